@@ -1,0 +1,22 @@
+"""WSGI entry for the benchmark: the real app plus a hello endpoint as the ceiling."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from portal import create_app
+
+app = create_app()
+# 0 measures the search without the shared fragment cache.
+app.config["DIRECTORY_RESULT_CACHE_SECONDS"] = int(
+    os.environ.get("DIRECTORY_RESULT_CACHE_SECONDS", "3600")
+)
+
+
+@app.get("/_bench/hello")
+def hello() -> str:
+    """The cheapest page of the same app: every hook runs, no query, no template."""
+    return "hello"

@@ -1,0 +1,186 @@
+"""Ledenzoeker benchmark: gunicorn (2 workers) and wrk on loopback, bounded in time.
+
+For each database (SQLite file, PostgreSQL) and size (6,300 and 100,000 generated companies) it
+measures, in one run: the app's hello endpoint (the ceiling), the search fragment for a fixed
+mix of queries, and the detail page. Prints req/s, p50, p99 and the ratio to the ceiling.
+
+    .venv/bin/python bench/directory.py [--duration 10] [--connections 8]
+        [--sizes 6300,100000] [--databases sqlite,postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = ROOT / ".venv" / "bin" / "python"
+GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+SEARCH_MIX = (
+    "q=jansen", "q=install", "q=de+vries", "q=utrecht", "q=bakk", "",
+    "postcode=3511AB&straal=10", "postcode=Zwolle&straal=25", "postcode=5611&straal=5",
+    "postcode=Groningen&straal=50", "vakgebied=warmtepompen", "page=7",
+    "vakgebied=zonnepanelen&postcode=Amersfoort&straal=25", "erkenning=installq&q=techniek",
+    "q=smit&postcode=Rotterdam&straal=25", "postcode=Utrecht&straal=50",
+)  # fmt: skip
+TARGETS = {
+    "search 6300": 0.30, "search 100000": 0.10, "search-nc 6300": 0.30,
+    "search-nc 100000": 0.10, "detail": 0.5,
+}  # fmt: skip
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def main() -> None:
+    args = _arguments()
+    work = Path(tempfile.mkdtemp(prefix="ledenportaal-bench-"))
+    results = []
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+    for database in args.databases.split(","):
+        for size in (int(s) for s in args.sizes.split(",")):
+            url = _database_url(database, size, work)
+            subprocess.run([PY, ROOT / "bench" / "gen_companies.py", url, str(size)], check=True)
+            results += _measure(database, size, url, work, args, cache_seconds=3600)
+            results += _measure(database, size, url, work, args, cache_seconds=0)
+    _print_table(results, args.connections)
+
+
+def _arguments():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--sizes", default="6300,100000")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--port", type=int, default=8399)
+    return parser.parse_args()
+
+
+def _database_url(database: str, size: int, work: Path) -> str:
+    if database == "sqlite":
+        return f"sqlite:///{work / f'directory-{size}.db'}"
+    import psycopg
+
+    name = f"ledenportaal_bench_{size}"
+    with psycopg.connect(
+        host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    return PG + name
+
+
+def _measure(database: str, size: int, url: str, work: Path, args, *, cache_seconds: int):
+    """Hello, search and detail with the fragment cache on; only search with it off."""
+    search = [f"/ledenzoeker/?{q}" if q else "/ledenzoeker/" for q in SEARCH_MIX]
+    if cache_seconds:
+        paths = {
+            "hello": ["/_bench/hello"],
+            "search": search,
+            "detail": [f"/ledenzoeker/{slug}" for slug in _slugs(url)],
+        }
+    else:
+        paths = {"search-nc": search}
+    env = {
+        "DIRECTORY_RESULT_CACHE_SECONDS": str(cache_seconds),
+        **os.environ, "DATABASE_URL": url, "RATELIMIT_ENABLED": "false", "LOG_JSON": "false",
+        "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
+    }  # fmt: skip
+    server = subprocess.Popen(
+        [GUNICORN, "-w", "2", "-b", f"127.0.0.1:{args.port}", "--pythonpath", str(ROOT / "bench"),
+         "--log-level", "warning", "bench_app:app"],
+        env=env, cwd=ROOT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        _wait_until_up(args.port)
+        rows = []
+        for name, urls in paths.items():
+            listing = work / f"{name}.txt"
+            listing.write_text("\n".join(urls) + "\n")
+            _wrk(args.port, listing, name == "search", 2, args.connections)  # warm-up
+            stats = _wrk(args.port, listing, name == "search", args.duration, args.connections)
+            rows.append({"database": database, "size": size, "endpoint": name, **stats})
+            print(f"  {database} {size} {name}: {stats}", flush=True)
+        return rows
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _slugs(url: str) -> list[str]:
+    query = "SELECT slug FROM directory_entries ORDER BY company_id"
+    if url.startswith("sqlite"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+            slugs = [row[0] for row in conn.execute(query)]
+    else:
+        import psycopg
+
+        with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
+            slugs = [row[0] for row in conn.execute(query)]
+    return slugs[:: max(1, len(slugs) // 200)]
+
+
+def _wait_until_up(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_bench/hello", timeout=2):
+                return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not come up")
+
+
+def _wrk(port: int, listing: Path, hx: bool, seconds: int, connections: int) -> dict:
+    command = [
+        "wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
+        "--timeout", "10s", "-s", str(ROOT / "bench" / "directory.lua"),
+        f"http://127.0.0.1:{port}", "--", str(listing),
+    ]  # fmt: skip
+    env = {**os.environ, "WRK_HX": "1" if hx else "0"}
+    output = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": _latency(output, "50%"),
+        "p99": _latency(output, "99%"),
+        "errors": _errors(output),
+    }
+
+
+def _latency(output: str, label: str) -> float:
+    value, unit = re.search(rf"{label}\s+([\d.]+)(us|ms|s)", output).groups()
+    return float(value) * UNITS[unit]
+
+
+def _errors(output: str) -> int:
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return (int(bad.group(1)) if bad else 0) + (sum(map(int, socket.groups())) if socket else 0)
+
+
+def _print_table(rows: list[dict], connections: int) -> None:
+    print(f"\nwrk, {connections} connections, gunicorn 2 sync workers, loopback")
+    print("search: fragment cache on (default); search-nc: fragment cache off")
+    print(f"{'database':<11}{'companies':>10}  {'endpoint':<8}{'req/s':>9}{'p50 ms':>9}"
+          f"{'p99 ms':>9}{'ratio':>8}{'target':>8}{'errors':>8}")  # fmt: skip
+    ceilings = {(r["database"], r["size"]): r["rps"] for r in rows if r["endpoint"] == "hello"}
+    for r in rows:
+        ratio = r["rps"] / ceilings[(r["database"], r["size"])]
+        target = TARGETS.get(f"{r['endpoint']} {r['size']}", TARGETS.get(r["endpoint"]))
+        print(f"{r['database']:<11}{r['size']:>10}  {r['endpoint']:<8}{r['rps']:>9.0f}"
+              f"{r['p50']:>9.1f}{r['p99']:>9.1f}{ratio:>8.2f}"
+              f"{(f'≥{target:.2f}' if target else ''):>8}{r['errors']:>8}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""Ledenportaal: the member portal of the installation-sector trade association."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+
+from portal.config import ConfigError, check_deploy, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: Mapping | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints, commands."""
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(load_config(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    if app.config["PORTAL_ENV"] == "production":
+        problems = check_deploy(app.config)
+        if problems:
+            raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+    register_extensions(app)
+    register_models()
+    register_blueprints(app)
+    register_commands(app)
+    from portal.core import errors, logs, security, templating
+
+    logs.register(app)
+    security.register(app)
+    errors.register(app)
+    templating.register(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the unbound extensions to this app."""
+    from portal.core import i18n
+    from portal.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate, oauth
+
+    db.init_app(app)
+    from portal.core.db import migration_include_name, migration_render_item
+
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+        include_name=migration_include_name,
+        render_item=migration_render_item,
+    )
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    limiter.init_app(app)
+    oauth.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_models() -> None:
+    """Import every model module so metadata (and Alembic) sees all tables."""
+    from portal.agreements import models as _agreements  # noqa: F401
+    from portal.auth import models as _auth  # noqa: F401
+    from portal.complaints import models as _complaints  # noqa: F401
+    from portal.compliance import models as _compliance  # noqa: F401
+    from portal.core import models as _core  # noqa: F401
+    from portal.directory import models as _directory  # noqa: F401
+    from portal.invitations import models as _invitations  # noqa: F401
+    from portal.members import models as _members  # noqa: F401
+    from portal.members import models_import as _members_import  # noqa: F401
+    from portal.privacy import models as _privacy  # noqa: F401
+    from portal.reviews import models as _reviews  # noqa: F401
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every feature's blueprints (each feature's `register` knows its URL prefixes)."""
+    from portal.auth.routes import bp as auth_bp
+    from portal.members import routes_import
+    from portal.members.routes_staff import bp as staff_members_bp
+    from portal.profile.routes import bp as profile_bp
+    from portal.public import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(profile_bp, url_prefix="/mijn-profiel")
+    app.register_blueprint(staff_members_bp, url_prefix="/beheer")
+    routes_import.register(app)
+    for feature in (
+        "reviews", "directory", "agreements", "invitations", "privacy", "compliance", "complaints",
+    ):  # fmt: skip
+        importlib.import_module(f"portal.{feature}.routes").register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the CLI groups (`flask users`, `flask demo`, `flask reviews`, ...)."""
+    from portal.auth.commands import users_cli
+    from portal.core.outbox import outbox_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(outbox_cli)
+    for feature in (
+        "demo", "reviews", "directory", "agreements", "invitations", "privacy",
+        "compliance", "complaints",
+    ):  # fmt: skip
+        importlib.import_module(f"portal.{feature}.commands").register(app)

@@ -1,0 +1,1 @@
+"""Verwerkersovereenkomst: versioned processor agreement, PDF and acceptance."""

@@ -1,0 +1,28 @@
+"""`flask agreements publish-default`: publish the shipped standard text as the first version."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from portal.agreements import services
+from portal.extensions import db
+
+
+@click.group("agreements")
+def agreements_cli() -> None:
+    """Processor agreement commands."""
+
+
+@agreements_cli.command("publish-default")
+@with_appcontext
+def publish_default_command() -> None:
+    """Publish the standard agreement text when no version is published yet (idempotent)."""
+    version = services.publish_default()
+    db.session.commit()
+    click.echo(f"current version: {version.label}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(agreements_cli)

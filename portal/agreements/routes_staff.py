@@ -1,0 +1,243 @@
+"""Staff: who accepted which version (with CSV export); admin: draft, edit and publish versions."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.agreements import services
+from portal.agreements.clauses import (
+    DEFAULT_BODY,
+    DEFAULT_TITLE,
+    REQUIRED_CLAUSES,
+    missing_markers,
+    parse_body,
+)
+from portal.agreements.forms import PublishForm, VersionForm
+from portal.agreements.models import AgreementVersion
+from portal.auth.routes import require_user
+from portal.core import audit
+from portal.core.security import admin_required, staff_required
+from portal.core.templating import nl_date
+from portal.core.uploads import neutralise_formula
+from portal.extensions import db
+from portal.members.models import Company
+
+bp = Blueprint("agreements_staff", __name__)
+
+
+@bp.before_request
+@staff_required
+def _staff_only():
+    """Staff and admin only; members get 404."""
+    return None
+
+
+def _version_or_404(public_id: str) -> AgreementVersion:
+    version = db.session.scalars(
+        select(AgreementVersion).where(AgreementVersion.public_id == str(public_id)[:36])
+    ).first()
+    if version is None:
+        abort(404)
+    return version
+
+
+def _selected_version() -> AgreementVersion | None:
+    wanted = request.args.get("versie", "")
+    return _version_or_404(wanted) if wanted else None
+
+
+@bp.get("/")
+def index():
+    """Versions and acceptances, optionally of one version."""
+    selected = _selected_version()
+    rows = services.acceptances(selected)
+    companies = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Company).where(Company.id.in_({a.company_id for a in rows}))
+        )
+    }
+    return render_template(
+        "agreements/staff_index.html",
+        versions=services.all_versions(),
+        current=services.current_version(),
+        selected=selected,
+        rows=rows,
+        companies=companies,
+    )
+
+
+@bp.get("/export.csv")
+def export():
+    """The acceptance list as CSV (formula cells neutralised)."""
+    selected = _selected_version()
+    rows = services.acceptances(selected)
+    companies = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Company).where(Company.id.in_({a.company_id for a in rows}))
+        )
+    }
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow(
+        [
+            "lidnummer",
+            "bedrijf",
+            "kvk",
+            "versie",
+            "ondertekenaar",
+            "functie",
+            "geaccepteerd_op_utc",
+            "ip",
+            "sha256",
+        ]
+    )
+    for a in rows:
+        company = companies.get(a.company_id)
+        writer.writerow(
+            neutralise_formula(v)
+            for v in (
+                company.member_number if company else "",
+                company.legal_name if company else "",
+                company.kvk_number if company else "",
+                a.version.label,
+                a.signatory_name,
+                a.signatory_function,
+                a.accepted_at.isoformat(timespec="seconds"),
+                a.ip,
+                a.document_sha256,
+            )
+        )
+    audit.record(
+        "agreement.acceptances_exported",
+        actor=require_user(),
+        subject_type="agreement_version",
+        subject_id=selected.public_id if selected else "*",
+    )
+    db.session.commit()
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": 'attachment; filename="acceptaties-verwerkersovereenkomst.csv"'
+        },
+    )
+
+
+@bp.get("/versies/<version_id>")
+def version(version_id: str):
+    """One version's text, with edit and publish forms for admins while it is a draft."""
+    item = _version_or_404(version_id)
+    form = VersionForm(obj=item, data={"summary": item.summary_of_changes})
+    return _version_page(item, form, PublishForm())
+
+
+def _version_page(
+    item: AgreementVersion, form: VersionForm, publish_form: PublishForm, status: int = 200
+):
+    return (
+        render_template(
+            "agreements/staff_version.html",
+            item=item,
+            form=form,
+            publish_form=publish_form,
+            sections=parse_body(item.body),
+            missing=missing_markers(item.body),
+            required=REQUIRED_CLAUSES,
+            published=nl_date(item.published_at) if item.published_at else "",
+        ),
+        status,
+    )
+
+
+@bp.get("/nieuw")
+@admin_required
+def new():
+    """Admin: a new draft, prefilled with the current (or the standard) text."""
+    current = services.current_version()
+    form = VersionForm(
+        data={
+            "title": current.title if current else DEFAULT_TITLE,
+            "body": current.body if current else DEFAULT_BODY,
+        }
+    )
+    return render_template("agreements/staff_new.html", form=form)
+
+
+@bp.post("/nieuw")
+@admin_required
+def create():
+    """Admin: save a new draft; 422 with the form on problems."""
+    form = VersionForm()
+    if form.validate_on_submit():
+        try:
+            item = services.create_draft(
+                label=form.label.data,
+                title=form.title.data,
+                body=form.body.data,
+                summary=form.summary.data or "",
+                by=require_user(),
+            )
+        except services.AgreementError as exc:
+            getattr(form, exc.field or "label").errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Concept opgeslagen."), "success")
+            return redirect(url_for("agreements_staff.version", version_id=item.public_id), 303)
+    return render_template("agreements/staff_new.html", form=form), 422
+
+
+@bp.post("/versies/<version_id>")
+@admin_required
+def update(version_id: str):
+    """Admin: edit a draft (the label stays)."""
+    item = _version_or_404(version_id)
+    form = VersionForm()
+    form.label.data = item.label
+    if form.validate_on_submit():
+        try:
+            services.update_draft(
+                item,
+                title=form.title.data,
+                body=form.body.data,
+                summary=form.summary.data or "",
+                by=require_user(),
+            )
+        except services.AgreementError as exc:
+            form.body.errors.append(exc.message)
+        else:
+            db.session.commit()
+            flash(_("Concept bijgewerkt."), "success")
+            return redirect(url_for("agreements_staff.version", version_id=item.public_id), 303)
+    return _version_page(item, form, PublishForm(), 422)
+
+
+@bp.post("/versies/<version_id>/publiceren")
+@admin_required
+def publish(version_id: str):
+    """Admin: freeze and publish a draft; refused while a required clause is missing."""
+    item = _version_or_404(version_id)
+    publish_form = PublishForm()
+    if publish_form.validate_on_submit():
+        try:
+            services.publish(item, by=require_user())
+        except services.AgreementError as exc:
+            publish_form.confirm.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Versie %(label)s is gepubliceerd. Leden moeten haar opnieuw accepteren.",
+                    label=item.label,
+                ),
+                "success",
+            )
+            return redirect(url_for("agreements_staff.index"), 303)
+    form = VersionForm(obj=item, data={"summary": item.summary_of_changes})
+    return _version_page(item, form, publish_form, 422)

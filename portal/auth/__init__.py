@@ -1,0 +1,1 @@
+"""Accounts: login, sessions, password reset and activation, MFA, colleagues."""

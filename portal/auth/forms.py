@@ -1,0 +1,117 @@
+"""Forms for login, password reset, activation, MFA and account settings."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
+
+from portal.core.validation import Email, SafeText, strip_filter
+
+REQUIRED = _l("Dit veld is verplicht.")
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password; passwords are taken exactly as typed."""
+
+    email = EmailField(
+        _l("E-mailadres"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=254)],
+    )
+    password = PasswordField(_l("Wachtwoord"), validators=[DataRequired(REQUIRED), Length(max=128)])
+    remember = BooleanField(_l("Ingelogd blijven op dit apparaat (7 dagen)"))
+
+
+class CodeForm(FlaskForm):
+    """A TOTP code or a recovery code."""
+
+    code = StringField(
+        _l("Code uit uw authenticator-app of herstelcode"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=20)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "text"},
+    )
+
+
+class ForgotForm(FlaskForm):
+    """Ask for a reset link."""
+
+    email = EmailField(
+        _l("E-mailadres"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Email()]
+    )
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a new password (reset, activation)."""
+
+    password = PasswordField(
+        _l("Nieuw wachtwoord"),
+        validators=[DataRequired(REQUIRED), Length(max=128)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Herhaal het nieuwe wachtwoord"),
+        validators=[DataRequired(REQUIRED), Length(max=128)],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(NewPasswordForm):
+    """Change the password with the current one."""
+
+    current = PasswordField(
+        _l("Huidig wachtwoord"),
+        validators=[DataRequired(REQUIRED), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class EnrolMfaForm(FlaskForm):
+    """Confirm a new TOTP seed with a first code."""
+
+    code = StringField(
+        _l("Code uit de app (6 cijfers)"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=10)],
+    )
+
+
+class ConfirmPasswordForm(FlaskForm):
+    """Re-enter the password before a sensitive change."""
+
+    password = PasswordField(
+        _l("Uw wachtwoord"), validators=[DataRequired(REQUIRED), Length(max=128)]
+    )
+
+
+class InviteColleagueForm(FlaskForm):
+    """Invite a colleague to the company's account."""
+
+    name = StringField(
+        _l("Naam"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=120), SafeText()],
+    )
+    email = EmailField(
+        _l("E-mailadres"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Email()]
+    )
+    company_role = SelectField(
+        _l("Rol"),
+        choices=[
+            ("medewerker", _l("Medewerker: kan gegevens bekijken en bijwerken")),
+            ("beheerder", _l("Beheerder: ook koppelingen, overeenkomsten en collega's")),
+        ],
+        default="medewerker",
+    )
+
+
+class RoleForm(FlaskForm):
+    """Change a colleague's company role."""
+
+    company_role = SelectField(
+        _l("Rol"), choices=[("medewerker", _l("Medewerker")), ("beheerder", _l("Beheerder"))]
+    )
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token: for confirm buttons."""

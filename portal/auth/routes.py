@@ -1,0 +1,232 @@
+"""Login, logout, password reset, activation and the second login step."""
+
+from __future__ import annotations
+
+import time
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from portal.auth import mfa, services, sessions, tokens
+from portal.auth.forms import CodeForm, ForgotForm, LoginForm, NewPasswordForm
+from portal.auth.models import TokenPurpose, User
+from portal.core.security import safe_next
+from portal.extensions import db, limiter, login_manager
+
+bp = Blueprint("auth", __name__)
+PENDING_MFA_SECONDS = 300
+# Endpoints a staff user without a verified second factor may still reach.
+MFA_EXEMPT = {"auth.mfa_setup", "auth.mfa_enable", "auth.logout", "static", "public.home"}
+
+
+def _account_key() -> str:
+    return "acct:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 303
+
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = None
+login_manager.session_protection = None  # server-side sessions do the binding
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    """Resolve the cookie's session token to a live session and its user."""
+    row = sessions.find_session(token)
+    if row is None:
+        return None
+    user = row.user
+    user.session_token = token
+    g.user_session = row
+    g.log_user = user.public_id
+    if db.session.dirty:
+        db.session.commit()
+    return user
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    """Fragment requests get 401 + HX-Redirect; pages go to the login form."""
+    target = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request") == "true":
+        return "", 401, {"HX-Redirect": target}
+    flash(_("Log in om verder te gaan."), "warning")
+    return redirect(target, 303 if request.method != "GET" else 302)
+
+
+@bp.before_app_request
+def enforce_staff_mfa():
+    """Staff and admin must verify (or first set up) TOTP before anything else."""
+    if not current_user.is_authenticated or not current_user.is_staff:
+        return None
+    row = g.get("user_session")
+    if row is not None and row.mfa_verified:
+        return None
+    if request.endpoint in MFA_EXEMPT:
+        return None
+    return redirect(url_for("auth.mfa_setup"))
+
+
+@bp.get("/inloggen")
+def login():
+    """The login form."""
+    if current_user.is_authenticated:
+        return redirect(_landing(current_user))
+    return render_template(
+        "auth/login.html", form=LoginForm(), next=safe_next(request.args.get("next"))
+    )
+
+
+@bp.post("/inloggen")
+@limiter.limit("5/minute;30/hour", methods=["POST"])
+@limiter.limit("10/hour", key_func=_account_key, methods=["POST"], deduct_when=_failed)
+def login_post():
+    """Check credentials; MFA users continue to the code step."""
+    form = LoginForm()
+    next_url = safe_next(request.form.get("next"))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            if user.mfa_enabled:
+                session.clear()
+                session.update(
+                    mfa_user=user.public_id,
+                    mfa_remember=form.remember.data,
+                    mfa_at=int(time.time()),
+                    mfa_next=next_url,
+                )
+                db.session.commit()
+                return redirect(url_for("auth.code"), 303)
+            services.complete_login(user, remember=form.remember.data, mfa_verified=False)
+            db.session.commit()
+            return redirect(next_url or _landing(user), 303)
+        form.password.errors.append(_("Dit e-mailadres en wachtwoord horen niet bij elkaar."))
+    return render_template("auth/login.html", form=form, next=next_url), 422
+
+
+def _landing(user: User) -> str:
+    return url_for("staff_members.index") if user.is_staff else url_for("profile.dashboard")
+
+
+def _pending_user() -> User | None:
+    public_id = session.get("mfa_user")
+    if not public_id or time.time() - session.get("mfa_at", 0) > PENDING_MFA_SECONDS:
+        return None
+    return db.session.scalars(db.select(User).where(User.public_id == public_id)).first()
+
+
+@bp.get("/inloggen/code")
+def code():
+    """Second step: the TOTP code."""
+    if _pending_user() is None:
+        flash(_("Log opnieuw in; de inlogpoging is verlopen."), "warning")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/code.html", form=CodeForm())
+
+
+@bp.post("/inloggen/code")
+@limiter.limit("5/minute;30/hour", methods=["POST"])
+def code_post():
+    """Verify the code (or a recovery code) and finish the login."""
+    user = _pending_user()
+    if user is None:
+        flash(_("Log opnieuw in; de inlogpoging is verlopen."), "warning")
+        return redirect(url_for("auth.login"), 303)
+    form = CodeForm()
+    if form.validate_on_submit():
+        if mfa.verify(user, form.code.data):
+            remember, next_url = session.get("mfa_remember", False), session.get("mfa_next")
+            services.complete_login(user, remember=remember, mfa_verified=True)
+            db.session.commit()
+            return redirect(safe_next(next_url) or _landing(user), 303)
+        db.session.commit()  # a used recovery code or time step stays used
+        form.code.errors.append(
+            _("Deze code klopt niet of is al gebruikt. Probeer de volgende code.")
+        )
+    return render_template("auth/code.html", form=form), 422
+
+
+@bp.post("/uitloggen")
+@login_required
+def logout():
+    """End this session server-side."""
+    services.logout(current_user._get_current_object())
+    db.session.commit()
+    flash(_("U bent uitgelogd."))
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.get("/wachtwoord-vergeten")
+def forgot():
+    """Form to request a reset link."""
+    return render_template("auth/forgot.html", form=ForgotForm())
+
+
+@bp.post("/wachtwoord-vergeten")
+@limiter.limit("10/hour", methods=["POST"])
+@limiter.limit("3/hour", key_func=_account_key, methods=["POST"])
+def forgot_post():
+    """Always the same answer, whether or not the address is known."""
+    form = ForgotForm()
+    if not form.validate_on_submit():
+        return render_template("auth/forgot.html", form=form), 422
+    user = services.find_user(form.email.data)
+    if user is not None and user.active and user.password_hash:
+        services.send_reset(user)
+    db.session.commit()
+    flash(
+        _(
+            "Als dit adres bij ons bekend is, ontvangt u binnen enkele minuten een e-mail met een link."
+        )
+    )
+    return redirect(url_for("auth.login"), 303)
+
+
+def _token_page(purpose: TokenPurpose, raw: str, template: str):
+    form = NewPasswordForm()
+    row = tokens.peek(raw, purpose)
+    if row is None:
+        return render_template("auth/token_invalid.html"), 404
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.set_password(row.user, form.password.data, form.confirm.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            tokens.consume(raw, purpose)
+            db.session.commit()
+            flash(_("Uw wachtwoord is ingesteld. U kunt nu inloggen."))
+            return redirect(url_for("auth.login"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template(template, form=form, user=row.user), status
+
+
+@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
+@limiter.limit("20/hour", methods=["POST"])
+def reset(token: str):
+    """Choose a new password with an e-mailed token."""
+    return _token_page(TokenPurpose.RESET, token, "auth/reset.html")
+
+
+@bp.route("/activeren/<token>", methods=["GET", "POST"])
+@limiter.limit("20/hour", methods=["POST"])
+def activate(token: str):
+    """First login of an invited or imported user: choose a password."""
+    return _token_page(TokenPurpose.ACTIVATE, token, "auth/activate.html")
+
+
+def require_user() -> User:
+    """The logged-in user object (not the proxy).
+
+    :raises NotFound: nobody is logged in (callers are login_required anyway).
+    """
+    if not current_user.is_authenticated:
+        abort(404)
+    return current_user._get_current_object()
+
+
+from portal.auth import routes_account  # noqa: E402, F401  (attaches the account pages to bp)

@@ -1,0 +1,153 @@
+"""Account pages: password change, sessions, second factor."""
+
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import select
+
+from portal.auth import mfa, services, sessions
+from portal.auth.forms import ChangePasswordForm, ConfirmPasswordForm, EmptyForm, EnrolMfaForm
+from portal.auth.models import UserSession
+from portal.auth.passwords import verify_password
+from portal.auth.routes import bp, require_user
+from portal.core import audit
+from portal.extensions import db, limiter
+
+
+def _account_page(status: int = 200, **forms):
+    user = require_user()
+    ctx = {
+        "password_form": forms.get("password_form") or ChangePasswordForm(),
+        "disable_form": forms.get("disable_form") or ConfirmPasswordForm(),
+        "end_form": EmptyForm(),
+        "sessions": sessions.live_sessions(user),
+        "current_session_id": getattr(g.get("user_session"), "id", None),
+        "user": user,
+    }
+    return render_template("auth/account.html", **ctx), status
+
+
+@bp.get("/account")
+@login_required
+def account():
+    """Account overview."""
+    return _account_page()
+
+
+@bp.post("/account/wachtwoord")
+@login_required
+@limiter.limit("10/hour", methods=["POST"])
+def change_password():
+    """Change the password; every other session ends, this one is renewed."""
+    user = require_user()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        ok, _rehash = verify_password(user.password_hash, form.current.data)
+        if not ok:
+            form.current.errors.append(_("Uw huidige wachtwoord klopt niet."))
+        else:
+            try:
+                services.set_password(user, form.password.data, form.confirm.data)
+            except services.AccountError as exc:
+                form.password.errors.append(str(exc))
+            else:
+                services.complete_login(user, remember=False, mfa_verified=True)
+                db.session.commit()
+                flash(_("Uw wachtwoord is gewijzigd. Andere apparaten zijn uitgelogd."))
+                return redirect(url_for("auth.account"), 303)
+    return _account_page(422, password_form=form)
+
+
+@bp.post("/account/sessies/<int:session_id>/beeindigen")
+@login_required
+def end_session(session_id: int):
+    """End one of the user's own sessions.
+
+    :raises NotFound: not a session of this user.
+    """
+    user = require_user()
+    form = EmptyForm()
+    row = db.session.scalars(
+        select(UserSession).where(UserSession.id == session_id, UserSession.user_id == user.id)
+    ).first()
+    if row is None or not form.validate_on_submit():
+        abort(404)
+    row.revoked_at = sessions.utcnow()
+    audit.record("auth.session_ended", actor=user, subject_type="session", subject_id=row.id)
+    db.session.commit()
+    flash(_("De sessie is beëindigd."))
+    return redirect(url_for("auth.account"), 303)
+
+
+@bp.get("/account/tweestapsverificatie")
+@login_required
+def mfa_setup():
+    """Enrolment page: QR code and manual key for a new TOTP seed."""
+    user = require_user()
+    if user.mfa_enabled and g.get("user_session") is not None and g.user_session.mfa_verified:
+        return redirect(url_for("auth.account"))
+    secret = session.get("mfa_pending_secret") or mfa.new_secret()
+    session["mfa_pending_secret"] = secret
+    return render_template(
+        "auth/mfa_setup.html",
+        form=EnrolMfaForm(),
+        qr=mfa.provisioning_qr(user, secret),
+        secret=secret,
+    )
+
+
+@bp.post("/account/tweestapsverificatie")
+@login_required
+@limiter.limit("10/hour", methods=["POST"])
+def mfa_enable():
+    """Confirm the first code, store the seed and show the recovery codes once."""
+    user = require_user()
+    secret = session.get("mfa_pending_secret")
+    form = EnrolMfaForm()
+    if not secret:
+        return redirect(url_for("auth.mfa_setup"), 303)
+    if form.validate_on_submit():
+        step = mfa.check_code(secret, form.code.data, None)
+        if step is not None:
+            codes = mfa.enable(user, secret)
+            user.totp_last_step = step
+            session.pop("mfa_pending_secret", None)
+            sessions.revoke_all(user)
+            services.complete_login(user, remember=False, mfa_verified=True)
+            audit.record(
+                "auth.mfa_enabled", actor=user, subject_type="user", subject_id=user.public_id
+            )
+            db.session.commit()
+            return render_template("auth/recovery_codes.html", codes=codes)
+        form.code.errors.append(
+            _("Deze code klopt niet. Controleer de tijd op uw telefoon en probeer het opnieuw.")
+        )
+    return render_template(
+        "auth/mfa_setup.html", form=form, qr=mfa.provisioning_qr(user, secret), secret=secret
+    ), 422
+
+
+@bp.post("/account/tweestapsverificatie/uitzetten")
+@login_required
+def mfa_disable():
+    """Members may switch the optional second factor off again; staff may not."""
+    user = require_user()
+    form = ConfirmPasswordForm()
+    if user.is_staff:
+        abort(404)
+    if form.validate_on_submit():
+        ok, _rehash = verify_password(user.password_hash, form.password.data)
+        if ok:
+            mfa.disable(user)
+            sessions.revoke_all(user)
+            services.complete_login(user, remember=False, mfa_verified=False)
+            audit.record(
+                "auth.mfa_disabled", actor=user, subject_type="user", subject_id=user.public_id
+            )
+            db.session.commit()
+            flash(_("Tweestapsverificatie staat uit."))
+            return redirect(url_for("auth.account"), 303)
+        form.password.errors.append(_("Uw wachtwoord klopt niet."))
+    return _account_page(422, disable_form=form)

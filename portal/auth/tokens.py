@@ -1,0 +1,59 @@
+"""Single-use, expiring e-mail tokens for password reset and account activation."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from portal.auth.models import TokenPurpose, User, UserToken
+from portal.auth.sessions import token_hash
+from portal.core.db import utcnow
+from portal.extensions import db
+
+LIFETIMES = {TokenPurpose.RESET: timedelta(minutes=30), TokenPurpose.ACTIVATE: timedelta(days=7)}
+
+
+def issue(user: User, purpose: TokenPurpose) -> str:
+    """Create a token (older unused ones of the same purpose stop working)."""
+    db.session.execute(
+        update(UserToken)
+        .where(
+            UserToken.user_id == user.id, UserToken.purpose == purpose, UserToken.used_at.is_(None)
+        )
+        .values(used_at=utcnow())
+    )
+    raw = secrets.token_urlsafe(32)
+    db.session.add(
+        UserToken(
+            token_hash=token_hash(raw),
+            purpose=purpose,
+            user_id=user.id,
+            expires_at=utcnow() + LIFETIMES[purpose],
+        )
+    )
+    return raw
+
+
+def peek(raw: str, purpose: TokenPurpose) -> UserToken | None:
+    """The token row when it is valid now, without using it."""
+    if not raw or len(raw) > 100:
+        return None
+    row = db.session.scalars(
+        select(UserToken).where(
+            UserToken.token_hash == token_hash(raw), UserToken.purpose == purpose
+        )
+    ).first()
+    if row is None or row.used_at is not None or utcnow() >= row.expires_at:
+        return None
+    return row
+
+
+def consume(raw: str, purpose: TokenPurpose) -> User | None:
+    """Mark a valid token used and return its user; None when invalid."""
+    row = peek(raw, purpose)
+    if row is None:
+        return None
+    row.used_at = utcnow()
+    return row.user

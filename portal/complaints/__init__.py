@@ -1,0 +1,1 @@
+"""Complaint registration and handling (klachtenregeling): member, public and staff pages."""

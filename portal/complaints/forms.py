@@ -1,0 +1,235 @@
+"""Forms of the complaint register, its settings and the public complaint form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import ValidationError as WTFValidationError
+
+from portal.complaints.labels import (
+    CHANNEL_LABELS,
+    ROOT_CAUSES,
+    SATISFACTION_LABELS,
+    VERDICT_LABELS,
+)
+from portal.complaints.letters import PLACEHOLDERS, unknown_placeholders
+from portal.complaints.models import Channel
+from portal.core.fields import email_field, phone_field, postcode_field
+from portal.core.validation import (
+    SafeText,
+    multiline_filter,
+    strip_filter,
+)
+
+REQUIRED = _l("Dit veld is verplicht.")
+EMPTY = [("", _l("— kies —"))]
+
+
+def _text(label, *, max_len: int, required: bool = False, **kwargs) -> StringField:
+    first = DataRequired(REQUIRED) if required else Optional()
+    return StringField(
+        label,
+        filters=[strip_filter],
+        validators=[first, Length(max=max_len), SafeText()],
+        **kwargs,
+    )
+
+
+def _area(label, *, max_len: int = 5000, required: bool = False) -> TextAreaField:
+    first = DataRequired(REQUIRED) if required else Optional()
+    return TextAreaField(
+        label,
+        filters=[multiline_filter],
+        validators=[first, Length(max=max_len), SafeText(multiline=True)],
+    )
+
+
+def _choices(labels: dict) -> list[tuple[str, str]]:
+    return [(key.value if hasattr(key, "value") else key, label) for key, label in labels.items()]
+
+
+class CommaDecimalField(DecimalField):
+    """A decimal field that reads and shows the Dutch decimal comma (5,5)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [valuelist[0].replace(",", ".").strip()]
+        super().process_formdata(valuelist)
+
+    def _value(self) -> str:
+        return super()._value().replace(".", ",")
+
+
+class ComplainantFields(FlaskForm):
+    """Who complains (NAW, phone, e-mail)."""
+
+    complainant_name = _text(_l("Naam klager"), max_len=120, required=True)
+    complainant_street = _text(_l("Straat en huisnummer"), max_len=200)
+    complainant_postcode = postcode_field()
+    complainant_city = _text(_l("Plaats"), max_len=100)
+    complainant_phone = phone_field()
+    complainant_email = email_field()
+
+
+class ComplaintForm(ComplainantFields):
+    """Intake by a member user: the seed-001 registration fields."""
+
+    received_on = DateField(_l("Datum ontvangst"), validators=[InputRequired(REQUIRED)])
+    channel = SelectField(
+        _l("Wijze van melding"),
+        choices=_choices(CHANNEL_LABELS),
+        default=Channel.PHONE.value,
+        validators=[DataRequired(REQUIRED)],
+    )
+    category = SelectField(_l("Categorie"), choices=[], validators=[Optional()])
+    subject = _text(_l("Onderwerp (product, dienst of medewerker)"), max_len=200)
+    description = _area(_l("Omschrijving van de klacht"), required=True)
+    received_by = _text(_l("Ontvangen door"), max_len=120)
+
+
+class EditForm(ComplainantFields):
+    """Everything a handler may change after intake."""
+
+    category = SelectField(_l("Categorie"), choices=[], validators=[Optional()])
+    subject = _text(_l("Onderwerp (product, dienst of medewerker)"), max_len=200)
+    description = _area(_l("Omschrijving van de klacht"), required=True)
+    received_by = _text(_l("Ontvangen door"), max_len=120)
+    agreements = _area(_l("Gemaakte afspraken (wat, wanneer)"), max_len=2000)
+    reply_method = _text(_l("Hoe is gereageerd (telefonisch, bezoek, brief, e-mail)"), max_len=60)
+    resolution = _area(_l("Oplossing"), max_len=3000)
+    verdict_reason = _area(_l("Toelichting op het oordeel"), max_len=2000)
+    root_cause = SelectField(
+        _l("Oorzaak"), choices=EMPTY + _choices(ROOT_CAUSES), validators=[Optional()]
+    )
+    supplier_fault = BooleanField(_l("Oorzaak ligt bij een leverancier"))
+    satisfaction = SelectField(
+        _l("Tevredenheid klager over de afhandeling"),
+        choices=EMPTY + _choices(SATISFACTION_LABELS),
+        validators=[Optional()],
+    )
+    followup_on = DateField(_l("Nazorg op"), validators=[Optional()])
+    remarks = _area(_l("Opmerkingen"), max_len=3000)
+    dispute_reference = _text(_l("Kenmerk geschil"), max_len=60)
+
+
+class ActionForm(FlaskForm):
+    """Data for a workflow step; the service decides which fields the step needs."""
+
+    resolution = _area(_l("Oplossing"), max_len=3000)
+    agreements = _area(_l("Gemaakte afspraken (wat, wanneer)"), max_len=2000)
+    reply_method = _text(_l("Hoe is gereageerd"), max_len=60)
+    verdict = SelectField(
+        _l("Oordeel"), choices=EMPTY + _choices(VERDICT_LABELS), validators=[Optional()]
+    )
+    verdict_reason = _area(_l("Reden (verplicht bij ongegrond)"), max_len=2000)
+    satisfaction = SelectField(
+        _l("Tevredenheid klager"),
+        choices=EMPTY + _choices(SATISFACTION_LABELS),
+        validators=[Optional()],
+    )
+    dispute_route = _text(_l("Externe route"), max_len=120, default="De Geschillencommissie")
+    dispute_reference = _text(_l("Kenmerk geschil"), max_len=60)
+    note = _area(_l("Notitie bij deze stap"), max_len=2000)
+
+
+class HandlerForm(FlaskForm):
+    """Assign or reassign the handler."""
+
+    handler = SelectField(_l("Behandelaar"), choices=[], validators=[DataRequired(REQUIRED)])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs the CSRF token."""
+
+
+class PolicyForm(FlaskForm):
+    """The company's klachtenregeling: deadlines, reminders, categories, review threshold."""
+
+    ack_working_days = IntegerField(
+        _l("Ontvangst bevestigen binnen (werkdagen)"),
+        validators=[InputRequired(REQUIRED), NumberRange(1, 10)],
+    )
+    handling_days = IntegerField(
+        _l("Afhandelen binnen (dagen)"), validators=[InputRequired(REQUIRED), NumberRange(1, 90)]
+    )
+    extension_days = IntegerField(
+        _l("Verlenging na een tussenbericht (dagen)"),
+        validators=[InputRequired(REQUIRED), NumberRange(0, 90)],
+    )
+    reminder_working_days = IntegerField(
+        _l("Herinnering vooraf (werkdagen)"),
+        validators=[InputRequired(REQUIRED), NumberRange(0, 5)],
+    )
+    negative_review_below = CommaDecimalField(
+        _l("Beoordeling telt als negatief onder (cijfer 1–10)"),
+        places=1,
+        validators=[InputRequired(REQUIRED), NumberRange(1, 10)],
+    )
+    categories = TextAreaField(
+        _l("Categorieën (één per regel)"),
+        filters=[multiline_filter],
+        validators=[DataRequired(REQUIRED), Length(max=2000), SafeText(multiline=True)],
+    )
+
+    def validate_categories(self, field) -> None:
+        names = [line.strip() for line in field.data.split("\n") if line.strip()]
+        if len(names) > 30 or any(len(n) > 60 for n in names):
+            raise WTFValidationError(_l("Maximaal 30 categorieën van elk hooguit 60 tekens."))
+
+
+class LetterTemplateForm(FlaskForm):
+    """The company's wording of one standard letter."""
+
+    subject = _text(_l("Onderwerp"), max_len=200, required=True)
+    body = _area(_l("Tekst van de brief"), max_len=8000, required=True)
+
+    def validate_body(self, field) -> None:
+        self._check_placeholders(field)
+
+    def validate_subject(self, field) -> None:
+        self._check_placeholders(field)
+
+    @staticmethod
+    def _check_placeholders(field) -> None:
+        unknown = unknown_placeholders(field.data or "")
+        if unknown:
+            raise WTFValidationError(
+                _l(
+                    "Onbekende invulvelden: %(names)s. Gebruik alleen: %(allowed)s.",
+                    names=", ".join("{" + n + "}" for n in unknown),
+                    allowed=", ".join("{" + n + "}" for n in PLACEHOLDERS),
+                )
+            )
+
+
+class PublicComplaintForm(FlaskForm):
+    """The consumer's complaint form on the ledenzoeker (no anonymous complaints)."""
+
+    complainant_name = _text(_l("Uw naam"), max_len=120, required=True)
+    complainant_street = _text(_l("Straat en huisnummer"), max_len=200)
+    complainant_postcode = postcode_field()
+    complainant_city = _text(_l("Plaats"), max_len=100)
+    complainant_phone = phone_field()
+    complainant_email = email_field(required=True)
+    subject = _text(_l("Waar gaat uw klacht over?"), max_len=200, required=True)
+    description = _area(_l("Beschrijf uw klacht"), max_len=5000, required=True)
+    consent = BooleanField(
+        _l(
+            "Ik ga ermee akkoord dat mijn gegevens aan dit bedrijf worden doorgegeven om mijn klacht te behandelen"
+        ),
+        validators=[
+            DataRequired(_l("Zonder uw toestemming kunnen wij de klacht niet doorsturen."))
+        ],
+    )
+    # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
+    website = StringField(_l("Laat dit veld leeg"), validators=[Optional(), Length(max=300)])

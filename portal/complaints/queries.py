@@ -1,0 +1,52 @@
+"""Read-only selections for the register pages: the filtered list and negative reviews."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from portal.complaints.models import Complaint, ComplaintStatus, SyncedReview
+from portal.complaints.policy import policy_for
+from portal.extensions import db
+from portal.members.models import Company
+
+
+def negative_reviews(company: Company, *, limit: int = 10) -> list[tuple[SyncedReview, str]]:
+    """Recent reviews under the company's threshold, each with its linked complaint's public id."""
+    threshold = policy_for(company).negative_review_below
+    rows = db.session.execute(
+        select(SyncedReview, Complaint.public_id)
+        .outerjoin(Complaint, Complaint.source_review_id == SyncedReview.id)
+        .where(
+            SyncedReview.company_id == company.id,
+            SyncedReview.rating * 10 < threshold * SyncedReview.scale_max,
+        )
+        .order_by(SyncedReview.reviewed_at.desc())
+        .limit(limit)
+    ).all()
+    return [(review, public_id or "") for review, public_id in rows]
+
+
+def complaint_list(company: Company, *, status: str = "", q: str = "", open_only: bool = False):
+    """The register's select, newest first, optionally filtered."""
+    stmt = select(Complaint).where(Complaint.company_id == company.id)
+    if status in {s.value for s in ComplaintStatus}:
+        stmt = stmt.where(Complaint.status == ComplaintStatus(status))
+    elif open_only:
+        stmt = stmt.where(Complaint.status != ComplaintStatus.CLOSED)
+    if q:
+        like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            func.lower(Complaint.reference).like(like, escape="\\")
+            | func.lower(Complaint.complainant_name).like(like, escape="\\")
+            | func.lower(Complaint.subject).like(like, escape="\\")
+        )
+    return stmt.order_by(Complaint.received_on.desc(), Complaint.id.desc())
+
+
+def days_late(complaint: Complaint, today: date) -> int:
+    """Calendar days past the handling deadline (0 when in time or closed)."""
+    if not complaint.is_open or today <= complaint.due_on:
+        return 0
+    return (today - complaint.due_on).days

@@ -1,0 +1,157 @@
+"""Reminders before a deadline and escalations to the company beheerder after it (seed 003).
+
+`due_signals` is pure; `run_reminders` records each signal once per complaint, kind and
+deadline (a unique row), queuing its mails in the same savepoint, so reruns send nothing twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.auth.models import User
+from portal.complaints import workdays
+from portal.complaints.dispatch import absolute_url, beheerder_addresses
+from portal.complaints.labels import SIGNAL_LABELS
+from portal.complaints.models import (
+    Complaint,
+    ComplaintPolicy,
+    ComplaintSignal,
+    ComplaintStatus,
+    SignalKind,
+)
+from portal.complaints.services import holiday_rules, policy_for
+from portal.core import outbox
+from portal.extensions import db
+
+ESCALATIONS = (SignalKind.ACK_ESCALATION, SignalKind.DUE_ESCALATION)
+ACK_KINDS = (SignalKind.ACK_REMINDER, SignalKind.ACK_ESCALATION)
+
+
+def due_signals(
+    complaint: Complaint,
+    policy: ComplaintPolicy,
+    *,
+    today: date,
+    rules: workdays.HolidayRules = workdays.DEFAULT_RULES,
+) -> list[tuple[SignalKind, date]]:
+    """Which signals a complaint calls for today: (kind, deadline) pairs."""
+    signals: list[tuple[SignalKind, date]] = []
+    if not complaint.is_open:
+        return signals
+    checks = [(complaint.due_on, SignalKind.DUE_REMINDER, SignalKind.DUE_ESCALATION)]
+    if complaint.status is ComplaintStatus.RECEIVED:
+        checks.insert(0, (complaint.ack_due_on, SignalKind.ACK_REMINDER, SignalKind.ACK_ESCALATION))
+    for deadline, reminder, escalation in checks:
+        remind_from = workdays.subtract_working_days(deadline, policy.reminder_working_days, rules)
+        if today > deadline:
+            signals.append((escalation, deadline))
+        elif today >= remind_from:
+            signals.append((reminder, deadline))
+    return signals
+
+
+def _recipients(complaint: Complaint, kind: SignalKind) -> list[tuple[str, str]]:
+    """(address, name) pairs: the handler for reminders, also the beheerders on escalation."""
+    people: dict[str, str] = {}
+    handler: User | None = complaint.handler
+    if handler is not None and handler.active and handler.company_id == complaint.company_id:
+        people[handler.email] = handler.name
+    if kind in ESCALATIONS or not people:
+        for address in beheerder_addresses(complaint.company):
+            people.setdefault(address, "")
+    return list(people.items())
+
+
+def _record(complaint: Complaint, kind: SignalKind, deadline: date) -> bool:
+    """Insert the signal and queue its mails atomically; False when it already exists."""
+    exists = db.session.scalar(
+        select(ComplaintSignal.id).where(
+            ComplaintSignal.complaint_id == complaint.id,
+            ComplaintSignal.kind == kind,
+            ComplaintSignal.deadline == deadline,
+        )
+    )
+    if exists:
+        return False
+    recipients = _recipients(complaint, kind)
+    link = absolute_url("complaints.show", public_id=complaint.public_id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                ComplaintSignal(
+                    company_id=complaint.company_id,
+                    complaint_id=complaint.id,
+                    kind=kind,
+                    deadline=deadline,
+                    recipients=len(recipients),
+                )
+            )
+            for address, name in recipients:
+                outbox.enqueue(
+                    f"complaints/{kind.value}",
+                    to=address,
+                    subject=f"{SIGNAL_LABELS[kind]}: {complaint.reference}",
+                    template="mail/complaints_signal.txt",
+                    company=complaint.company,
+                    name=name,
+                    message=str(SIGNAL_LABELS[kind]),
+                    complaint=complaint,
+                    category=complaint.category.name if complaint.category else "",
+                    deadline=deadline,
+                    link=link,
+                )
+            db.session.flush()
+    except IntegrityError:  # a concurrent run recorded it first
+        return False
+    return True
+
+
+def run_reminders(*, today: date) -> dict[str, int]:
+    """Check every open complaint once; returns how many signals of each kind were new."""
+    counts = {kind.value: 0 for kind in SignalKind}
+    rules = holiday_rules()
+    policies: dict[int, ComplaintPolicy] = {}
+    open_ids = db.session.scalars(
+        select(Complaint.id)
+        .where(Complaint.status != ComplaintStatus.CLOSED)
+        .order_by(Complaint.id)
+    ).all()
+    for complaint_id in open_ids:
+        complaint = db.session.get(Complaint, complaint_id)
+        if complaint.company_id not in policies:
+            policies[complaint.company_id] = policy_for(complaint.company)
+        for kind, deadline in due_signals(
+            complaint, policies[complaint.company_id], today=today, rules=rules
+        ):
+            if _record(complaint, kind, deadline):
+                counts[kind.value] += 1
+    return counts
+
+
+def open_signals(company_id: int, *, limit: int = 20) -> list[ComplaintSignal]:
+    """Escalations and reminders of the company's still-open complaints, newest first."""
+    return list(
+        db.session.scalars(
+            select(ComplaintSignal)
+            .join(Complaint, Complaint.id == ComplaintSignal.complaint_id)
+            .where(
+                ComplaintSignal.company_id == company_id,
+                Complaint.status != ComplaintStatus.CLOSED,
+                or_(  # only signals about the deadlines that still apply
+                    and_(
+                        ComplaintSignal.kind.in_(ACK_KINDS),
+                        Complaint.status == ComplaintStatus.RECEIVED,
+                    ),
+                    and_(
+                        ComplaintSignal.kind.not_in(ACK_KINDS),
+                        ComplaintSignal.deadline == Complaint.due_on,
+                    ),
+                ),
+            )
+            .order_by(ComplaintSignal.created_at.desc(), ComplaintSignal.id.desc())
+            .limit(limit)
+        )
+    )

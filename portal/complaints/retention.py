@@ -1,0 +1,175 @@
+"""Complainant data as personal data: retention purge, access export and erasure (AVG).
+
+The complaint itself (dates, category, channel, status) stays for the statistics after an
+erasure; the complainant's identity, contact details, free text and the letters are removed.
+Functions flush but never commit; they never log names or addresses.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+
+from portal.complaints.models import (
+    Complaint,
+    ComplaintEvent,
+    ComplaintLetter,
+    ComplaintSignal,
+    ComplaintStatus,
+    SyncedReview,
+)
+from portal.core.models import OutboxMessage
+from portal.extensions import db
+from portal.members.models import Company
+
+ERASED = "[verwijderd]"
+OUTBOX_KINDS = ("complaints/acknowledgement", "complaints/letter")
+PERSONAL_FIELDS = (
+    "complainant_name",
+    "complainant_street",
+    "complainant_postcode",
+    "complainant_city",
+    "complainant_phone",
+    "complainant_email",
+)
+FREE_TEXT_FIELDS = (
+    "subject",
+    "description",
+    "agreements",
+    "resolution",
+    "verdict_reason",
+    "remarks",
+)
+
+
+def _by_email(email: str):
+    address = (email or "").strip().lower()
+    return select(Complaint).where(func.lower(Complaint.complainant_email) == address), address
+
+
+def export_personal_data(email: str) -> list[dict]:
+    """Everything the register holds about the complainant with this e-mail address (inzage).
+
+    One dict per complaint, with the member company's name and the letters sent; no data of
+    other complainants, no internal user ids.
+    """
+    stmt, address = _by_email(email)
+    if not address:
+        return []
+    result = []
+    for complaint in db.session.scalars(stmt.order_by(Complaint.id)):
+        company = db.session.get(Company, complaint.company_id)
+        result.append(
+            {
+                "bedrijf": company.display_name if company else "",
+                "klachtnummer": complaint.reference,
+                "naam": complaint.complainant_name,
+                "adres": complaint.complainant_street,
+                "postcode": complaint.complainant_postcode,
+                "plaats": complaint.complainant_city,
+                "telefoon": complaint.complainant_phone,
+                "e-mail": complaint.complainant_email,
+                "ontvangen_op": complaint.received_on.isoformat(),
+                "wijze_melding": complaint.channel.value,
+                "onderwerp": complaint.subject,
+                "omschrijving": complaint.description,
+                "status": complaint.status.value,
+                "oplossing": complaint.resolution,
+                "afgehandeld_op": complaint.closed_on.isoformat() if complaint.closed_on else None,
+                "brieven": [
+                    {
+                        "soort": letter.kind.value,
+                        "verzonden_op": letter.sent_at.isoformat(),
+                        "onderwerp": letter.subject,
+                        "tekst": letter.body,
+                    }
+                    for letter in complaint.letters
+                ],
+            }
+        )
+    return result
+
+
+def _scrub(complaint: Complaint) -> None:
+    complaint.complainant_name = ERASED
+    for name in PERSONAL_FIELDS[1:]:
+        setattr(complaint, name, "")
+    for name in FREE_TEXT_FIELDS:
+        setattr(complaint, name, "")
+    for letter in list(complaint.letters):
+        db.session.delete(letter)
+    for event in complaint.events:
+        event.note = ""
+
+
+def erase_personal_data(email: str) -> int:
+    """Remove the complainant's personal data from every complaint with this address.
+
+    Returns the number of complaints scrubbed. Queued complaint mails to the address go too.
+    """
+    stmt, address = _by_email(email)
+    if not address:
+        return 0
+    complaints = db.session.scalars(stmt).all()
+    for complaint in complaints:
+        _scrub(complaint)
+    db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.kind.in_(OUTBOX_KINDS), func.lower(OutboxMessage.to_address) == address
+        )
+    )
+    db.session.flush()
+    return len(complaints)
+
+
+def purge_expired(*, now: datetime, retention_days: int) -> dict[str, int]:
+    """Delete complaints closed longer than `retention_days` ago, with history and letters.
+
+    Also drops complaint mails and synced reviews older than the retention period.
+    Idempotent; returns counts only.
+    """
+    cutoff = now - timedelta(days=retention_days)
+    ids = list(
+        db.session.scalars(
+            select(Complaint.id).where(
+                Complaint.status == ComplaintStatus.CLOSED, Complaint.closed_at < cutoff
+            )
+        )
+    )
+    counts = {"complaints": len(ids), "letters": 0, "events": 0, "signals": 0}
+    if ids:
+        # Explicit child deletes: SQLite without foreign keys would leave orphans otherwise.
+        for name, model in (
+            ("letters", ComplaintLetter),
+            ("events", ComplaintEvent),
+            ("signals", ComplaintSignal),
+        ):
+            counts[name] = db.session.execute(
+                delete(model).where(model.complaint_id.in_(ids))
+            ).rowcount
+        db.session.execute(
+            update(Complaint)
+            .where(Complaint.related_to_id.in_(ids))
+            .values(related_to_id=None)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            delete(Complaint)
+            .where(Complaint.id.in_(ids))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.expire_all()
+    counts["mails"] = db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.kind.in_(OUTBOX_KINDS), OutboxMessage.created_at < cutoff
+        )
+    ).rowcount
+    linked = select(Complaint.source_review_id).where(Complaint.source_review_id.is_not(None))
+    counts["reviews"] = db.session.execute(
+        delete(SyncedReview).where(
+            SyncedReview.reviewed_at < cutoff, SyncedReview.id.not_in(linked)
+        )
+    ).rowcount
+    db.session.flush()
+    return counts

@@ -1,0 +1,288 @@
+"""Mijn profiel > Klachten: the company's complaint register (members of that company only).
+
+Every complaint, letter and review is loaded through `get_owned_or_404`: another company's
+id answers 404, exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.auth.models import Role, User
+from portal.auth.routes import require_user
+from portal.complaints import queries, reminders, services
+from portal.complaints.forms import ActionForm, ComplaintForm, ConfirmForm, EditForm, HandlerForm
+from portal.complaints.labels import (
+    ACTION_LABELS,
+    CHANNEL_LABELS,
+    LETTER_LABELS,
+    ROOT_CAUSES,
+    SATISFACTION_LABELS,
+    SIGNAL_LABELS,
+    STATUS_LABELS,
+    VERDICT_LABELS,
+)
+from portal.complaints.models import Channel, Complaint, ComplaintStatus, SyncedReview
+from portal.complaints.services import Action, ComplaintError
+from portal.core.htmx import render
+from portal.core.security import get_owned_or_404, member_required
+from portal.extensions import db
+from portal.profile.routes import current_company
+
+bp = Blueprint("complaints", __name__)
+PER_PAGE = 25
+WORKFLOW = (
+    ComplaintStatus.RECEIVED,
+    ComplaintStatus.ACKNOWLEDGED,
+    ComplaintStatus.IN_PROGRESS,
+    ComplaintStatus.SOLUTION_PROPOSED,
+    ComplaintStatus.CLOSED,
+)
+
+
+def register(app: Flask) -> None:
+    """Mount the member register, the public complaint form and the staff figures."""
+    from portal.complaints import routes_docs, routes_public, routes_staff  # noqa: F401
+
+    env = os.environ
+    app.config.setdefault(
+        "COMPLAINTS_RETENTION_DAYS", int(env.get("COMPLAINTS_RETENTION_DAYS") or 730)
+    )
+    app.config.setdefault(
+        "COMPLAINTS_NEGATIVE_BELOW", float(env.get("COMPLAINTS_NEGATIVE_BELOW") or 6)
+    )
+    app.config.setdefault("COMPLAINTS_PUBLIC_RATE", env.get("COMPLAINTS_PUBLIC_RATE", "5/hour"))
+    app.register_blueprint(bp, url_prefix="/mijn-profiel/klachten")
+    app.register_blueprint(routes_public.bp, url_prefix="/ledenzoeker")
+    app.register_blueprint(routes_staff.bp, url_prefix="/beheer/klachten")
+    app.jinja_env.globals.setdefault("complaint_status_labels", STATUS_LABELS)
+
+
+@bp.before_request
+@member_required
+def _members_only():
+    """Every page here is for logged-in member users (staff get 404)."""
+    return None
+
+
+def colleagues(company_id: int) -> list[User]:
+    """Active member users of the company (possible handlers)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.company_id == company_id, User.role == Role.MEMBER, User.active.is_(True))
+            .order_by(User.name)
+        )
+    )
+
+
+def _category_choices(company) -> list[tuple[str, str]]:
+    return [("", _("— geen —"))] + [(n, n) for n in services.category_names(company)]
+
+
+@bp.get("/")
+def index():
+    """The register: open signals, filterable list and recent negative reviews."""
+    company = current_company()
+    status_filter = request.args.get("status", "")
+    q = (request.args.get("q") or "").strip()[:100]
+    results = db.paginate(
+        queries.complaint_list(company, status=status_filter, q=q),
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render(
+        "complaints/index.html",
+        "complaints/_list.html",
+        target="complaints-list",
+        company=company,
+        results=results,
+        status_filter=status_filter,
+        q=q,
+        today=services.now_local_date(),
+        signals=reminders.open_signals(company.id),
+        signal_labels=SIGNAL_LABELS,
+        reviews=queries.negative_reviews(company),
+        policy=services.policy_for(company),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.get("/nieuw")
+def new():
+    """Intake form."""
+    company = current_company()
+    form = ComplaintForm(received_on=services.now_local_date())
+    form.category.choices = _category_choices(company)
+    return render_template("complaints/new.html", form=form, company=company)
+
+
+@bp.post("/nieuw")
+def create():
+    """Register the complaint; 422 with the form on errors, 303 to the complaint."""
+    company = current_company()
+    form = ComplaintForm()
+    form.category.choices = _category_choices(company)
+    if form.validate_on_submit():
+        try:
+            complaint = services.create_complaint(
+                company,
+                form.data,
+                by=require_user(),
+                channel=Channel(form.channel.data),
+                received_on=form.received_on.data,
+                category=form.category.data or None,
+            )
+        except ComplaintError as exc:
+            form[exc.field or "category"].errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Klacht %(ref)s is geregistreerd.", ref=complaint.reference))
+            return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)
+    return render_template("complaints/new.html", form=form, company=company), 422
+
+
+def _action_forms(failed_form: ActionForm | None, failed: str) -> dict[str, ActionForm]:
+    """One form per workflow step (prefixed, so field ids stay unique on the page)."""
+    forms = {a.value: ActionForm(prefix=a.value, formdata=None) for a in Action}
+    if failed_form is not None and failed in forms:
+        forms[failed] = failed_form
+    return forms
+
+
+def _show_page(complaint: Complaint, *, status: int = 200, **forms):
+    company = complaint.company
+    failed = forms.get("failed_action", "")
+    people = colleagues(company.id)
+    handler_form = forms.pop("handler_form", None) or HandlerForm(
+        handler=complaint.handler.public_id if complaint.handler else ""
+    )
+    handler_form.handler.choices = [("", _("— kies —"))] + [
+        (u.public_id, u.name or u.email) for u in people
+    ]
+    return render_template(
+        "complaints/show.html",
+        complaint=complaint,
+        company=company,
+        today=services.now_local_date(),
+        workflow=WORKFLOW,
+        actions=services.allowed_actions(complaint.status),
+        action_labels=ACTION_LABELS,
+        action_forms=_action_forms(forms.pop("action_form", None), forms.pop("failed_action", "")),
+        failed_action=failed,
+        channel_labels=CHANNEL_LABELS,
+        verdict_labels=VERDICT_LABELS,
+        satisfaction_labels=SATISFACTION_LABELS,
+        root_causes=ROOT_CAUSES,
+        handler_form=handler_form,
+        letter_labels=LETTER_LABELS,
+        confirm_form=ConfirmForm(),
+    ), status
+
+
+@bp.get("/<public_id>")
+def show(public_id: str):
+    """One overview screen: data, workflow, deadlines, letters and history."""
+    complaint = get_owned_or_404(Complaint, public_id)
+    return _show_page(complaint)
+
+
+@bp.post("/<public_id>/stap/<action>")
+def act(public_id: str, action: str):
+    """Take one workflow step; 422 with the reason when it is not possible."""
+    complaint = get_owned_or_404(Complaint, public_id)
+    try:
+        step = Action(action)
+    except ValueError:
+        step = None
+    form = ActionForm(prefix=action if step else "")
+    if step is None or not form.validate_on_submit():
+        return _show_page(complaint, status=422, action_form=form, failed_action=action)
+    try:
+        services.apply_action(
+            complaint, step, form.data, by=require_user(), today=services.now_local_date()
+        )
+    except ComplaintError as exc:
+        target = getattr(form, exc.field, None) if exc.field else None
+        target = target or form.note
+        target.errors = [*target.errors, str(exc)]
+        db.session.rollback()
+        complaint = get_owned_or_404(Complaint, public_id)
+        return _show_page(complaint, status=422, action_form=form, failed_action=action)
+    db.session.commit()
+    flash(_("Status: %(status)s.", status=STATUS_LABELS[complaint.status]))
+    return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)
+
+
+@bp.post("/<public_id>/behandelaar")
+def assign(public_id: str):
+    """(Re)assign the handler to a colleague of the same company."""
+    complaint = get_owned_or_404(Complaint, public_id)
+    form = HandlerForm()
+    form.handler.choices = [(u.public_id, u.name) for u in colleagues(complaint.company_id)]
+    if form.validate_on_submit():
+        handler = next(
+            u for u in colleagues(complaint.company_id) if u.public_id == form.handler.data
+        )
+        services.assign_handler(complaint, handler, by=require_user())
+        db.session.commit()
+        flash(_("Behandelaar gewijzigd."))
+        return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)
+    return _show_page(complaint, status=422, handler_form=form)
+
+
+@bp.get("/<public_id>/bewerken")
+def edit(public_id: str):
+    """Edit the registration and outcome fields."""
+    complaint = get_owned_or_404(Complaint, public_id)
+    form = EditForm(obj=complaint, category=complaint.category.name if complaint.category else "")
+    form.category.choices = _category_choices(complaint.company)
+    return render_template("complaints/edit.html", form=form, complaint=complaint)
+
+
+@bp.post("/<public_id>/bewerken")
+def update(public_id: str):
+    """Save the edit form; 422 on errors, 303 back to the complaint."""
+    complaint = get_owned_or_404(Complaint, public_id)
+    form = EditForm()
+    form.category.choices = _category_choices(complaint.company)
+    if form.validate_on_submit():
+        values = {name: form[name].data for name in services.EDITABLE_FIELDS}
+        values["satisfaction"] = values["satisfaction"] or None
+        values["category"] = form.category.data or None
+        try:
+            services.update_complaint(complaint, values, by=require_user())
+        except ComplaintError as exc:
+            form.category.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash(_("De klacht is bijgewerkt."))
+            return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)
+    return render_template("complaints/edit.html", form=form, complaint=complaint), 422
+
+
+@bp.post("/beoordeling/<public_id>/klacht")
+def from_review(public_id: str):
+    """One click: open a complaint record linked to a negative review."""
+    review = get_owned_or_404(SyncedReview, public_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("Het formulier is verlopen. Probeer het opnieuw."), "error")
+        return redirect(url_for("complaints.index"), 303)
+    complaint, created = services.open_from_review(
+        review, by=require_user(), today=services.now_local_date()
+    )
+    db.session.commit()
+    if created:
+        flash(
+            _(
+                "Klacht %(ref)s is aangemaakt vanuit de beoordeling. Vul de gegevens van de klant aan zodra u die kent.",
+                ref=complaint.reference,
+            )
+        )
+    return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)

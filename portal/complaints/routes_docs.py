@@ -1,0 +1,263 @@
+"""Mijn profiel > Klachten: letters, statistics with exports, and the company's settings.
+
+Attached to the `complaints` blueprint (imported by `routes.register`).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.auth.routes import require_user
+from portal.complaints import dispatch, letters, services, stats
+from portal.complaints.forms import ConfirmForm, LetterTemplateForm, PolicyForm
+from portal.complaints.labels import LETTER_LABELS
+from portal.complaints.models import Complaint, ComplaintLetter, LetterKind
+from portal.complaints.routes import bp
+from portal.complaints.services import ComplaintError
+from portal.core.errors import render_error
+from portal.core.logs import security_event
+from portal.core.security import get_owned_or_404
+from portal.extensions import db
+from portal.profile.routes import current_company
+
+
+def _kind(kind: str) -> LetterKind:
+    try:
+        return LetterKind(kind)
+    except ValueError:
+        abort(404)
+
+
+def _pdf_response(data: bytes, filename: str) -> Response:
+    return Response(
+        data,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.get("/<public_id>/brief/<kind>")
+def letter_preview(public_id: str, kind: str):
+    """The filled-in letter, with send and download buttons."""
+    complaint = get_owned_or_404(Complaint, public_id)
+    letter_kind = _kind(kind)
+    letter = letters.compose(
+        complaint, letter_kind, today=services.now_local_date(), sender=require_user()
+    )
+    return render_template(
+        "complaints/letter_preview.html",
+        complaint=complaint,
+        letter=letter,
+        kind_label=LETTER_LABELS[letter_kind],
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/<public_id>/brief/<kind>/verzenden")
+def letter_send(public_id: str, kind: str):
+    """Queue the letter by e-mail to the complainant and keep it with the complaint."""
+    complaint = get_owned_or_404(Complaint, public_id)
+    letter_kind = _kind(kind)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        dispatch.send_letter(
+            complaint, letter_kind, by=require_user(), today=services.now_local_date()
+        )
+    except ComplaintError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("complaints.letter_preview", public_id=public_id, kind=kind), 303)
+    db.session.commit()
+    flash(_("De %(kind)s is verstuurd.", kind=str(LETTER_LABELS[letter_kind]).lower()))
+    return redirect(url_for("complaints.show", public_id=public_id), 303)
+
+
+@bp.post("/<public_id>/brief/<kind>/pdf")
+def letter_pdf(public_id: str, kind: str):
+    """Download the letter as PDF (to print and post); kept with the complaint as sent."""
+    complaint = get_owned_or_404(Complaint, public_id)
+    letter_kind = _kind(kind)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    today = services.now_local_date()
+    services.ensure_handler(complaint, require_user())
+    letter = letters.compose(complaint, letter_kind, today=today)
+    dispatch.record_letter(complaint, letter, method="pdf", by=require_user(), today=today)
+    data = dispatch.pdf_for(complaint, letter, today)
+    db.session.commit()
+    return _pdf_response(data, f"{complaint.reference}-{letter_kind.value}.pdf")
+
+
+@bp.get("/brieven/<public_id>.pdf")
+def kept_pdf(public_id: str):
+    """A letter as it was sent, again as PDF (no change)."""
+    kept = get_owned_or_404(ComplaintLetter, public_id)
+    complaint = kept.complaint
+    data = dispatch.pdf_for(complaint, kept, kept.sent_at.date())
+    return _pdf_response(data, f"{complaint.reference}-{kept.kind.value}.pdf")
+
+
+# --- Statistics -------------------------------------------------------------------------------
+
+
+def period_from_args(args) -> tuple[date, date]:
+    """`van`/`tot` (YYYY-MM-DD) or the last twelve months; bad input falls back to defaults."""
+    today = services.now_local_date()
+    default_start = date(today.year - 1, today.month, 1) + timedelta(days=31)
+    default_start = default_start.replace(day=1)
+
+    def parse(name: str, fallback: date) -> date:
+        try:
+            return date.fromisoformat((args.get(name) or "")[:10])
+        except ValueError:
+            return fallback
+
+    start, end = parse("van", default_start), parse("tot", today)
+    if end < start or (end - start).days > 3 * 366:
+        start, end = default_start, today
+    return start, end
+
+
+@bp.get("/statistieken")
+def statistics():
+    """Figures for a period: tables, two bar charts and export links."""
+    company = current_company()
+    start, end = period_from_args(request.args)
+    rows = stats.load_rows(company_id=company.id, start=start, end=end)
+    figures = stats.compute(rows, start=start, end=end)
+    return render_template(
+        "complaints/stats.html",
+        company=company,
+        figures=figures,
+        start=start,
+        end=end,
+        month_chart=stats.bar_chart(_("Klachten per maand"), figures.by_month),
+        export_args={"van": start.isoformat(), "tot": end.isoformat()},
+    )
+
+
+@bp.get("/statistieken/export.<fmt>")
+def export(fmt: str):
+    """The period's complaints without personal data, as CSV or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    company = current_company()
+    start, end = period_from_args(request.args)
+    rows = stats.load_rows(company_id=company.id, start=start, end=end)
+    name = f"klachten-{start.isoformat()}-{end.isoformat()}.{fmt}"
+    if fmt == "csv":
+        data, mime = stats.to_csv(rows), "text/csv; charset=utf-8"
+    else:
+        data = stats.to_xlsx(rows)
+        mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        data, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
+
+
+# --- Settings (beheerder only for changes) ---------------------------------------------------
+
+
+def _forbidden():
+    security_event("authz_denied", endpoint=request.endpoint, user=current_user.id)
+    return render_error(
+        403, _("Alleen de beheerder van uw bedrijf kan de klachtenregeling wijzigen.")
+    )
+
+
+def _settings_page(form: PolicyForm, company, status: int = 200):
+    templates = {kind: letters.template_for(company.id, kind)[2] for kind in LetterKind}
+    return render_template(
+        "complaints/settings.html",
+        form=form,
+        company=company,
+        can_edit=current_user.is_company_admin,
+        letter_labels=LETTER_LABELS,
+        customised=templates,
+    ), status
+
+
+@bp.get("/instellingen")
+def settings():
+    """The company's klachtenregeling: deadlines, categories, letters."""
+    company = current_company()
+    policy = services.policy_for(company)
+    form = PolicyForm(obj=policy, categories="\n".join(services.category_names(company)))
+    return _settings_page(form, company)
+
+
+@bp.post("/instellingen")
+def settings_post():
+    """Save the policy and categories (beheerder only)."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    company = current_company()
+    form = PolicyForm()
+    if form.validate_on_submit():
+        services.save_policy(company, form.data)
+        services.save_categories(company, form.categories.data.split("\n"))
+        db.session.commit()
+        flash(_("De klachtenregeling is opgeslagen. Nieuwe klachten krijgen deze termijnen."))
+        return redirect(url_for("complaints.settings"), 303)
+    return _settings_page(form, company, 422)
+
+
+@bp.get("/instellingen/brieven/<kind>")
+def letter_template(kind: str):
+    """Edit the wording of one standard letter."""
+    company = current_company()
+    letter_kind = _kind(kind)
+    subject, body, custom = letters.template_for(company.id, letter_kind)
+    form = LetterTemplateForm(subject=subject, body=body)
+    return _template_page(form, letter_kind, custom)
+
+
+def _template_page(form, letter_kind: LetterKind, custom: bool, status: int = 200):
+    return render_template(
+        "complaints/letter_template.html",
+        form=form,
+        kind=letter_kind,
+        kind_label=LETTER_LABELS[letter_kind],
+        placeholders=letters.PLACEHOLDERS,
+        custom=custom,
+        can_edit=current_user.is_company_admin,
+        reset_form=ConfirmForm(),
+    ), status
+
+
+@bp.post("/instellingen/brieven/<kind>")
+def letter_template_post(kind: str):
+    """Save the wording (beheerder only); unknown placeholders are refused."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    company = current_company()
+    letter_kind = _kind(kind)
+    form = LetterTemplateForm()
+    if form.validate_on_submit():
+        letters.save_template(
+            company.id, letter_kind, subject=form.subject.data, body=form.body.data
+        )
+        db.session.commit()
+        flash(_("De brief is opgeslagen."))
+        return redirect(url_for("complaints.settings"), 303)
+    return _template_page(form, letter_kind, True, 422)
+
+
+@bp.post("/instellingen/brieven/<kind>/standaard")
+def letter_template_reset(kind: str):
+    """Go back to the association's default wording (beheerder only)."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    company = current_company()
+    letter_kind = _kind(kind)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    letters.save_template(company.id, letter_kind, subject="", body="")
+    db.session.commit()
+    flash(_("De standaardtekst wordt weer gebruikt."))
+    return redirect(url_for("complaints.settings"), 303)

@@ -1,0 +1,67 @@
+"""Public complaint form per listed member: /ledenzoeker/<slug>/klacht.
+
+Abuse protection: CSRF, a rate limit per IP on submissions (COMPLAINTS_PUBLIC_RATE, default
+5/hour), a honeypot field, length caps on every field. A filled honeypot gets the same
+thank-you page as a real submission, but nothing is stored or sent.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from sqlalchemy import select
+
+from portal.complaints import dispatch, services
+from portal.complaints.forms import PublicComplaintForm
+from portal.core.logs import security_event
+from portal.extensions import db, limiter
+from portal.members.models import Company
+
+bp = Blueprint("complaints_public", __name__)
+
+
+def _listed_company(slug: str) -> Company:
+    """A member shown in the ledenzoeker.
+
+    :raises NotFound: unknown slug, ended membership or opted out of the directory.
+    """
+    company = db.session.scalars(select(Company).where(Company.slug == slug[:120])).first()
+    if company is None or not company.is_listed:
+        abort(404)
+    return company
+
+
+def _public_rate() -> str:
+    return current_app.config.get("COMPLAINTS_PUBLIC_RATE", "5/hour")
+
+
+@bp.get("/<slug>/klacht")
+def form(slug: str):
+    """The complaint form."""
+    company = _listed_company(slug)
+    return render_template(
+        "complaints/public_form.html", form=PublicComplaintForm(), company=company
+    )
+
+
+@bp.post("/<slug>/klacht")
+@limiter.limit(_public_rate, methods=["POST"])
+def submit(slug: str):
+    """Record the complaint for the member and acknowledge it to the consumer."""
+    company = _listed_company(slug)
+    form = PublicComplaintForm()
+    if not form.validate_on_submit():
+        return render_template("complaints/public_form.html", form=form, company=company), 422
+    if form.website.data:
+        security_event("honeypot", endpoint="complaints_public.submit")
+        return redirect(url_for("complaints_public.thanks", slug=company.slug), 303)
+    values = {name: form[name].data for name in services.INTAKE_FIELDS if name in form}
+    dispatch.submit_public(company, values, today=services.now_local_date())
+    db.session.commit()
+    return redirect(url_for("complaints_public.thanks", slug=company.slug), 303)
+
+
+@bp.get("/<slug>/klacht/verzonden")
+def thanks(slug: str):
+    """Confirmation page (shows nothing of the submitted data)."""
+    company = _listed_company(slug)
+    return render_template("complaints/public_thanks.html", company=company)

@@ -1,0 +1,408 @@
+"""Complaint workflow: the state machine (pure functions) and the services that change records.
+
+Services flush but never commit; the calling route or command owns the transaction.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.complaints import workdays
+from portal.complaints.models import (
+    Channel,
+    Complaint,
+    ComplaintEvent,
+    ComplaintPolicy,
+    ComplaintStatus,
+    SyncedReview,
+    Verdict,
+)
+from portal.complaints.policy import (
+    CategoryError,
+    category_names,
+    ensure_categories,
+    policy_for,
+    save_categories,
+    save_policy,
+)
+from portal.complaints.policy import resolve_category as _resolve_category
+from portal.complaints.retention import erase_personal_data, export_personal_data
+from portal.core.db import utcnow
+from portal.extensions import db
+from portal.members.models import Company
+
+__all__ = [
+    "category_names",
+    "ensure_categories",
+    "erase_personal_data",
+    "export_personal_data",
+    "policy_for",
+    "save_categories",
+    "save_policy",
+]
+
+S = ComplaintStatus
+
+
+class Action(enum.StrEnum):
+    """Workflow steps a handler can take."""
+
+    ACKNOWLEDGE = "acknowledge"
+    START = "start"
+    PROPOSE = "propose"
+    RESUME = "resume"
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
+# action → (states it may start from, state it leads to)
+TRANSITIONS: dict[Action, tuple[frozenset[ComplaintStatus], ComplaintStatus]] = {
+    Action.ACKNOWLEDGE: (frozenset({S.RECEIVED}), S.ACKNOWLEDGED),
+    Action.START: (frozenset({S.ACKNOWLEDGED}), S.IN_PROGRESS),
+    Action.PROPOSE: (frozenset({S.IN_PROGRESS}), S.SOLUTION_PROPOSED),
+    Action.RESUME: (frozenset({S.SOLUTION_PROPOSED, S.DISPUTED}), S.IN_PROGRESS),
+    Action.CLOSE: (frozenset({S.IN_PROGRESS, S.SOLUTION_PROPOSED, S.DISPUTED}), S.CLOSED),
+    Action.REOPEN: (frozenset({S.CLOSED}), S.DISPUTED),
+}
+
+
+class ComplaintError(ValueError):
+    """A domain rule refused the change; `field` names the form field it belongs to."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class TransitionError(ComplaintError):
+    """The action is not allowed from the complaint's current state."""
+
+
+def next_status(current: ComplaintStatus, action: Action) -> ComplaintStatus:
+    """The state an action leads to.
+
+    :raises TransitionError: the action is not allowed from `current`.
+    """
+    sources, target = TRANSITIONS[Action(action)]
+    if current not in sources:
+        raise TransitionError(str(_l("Deze stap is in de huidige status niet mogelijk.")))
+    return target
+
+
+def allowed_actions(current: ComplaintStatus) -> list[Action]:
+    """Actions possible from `current`, in workflow order."""
+    return [action for action, (sources, _) in TRANSITIONS.items() if current in sources]
+
+
+def missing_for(action: Action, data: dict) -> dict[str, str]:
+    """Fields an action still needs, as {field: Dutch message} (empty when complete).
+
+    Closing needs a resolution and a verdict, and a rejection always states its reason
+    (seed 001); proposing needs the proposal; a dispute names its external route.
+    """
+    problems: dict[str, str] = {}
+    if action in (Action.PROPOSE, Action.CLOSE) and not (data.get("resolution") or "").strip():
+        problems["resolution"] = str(_l("Beschrijf de (voorgestelde) oplossing."))
+    if action is Action.CLOSE:
+        verdict = data.get("verdict")
+        if not verdict:
+            problems["verdict"] = str(_l("Kies of de klacht gegrond is."))
+        elif (
+            Verdict(verdict) is Verdict.UNJUSTIFIED
+            and not (data.get("verdict_reason") or "").strip()
+        ):
+            problems["verdict_reason"] = str(_l("Geef aan waarom de klacht ongegrond is."))
+    if action is Action.REOPEN and not (data.get("dispute_route") or "").strip():
+        problems["dispute_route"] = str(
+            _l("Vermeld de externe route, bijvoorbeeld De Geschillencommissie.")
+        )
+    return problems
+
+
+def compute_deadlines(
+    received_on: date, policy: ComplaintPolicy, rules: workdays.HolidayRules
+) -> tuple[date, date]:
+    """(acknowledgement due, handling due) for a complaint received on `received_on`."""
+    ack = workdays.add_working_days(received_on, policy.ack_working_days, rules)
+    due = workdays.due_after_days(received_on, policy.handling_days, rules)
+    return ack, due
+
+
+def holiday_rules() -> workdays.HolidayRules:
+    """Holiday choices from the settings (COMPLAINTS_GOOD_FRIDAY, COMPLAINTS_LIBERATION_YEARLY)."""
+    config = current_app.config
+    return workdays.HolidayRules(
+        good_friday=bool(config.get("COMPLAINTS_GOOD_FRIDAY", False)),
+        liberation_yearly=bool(config.get("COMPLAINTS_LIBERATION_YEARLY", False)),
+    )
+
+
+# --- Creating and changing complaints ------------------------------------------------------------
+
+INTAKE_FIELDS = (
+    "complainant_name",
+    "complainant_street",
+    "complainant_postcode",
+    "complainant_city",
+    "complainant_phone",
+    "complainant_email",
+    "subject",
+    "description",
+    "received_by",
+)
+EDITABLE_FIELDS = (
+    *INTAKE_FIELDS,
+    "agreements",
+    "reply_method",
+    "resolution",
+    "verdict_reason",
+    "root_cause",
+    "supplier_fault",
+    "satisfaction",
+    "followup_on",
+    "remarks",
+    "dispute_reference",
+)
+
+NULLABLE_FIELDS = ("satisfaction", "followup_on")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a user, or the public form / a scheduled job."""
+
+    user_id: int | None
+    label: str
+
+    @classmethod
+    def of(cls, user) -> Actor:
+        if user is None:
+            return cls(None, "systeem")
+        return cls(user.id, user.name or user.email.split("@", 1)[0])
+
+
+def add_event(complaint: Complaint, kind: str, actor: Actor, **values) -> ComplaintEvent:
+    """Append one history line to the complaint."""
+    event = ComplaintEvent(kind=kind, actor_id=actor.user_id, actor_label=actor.label, **values)
+    complaint.events.append(event)
+    return event
+
+
+def resolve_category(company: Company, name: str | None):
+    """The company's category called `name` (None for no category).
+
+    :raises ComplaintError: not on the company's list (field `category`).
+    """
+    try:
+        return _resolve_category(company, name)
+    except CategoryError as exc:
+        raise ComplaintError(str(exc), field="category") from None
+
+
+def _next_reference(company_id: int, year: int) -> str:
+    prefix = f"K-{year}-"
+    last = db.session.scalar(
+        select(func.max(Complaint.reference)).where(
+            Complaint.company_id == company_id, Complaint.reference.like(f"{prefix}%")
+        )
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def create_complaint(
+    company: Company,
+    values: dict,
+    *,
+    by=None,
+    channel: Channel,
+    received_on: date,
+    category: str | None = None,
+    source_review: SyncedReview | None = None,
+) -> Complaint:
+    """Register a complaint with its deadlines from the company's policy.
+
+    :raises ComplaintError: unknown category.
+    """
+    policy = policy_for(company)
+    ack_due, due = compute_deadlines(received_on, policy, holiday_rules())
+    complaint = Complaint(
+        company_id=company.id,
+        channel=channel,
+        received_on=received_on,
+        category=resolve_category(company, category),
+        status=ComplaintStatus.RECEIVED,
+        ack_due_on=ack_due,
+        due_on=due,
+        source_review=source_review,
+        reopen_count=0,
+        **{name: values.get(name) or "" for name in INTAKE_FIELDS},
+    )
+    if by is not None and by.company_id == company.id and not complaint.received_by:
+        complaint.received_by = Actor.of(by).label
+    add_event(complaint, "created", Actor.of(by), to_status=ComplaintStatus.RECEIVED.value)
+    for _attempt in range(5):  # two intakes at once may pick the same number
+        complaint.reference = _next_reference(company.id, received_on.year)
+        try:
+            with db.session.begin_nested():
+                db.session.add(complaint)
+                db.session.flush()
+        except IntegrityError:
+            continue
+        return complaint
+    raise ComplaintError(str(_l("De klacht kon niet worden opgeslagen. Probeer het opnieuw.")))
+
+
+def update_complaint(complaint: Complaint, values: dict, *, by) -> list[str]:
+    """Change the editable fields; records which fields changed (names only)."""
+    changed = []
+    for name in EDITABLE_FIELDS:
+        if name not in values:
+            continue
+        value = values[name]
+        if value is None and name not in NULLABLE_FIELDS:
+            value = False if name == "supplier_fault" else ""
+        if getattr(complaint, name) != value:
+            setattr(complaint, name, value)
+            changed.append(name)
+    if "category" in values:
+        category = resolve_category(complaint.company, values["category"])
+        if category is not complaint.category:
+            complaint.category = category
+            changed.append("category")
+    if changed:
+        add_event(complaint, "edited", Actor.of(by), note=", ".join(changed))
+        db.session.flush()
+    return changed
+
+
+def assign_handler(complaint: Complaint, handler, *, by) -> None:
+    """Make a colleague of the same company the handler (reassignment on illness etc.).
+
+    :raises ComplaintError: the user is not a member user of this company.
+    """
+    if handler is None or handler.company_id != complaint.company_id or not handler.active:
+        raise ComplaintError(str(_l("Kies een collega van uw bedrijf.")), field="handler")
+    if complaint.handler_id != handler.id:
+        complaint.handler_id = handler.id
+        add_event(complaint, "assigned", Actor.of(by), note=Actor.of(handler).label)
+        db.session.flush()
+
+
+def ensure_handler(complaint: Complaint, by) -> None:
+    """Without a handler, the colleague who takes the case on becomes its handler."""
+    if complaint.handler_id is None and by is not None and by.company_id == complaint.company_id:
+        assign_handler(complaint, by, by=by)
+
+
+def apply_action(
+    complaint: Complaint, action: Action, data: dict, *, by, today: date
+) -> ComplaintStatus:
+    """Take one workflow step, with the data it needs.
+
+    :raises TransitionError: not allowed from the current state.
+    :raises ComplaintError: required data is missing (first missing field).
+    """
+    action = Action(action)
+    target = next_status(complaint.status, action)
+    problems = missing_for(action, data)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise ComplaintError(message, field=field)
+    _apply_data(complaint, action, data, today=today)
+    if action is Action.START:
+        ensure_handler(complaint, by)
+    previous = complaint.status
+    complaint.status = target
+    add_event(
+        complaint,
+        "transition",
+        Actor.of(by),
+        from_status=previous.value,
+        to_status=target.value,
+        note=(data.get("note") or "").strip()[:2000],
+    )
+    db.session.flush()
+    return target
+
+
+def _apply_data(complaint: Complaint, action: Action, data: dict, *, today: date) -> None:
+    if action is Action.ACKNOWLEDGE:
+        complaint.acknowledged_at = complaint.acknowledged_at or utcnow()
+    if action in (Action.PROPOSE, Action.CLOSE):
+        complaint.resolution = data["resolution"].strip()
+        for name in ("agreements", "reply_method"):
+            if data.get(name):
+                setattr(complaint, name, data[name].strip())
+    if action is Action.CLOSE:
+        complaint.verdict = Verdict(data["verdict"])
+        complaint.verdict_reason = (data.get("verdict_reason") or "").strip()
+        if data.get("satisfaction"):
+            complaint.satisfaction = data["satisfaction"]
+        complaint.closed_on = today
+        complaint.closed_at = utcnow()
+        complaint.first_closed_on = complaint.first_closed_on or today
+    if action is Action.REOPEN:
+        complaint.reopen_count += 1
+        complaint.dispute_route = data["dispute_route"].strip()[:120]
+        complaint.dispute_reference = (data.get("dispute_reference") or "").strip()[:60]
+        complaint.closed_at = None
+        complaint.closed_on = None
+
+
+def extend_deadline(complaint: Complaint, *, today: date) -> date:
+    """After an interim reply the handling deadline moves by the policy's extension."""
+    policy = policy_for(complaint.company)
+    start = max(complaint.due_on, today)
+    complaint.due_on = workdays.due_after_days(start, policy.extension_days, holiday_rules())
+    return complaint.due_on
+
+
+def open_from_review(review: SyncedReview, *, by, today: date) -> tuple[Complaint, bool]:
+    """One click: a complaint record linked to a negative review (or the one already linked).
+
+    Returns (complaint, created).
+    """
+    existing = db.session.scalars(
+        select(Complaint).where(Complaint.source_review_id == review.id)
+    ).first()
+    if existing is not None:
+        return existing, False
+    company = db.session.get(Company, review.company_id)
+    rating = f"{review.rating.normalize():f}/{review.scale_max.normalize():f}"
+    values = {
+        "complainant_name": str(_l("Onbekende klant (beoordeling)")),
+        "complainant_city": review.author_city,
+        "subject": str(_l("Negatieve beoordeling")),
+        "description": str(
+            _l(
+                "Beoordeling van %(date)s met cijfer %(rating)s: %(headline)s",
+                date=review.reviewed_at.date().isoformat(),
+                rating=rating,
+                headline=review.headline or "-",
+            )
+        ),
+    }
+    complaint = create_complaint(
+        company,
+        values,
+        by=by,
+        channel=Channel.REVIEW,
+        received_on=today,
+        source_review=review,
+    )
+    return complaint, True
+
+
+def now_local_date() -> date:
+    """Today in the Netherlands (deadlines are Dutch calendar days)."""
+    from portal.core.templating import AMSTERDAM
+
+    return datetime.now(AMSTERDAM).date()

@@ -1,0 +1,155 @@
+"""Admin services: the managed specialisms list and the audit-log search."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+
+from portal.compliance.services import ComplianceError
+from portal.core import audit
+from portal.core.models import AuditEvent
+from portal.core.templating import AMSTERDAM
+from portal.extensions import db
+from portal.members.models import Company, Specialism
+
+
+def slugify(name: str) -> str:
+    """'Warmtepompen & koeling' → 'warmtepompen-koeling'."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60] or "vakgebied"
+
+
+def _name_taken(name: str, *, exclude_id: int | None = None) -> bool:
+    query = select(Specialism.id).where(func.lower(Specialism.name) == name.lower())
+    if exclude_id is not None:
+        query = query.where(Specialism.id != exclude_id)
+    return db.session.scalars(query).first() is not None
+
+
+def add_specialism(name: str, *, active: bool, by) -> Specialism:
+    """Add a specialism to the managed list; audited.
+
+    :raises ComplianceError: the name already exists.
+    """
+    if _name_taken(name):
+        raise ComplianceError(_l("Dit vakgebied bestaat al."), field="name")
+    slug, n = slugify(name), 2
+    while db.session.scalars(select(Specialism.id).where(Specialism.slug == slug)).first():
+        slug = f"{slugify(name)[:55]}-{n}"
+        n += 1
+    specialism = Specialism(name=name, slug=slug, active=active)
+    db.session.add(specialism)
+    db.session.flush()
+    audit.record(
+        "specialism.created",
+        actor=by,
+        subject_type="specialism",
+        subject_id=specialism.slug,
+        changes=audit.diff({}, {"name": name, "active": active}),
+    )
+    return specialism
+
+
+def update_specialism(specialism: Specialism, *, name: str, active: bool, by) -> None:
+    """Rename or (de)activate; the slug stays so links and filters keep working; audited.
+
+    :raises ComplianceError: another specialism has this name.
+    """
+    if _name_taken(name, exclude_id=specialism.id):
+        raise ComplianceError(_l("Dit vakgebied bestaat al."), field="name")
+    before = {"name": specialism.name, "active": specialism.active}
+    specialism.name, specialism.active = name, active
+    db.session.flush()
+    changes = audit.diff(before, {"name": name, "active": active})
+    if changes:
+        audit.record(
+            "specialism.updated",
+            actor=by,
+            subject_type="specialism",
+            subject_id=specialism.slug,
+            changes=changes,
+        )
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    """Search of the audit log, kept in the URL."""
+
+    q: str = ""
+    actie: str = ""
+    lid: str = ""
+    van: date | None = None
+    tot: date | None = None
+
+    def args(self) -> dict[str, str]:
+        values = {
+            "q": self.q,
+            "actie": self.actie,
+            "lid": self.lid,
+            "van": self.van.isoformat() if self.van else "",
+            "tot": self.tot.isoformat() if self.tot else "",
+        }
+        return {k: v for k, v in values.items() if v}
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip()) if value else None
+    except ValueError:
+        return None
+
+
+def parse_audit_filters(args) -> AuditFilters:
+    """Read the search; invalid dates are ignored rather than refused."""
+    return AuditFilters(
+        q=(args.get("q") or "").strip()[:100],
+        actie=(args.get("actie") or "").strip()[:80],
+        lid=(args.get("lid") or "").strip()[:20],
+        van=_date(args.get("van")),
+        tot=_date(args.get("tot")),
+    )
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def _start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=AMSTERDAM)
+
+
+def audit_query(filters: AuditFilters):
+    """Newest first; text matches action, actor, subject and changes."""
+    query = select(AuditEvent)
+    if filters.q:
+        like = _like(filters.q)
+        query = query.where(
+            or_(
+                func.lower(AuditEvent.action).like(like, escape="\\"),
+                func.lower(AuditEvent.actor_label).like(like, escape="\\"),
+                func.lower(AuditEvent.subject_id).like(like, escape="\\"),
+                func.lower(AuditEvent.subject_type).like(like, escape="\\"),
+            )
+        )
+    if filters.actie:
+        query = query.where(AuditEvent.action.like(_like(filters.actie)[1:], escape="\\"))
+    if filters.lid:
+        company_ids = select(Company.id).where(Company.member_number == filters.lid.upper())
+        query = query.where(AuditEvent.on_behalf_of_company_id.in_(company_ids))
+    if filters.van:
+        query = query.where(AuditEvent.created_at >= _start(filters.van))
+    if filters.tot:
+        query = query.where(AuditEvent.created_at < _start(filters.tot + timedelta(days=1)))
+    return query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+
+
+def action_names() -> list[str]:
+    """Distinct action prefixes for the filter (e.g. `review_system`, `compliance`)."""
+    actions = db.session.scalars(select(AuditEvent.action).distinct()).all()
+    return sorted({a.split(".", 1)[0] for a in actions})

@@ -1,0 +1,137 @@
+"""Beheer > Criterium 2: the overview and one member's status, deadline and reminders.
+
+The other staff pages of this blueprint live in routes_reminders, routes_assess and
+routes_reports; the audit log, settings and specialisms in routes_admin; the member's
+self-reported score in routes_member.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.auth.routes import require_user
+from portal.compliance import services
+from portal.compliance import status as st
+from portal.compliance.forms import DeadlineForm
+from portal.compliance.models import DeadlineExtension, Reminder
+from portal.compliance.regions import UNKNOWN, provinces
+from portal.compliance.reminders import ensure_templates
+from portal.core.db import utcnow
+from portal.core.htmx import render
+from portal.core.security import staff_required
+from portal.extensions import db
+from portal.members.models import Company
+
+bp = Blueprint("compliance", __name__)
+
+
+def register(app: Flask) -> None:
+    """Mount the staff console, the admin pages and the member's score page."""
+    from portal.compliance import routes_assess, routes_reminders, routes_reports  # noqa: F401
+    from portal.compliance.routes_admin import bp as admin_bp
+    from portal.compliance.routes_member import bp as member_bp
+
+    app.register_blueprint(bp, url_prefix="/beheer/criterium-2")
+    app.register_blueprint(admin_bp, url_prefix="/beheer")
+    app.register_blueprint(member_bp, url_prefix="/mijn-profiel/criterium-2")
+
+
+@bp.before_request
+@staff_required
+def _staff_only():
+    """Staff and admins only; members get 404, anonymous users the login page."""
+    return None
+
+
+def done(url: str):
+    """Success: 303 for plain and boosted forms; a full navigation for htmx fragment forms."""
+    if getattr(request, "htmx", None) and not request.htmx.boosted:
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url, 303)
+
+
+def filter_options() -> dict:
+    """Choices of the filter form (labels are Dutch)."""
+    return {
+        "statuses": [(s.value, st.STATUS_LABELS[s]) for s in st.ComplianceStatus],
+        "kinds": [(k.value, st.KIND_LABELS[k]) for k in st.SystemKind],
+        "signals": list(st.SIGNAL_LABELS.items()),
+        "provinces": [*provinces(), UNKNOWN],
+    }
+
+
+@bp.get("/")
+def overview():
+    """Every active member's criterium-2 status; htmx swaps only #compliance-results."""
+    filters = services.parse_filters(request.args)
+    results, counts, total = services.overview(filters, utcnow())
+    return render(
+        "compliance/overview.html",
+        "compliance/_results.html",
+        target="compliance-results",
+        results=results,
+        counts=counts,
+        total=total,
+        filters=filters,
+        options=filter_options(),
+        templates=ensure_templates(persist=False),
+        labels={"status": st.STATUS_LABELS, "kind": st.KIND_LABELS, "tone": st.STATUS_TONES},
+    )
+
+
+def company_or_404(public_id: str) -> Company:
+    """A member company by public id (staff may see every company).
+
+    :raises NotFound: unknown id.
+    """
+    company = db.session.scalars(select(Company).where(Company.public_id == public_id)).first()
+    if company is None:
+        abort(404)
+    return company
+
+
+def _member_page(company: Company, form: DeadlineForm, status: int = 200):
+    rows = services.overview_rows(utcnow(), company_ids=[company.id])
+    extensions = db.session.scalars(
+        select(DeadlineExtension)
+        .where(DeadlineExtension.company_id == company.id)
+        .order_by(DeadlineExtension.id.desc())
+    ).all()
+    reminders = db.session.scalars(
+        select(Reminder).where(Reminder.company_id == company.id).order_by(Reminder.sent_at.desc())
+    ).all()
+    return render(
+        "compliance/member.html",
+        "compliance/_deadline_form.html",
+        target="compliance-deadline-form",
+        status=status,
+        company=company,
+        row=rows[0] if rows else None,
+        form=form,
+        extensions=extensions,
+        reminders=reminders,
+        labels={"status": st.STATUS_LABELS, "kind": st.KIND_LABELS, "tone": st.STATUS_TONES},
+    )
+
+
+@bp.get("/leden/<public_id>")
+def member(public_id: str):
+    """One member: status, signals, deadline history and reminders sent."""
+    return _member_page(company_or_404(public_id), DeadlineForm())
+
+
+@bp.post("/leden/<public_id>/termijn")
+def set_deadline(public_id: str):
+    """Set or extend the deadline with a reason (audited); 422 on invalid input."""
+    company = company_or_404(public_id)
+    form = DeadlineForm()
+    if form.validate_on_submit():
+        services.set_deadline(
+            company, deadline=form.deadline.data, reason=form.reason.data, by=require_user()
+        )
+        db.session.commit()
+        flash(_("De termijn van %(name)s is vastgelegd.", name=company.display_name), "success")
+        return done(url_for("compliance.member", public_id=public_id))
+    return _member_page(company, form, status=422)

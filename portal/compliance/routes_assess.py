@@ -1,0 +1,166 @@
+"""Beheer > Criterium 2 > Beoordelen: other systems "in overleg" and self-reported scores."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, render_template, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import undefer
+
+from portal.auth.routes import require_user
+from portal.compliance import assessment
+from portal.compliance.forms import DecisionForm, ScoreDecisionForm
+from portal.compliance.models import SelfReportedScore
+from portal.compliance.routes import bp, done
+from portal.compliance.services import ComplianceError
+from portal.core.htmx import render
+from portal.extensions import db
+from portal.reviews.forms import is_https_url
+from portal.reviews.models import Provider, ReviewSystem
+
+
+@bp.get("/beoordelen")
+def queue():
+    """Submitted other systems and self-reported scores waiting for staff, oldest first."""
+    systems = db.session.scalars(assessment.queue_query()).all()
+    scores = db.session.scalars(assessment.pending_scores_query()).all()
+    return render_template("compliance/queue.html", systems=systems, scores=scores)
+
+
+def _other_system_or_404(system_id: str) -> ReviewSystem:
+    system = db.session.scalars(
+        select(ReviewSystem).where(
+            ReviewSystem.public_id == system_id, ReviewSystem.provider == Provider.OTHER
+        )
+    ).first()
+    if system is None:
+        abort(404)
+    return system
+
+
+def _system_page(system: ReviewSystem, form: DecisionForm, problem: str = "", status: int = 200):
+    return render(
+        "compliance/assess.html",
+        "compliance/_decision_form.html",
+        target="compliance-decision-form",
+        status=status,
+        system=system,
+        form=form,
+        problem=problem,
+        safe_url=system.other_url if is_https_url(system.other_url or "") else "",
+        is_open=system.is_current and system.status in assessment.OPEN_STATUSES,
+    )
+
+
+@bp.get("/beoordelen/<system_id>")
+def assess(system_id: str):
+    """One submitted system: the member's evidence and the decision form."""
+    return _system_page(_other_system_or_404(system_id), DecisionForm())
+
+
+@bp.post("/beoordelen/<system_id>")
+def decide(system_id: str):
+    """Approve, reject or ask for more information (reason required); audited and mailed."""
+    system = _other_system_or_404(system_id)
+    form = DecisionForm()
+    problem = ""
+    if form.validate_on_submit():
+        try:
+            assessment.decide(
+                system,
+                decision=assessment.Decision(form.decision.data),
+                reason=form.reason.data,
+                by=require_user(),
+            )
+        except ComplianceError as exc:
+            problem = exc.message
+        else:
+            db.session.commit()
+            flash(_("Het besluit over %(name)s is vastgelegd.", name=system.other_name), "success")
+            return done(url_for("compliance.queue"))
+    return _system_page(system, form, problem=problem, status=422)
+
+
+def evidence_response(name: str, mime: str, data: bytes | None) -> Response:
+    """Evidence as a download: never rendered inline, sandboxed, type fixed by content sniffing."""
+    if not data:
+        abort(404)
+    response = Response(data, mimetype=mime or "application/octet-stream")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name or "bewijs"}"'
+    response.headers["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
+    return response
+
+
+@bp.get("/beoordelen/<system_id>/bewijs")
+def system_evidence(system_id: str):
+    """Download the evidence a member attached to its other system."""
+    system = db.session.scalars(
+        select(ReviewSystem)
+        .options(undefer(ReviewSystem.evidence_data))
+        .where(ReviewSystem.public_id == system_id, ReviewSystem.provider == Provider.OTHER)
+    ).first()
+    if system is None:
+        abort(404)
+    return evidence_response(system.evidence_name, system.evidence_mime, system.evidence_data)
+
+
+def _score_or_404(score_id: str, *, with_data: bool = False) -> SelfReportedScore:
+    query = select(SelfReportedScore).where(SelfReportedScore.public_id == score_id)
+    if with_data:
+        query = query.options(undefer(SelfReportedScore.evidence_data))
+    submission = db.session.scalars(query).first()
+    if submission is None:
+        abort(404)
+    return submission
+
+
+def _score_page(sub: SelfReportedScore, form, problem: str = "", status: int = 200):
+    system = db.session.get(ReviewSystem, sub.review_system_id)
+    url = system.other_url if system is not None else ""
+    return render(
+        "compliance/score.html",
+        "compliance/_score_form.html",
+        target="compliance-score-form",
+        status=status,
+        sub=sub,
+        system=system,
+        safe_url=url if is_https_url(url or "") else "",
+        form=form,
+        problem=problem,
+    )
+
+
+@bp.get("/scores/<score_id>")
+def score(score_id: str):
+    """A self-reported score with its evidence and the confirm form."""
+    return _score_page(_score_or_404(score_id), ScoreDecisionForm())
+
+
+@bp.post("/scores/<score_id>")
+def decide_score(score_id: str):
+    """Confirm (figures become the system's, marked self-reported) or reject with a reason."""
+    sub = _score_or_404(score_id)
+    form = ScoreDecisionForm()
+    problem = ""
+    if form.validate_on_submit():
+        try:
+            if form.decision.data == "bevestigen":
+                assessment.confirm_score(sub, by=require_user())
+            else:
+                assessment.reject_score(sub, reason=form.reason.data, by=require_user())
+        except ComplianceError as exc:
+            problem = exc.message
+        else:
+            db.session.commit()
+            flash(_("De opgegeven score is afgehandeld."), "success")
+            return done(url_for("compliance.queue"))
+    return _score_page(sub, form, problem=problem, status=422)
+
+
+@bp.get("/scores/<score_id>/bewijs")
+def score_evidence(score_id: str):
+    """Download the evidence of a self-reported score."""
+    sub = _score_or_404(score_id, with_data=True)
+    return evidence_response(sub.evidence_name, sub.evidence_mime, sub.evidence_data)

@@ -1,0 +1,107 @@
+"""Mijn profiel > Criterium 2 > Score opgeven: self-reported figures of an approved other system."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.auth.routes import require_user
+from portal.compliance import assessment
+from portal.compliance.forms import SelfReportForm
+from portal.compliance.models import SelfReportedScore
+from portal.compliance.routes import done
+from portal.compliance.services import ComplianceError
+from portal.core.errors import render_error
+from portal.core.htmx import render
+from portal.core.logs import security_event
+from portal.core.security import member_required
+from portal.extensions import db
+from portal.profile.routes import current_company
+from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+
+bp = Blueprint("compliance_member", __name__)
+
+
+@bp.before_request
+@member_required
+def _members_only():
+    """Logged-in member users only (staff get 404)."""
+    return None
+
+
+def _approved_other():
+    """The company's current, approved other system, or None."""
+    company = current_company()
+    return db.session.scalars(
+        select(ReviewSystem).where(
+            ReviewSystem.company_id == company.id,
+            ReviewSystem.is_current.is_(True),
+            ReviewSystem.provider == Provider.OTHER,
+            ReviewSystem.status == SystemStatus.APPROVED,
+        )
+    ).first()
+
+
+def _page(form: SelfReportForm, system, problem: str = "", status: int = 200):
+    history = []
+    if system is not None:
+        history = db.session.scalars(
+            select(SelfReportedScore)
+            .where(SelfReportedScore.review_system_id == system.id)
+            .order_by(SelfReportedScore.submitted_at.desc())
+            .limit(10)
+        ).all()
+    return render(
+        "compliance/member_score.html",
+        "compliance/_member_score_form.html",
+        target="compliance-member-score-form",
+        status=status,
+        form=form,
+        system=system,
+        history=history,
+        problem=problem,
+    )
+
+
+def _forbidden():
+    security_event("authz_denied", endpoint=request.endpoint, user=current_user.id)
+    return render_error(403, _("Alleen de beheerder van uw bedrijf kan een score opgeven."))
+
+
+@bp.get("/score")
+def score_form():
+    """Form for score, scale, count and evidence (only for an approved other system)."""
+    return _page(SelfReportForm(), _approved_other())
+
+
+@bp.post("/score")
+def submit_score():
+    """Submit the figures; ledenservice confirms them before they count."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    system = _approved_other()
+    form = SelfReportForm()
+    problem = ""
+    if system is None:
+        problem = _("U heeft geen goedgekeurd ander systeem.")
+    elif form.validate_on_submit():
+        try:
+            assessment.submit_score(
+                system,
+                score=form.score.data,
+                scale_max=Decimal(form.scale_max.data),
+                review_count=form.review_count.data,
+                evidence=form.evidence_payload,
+                by=require_user(),
+            )
+        except ComplianceError as exc:
+            problem = exc.message
+        else:
+            db.session.commit()
+            flash(_("Uw score is doorgestuurd naar ledenservice ter bevestiging."), "success")
+            return done(url_for("compliance_member.score_form"))
+    return _page(form, system, problem=problem, status=422)

@@ -1,0 +1,171 @@
+"""Beheer > Criterium 2 > Herinneringen: bulk preview and send, editable templates."""
+
+from __future__ import annotations
+
+import re
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from portal.auth.routes import require_user
+from portal.compliance import reminders, services
+from portal.compliance.forms import TemplateForm
+from portal.compliance.routes import bp, done
+from portal.core.db import utcnow
+from portal.core.htmx import render
+from portal.extensions import db, limiter
+
+UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+MAX_SELECTION = 10_000
+PREVIEW_ROWS = 200
+
+
+def _selected_ids() -> list[str]:
+    """Public ids posted as checkboxes (`leden`) or as one comma-separated field."""
+    raw = request.form.getlist("leden")
+    joined = request.form.get("leden_ids", "")
+    if joined:
+        raw.extend(joined.split(","))
+    ids = [v.strip() for v in raw[:MAX_SELECTION] if UUID_RE.match(v.strip())]
+    return list(dict.fromkeys(ids))
+
+
+def _selection(now) -> tuple[list[services.OverviewRow], services.Filters]:
+    """The rows the staff member chose: ticked rows, or every row of the filter."""
+    filters = services.parse_filters(request.form)
+    if request.form.get("selectie") == "alle":
+        return services.selected_rows(filters, now), filters
+    wanted = set(_selected_ids())
+    rows = [r for r in services.selected_rows(filters, now) if r.facts.public_id in wanted]
+    if len(rows) < len(wanted):  # ticked rows that no longer match the filter still count
+        known = {r.facts.public_id for r in rows}
+        rows += [
+            r
+            for r in services.overview_rows(now)
+            if r.facts.public_id in wanted and r.facts.public_id not in known
+        ]
+    return rows, filters
+
+
+@bp.post("/herinneringen/voorbeeld")
+def preview_reminders():
+    """Show who gets which text (and who is skipped, and why) before anything is sent."""
+    now = utcnow()
+    rows, filters = _selection(now)
+    kind = request.form.get("kind", "")
+    try:
+        template = reminders.template_by_key(kind)
+    except services.ComplianceError:
+        template = None
+    if not rows or template is None:
+        flash(
+            _("Kies eerst een of meer leden en een soort herinnering.")
+            if template is not None or not rows
+            else _("Kies een soort herinnering."),
+            "error",
+        )
+        return redirect(url_for("compliance.overview", **filters.args()), 303)
+    planned = reminders.plan(rows, template.key, now=now)
+    sending = [p for p in planned if not p.skip]
+    samples = [reminders.render_for(template, p.row) for p in sending[:3]]
+    db.session.commit()  # default templates created on first use
+    return render_template(
+        "compliance/preview.html",
+        template=template,
+        planned=planned[:PREVIEW_ROWS],
+        planned_total=len(planned),
+        sending=len(sending),
+        skipped=len(planned) - len(sending),
+        samples=samples,
+        ids=",".join(r.facts.public_id for r in rows),
+        filters=filters,
+        skip_labels=reminders.SKIP_LABELS,
+    )
+
+
+@bp.post("/herinneringen/versturen")
+@limiter.limit("30/hour", methods=["POST"])
+def send_reminders():
+    """Queue the reminders in the outbox; the interval rule is re-checked under a lock."""
+    now = utcnow()
+    filters = services.parse_filters(request.form)
+    wanted = set(_selected_ids())
+    rows = [r for r in services.overview_rows(now) if r.facts.public_id in wanted]
+    try:
+        template = reminders.template_by_key(request.form.get("kind", ""))
+    except services.ComplianceError:
+        abort(400)
+    if not rows:
+        flash(_("Er zijn geen leden geselecteerd."), "error")
+        return redirect(url_for("compliance.overview", **filters.args()), 303)
+    batch = reminders.send(rows, template, by=require_user(), now=now, source="staff")
+    db.session.commit()
+    flash(
+        _(
+            "%(sent)s herinneringen staan in de wachtrij; %(skipped)s leden overgeslagen.",
+            sent=batch.sent,
+            skipped=batch.skipped,
+        ),
+        "success",
+    )
+    return redirect(url_for("compliance.overview", **filters.args()), 303)
+
+
+@bp.get("/herinneringen/teksten")
+def templates():
+    """The editable reminder texts."""
+    items = reminders.ensure_templates(persist=False)
+    return render_template(
+        "compliance/templates.html",
+        items=items,
+        placeholders=reminders.PLACEHOLDERS,
+    )
+
+
+def _template_or_404(key: str):
+    for template in reminders.ensure_templates(persist=False):
+        if template.key == key:
+            return template
+    abort(404)
+
+
+def _template_page(template, form: TemplateForm, status: int = 200):
+    sample = {name: f"[{name}]" for name in reminders.PLACEHOLDERS}
+    return render(
+        "compliance/template_edit.html",
+        "compliance/_template_form.html",
+        target="compliance-template-form",
+        status=status,
+        template=template,
+        form=form,
+        placeholders=reminders.PLACEHOLDERS,
+        preview_subject=reminders.render_text(form.subject.data or "", sample),
+        preview_body=reminders.render_text(form.body.data or "", sample),
+    )
+
+
+@bp.get("/herinneringen/teksten/<key>")
+def edit_template(key: str):
+    """Edit one reminder text."""
+    template = _template_or_404(key)
+    return _template_page(template, TemplateForm(obj=template))
+
+
+@bp.post("/herinneringen/teksten/<key>")
+def update_template(key: str):
+    """Save the text; unknown placeholders are refused with 422."""
+    template = _template_or_404(key)
+    form = TemplateForm()
+    if form.validate_on_submit():
+        try:
+            reminders.update_template(
+                template, subject=form.subject.data, body=form.body.data, by=require_user()
+            )
+        except services.ComplianceError as exc:
+            getattr(form, exc.field).errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("De tekst is opgeslagen."), "success")
+            return done(url_for("compliance.templates"))
+    db.session.rollback()
+    return _template_page(_template_or_404(key), form, status=422)

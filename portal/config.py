@@ -1,0 +1,137 @@
+"""Settings from environment variables, with an embedded development default."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+WEAK_SECRETS = {"", "dev", "change-me", "secret", "changeme"}
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe for the chosen mode."""
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _list(env: Mapping[str, str], name: str, default: list[str]) -> list[str]:
+    raw = env.get(name)
+    if not raw:
+        return list(default)
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def _dev_secret(instance: Path) -> str:
+    """Create (once) and read a random development secret under instance/."""
+    path = instance / "secret_key"
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dict:
+    """Build the settings mapping from environment variables.
+
+    :raises ConfigError: production mode without a real secret key or database.
+    """
+    env = os.environ if env is None else env
+    mode = env.get("PORTAL_ENV", "development").lower()
+    instance = Path(instance_path)
+    production = mode == "production"
+    secret = env.get("SECRET_KEY", "")
+    if production and (secret in WEAK_SECRETS or len(secret) < 32):
+        raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters.")
+    if not secret:
+        secret = _dev_secret(instance)
+    default_db = f"sqlite:///{instance / 'portal.db'}"
+    database = env.get("DATABASE_URL", "" if production else default_db)
+    if production and not database:
+        raise ConfigError("DATABASE_URL must be set in production.")
+    if database.startswith("postgres://"):
+        database = "postgresql+psycopg://" + database.removeprefix("postgres://")
+    elif database.startswith("postgresql://"):
+        database = "postgresql+psycopg://" + database.removeprefix("postgresql://")
+    redis_url = env.get("REDIS_URL", "")
+    return {
+        "PORTAL_ENV": mode,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_NAME": "__Host-remember" if production else "remember_token",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
+        "TRUSTED_HOSTS": _list(env, "TRUSTED_HOSTS", []) or None,
+        "MAIL_SMTP_HOST": env.get("MAIL_SMTP_HOST", ""),
+        "MAIL_SMTP_PORT": _int(env, "MAIL_SMTP_PORT", 587),
+        "MAIL_SMTP_USER": env.get("MAIL_SMTP_USER", ""),
+        "MAIL_SMTP_PASSWORD": env.get("MAIL_SMTP_PASSWORD", ""),
+        "MAIL_FROM": env.get("MAIL_FROM", "ledenservice@example.nl"),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "ASSOCIATION_NAME": env.get("ASSOCIATION_NAME", "Vereniging van Installatiebedrijven"),
+        "PRIVACY_CONTACT_EMAIL": env.get("PRIVACY_CONTACT_EMAIL", "privacy@example.nl"),
+        "REVIEW_MIN_COUNT": _int(env, "REVIEW_MIN_COUNT", 5),
+        "REVIEW_MAX_AGE_DAYS": _int(env, "REVIEW_MAX_AGE_DAYS", 30),
+        "SECRETS_KEYS": env.get("SECRETS_KEYS", ""),
+        "PROVIDER_ALLOWED_HOSTS": _list(
+            env,
+            "PROVIDER_ALLOWED_HOSTS",
+            ["www.klantenvertellen.nl", "www.kiyoh.com", "www.feedbackcompany.com"],
+        ),
+        "PROVIDER_BASE_URLS": env.get("PROVIDER_BASE_URLS", ""),
+        "PROVIDER_MAX_RESPONSE_BYTES": _int(env, "PROVIDER_MAX_RESPONSE_BYTES", 2 * 1024 * 1024),
+        "SYNC_MAX_WORKERS": _int(env, "SYNC_MAX_WORKERS", 8),
+        "SYNC_MAX_PER_HOST": _int(env, "SYNC_MAX_PER_HOST", 4),
+        "GEOCODER": env.get("GEOCODER", "offline"),
+        "LOG_JSON": _bool(env.get("LOG_JSON"), production),
+    }
+
+
+def check_deploy(config: Mapping) -> list[str]:
+    """Return the reasons a production configuration is unsafe (empty when fine)."""
+    problems = []
+    if config.get("DEBUG"):
+        problems.append("DEBUG is on")
+    if config.get("SECRET_KEY", "") in WEAK_SECRETS or len(config.get("SECRET_KEY", "")) < 32:
+        problems.append("SECRET_KEY is weak")
+    if not config.get("TRUSTED_HOSTS"):
+        problems.append("TRUSTED_HOSTS is not set")
+    if not config.get("SESSION_COOKIE_SECURE") or not config.get("REMEMBER_COOKIE_SECURE"):
+        problems.append("cookies are not Secure")
+    if not config.get("MAX_CONTENT_LENGTH"):
+        problems.append("no request size limit")
+    if not config.get("SECRETS_KEYS"):
+        problems.append("SECRETS_KEYS is not set")
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        problems.append("production needs PostgreSQL (DATABASE_URL)")
+    return problems

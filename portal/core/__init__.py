@@ -1,0 +1,1 @@
+"""Shared building blocks: database helpers, security, htmx rendering, audit log, mail outbox."""

@@ -1,0 +1,70 @@
+"""Append-only audit log: who did what, on whose behalf, with before/after values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, request
+
+from portal.core.models import AuditEvent
+from portal.extensions import db
+
+MASKED_FIELDS = {
+    "password",
+    "password_hash",
+    "credentials_enc",
+    "totp_secret_enc",
+    "token",
+    "secret",
+}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Changed fields only, as {field: {"old": ..., "new": ...}}, secrets masked."""
+    changes = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old != new:
+            if key in MASKED_FIELDS:
+                old, new = ("••••" if old else None), ("••••" if new else None)
+            changes[key] = {"old": _plain(old), "new": _plain(new)}
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    company=None,
+    subject_type: str = "",
+    subject_id: object = "",
+    changes: dict | None = None,
+) -> AuditEvent:
+    """Add one audit event to the session (the caller's transaction commits it)."""
+    event = AuditEvent(
+        action=action,
+        actor_id=getattr(actor, "id", None),
+        actor_label=_actor_label(actor),
+        on_behalf_of_company_id=getattr(company, "id", None),
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        changes=changes or {},
+        ip=(request.remote_addr or "") if has_request_context() else "",
+    )
+    db.session.add(event)
+    return event
+
+
+def _actor_label(actor) -> str:
+    if actor is None:
+        return "systeem"
+    role = getattr(actor, "role", "")
+    return f"{getattr(actor, 'name', '') or 'gebruiker'} ({role})"

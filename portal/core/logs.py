@@ -1,0 +1,78 @@
+"""Structured JSON logging with redaction of secrets and customer e-mail addresses."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from datetime import UTC, datetime
+
+from flask import Flask, g, has_request_context, request
+
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+SECRET_RE = re.compile(
+    r"(?i)(token|secret|password|authorization|x-publication-api-token|client_secret)"
+    r"([\"'=:\s]+)([^\s\"'&,]+)"
+)
+
+
+def redact(text: str) -> str:
+    """Mask e-mail addresses and anything that looks like a secret value."""
+    text = EMAIL_RE.sub("[e-mail]", text)
+    return SECRET_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites every record's message through `redact` before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact(record.getMessage())
+        record.args = ()
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, event, user, company, route, IP."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "event": record.getMessage(),
+        }
+        if has_request_context():
+            data.update(
+                route=request.endpoint,
+                ip=request.remote_addr,
+                user=getattr(g, "log_user", None),
+                company=getattr(g, "log_company", None),
+            )
+        for key in ("event_type", "object"):
+            if hasattr(record, key):
+                data[key] = getattr(record, key)
+        return json.dumps(data, ensure_ascii=False)
+
+
+def register(app: Flask) -> None:
+    """Install the redaction filter, and JSON lines when configured."""
+    root = logging.getLogger()
+    if not any(isinstance(f, RedactingFilter) for f in root.filters):
+        root.addFilter(RedactingFilter())
+    app.logger.addFilter(RedactingFilter())
+    if app.config.get("LOG_JSON"):
+        handler = logging.StreamHandler()
+        handler.setFormatter(JsonFormatter())
+        handler.addFilter(RedactingFilter())
+        app.logger.handlers[:] = [handler]
+        app.logger.setLevel(logging.INFO)
+
+
+def security_event(event_type: str, **details: object) -> None:
+    """Log an auth, access or abuse event (never with secrets or customer e-mail)."""
+    logging.getLogger("portal.security").warning(
+        "%s %s",
+        event_type,
+        redact(json.dumps(details, default=str)),
+        extra={"event_type": event_type},
+    )

@@ -1,0 +1,69 @@
+"""Jinja filters and globals: Dutch number and date formats, htmx config."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+MONTHS = (
+    "januari", "februari", "maart", "april", "mei", "juni",
+    "juli", "augustus", "september", "oktober", "november", "december",
+)  # fmt: skip
+
+HTMX_CONFIG = json.dumps(
+    {
+        "allowEval": False,
+        "allowScriptTags": False,
+        "selfRequestsOnly": True,
+        "includeIndicatorStyles": False,
+        "historyRestoreAsHxRequest": False,
+        "historyCacheSize": 0,
+        "responseHandling": [
+            {"code": "204", "swap": False},
+            {"code": "[23]..", "swap": True},
+            {"code": "422", "swap": True},
+            {"code": "[45]..", "swap": False, "error": True},
+        ],
+    }
+)
+
+
+def nl_decimal(value: float | Decimal | None, digits: int = 1) -> str:
+    """8.94 → '8,9' (Dutch decimal comma)."""
+    if value is None:
+        return ""
+    return f"{float(value):.{digits}f}".replace(".", ",")
+
+
+def nl_int(value: int | None) -> str:
+    """6300 → '6.300'."""
+    if value is None:
+        return ""
+    return f"{value:,}".replace(",", ".")
+
+
+def nl_date(value: date | datetime | None, *, with_time: bool = False) -> str:
+    """'23 november 2026' (Amsterdam time for datetimes)."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        local = value.astimezone(AMSTERDAM)
+        text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+        return f"{text} {local:%H:%M}" if with_time else text
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def register(app: Flask) -> None:
+    """Install filters and globals on the Jinja environment."""
+    from portal.core.i18n import install_jinja_gettext
+
+    install_jinja_gettext(app)
+    app.jinja_env.filters.update(nl_decimal=nl_decimal, nl_int=nl_int, nl_date=nl_date)
+    app.jinja_env.globals.update(htmx_config=HTMX_CONFIG)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True

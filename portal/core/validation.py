@@ -1,0 +1,125 @@
+"""Input normalisation and validators shared by every form."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+from wtforms import ValidationError
+
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+BIDI_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
+POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
+KVK_RE = re.compile(r"^[0-9]{8}$")
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{7,18}$")
+
+
+def clean_text(value: str | None, *, multiline: bool = False) -> str:
+    """NFC-normalise and trim; tabs and newlines survive only in multi-line text."""
+    if value is None:
+        return ""
+    value = unicodedata.normalize("NFC", str(value))
+    if multiline:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.strip()
+
+
+def has_control_chars(value: str, *, multiline: bool = False) -> bool:
+    """True when text holds control, zero-width or bidi-override characters."""
+    check = value.replace("\n", "").replace("\t", "") if multiline else value
+    return bool(CONTROL_RE.search(check))
+
+
+def normalise_postcode(value: str) -> str | None:
+    """'1234ab' → '1234 AB'; None when it is not a Dutch postcode."""
+    match = POSTCODE_RE.match(clean_text(value))
+    if not match:
+        return None
+    return f"{match.group(1)} {match.group(2).upper()}"
+
+
+def normalise_email(value: str) -> str | None:
+    """Lower-cased, syntax-checked address without a DNS look-up; None when invalid."""
+    value = clean_text(value)
+    if not value or len(value) > 254 or has_control_chars(value):
+        return None
+    try:
+        result = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return result.normalized.lower()
+
+
+def is_http_url(value: str) -> bool:
+    """Only absolute http(s) URLs with a host are accepted for user-given links."""
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+
+
+def kvk_is_valid(value: str) -> bool:
+    """Eight digits (the KvK number has no public check digit since 2016)."""
+    return bool(KVK_RE.match(value))
+
+
+class SafeText:
+    """WTForms validator: no control or bidi characters; multi-line keeps newlines."""
+
+    def __init__(self, *, multiline: bool = False):
+        self.multiline = multiline
+
+    def __call__(self, form, field) -> None:
+        if field.data and has_control_chars(field.data, multiline=self.multiline):
+            raise ValidationError(_l("Dit veld bevat tekens die niet zijn toegestaan."))
+
+
+def strip_filter(value):
+    """WTForms filter: NFC-normalise and trim strings."""
+    return clean_text(value) if isinstance(value, str) else value
+
+
+def multiline_filter(value):
+    """WTForms filter for text areas."""
+    return clean_text(value, multiline=True) if isinstance(value, str) else value
+
+
+class Postcode:
+    """WTForms validator and normaliser for Dutch postcodes."""
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            return
+        normalised = normalise_postcode(field.data)
+        if normalised is None:
+            raise ValidationError(_l("Vul een postcode in als 1234 AB."))
+        field.data = normalised
+
+
+class Email:
+    """WTForms validator that also normalises the address."""
+
+    def __call__(self, form, field) -> None:
+        if not field.data:
+            return
+        normalised = normalise_email(field.data)
+        if normalised is None:
+            raise ValidationError(_l("Vul een geldig e-mailadres in, zoals naam@bedrijf.nl."))
+        field.data = normalised
+
+
+class HttpUrl:
+    """WTForms validator: an absolute http(s) address."""
+
+    def __call__(self, form, field) -> None:
+        if field.data and not is_http_url(field.data):
+            raise ValidationError(_l("Vul een volledig webadres in dat begint met https://."))
+
+
+class Phone:
+    """WTForms validator for Dutch and international phone numbers."""
+
+    def __call__(self, form, field) -> None:
+        if field.data and not PHONE_RE.match(field.data):
+            raise ValidationError(_l("Vul een geldig telefoonnummer in, zoals 030 123 45 67."))

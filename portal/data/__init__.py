@@ -1,0 +1,1 @@
+"""Shipped reference data (Dutch places with coordinates and PC4 ranges)."""

@@ -1,0 +1,1 @@
+"""Demo data for development: `flask demo seed` and `flask demo totp`."""

@@ -1,0 +1,1 @@
+"""Development and test tools (provider emulator); never imported by the production app."""

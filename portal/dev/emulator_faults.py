@@ -1,0 +1,123 @@
+"""Replies of the provider emulator: JSON helpers, provider error bodies and fault modes."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+
+from flask import Response, current_app
+
+from portal.dev.emulator_data import FaultBoard
+
+RATE_LIMIT_TEXT = "Too many requests. Please try again later."
+OVERSIZED_BYTES = 3 * 1024 * 1024
+KV = "kv"
+FBC = "fbc"
+# The FBC token call plays only the auth faults; the shop summary plays none.
+TOKEN_FAULTS = frozenset({"bad_token", "forbidden"})
+
+
+def board() -> FaultBoard:
+    return current_app.extensions["provider_emulator"]
+
+
+def slow_seconds() -> float:
+    return float(current_app.config["EMULATOR_SLOW_SECONDS"])
+
+
+def json_reply(data: dict, status: int = 200, **headers: str) -> Response:
+    response = Response(json.dumps(data), status=status, mimetype="application/json")
+    response.headers.update(headers)
+    return response
+
+
+def kv_error(status: int, code: str, detail_code: str = "", message: str = "") -> Response:
+    detailed = [{"errorCode": detail_code, "message": message}] if detail_code else []
+    body = {
+        "httpCode": status,
+        "errorCode": code,
+        "id": str(uuid.uuid4()),
+        "detailedError": detailed,
+    }
+    return json_reply(body, status)
+
+
+def fbc_error(status: int, text: str) -> Response:
+    return json_reply({"success": False, "error": text}, status)
+
+
+def _drip(payload: bytes, seconds: float) -> Iterator[bytes]:
+    pieces = 30
+    size = max(1, len(payload) // pieces + 1)
+    for start in range(0, len(payload), size):
+        time.sleep(seconds / pieces)
+        yield payload[start : start + size]
+
+
+def _oversized() -> Iterator[bytes]:
+    yield b'{"padding": "'
+    chunk = b"x" * 65536
+    for _ in range(OVERSIZED_BYTES // len(chunk)):
+        yield chunk
+    yield b'"}'
+
+
+def fault_response(mode: str, kind: str, payload: dict) -> Response | None:
+    """The reply for a fault mode, or None when the normal (possibly altered) payload follows."""
+    error = kv_error if kind == KV else None
+    simple = {
+        "bad_token": (401, "UNAUTHORIZED", "INVALID_HASH", "Invalid hash", "401 Unauthorized"),
+        "forbidden": (403, "FORBIDDEN", "FORBIDDEN", "Access denied", "No access"),
+        "unknown_location": (
+            404,
+            "NOT_FOUND",
+            "LOCATION_NOT_FOUND",
+            "Unknown location",
+            "Not found",
+        ),
+        "server_error": (500, "INTERNAL_SERVER_ERROR", "", "", "500 Internal Server Error"),
+    }
+    if mode in simple:
+        status, code, dcode, msg, fbc_text = simple[mode]
+        return error(status, code, dcode, msg) if error else fbc_error(status, fbc_text)
+    if mode == "rate_limit":
+        return json_reply(
+            {"httpCode": 429, "errorCode": "TOO_MANY_REQUESTS"}, 429, **{"Retry-After": "2"}
+        )
+    if mode == "rate_limit_text":
+        return Response(RATE_LIMIT_TEXT, status=429, mimetype="text/plain")
+    if mode == "unavailable":
+        return Response(
+            "<html><body>503 Service Unavailable</body></html>", 503, mimetype="text/html"
+        )
+    if mode in ("slow", "timeout"):
+        time.sleep(slow_seconds())
+        return None
+    body = json.dumps(payload).encode()
+    if mode == "trickle":
+        return Response(_drip(body, slow_seconds() * 3), mimetype="application/json")
+    if mode == "malformed_json":
+        return Response(body[: len(body) // 2], mimetype="application/json")
+    if mode == "wrong_content_type":
+        return Response("<html><body>Onderhoud</body></html>", mimetype="text/html")
+    if mode == "oversized":
+        return Response(_oversized(), mimetype="application/json")
+    if mode == "redirect":
+        return Response("", 302, headers={"Location": "https://elsewhere.invalid/"})
+    return None
+
+
+def play(ident: str, kind: str, payload: dict, *, modes: frozenset[str] | None = None) -> Response:
+    """Reply with the payload, or with the fault currently set for this id (limited to `modes`)."""
+    return reply_for(board().take(ident, modes), kind, payload)
+
+
+def reply_for(mode: str | None, kind: str, payload: dict) -> Response:
+    """The fault reply for `mode`, else the payload as JSON."""
+    if mode is not None:
+        reply = fault_response(mode, kind, payload)
+        if reply is not None:
+            return reply
+    return json_reply(payload)

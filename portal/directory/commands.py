@@ -1,0 +1,25 @@
+"""`flask directory ...`: maintenance of the precomputed public rows."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from portal.directory.entries import refresh_all
+from portal.extensions import db
+
+directory_cli = AppGroup("directory", help="Ledenzoeker maintenance.")
+
+
+@directory_cli.command("reindex")
+def reindex() -> None:
+    """Rebuild every public directory row and its full-text index."""
+    listed = refresh_all()
+    db.session.commit()
+    click.echo(f"{listed} listed members indexed.")
+
+
+def register(app: Flask) -> None:
+    """Add the `directory` command group."""
+    app.cli.add_command(directory_cli)

@@ -1,0 +1,81 @@
+"""The ledenzoeker's GET search form: tolerant parsing of a shareable query string.
+
+A plain parser rather than a Flask-WTF form: the search is a GET without CSRF, every value has
+a safe default, and bad input never raises (hostile query strings just fall back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+
+from portal.core.validation import CONTROL_RE, clean_text
+
+RADII = (5, 10, 25, 50)
+DEFAULT_RADIUS = 10
+PER_PAGE = 20
+MAX_COUNT = 1000  # counts stop here: "meer dan 1.000"
+MAX_PAGE = MAX_COUNT // PER_PAGE
+MAX_TEXT = 100
+MAX_SLUG = 60
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What the visitor asked for; the field names are the URL's parameter names."""
+
+    q: str = ""
+    postcode: str = ""  # a postcode or a place name
+    straal: int = DEFAULT_RADIUS
+    vakgebied: str = ""  # specialism slug
+    erkenning: str = ""  # recognition slug
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Mapping[str, str]) -> SearchQuery:
+        """Parse request.args; unknown, malformed or oversized values fall back to defaults."""
+        return cls(
+            q=_text(args.get("q")),
+            postcode=_text(args.get("postcode")),
+            straal=_choice(args.get("straal"), RADII, DEFAULT_RADIUS),
+            vakgebied=_slug(args.get("vakgebied")),
+            erkenning=_slug(args.get("erkenning")),
+            page=min(max(_int(args.get("page"), 1), 1), MAX_PAGE),
+        )
+
+    def url_args(self, **changes) -> dict[str, str | int]:
+        """Non-default parameters for url_for, so shared links stay short."""
+        values = {**asdict(self), **changes}
+        defaults = asdict(SearchQuery())
+        if not values["postcode"]:
+            values["straal"] = DEFAULT_RADIUS
+        return {k: v for k, v in values.items() if v != defaults[k]}
+
+    @property
+    def is_empty(self) -> bool:
+        """True when no filter at all is set (the full alphabetical list)."""
+        return not (self.q or self.postcode or self.vakgebied or self.erkenning)
+
+
+def _text(value: str | None) -> str:
+    if not value:
+        return ""
+    value = CONTROL_RE.sub("", clean_text(value)[:MAX_TEXT].replace("\x00", ""))
+    return " ".join(value.split())
+
+
+def _slug(value: str | None) -> str:
+    value = (value or "").strip()[:MAX_SLUG]
+    return value if value.replace("-", "").isalnum() and value.isascii() else ""
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(str(value).strip()[:6])
+    except (TypeError, ValueError):
+        return default
+
+
+def _choice(value: str | None, choices: tuple[int, ...], default: int) -> int:
+    number = _int(value, default)
+    return number if number in choices else default

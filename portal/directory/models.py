@@ -1,0 +1,178 @@
+"""Precomputed public directory rows, their text index, and the geocoder's cache."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import DDL, JSON, Date, Float, ForeignKey, Index, Numeric, String, Text, event
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.core.db import UTCDateTime, utcnow
+from portal.extensions import db
+
+
+class DirectoryEntry(db.Model):
+    """One listed member as the public sees it: only fields the member made visible.
+
+    Rebuilt by `entries.refresh_entry` / `refresh_all`; a company that is not listed (ended,
+    suspended, opted out) has no row, so nothing hidden can leak from this table.
+    """
+
+    __tablename__ = "directory_entries"
+    __table_args__ = (
+        Index("ix_directory_entries_geo", "latitude", "longitude", "sort_key"),
+        Index("ix_directory_entries_sort", "sort_key", "company_id"),
+        # Covering index for "these ids, in A-Z order" (full-text and list filters).
+        Index("ix_directory_entries_id_sort", "company_id", "sort_key"),
+    )
+
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    sort_key: Mapped[str] = mapped_column(String(200))  # folded name: neutral A-Z order
+    search_text: Mapped[str] = mapped_column(Text)  # folded names and place, for full text
+    city: Mapped[str] = mapped_column(String(100), default="")
+    postcode: Mapped[str] = mapped_column(String(7), default="")  # empty when address hidden
+    street: Mapped[str] = mapped_column(String(230), default="")  # empty when address hidden
+    # Exact when the address is public, else rounded to about a kilometre.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    exact_location: Mapped[bool] = mapped_column(default=False)
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    opening_hours: Mapped[str] = mapped_column(Text, default="")
+    specialisms: Mapped[list] = mapped_column(JSON, default=list)
+    recognitions: Mapped[list] = mapped_column(JSON, default=list)
+    member_since: Mapped[date | None] = mapped_column(Date)
+    # Last good figures of the current review system (the rule itself lives in scores.py).
+    provider: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[str | None] = mapped_column(String(12))
+    score: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    scale_max: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    review_count: Mapped[int] = mapped_column(default=0)
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    profile_url: Mapped[str] = mapped_column(String(500), default="")
+    write_review_url: Mapped[str] = mapped_column(String(500), default="")
+    refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_current(self) -> bool:
+        """Only the current review system is ever copied into a row."""
+        return self.provider is not None
+
+    def __repr__(self) -> str:
+        return f"<DirectoryEntry {self.slug}>"
+
+
+class GeocodeCache(db.Model):
+    """A resolved postcode or place (or a confirmed miss), shared by all workers."""
+
+    __tablename__ = "geocode_cache"
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)  # e.g. "pc6:3511AB"
+    latitude: Mapped[float | None] = mapped_column(Float)  # None: known not to exist
+    longitude: Mapped[float | None] = mapped_column(Float)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(20), default="")  # pdok, places, members
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    def __repr__(self) -> str:
+        return f"<GeocodeCache {self.key} {self.source}>"
+
+
+# Full-text machinery the ORM cannot express. SQLite: an external-content FTS5 table kept in
+# step by triggers. PostgreSQL: a GIN index on the 'simple' tsvector of the folded text (the
+# folding in text.py already removed accents, so no unaccent extension is needed).
+_FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+_CREATE = {
+    "sqlite": (
+        "CREATE VIRTUAL TABLE IF NOT EXISTS directory_fts USING fts5(search_text, "
+        "content='directory_entries', content_rowid='company_id', "
+        f"tokenize='{_FTS_TOKENIZER}', prefix='2 3')",
+        "CREATE TRIGGER IF NOT EXISTS directory_entries_fts_ai AFTER INSERT ON directory_entries "
+        "BEGIN INSERT INTO directory_fts(rowid, search_text) "
+        "VALUES (new.company_id, new.search_text); END",
+        "CREATE TRIGGER IF NOT EXISTS directory_entries_fts_ad AFTER DELETE ON directory_entries "
+        "BEGIN INSERT INTO directory_fts(directory_fts, rowid, search_text) "
+        "VALUES ('delete', old.company_id, old.search_text); END",
+        "CREATE TRIGGER IF NOT EXISTS directory_entries_fts_au "
+        "AFTER UPDATE OF search_text ON directory_entries "
+        "BEGIN INSERT INTO directory_fts(directory_fts, rowid, search_text) "
+        "VALUES ('delete', old.company_id, old.search_text); "
+        "INSERT INTO directory_fts(rowid, search_text) "
+        "VALUES (new.company_id, new.search_text); END",
+    ),
+    "postgresql": (
+        "CREATE INDEX IF NOT EXISTS ix_directory_entries_tsv ON directory_entries "
+        "USING gin (to_tsvector('simple', search_text))",
+    ),
+}
+_DROP = {
+    "sqlite": (
+        "DROP TRIGGER IF EXISTS directory_entries_fts_au",
+        "DROP TRIGGER IF EXISTS directory_entries_fts_ad",
+        "DROP TRIGGER IF EXISTS directory_entries_fts_ai",
+        "DROP TABLE IF EXISTS directory_fts",
+    ),
+    "postgresql": ("DROP INDEX IF EXISTS ix_directory_entries_tsv",),
+}
+
+
+def create_extra_ddl(connection: Connection) -> None:
+    """Create the full-text table/index and triggers (call from the Alembic migration)."""
+    for statement in _CREATE.get(connection.dialect.name, ()):
+        connection.execute(DDL(statement))
+    if connection.dialect.name == "sqlite":
+        # Index rows that existed before the FTS table (a migration on a filled database).
+        connection.execute(DDL("INSERT INTO directory_fts(directory_fts) VALUES ('rebuild')"))
+
+
+def drop_extra_ddl(connection: Connection) -> None:
+    """Drop what create_extra_ddl made (call from the migration's downgrade)."""
+    for statement in _DROP.get(connection.dialect.name, ()):
+        connection.execute(DDL(statement))
+
+
+for _dialect, _statements in _CREATE.items():
+    for _statement in _statements:
+        event.listen(
+            DirectoryEntry.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect)
+        )
+for _dialect, _statements in _DROP.items():
+    for _statement in _statements:
+        event.listen(
+            DirectoryEntry.__table__, "before_drop", DDL(_statement).execute_if(dialect=_dialect)
+        )
+
+
+class DirectoryState(db.Model):
+    """One row: a version number bumped on every change of the public rows (cache keys use it)."""
+
+    __tablename__ = "directory_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<DirectoryState v{self.version}>"
+
+
+class ResultCache(db.Model):
+    """A rendered results fragment, shared by all workers; stale once the version moves on."""
+
+    __tablename__ = "directory_result_cache"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    body: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    def __repr__(self) -> str:
+        return f"<ResultCache {self.key[:8]}>"

@@ -1,0 +1,190 @@
+"""Public ledenzoeker pages: search, member detail, score explanation, open-data export."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    make_response,
+    render_template,
+    request,
+    session,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+
+from portal.compliance.settings import publication_min
+from portal.core.db import utcnow
+from portal.core.htmx import render, wants_fragment
+from portal.directory import cache, publish, services
+from portal.directory.forms import RADII, SearchQuery
+from portal.directory.geocoder import geocoder_for
+from portal.extensions import db, limiter
+
+bp = Blueprint("directory", __name__)
+RESULTS_TARGET = "directory-results"
+PUBLIC_MAX_AGE = 60
+
+
+def register(app: Flask) -> None:
+    """Mount the ledenzoeker under /ledenzoeker."""
+    app.register_blueprint(bp, url_prefix="/ledenzoeker")
+
+
+def _search_limit() -> str:
+    return current_app.config.get("DIRECTORY_SEARCH_RATE_LIMIT", "120/minute")
+
+
+def _rule() -> services.ScoreRule:
+    config = current_app.config
+    return services.ScoreRule(
+        min_count=publication_min(),
+        max_age_days=config["REVIEW_MAX_AGE_DAYS"],
+        now=utcnow(),
+    )
+
+
+def _public_url(endpoint: str, **values) -> str:
+    """Absolute URL on the configured public host (stable in JSON-LD and exports)."""
+    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    return base + url_for(endpoint, **values)
+
+
+@bp.after_request
+def _cache_headers(response: Response) -> Response:
+    """Cache public pages briefly: shared caches only for responses without session data.
+
+    Full pages carry the visitor's CSRF token, so only the browser may keep them; the results
+    fragment and the exports are the same for everyone.
+    """
+    if request.method != "GET" or response.status_code != 200:
+        return response
+    response.cache_control.max_age = PUBLIC_MAX_AGE
+    if g.get("directory_shared_cache") and not session.modified:
+        response.cache_control.public = True
+    else:
+        response.cache_control.private = True
+    if not response.is_streamed:
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
+@bp.get("/")
+@limiter.limit(_search_limit)
+def index():
+    """Search form and results; an htmx search swaps only #directory-results."""
+    query = SearchQuery.from_args(request.args)
+    fragment = wants_fragment(RESULTS_TARGET)
+    g.directory_shared_cache = fragment
+    if fragment and current_app.config.get("DIRECTORY_RESULT_CACHE_SECONDS", 3600) > 0:
+        return _cached_fragment(query)
+    return render(
+        "directory/index.html",
+        "directory/_results.html",
+        target=RESULTS_TARGET,
+        query=query,
+        result=_search(query),
+        radii=RADII,
+        choices=None if fragment else services.filter_choices(db.session),
+        listed=None if fragment else services.listed_count(db.session),
+    )
+
+
+def _search(query: SearchQuery) -> services.SearchResult:
+    result = services.search(
+        db.session, query, geocoder=geocoder_for(current_app.config, db.session), rule=_rule()
+    )
+    db.session.commit()  # geocoder answers are cached in the database
+    return result
+
+
+def _cached_fragment(query: SearchQuery) -> Response:
+    """The results fragment from the shared cache, rendered and stored on a miss."""
+    config, now = current_app.config, utcnow()
+    key = cache.make_key(
+        cache.version(db.session), query.url_args(), f"{now:%Y%m%d%H}", str(get_locale()),
+        publication_min(), config["REVIEW_MAX_AGE_DAYS"], config.get("GEOCODER"),
+    )  # fmt: skip
+    body = cache.get(db.session, key, now=now)
+    if body is None:
+        body = render_template("directory/_results.html", query=query, result=_search(query))
+        ttl = config.get("DIRECTORY_RESULT_CACHE_SECONDS", 3600)
+        cache.put(db.session, key, body, now=now, ttl=ttl)
+        db.session.commit()
+    response = make_response(body)
+    response.vary.update(("HX-Request", "HX-Target"))
+    return response
+
+
+@bp.get("/over-de-scores")
+def about_scores():
+    """How scores are made and shown, and how to report an abusive review."""
+    config = current_app.config
+    return render_template(
+        "directory/about_scores.html",
+        min_count=config["REVIEW_MIN_COUNT"],
+        max_age_days=config["REVIEW_MAX_AGE_DAYS"],
+        sync_hours=config.get("REVIEW_SYNC_INTERVAL_HOURS", 24),
+    )
+
+
+@bp.get("/export.csv")
+def export_csv():
+    """Open data: every listed member's public fields as CSV (streamed)."""
+    today = utcnow().date()
+    chunks = publish.csv_stream(db.session, url_for_slug=_detail_url, rule=_rule(), today=today)
+    return _download(chunks, "text/csv; charset=utf-8", f"ledenzoeker-{today}.csv")
+
+
+@bp.get("/export.json")
+def export_json():
+    """Open data: every listed member's public fields as JSON (streamed)."""
+    today = utcnow().date()
+    meta = {
+        "titel": _("Ledenzoeker: aangesloten installatiebedrijven"),
+        "bron": _public_url("directory.index"),
+        "uitleg_scores": _public_url("directory.about_scores"),
+    }
+    chunks = publish.json_stream(
+        db.session, url_for_slug=_detail_url, rule=_rule(), today=today, meta=meta
+    )
+    return _download(chunks, "application/json", f"ledenzoeker-{today}.json")
+
+
+def _detail_url(slug: str) -> str:
+    return _public_url("directory.detail", slug=slug)
+
+
+def _download(chunks, mimetype: str, filename: str) -> Response:
+    g.directory_shared_cache = True
+    response = Response(stream_with_context(chunks), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Link"] = f'<{publish.LICENSE_URL}>; rel="license"'
+    return response
+
+
+@bp.get("/<slug>")
+def detail(slug: str):
+    """A member's public page: contact data it made visible, score details, complaints route.
+
+    :raises NotFound: unknown slug, or a member that is not listed.
+    """
+    entry = services.entry_by_slug(db.session, slug)
+    if entry is None:
+        abort(404)
+    url = _detail_url(entry.slug)
+    association = current_app.config["ASSOCIATION_NAME"]
+    return render_template(
+        "directory/detail.html",
+        entry=entry,
+        score=services.entry_score(entry, _rule()),
+        jsonld=publish.jsonld(entry, url=url, association=association),
+        years=services.member_years(entry.member_since, utcnow().date()),
+    )

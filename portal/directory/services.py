@@ -1,0 +1,236 @@
+"""Ledenzoeker queries: search with neutral order and bounded counts, detail rows, choices."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.directory import queries
+from portal.directory.forms import MAX_COUNT, PER_PAGE, SearchQuery
+from portal.directory.geocoder import Geocoder, Location, locate, parse_query
+from portal.directory.models import DirectoryEntry
+from portal.directory.scores import PublicScore, public_score
+from portal.directory.search_backend import text_ids
+from portal.directory.text import tokens
+from portal.members.models import Recognition, Specialism, company_recognitions, company_specialisms
+
+E = DirectoryEntry
+_T = DirectoryEntry.__table__.c  # plain Core columns: no ORM machinery per result row
+CARD_COLUMNS = (
+    _T.company_id, _T.slug, _T.name, _T.city, _T.specialisms, _T.recognitions, _T.provider,
+    _T.status, _T.score, _T.scale_max, _T.review_count, _T.fetched_at,
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ScoreRule:
+    """The association's settings for the public score rule, plus the moment of judging."""
+
+    min_count: int
+    max_age_days: int
+    now: datetime
+
+    def apply(self, facts) -> PublicScore:
+        return public_score(
+            facts, min_count=self.min_count, max_age_days=self.max_age_days, now=self.now
+        )
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    """Score facts read from a directory row (always the current system)."""
+
+    provider: str | None
+    status: str | None
+    score: Decimal | None
+    scale_max: Decimal | None
+    review_count: int
+    fetched_at: datetime | None
+    is_current: bool = True
+
+    @classmethod
+    def of(cls, row) -> StoredScore:
+        """Read the score columns of a DirectoryEntry or a selected row."""
+        return cls(
+            row.provider, row.status, row.score, row.scale_max, row.review_count, row.fetched_at
+        )
+
+
+@dataclass(frozen=True)
+class Card:
+    """One search result as the card shows it."""
+
+    slug: str
+    name: str
+    city: str
+    specialisms: list[str]
+    recognitions: list[str]
+    score: PublicScore
+    distance_km: float | None = None
+
+
+@dataclass
+class SearchResult:
+    """A page of cards, the bounded total, and how the list is ordered."""
+
+    query: SearchQuery
+    cards: list[Card] = field(default_factory=list)
+    total: int = 0
+    capped: bool = False  # more than MAX_COUNT matches
+    location: Location | None = None
+    location_error: str = ""
+    order: str = "name"  # "distance" or "name"
+
+    @property
+    def pages(self) -> int:
+        """Number of pages, never beyond the count cap."""
+        return max(1, math.ceil(min(self.total, MAX_COUNT) / PER_PAGE))
+
+    @property
+    def first_number(self) -> int:
+        """List number of the first card on this page."""
+        return (self.query.page - 1) * PER_PAGE + 1
+
+    @property
+    def summary(self) -> str:
+        """'23 installateurs gevonden': heading text and status announcement."""
+        if self.location_error:
+            return _("Postcode of plaats niet gevonden")
+        if self.capped:
+            return _(
+                "Meer dan %(num)s installateurs gevonden", num=f"{MAX_COUNT:,}".replace(",", ".")
+            )
+        if self.total == 0:
+            return _("Geen installateurs gevonden")
+        return ngettext(
+            "%(count)s installateur gevonden",
+            "%(count)s installateurs gevonden",
+            self.total,
+            count=f"{self.total:,}".replace(",", "."),
+        )
+
+    def page_numbers(self, window: int = 2) -> list[int | None]:
+        """Page links around the current page; None marks a gap."""
+        current, last = self.query.page, self.pages
+        wanted = {1, last, *range(current - window, current + window + 1)}
+        numbers: list[int | None] = []
+        for number in sorted(n for n in wanted if 1 <= n <= last):
+            if numbers and number - (numbers[-1] or 0) > 1:
+                numbers.append(None)
+            numbers.append(number)
+        return numbers
+
+
+def search(
+    session: Session, query: SearchQuery, *, geocoder: Geocoder, rule: ScoreRule
+) -> SearchResult:
+    """Run a search: filters in SQL, distance or A-Z order, one page, a count capped at 1,000."""
+    result = SearchResult(query)
+    if query.postcode:
+        parsed = parse_query(query.postcode)
+        result.location = locate(session, geocoder, parsed, now=rule.now) if parsed else None
+        if result.location is None:
+            result.location_error = _(
+                "We kennen de postcode of plaats ‘%(value)s’ niet. Controleer de spelling, "
+                "of probeer een postcode als 3511 AB of een plaatsnaam als Utrecht.",
+                value=query.postcode,
+            )
+            return result
+    filters = _filters(session, query, result.location)
+    if filters is None:  # an unknown specialism or recognition: nothing can match
+        return result
+    if result.location is not None:
+        result.order = "distance"
+    # Text and list filters count further: the count also picks the page query's plan.
+    broad_limit = queries.WALK_THRESHOLD if filters.center is None else MAX_COUNT
+    hits = queries.bounded_count(session, filters, limit=broad_limit)
+    result.total = min(hits, MAX_COUNT + 1)
+    result.capped = hits > MAX_COUNT
+    offset = (query.page - 1) * PER_PAGE
+    if offset < min(result.total, MAX_COUNT):
+        rows = queries.page_rows(
+            session, filters, CARD_COLUMNS, offset=offset, size=PER_PAGE, hits=hits
+        )
+        result.cards = [_card(row, distance, rule) for row, distance in rows]
+    return result
+
+
+def _filters(session: Session, query: SearchQuery, location: Location | None):
+    """The search's filters; None when a filter names nothing that exists."""
+    filters = queries.Filters()
+    words = tokens(query.q)
+    if words:
+        filters.id_sets.append(text_ids(session.get_bind().dialect.name, words))
+    for slug, link, model in (
+        (query.vakgebied, company_specialisms.c.specialism_id, Specialism),
+        (query.erkenning, company_recognitions.c.recognition_id, Recognition),
+    ):
+        if not slug:
+            continue
+        found = session.scalar(select(model.id).where(model.slug == slug))
+        if found is None:
+            return None
+        filters.id_sets.append(select(link.table.c.company_id).where(link == found))
+    if location is not None:
+        filters.center, filters.radius_km = location.point, query.straal
+    return filters
+
+
+def _card(row, distance: float | None, rule: ScoreRule) -> Card:
+    return Card(
+        slug=row.slug,
+        name=row.name,
+        city=row.city,
+        specialisms=list(row.specialisms or ()),
+        recognitions=list(row.recognitions or ()),
+        score=rule.apply(StoredScore.of(row)),
+        distance_km=distance,
+    )
+
+
+def entry_by_slug(session: Session, slug: str) -> DirectoryEntry | None:
+    """The public row of a listed member, or None (ended, opted out, unknown)."""
+    if not slug or len(slug) > 120:
+        return None
+    return session.scalar(select(E).where(E.slug == slug))
+
+
+def entry_score(entry: DirectoryEntry, rule: ScoreRule) -> PublicScore:
+    """The public score of a detail row."""
+    return rule.apply(StoredScore.of(entry))
+
+
+def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
+    """(slug, name) options for the specialism and recognition selects."""
+    specialisms = session.execute(
+        select(Specialism.slug, Specialism.name)
+        .where(Specialism.active.is_(True))
+        .order_by(Specialism.name)
+    ).all()
+    recognitions = session.execute(
+        select(Recognition.slug, Recognition.name).order_by(Recognition.name)
+    ).all()
+    return {
+        "vakgebied": [tuple(r) for r in specialisms],
+        "erkenning": [tuple(r) for r in recognitions],
+    }
+
+
+def listed_count(session: Session) -> int:
+    """How many members the directory lists (for the page intro and the export)."""
+    return session.scalar(select(func.count()).select_from(E)) or 0
+
+
+def member_years(since: date | None, today: date) -> int | None:
+    """Whole years of membership, for 'lid sinds 2012 (13 jaar)'."""
+    if since is None:
+        return None
+    years = today.year - since.year - ((today.month, today.day) < (since.month, since.day))
+    return max(years, 0)

@@ -1,0 +1,229 @@
+"""Mijn profiel > Klanten uitnodigen: easy invite link and QR code, customer-list upload, sending."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.agreements import services as agreements
+from portal.auth.routes import require_user
+from portal.core.errors import render_error
+from portal.core.htmx import render
+from portal.core.logs import security_event
+from portal.core.security import get_owned_or_404, member_required
+from portal.core.uploads import MAX_BYTES
+from portal.extensions import db, limiter
+from portal.invitations import links, services, settings
+from portal.invitations.forms import ActionForm, ConfirmForm, UploadForm
+from portal.invitations.models import InviteStatus, InviteUpload, UploadStatus
+from portal.profile.routes import current_company
+
+bp = Blueprint("invitations", __name__)
+PREVIEW_ROWS = 50
+
+
+def register(app: Flask) -> None:
+    """Mount the member pages; fill unset invitation settings from the environment."""
+    settings.load_defaults(app.config)
+    app.register_blueprint(bp, url_prefix="/mijn-profiel/uitnodigen")
+
+
+@bp.before_request
+@member_required
+def _members_only():
+    """Member users only (staff get 404)."""
+    return None
+
+
+def _company_key() -> str:
+    return f"company:{getattr(current_user, 'company_id', '')}"
+
+
+def _beheerder_only():
+    """Customer lists are handled by the company's beheerder; others get a Dutch 403."""
+    if current_user.is_company_admin:
+        return None
+    security_event("authz_denied", endpoint=request.endpoint, user=current_user.id)
+    return render_error(
+        403, _("Alleen de beheerder van uw bedrijf kan klantenlijsten uploaden en versturen.")
+    )
+
+
+@bp.get("/")
+def index():
+    """Easy invite link with copy button and QR code; the upload form when allowed."""
+    return _index_page(UploadForm())
+
+
+def _index_page(form: UploadForm, status: int = 200, problem: str = ""):
+    company = current_company()
+    return render(
+        "invitations/index.html",
+        "invitations/_upload_form.html",
+        target="invite-upload",
+        status=status,
+        company=company,
+        invite_url=services.easy_invite_url(company),
+        blockers=services.upload_blockers(company),
+        agreement=agreements.state_for(company),
+        form=form,
+        problem=problem,
+        uploads=services.uploads_for(company),
+        can_upload=current_user.is_company_admin,
+        retention_days=settings.retention_days(current_app.config),
+        dedupe_days=settings.dedupe_days(current_app.config),
+        max_rows=settings.max_rows(current_app.config),
+    )
+
+
+def _qr_response(kind: str) -> Response:
+    url = services.easy_invite_url(current_company())
+    if not url:
+        abort(404)
+    data, mimetype = (
+        (links.qr_svg(url), "image/svg+xml") if kind == "svg" else (links.qr_png(url), "image/png")
+    )
+    response = Response(data, mimetype=mimetype)
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="uitnodigingslink-qr.{kind}"'
+        )
+    return response
+
+
+@bp.get("/qr.png")
+def qr_png():
+    """The QR code of the easy invite link as PNG (inline, or a download with ?download=1)."""
+    return _qr_response("png")
+
+
+@bp.get("/qr.svg")
+def qr_svg():
+    """The QR code as SVG, always as a download."""
+    response = _qr_response("svg")
+    response.headers["Content-Disposition"] = 'attachment; filename="uitnodigingslink-qr.svg"'
+    return response
+
+
+@bp.post("/uploaden")
+@limiter.limit("10/hour", key_func=_company_key, methods=["POST"])
+def upload():
+    """Parse a customer list into a preview; the file is never stored."""
+    denied = _beheerder_only()
+    if denied:
+        return denied
+    form = UploadForm()
+    problem = ""
+    if form.validate_on_submit():
+        stream = form.file.data
+        data = stream.read(MAX_BYTES + 1)
+        try:
+            item = services.create_upload(
+                current_company(),
+                by=require_user(),
+                data=data,
+                filename=stream.filename or "",
+                delay_days=int(form.delay.data),
+            )
+        except services.InvitationError as exc:
+            problem = exc.message
+        else:
+            db.session.commit()
+            return redirect(url_for("invitations.detail", upload_id=item.public_id), 303)
+        finally:
+            del data
+    return _index_page(form, status=422, problem=problem)
+
+
+@bp.get("/lijsten/<upload_id>")
+def detail(upload_id: str):
+    """Preview before sending, then progress and per-row results; htmx polls the progress."""
+    item = get_owned_or_404(InviteUpload, upload_id)
+    return _detail_page(item, ConfirmForm(data={"delay": str(item.delay_days)}))
+
+
+def _detail_page(item: InviteUpload, form: ConfirmForm, status: int = 200, problem: str = ""):
+    progress = services.progress(item)
+    return render(
+        "invitations/detail.html",
+        "invitations/_progress.html",
+        target="invite-progress",
+        status=status,
+        item=item,
+        progress=progress,
+        preview=[i for i in item.invitations[:PREVIEW_ROWS]]
+        if item.status is UploadStatus.PREVIEW
+        else [],
+        problems=services.problem_rows(item),
+        form=form,
+        action_form=ActionForm(),
+        problem=problem,
+        can_act=current_user.is_company_admin,
+        statuses=InviteStatus,
+    )
+
+
+@bp.post("/lijsten/<upload_id>/versturen")
+def confirm(upload_id: str):
+    """Queue the previewed invitations for sending."""
+    denied = _beheerder_only()
+    if denied:
+        return denied
+    item = get_owned_or_404(InviteUpload, upload_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            count = services.confirm(item, by=require_user(), delay_days=int(form.delay.data))
+        except services.InvitationError as exc:
+            return _detail_page(item, form, 422, exc.message)
+        db.session.commit()
+        flash(_("%(n)s uitnodigingen staan klaar om te worden verstuurd.", n=count), "success")
+        return redirect(url_for("invitations.detail", upload_id=item.public_id), 303)
+    return _detail_page(item, form, 422)
+
+
+@bp.post("/lijsten/<upload_id>/opnieuw")
+def retry(upload_id: str):
+    """Queue the failed rows again (rows with an unknown outcome stay as they are)."""
+    denied = _beheerder_only()
+    if denied:
+        return denied
+    item = get_owned_or_404(InviteUpload, upload_id)
+    if ActionForm().validate_on_submit():
+        try:
+            count = services.retry_failed(item, by=require_user())
+        except services.InvitationError as exc:
+            flash(exc.message, "warning")
+        else:
+            db.session.commit()
+            flash(_("%(n)s uitnodigingen worden opnieuw verstuurd.", n=count), "success")
+    return redirect(url_for("invitations.detail", upload_id=item.public_id), 303)
+
+
+@bp.post("/lijsten/<upload_id>/verwijderen")
+def remove(upload_id: str):
+    """Delete the list and its customer data now (cancel a preview, or clean up early)."""
+    denied = _beheerder_only()
+    if denied:
+        return denied
+    item = get_owned_or_404(InviteUpload, upload_id)
+    if ActionForm().validate_on_submit():
+        try:
+            services.delete_upload(item, by=require_user())
+        except services.InvitationError as exc:
+            flash(exc.message, "warning")
+            return redirect(url_for("invitations.detail", upload_id=item.public_id), 303)
+        db.session.commit()
+        flash(_("De lijst en alle klantgegevens erin zijn verwijderd."), "success")
+    return redirect(url_for("invitations.index"), 303)
+
+
+@bp.app_template_global()
+def invite_status_label(status: str) -> str:
+    """Dutch label of an invitation status."""
+    labels = {
+        "preview": _("voorbeeld"), "pending": _("in de wachtrij"), "sending": _("wordt verstuurd"),
+        "sent": _("verstuurd"), "failed": _("mislukt"), "unknown": _("onbekend"), "skipped": _("overgeslagen"),
+    }  # fmt: skip
+    return labels.get(str(getattr(status, "value", status)), str(status))

@@ -1,0 +1,219 @@
+"""The invitation outbox worker behind `flask invitations send`.
+
+Claims rows `pending → sending` (FOR UPDATE SKIP LOCKED on PostgreSQL, a compare-and-set
+update everywhere), calls the provider's invite API outside any transaction and commits each
+result on its own, so a killed run loses at most its in-flight rows. Those stay `sending`
+and become `unknown` after a while: they may have been mailed and are never re-sent
+automatically. Logs carry counts, never addresses.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from portal.core.crypto import SecretError
+from portal.core.db import is_postgres, utcnow
+from portal.extensions import db
+from portal.invitations import settings
+from portal.invitations.models import (
+    Invitation,
+    InviteStatus,
+    InviteUpload,
+    Suppression,
+    UploadStatus,
+)
+from portal.invitations.services import invite_channel, recently_invited
+from portal.members.models import Company
+from portal.reviews import credentials
+from portal.reviews.clients import Invite, send_invite
+from portal.reviews.errors import SERVER_ERROR, TIMEOUT, ProviderError
+from portal.reviews.models import Provider
+
+log = logging.getLogger(__name__)
+# The request may have reached the provider: do not send again without a human decision.
+MAYBE_SENT = frozenset({TIMEOUT, SERVER_ERROR})
+
+
+@dataclass
+class SendCounts:
+    """What one run did (no personal data)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, status: InviteStatus) -> None:
+        self.counts[status.value] = self.counts.get(status.value, 0) + 1
+
+    def __str__(self) -> str:
+        keys = ("sent", "failed", "unknown", "skipped")
+        return " ".join(f"{k}={self.counts.get(k, 0)}" for k in keys)
+
+
+def recover_stale(now=None) -> int:
+    """Rows stuck in `sending` (a killed worker) become `unknown`; returns how many."""
+    cutoff = (now or utcnow()) - timedelta(minutes=settings.STALE_SENDING_MINUTES)
+    result = db.session.execute(
+        update(Invitation)
+        .where(Invitation.status == InviteStatus.SENDING, Invitation.claimed_at < cutoff)
+        .values(
+            status=InviteStatus.UNKNOWN,
+            outcome="interrupted",
+            error_message=_("Onderbroken tijdens verzenden; mogelijk al verstuurd."),
+        )
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def claim_batch(limit: int) -> list[int]:
+    """Claim up to `limit` pending rows for this worker and commit the claim."""
+    query = (
+        select(Invitation.id)
+        .where(Invitation.status == InviteStatus.PENDING)
+        .order_by(Invitation.id)
+        .limit(limit)
+    )
+    if is_postgres(db.session):
+        query = query.with_for_update(skip_locked=True)
+    candidates = list(db.session.scalars(query))
+    claimed = []
+    now = utcnow()
+    for invitation_id in candidates:
+        result = db.session.execute(
+            update(Invitation)
+            .where(Invitation.id == invitation_id, Invitation.status == InviteStatus.PENDING)
+            .values(status=InviteStatus.SENDING, claimed_at=now, attempts=Invitation.attempts + 1)
+        )
+        if result.rowcount == 1:
+            claimed.append(invitation_id)
+    db.session.commit()
+    return claimed
+
+
+def _blocked(invitation: Invitation) -> bool:
+    """Suppressed since the upload, or invited by another row in the repeat period."""
+    config = current_app.config
+    if db.session.scalars(
+        select(Suppression.id).where(Suppression.email_hash == invitation.email_hash)
+    ).first():
+        return True
+    recent = recently_invited(
+        invitation.company_id, {invitation.email_hash}, config, before_id=invitation.id
+    )
+    return bool(recent)
+
+
+def _call(invitation: Invitation, upload: InviteUpload) -> None:
+    """Send one invitation through the company's current provider.
+
+    :raises ProviderError: the provider refused or could not be reached.
+    """
+    company = db.session.get(Company, invitation.company_id)
+    system = invite_channel(company)
+    if system is None:
+        raise ProviderError(
+            "auth_error", _("Er is geen actief gekoppeld beoordelingssysteem meer.")
+        )
+    try:
+        creds = credentials.read_credentials(system) or {}
+    except SecretError:
+        creds = {}
+    invite = Invite(
+        email=invitation.email,
+        first_name=invitation.first_name,
+        last_name=invitation.last_name,
+        reference=invitation.reference or f"rij-{invitation.line_number}",
+        language="nl",
+        delay_days=upload.delay_days,
+    )
+    if system.provider is Provider.FEEDBACK_COMPANY:
+        send_invite(
+            system.provider,
+            invite,
+            location_id=system.location_id,
+            client_id=creds.get("client_id") or system.location_id,
+            client_secret=creds.get("client_secret"),
+        )
+    else:
+        send_invite(
+            system.provider, invite, location_id=system.location_id, token=creds.get("token")
+        )
+
+
+def send_one(invitation_id: int) -> InviteStatus:
+    """Send one claimed invitation and commit its outcome."""
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.status is not InviteStatus.SENDING:
+        return InviteStatus.SKIPPED
+    upload = invitation.upload
+    if _blocked(invitation):
+        invitation.status = InviteStatus.SKIPPED
+        invitation.error_message = _(
+            "Niet verstuurd: dit adres is onlangs al uitgenodigd of heeft bezwaar gemaakt."
+        )
+    else:
+        db.session.commit()  # end the read transaction before the slow call
+        try:
+            _call(invitation, upload)
+        except ProviderError as exc:
+            maybe = exc.outcome in MAYBE_SENT
+            invitation.status = InviteStatus.UNKNOWN if maybe else InviteStatus.FAILED
+            invitation.outcome = exc.outcome
+            invitation.error_message = _failure_text(exc, maybe)
+        else:
+            invitation.status = InviteStatus.SENT
+            invitation.outcome = "ok"
+            invitation.error_message = ""
+            invitation.sent_at = utcnow()
+    status = invitation.status
+    db.session.commit()
+    return status
+
+
+def _failure_text(exc: ProviderError, maybe: bool) -> str:
+    if maybe:
+        text = _(
+            "Geen bevestiging van het platform; mogelijk toch verstuurd. Controleer dit in uw dashboard."
+        )
+    else:
+        text = exc.message_nl
+    return text[:300]
+
+
+def finish_uploads() -> int:
+    """Mark uploads without pending or sending rows as done; returns how many."""
+    busy = select(Invitation.upload_id).where(
+        Invitation.status.in_((InviteStatus.PENDING, InviteStatus.SENDING))
+    )
+    result = db.session.execute(
+        update(InviteUpload)
+        .where(InviteUpload.status == UploadStatus.SENDING, InviteUpload.id.not_in(busy))
+        .values(status=UploadStatus.DONE)
+    )
+    db.session.commit()
+    return result.rowcount or 0
+
+
+def run(*, batch: int = 50, max_batches: int | None = None) -> SendCounts:
+    """Send pending invitations until none are left (or `max_batches` is reached)."""
+    summary = SendCounts()
+    stale = recover_stale()
+    if stale:
+        summary.counts["unknown"] = stale
+    done = 0
+    while max_batches is None or done < max_batches:
+        claimed = claim_batch(batch)
+        if not claimed:
+            break
+        for invitation_id in claimed:
+            summary.add(send_one(invitation_id))
+        finish_uploads()
+        done += 1
+    finish_uploads()
+    log.info("invitations send: %s", summary)
+    return summary

@@ -1,0 +1,1 @@
+"""Member companies: the register, their directory data, staff management and import."""

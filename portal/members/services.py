@@ -1,0 +1,153 @@
+"""Company data changes with audit, logo handling and directory refresh."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from typing import Any
+
+from flask_babel import gettext as _
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+
+from portal.core import audit
+from portal.core.db import utcnow
+from portal.extensions import db
+from portal.members.models import Company, Specialism
+
+EDITABLE_FIELDS = (
+    "trade_name", "street", "house_number", "house_number_addition", "postcode", "city",
+    "phone", "email", "website", "description", "opening_hours",
+    "show_address", "show_phone", "show_email", "show_website", "show_description", "show_opening_hours",
+)  # fmt: skip
+LOGO_MAX_BYTES = 1024 * 1024
+LOGO_MAX_PIXELS = 4000 * 4000
+LOGO_BOX = (600, 300)
+
+
+class CompanyError(Exception):
+    """A Dutch, user-facing reason a company change was refused."""
+
+
+def snapshot(company: Company) -> dict[str, Any]:
+    """The audited fields of a company as plain values."""
+    data = {name: getattr(company, name) for name in EDITABLE_FIELDS}
+    data["specialisms"] = sorted(s.slug for s in company.specialisms)
+    data["directory_opt_out"] = company.directory_opt_out
+    return data
+
+
+def active_specialisms() -> list[Specialism]:
+    """The managed list of vakgebieden members can choose from."""
+    return list(
+        db.session.scalars(select(Specialism).where(Specialism.active).order_by(Specialism.name))
+    )
+
+
+def update_company(company: Company, data: dict[str, Any], *, by, on_behalf: bool = False) -> dict:
+    """Apply edited directory data; records an audit entry with before/after; flushes.
+
+    Returns the changes (empty when nothing changed).
+    """
+    before = snapshot(company)
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            setattr(company, name, data[name])
+    if "specialisms" in data:
+        wanted = set(data["specialisms"] or [])
+        company.specialisms = [s for s in active_specialisms() if s.id in wanted]
+    changes = audit.diff(before, snapshot(company))
+    if changes:
+        audit.record(
+            "company.updated_by_staff" if on_behalf else "company.updated",
+            actor=by,
+            company=company,
+            subject_type="company",
+            subject_id=company.public_id,
+            changes=changes,
+        )
+        db.session.flush()
+        refresh_directory(company)
+    return changes
+
+
+def set_opt_out(company: Company, opt_out: bool, *, by) -> None:
+    """Leave or rejoin the ledenzoeker (audited)."""
+    if company.directory_opt_out == opt_out:
+        return
+    audit.record(
+        "company.directory_opt_out",
+        actor=by,
+        company=company,
+        subject_type="company",
+        subject_id=company.public_id,
+        changes={"directory_opt_out": {"old": company.directory_opt_out, "new": opt_out}},
+    )
+    company.directory_opt_out = opt_out
+    db.session.flush()
+    refresh_directory(company)
+
+
+def store_logo(company: Company, raw: bytes, *, by) -> None:
+    """Decode and re-encode an uploaded logo as PNG, dropping metadata and trailing data.
+
+    :raises CompanyError: too large, not an image, or an image bomb.
+    """
+    if len(raw) > LOGO_MAX_BYTES:
+        raise CompanyError(
+            _("Het logo is groter dan 1 MB. Verklein het bestand en probeer het opnieuw.")
+        )
+    try:
+        with Image.open(io.BytesIO(raw)) as probe:
+            if probe.format not in {"PNG", "JPEG", "WEBP"}:
+                raise CompanyError(_("Kies een PNG-, JPEG- of WebP-bestand."))
+            if probe.width * probe.height > LOGO_MAX_PIXELS:
+                raise CompanyError(_("Het logo heeft te veel pixels; hoogstens 4000 × 4000."))
+            probe.load()
+            image = probe.convert("RGBA")
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError) as exc:
+        raise CompanyError(_("Dit bestand is geen geldige afbeelding.")) from exc
+    image.thumbnail(LOGO_BOX)
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    company.logo_data = out.getvalue()
+    company.logo_mime = "image/png"
+    company.logo_updated_at = utcnow()
+    audit.record(
+        "company.logo_changed",
+        actor=by,
+        company=company,
+        subject_type="company",
+        subject_id=company.public_id,
+    )
+    db.session.flush()
+
+
+def remove_logo(company: Company, *, by) -> None:
+    """Delete the logo."""
+    company.logo_data = None
+    company.logo_mime = ""
+    company.logo_updated_at = None
+    audit.record(
+        "company.logo_removed",
+        actor=by,
+        company=company,
+        subject_type="company",
+        subject_id=company.public_id,
+    )
+    db.session.flush()
+
+
+def slugify(text: str) -> str:
+    """'Hénk Müller Installaties B.V.' → 'henk-muller-installaties-b-v'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:100] or "bedrijf"
+
+
+def refresh_directory(company: Company) -> None:
+    """Update the precomputed public directory row of this company (flushes, never commits)."""
+    from portal.directory.entries import refresh_entry
+
+    db.session.flush()
+    refresh_entry(company.id)

@@ -1,0 +1,1 @@
+"""AVG: privacy statement, self-service export and erasure, staff requests, registers, retention."""

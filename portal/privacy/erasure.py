@@ -1,0 +1,88 @@
+"""Erasure of users, companies and customer data; the audit log keeps pseudonyms, never rows."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import current_app
+from sqlalchemy import delete, update
+
+from portal.agreements.models import AgreementAcceptance
+from portal.auth.models import RecoveryCode, User, UserSession, UserToken
+from portal.core import audit
+from portal.core.models import AuditEvent, OutboxMessage
+from portal.extensions import db
+from portal.invitations.models import Invitation, InviteUpload
+from portal.members.models import Company
+from portal.privacy.models import SubjectRequest
+
+
+def pseudonym(user_id: int) -> str:
+    """A stable label for an erased user: the same person stays recognisable in the audit log."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(key, f"user:{user_id}".encode(), hashlib.sha256).hexdigest()[:10]
+    return f"verwijderde gebruiker {digest}"
+
+
+def erase_user(user: User, *, by: User | None) -> str:
+    """Remove a user and their personal data; audit rows stay with a pseudonymised actor.
+
+    Returns the pseudonym. Agreement acceptances keep the typed signatory name: that record is
+    kept under a legal obligation (art. 28(9) AVG).
+    """
+    label = pseudonym(user.id)
+    db.session.execute(
+        update(AuditEvent).where(AuditEvent.actor_id == user.id).values(actor_label=label)
+    )
+    db.session.execute(
+        update(SubjectRequest)
+        .where(SubjectRequest.user_id == user.id)
+        .values(subject_label=label, message="")
+    )
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.to_address == user.email))
+    for model in (UserSession, UserToken, RecoveryCode):
+        db.session.execute(delete(model).where(model.user_id == user.id))
+    company_id = user.company_id
+    db.session.delete(user)
+    db.session.flush()
+    audit.record(
+        "privacy.user_erased",
+        actor=by,
+        company=db.session.get(Company, company_id) if company_id else None,
+        subject_type="user",
+        subject_id=label,
+    )
+    return label
+
+
+def erase_company(company: Company, *, by: User | None) -> dict[str, int]:
+    """Delete a company with its users, sessions, links, uploads, invitations and listing."""
+    users = list(db.session.query(User).filter(User.company_id == company.id))
+    for user in users:
+        erase_user(user, by=by)
+    upload_ids = db.session.query(InviteUpload.id).filter(InviteUpload.company_id == company.id)
+    invitations = db.session.execute(
+        delete(Invitation).where(Invitation.upload_id.in_(upload_ids.scalar_subquery()))
+    )
+    uploads = db.session.execute(delete(InviteUpload).where(InviteUpload.company_id == company.id))
+    db.session.execute(
+        delete(AgreementAcceptance).where(AgreementAcceptance.company_id == company.id)
+    )
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.company_id == company.id))
+    counts = {
+        "users": len(users),
+        "uploads": uploads.rowcount or 0,
+        "invitations": invitations.rowcount or 0,
+    }
+    member_number = company.member_number
+    db.session.delete(company)
+    db.session.flush()
+    audit.record(
+        "privacy.company_erased",
+        actor=by,
+        subject_type="company",
+        subject_id=member_number,
+        changes={key: {"old": value, "new": 0} for key, value in counts.items()},
+    )
+    return counts

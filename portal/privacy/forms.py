@@ -1,0 +1,108 @@
+"""Forms for erasure requests, staff handling of requests and customer data, and breaches."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from portal.core.validation import Email, SafeText, multiline_filter, strip_filter
+
+
+def _text(label, *, required: bool = False, max_length: int = 4000):
+    validators = [DataRequired()] if required else [Optional()]
+    return TextAreaField(
+        label,
+        filters=[multiline_filter],
+        validators=[*validators, Length(max=max_length), SafeText(multiline=True)],
+    )
+
+
+def _moment(label, *, required: bool = False):
+    validators = [DataRequired(_l("Vul datum en tijd in."))] if required else [Optional()]
+    return DateTimeLocalField(label, format="%Y-%m-%dT%H:%M", validators=validators)
+
+
+class ErasureRequestForm(FlaskForm):
+    """A user asks to have their account (and optionally the company) removed."""
+
+    message = _text(_l("Toelichting (niet verplicht)"), max_length=2000)
+    whole_company = BooleanField(
+        _l(
+            "Verwijder ook ons bedrijf, met alle accounts, koppelingen en klantenlijsten (alleen voor de beheerder)."
+        )
+    )
+    confirm = BooleanField(
+        _l("Ik begrijp dat mijn account na verwijdering niet meer te herstellen is."),
+        validators=[DataRequired(_l("Bevestig dat u uw account wilt laten verwijderen."))],
+    )
+
+
+class CloseRequestForm(FlaskForm):
+    """Staff record the outcome; an admin can carry out the erasure in the same step."""
+
+    status = SelectField(
+        _l("Uitkomst"), choices=[("done", _l("Afgehandeld")), ("rejected", _l("Afgewezen"))]
+    )
+    outcome = _text(_l("Toelichting voor het dossier"), required=True, max_length=2000)
+    execute = BooleanField(
+        _l("Verwijdering nu uitvoeren (account, of bedrijf als daarom is gevraagd)")
+    )
+
+
+class CustomerSearchForm(FlaskForm):
+    """Staff look up a member's customer by e-mail (sent by POST, so never in URLs or logs)."""
+
+    email = StringField(
+        _l("E-mailadres van de klant"),
+        filters=[strip_filter],
+        validators=[DataRequired(), Length(max=254), Email()],
+    )
+
+
+class CustomerEraseForm(CustomerSearchForm):
+    """Remove a customer's address everywhere, optionally blocking future invitations."""
+
+    suppress = BooleanField(_l("Ook bezwaar vastleggen: dit adres nooit meer uitnodigen"))
+    confirm = BooleanField(
+        _l("Ik heb de identiteit van de aanvrager gecontroleerd."),
+        validators=[DataRequired(_l("Bevestig de controle."))],
+    )
+
+
+class BreachForm(FlaskForm):
+    """A breach register entry."""
+
+    title = StringField(
+        _l("Korte omschrijving"),
+        filters=[strip_filter],
+        validators=[DataRequired(), Length(max=200), SafeText()],
+    )
+    discovered_at = _moment(_l("Ontdekt op"), required=True)
+    facts = _text(_l("Feiten: wat is er gebeurd?"), required=True)
+    data_affected = _text(_l("Welke persoonsgegevens?"))
+    companies_affected = _text(_l("Welke lidbedrijven?"))
+    subjects_estimate = IntegerField(
+        _l("Geschat aantal betrokkenen"),
+        validators=[Optional(), NumberRange(min=0, max=10_000_000)],
+    )
+    measures = _text(_l("Genomen maatregelen"))
+    ap_notified_at = _moment(_l("Gemeld aan de Autoriteit Persoonsgegevens op"))
+    ap_reference = StringField(
+        _l("Kenmerk melding AP"),
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=60), SafeText()],
+    )
+    controllers_notified_at = _moment(
+        _l("Lidbedrijven (verwerkingsverantwoordelijken) geïnformeerd op")
+    )
+    subjects_notified_at = _moment(_l("Betrokkenen geïnformeerd op"))
+    closed_at = _moment(_l("Afgesloten op"))

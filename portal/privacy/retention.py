@@ -1,0 +1,72 @@
+"""Retention: invitation personal data goes 90 days (or less) after the upload."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select
+
+from portal.core import audit
+from portal.core.db import utcnow
+from portal.extensions import db
+from portal.invitations import settings
+from portal.invitations.models import Invitation, InviteUpload, UploadStatus
+
+log = logging.getLogger(__name__)
+PREVIEW_HOURS = 24  # an unconfirmed preview is kept for a day at most
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    """Counts only: what the purge removed."""
+
+    uploads: int
+    invitations: int
+    cutoff: datetime
+
+
+def purge_expired(now: datetime | None = None) -> PurgeResult:
+    """Delete uploads (and their invitations) past the retention period; idempotent.
+
+    Uploads older than the configured retention (never above 90 days) go, as do
+    unconfirmed previews older than a day. Commits; logs and audits counts only.
+    """
+    now = now or utcnow()
+    days = settings.retention_days(current_app.config)
+    cutoff = now - timedelta(days=days)
+    expired = select(InviteUpload.id).where(
+        or_(
+            InviteUpload.uploaded_at <= cutoff,
+            InviteUpload.purge_after <= now,
+            (InviteUpload.status == UploadStatus.PREVIEW)
+            & (InviteUpload.uploaded_at <= now - timedelta(hours=PREVIEW_HOURS)),
+        )
+    )
+    ids = list(db.session.scalars(expired))
+    invitations = 0
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        invitations += (
+            db.session.scalar(select(func.count()).where(Invitation.upload_id.in_(chunk))) or 0
+        )
+        # Explicit child delete: no reliance on ON DELETE CASCADE being enabled.
+        db.session.execute(delete(Invitation).where(Invitation.upload_id.in_(chunk)))
+        db.session.execute(delete(InviteUpload).where(InviteUpload.id.in_(chunk)))
+    if ids:
+        audit.record(
+            "privacy.purged",
+            subject_type="invite_upload",
+            subject_id="*",
+            changes={
+                "uploads": {"old": None, "new": len(ids)},
+                "invitations": {"old": None, "new": invitations},
+            },
+        )
+    db.session.commit()
+    log.info(
+        "privacy purge: uploads=%d invitations=%d retention_days=%d", len(ids), invitations, days
+    )
+    return PurgeResult(len(ids), invitations, cutoff)

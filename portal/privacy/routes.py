@@ -1,0 +1,116 @@
+"""Privacy statement (public) and Mijn gegevens: export (JSON, HTML), correction, erasure request."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from portal.auth.routes import require_user
+from portal.extensions import db
+from portal.invitations import settings as invite_settings
+from portal.privacy import services
+from portal.privacy.export import build_export, to_json
+from portal.privacy.forms import ErasureRequestForm
+from portal.privacy.records import RECORDS_VERSION
+
+bp = Blueprint("privacy", __name__)
+STATEMENT_VERSION = "2026.1"
+
+
+def register(app: Flask) -> None:
+    """Mount the public statement, the self-service pages and the staff pages."""
+    from portal.privacy.routes_staff import bp as staff_bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(staff_bp, url_prefix="/beheer/privacy")
+
+
+@bp.get("/privacy")
+def statement():
+    """The privacy statement in plain Dutch."""
+    config = current_app.config
+    return render_template(
+        "privacy/statement.html",
+        version=STATEMENT_VERSION,
+        records_version=RECORDS_VERSION,
+        retention_days=invite_settings.retention_days(config),
+        contact=config["PRIVACY_CONTACT_EMAIL"],
+        association=config.get("ASSOCIATION_NAME", "Vereniging van Installatiebedrijven"),
+    )
+
+
+@bp.get("/mijn-profiel/mijn-gegevens")
+@login_required
+def mine():
+    """What the portal holds, downloads, correction links and the erasure request."""
+    return _mine_page(ErasureRequestForm())
+
+
+def _mine_page(form: ErasureRequestForm, status: int = 200):
+    user = require_user()
+    return (
+        render_template(
+            "privacy/mine.html",
+            user=user,
+            form=form,
+            pending=services.open_erasure_request(user),
+            data=build_export(user),
+        ),
+        status,
+    )
+
+
+@bp.get("/mijn-profiel/mijn-gegevens/export.json")
+@login_required
+def export_json():
+    """All data about the user and their company as JSON (portability)."""
+    user = require_user()
+    body = to_json(build_export(user))
+    services.record_export(user, "json")
+    db.session.commit()
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="mijn-gegevens.json"'},
+    )
+
+
+@bp.get("/mijn-profiel/mijn-gegevens/export.html")
+@login_required
+def export_html():
+    """The same data as a readable, printable HTML page (download)."""
+    user = require_user()
+    body = render_template("privacy/export.html", data=build_export(user))
+    services.record_export(user, "html")
+    db.session.commit()
+    return Response(
+        body,
+        mimetype="text/html",
+        headers={"Content-Disposition": 'attachment; filename="mijn-gegevens.html"'},
+    )
+
+
+@bp.post("/mijn-profiel/mijn-gegevens/verwijderen")
+@login_required
+def request_erasure():
+    """File an erasure request; staff carry it out within a month."""
+    user = require_user()
+    form = ErasureRequestForm()
+    if form.validate_on_submit():
+        try:
+            services.request_erasure(
+                user, message=form.message.data or "", whole_company=form.whole_company.data
+            )
+        except services.PrivacyError as exc:
+            form.confirm.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Uw verzoek is ontvangen. Wij behandelen het binnen een maand en sturen u een bevestiging."
+                ),
+                "success",
+            )
+            return redirect(url_for("privacy.mine"), 303)
+    return _mine_page(form, 422)

@@ -1,0 +1,226 @@
+"""Staff: rights requests and customers' data; admin: processing register and breach register."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from portal.auth.models import User
+from portal.auth.routes import require_user
+from portal.core.db import utcnow
+from portal.core.security import admin_required, staff_required
+from portal.core.templating import AMSTERDAM
+from portal.extensions import db
+from portal.members.models import Company
+from portal.privacy import erasure, services
+from portal.privacy.export import to_json
+from portal.privacy.forms import BreachForm, CloseRequestForm, CustomerEraseForm, CustomerSearchForm
+from portal.privacy.models import Breach, RequestKind, RequestStatus, SubjectRequest
+from portal.privacy.records import ACTIVITIES, RECORDS_VERSION
+
+bp = Blueprint("privacy_staff", __name__)
+MOMENTS = (
+    "discovered_at",
+    "ap_notified_at",
+    "subjects_notified_at",
+    "controllers_notified_at",
+    "closed_at",
+)
+
+
+@bp.before_request
+@staff_required
+def _staff_only():
+    """Staff and admin only; members get 404."""
+    return None
+
+
+def _by_public_id(model, public_id: str):
+    item = db.session.scalars(select(model).where(model.public_id == str(public_id)[:36])).first()
+    if item is None:
+        abort(404)
+    return item
+
+
+@bp.get("/")
+def requests_list():
+    """Rights requests with their due dates (open ones, or all)."""
+    show = "all" if request.args.get("toon") == "alle" else "open"
+    items = list(db.session.scalars(services.requests_query(show).limit(500)))
+    return render_template(
+        "privacy/staff_requests.html", items=items, show=show, now=utcnow(), kinds=RequestKind
+    )
+
+
+@bp.get("/verzoeken/<request_id>")
+def request_detail(request_id: str):
+    """One request with the handling form."""
+    item = _by_public_id(SubjectRequest, request_id)
+    return _request_page(item, CloseRequestForm())
+
+
+def _request_page(item: SubjectRequest, form: CloseRequestForm, status: int = 200):
+    user = db.session.get(User, item.user_id) if item.user_id else None
+    company = db.session.get(Company, item.company_id) if item.company_id else None
+    return render_template(
+        "privacy/staff_request.html", item=item, form=form, subject_user=user, company=company
+    ), status
+
+
+@bp.post("/verzoeken/<request_id>")
+def request_close(request_id: str):
+    """Close a request; an admin may carry out the erasure in the same step."""
+    item = _by_public_id(SubjectRequest, request_id)
+    form = CloseRequestForm()
+    me = require_user()
+    if item.status is not RequestStatus.OPEN:
+        form.outcome.errors = [_("Dit verzoek is al afgehandeld.")]
+    elif form.validate_on_submit():
+        if form.execute.data and not me.is_admin:
+            form.execute.errors = [
+                _("Alleen een beheerder van het portal kan accounts verwijderen.")
+            ]
+            return _request_page(item, form, 422)
+        if form.execute.data and item.kind is RequestKind.ERASURE and form.status.data == "done":
+            _execute_erasure(item, me)
+        services.close_request(
+            item, by=me, status=RequestStatus(form.status.data), outcome=form.outcome.data
+        )
+        db.session.commit()
+        flash(_("Het verzoek is afgehandeld."), "success")
+        return redirect(url_for("privacy_staff.requests_list"), 303)
+    return _request_page(item, form, 422)
+
+
+def _execute_erasure(item: SubjectRequest, me: User) -> None:
+    """Erase the requesting user, or their whole company when the beheerder asked for that."""
+    user = db.session.get(User, item.user_id) if item.user_id else None
+    company = db.session.get(Company, item.company_id) if item.company_id else None
+    if company is not None and item.scope == "company":
+        erasure.erase_company(company, by=me)
+    elif user is not None:
+        erasure.erase_user(user, by=me)
+
+
+@bp.get("/klanten")
+def customers():
+    """Search form for a customer's data (the address is posted, never put in a URL)."""
+    return render_template(
+        "privacy/staff_customer.html", form=CustomerSearchForm(), erase_form=None, rows=None
+    )
+
+
+@bp.post("/klanten")
+def customer_search():
+    """Find every invitation row holding the posted address."""
+    form = CustomerSearchForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "privacy/staff_customer.html", form=form, erase_form=None, rows=None
+        ), 422
+    email_hash = services.customer_hash(form.email.data)
+    rows = services.find_customer(email_hash)
+    erase_form = CustomerEraseForm(data={"email": form.email.data})
+    return render_template(
+        "privacy/staff_customer.html",
+        form=form,
+        erase_form=erase_form,
+        rows=rows,
+        suppressed=services.is_suppressed(email_hash),
+    )
+
+
+@bp.post("/klanten/export")
+def customer_export():
+    """JSON of everything held about the posted address; logged as an access request."""
+    form = CustomerSearchForm()
+    if not form.validate_on_submit():
+        return render_template(
+            "privacy/staff_customer.html", form=form, erase_form=None, rows=None
+        ), 422
+    data = services.export_customer(services.customer_hash(form.email.data), by=require_user())
+    db.session.commit()
+    return Response(
+        to_json(data),
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="klantgegevens.json"'},
+    )
+
+
+@bp.post("/klanten/verwijderen")
+def customer_erase():
+    """Remove the posted address everywhere (and optionally block it); logged."""
+    form = CustomerEraseForm()
+    if not form.validate_on_submit():
+        search = CustomerSearchForm(data={"email": form.email.data})
+        return render_template(
+            "privacy/staff_customer.html", form=search, erase_form=form, rows=[]
+        ), 422
+    count = services.erase_customer(
+        services.customer_hash(form.email.data), by=require_user(), suppress=form.suppress.data
+    )
+    db.session.commit()
+    flash(_("%(n)s rijen met dit adres zijn verwijderd.", n=count), "success")
+    return redirect(url_for("privacy_staff.customers"), 303)
+
+
+@bp.get("/verwerkingsregister")
+@admin_required
+def register_page():
+    """The records of processing activities (art. 30), versioned in the repository."""
+    return render_template(
+        "privacy/staff_register.html", activities=ACTIVITIES, version=RECORDS_VERSION
+    )
+
+
+@bp.get("/datalekken")
+@admin_required
+def breaches():
+    """The breach register with the 72-hour AP deadline."""
+    return render_template(
+        "privacy/staff_breaches.html",
+        items=services.breaches(),
+        now=utcnow(),
+        deadline=services.ap_deadline,
+    )
+
+
+@bp.get("/datalekken/nieuw")
+@admin_required
+def breach_new():
+    return render_template("privacy/staff_breach_form.html", form=BreachForm(), item=None)
+
+
+@bp.get("/datalekken/<breach_id>")
+@admin_required
+def breach_edit(breach_id: str):
+    item = _by_public_id(Breach, breach_id)
+    form = BreachForm(obj=item)
+    for name in MOMENTS:
+        value = getattr(item, name)
+        getattr(form, name).data = (
+            value.astimezone(AMSTERDAM).replace(tzinfo=None) if value else None
+        )
+    return render_template("privacy/staff_breach_form.html", form=form, item=item)
+
+
+@bp.post("/datalekken/nieuw", endpoint="breach_create")
+@bp.post("/datalekken/<breach_id>")
+@admin_required
+def breach_save(breach_id: str | None = None):
+    """Create or update a breach entry; times are entered in Dutch local time."""
+    item = _by_public_id(Breach, breach_id) if breach_id else None
+    form = BreachForm()
+    if not form.validate_on_submit():
+        return render_template("privacy/staff_breach_form.html", form=form, item=item), 422
+    values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+    for name in MOMENTS:
+        if values.get(name) is not None:
+            values[name] = values[name].replace(tzinfo=AMSTERDAM).astimezone(UTC)
+    services.save_breach(item, values, by=require_user())
+    db.session.commit()
+    flash(_("Het datalek is vastgelegd."), "success")
+    return redirect(url_for("privacy_staff.breaches"), 303)

@@ -1,0 +1,1 @@
+"""Mijn profiel: the member company's own area."""

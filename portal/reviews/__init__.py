@@ -1,0 +1,1 @@
+"""Review systems: providers, linking, sync engine, scores."""

@@ -1,0 +1,129 @@
+"""Sync outcomes and the provider error with its Dutch member-facing message (PROVIDERS.md §4-5)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from portal.core.logs import redact
+from portal.reviews.models import PROVIDER_LABELS, Provider
+
+OK = "ok"
+AUTH_ERROR = "auth_error"
+NOT_FOUND = "not_found"
+RATE_LIMITED = "rate_limited"
+SERVER_ERROR = "server_error"
+TIMEOUT = "timeout"
+NETWORK_ERROR = "network_error"
+MALFORMED = "malformed"
+INVALID_DATA = "invalid_data"
+TOO_LARGE = "too_large"
+BAD_CONTENT_TYPE = "bad_content_type"
+REDIRECT_BLOCKED = "redirect_blocked"
+HOST_NOT_ALLOWED = "host_not_allowed"
+
+OUTCOMES = (
+    OK,
+    AUTH_ERROR,
+    NOT_FOUND,
+    RATE_LIMITED,
+    SERVER_ERROR,
+    TIMEOUT,
+    NETWORK_ERROR,
+    MALFORMED,
+    INVALID_DATA,
+    TOO_LARGE,
+    BAD_CONTENT_TYPE,
+    REDIRECT_BLOCKED,
+    HOST_NOT_ALLOWED,
+)
+# Worth another try within the same run (with backoff).
+TRANSIENT = frozenset({SERVER_ERROR, TIMEOUT, NETWORK_ERROR})
+# Repeated, these mean the member must fix the link ("controle nodig").
+NEEDS_ATTENTION = frozenset({AUTH_ERROR, NOT_FOUND})
+MAX_MESSAGE = 500
+
+_AUTH_TOKEN = _l(
+    "%(bron)s accepteert deze API-token niet. Controleer of u de token volledig hebt gekopieerd."
+)
+_AUTH_CLIENT = _l(
+    "%(bron)s accepteert deze client-ID/secret niet. "
+    "Controleer of u de client-ID/secret volledig hebt gekopieerd."
+)
+_NOT_FOUND = _l(
+    "Locatie-ID %(id)s is niet bekend bij %(bron)s. Controleer het nummer en het gekozen platform."
+)
+_RATE_LIMITED = _l("%(bron)s krijgt nu te veel verzoeken. Probeer het over enkele minuten opnieuw.")
+_UNREACHABLE = _l("%(bron)s is nu niet bereikbaar. Probeer het later opnieuw.")
+_UNEXPECTED = _l(
+    "%(bron)s gaf een onverwacht antwoord. "
+    "Probeer het later opnieuw of neem contact op met ledenservice."
+)
+
+
+def member_message(outcome: str, provider: Provider, location_id: str = "") -> str:
+    """The Dutch message a member sees for a failed outcome (PROVIDERS.md §4 table)."""
+    bron = PROVIDER_LABELS[provider]
+    if outcome == AUTH_ERROR:
+        template = _AUTH_CLIENT if provider is Provider.FEEDBACK_COMPANY else _AUTH_TOKEN
+        return str(template % {"bron": bron})
+    if outcome == NOT_FOUND:
+        return str(_NOT_FOUND % {"bron": bron, "id": location_id})
+    if outcome == RATE_LIMITED:
+        return str(_RATE_LIMITED % {"bron": bron})
+    if outcome in TRANSIENT:
+        return str(_UNREACHABLE % {"bron": bron})
+    return str(_UNEXPECTED % {"bron": bron})
+
+
+class ProviderError(Exception):
+    """A provider call failed; `outcome` is one of OUTCOMES, `message_nl` is for the member.
+
+    `detail` is the technical description for the staff attempt log (redacted, no secrets);
+    `attempts` is filled in by the retry loop.
+    """
+
+    def __init__(
+        self,
+        outcome: str,
+        message_nl: str,
+        http_status: int | None = None,
+        error_code: str = "",
+        retry_after: float | None = None,
+        *,
+        detail: str = "",
+    ) -> None:
+        super().__init__(f"{outcome}: {detail or message_nl}")
+        self.outcome = outcome
+        self.message_nl = message_nl
+        self.http_status = http_status
+        self.error_code = error_code[:80]
+        self.retry_after = retry_after
+        self.detail = redact(detail)[:MAX_MESSAGE]
+        self.attempts = 1
+
+    @classmethod
+    def for_provider(
+        cls,
+        outcome: str,
+        provider: Provider,
+        *,
+        location_id: str = "",
+        detail: str = "",
+        http_status: int | None = None,
+        error_code: str = "",
+        retry_after: float | None = None,
+    ) -> ProviderError:
+        """Build the error with the standard Dutch message for this outcome and provider."""
+        return cls(
+            outcome,
+            member_message(outcome, provider, location_id),
+            http_status=http_status,
+            error_code=error_code,
+            retry_after=retry_after,
+            detail=detail,
+        )
+
+    def log_message(self) -> str:
+        """Dutch message plus technical detail, capped for `SyncAttempt.message`."""
+        text = f"{self.message_nl} [{self.detail}]" if self.detail else self.message_nl
+        return text[:MAX_MESSAGE]

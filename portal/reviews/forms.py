@@ -1,0 +1,215 @@
+"""Forms for linking a provider, reporting another system, confirming and staff provisioning."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from PIL import Image, UnidentifiedImageError
+from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from portal.core.validation import SafeText, multiline_filter, strip_filter
+from portal.reviews.linking import CREDENTIAL_RE, LOCATION_ID_RE
+from portal.reviews.models import Provider
+
+REQUIRED = _l("Dit veld is verplicht.")
+MAX_EVIDENCE_BYTES = 2 * 1024 * 1024
+PLATFORM_CHOICES = [
+    (Provider.KLANTENVERTELLEN.value, "Klantenvertellen"),
+    (Provider.KIYOH.value, "Kiyoh"),
+    (Provider.FEEDBACK_COMPANY.value, "Feedback Company"),
+]
+SWITCH_TEXT = _l("Ik begrijp dat mijn huidige beoordelingssysteem hiermee wordt beëindigd.")
+
+
+def _check_location_id(form, field) -> None:
+    if field.data and not LOCATION_ID_RE.match(field.data):
+        raise ValidationError(_l("Een locatie-ID bestaat uit 1 tot 64 letters, cijfers, - of _."))
+
+
+def _check_credential(form, field) -> None:
+    if field.data and not CREDENTIAL_RE.match(field.data):
+        raise ValidationError(
+            _l("Gebruik 1 tot 128 gewone tekens, zonder spaties aan begin of eind.")
+        )
+
+
+class SwitchMixin:
+    """A tick box required only when a current system would end (set `needs_confirm`)."""
+
+    needs_confirm = False
+
+    def validate_confirm_switch(self, field) -> None:
+        if self.needs_confirm and not field.data:
+            raise ValidationError(_l("Bevestig dat uw huidige systeem wordt beëindigd."))
+
+
+class LinkForm(SwitchMixin, FlaskForm):
+    """Credentials of an existing Klantenvertellen, Kiyoh or Feedback Company account."""
+
+    provider = RadioField(
+        _l("Platform"), choices=PLATFORM_CHOICES, validators=[DataRequired(REQUIRED)]
+    )
+    location_id = StringField(
+        _l("Locatie-ID"),
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=64), _check_location_id],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    token = PasswordField(
+        _l("API-token"),
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=128), _check_credential],
+        render_kw={"autocomplete": "off"},
+    )
+    client_id = StringField(
+        _l("Client-ID"),
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=64), _check_credential],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    client_secret = PasswordField(
+        _l("Client secret"),
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=128), _check_credential],
+        render_kw={"autocomplete": "off"},
+    )
+    confirm_switch = BooleanField(SWITCH_TEXT)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Besides the field checks, the chosen platform's two fields are required."""
+        ok = super().validate(extra_validators)
+        if self.provider.data == Provider.FEEDBACK_COMPANY.value:
+            needed = (self.client_id, self.client_secret)
+        elif self.provider.data in (Provider.KLANTENVERTELLEN.value, Provider.KIYOH.value):
+            needed = (self.location_id, self.token)
+        else:
+            needed = ()
+        for field in needed:
+            if not field.data and not field.errors:
+                field.errors = [*field.errors, REQUIRED]
+                ok = False
+        return ok
+
+
+class OtherSystemForm(SwitchMixin, FlaskForm):
+    """Another review system, assessed by ledenservice."""
+
+    name = StringField(
+        _l("Naam van het systeem"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=120), SafeText()],
+    )
+    url = StringField(
+        _l("Adres van uw openbare beoordelingspagina"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=300)],
+        render_kw={"inputmode": "url", "placeholder": "https://"},
+    )
+    description = TextAreaField(
+        _l("Korte beschrijving"),
+        filters=[multiline_filter],
+        validators=[DataRequired(REQUIRED), Length(max=2000), SafeText(multiline=True)],
+    )
+    evidence = FileField(_l("Bewijsstuk (optioneel)"))
+    confirm_switch = BooleanField(SWITCH_TEXT)
+    evidence_payload: tuple[str, str, bytes] | None = None
+
+    def validate_url(self, field) -> None:
+        if not is_https_url(field.data or ""):
+            raise ValidationError(_l("Vul een volledig webadres in dat begint met https://."))
+
+    def validate_evidence(self, field) -> None:
+        """PDF, PNG or JPEG up to 2 MiB, judged by content; kept as (name, type, bytes)."""
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            return
+        data = upload.read(MAX_EVIDENCE_BYTES + 1)
+        if not data:
+            raise ValidationError(_l("Het bestand is leeg."))
+        if len(data) > MAX_EVIDENCE_BYTES:
+            raise ValidationError(_l("Het bestand is groter dan 2 MB."))
+        mime = sniff_evidence(data)
+        if mime is None:
+            raise ValidationError(_l("Alleen een PDF-, PNG- of JPEG-bestand is toegestaan."))
+        self.evidence_payload = (safe_filename(upload.filename, mime), mime, data)
+
+
+def is_https_url(value: str) -> bool:
+    """An absolute https URL with a host, no spaces or control characters."""
+    from urllib.parse import urlsplit
+
+    if not value or len(value) > 300 or re.search(r"[\s\x00-\x1f\x7f]", value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme == "https" and bool(parts.hostname) and not parts.username
+
+
+def sniff_evidence(data: bytes) -> str | None:
+    """The real type of an evidence file by its content, or None when not acceptable."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf" if b"%%EOF" in data[-2048:] else None
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png" if _image_ok(data, "PNG") else None
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg" if _image_ok(data, "JPEG") else None
+    return None
+
+
+def _image_ok(data: bytes, expected: str) -> bool:
+    """Pillow must recognise and verify the image (size-capped against pixel bombs)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != expected or image.width * image.height > 40_000_000:
+                return False
+            image.verify()
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return False
+    return True
+
+
+def safe_filename(name: str, mime: str) -> str:
+    """A display name: base name only, printable, at most 120 characters, right extension."""
+    base = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = re.sub(r"[^\w.\- ()]", "_", base).strip(" .")[:100] or "bewijs"
+    ext = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}[mime]
+    stem = base.rsplit(".", 1)[0] if "." in base else base
+    return f"{stem}{ext}"
+
+
+class ConfirmForm(FlaskForm):
+    """CSRF only: the button is the confirmation (activate with a switch, unlink)."""
+
+
+class ProvisionForm(FlaskForm):
+    """Staff enter the location id and token of a new included Klantenvertellen account."""
+
+    location_id = StringField(
+        _l("Locatie-ID"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=64), _check_location_id],
+        render_kw={"autocomplete": "off", "spellcheck": "false"},
+    )
+    token = PasswordField(
+        _l("API-token"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=128), _check_credential],
+        render_kw={"autocomplete": "off"},
+    )
+    skip_check = BooleanField(
+        _l("Opslaan zonder live controle (de synchronisatie controleert later)")
+    )
+
+
+class ActivateForm(SwitchMixin, FlaskForm):
+    """Request the included Klantenvertellen; confirms the switch when a system is current."""
+
+    confirm_switch = BooleanField(SWITCH_TEXT)

@@ -1,0 +1,164 @@
+"""Live checking and saving of provider credentials (PROVIDERS.md §4), shared by members and staff.
+
+Flushes but never commits. Secrets are passed to `portal.reviews.credentials` only; the
+row keeps at most their last four characters as a hint.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.core.db import utcnow
+from portal.extensions import db
+from portal.reviews import clients, credentials, recording
+from portal.reviews.card import count_text, one_decimal, scale_text
+from portal.reviews.errors import (
+    AUTH_ERROR,
+    NOT_FOUND,
+    RATE_LIMITED,
+    TRANSIENT,
+    ProviderError,
+    member_message,
+)
+from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+
+log = logging.getLogger(__name__)
+
+LOCATION_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+CREDENTIAL_RE = re.compile(r"^[\x20-\x7e]{1,128}$")
+# Unreachable providers: credentials may be kept as "nog niet gecontroleerd" for the sync.
+UNREACHABLE = TRANSIENT | {RATE_LIMITED}
+
+
+class ReviewSystemError(Exception):
+    """A member action on review systems cannot be done; `field` names the form field to blame."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(str(message))
+        self.message = str(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """Outcome of a live-checked link: the saved system, whether it was verified, a Dutch note."""
+
+    system: ReviewSystem
+    checked: bool
+    message: str
+
+
+def credential_payload(
+    provider: Provider, location_id: str, token: str, client_id: str, client_secret: str
+) -> tuple[dict[str, str], str]:
+    """Trim and check the fields of PROVIDERS.md §4; returns (secret payload, location id).
+
+    :raises ReviewSystemError: a field is missing or malformed.
+    """
+    if provider is Provider.FEEDBACK_COMPANY:
+        client_id, client_secret = client_id.strip(), client_secret.strip()
+        _require(CREDENTIAL_RE, client_id, "client_id", _l("Vul een geldige client-ID in."))
+        _require(
+            CREDENTIAL_RE, client_secret, "client_secret", _l("Vul een geldige client secret in.")
+        )
+        if len(client_id) > 64:
+            raise ReviewSystemError(
+                _l("De client-ID is te lang (maximaal 64 tekens)."), field="client_id"
+            )
+        return {"client_id": client_id, "client_secret": client_secret}, client_id
+    location_id, token = location_id.strip(), token.strip()
+    _require(
+        LOCATION_ID_RE,
+        location_id,
+        "location_id",
+        _l("Een locatie-ID bestaat uit 1 tot 64 letters, cijfers, - of _."),
+    )
+    _require(CREDENTIAL_RE, token, "token", _l("Vul een geldige API-token in."))
+    return {"token": token}, location_id
+
+
+def _require(pattern: re.Pattern, value: str, field: str, message) -> None:
+    if not pattern.match(value):
+        raise ReviewSystemError(message, field=field)
+
+
+def live_check(provider: Provider, location_id: str, payload: dict[str, str]):
+    """One call without retries; returns (stats, None) or (None, unreachable error).
+
+    :raises ReviewSystemError: auth, not found or an unexpected answer (nothing is saved).
+    """
+    try:
+        stats = clients.fetch_stats(
+            provider,
+            location_id=location_id,
+            token=payload.get("token"),
+            client_id=payload.get("client_id"),
+            client_secret=payload.get("client_secret"),
+            retries=False,
+        )
+    except ProviderError as exc:
+        log.info(
+            "link check failed provider=%s outcome=%s status=%s code=%s",
+            provider.value, exc.outcome, exc.http_status, exc.error_code,
+        )  # fmt: skip
+        if exc.outcome in UNREACHABLE:
+            return None, exc
+        field = {AUTH_ERROR: _secret_field(provider), NOT_FOUND: _id_field(provider)}.get(
+            exc.outcome, ""
+        )
+        raise ReviewSystemError(
+            member_message(exc.outcome, provider, location_id), field=field
+        ) from exc
+    return stats, None
+
+
+def apply_check(system: ReviewSystem, stats, failure: ProviderError | None) -> LinkResult:
+    """Write a verified result (ACTIVE + snapshot) or keep the link as UNCHECKED."""
+    if stats is not None:
+        recording.apply_stats(system, stats)
+        system.status = SystemStatus.ACTIVE
+        system.activated_at = system.activated_at or utcnow()
+        db.session.flush()
+        return LinkResult(system, True, linked_message(system, stats))
+    system.status = SystemStatus.UNCHECKED
+    recording.record_failure(system, failure)
+    db.session.flush()
+    message = _(
+        "%(problem)s Uw gegevens zijn opgeslagen als ‘nog niet gecontroleerd’; "
+        "wij controleren ze automatisch bij de volgende synchronisatie.",
+        problem=member_message(failure.outcome, system.provider, system.location_id),
+    )
+    log.info("link saved unchecked provider=%s outcome=%s", system.provider.value, failure.outcome)
+    return LinkResult(system, False, message)
+
+
+def linked_message(system: ReviewSystem, stats) -> str:
+    """'Gekoppeld: {locationName}, 8,9/10 uit 42 beoordelingen' (PROVIDERS.md §4)."""
+    name = stats.location_name or system.location_id
+    if not stats.review_count or stats.score is None:
+        return _("Gekoppeld: %(name)s, nog geen beoordelingen", name=name)
+    return _(
+        "Gekoppeld: %(name)s, %(score)s/%(scale)s uit %(count)s",
+        name=name,
+        score=one_decimal(stats.score),
+        scale=scale_text(stats.scale_max),
+        count=count_text(stats.review_count),
+    )
+
+
+def store_secrets(system: ReviewSystem, payload: dict[str, str]) -> None:
+    """Encrypt the secrets onto the row; the hint keeps at most the last four characters."""
+    credentials.store_credentials(system, payload)
+
+
+def _secret_field(provider: Provider) -> str:
+    return "client_secret" if provider is Provider.FEEDBACK_COMPANY else "token"
+
+
+def _id_field(provider: Provider) -> str:
+    return "client_id" if provider is Provider.FEEDBACK_COMPANY else "location_id"

@@ -1,0 +1,322 @@
+"""Mijn profiel > Beoordelingen: the company's review system, linking, switching and unlinking.
+
+Members only; medewerkers see everything read-only, only the company beheerder may change it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import NamedTuple
+
+from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.auth.routes import require_user
+from portal.core.errors import render_error
+from portal.core.htmx import render
+from portal.core.logs import security_event
+from portal.core.security import get_owned_or_404, member_required
+from portal.extensions import db, limiter
+from portal.profile.routes import current_company
+from portal.reviews import services
+from portal.reviews.card import attempt_label
+from portal.reviews.errors import OK
+from portal.reviews.forms import ActivateForm, ConfirmForm, LinkForm, OtherSystemForm
+from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+
+bp = Blueprint("reviews", __name__)
+
+
+class AttemptRow(NamedTuple):
+    """One line of the member's sync log."""
+
+    started_at: datetime
+    label: str
+    ok: bool
+
+
+# Where members log in to their provider's dashboard (login pages unverified: site roots).
+DASHBOARD_URLS = {
+    Provider.KLANTENVERTELLEN: "https://www.klantenvertellen.nl/",
+    Provider.KIYOH: "https://www.kiyoh.com/",
+    Provider.FEEDBACK_COMPANY: "https://www.feedbackcompany.com/",
+}
+
+
+def register(app: Flask) -> None:
+    """Mount the member pages and the small staff provisioning queue."""
+    from portal.reviews.routes_staff import bp as staff_bp
+
+    app.register_blueprint(bp, url_prefix="/mijn-profiel/beoordelingen")
+    app.register_blueprint(staff_bp, url_prefix="/beheer/beoordelingen")
+
+
+@bp.before_request
+@member_required
+def _members_only():
+    """Every page here is for logged-in member users (staff get 404)."""
+    return None
+
+
+def _company_key() -> str:
+    return f"company:{getattr(current_user, 'company_id', '')}"
+
+
+def _provider_called(response) -> bool:
+    """Only a live provider check counts towards the per-company limit."""
+    return bool(g.get("provider_called"))
+
+
+def _forbidden():
+    """Medewerkers may look but not change: a Dutch 403 page."""
+    security_event("authz_denied", endpoint=request.endpoint, user=current_user.id)
+    return render_error(
+        403,
+        _(
+            "Alleen de beheerder van uw bedrijf kan het beoordelingssysteem wijzigen. "
+            "Vraag uw beheerder om dit te doen."
+        ),
+    )
+
+
+def _done(endpoint: str = "reviews.show"):
+    """Success: 303 for plain forms; a full navigation for htmx form swaps."""
+    url = url_for(endpoint)
+    if getattr(request, "htmx", None) and not request.htmx.boosted:
+        return "", 204, {"HX-Redirect": url}
+    return redirect(url, 303)
+
+
+@bp.get("/")
+def show():
+    """Current system, figures, chart, last sync attempts and history."""
+    company = current_company()
+    system = services.current_system(company)
+    return render_template(
+        "reviews/show.html",
+        company=company,
+        system=system,
+        card=services.criterion_card(company),
+        attempts=_attempt_rows(system),
+        past=services.history(company),
+        can_edit=current_user.is_company_admin,
+        excluded=services.excluded_from_kv_delivery(company),
+        dashboard_url=DASHBOARD_URLS.get(system.provider) if system else None,
+        activate_form=ActivateForm(),
+    )
+
+
+def _attempt_rows(system: ReviewSystem | None) -> list[AttemptRow]:
+    """Member view of the sync log: time and a plain Dutch result, no technical detail."""
+    if system is None or system.provider is Provider.OTHER:
+        return []
+    return [
+        AttemptRow(a.started_at, attempt_label(a.outcome), a.outcome == OK)
+        for a in services.recent_attempts(system)
+    ]
+
+
+@bp.get("/activeren")
+def activate_confirm():
+    """Confirmation page for requesting the included Klantenvertellen."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    company = current_company()
+    return _activate_page(ActivateForm(), company)
+
+
+@bp.post("/activeren")
+def activate():
+    """Request the included Klantenvertellen (status aangevraagd)."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    company = current_company()
+    form = ActivateForm()
+    current = services.current_system(company)
+    form.needs_confirm = current is not None and not services.is_included_live(current)
+    if form.validate_on_submit():
+        try:
+            services.activate_included(company, by=require_user())
+        except services.ReviewSystemError as exc:
+            flash(exc.message, "warning")
+            return redirect(url_for("reviews.show"), 303)
+        db.session.commit()
+        flash(_("Klantenvertellen is aangevraagd. U krijgt binnen 2 tot 3 weken toegang."))
+        return _done()
+    return _activate_page(form, company, status=422)
+
+
+def _activate_page(form, company, status: int = 200):
+    return render(
+        "reviews/activate.html",
+        "reviews/_activate_form.html",
+        target="review-activate-form",
+        status=status,
+        form=form,
+        current=services.current_system(company),
+    )
+
+
+@bp.get("/koppelen")
+def link_form():
+    """Form to link an existing Klantenvertellen, Kiyoh or Feedback Company account."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    form = LinkForm(data={"provider": request.args.get("platform", Provider.KIYOH.value)})
+    return _link_page(form, current_company())
+
+
+@bp.post("/koppelen")
+@limiter.limit("10/hour", key_func=_company_key, methods=["POST"], deduct_when=_provider_called)
+def link():
+    """Check the credentials live once, then save (verified or unchecked) or explain the failure."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    company = current_company()
+    form = LinkForm()
+    form.needs_confirm = _switching(company, form)
+    problem = ""
+    if form.validate_on_submit():
+        g.provider_called = True
+        try:
+            result = services.link_provider(
+                company,
+                provider=Provider(form.provider.data),
+                location_id=form.location_id.data or "",
+                token=form.token.data or "",
+                client_id=form.client_id.data or "",
+                client_secret=form.client_secret.data or "",
+                by=require_user(),
+            )
+        except services.ReviewSystemError as exc:
+            problem = _attach_error(form, exc)
+        else:
+            db.session.commit()
+            flash(result.message, "success" if result.checked else "warning")
+            return _done()
+    return _link_page(form, company, problem=problem, status=422)
+
+
+def _switching(company, form: LinkForm) -> bool:
+    """A new link ends the current system, unless it re-enters the same link's credentials."""
+    current = services.current_system(company)
+    if current is None:
+        return False
+    same_id = form.location_id.data or form.client_id.data or ""
+    return not (
+        current.provider.value == form.provider.data
+        and current.location_id == (same_id or "").strip()
+        and not current.included
+    )
+
+
+def _attach_error(form, exc: services.ReviewSystemError) -> str:
+    """Put a service error on its field; errors without a field show above the form."""
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is None:
+        return exc.message
+    field.errors = [*field.errors, exc.message]
+    return ""
+
+
+def _link_page(form, company, *, problem: str = "", status: int = 200):
+    return render(
+        "reviews/link.html",
+        "reviews/_link_form.html",
+        target="review-link-form",
+        status=status,
+        form=form,
+        problem=problem,
+        current=services.current_system(company),
+    )
+
+
+@bp.get("/ander-systeem")
+def other_form():
+    """Form to report another review system for assessment."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    return _other_page(OtherSystemForm(), current_company())
+
+
+@bp.post("/ander-systeem")
+def other():
+    """Save another system as 'in beoordeling' (optional evidence, checked by content)."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    company = current_company()
+    form = OtherSystemForm()
+    form.needs_confirm = services.current_system(company) is not None
+    if form.validate_on_submit():
+        services.submit_other_system(
+            company,
+            name=form.name.data,
+            url=form.url.data,
+            description=form.description.data,
+            evidence=form.evidence_payload,
+            by=require_user(),
+        )
+        db.session.commit()
+        flash(_("Uw systeem is doorgestuurd naar ledenservice en staat op ‘in beoordeling’."))
+        return _done()
+    if form.evidence.errors:
+        security_event("upload_rejected", endpoint=request.endpoint, company=company.id)
+    return _other_page(form, company, status=422)
+
+
+def _other_page(form, company, status: int = 200):
+    return render(
+        "reviews/other.html",
+        "reviews/_other_form.html",
+        target="review-other-form",
+        status=status,
+        form=form,
+        current=services.current_system(company),
+    )
+
+
+@bp.get("/ontkoppelen/<system_id>")
+def unlink_confirm(system_id: str):
+    """Confirmation page before ending the current system."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    system = _current_owned(system_id)
+    if system is None:
+        return redirect(url_for("reviews.show"), 303)
+    return render_template("reviews/unlink.html", system=system, form=ConfirmForm())
+
+
+@bp.post("/ontkoppelen/<system_id>")
+def unlink(system_id: str):
+    """End the current system; it stays in the history."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    system = _current_owned(system_id)
+    form = ConfirmForm()
+    if system is None:
+        return redirect(url_for("reviews.show"), 303)
+    if not form.validate_on_submit():
+        return render_template("reviews/unlink.html", system=system, form=form), 422
+    services.end_current_system(current_company(), by=require_user())
+    db.session.commit()
+    flash(
+        _("%(name)s is ontkoppeld. U heeft nu geen klantbeoordelingssysteem.", name=_label(system))
+    )
+    return redirect(url_for("reviews.show"), 303)
+
+
+def _current_owned(system_id: str) -> ReviewSystem | None:
+    """The company's own system (404 otherwise); None with a notice when it already ended.
+
+    :raises NotFound: unknown id or another company's system.
+    """
+    system = get_owned_or_404(ReviewSystem, system_id)
+    if not system.is_current or system.status is SystemStatus.ENDED:
+        flash(_("Dit beoordelingssysteem is al beëindigd."), "warning")
+        return None
+    return system
+
+
+def _label(system: ReviewSystem) -> str:
+    return system.other_name if system.provider is Provider.OTHER else system.provider_label

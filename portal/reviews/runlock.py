@@ -1,0 +1,76 @@
+"""A run lock so two sync runs never overlap, released automatically when a process dies.
+
+PostgreSQL: a session-level `pg_try_advisory_lock` on a dedicated connection, so it holds across
+hosts and vanishes with the connection. SQLite (one host by nature): `flock` on a file next to
+the database; an in-memory database is private to its process and needs no lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+LOCK_NAME = "ledenportaal:reviews-sync"
+
+
+def lock_key(name: str = LOCK_NAME) -> int:
+    """A stable signed 64-bit advisory-lock key for a lock name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def _sqlite_lock_path(engine: Engine, name: str) -> Path | None:
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file::memory:"):
+        return None
+    return Path(f"{database}.{name.rsplit(':', 1)[-1]}.lock")
+
+
+@contextmanager
+def run_lock(engine: Engine, name: str = LOCK_NAME) -> Iterator[bool]:
+    """Yield True when this process holds the lock, False when another run has it."""
+    if engine.dialect.name == "postgresql":
+        with _pg_lock(engine, lock_key(name)) as got:
+            yield got
+        return
+    path = _sqlite_lock_path(engine, name)
+    if path is None:
+        yield True
+        return
+    with _file_lock(path) as got:
+        yield got
+
+
+@contextmanager
+def _pg_lock(engine: Engine, key: int) -> Iterator[bool]:
+    with engine.connect() as conn:
+        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+        conn.commit()  # the lock is session-level: no transaction stays open while we work
+        try:
+            yield got
+        finally:
+            if got:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+
+
+@contextmanager
+def _file_lock(path: Path) -> Iterator[bool]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Install and run the portal on the embedded default: SQLite under instance/, demo data, provider emulator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install.sh
+export FLASK_APP=wsgi
+export PORTAL_ENV=development
+export EMULATOR_PORT=${EMULATOR_PORT:-5055}
+export PORT=${PORT:-5000}
+export PROVIDER_BASE_URLS="klantenvertellen=http://127.0.0.1:${EMULATOR_PORT},kiyoh=http://127.0.0.1:${EMULATOR_PORT},feedback_company=http://127.0.0.1:${EMULATOR_PORT}"
+export PROVIDER_ALLOWED_HOSTS=127.0.0.1
+export PUBLIC_BASE_URL="http://127.0.0.1:${PORT}"
+mkdir -p instance
+
+echo "== Database migrations"
+.venv/bin/flask db upgrade
+echo "== Demo data (skipped when already present)"
+.venv/bin/flask demo seed
+.venv/bin/flask agreements publish-default
+
+echo "== Provider emulator on http://127.0.0.1:${EMULATOR_PORT}"
+.venv/bin/python -m portal.dev.provider_emulator --host 127.0.0.1 --port "$EMULATOR_PORT" \
+  > instance/emulator.log 2>&1 &
+emulator=$!
+trap 'kill $emulator 2>/dev/null || true' EXIT INT TERM
+for _ in $(seq 1 50); do
+  .venv/bin/python -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', int('$EMULATOR_PORT'))))" && break
+  sleep 0.2
+done
+
+echo "== Review sync against the emulator"
+.venv/bin/flask reviews sync || echo "(sync reported problems; see the staff pages)"
+
+cat <<EOT
+
+  Ledenportaal runs at   http://127.0.0.1:${PORT}/
+  Ledenzoeker            http://127.0.0.1:${PORT}/ledenzoeker
+  Demo logins (development only) are printed above and listed in the README.
+  Staff need a TOTP code: '.venv/bin/flask demo totp <e-mail>' prints the current one.
+  Stop with Ctrl+C.
+
+EOT
+exec .venv/bin/gunicorn --bind "127.0.0.1:${PORT}" --workers 2 --threads 4 --access-logfile - wsgi:app

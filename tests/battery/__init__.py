@@ -1,0 +1,1 @@
+"""Cross-cutting security battery (SECURITY.md §4): inventory, IDOR, CSRF/session, headers and more."""

@@ -1,0 +1,74 @@
+"""Real browser: log in, edit company data, see the change, log out (with and without JavaScript)."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.auth.models import CompanyRole, Role, User
+from portal.auth.passwords import hash_password
+from portal.extensions import db
+from portal.members.models import Company
+from tests.browser.live import browser_page, live_portal
+
+pytestmark = pytest.mark.browser
+EMAIL, PASSWORD = "beheerder@devries.example", "paarse-kraan-lekt-zachtjes-2026"
+
+
+def seed() -> None:
+    company = Company(
+        member_number="L000001",
+        kvk_number="12345678",
+        legal_name="De Vries Installaties B.V.",
+        trade_name="De Vries Installaties",
+        slug="de-vries-installaties",
+        street="Kerkstraat",
+        house_number="1",
+        postcode="3511 AB",
+        city="Utrecht",
+    )
+    db.session.add(company)
+    db.session.add(
+        User(
+            email=EMAIL,
+            name="Jan de Vries",
+            role=Role.MEMBER,
+            company=company,
+            company_role=CompanyRole.BEHEERDER,
+            password_hash=hash_password(PASSWORD),
+        )
+    )
+    db.session.commit()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_login_edit_see_change_logout(tmp_path, javascript):
+    with live_portal(tmp_path, seed) as base, browser_page(javascript=javascript) as page:
+        page.goto(f"{base}/inloggen")
+        page.get_by_label("E-mailadres").fill(EMAIL)
+        page.get_by_label("Wachtwoord").fill(PASSWORD)
+        page.get_by_role("button", name="Inloggen").click()
+        page.wait_for_url(f"{base}/mijn-profiel/")
+        assert page.get_by_role("heading", level=1, name="De Vries Installaties").is_visible()
+
+        page.get_by_role("link", name="Bedrijfsgegevens").first.click()
+        page.wait_for_url(f"{base}/mijn-profiel/bedrijfsgegevens")
+        page.get_by_label("Postcode").fill("12")
+        page.get_by_role("button", name="Gegevens opslaan").click()
+        page.get_by_text("Vul een postcode in als 1234 AB.").first.wait_for()  # htmx swaps it in
+
+        page.get_by_label("Postcode").fill("3512cd")
+        page.get_by_label("Plaats").fill("Utrecht Centrum")
+        page.wait_for_load_state("networkidle")  # inline field checks have settled
+        page.get_by_role("button", name="Gegevens opslaan").click()
+        page.wait_for_url(f"{base}/mijn-profiel/bedrijfsgegevens")
+        page.get_by_text("Uw gegevens zijn opgeslagen.").wait_for()
+        assert page.get_by_label("Postcode").input_value() == "3512 CD"
+        page.screenshot(path=str(tmp_path / "details.png"), full_page=True)
+
+        page.get_by_role("link", name="Overzicht").click()
+        page.get_by_text("3512 CD Utrecht Centrum").first.wait_for()
+
+        page.get_by_role("button", name="Uitloggen").click()
+        page.wait_for_url(f"{base}/inloggen")
+        page.goto(f"{base}/mijn-profiel/")
+        assert "/inloggen" in page.url

@@ -1,0 +1,104 @@
+"""Real browser: filter the overview, select members, preview and send a reminder batch."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date
+
+import pyotp
+import pytest
+
+from portal.auth import mfa
+from portal.auth.models import Role, User
+from portal.auth.passwords import hash_password
+from portal.extensions import db
+from portal.members.models import Company
+from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+from tests.browser.live import browser_page, live_portal
+
+pytestmark = pytest.mark.browser
+EMAIL, PASSWORD = "staf@vereniging.example", "paarse-kraan-lekt-zachtjes-2026-staf"
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def company(n: int, name: str) -> Company:
+    return Company(
+        member_number=f"L{n:06d}",
+        kvk_number=f"{20000000 + n}",
+        legal_name=f"{name} B.V.",
+        trade_name=name,
+        slug=f"bedrijf-{n}",
+        postcode="3511 AB",
+        city="Utrecht",
+        email=f"info{n}@bedrijf.example",
+        member_since=date(2020, 1, 1),
+    )
+
+
+def seed() -> None:
+    members = [
+        company(1, "Alfa Installaties"),
+        company(2, "Beta Techniek"),
+        company(3, "Gamma Warmte"),
+    ]
+    good = company(4, "Delta Klimaat")
+    db.session.add_all([*members, good])
+    db.session.flush()
+    db.session.add(
+        ReviewSystem(company_id=good.id, provider=Provider.KIYOH, status=SystemStatus.ACTIVE)
+    )
+    staff = User(
+        email=EMAIL, name="Sanne Staf", role=Role.STAFF, password_hash=hash_password(PASSWORD)
+    )
+    db.session.add(staff)
+    db.session.flush()
+    mfa.enable(staff, SECRET)
+    db.session.commit()
+
+
+def log_in(page, base: str) -> None:
+    page.goto(f"{base}/inloggen")
+    page.get_by_label("E-mailadres").fill(EMAIL)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.locator("input[name=code]").fill(pyotp.TOTP(SECRET).now())
+    page.get_by_role("button", name="Bevestigen").click()
+    page.wait_for_url(f"{base}/beheer/leden")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_filter_select_preview_and_send(tmp_path, javascript):
+    with live_portal(tmp_path, seed) as base, browser_page(javascript=javascript) as page:
+        log_in(page, base)
+        page.get_by_role("link", name="Criterium 2").first.click()
+        page.wait_for_url(f"{base}/beheer/criterium-2/")
+        assert page.get_by_text("4 leden gevonden (van 4 actieve leden)").is_visible()
+
+        page.get_by_label("Status", exact=True).select_option("voldoet_niet")
+        if not javascript:
+            page.get_by_role("button", name="Filteren").click()
+        page.get_by_text("3 leden gevonden (van 4 actieve leden)").wait_for()
+        assert "status=voldoet_niet" in page.url  # the filter lives in the URL
+        assert page.get_by_text("Delta Klimaat").count() == 0
+
+        page.get_by_label("Alfa Installaties selecteren").check()
+        page.get_by_label("Gamma Warmte selecteren").check()
+        page.get_by_role("button", name="Voorbeeld bekijken").click()
+        page.get_by_text("2 leden krijgen deze herinnering; 0 worden overgeslagen.").wait_for()
+        assert page.get_by_text("Beste Alfa Installaties,").first.is_visible()
+        page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
+
+        page.get_by_role("button", name="2 herinneringen versturen").click()
+        page.get_by_text("2 herinneringen staan in de wachtrij; 0 leden overgeslagen.").wait_for()
+        assert "status=voldoet_niet" in page.url
+
+        with sqlite3.connect(tmp_path / "live.db") as conn:
+            sent = conn.execute(
+                "SELECT to_address, kind FROM outbox_messages ORDER BY to_address"
+            ).fetchall()
+            reminders = conn.execute("SELECT COUNT(*) FROM reminders").fetchone()[0]
+        assert sent == [
+            ("info1@bedrijf.example", "compliance.geen_systeem"),
+            ("info3@bedrijf.example", "compliance.geen_systeem"),
+        ]
+        assert reminders == 2

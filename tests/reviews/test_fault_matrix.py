@@ -1,0 +1,119 @@
+"""Fault matrix over real HTTP: every emulator fault x provider x prior state (108 cases).
+
+Each failing case must keep the last good figures untouched and log one attempt with the right
+outcome, HTTP status, try count and Dutch message; the recovering modes must end `ok`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.dev import emulator_data as seed
+from portal.dev.emulator_data import FAULT_MODES
+from portal.extensions import db
+from portal.reviews.errors import member_message
+from portal.reviews.models import Provider, ScoreSnapshot, SyncAttempt
+from portal.reviews.sync import sync_one
+
+from .conftest import PRIOR_GOOD, PROVIDERS, emulator_config
+
+# mode: (outcome, HTTP status, tries)
+EXPECTED = {
+    "bad_token": ("auth_error", 401, 1),
+    "forbidden": ("auth_error", 403, 1),
+    "unknown_location": ("not_found", 404, 1),
+    "rate_limit": ("rate_limited", 429, 1),
+    "rate_limit_text": ("rate_limited", 429, 1),
+    "server_error": ("server_error", 500, 3),
+    "unavailable": ("server_error", 503, 3),
+    "slow": ("timeout", None, 3),
+    "timeout": ("timeout", None, 3),
+    "trickle": ("timeout", 200, 3),
+    "malformed_json": ("malformed", 200, 1),
+    "wrong_content_type": ("bad_content_type", 200, 1),
+    "oversized": ("too_large", 200, 1),
+    "missing_fields": ("malformed", 200, 1),
+    "out_of_range": ("invalid_data", 200, 1),
+    "redirect": ("redirect_blocked", 302, 1),
+    "token_expired": ("ok", 200, 1),
+    "variant_fields": ("ok", 200, 1),
+}
+FIGURES = (
+    "score",
+    "scale_max",
+    "score_10",
+    "review_count",
+    "recommend_pct",
+    "profile_url",
+    "location_name",
+    "fetched_at",
+    "last_success_at",
+)
+CASES = list(itertools.product(FAULT_MODES, PROVIDERS, (False, True)))
+_ids = itertools.count(1)
+IDENTS = {case: f"{2000000 + next(_ids)}" for case in CASES}
+
+
+@pytest.fixture
+def app_config(emulator):
+    return emulator_config(emulator, PROVIDER_REQUEST_DEADLINE=0.5)
+
+
+def test_matrix_covers_every_mode():
+    assert set(EXPECTED) == set(FAULT_MODES)
+    assert len(CASES) == 108
+
+
+def _ident(case, provider: Provider) -> str:
+    base = IDENTS[case]
+    return f"fbc-{base}" if provider is Provider.FEEDBACK_COMPANY else base
+
+
+@pytest.mark.parametrize(
+    ("mode", "provider", "prior"),
+    CASES,
+    ids=[f"{m}-{p.value}-{'prior' if pr else 'fresh'}" for m, p, pr in CASES],
+)
+def test_fault(app, emulator, make_link, caplog, mode, provider, prior):
+    ident = _ident((mode, provider, prior), provider)
+    system = make_link(provider, ident, prior=dict(PRIOR_GOOD) if prior else None)
+    before = {name: getattr(system, name) for name in FIGURES}
+    emulator.fault(ident, mode)
+    caplog.set_level(logging.DEBUG)
+
+    attempt = sync_one(system.id)
+    db.session.commit()
+    db.session.expire_all()
+
+    outcome, status, tries = EXPECTED[mode]
+    attempts = db.session.scalars(select(SyncAttempt)).all()
+    snapshots = db.session.scalar(select(func.count()).select_from(ScoreSnapshot))
+    assert [a.id for a in attempts] == [attempt.id]
+    assert (attempt.outcome, attempt.http_status, attempt.attempts) == (outcome, status, tries)
+    assert f"emu-{ident}" not in caplog.text and f"emu-{ident}" not in attempt.message
+    if outcome == "ok":
+        _assert_synced(system, provider, ident, snapshots)
+        return
+    expected_message = member_message(outcome, provider, ident)
+    assert attempt.message.startswith(expected_message)
+    assert system.last_error_message == expected_message
+    assert system.last_outcome == outcome
+    assert system.consecutive_failures == 1
+    assert {name: getattr(system, name) for name in FIGURES} == before
+    assert snapshots == 0
+
+
+def _assert_synced(system, provider: Provider, ident: str, snapshots: int) -> None:
+    loc = seed.location(ident, fbc=provider is Provider.FEEDBACK_COMPANY)
+    expected = Decimal(str(loc.score)).quantize(Decimal("0.01")) if loc.count else None
+    assert system.score == expected
+    assert system.review_count == loc.count
+    assert system.last_outcome == "ok"
+    assert system.consecutive_failures == 0
+    assert system.last_success_at is not None
+    assert snapshots == 1
