@@ -6,8 +6,10 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 WEAK_SECRETS = {"", "dev", "change-me", "secret", "changeme"}
+PDOK_URL = "https://api.pdok.nl/bzk/locatieserver/search/v3_1/free"
 
 
 class ConfigError(RuntimeError):
@@ -28,6 +30,33 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _seconds(env: Mapping[str, str], name: str, default: int) -> int:
+    value = _int(env, name, default)
+    if value < 0:
+        raise ConfigError(f"{name} must be 0 or more seconds, got {value}")
+    return value
+
+
+def _rate_limit(env: Mapping[str, str], name: str, default: str) -> str:
+    """A Flask-Limiter rate string such as '120/minute', checked when the app starts."""
+    from limits import parse_many
+
+    raw = (env.get(name) or "").strip() or default
+    try:
+        parse_many(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a rate limit such as '120/minute', got {raw!r}") from exc
+    return raw
+
+
+def _http_url(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = (env.get(name) or "").strip() or default
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"{name} must be an http(s) URL, got {raw!r}")
+    return raw
 
 
 def _list(env: Mapping[str, str], name: str, default: list[str]) -> list[str]:
@@ -113,6 +142,11 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "SYNC_MAX_WORKERS": _int(env, "SYNC_MAX_WORKERS", 8),
         "SYNC_MAX_PER_HOST": _int(env, "SYNC_MAX_PER_HOST", 4),
         "GEOCODER": env.get("GEOCODER", "offline"),
+        "GEOCODER_PDOK_URL": _http_url(env, "GEOCODER_PDOK_URL", PDOK_URL),
+        "DIRECTORY_RESULT_CACHE_SECONDS": _seconds(env, "DIRECTORY_RESULT_CACHE_SECONDS", 3600),
+        "DIRECTORY_SEARCH_RATE_LIMIT": _rate_limit(
+            env, "DIRECTORY_SEARCH_RATE_LIMIT", "120/minute"
+        ),
         "LOG_JSON": _bool(env.get("LOG_JSON"), production),
     }
 

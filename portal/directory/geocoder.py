@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from portal.config import PDOK_URL
 from portal.core.db import utcnow
 from portal.core.validation import normalise_postcode
 from portal.data.places import Place, load_places
@@ -29,7 +30,6 @@ from portal.directory.models import GeocodeCache
 from portal.directory.text import fold
 from portal.members.models import Company
 
-PDOK_URL = "https://api.pdok.nl/bzk/locatieserver/search/v3_1/free"
 PC4_RE = re.compile(r"^\s*([1-9][0-9]{3})\s*$")
 POINT_RE = re.compile(r"^POINT\(\s*(-?[0-9.]+)\s+(-?[0-9.]+)\s*\)$")
 FOUND_TTL = timedelta(days=90)

@@ -38,7 +38,7 @@ def register(app: Flask) -> None:
 
 
 def _search_limit() -> str:
-    return current_app.config.get("DIRECTORY_SEARCH_RATE_LIMIT", "120/minute")
+    return current_app.config["DIRECTORY_SEARCH_RATE_LIMIT"]
 
 
 def _rule() -> services.ScoreRule:
@@ -83,7 +83,7 @@ def index():
     query = SearchQuery.from_args(request.args)
     fragment = wants_fragment(RESULTS_TARGET)
     g.directory_shared_cache = fragment
-    if fragment and current_app.config.get("DIRECTORY_RESULT_CACHE_SECONDS", 3600) > 0:
+    if fragment and current_app.config["DIRECTORY_RESULT_CACHE_SECONDS"] > 0:
         return _cached_fragment(query)
     return render(
         "directory/index.html",
@@ -115,7 +115,7 @@ def _cached_fragment(query: SearchQuery) -> Response:
     body = cache.get(db.session, key, now=now)
     if body is None:
         body = render_template("directory/_results.html", query=query, result=_search(query))
-        ttl = config.get("DIRECTORY_RESULT_CACHE_SECONDS", 3600)
+        ttl = config["DIRECTORY_RESULT_CACHE_SECONDS"]
         cache.put(db.session, key, body, now=now, ttl=ttl)
         db.session.commit()
     response = make_response(body)
@@ -129,7 +129,7 @@ def about_scores():
     config = current_app.config
     return render_template(
         "directory/about_scores.html",
-        min_count=config["REVIEW_MIN_COUNT"],
+        min_count=publication_min(),
         max_age_days=config["REVIEW_MAX_AGE_DAYS"],
         sync_hours=config.get("REVIEW_SYNC_INTERVAL_HOURS", 24),
     )

@@ -57,3 +57,75 @@ def test_production_app_refuses_to_start_with_unsafe_settings(tmp_path, monkeypa
     monkeypatch.delenv("TRUSTED_HOSTS")
     with pytest.raises(ConfigError, match="TRUSTED_HOSTS"):
         create_app()
+
+
+def test_directory_and_geocoder_settings_come_from_the_environment(tmp_path):
+    config = _config(
+        tmp_path,
+        DIRECTORY_RESULT_CACHE_SECONDS="0",
+        DIRECTORY_SEARCH_RATE_LIMIT="30/minute;500/hour",
+        GEOCODER_PDOK_URL="https://pdok.internal/locatieserver/free",
+    )
+    assert config["DIRECTORY_RESULT_CACHE_SECONDS"] == 0
+    assert config["DIRECTORY_SEARCH_RATE_LIMIT"] == "30/minute;500/hour"
+    assert config["GEOCODER_PDOK_URL"] == "https://pdok.internal/locatieserver/free"
+
+
+def test_directory_and_geocoder_settings_have_the_documented_defaults(tmp_path):
+    config = _config(tmp_path)
+    assert config["DIRECTORY_RESULT_CACHE_SECONDS"] == 3600
+    assert config["DIRECTORY_SEARCH_RATE_LIMIT"] == "120/minute"
+    assert config["GEOCODER_PDOK_URL"] == "https://api.pdok.nl/bzk/locatieserver/search/v3_1/free"
+
+
+@pytest.mark.parametrize(
+    "env_change",
+    [
+        {"DIRECTORY_RESULT_CACHE_SECONDS": "een uur"},
+        {"DIRECTORY_RESULT_CACHE_SECONDS": "-5"},
+        {"DIRECTORY_SEARCH_RATE_LIMIT": "veel"},
+        {"GEOCODER_PDOK_URL": "ftp://pdok.example/free"},
+        {"GEOCODER_PDOK_URL": "pdok.example"},
+    ],
+)
+def test_bad_directory_settings_refuse_to_load(tmp_path, env_change):
+    with pytest.raises(ConfigError):
+        _config(tmp_path, **env_change)
+
+
+def test_the_app_uses_the_directory_settings(tmp_path, monkeypatch):
+    """The search rate limit, fragment cache and PDOK endpoint read these keys (no hidden defaults)."""
+    from portal.directory.geocoder import PdokGeocoder, geocoder_for
+    from portal.extensions import db
+    from tests.conftest import base_config
+
+    for key, value in {
+        "DIRECTORY_SEARCH_RATE_LIMIT": "2/minute",
+        "DIRECTORY_RESULT_CACHE_SECONDS": "0",
+        "GEOCODER": "pdok",
+        "GEOCODER_PDOK_URL": "https://pdok.internal/free",
+    }.items():
+        monkeypatch.setenv(key, value)
+    settings = base_config(RATELIMIT_ENABLED=True)
+    for key in ("DIRECTORY_SEARCH_RATE_LIMIT", "DIRECTORY_RESULT_CACHE_SECONDS", "GEOCODER"):
+        settings.pop(key, None)
+    app = create_app(settings)
+    with app.app_context():
+        db.create_all()
+        try:
+            geocoder = geocoder_for(app.config, db.session)
+            assert isinstance(geocoder, PdokGeocoder)
+            assert geocoder.url == "https://pdok.internal/free"
+            client = app.test_client()
+            statuses = [client.get("/ledenzoeker/over-de-scores").status_code]
+            hx = {"HX-Request": "true", "HX-Target": "directory-results"}
+            statuses += [client.get("/ledenzoeker/", headers=hx).status_code for _ in range(3)]
+            assert statuses == [200, 200, 200, 429]
+            assert (
+                db.session.execute(db.text("SELECT count(*) FROM directory_result_cache")).scalar()
+                == 0
+            )
+        finally:
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()

@@ -87,3 +87,11 @@ def test_staff_publication_minimum_changes_what_is_public(app, make_company, mak
     db.session.commit()
     page = client.get(f"/ledenzoeker/{entry.slug}")
     assert "8,4" in page.get_data(as_text=True)
+
+
+def test_about_scores_states_the_staff_publication_minimum(app, make_user, client):
+    app.config["REVIEW_MIN_COUNT"] = 5
+    update_settings({"publication_min": 8}, by=make_user(role=Role.ADMIN))
+    db.session.commit()
+    text = client.get("/ledenzoeker/over-de-scores").get_data(as_text=True)
+    assert "Pas vanaf 8 beoordelingen" in text and "Pas vanaf 5 beoordelingen" not in text
