@@ -39,6 +39,7 @@ class OutboxStatus:
     """States of an outgoing e-mail."""
 
     PENDING = "pending"
+    SENDING = "sending"  # claimed by a worker; left behind by a crash it is never re-sent
     SENT = "sent"
     FAILED = "failed"
     KEPT = "kept"  # no SMTP configured: kept visible for staff and development

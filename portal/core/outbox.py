@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from email.message import EmailMessage
 
 import click
 from flask import current_app, render_template
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
+from portal.core.claims import claim_rows
 from portal.core.db import utcnow
 from portal.core.models import OutboxMessage, OutboxStatus
 from portal.extensions import db
+
+MAX_ATTEMPTS = 5
 
 
 def _no_crlf(value: str) -> str:
@@ -35,32 +38,54 @@ def enqueue(
     return message
 
 
-def deliver_pending(limit: int = 200) -> dict[str, int]:
-    """Send pending messages over SMTP, or keep them visible when no SMTP is configured."""
-    config = current_app.config
-    query = select(OutboxMessage).where(OutboxMessage.status == OutboxStatus.PENDING).limit(limit)
-    if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+def deliver_pending(
+    limit: int = 200, *, send: Callable[[OutboxMessage], None] | None = None
+) -> dict[str, int]:
+    """Send up to `limit` pending messages over SMTP, or keep them visible without SMTP.
+
+    Each message is claimed (`pending → sending`) and committed before it is sent, and its
+    outcome is committed right after, so a crash or an unexpected error mid-run never sends a
+    message twice: the one in flight stays `sending` for staff to check. `send` replaces the
+    SMTP sender (tests). Commits; this is a job, not a service.
+    """
+    send = send or _send_smtp
     counts = {"sent": 0, "kept": 0, "failed": 0}
-    for message in db.session.scalars(query).all():
-        message.attempts += 1
-        if not config["MAIL_SMTP_HOST"]:
-            message.status = OutboxStatus.KEPT
-            counts["kept"] += 1
-            continue
-        try:
-            _send_smtp(message)
-        except (OSError, smtplib.SMTPException) as exc:
-            message.last_error = type(exc).__name__
-            if message.attempts >= 5:
-                message.status = OutboxStatus.FAILED
-            counts["failed"] += 1
-        else:
-            message.status = OutboxStatus.SENT
-            message.sent_at = utcnow()
-            counts["sent"] += 1
-    db.session.commit()
+    handled: list[int] = []  # a refused message waits for the next run
+    for _ in range(limit):
+        claimed = claim_rows(
+            OutboxMessage,
+            ready=OutboxStatus.PENDING,
+            claimed=OutboxStatus.SENDING,
+            limit=1,
+            values={"attempts": OutboxMessage.attempts + 1},
+            skip=handled,
+        )
+        db.session.commit()
+        if not claimed:
+            break
+        handled.extend(claimed)
+        message = db.session.get(OutboxMessage, claimed[0])
+        counts[_deliver(message, send)] += 1
+        db.session.commit()
     return counts
+
+
+def _deliver(message: OutboxMessage, send: Callable[[OutboxMessage], None]) -> str:
+    """Hand one claimed message to the sender; 'sent', 'kept' or 'failed' (retried later)."""
+    if not current_app.config["MAIL_SMTP_HOST"]:
+        message.status = OutboxStatus.KEPT
+        return "kept"
+    try:
+        send(message)
+    except (OSError, smtplib.SMTPException) as exc:  # refused before delivery: safe to retry
+        message.last_error = type(exc).__name__
+        message.status = (
+            OutboxStatus.FAILED if message.attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING
+        )
+        return "failed"
+    message.status = OutboxStatus.SENT
+    message.sent_at = utcnow()
+    return "sent"
 
 
 def _send_smtp(message: OutboxMessage) -> None:
