@@ -9,6 +9,7 @@ from email.message import EmailMessage
 import click
 from flask import current_app, render_template
 from flask.cli import with_appcontext
+from flask_babel import lazy_gettext as _l
 
 from portal.core.claims import claim_rows
 from portal.core.db import utcnow
@@ -16,6 +17,13 @@ from portal.core.models import OutboxMessage, OutboxStatus
 from portal.extensions import db
 
 MAX_ATTEMPTS = 5
+STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("wacht op verzending"),
+    OutboxStatus.SENDING: _l("bezig met verzenden (controleer of deze is aangekomen)"),
+    OutboxStatus.SENT: _l("verzonden"),
+    OutboxStatus.FAILED: _l("mislukt"),
+    OutboxStatus.KEPT: _l("bewaard (geen SMTP ingesteld)"),
+}
 
 
 def _no_crlf(value: str) -> str:

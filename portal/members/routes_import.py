@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.members import importer
 from portal.members.forms_import import ConfirmImportForm, RegisterUploadForm
 from portal.members.importer_rows import COLUMNS, REQUIRED, ImportFileError
+from portal.members.labels import membership_status_label
 from portal.members.models import Specialism
 from portal.members.models_import import ImportBatch, ImportStatus
 
@@ -120,7 +121,6 @@ def preview(batch_id: str):
 def _describe_factory():
     """A template helper showing an imported value the way staff read it."""
     names = {s.slug: s.name for s in db.session.scalars(select(Specialism))}
-    statuses = {"active": _("actief"), "suspended": _("geschorst"), "ended": _("beëindigd")}
 
     def describe(field: str, value) -> str:
         if value in (None, "", []):
@@ -128,7 +128,7 @@ def _describe_factory():
         if field == "specialisms":
             return ", ".join(names.get(slug, slug) for slug in value)
         if field == "membership_status":
-            return statuses.get(value, value)
+            return membership_status_label(value)
         if field in ("member_since", "membership_ended_on"):
             return nl_date(date.fromisoformat(value))
         return str(value)

@@ -8,15 +8,18 @@ from sqlalchemy import func, or_, select
 
 from portal.auth.models import User
 from portal.auth.routes import require_user
+from portal.core import outbox as outbox_mail
 from portal.core.htmx import render
 from portal.core.models import AuditEvent, OutboxMessage
 from portal.core.security import staff_required
 from portal.extensions import db
 from portal.members import services
 from portal.members.forms import CompanyForm
+from portal.members.labels import membership_status_label
 from portal.members.models import Company, MembershipStatus, Specialism, company_specialisms
 
 bp = Blueprint("staff_members", __name__)
+bp.add_app_template_filter(membership_status_label, "membership_status")
 PER_PAGE = 25
 
 
@@ -175,4 +178,4 @@ def outbox():
         per_page=PER_PAGE,
         error_out=False,
     )
-    return render_template("members/staff_outbox.html", page=page)
+    return render_template("members/staff_outbox.html", page=page, labels=outbox_mail.STATUS_LABELS)

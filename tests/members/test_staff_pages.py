@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
 from portal.auth.models import Role
-from portal.core.models import AuditEvent
+from portal.core.models import AuditEvent, OutboxMessage
 from portal.extensions import db
 from portal.members.models import Company, MembershipStatus
 
@@ -86,3 +88,33 @@ def test_anonymous_goes_to_login(client, make_company):
 
 def test_unknown_member_404(client, staff):
     assert client.get("/beheer/leden/00000000-0000-0000-0000-000000000000").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("status", "label"),
+    [
+        (MembershipStatus.ACTIVE, "actief"),
+        (MembershipStatus.SUSPENDED, "geschorst"),
+        (MembershipStatus.ENDED, "beëindigd"),
+    ],
+)
+def test_detail_shows_the_dutch_membership_status(client, staff, make_company, status, label):
+    company = make_company(membership_status=status)
+    text = client.get(f"/beheer/leden/{company.public_id}").text
+    dd = re.search(r"<dt>Status</dt><dd>([^<·]*)", text).group(1).strip()
+    assert dd == label
+
+
+def test_outbox_shows_dutch_statuses(client, staff):
+    db.session.add_all(
+        [
+            OutboxMessage(kind="t", to_address="a@b.example", subject="A", body="x", status="sent"),
+            OutboxMessage(
+                kind="t", to_address="c@b.example", subject="B", body="x", status="sending"
+            ),
+        ]
+    )
+    db.session.commit()
+    text = client.get("/beheer/e-mail").text
+    assert "<td>verzonden</td>" in text and "bezig met verzenden" in text
+    assert "<td>sent</td>" not in text and "<td>sending</td>" not in text
