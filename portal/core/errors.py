@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
+from datetime import UTC, datetime
 
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -42,15 +47,68 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, detail: str | None = None):
-    """The error page, or only its message for htmx requests."""
-    title, message = MESSAGES.get(code, MESSAGES[500])
-    template = (
-        "errors/_message.html"
-        if request.headers.get("HX-Request") == "true"
-        else "errors/page.html"
+def wants_message_only() -> bool:
+    """Only the message for htmx swaps of a region; boosted links and forms get the whole page.
+
+    A boosted request stands in for a normal navigation, so it gets what a browser without
+    JavaScript gets; static/portal.js swaps it in and shows fragments in the alert region.
+    """
+    headers = request.headers
+    return (
+        headers.get("HX-Request") == "true"
+        and headers.get("HX-Boosted") != "true"
+        and headers.get("HX-History-Restore-Request") != "true"
     )
+
+
+def render_error(code: int, detail: str | None = None):
+    """The error page, or only its message for htmx requests that swap a region."""
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    template = "errors/_message.html" if wants_message_only() else "errors/page.html"
     return render_template(template, code=code, title=title, message=detail or message), code
+
+
+def retry_after_seconds(exc: HTTPException) -> int | None:
+    """Seconds until a rate limit lifts, when known: the response's Retry-After, else the limit."""
+    header = exc.response.headers.get("Retry-After") if exc.response is not None else None
+    if header and header.strip().isdigit():
+        return int(header)
+    retry_after = getattr(exc, "retry_after", None)  # werkzeug's TooManyRequests(retry_after=)
+    if isinstance(retry_after, datetime):
+        return max(0, math.ceil((retry_after - datetime.now(UTC)).total_seconds()))
+    if isinstance(retry_after, int):
+        return retry_after
+    from portal.extensions import limiter
+
+    try:
+        limit = limiter.current_limit
+    except Exception:  # the limiter has no state for this request
+        return None
+    return max(1, int(limit.reset_at - time.time())) if limit else None
+
+
+def wait_phrase(seconds: int) -> str:
+    """45 → '45 seconden', 100 → '2 minuten', 7200 → '2 uur' (to the nearest unit)."""
+    if seconds < 60:
+        return ngettext("%(num)s seconde", "%(num)s seconden", max(1, seconds))
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return ngettext("%(num)s minuut", "%(num)s minuten", minutes)
+    return ngettext("%(num)s uur", "%(num)s uur", max(1, round(seconds / 3600)))
+
+
+def _too_many(exc: HTTPException):
+    """429 that says how long to wait when the limit's window is known."""
+    security_event("rate_limited", endpoint=request.endpoint)
+    wait = retry_after_seconds(exc)
+    if wait is None:
+        return render_error(429)
+    detail = _(
+        "U heeft dit te vaak geprobeerd. Probeer het over ongeveer %(wait)s opnieuw.",
+        wait=wait_phrase(wait),
+    )
+    body, code = render_error(429, detail)
+    return body, code, {"Retry-After": str(wait)}
 
 
 def register(app: Flask) -> None:
@@ -71,10 +129,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         if exc.code == 429:
-            security_event("rate_limited", endpoint=request.endpoint)
+            return _too_many(exc)
         response = render_error(exc.code or 500)
-        if exc.code == 429 and exc.response is not None and exc.response.headers.get("Retry-After"):
-            return response[0], 429, {"Retry-After": exc.response.headers["Retry-After"]}
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             return response[0], 405, {"Allow": ", ".join(exc.valid_methods)}
         return response
