@@ -86,7 +86,8 @@ def apply_stats(
 ) -> SyncAttempt:
     """Store a validated fetch: last good figures, health fields, an `ok` attempt, the snapshot.
 
-    An UNCHECKED link becomes ACTIVE. Flushes, never commits.
+    An UNCHECKED link becomes ACTIVE; a link (profile, write-review URL) the fetch did not
+    return keeps its stored value. Flushes, never commits.
     """
     now = utcnow()
     system.location_name = stats.location_name or system.location_name
@@ -95,8 +96,11 @@ def apply_stats(
     system.score_10 = stats.score_10
     system.review_count = stats.review_count
     system.recommend_pct = stats.recommend_pct
-    system.profile_url = stats.profile_url or ""
-    system.write_review_url = stats.write_review_url or ""
+    # An optional call that failed (Feedback Company's shop summary) gives no URL: keep the old.
+    if stats.profile_url is not None:
+        system.profile_url = stats.profile_url
+    if stats.write_review_url is not None:
+        system.write_review_url = stats.write_review_url
     system.fetched_at = stats.fetched_at
     system.last_success_at = now
     system.last_attempt_at = now
