@@ -185,12 +185,18 @@ class Complaint(db.Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     reference: Mapped[str] = mapped_column(String(20))  # K-2026-0007, per company
     # Complainant (personal data: confidential, purged after the retention period).
-    complainant_name: Mapped[str] = mapped_column(String(120))
-    complainant_street: Mapped[str] = mapped_column(String(200), default="")
-    complainant_postcode: Mapped[str] = mapped_column(String(7), default="")
-    complainant_city: Mapped[str] = mapped_column(String(100), default="")
-    complainant_phone: Mapped[str] = mapped_column(String(30), default="")
-    complainant_email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    complainant_name: Mapped[str] = mapped_column(String(120), info={"personal": True})
+    complainant_street: Mapped[str] = mapped_column(
+        String(200), default="", info={"personal": True}
+    )
+    complainant_postcode: Mapped[str] = mapped_column(
+        String(7), default="", info={"personal": True}
+    )
+    complainant_city: Mapped[str] = mapped_column(String(100), default="", info={"personal": True})
+    complainant_phone: Mapped[str] = mapped_column(String(30), default="", info={"personal": True})
+    complainant_email: Mapped[str] = mapped_column(
+        String(254), default="", index=True, info={"personal": True}
+    )
     # Intake.
     received_on: Mapped[date] = mapped_column(Date)
     channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=12))
@@ -198,7 +204,7 @@ class Complaint(db.Model):
         ForeignKey("complaint_categories.id", ondelete="SET NULL")
     )
     subject: Mapped[str] = mapped_column(String(200), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
     received_by: Mapped[str] = mapped_column(String(120), default="")
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Workflow and deadlines.

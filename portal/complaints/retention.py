@@ -48,6 +48,14 @@ def _by_email(email: str):
     return select(Complaint).where(func.lower(Complaint.complainant_email) == address), address
 
 
+def complaints_for(email: str) -> list[Complaint]:
+    """Every complaint, across all companies, whose complainant has this e-mail address."""
+    stmt, address = _by_email(email)
+    if not address:
+        return []
+    return list(db.session.scalars(stmt.order_by(Complaint.received_on.desc(), Complaint.id)))
+
+
 def export_personal_data(email: str) -> list[dict]:
     """Everything the register holds about the complainant with this e-mail address (inzage).
 

@@ -29,6 +29,7 @@ from portal.complaints.labels import (
 from portal.complaints.models import Channel, Complaint, ComplaintStatus, SyncedReview
 from portal.complaints.services import Action, ComplaintError
 from portal.core.htmx import render
+from portal.core.paging import page_arg
 from portal.core.security import get_owned_or_404, member_required
 from portal.extensions import db
 from portal.profile.routes import current_company
@@ -92,7 +93,7 @@ def index():
     q = (request.args.get("q") or "").strip()[:100]
     results = db.paginate(
         queries.complaint_list(company, status=status_filter, q=q),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -12,6 +12,7 @@ from portal.compliance.forms import SettingsForm, SpecialismForm
 from portal.compliance.services import ComplianceError
 from portal.compliance.settings import DEFINITIONS, all_settings, update_settings
 from portal.core.htmx import render
+from portal.core.paging import page_arg
 from portal.core.security import admin_required, staff_required
 from portal.extensions import db
 from portal.members.models import Company, Specialism
@@ -33,7 +34,7 @@ def audit_log():
     filters = admin.parse_audit_filters(request.args)
     results = db.paginate(
         admin.audit_query(filters),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=PER_PAGE,
         max_per_page=PER_PAGE,
         error_out=False,

@@ -32,6 +32,10 @@ MESSAGES = {
         _l("Bestand te groot"),
         _l("Het bestand of formulier is te groot. Het maximum is 6 MB; voor lijsten 5 MB."),
     ),
+    415: (
+        _l("Onbekend formaat"),
+        _l("Dit formulier accepteert alleen gewone formuliergegevens. Gebruik het formulier op de pagina."),
+    ),
     422: (
         _l("Gegevens niet verwerkt"),
         _l("De gegevens konden niet worden verwerkt. Controleer ze en probeer het opnieuw."),

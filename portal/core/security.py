@@ -18,6 +18,10 @@ CSP = (
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# What browsers (and htmx) send from a form; "" is a body-less POST such as a plain button.
+FORM_MIMETYPES = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data"})
+
 
 def register(app: Flask) -> None:
     """Install the response headers and the trusted-proxy fix."""
@@ -26,6 +30,12 @@ def register(app: Flask) -> None:
 
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    @app.before_request
+    def _form_bodies_only():
+        """Unsafe methods take form bodies only: Flask-WTF would read a JSON body as form data."""
+        if request.method in UNSAFE_METHODS and request.mimetype not in FORM_MIMETYPES:
+            abort(415)
 
     @app.after_request
     def _headers(response):

@@ -11,6 +11,7 @@ from portal.auth.routes import require_user
 from portal.core import outbox as outbox_mail
 from portal.core.htmx import render
 from portal.core.models import AuditEvent, OutboxMessage
+from portal.core.paging import page_arg
 from portal.core.security import staff_required
 from portal.extensions import db
 from portal.members import services
@@ -79,7 +80,7 @@ def index():
     query, filters = member_query(request.args)
     page = db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=PER_PAGE,
         max_per_page=PER_PAGE,
         error_out=False,
@@ -174,7 +175,7 @@ def outbox():
     """The mail outbox: what the portal sent or keeps (without SMTP)."""
     page = db.paginate(
         select(OutboxMessage).order_by(OutboxMessage.created_at.desc()),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -6,10 +6,12 @@ import hashlib
 import hmac
 
 from flask import current_app
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from portal.agreements.models import AgreementAcceptance
 from portal.auth.models import RecoveryCode, User, UserSession, UserToken
+from portal.complaints.models import Complaint, ComplaintEvent, ComplaintLetter
+from portal.complaints.services import Actor
 from portal.core import audit
 from portal.core.models import AuditEvent, OutboxMessage
 from portal.extensions import db
@@ -35,6 +37,7 @@ def erase_user(user: User, *, by: User | None) -> str:
     db.session.execute(
         update(AuditEvent).where(AuditEvent.actor_id == user.id).values(actor_label=label)
     )
+    _pseudonymise_complaint_labels(user, label)
     db.session.execute(
         update(SubjectRequest)
         .where(SubjectRequest.user_id == user.id)
@@ -54,6 +57,40 @@ def erase_user(user: User, *, by: User | None) -> str:
         subject_id=label,
     )
     return label
+
+
+def _pseudonymise_complaint_labels(user: User, label: str) -> None:
+    """Replace the user's name in the complaint register: history, letters, intake and handler.
+
+    Rows linked by id are certain; `received_by` and the handler named in an assignment hold
+    only the name, so those are matched on the name within the user's own company.
+    """
+    db.session.execute(
+        update(ComplaintEvent).where(ComplaintEvent.actor_id == user.id).values(actor_label=label)
+    )
+    db.session.execute(
+        update(ComplaintLetter)
+        .where(ComplaintLetter.sent_by_id == user.id)
+        .values(sent_by_label=label)
+    )
+    if user.company_id is None:
+        return
+    name = Actor.of(user).label
+    own = select(Complaint.id).where(Complaint.company_id == user.company_id)
+    db.session.execute(
+        update(Complaint)
+        .where(Complaint.company_id == user.company_id, Complaint.received_by == name)
+        .values(received_by=label)
+    )
+    db.session.execute(
+        update(ComplaintEvent)
+        .where(
+            ComplaintEvent.complaint_id.in_(own.scalar_subquery()),
+            ComplaintEvent.kind == "assigned",
+            ComplaintEvent.note == name,
+        )
+        .values(note=label)
+    )
 
 
 def erase_company(company: Company, *, by: User | None) -> dict[str, int]:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import enum
+import io
+import itertools
 import json
+from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -12,8 +16,10 @@ from sqlalchemy import func, select
 
 from portal.agreements.models import AgreementAcceptance
 from portal.auth.models import User, UserSession
+from portal.complaints.models import Complaint
 from portal.core.db import utcnow
 from portal.core.models import AuditEvent
+from portal.core.uploads import neutralise_formula
 from portal.extensions import db
 from portal.invitations.models import Invitation, InviteUpload
 from portal.members.models import Company
@@ -34,7 +40,19 @@ SYSTEM_FIELDS = (
     "recommend_pct", "profile_url", "write_review_url", "fetched_at", "requested_at",
     "activated_at", "ended_at", "created_at",
 )  # fmt: skip
+COMPLAINT_FIELDS = (
+    "public_id", "reference", "received_on", "channel", "subject", "description",
+    "complainant_name", "complainant_street", "complainant_postcode", "complainant_city",
+    "complainant_phone", "complainant_email", "received_by", "status", "ack_due_on", "due_on",
+    "acknowledged_at", "interim_sent_at", "first_closed_on", "closed_on", "reopen_count",
+    "agreements", "reply_method", "resolution", "verdict", "verdict_reason", "root_cause",
+    "supplier_fault", "satisfaction", "followup_on", "remarks", "dispute_route",
+    "dispute_reference", "created_at", "updated_at",
+)  # fmt: skip
+LETTER_FIELDS = ("kind", "method", "sent_at", "sent_by_label", "subject", "body")
+EVENT_FIELDS = ("created_at", "actor_label", "kind", "from_status", "to_status", "note")
 AUDIT_LIMIT = 1000
+CSV_HEADER = ("onderdeel", "nr", "veld", "waarde")
 
 
 def plain(value: Any) -> Any:
@@ -157,6 +175,24 @@ def _uploads(company: Company) -> list[dict[str, Any]]:
     return out
 
 
+def _complaints(company: Company) -> list[dict[str, Any]]:
+    """The company's own complaint register (the company is controller of that data)."""
+    rows = db.session.scalars(
+        select(Complaint)
+        .where(Complaint.company_id == company.id)
+        .order_by(Complaint.received_on, Complaint.id)
+    )
+    out = []
+    for complaint in rows:
+        data = _pick(complaint, COMPLAINT_FIELDS)
+        data["category"] = complaint.category.name if complaint.category else None
+        data["handler"] = complaint.handler.name if complaint.handler else None
+        data["letters"] = [_pick(letter, LETTER_FIELDS) for letter in complaint.letters]
+        data["history"] = [_pick(event, EVENT_FIELDS) for event in complaint.events]
+        out.append(data)
+    return out
+
+
 def _requests(user: User) -> list[dict[str, Any]]:
     rows = db.session.scalars(
         select(SubjectRequest)
@@ -180,7 +216,7 @@ def _audit(user: User) -> list[dict[str, Any]]:
 
 
 def build_export(user: User) -> dict[str, Any]:
-    """The complete export for one user: account, sessions, company, links, acceptances, uploads."""
+    """The complete export for one user: account, company, links, uploads, complaints, activity."""
     company = db.session.get(Company, user.company_id) if user.company_id else None
     return {
         "export_version": EXPORT_VERSION,
@@ -191,6 +227,7 @@ def build_export(user: User) -> dict[str, Any]:
         "review_systems": _systems(company) if company else [],
         "agreement_acceptances": _acceptances(company) if company else [],
         "invitation_uploads": _uploads(company) if company else [],
+        "complaints": _complaints(company) if company else [],
         "privacy_requests": _requests(user),
         "activity": _audit(user),
     }
@@ -199,3 +236,39 @@ def build_export(user: User) -> dict[str, Any]:
 def to_json(data: dict[str, Any]) -> str:
     """Pretty UTF-8 JSON for download."""
     return json.dumps(data, ensure_ascii=False, indent=2, default=plain)
+
+
+def _flatten(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
+    """(dotted field name, value) pairs; lists of records are numbered from 1."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _flatten(f"{prefix}.{key}" if prefix else str(key), item)
+    elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+        for number, item in enumerate(value, 1):
+            yield from _flatten(f"{prefix}.{number}", item)
+    elif isinstance(value, list):
+        yield prefix, ", ".join(str(plain(item)) for item in value)
+    else:
+        yield prefix, plain(value)
+
+
+def csv_rows(data: dict[str, Any]) -> Iterator[tuple[Any, ...]]:
+    """The export as (section, record number, field, value) rows: one shape for every part."""
+    for section, value in data.items():
+        if isinstance(value, list):
+            for number, record in enumerate(value, 1):
+                for name, cell in _flatten("", record):
+                    yield section, number, name, cell
+        else:
+            for name, cell in _flatten("", value):
+                yield section, "", name, cell
+
+
+def to_csv(data: dict[str, Any]) -> bytes:
+    """Semicolon CSV with a UTF-8 BOM (Dutch Excel); every cell passes `neutralise_formula`."""
+    out = io.StringIO()
+    rows = itertools.chain([CSV_HEADER], csv_rows(data))
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(
+        [neutralise_formula("" if cell is None else cell) for cell in row] for row in rows
+    )
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

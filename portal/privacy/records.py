@@ -74,6 +74,23 @@ ACTIVITIES: tuple[Activity, ...] = (
         "90 dagen na het uploaden; bezwaarlijst (alleen hash) zolang nodig",
     ),
     Activity(
+        "complaints", "Klachtenregistratie (namens leden)", "verwerker",
+        "Klachten van klanten van het lidbedrijf registreren, afhandelen en beantwoorden (klachtenregeling), ook klachten via het webformulier in de ledenzoeker en negatieve beoordelingen",
+        "Instructie van het lidbedrijf als verwerkingsverantwoordelijke (het lidbedrijf: uitvoering van de overeenkomst met de klant en gerechtvaardigd belang)",
+        "Klanten van lidbedrijven die een klacht indienen; medewerkers van lidbedrijven die klachten behandelen",
+        (
+            "complaints.complainant_name", "complaints.complainant_street", "complaints.complainant_postcode",
+            "complaints.complainant_city", "complaints.complainant_phone", "complaints.complainant_email",
+            "complaints.subject", "complaints.description", "complaints.agreements", "complaints.resolution",
+            "complaints.verdict_reason", "complaints.remarks", "complaints.received_by",
+            "complaint_events.actor_label", "complaint_events.note",
+            "complaint_letters.subject", "complaint_letters.body", "complaint_letters.sent_by_label",
+            "synced_reviews.author_city", "synced_reviews.headline",
+        ),
+        "Alleen het lidbedrijf zelf; e-maildienst (ontvangstbevestiging en brieven aan de klager). Medewerkers van de vereniging zien alleen aantallen, behalve ledenservice bij een privacyverzoek van de klager",
+        "2 jaar na het afsluiten van de klacht (standaard; instelbaar met COMPLAINTS_RETENTION_DAYS), daarna automatisch verwijderd door `flask complaints purge`",
+    ),
+    Activity(
         "rights", "Privacyverzoeken", "verwerkingsverantwoordelijke",
         "Verzoeken om inzage, correctie, verwijdering en bezwaar afhandelen",
         "Wettelijke plicht (art. 12-22 AVG, art. 6 lid 1 c)",

@@ -1,4 +1,4 @@
-"""Privacy statement (public) and Mijn gegevens: export (JSON, HTML), correction, erasure request."""
+"""Privacy statement (public) and Mijn gegevens: export (JSON, CSV, HTML), correction, erasure request."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from portal.auth.routes import require_user
 from portal.extensions import db
 from portal.invitations import settings as invite_settings
 from portal.privacy import services
-from portal.privacy.export import build_export, to_json
+from portal.privacy.export import build_export, to_csv, to_json
 from portal.privacy.forms import ErasureRequestForm
 from portal.privacy.records import RECORDS_VERSION
 
@@ -35,6 +35,7 @@ def statement():
         version=STATEMENT_VERSION,
         records_version=RECORDS_VERSION,
         retention_days=invite_settings.retention_days(config),
+        complaint_retention_days=config.get("COMPLAINTS_RETENTION_DAYS", 730),
         contact=config["PRIVACY_CONTACT_EMAIL"],
         association=config.get("ASSOCIATION_NAME", "Vereniging van Installatiebedrijven"),
     )
@@ -61,34 +62,37 @@ def _mine_page(form: ErasureRequestForm, status: int = 200):
     )
 
 
+def _download(body: str | bytes, *, fmt: str, mimetype: str) -> Response:
+    """Audit the self-service export, commit, and send it as an attachment."""
+    services.record_export(require_user(), fmt)
+    db.session.commit()
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="mijn-gegevens.{fmt}"'},
+    )
+
+
 @bp.get("/mijn-profiel/mijn-gegevens/export.json")
 @login_required
 def export_json():
     """All data about the user and their company as JSON (portability)."""
-    user = require_user()
-    body = to_json(build_export(user))
-    services.record_export(user, "json")
-    db.session.commit()
-    return Response(
-        body,
-        mimetype="application/json",
-        headers={"Content-Disposition": 'attachment; filename="mijn-gegevens.json"'},
-    )
+    return _download(to_json(build_export(require_user())), fmt="json", mimetype="application/json")
+
+
+@bp.get("/mijn-profiel/mijn-gegevens/export.csv")
+@login_required
+def export_csv():
+    """The same data as one CSV table (portability), spreadsheet formulas neutralised."""
+    return _download(to_csv(build_export(require_user())), fmt="csv", mimetype="text/csv")
 
 
 @bp.get("/mijn-profiel/mijn-gegevens/export.html")
 @login_required
 def export_html():
     """The same data as a readable, printable HTML page (download)."""
-    user = require_user()
-    body = render_template("privacy/export.html", data=build_export(user))
-    services.record_export(user, "html")
-    db.session.commit()
-    return Response(
-        body,
-        mimetype="text/html",
-        headers={"Content-Disposition": 'attachment; filename="mijn-gegevens.html"'},
-    )
+    body = render_template("privacy/export.html", data=build_export(require_user()))
+    return _download(body, fmt="html", mimetype="text/html")
 
 
 @bp.post("/mijn-profiel/mijn-gegevens/verwijderen")

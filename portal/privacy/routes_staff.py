@@ -115,33 +115,33 @@ def customers():
 
 @bp.post("/klanten")
 def customer_search():
-    """Find every invitation row holding the posted address."""
+    """Find every invitation row and complaint holding the posted address."""
     form = CustomerSearchForm()
     if not form.validate_on_submit():
         return render_template(
             "privacy/staff_customer.html", form=form, erase_form=None, rows=None
         ), 422
     email_hash = services.customer_hash(form.email.data)
-    rows = services.find_customer(email_hash)
     erase_form = CustomerEraseForm(data={"email": form.email.data})
     return render_template(
         "privacy/staff_customer.html",
         form=form,
         erase_form=erase_form,
-        rows=rows,
+        rows=services.find_customer(email_hash),
+        complaints=services.find_complaints(form.email.data),
         suppressed=services.is_suppressed(email_hash),
     )
 
 
 @bp.post("/klanten/export")
 def customer_export():
-    """JSON of everything held about the posted address; logged as an access request."""
+    """JSON of everything held about the posted address (invitations, complaints); logged."""
     form = CustomerSearchForm()
     if not form.validate_on_submit():
         return render_template(
             "privacy/staff_customer.html", form=form, erase_form=None, rows=None
         ), 422
-    data = services.export_customer(services.customer_hash(form.email.data), by=require_user())
+    data = services.export_customer(form.email.data, by=require_user())
     db.session.commit()
     return Response(
         to_json(data),
@@ -152,18 +152,25 @@ def customer_export():
 
 @bp.post("/klanten/verwijderen")
 def customer_erase():
-    """Remove the posted address everywhere (and optionally block it); logged."""
+    """Remove the posted address from invitations and complaints (optionally block it); logged."""
     form = CustomerEraseForm()
     if not form.validate_on_submit():
         search = CustomerSearchForm(data={"email": form.email.data})
         return render_template(
             "privacy/staff_customer.html", form=search, erase_form=form, rows=[]
         ), 422
-    count = services.erase_customer(
-        services.customer_hash(form.email.data), by=require_user(), suppress=form.suppress.data
+    counts = services.erase_customer(
+        form.email.data, by=require_user(), suppress=form.suppress.data
     )
     db.session.commit()
-    flash(_("%(n)s rijen met dit adres zijn verwijderd.", n=count), "success")
+    flash(
+        _(
+            "%(n)s rijen met dit adres zijn verwijderd en %(c)s klachten zijn ontdaan van de persoonsgegevens van de klager.",
+            n=counts["invitations"],
+            c=counts["complaints"],
+        ),
+        "success",
+    )
     return redirect(url_for("privacy_staff.customers"), 303)
 
 

@@ -10,6 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from portal.auth.models import User
+from portal.complaints import retention as complaint_records
+from portal.complaints.models import Complaint
 from portal.core import audit, outbox
 from portal.core.db import utcnow
 from portal.core.validation import normalise_email
@@ -126,15 +128,23 @@ def close_request(item: SubjectRequest, *, by: User, status: RequestStatus, outc
 # --- customers of members ---------------------------------------------------------------------
 
 
-def customer_hash(email: str) -> str:
-    """Normalise and hash a customer address.
+def customer_address(email: str) -> str:
+    """The normalised (lower-case) customer address.
 
     :raises PrivacyError: not a valid address.
     """
     normalised = normalise_email(email or "")
     if normalised is None:
         raise PrivacyError(_("Vul een geldig e-mailadres in."))
-    return invite_settings.email_hash(normalised, current_app.config)
+    return normalised
+
+
+def customer_hash(email: str) -> str:
+    """Normalise and hash a customer address (invitation rows and the suppression list).
+
+    :raises PrivacyError: not a valid address.
+    """
+    return invite_settings.email_hash(customer_address(email), current_app.config)
 
 
 def find_customer(email_hash: str) -> list[tuple[Invitation, InviteUpload, Company]]:
@@ -147,6 +157,14 @@ def find_customer(email_hash: str) -> list[tuple[Invitation, InviteUpload, Compa
         .order_by(InviteUpload.uploaded_at.desc())
     )
     return [tuple(r) for r in rows]
+
+
+def find_complaints(email: str) -> list[tuple[Complaint, Company]]:
+    """Every complaint filed with this address as the complainant's, across all companies.
+
+    :raises PrivacyError: not a valid address.
+    """
+    return [(c, c.company) for c in complaint_records.complaints_for(customer_address(email))]
 
 
 def is_suppressed(email_hash: str) -> bool:
@@ -176,9 +194,14 @@ def _customer_request(kind: RequestKind, email_hash: str, by: User, outcome: str
     return item
 
 
-def export_customer(email_hash: str, *, by: User) -> dict[str, Any]:
-    """The data held about one customer (for an access request), logged as handled."""
+def export_customer(email: str, *, by: User) -> dict[str, Any]:
+    """The data held about one customer (invitations and complaints), logged as handled.
+
+    :raises PrivacyError: not a valid address.
+    """
+    email_hash = customer_hash(email)
     rows = find_customer(email_hash)
+    complaints = complaint_records.export_personal_data(customer_address(email))
     data = {
         "generated_at": plain(utcnow()),
         "suppressed": is_suppressed(email_hash),
@@ -198,38 +221,71 @@ def export_customer(email_hash: str, *, by: User) -> dict[str, Any]:
             }
             for inv, upload, company in rows
         ],
+        "complaints": complaints,
     }
     item = _customer_request(
-        RequestKind.ACCESS, email_hash, by, _("Export gemaakt (%(n)s rijen).", n=len(rows))
+        RequestKind.ACCESS,
+        email_hash,
+        by,
+        _("Export gemaakt (%(n)s rijen, %(c)s klachten).", n=len(rows), c=len(complaints)),
     )
     audit.record(
         "privacy.customer_exported",
         actor=by,
         subject_type="subject_request",
         subject_id=item.public_id,
-        changes={"rows": {"old": None, "new": len(rows)}},
+        changes={
+            "rows": {"old": None, "new": len(rows)},
+            "complaints": {"old": None, "new": len(complaints)},
+        },
     )
     return data
 
 
-def erase_customer(email_hash: str, *, by: User, suppress: bool) -> int:
-    """Remove this address everywhere; with `suppress` it is never invited again (objection)."""
-    rows = find_customer(email_hash)
-    ids = [inv.id for inv, _u, _c in rows]
+def erase_customer(email: str, *, by: User, suppress: bool) -> dict[str, int]:
+    """Remove this address everywhere; with `suppress` it is never invited again (objection).
+
+    Invitation rows are deleted; complaints keep their dates and category for the statistics
+    but lose the complainant's identity, contact details, free text and letters. Returns the
+    counts per kind.
+
+    :raises PrivacyError: not a valid address.
+    """
+    email_hash, address = customer_hash(email), customer_address(email)
+    ids = [inv.id for inv, _u, _c in find_customer(email_hash)]
     if ids:
         db.session.execute(delete(Invitation).where(Invitation.id.in_(ids)))
+    complaints = complaint_records.complaints_for(address)
+    for complaint in complaints:  # the member company (controller) sees what was erased
+        audit.record(
+            "privacy.complaint_erased",
+            actor=by,
+            company=complaint.company,
+            subject_type="complaint",
+            subject_id=complaint.public_id,
+        )
+    erased = complaint_records.erase_personal_data(address)
     if suppress and not is_suppressed(email_hash):
         db.session.add(Suppression(email_hash=email_hash, reason="objection"))
     kind = RequestKind.OBJECTION if suppress else RequestKind.ERASURE
-    item = _customer_request(kind, email_hash, by, _("%(n)s rijen verwijderd.", n=len(ids)))
+    outcome = _(
+        "%(n)s rijen verwijderd, %(c)s klachten ontdaan van persoonsgegevens.",
+        n=len(ids),
+        c=erased,
+    )
+    item = _customer_request(kind, email_hash, by, outcome)
     audit.record(
         "privacy.customer_erased",
         actor=by,
         subject_type="subject_request",
         subject_id=item.public_id,
-        changes={"rows": {"old": len(ids), "new": 0}, "suppressed": {"old": None, "new": suppress}},
+        changes={
+            "rows": {"old": len(ids), "new": 0},
+            "complaints": {"old": erased, "new": 0},
+            "suppressed": {"old": None, "new": suppress},
+        },
     )
-    return len(ids)
+    return {"invitations": len(ids), "complaints": erased}
 
 
 # --- breach register ----------------------------------------------------------------------------

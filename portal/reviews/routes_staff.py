@@ -5,12 +5,13 @@ Kept small on purpose; the full criterium-2 staff console lives elsewhere.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.auth.routes import require_user
 from portal.core.htmx import render
+from portal.core.paging import page_arg
 from portal.core.security import staff_required
 from portal.extensions import db, limiter
 from portal.reviews import services
@@ -33,7 +34,7 @@ def requests():
     """Paginated list of REQUESTED included Klantenvertellen systems, oldest first."""
     page = db.paginate(
         services.requested_systems_query(),
-        page=request.args.get("page", 1, type=int),
+        page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from datetime import date
 
 from sqlalchemy import func, select
 
 from portal.auth.models import User, UserSession
+from portal.complaints import dispatch
+from portal.complaints import services as complaints
+from portal.complaints.models import Complaint, ComplaintLetter, LetterKind
 from portal.core.models import AuditEvent, OutboxMessage
 from portal.extensions import db
 from portal.invitations import services as invitations
@@ -41,6 +47,7 @@ def test_json_export_is_complete_without_secrets_or_other_companies(client, logi
         "review_systems",
         "agreement_acceptances",
         "invitation_uploads",
+        "complaints",
         "privacy_requests",
         "activity",
     }
@@ -99,12 +106,21 @@ def test_erasure_request_is_recorded_and_confirmed(client, login, ready_member):
 
 
 def test_user_erasure_keeps_audit_rows_under_a_pseudonym(
-    app, ready_member, make_user, client, login
+    app, ready_member, make_user, client, login, make_complaint
 ):
     user = ready_member()
     login(client, user)
     admin = make_user(role="admin")
-    user_id, email = user.id, user.email
+    colleague = make_user(company=user.company, name="Collega Blijft")
+    # The user takes in a complaint, becomes its handler, sends a letter; a colleague reassigns.
+    complaint = make_complaint(user.company, by=user)
+    dispatch.send_letter(complaint, LetterKind.ACKNOWLEDGEMENT, by=user, today=date(2026, 3, 3))
+    complaints.assign_handler(complaint, colleague, by=colleague)
+    complaints.assign_handler(complaint, user, by=colleague)
+    namesake = make_complaint(make_user().company, received_by=user.name)  # another company
+    db.session.commit()
+    user_id, email, name = user.id, user.email, user.name
+    assert complaint.received_by == name
     before = db.session.scalar(select(func.count()).select_from(AuditEvent))
     assert db.session.scalar(select(func.count()).where(AuditEvent.actor_id == user_id)) >= 1
     label = erasure.erase_user(user, by=admin)
@@ -124,6 +140,20 @@ def test_user_erasure_keeps_audit_rows_under_a_pseudonym(
         email not in (e.actor_label + json.dumps(e.changes))
         for e in db.session.scalars(select(AuditEvent))
     )
+    db.session.expire_all()
+    kept = db.session.get(Complaint, complaint.id)
+    assert kept.received_by == label
+    assert [letter.sent_by_label for letter in kept.letters] == [label]
+    history = [(e.kind, e.actor_label, e.note) for e in kept.events]
+    assert ("created", label, "") in history and (
+        "letter",
+        label,
+        "acknowledgement:email",
+    ) in history
+    assert ("assigned", "Collega Blijft", label) in history
+    assert ("assigned", "Collega Blijft", "Collega Blijft") in history
+    assert all(name not in (actor, note) for _kind, actor, note in history)
+    assert db.session.get(Complaint, namesake.id).received_by == name  # other company untouched
 
 
 def test_staff_handle_a_company_erasure_request(client, login, ready_member, make_user):
@@ -225,9 +255,14 @@ def test_statement_is_public_and_linked_from_the_footer(client):
         "dataportabiliteit",
         "90 dagen",
         "Grondslag",
+        "klachtenformulier in de ledenzoeker",
+        "730 dagen na het afsluiten van de klacht",
+        "JSON, CSV en een leesbare pagina",
     ):
         assert fact in page.text
     assert 'href="/privacy"' in client.get("/privacy").text
+    client.application.config["COMPLAINTS_RETENTION_DAYS"] = 365
+    assert "365 dagen na het afsluiten van de klacht" in client.get("/privacy").text
 
 
 def test_every_personal_column_is_in_the_processing_register(app):
@@ -237,6 +272,11 @@ def test_every_personal_column_is_in_the_processing_register(app):
         for column in table.columns
         if column.info.get("personal")
     }
+    complainant = {
+        f"complaints.complainant_{name}"
+        for name in ("name", "street", "postcode", "city", "phone", "email")
+    }
+    assert complainant | {"complaints.description"} <= columns
     assert columns and columns <= listed_columns()
     known = {f"{t.name}.{c.name}" for t in db.metadata.sorted_tables for c in t.columns}
     assert listed_columns() <= known
@@ -257,5 +297,116 @@ def test_admin_sees_the_processing_register(client, login, make_user):
     page = client.get("/beheer/privacy/verwerkingsregister")
     assert page.status_code == 200
     assert "Klantuitnodigingen (namens leden)" in page.text and "invitations.email" in page.text
+    assert "Klachtenregistratie (namens leden)" in page.text
+    assert "complaints.complainant_email" in page.text and "COMPLAINTS_RETENTION_DAYS" in page.text
     assert client.get("/beheer/privacy/").status_code == 200
     assert client.get("/beheer/privacy/datalekken/nieuw").status_code == 200
+
+
+def test_export_includes_the_own_company_complaint_register(
+    client, login, ready_member, make_user, make_complaint
+):
+    user = ready_member()
+    other = make_user()
+    mine = make_complaint(user.company, complainant_name="Karin Klager")
+    dispatch.send_letter(mine, LetterKind.ACKNOWLEDGEMENT, by=user, today=date(2026, 3, 3))
+    make_complaint(other.company, complainant_name="Vreemde Klager", subject="Elders")
+    db.session.commit()
+    login(client, user)
+    data = json.loads(client.get(MINE + "/export.json").data)
+    assert [c["reference"] for c in data["complaints"]] == [mine.reference]
+    entry = data["complaints"][0]
+    assert (entry["complainant_name"], entry["complainant_email"]) == (
+        "Karin Klager",
+        "karin@klant.example",
+    )
+    assert [letter["kind"] for letter in entry["letters"]] == ["acknowledgement"]
+    assert "created" in [event["kind"] for event in entry["history"]]
+    html = client.get(MINE + "/export.html").text
+    assert "Klachtenregister van uw bedrijf" in html and "Karin Klager" in html
+    page = client.get(MINE)
+    assert "Vreemde Klager" not in json.dumps(data) + html
+    assert 'href="/mijn-profiel/mijn-gegevens/export.csv"' in page.text
+
+
+def test_csv_export_neutralises_spreadsheet_formulas(client, login, ready_member, make_complaint):
+    user = ready_member()
+    user.name = '=HYPERLINK("http://evil.invalid/","klik")'
+    make_complaint(user.company, description="+SUM(A1:A9)", complainant_name="@Klager")
+    db.session.commit()
+    login(client, user)
+    response = client.get(MINE + "/export.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == 'attachment; filename="mijn-gegevens.csv"'
+    assert response.data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[0] == ["onderdeel", "nr", "veld", "waarde"]
+    cells = {(r[0], r[2]): r[3] for r in rows[1:]}
+    assert cells[("user", "name")] == "'" + user.name
+    assert cells[("user", "email")] == user.email
+    assert cells[("complaints", "description")] == "'+SUM(A1:A9)"
+    assert cells[("complaints", "complainant_name")] == "'@Klager"
+    assert ("company", "kvk_number") in cells and ("complaints", "history.1.kind") in cells
+    assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r)
+    assert (
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "privacy.export_downloaded")
+        )
+        .one()
+        .changes["format"]["new"]
+        == "csv"
+    )
+
+
+def test_staff_find_export_and_erase_a_complainant_everywhere(
+    client, login, ready_member, make_user, make_complaint
+):
+    first = ready_member()
+    second = ready_member("kiyoh", "1000002")
+    theirs = make_complaint(first.company, complainant_email="Karin@Klant.example")
+    dispatch.send_letter(theirs, LetterKind.ACKNOWLEDGEMENT, by=first, today=date(2026, 3, 3))
+    elsewhere = make_complaint(second.company, complainant_email="karin@klant.example")
+    bystander = make_complaint(
+        first.company, complainant_email="iemand@anders.example", complainant_name="Iemand"
+    )
+    db.session.commit()
+    login(client, make_user(role="staff"))
+    found = client.post("/beheer/privacy/klanten", data={"email": "KARIN@klant.example"})
+    assert found.status_code == 200 and "2 klachten gevonden" in found.text
+    assert theirs.reference in found.text and "Iemand" not in found.text
+    export = client.post("/beheer/privacy/klanten/export", data={"email": "karin@klant.example"})
+    exported = json.loads(export.data)["complaints"]
+    assert sorted(c["bedrijf"] for c in exported) == sorted(
+        [first.company.display_name, second.company.display_name]
+    )
+    assert {c["naam"] for c in exported} == {"Karin Klager"}
+    erased = client.post(
+        "/beheer/privacy/klanten/verwijderen",
+        data={"email": "karin@klant.example", "confirm": "y"},
+    )
+    assert erased.status_code == 303
+    db.session.expire_all()
+    names = dict(db.session.execute(select(Complaint.id, Complaint.complainant_name)).all())
+    assert names == {
+        theirs.id: "[verwijderd]",
+        elsewhere.id: "[verwijderd]",
+        bystander.id: "Iemand",
+    }
+    assert db.session.get(Complaint, theirs.id).received_on == date(2026, 3, 2)
+    assert db.session.scalar(select(func.count()).select_from(ComplaintLetter)) == 0
+    per_company = list(
+        db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "privacy.complaint_erased")
+        )
+    )
+    assert sorted(e.on_behalf_of_company_id for e in per_company) == sorted(
+        [first.company_id, second.company_id]
+    )
+    summary = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "privacy.customer_erased")
+    ).one()
+    assert summary.changes["complaints"] == {"old": 2, "new": 0}
+    for event in db.session.scalars(select(AuditEvent)):
+        assert "karin" not in (json.dumps(event.changes) + event.subject_id).lower()
+    again = client.post("/beheer/privacy/klanten", data={"email": "karin@klant.example"})
+    assert "0 klachten gevonden" in again.text
