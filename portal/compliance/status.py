@@ -165,6 +165,7 @@ class MemberFacts:
     scale_max: Decimal | None = None
     review_count: int = 0
     fetched_at: datetime | None = None
+    self_reported: bool = False  # figures entered by the member and confirmed by staff
     last_success_at: datetime | None = None
     last_attempt_at: datetime | None = None
     last_outcome: str = ""

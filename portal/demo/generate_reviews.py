@@ -169,7 +169,6 @@ def _other(rng: random.Random, system: dict, company: dict) -> dict:
         other_name=name,
         other_url=url + company["slug"],
         other_description=f"Wij vragen klanten na elke opdracht om een beoordeling via {name}.",
-        self_reported=True,
         requested_at_ago=timedelta(days=rng.randint(5, 60)),
     )
     if status is SystemStatus.APPROVED:

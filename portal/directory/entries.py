@@ -51,7 +51,7 @@ _COMPANY_COLUMNS = (
 _SYSTEM_COLUMNS = (
     ReviewSystem.company_id, ReviewSystem.provider, ReviewSystem.status, ReviewSystem.score,
     ReviewSystem.scale_max, ReviewSystem.review_count, ReviewSystem.fetched_at,
-    ReviewSystem.profile_url, ReviewSystem.write_review_url,
+    ReviewSystem.self_reported, ReviewSystem.profile_url, ReviewSystem.write_review_url,
 )  # fmt: skip
 
 
@@ -192,7 +192,8 @@ def _row(company, specialisms: list[str], recognitions: list[str], system, geoco
 def _score_columns(system) -> dict:
     if system is None:
         return {"provider": None, "status": None, "score": None, "scale_max": None,
-                "review_count": 0, "fetched_at": None, "profile_url": "", "write_review_url": ""}  # fmt: skip
+                "review_count": 0, "fetched_at": None, "self_reported": False,
+                "profile_url": "", "write_review_url": ""}  # fmt: skip
     return {
         "provider": str(system.provider),
         "status": str(system.status),
@@ -200,6 +201,7 @@ def _score_columns(system) -> dict:
         "scale_max": system.scale_max,
         "review_count": system.review_count or 0,
         "fetched_at": system.fetched_at,
+        "self_reported": bool(system.self_reported),
         "profile_url": _https(system.profile_url),
         "write_review_url": _https(system.write_review_url),
     }

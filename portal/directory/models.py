@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import DDL, JSON, Date, Float, ForeignKey, Index, Numeric, String, Text, event
+from sqlalchemy import (
+    DDL,
+    JSON,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Numeric,
+    String,
+    Text,
+    event,
+    false,
+)
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -57,6 +69,9 @@ class DirectoryEntry(db.Model):
     scale_max: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
     review_count: Mapped[int] = mapped_column(default=0)
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Hand-entered figures confirmed by staff ("zelf opgegeven"); the server default fills the
+    # rows that existed before the column.
+    self_reported: Mapped[bool] = mapped_column(default=False, server_default=false())
     profile_url: Mapped[str] = mapped_column(String(500), default="")
     write_review_url: Mapped[str] = mapped_column(String(500), default="")
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

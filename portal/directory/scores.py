@@ -41,6 +41,7 @@ class ScoreFacts(Protocol):
     scale_max: Decimal | float | None
     review_count: int
     fetched_at: datetime | None
+    self_reported: bool  # hand-entered figures confirmed by staff
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class PublicScore:
     review_count: int = 0
     min_count: int = 5
     fetched_at: datetime | None = None
+    self_reported: bool = False  # shown as "zelf opgegeven" next to the figures
 
     @property
     def visible(self) -> bool:
@@ -120,6 +122,7 @@ def public_score(
         "review_count": max(int(system.review_count or 0), 0),
         "min_count": min_count,
         "fetched_at": system.fetched_at,
+        "self_reported": bool(getattr(system, "self_reported", False)),
     }
     if now - system.fetched_at > timedelta(days=max_age_days):
         return PublicScore(ScoreState.STALE, **base)

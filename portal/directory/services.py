@@ -25,7 +25,7 @@ E = DirectoryEntry
 _T = DirectoryEntry.__table__.c  # plain Core columns: no ORM machinery per result row
 CARD_COLUMNS = (
     _T.company_id, _T.slug, _T.name, _T.city, _T.specialisms, _T.recognitions, _T.provider,
-    _T.status, _T.score, _T.scale_max, _T.review_count, _T.fetched_at,
+    _T.status, _T.score, _T.scale_max, _T.review_count, _T.fetched_at, _T.self_reported,
 )  # fmt: skip
 
 
@@ -53,13 +53,20 @@ class StoredScore:
     scale_max: Decimal | None
     review_count: int
     fetched_at: datetime | None
+    self_reported: bool = False
     is_current: bool = True
 
     @classmethod
     def of(cls, row) -> StoredScore:
         """Read the score columns of a DirectoryEntry or a selected row."""
         return cls(
-            row.provider, row.status, row.score, row.scale_max, row.review_count, row.fetched_at
+            row.provider,
+            row.status,
+            row.score,
+            row.scale_max,
+            row.review_count,
+            row.fetched_at,
+            bool(row.self_reported),
         )
 
 

@@ -244,7 +244,6 @@ def submit_other_system(
         other_name=name[:120],
         other_url=url[:300],
         other_description=description,
-        self_reported=True,
         requested_at=utcnow(),
     )
     if evidence is not None:

@@ -81,7 +81,10 @@ def test_other_system_from_report_to_decision(app, make_user, staff, login):
         url, data={"decision": "goedkeuren", "reason": "Openbaar en controleerbaar."}
     )
     assert approve.status_code == 303
-    assert current_system(member.company_id).status is SystemStatus.APPROVED
+    approved = current_system(member.company_id)
+    assert (approved.status, approved.self_reported) == (SystemStatus.APPROVED, False)
+    card = member_client.get("/mijn-profiel/beoordelingen/").text
+    assert "Goedgekeurd" in card and "Openbaar en controleerbaar." in card
     decided_again = staff_client.post(url, data={"decision": "afwijzen", "reason": "Toch niet."})
     assert decided_again.status_code == 422
     assert "al beslist" in decided_again.text
@@ -146,7 +149,8 @@ def test_self_reported_score_confirmed_by_staff(app, make_user, staff, login, ma
         23,
         SubmissionStatus.PENDING,
     )
-    assert current_system(member.company_id).score is None  # not before staff confirm
+    pending = current_system(member.company_id)
+    assert (pending.score, pending.self_reported) == (None, False)  # not before staff confirm
 
     url = f"/beheer/criterium-2/scores/{sub.public_id}"
     assert sub.public_id in staff_client.get("/beheer/criterium-2/beoordelen").text

@@ -55,7 +55,7 @@ def test_export_follows_the_filters_and_is_audited(staff_client, make_company, m
     make_company(trade_name="Fout Bedrijf", member_since=date(2020, 1, 1))
     rows = read_csv(staff_client.get("/beheer/criterium-2/export.csv?status=voldoet_niet").data)
     assert [r[1] for r in rows[1:]] == ["Fout Bedrijf"]
-    assert rows[1][14] == "voldoet niet"
+    assert rows[1][rows[0].index("Status")] == "voldoet niet"
     assert rows[1][6] == "Geen systeem"
     event = db.session.scalars(select(AuditEvent)).one()
     assert event.action == "compliance.exported"
@@ -82,3 +82,20 @@ def test_excluded_from_data_delivery(staff_client, make_company, make_system):
 
 def test_unknown_format_is_404(staff_client):
     assert staff_client.get("/beheer/criterium-2/export.pdf").status_code == 404
+
+
+def test_overview_and_exports_mark_self_reported_scores(staff_client, make_company, make_system):
+    reported = make_company(trade_name="Zelf Gemeld", member_number="A0010")
+    make_system(reported, Provider.OTHER, SystemStatus.APPROVED, self_reported=True)
+    linked = make_company(trade_name="Gekoppeld", member_number="A0011")
+    make_system(linked, Provider.KIYOH)
+
+    page = staff_client.get("/beheer/criterium-2/?q=Zelf").text
+    assert "8,5 / 10 <span class=\"badge status-info\">zelf opgegeven</span>" in page
+    assert "zelf opgegeven" not in staff_client.get("/beheer/criterium-2/?q=Gekoppeld").text
+    member_page = staff_client.get(f"/beheer/criterium-2/leden/{reported.public_id}").text
+    assert "zelf opgegeven" in member_page
+    for fmt, reader in (("csv", read_csv), ("xlsx", read_xlsx)):
+        header, *rows = reader(staff_client.get(f"/beheer/criterium-2/export.{fmt}").data)
+        column = header.index("Zelf opgegeven")
+        assert {r[0]: r[column] for r in rows} == {"A0010": "ja", "A0011": "nee"}, fmt

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from portal.reviews.models import Provider, SystemStatus
 from tests.directory.test_search import FRAGMENT, heading, names
 
 
@@ -194,3 +195,21 @@ def test_repeated_and_array_parameters_are_tolerated(client, listed):
     response = client.get("/ledenzoeker/?q=bakker&q=jansen&page=1&page=x&straal[]=5")
     assert response.status_code == 200
     assert names(response) == ["Bakker Installaties"]
+
+
+def test_self_reported_score_is_marked_on_card_and_detail(client, listed, frozen_now):
+    other = {
+        "provider": Provider.OTHER,
+        "status": SystemStatus.APPROVED,
+        "other_name": "WerkSpot",
+        "self_reported": True,
+    }
+    listed("Zelfmelder Installaties", reviews=20, system=other, slug="zelfmelder")
+    listed("Koppelaar Installaties", reviews=20, slug="koppelaar")
+
+    detail = client.get("/ledenzoeker/zelfmelder").text
+    assert "<strong>8,7 / 10</strong> · Ander systeem · zelf opgegeven" in detail
+    assert "zelf opgegeven" not in client.get("/ledenzoeker/koppelaar").text
+    results = client.get("/ledenzoeker/?q=installaties").text
+    assert "(20 beoordelingen, Ander systeem, zelf opgegeven)" in results
+    assert "(20 beoordelingen, Klantenvertellen)" in results

@@ -69,3 +69,87 @@ def test_each_revision_downgrades_and_upgrades_again(migration_app):
         downgrade(revision=revision.down_revision or "base")
         upgrade(revision=revision.revision)
     assert _diff() == []
+
+
+def _company(n: int):
+    from portal.members.models import Company, MembershipStatus
+
+    return Company(
+        member_number=f"M{n:06d}", kvk_number=f"{30000000 + n}", legal_name=f"Bedrijf {n}",
+        slug=f"bedrijf-{n}", email=f"info{n}@bedrijf.example",
+        membership_status=MembershipStatus.ACTIVE,
+    )  # fmt: skip
+
+
+def _entry_row(company) -> dict:
+    from portal.core.db import utcnow
+
+    return {
+        "company_id": company.id, "slug": company.slug, "name": company.legal_name,
+        "sort_key": company.slug, "search_text": company.slug, "city": "", "postcode": "",
+        "street": "", "exact_location": False, "phone": "", "email": "", "website": "",
+        "description": "", "opening_hours": "", "specialisms": [], "recognitions": [],
+        "review_count": 20, "profile_url": "", "write_review_url": "", "refreshed_at": utcnow(),
+    }  # fmt: skip
+
+
+def test_self_reported_marks_are_cleared_unless_confirmed(migration_app):
+    from decimal import Decimal
+
+    from sqlalchemy import column, select, table, text
+
+    from portal.compliance.models import SelfReportedScore, SubmissionStatus
+    from portal.directory.models import DirectoryEntry
+    from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+
+    upgrade(revision="0001_initial")
+    confirmed, submitted = _company(1), _company(2)
+    db.session.add_all([confirmed, submitted])
+    db.session.flush()
+    systems = [
+        ReviewSystem(company_id=c.id, provider=Provider.OTHER, status=status, self_reported=True)
+        for c, status in ((confirmed, SystemStatus.APPROVED), (submitted, SystemStatus.IN_REVIEW))
+    ]
+    db.session.add_all(systems)
+    db.session.flush()
+    db.session.add(
+        SelfReportedScore(
+            company_id=confirmed.id, review_system_id=systems[0].id, score=Decimal("8"),
+            scale_max=Decimal("10"), review_count=20, evidence_name="b.png",
+            evidence_mime="image/png", evidence_data=b"x", status=SubmissionStatus.CONFIRMED,
+        )
+    )  # fmt: skip
+    # The 0001 shape of the table: every column but the new one.
+    old_entries = table(
+        "directory_entries",
+        *(column(c.name, c.type) for c in DirectoryEntry.__table__.c if c.name != "self_reported"),
+    )
+    db.session.execute(old_entries.insert(), [_entry_row(c) for c in (confirmed, submitted)])
+    db.session.commit()
+
+    upgrade()
+
+    ids = {"confirmed": confirmed.id, "submitted": submitted.id}
+    db.session.remove()
+
+    upgrade()
+
+    expected = {ids["confirmed"]: True, ids["submitted"]: False}
+    marks = db.session.execute(select(ReviewSystem.company_id, ReviewSystem.self_reported))
+    assert dict(marks.all()) == expected
+    rows = db.session.execute(select(DirectoryEntry.company_id, DirectoryEntry.self_reported))
+    assert dict(rows.all()) == expected
+    if db.engine.dialect.name == "sqlite":  # adding the column kept the full-text triggers
+        names = db.session.scalars(
+            text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'dir%'")
+        ).all()
+        assert len(names) == 3
+    db.session.remove()
+    downgrade(revision="0001_initial")
+    if db.engine.dialect.name == "sqlite":  # the downgrade's table rebuild re-creates them
+        names = db.session.scalars(
+            text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'dir%'")
+        ).all()
+        assert len(names) == 3
+    db.session.remove()
+    downgrade(revision="base")

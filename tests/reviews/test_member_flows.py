@@ -354,10 +354,11 @@ def test_other_system_with_evidence_goes_in_review(client, boss):
     response = client.post(f"{BASE}/ander-systeem", data=data, content_type="multipart/form-data")
     assert response.status_code == 303
     [system] = systems(boss.company_id)
+    # Nothing is self-reported yet: only a score staff confirm later gets that mark.
     assert (system.provider, system.status, system.self_reported) == (
         Provider.OTHER,
         SystemStatus.IN_REVIEW,
-        True,
+        False,
     )
     assert system.evidence_mime == "image/png" and system.evidence_data == png_bytes()
     assert system.evidence_name == "scherm afdruk.png"
