@@ -43,7 +43,10 @@ class Card:
     public: bool = False  # the score is shown in the ledenzoeker
     last_success_at: datetime | None = None
     problem: str = ""
+    decision_label: str = ""  # staff's decision on another system: "Goedgekeurd", …
     decision_reason: str = ""
+    decided_at: datetime | None = None
+    self_reported: bool = False  # the figures were entered by the member, confirmed by staff
     profile_url: str = ""
     chart: Chart | None = None
 
@@ -80,9 +83,7 @@ def build_card(
     common = {
         "provider_label": _provider_label(system),
         "problem": last_problem(system),
-        "decision_reason": system.decision_reason
-        if system.status in (SystemStatus.REJECTED, SystemStatus.MORE_INFO)
-        else "",
+        **_decision(system),
         "last_success_at": system.last_success_at,
     }
     if (
@@ -103,8 +104,25 @@ def build_card(
         public=score.visible,
         profile_url=system.profile_url or "",
         chart=chart,
+        self_reported=bool(system.self_reported),
         **common,
     )
+
+
+def _decision(system: ReviewSystem) -> dict:
+    """Outcome, reason and date of staff's decision on another system (empty when none)."""
+    label = {
+        SystemStatus.APPROVED: _("Goedgekeurd"),
+        SystemStatus.REJECTED: _("Afgewezen"),
+        SystemStatus.MORE_INFO: _("Meer informatie gevraagd"),
+    }.get(system.status)
+    if label is None:
+        return {}
+    return {
+        "decision_label": label,
+        "decision_reason": system.decision_reason or "",
+        "decided_at": system.decided_at,
+    }
 
 
 def _status_texts(system: ReviewSystem) -> tuple[str, str, str]:

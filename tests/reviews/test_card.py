@@ -109,9 +109,40 @@ CASES = {
             "decision_reason": "Geen openbare beoordelingspagina.",
         },
     ),
-    "approved other": (
-        {**OTHER, "status": SystemStatus.APPROVED, "decision_reason": "oud"},
-        {"state": "actief", "color": "green", "decision_reason": ""},
+    "approved other shows outcome and reason": (
+        {
+            **OTHER,
+            "status": SystemStatus.APPROVED,
+            "decision_reason": "Openbaar en onafhankelijk.",
+            "decided_at": NOW,
+        },
+        {
+            "state": "actief",
+            "color": "green",
+            "decision_label": "Goedgekeurd",
+            "decision_reason": "Openbaar en onafhankelijk.",
+            "decided_at": NOW,
+        },
+    ),
+    "more information asked": (
+        {**OTHER, "status": SystemStatus.MORE_INFO, "decision_reason": "Stuur een schermafdruk."},
+        {"decision_label": "Meer informatie gevraagd", "decision_reason": "Stuur een schermafdruk."},
+    ),
+    "linked provider has no decision": (
+        kv_figures("8.9", 42, decision_reason="niet van toepassing"),
+        {"decision_label": "", "decision_reason": "", "self_reported": False},
+    ),
+    "confirmed self-reported score": (
+        {
+            **OTHER,
+            **FIGURES,
+            "status": SystemStatus.APPROVED,
+            "score": Decimal("8.2"),
+            "scale_max": Decimal(10),
+            "review_count": 20,
+            "self_reported": True,
+        },
+        {"score_text": "8,2 / 10", "self_reported": True, "public": True},
     ),
     "unchecked": (
         {**KV, "status": SystemStatus.UNCHECKED, "last_outcome": "timeout", "last_attempt_at": NOW},
@@ -156,6 +187,30 @@ def test_dashboard_shows_the_card_with_a_link_to_the_overview(client, make_user,
     assert "Criterium 2: klantbeoordelingen" in page.text and "8,7 / 10" in page.text
     assert 'href="/mijn-profiel/beoordelingen/"' in page.text
     assert "status-ok" in page.text
+
+
+def test_member_sees_the_approval_reason_and_self_reported_mark(client, make_user, login):
+    user = make_user()
+    db.session.add(
+        ReviewSystem(
+            company_id=user.company_id,
+            **OTHER,
+            **FIGURES,
+            status=SystemStatus.APPROVED,
+            decision_reason="Openbaar en onafhankelijk.",
+            decided_at=NOW,
+            score=Decimal("8.2"),
+            scale_max=Decimal(10),
+            review_count=20,
+            self_reported=True,
+        )
+    )
+    db.session.commit()
+    login(client, user)
+    page = client.get("/mijn-profiel/beoordelingen/").text
+    assert "Besluit van ledenservice:</strong> Goedgekeurd" in page
+    assert "Openbaar en onafhankelijk." in page
+    assert "8,2 / 10 <span" in page and "zelf opgegeven" in page
 
 
 def test_card_escapes_member_text(client, make_user, login):
