@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
@@ -26,6 +27,12 @@ def negative_reviews(company: Company, *, limit: int = 10) -> list[tuple[SyncedR
         .limit(limit)
     ).all()
     return [(review, public_id or "") for review, public_id in rows]
+
+
+def is_negative(review: SyncedReview, company: Company) -> bool:
+    """True when the review scores under the company's threshold (the rule of the list above)."""
+    threshold = Decimal(str(policy_for(company).negative_review_below))
+    return review.rating * 10 < threshold * review.scale_max
 
 
 def complaint_list(company: Company, *, status: str = "", q: str = "", open_only: bool = False):

@@ -269,15 +269,19 @@ def update(public_id: str):
 
 @bp.post("/beoordeling/<public_id>/klacht")
 def from_review(public_id: str):
-    """One click: open a complaint record linked to a negative review."""
+    """One click: open a complaint record linked to a negative review (others are refused)."""
     review = get_owned_or_404(SyncedReview, public_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
         flash(_("Het formulier is verlopen. Probeer het opnieuw."), "error")
         return redirect(url_for("complaints.index"), 303)
-    complaint, created = services.open_from_review(
-        review, by=require_user(), today=services.now_local_date()
-    )
+    try:
+        complaint, created = services.open_from_review(
+            review, by=require_user(), today=services.now_local_date()
+        )
+    except ComplaintError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("complaints.index"), 303)
     db.session.commit()
     if created:
         flash(

@@ -33,6 +33,7 @@ from portal.complaints.policy import (
     save_policy,
 )
 from portal.complaints.policy import resolve_category as _resolve_category
+from portal.complaints.queries import is_negative
 from portal.complaints.retention import erase_personal_data, export_personal_data
 from portal.core.db import utcnow
 from portal.extensions import db
@@ -369,13 +370,23 @@ def open_from_review(review: SyncedReview, *, by, today: date) -> tuple[Complain
     """One click: a complaint record linked to a negative review (or the one already linked).
 
     Returns (complaint, created).
+
+    :raises ComplaintError: the review scores at or above the company's negative threshold.
     """
+    company = db.session.get(Company, review.company_id)
+    if not is_negative(review, company):
+        raise ComplaintError(
+            str(
+                _l(
+                    "Van deze beoordeling kunt u geen klacht maken: het cijfer ligt niet onder de grens voor negatieve beoordelingen."
+                )
+            )
+        )
     existing = db.session.scalars(
         select(Complaint).where(Complaint.source_review_id == review.id)
     ).first()
     if existing is not None:
         return existing, False
-    company = db.session.get(Company, review.company_id)
     rating = f"{review.rating.normalize():f}/{review.scale_max.normalize():f}"
     values = {
         "complainant_name": str(_l("Onbekende klant (beoordeling)")),

@@ -4,7 +4,8 @@ Claims rows `pending → sending` (FOR UPDATE SKIP LOCKED on PostgreSQL, a compa
 update everywhere), calls the provider's invite API outside any transaction and commits each
 result on its own, so a killed run loses at most its in-flight rows. Those stay `sending`
 and become `unknown` after a while: they may have been mailed and are never re-sent
-automatically. Logs carry counts, never addresses.
+automatically. Rows of a company that has not accepted the current processor agreement are
+neither claimed nor sent: they stay `pending` until it does. Logs carry counts, never addresses.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import false, func, not_, select, update
 
+from portal.agreements import services as agreements
+from portal.agreements.models import AgreementAcceptance
 from portal.core.crypto import SecretError
 from portal.core.db import is_postgres, utcnow
 from portal.extensions import db
@@ -47,11 +50,35 @@ class SendCounts:
     counts: dict[str, int] = field(default_factory=dict)
 
     def add(self, status: InviteStatus) -> None:
+        if status is InviteStatus.PENDING:  # held back: counted once per run by `held_back`
+            return
         self.counts[status.value] = self.counts.get(status.value, 0) + 1
 
     def __str__(self) -> str:
         keys = ("sent", "failed", "unknown", "skipped")
-        return " ".join(f"{k}={self.counts.get(k, 0)}" for k in keys)
+        text = " ".join(f"{k}={self.counts.get(k, 0)}" for k in keys)
+        return f"{text} held={self.counts['held']}" if self.counts.get("held") else text
+
+
+def _agreement_accepted():
+    """SQL condition: the row's company accepted the current published agreement version."""
+    version = agreements.current_version()
+    if version is None:
+        return false()
+    accepted = select(AgreementAcceptance.company_id).where(
+        AgreementAcceptance.version_id == version.id
+    )
+    return Invitation.company_id.in_(accepted)
+
+
+def held_back() -> tuple[int, int]:
+    """(rows, companies) waiting because the current processor agreement is not accepted."""
+    rows, companies = db.session.execute(
+        select(func.count(), func.count(func.distinct(Invitation.company_id))).where(
+            Invitation.status == InviteStatus.PENDING, not_(_agreement_accepted())
+        )
+    ).one()
+    return rows, companies
 
 
 def recover_stale(now=None) -> int:
@@ -71,10 +98,10 @@ def recover_stale(now=None) -> int:
 
 
 def claim_batch(limit: int) -> list[int]:
-    """Claim up to `limit` pending rows for this worker and commit the claim."""
+    """Claim up to `limit` pending rows of companies with an accepted agreement; commit the claim."""
     query = (
         select(Invitation.id)
-        .where(Invitation.status == InviteStatus.PENDING)
+        .where(Invitation.status == InviteStatus.PENDING, _agreement_accepted())
         .order_by(Invitation.id)
         .limit(limit)
     )
@@ -145,13 +172,27 @@ def _call(invitation: Invitation, upload: InviteUpload) -> None:
         )
 
 
+def _release(invitation: Invitation) -> None:
+    """Undo a claim: the row goes back to `pending` as if it had never been picked up."""
+    invitation.status = InviteStatus.PENDING
+    invitation.claimed_at = None
+    invitation.attempts = max(0, invitation.attempts - 1)
+
+
 def send_one(invitation_id: int) -> InviteStatus:
-    """Send one claimed invitation and commit its outcome."""
+    """Send one claimed invitation and commit its outcome.
+
+    Returns `pending` when the company no longer has the current agreement accepted (a new
+    version was published after the claim): the row is released, not failed.
+    """
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.status is not InviteStatus.SENDING:
         return InviteStatus.SKIPPED
     upload = invitation.upload
-    if _blocked(invitation):
+    company = db.session.get(Company, invitation.company_id)
+    if company is None or not agreements.has_accepted_current(company):
+        _release(invitation)
+    elif _blocked(invitation):
         invitation.status = InviteStatus.SKIPPED
         invitation.error_message = _(
             "Niet verstuurd: dit adres is onlangs al uitgenodigd of heeft bezwaar gemaakt."
@@ -215,5 +256,13 @@ def run(*, batch: int = 50, max_batches: int | None = None) -> SendCounts:
         finish_uploads()
         done += 1
     finish_uploads()
+    rows, companies = held_back()
+    if rows:
+        summary.counts["held"] = rows
+        log.warning(
+            "invitations send: %d pending invitations of %d companies held back until the current processor agreement is accepted",
+            rows,
+            companies,
+        )
     log.info("invitations send: %s", summary)
     return summary

@@ -277,8 +277,12 @@ def confirm(upload: InviteUpload, *, by: User, delay_days: int) -> int:
 def retry_failed(upload: InviteUpload, *, by: User) -> int:
     """Put failed rows back in the queue (never `unknown` ones); returns how many.
 
-    :raises InvitationError: no failed rows.
+    :raises InvitationError: sending is blocked (agreement, provider link), or no failed rows.
     """
+    company = db.session.get(Company, upload.company_id)
+    blockers = upload_blockers(company)
+    if blockers:
+        raise InvitationError(blockers[0])
     count = _set_status(upload, InviteStatus.FAILED, InviteStatus.PENDING)
     if count == 0:
         raise InvitationError(_("Er zijn geen mislukte uitnodigingen om opnieuw te versturen."))
@@ -287,7 +291,7 @@ def retry_failed(upload: InviteUpload, *, by: User) -> int:
     audit.record(
         "invitations.retried",
         actor=by,
-        company=by.company,
+        company=company,
         subject_type="invite_upload",
         subject_id=upload.public_id,
         changes={"queued": {"old": None, "new": count}},

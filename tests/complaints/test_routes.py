@@ -288,3 +288,40 @@ def test_list_filter_fragment(logged_in, member, make_complaint):
     assert "HX-Request" in fragment.headers["Vary"]
     by_status = logged_in.get("/mijn-profiel/klachten/?status=closed")
     assert "Anna Appel" not in by_status.text and "0 klachten" in by_status.text
+
+
+@pytest.mark.parametrize(
+    ("rating", "scale", "threshold"),
+    [
+        (6, 10, None),  # at the default threshold of 6
+        (9, 10, None),
+        (3, 5, None),  # 6/10 on a five-point scale
+        (7, 10, Decimal("7.0")),  # at a company's own threshold
+    ],
+)
+def test_complaint_from_a_review_at_or_above_the_threshold_is_refused(
+    logged_in, member, rating, scale, threshold
+):
+    if threshold is not None:
+        policy = services.policy_for(member.company)
+        policy.negative_review_below = threshold
+        db.session.add(policy)
+        db.session.commit()
+    review = _review(member.company, rating, scale=scale, ident="not-negative")
+    response = logged_in.post(f"/mijn-profiel/klachten/beoordeling/{review.public_id}/klacht")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/mijn-profiel/klachten/"
+    assert db.session.query(Complaint).count() == 0
+    page = logged_in.get("/mijn-profiel/klachten/")
+    assert "geen klacht maken" in page.text
+
+
+def test_complaint_from_a_review_follows_the_company_threshold(logged_in, member):
+    policy = services.policy_for(member.company)
+    policy.negative_review_below = Decimal("8.0")
+    db.session.add(policy)
+    db.session.commit()
+    review = _review(member.company, 7, ident="below-own-threshold")
+    response = logged_in.post(f"/mijn-profiel/klachten/beoordeling/{review.public_id}/klacht")
+    assert response.status_code == 303
+    assert db.session.scalars(select(Complaint)).one().source_review_id == review.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal.agreements import services as agreements
+from portal.agreements.clauses import DEFAULT_BODY
 from portal.extensions import db
 from portal.reviews.models import Provider
 from tests.reviews.conftest import (  # noqa: F401  (fixtures re-exported for this package)
@@ -41,3 +42,19 @@ def ready_member(make_user, make_link):  # noqa: F811 - the imported fixture
         return user
 
     return make
+
+
+@pytest.fixture
+def publish_new_agreement(make_user):
+    """`publish_new_agreement()` publishes version 2026.9: every company must accept it again."""
+
+    def publish():
+        admin = make_user(role="admin")
+        draft = agreements.create_draft(
+            label="2026.9", title="V2", body=DEFAULT_BODY, summary="", by=admin
+        )
+        agreements.publish(draft, by=admin)
+        db.session.commit()
+        return draft
+
+    return publish

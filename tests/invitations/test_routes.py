@@ -8,7 +8,6 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.agreements import services as agreements
-from portal.agreements.clauses import DEFAULT_BODY
 from portal.auth.models import CompanyRole
 from portal.extensions import db
 from portal.invitations import sending
@@ -54,14 +53,11 @@ def test_upload_is_blocked_until_the_agreement_is_accepted(client, login, ready_
     assert uploads() == 0
 
 
-def test_new_agreement_version_blocks_uploads_again(client, login, ready_member, make_user):
+def test_new_agreement_version_blocks_uploads_again(
+    client, login, ready_member, publish_new_agreement
+):
     user = ready_member()
-    admin = make_user(role="admin")
-    draft = agreements.create_draft(
-        label="2026.9", title="V2", body=DEFAULT_BODY, summary="", by=admin
-    )
-    agreements.publish(draft, by=admin)
-    db.session.commit()
+    draft = publish_new_agreement()
     login(client, user)
     assert post_list(client).status_code == 422
     agreements.accept(user.company, draft, by=user, signatory_name="A")

@@ -8,9 +8,10 @@ import time
 import pytest
 from sqlalchemy import select
 
+from portal.agreements import services as agreements
 from portal.extensions import db
 from portal.invitations import sending, services
-from portal.invitations.models import Invitation, UploadStatus
+from portal.invitations.models import Invitation, InviteStatus, UploadStatus
 from portal.reviews.models import Provider
 from tests.invitations.files import customer_csv
 from tests.reviews.conftest import SLOW_SECONDS
@@ -202,3 +203,62 @@ def test_send_command_prints_counts(emulator, ready_member, app):
     result = app.test_cli_runner().invoke(args=["invitations", "send"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "sent=2 failed=0 unknown=0 skipped=0"
+
+
+def test_worker_holds_rows_while_the_agreement_is_not_accepted(
+    emulator, ready_member, publish_new_agreement, caplog
+):
+    user = ready_member()
+    accepted = ready_member(Provider.KIYOH, "1000002")
+    upload = queue(user, 2)
+    draft = publish_new_agreement()
+    agreements.accept(accepted.company, draft, by=accepted, signatory_name="B")
+    other = queue(accepted, 1, start=5)
+    caplog.set_level(logging.INFO, logger="portal.invitations")
+    summary = sending.run()
+    assert summary.counts == {"sent": 1, "held": 2}
+    assert str(summary) == "sent=1 failed=0 unknown=0 skipped=0 held=2"
+    assert statuses(upload) == ["pending", "pending"] and statuses(other) == ["sent"]
+    rows = db.session.scalars(select(Invitation).where(Invitation.upload_id == upload.id)).all()
+    assert all(r.attempts == 0 and r.claimed_at is None and r.error_message == "" for r in rows)
+    assert [r["invite_email"] for r in emulator.invites()] == ["klant5@klant.example"]
+    db.session.refresh(upload)
+    assert upload.status is UploadStatus.SENDING
+    assert "2 pending invitations of 1 companies held back" in caplog.text
+    assert "klant.example" not in caplog.text
+    agreements.accept(user.company, draft, by=user, signatory_name="A")
+    db.session.commit()
+    assert sending.run().counts == {"sent": 2}
+    assert statuses(upload) == ["sent", "sent"]
+
+
+def test_claimed_row_is_released_when_a_new_agreement_appears(
+    emulator, ready_member, publish_new_agreement
+):
+    user = ready_member()
+    upload = queue(user, 1)
+    claimed = sending.claim_batch(5)
+    assert len(claimed) == 1
+    publish_new_agreement()
+    assert sending.send_one(claimed[0]) is InviteStatus.PENDING
+    row = db.session.scalars(select(Invitation).where(Invitation.upload_id == upload.id)).one()
+    assert (row.status, row.attempts, row.claimed_at) == (InviteStatus.PENDING, 0, None)
+    assert sending.claim_batch(5) == []
+    assert emulator.invites() == []
+
+
+def test_failed_rows_cannot_be_retried_without_the_current_agreement(
+    emulator, ready_member, publish_new_agreement
+):
+    user = ready_member()
+    emulator.fault("1000001", "bad_token", times=1)
+    upload = queue(user, 1)
+    sending.run()
+    assert statuses(upload) == ["failed"]
+    publish_new_agreement()
+    with pytest.raises(services.InvitationError, match="verwerkersovereenkomst"):
+        services.retry_failed(upload, by=user)
+    db.session.rollback()
+    assert statuses(upload) == ["failed"]
+    assert sending.run().counts == {}
+    assert emulator.invites() == []
