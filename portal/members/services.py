@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from portal.core import audit
 from portal.core.db import utcnow
+from portal.core.images import quiet_pillow
 from portal.extensions import db
 from portal.members.models import Company, Specialism
 
@@ -99,7 +100,8 @@ def store_logo(company: Company, raw: bytes, *, by) -> None:
             _("Het logo is groter dan 1 MB. Verklein het bestand en probeer het opnieuw.")
         )
     try:
-        with Image.open(io.BytesIO(raw)) as probe:
+        # Pillow only warns on corrupt metadata (EXIF); the re-encode below drops it anyway.
+        with quiet_pillow(), Image.open(io.BytesIO(raw)) as probe:
             if probe.format not in {"PNG", "JPEG", "WEBP"}:
                 raise CompanyError(_("Kies een PNG-, JPEG- of WebP-bestand."))
             if probe.width * probe.height > LOGO_MAX_PIXELS:

@@ -13,6 +13,7 @@ from PIL import Image, UnidentifiedImageError
 from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from portal.core.images import quiet_pillow
 from portal.core.validation import SafeText, multiline_filter, strip_filter
 from portal.reviews.linking import CREDENTIAL_RE, LOCATION_ID_RE
 from portal.reviews.models import Provider
@@ -167,7 +168,8 @@ def sniff_evidence(data: bytes) -> str | None:
 def _image_ok(data: bytes, expected: str) -> bool:
     """Pillow must recognise and verify the image (size-capped against pixel bombs)."""
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        # Corrupt metadata (EXIF) only makes Pillow warn; verify() still checks the image data.
+        with quiet_pillow(), Image.open(io.BytesIO(data)) as image:
             if image.format != expected or image.width * image.height > 40_000_000:
                 return False
             image.verify()

@@ -52,3 +52,21 @@ def actor_client(battery_app, world):
         return cache[name]
 
     return get
+
+
+@pytest.fixture(scope="module")
+def discovered(battery_app, world):
+    """(role, Form) for every distinct form the portal renders (see tests/battery/hostile.py)."""
+    from tests.battery.hostile import discover_forms
+
+    return discover_forms(battery_app, world)
+
+
+@pytest.fixture(scope="module")
+def writes(battery_app):
+    """Which tables each request committed writes to (tests/battery/hostile.py's WriteWatch)."""
+    from tests.battery.hostile import WriteWatch
+
+    watch = WriteWatch(db.engine)
+    yield watch
+    watch.close()

@@ -1,297 +1,46 @@
 """Hostile inputs to every form field and query parameter of every route (SECURITY.md §4.2).
 
-Forms are discovered by crawling every GET page of the route inventory as the role that may see
-it, so a new form is covered without being listed; a mutating route with no rendered form must be
-named in NO_FORM with a reason. Pass criteria for every request: never a 5xx, never a payload echoed
-unescaped (or a template payload evaluated), no injected header or off-site redirect, and no table
-changed when the request was rejected (4xx).
+Forms come from tests/battery/hostile.py's discovery; a mutating route with no rendered form must
+be named in NO_FORM with a reason. Pass criteria for every request: never a 5xx, never a payload
+echoed unescaped (or a template payload evaluated), no injected header or off-site redirect, and
+nothing committed when the request was rejected (4xx).
 """
 
 from __future__ import annotations
 
-import inspect
-import io
-import re
 from urllib.parse import urlencode, urlsplit
 
 import pytest
-from sqlalchemy import event
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
 from tests.battery import payloads, summary
-from tests.battery.forms import Form, forms_in
-from tests.battery.routes import (
-    BY_ENDPOINT,
-    ROUTES,
-    changed_tables,
-    db_fingerprint,
-    fetch,
-    login_client,
-    sample_url,
+from tests.battery.hostile import (
+    _ARGS,
+    ROLE_FOR,
+    ROLES,
+    URL_CAP,
+    Checker,
+    FormBatch,
+    client_for,
+    endpoint_of,
+    hostile_data,
+    is_destructive,
+    ordered,
+    submit_and_check,
+    view_source,
 )
-from tests.battery.world import VOLATILE_TABLES
+from tests.battery.routes import ROUTES, fetch, sample_url
 
-ROLE_FOR = {
-    "public": "anonymous",
-    "anon": "anonymous",
-    "account": "member_a",
-    "member": "member_a",
-    "staff": "staff",
-    "admin": "admin",
-}
-ROLES = ("anonymous", "member_a", "member_b", "staff", "admin")
 # Mutating routes that no page renders as a <form>, and why they are still covered.
 NO_FORM = {
     "profile.details_check": "htmx inline check posted per field from the details form (fuzzed below)",
 }
-URL_CAP = 10_001  # longer query strings are refused by any real server (414) before the app
-_ARGS = re.compile(r"request\.args\.(?:get|getlist)\(\s*[\"']([A-Za-z_][\w-]*)[\"']")
-_FORM_CLASS = re.compile(r"\b([A-Z]\w*Form)\(")
-_FORM_GET = re.compile(r"request\.form\.(?:get|getlist)\(\s*[\"']([A-Za-z_][\w-]*)[\"']")
-
-
-_WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
-
-
-class WriteWatch:
-    """Tables that committed writes touched, from the engine's own events (cheap per request).
-
-    A statement counts only once its transaction commits, so a service that writes, fails and
-    rolls back leaves nothing. The security log and session bookkeeping are expected to change.
-    """
-
-    def __init__(self, engine):
-        self.engine = engine
-        self.committed: list[str] = []
-        event.listen(engine, "before_cursor_execute", self._execute)
-        event.listen(engine, "commit", self._commit)
-        event.listen(engine, "rollback", self._rollback)
-
-    def _execute(self, conn, cursor, statement, parameters, context, executemany):
-        found = _WRITE.match(statement)
-        if found and found.group(1) not in VOLATILE_TABLES:
-            conn.info.setdefault("battery_writes", []).append(found.group(1))
-
-    def _commit(self, conn):
-        self.committed += conn.info.pop("battery_writes", [])
-
-    def _rollback(self, conn):
-        conn.info.pop("battery_writes", None)
-
-    def take(self) -> list[str]:
-        """Tables written and committed since the last call."""
-        written, self.committed = sorted(set(self.committed)), []
-        return written
-
-    def close(self):
-        event.remove(self.engine, "before_cursor_execute", self._execute)
-        event.remove(self.engine, "commit", self._commit)
-        event.remove(self.engine, "rollback", self._rollback)
-
-
-class Checker:
-    """Collects problems and case counts for one family."""
-
-    def __init__(self, app, family: str):
-        self.app = app
-        self.family = family
-        self.cases = 0
-        self.problems: list[str] = []
-        self.secret = app.config["SECRET_KEY"]
-
-    def check(self, label: str, payload: str, response) -> None:
-        """Apply every pass criterion that one response can show."""
-        self.cases += 1
-        where = f"{label} [{payload[:40]!r}]"
-        if response.status_code >= 500:
-            self.problems.append(f"{where}: {response.status_code}")
-            return
-        for name, value in response.headers.items():
-            injected = name.lower() == "x-injected" or "\r" in value or "\n" in value
-            if injected or (name.lower() == "set-cookie" and value.startswith("pwned")):
-                self.problems.append(f"{where}: injected header {name}: {value[:60]}")
-        location = response.headers.get("Location", "")
-        if location and urlsplit(location).netloc not in ("", "localhost"):
-            self.problems.append(f"{where}: redirect off-site to {location[:80]}")
-        if response.mimetype != "text/html":
-            return
-        body = response.get_data(as_text=True)
-        if payloads.echo_is_dangerous(payload) and payload in body:
-            self.problems.append(f"{where}: payload echoed unescaped")
-        for marker in payloads.TEMPLATE_MARKERS:
-            if marker in body and marker not in payload:
-                self.problems.append(f"{where}: template marker {marker!r} in the page")
-        if self.secret in body:
-            self.problems.append(f"{where}: SECRET_KEY in the page")
-
-    def record(self) -> None:
-        summary.record(self.family, self.cases, len(self.problems))
-
-
-def _client(app, world, role: str):
-    client = app.test_client()
-    if role != "anonymous":
-        login_client(client, world.users[role])
-    return client
-
-
-def _endpoint_of(app, method: str, path: str) -> str | None:
-    adapter = app.url_map.bind("localhost")
-    try:
-        endpoint, _ = adapter.match(path, method=method)
-    except HTTPException:
-        return None
-    return endpoint
-
-
-def _view_source(app, endpoint: str) -> tuple[str, dict]:
-    """The view's source plus that of the module's private helpers it calls (one level)."""
-    view = inspect.unwrap(app.view_functions[endpoint])
-    try:
-        source = inspect.getsource(view)
-    except (OSError, TypeError):
-        return "", {}
-    namespace = view.__globals__
-    for helper in set(re.findall(r"\b(_[a-z]\w*)\(", source)):
-        if inspect.isfunction(namespace.get(helper)):
-            source += inspect.getsource(namespace[helper])
-    return source, namespace
-
-
-def form_from_view(app, world, route) -> Form | None:
-    """The form a POST route binds, read from its view: the Flask-WTF class or request.form names.
-
-    For routes whose form only renders in a state the battery world is not in (a pending login,
-    a valid reset token, an unaccepted agreement, ...).
-    """
-    source, namespace = _view_source(app, route.endpoint)
-    fields: dict[str, str] = {}
-    files: set[str] = set()
-    classes = [name for name in _FORM_CLASS.findall(source) if name in namespace]
-    with app.test_request_context():
-        for class_name in classes:
-            form_class = namespace.get(class_name)
-            if form_class is None:
-                continue
-            for bound in form_class(meta={"csrf": False}):
-                if bound.type == "FileField" or bound.type == "MultipleFileField":
-                    files.add(bound.name)
-                elif bound.type not in ("SubmitField", "CSRFTokenField"):
-                    fields[bound.name] = ""
-    fields.update(dict.fromkeys(_FORM_GET.findall(source), ""))
-    if not classes and not fields:
-        return None
-    if not fields and not files:
-        fields["extra"] = ""  # a token-only confirmation form: payloads ride in an unknown field
-    with app.test_request_context():
-        action = sample_url(route, world, "a")
-    return Form("POST", urlsplit(action).path, fields, files, found_on="view:" + route.endpoint)
-
-
-@pytest.fixture(scope="module")
-def discovered(battery_app, world):
-    """(role, Form) for every distinct form on every GET page, seen as the role that may use it."""
-    found: dict[tuple, tuple[str, Form]] = {}
-    clients = {role: _client(battery_app, world, role) for role in set(ROLE_FOR.values())}
-    for route in ROUTES:
-        if "GET" not in route.methods or route.audience not in ROLE_FOR:
-            continue
-        role = ROLE_FOR[route.audience]
-        url = sample_url(route, world, "a")
-        response = fetch(clients[role], url)
-        if response.status_code != 200 or response.mimetype != "text/html":
-            continue
-        for form in forms_in(response.get_data(as_text=True), urlsplit(url).path):
-            key = (*form.key, tuple(sorted(form.fields)), tuple(sorted(form.files)))
-            found.setdefault(key, (role, form))
-    reached = {_endpoint_of(battery_app, f.method, f.action) for _, f in found.values()}
-    for route in ROUTES:
-        if route.mutating and route.endpoint not in reached and route.audience in ROLE_FOR:
-            form = form_from_view(battery_app, world, route)
-            if form is not None:
-                found[(route.endpoint,)] = (ROLE_FOR[route.audience], form)
-    return list(found.values())
-
-
-def _is_destructive(app, form: Form) -> bool:
-    endpoint = _endpoint_of(app, form.method, form.action)
-    route = BY_ENDPOINT.get(endpoint)
-    return bool(route and route.destructive)
-
-
-def _ordered(app, forms):
-    """Forms whose success removes a world object (or ends the session) go last."""
-    return sorted(forms, key=lambda item: _is_destructive(app, item[1]))
-
-
-def _send(client, form: Form, data, *, json=None):
-    """Submit `data` (or `json`) the way the form would: query string for GET, body for POST."""
-    if form.method == "GET":
-        return fetch(client, form.action + "?" + urlencode(data, doseq=True))
-    if json is not None:
-        return fetch(client, form.action, "POST", json=json)
-    return fetch(client, form.action, "POST", data=data, content_type="multipart/form-data")
-
-
-def _hostile_data(form: Form, payload: str, *, only: str | None = None) -> MultiDict:
-    """The form's defaults with `payload` in field `only`, or in every field."""
-    data = MultiDict(form.fields)
-    targets = [only] if only else form.fuzzable()
-    if len(payload) >= payloads.BIG and not only:
-        targets = targets[:1]
-    for name in targets:
-        data[name] = payload
-    for name in form.files:
-        if only in (None, name) and len(payload) < payloads.BIG:
-            data[name] = (io.BytesIO(b"dummy"), payload[:200] or "x")
-    return data
-
-
-@pytest.fixture(scope="module")
-def writes(battery_app):
-    watch = WriteWatch(db.engine)
-    yield watch
-    watch.close()
-
-
-def _submit_and_check(checker, writes, client, form, data, payload, label, *, json=None):
-    """One request, its checks, and the 'rejected means nothing committed' rule."""
-    if form.method == "GET" and len(urlencode(data, doseq=True)) > URL_CAP:
-        return 400
-    writes.take()
-    response = _send(client, form, data, json=json)
-    checker.check(label, payload, response)
-    db.session.rollback()
-    written = writes.take()
-    if 400 <= response.status_code < 500 and written:
-        checker.problems.append(f"{label} [{payload[:40]!r}]: rejected but wrote {written}")
-    return response.status_code
-
-
-class FormBatch:
-    """Full-table fingerprints around a batch of requests to one form, when all were rejected."""
-
-    def __init__(self, checker, label):
-        self.checker, self.label = checker, label
-        self.before = db_fingerprint()
-        self.accepted = 0
-
-    def note(self, status: int) -> None:
-        self.accepted += status < 400
-
-    def close(self) -> None:
-        if self.accepted:
-            return
-        changed = changed_tables(self.before, db_fingerprint())
-        if changed:
-            self.checker.problems.append(f"{self.label}: every request rejected, yet {changed} changed")
 
 
 def test_every_mutating_route_has_a_discovered_form(battery_app, discovered):
     """A mutating route nobody renders a form for is either listed in NO_FORM or a gap."""
-    reached = {_endpoint_of(battery_app, f.method, f.action) for _, f in discovered}
+    reached = {endpoint_of(battery_app, f.method, f.action) for _, f in discovered}
     missing = [
         r.endpoint
         for r in ROUTES
@@ -308,7 +57,7 @@ def _stored_crawl(checker, world, sent) -> None:
     """Every GET page as a visitor, member A and admin: none shows a sent payload unescaped."""
     dangerous = [p for _, p in sent if payloads.echo_is_dangerous(p) and len(p) < payloads.BIG]
     for role in ("anonymous", "member_a", "admin"):
-        client = _client(checker.app, world, role)
+        client = client_for(checker.app, world, role)
         for route in ROUTES:
             if "GET" not in route.methods or route.audience not in ROLE_FOR:
                 continue
@@ -329,13 +78,13 @@ def test_every_payload_in_every_field_of_every_form(battery_app, world, discover
     """The whole corpus, each payload in every field at once, as the form's own role."""
     checker = Checker(battery_app, "hostile-forms")
     sent = payloads.family(family)
-    for role, form in _ordered(battery_app, discovered):
-        client = _client(battery_app, world, role)
+    for role, form in ordered(battery_app, discovered):
+        client = client_for(battery_app, world, role)
         label = f"{form.method} {form.action} as {role}"
         batch = FormBatch(checker, label)
         for _family, payload in sent:
-            data = _hostile_data(form, payload)
-            batch.note(_submit_and_check(checker, writes, client, form, data, payload, label))
+            data = hostile_data(form, payload)
+            batch.note(submit_and_check(checker, writes, client, form, data, payload, label))
         batch.close()
     _stored_crawl(checker, world, sent)
     checker.record()
@@ -345,15 +94,15 @@ def test_every_payload_in_every_field_of_every_form(battery_app, world, discover
 def test_one_field_at_a_time_with_valid_neighbours(battery_app, world, discovered, writes):
     """A sample of payloads per field with the other fields valid, so services see them too."""
     checker = Checker(battery_app, "hostile-fields")
-    for role, form in _ordered(battery_app, discovered):
-        if _is_destructive(battery_app, form):
+    for role, form in ordered(battery_app, discovered):
+        if is_destructive(battery_app, form):
             continue
-        client = _client(battery_app, world, role)
+        client = client_for(battery_app, world, role)
         for name in [*form.fuzzable(), *sorted(form.files)]:
             label = f"{form.method} {form.action} as {role} field {name}"
             for _family, payload in payloads.sample():
-                data = _hostile_data(form, payload, only=name)
-                _submit_and_check(checker, writes, client, form, data, payload, label)
+                data = hostile_data(form, payload, only=name)
+                submit_and_check(checker, writes, client, form, data, payload, label)
     _stored_crawl(checker, world, payloads.sample())
     checker.record()
     assert not checker.problems, "\n".join(checker.problems[:50])
@@ -362,10 +111,10 @@ def test_one_field_at_a_time_with_valid_neighbours(battery_app, world, discovere
 def test_wrong_shapes_json_and_repeated_keys(battery_app, world, discovered, writes):
     """JSON where a form is expected, every field repeated, and fields of the wrong name."""
     checker = Checker(battery_app, "hostile-shapes")
-    for role, form in _ordered(battery_app, discovered):
-        if form.method != "POST" or _is_destructive(battery_app, form):
+    for role, form in ordered(battery_app, discovered):
+        if form.method != "POST" or is_destructive(battery_app, form):
             continue
-        client = _client(battery_app, world, role)
+        client = client_for(battery_app, world, role)
         label = f"POST {form.action} as {role}"
         names = form.fuzzable()
         for _family, payload in payloads.sample()[:4]:
@@ -379,7 +128,7 @@ def test_wrong_shapes_json_and_repeated_keys(battery_app, world, discovered, wri
                 ),
             }
             for shape, (data, as_json) in shapes.items():
-                _submit_and_check(
+                submit_and_check(
                     checker, writes, client, form, data, payload, f"{label} {shape}", json=as_json
                 )
     checker.record()
@@ -389,26 +138,22 @@ def test_wrong_shapes_json_and_repeated_keys(battery_app, world, discovered, wri
 def test_other_roles_sending_hostile_forms_change_nothing(battery_app, world, discovered, writes):
     """Every form, hostile, as each role that does not own it: no 5xx, rejected means unchanged."""
     checker = Checker(battery_app, "hostile-roles")
-    clients = {role: _client(battery_app, world, role) for role in ROLES}
-    for owner, form in _ordered(battery_app, discovered):
+    clients = {role: client_for(battery_app, world, role) for role in ROLES}
+    for owner, form in ordered(battery_app, discovered):
         for role in ROLES:
             if role == owner:
                 continue
             label = f"{form.method} {form.action} as {role}"
             for _family, payload in payloads.sample():
-                data = _hostile_data(form, payload)
-                _submit_and_check(checker, writes, clients[role], form, data, payload, label)
+                data = hostile_data(form, payload)
+                submit_and_check(checker, writes, clients[role], form, data, payload, label)
     checker.record()
     assert not checker.problems, "\n".join(checker.problems[:50])
 
 
 def _query_names(app, route, discovered) -> list[str]:
     """Names the route's view reads from request.args, plus its GET forms' fields."""
-    view = app.view_functions[route.endpoint]
-    try:
-        source = inspect.getsource(inspect.unwrap(view))
-    except (OSError, TypeError):
-        source = ""
+    source, _ = view_source(app, route.endpoint)
     names = set(_ARGS.findall(source))
     path = urlsplit(sample_url(route, None, "a") if not route.obj else "").path
     for _, form in discovered:
@@ -433,7 +178,7 @@ def test_every_query_parameter_of_every_get_route(battery_app, world, discovered
         base = sample_url(route, world, "a")
         owner = ROLE_FOR[route.audience]
         for role in ROLES:
-            client = _client(battery_app, world, role)
+            client = client_for(battery_app, world, role)
             if role != owner:
                 corpus = payloads.sample()[:3]
             elif reads_none:
