@@ -24,7 +24,7 @@ from portal.core.uploads import ParsedTable
 from portal.core.validation import CONTROL_RE, clean_text
 from portal.extensions import db
 from portal.members.importer_rows import COLUMNS, fold, map_columns, mark_duplicates, validate_row
-from portal.members.models import Company, MembershipStatus, Specialism
+from portal.members.models import Company, MembershipStatus, Recognition, Specialism
 from portal.members.models_import import ImportBatch, ImportStatus
 from portal.members.services import slugify
 
@@ -38,8 +38,9 @@ CHUNK = 900
 FIELDS = (
     "member_number", "kvk_number", "legal_name", "trade_name", "street", "house_number",
     "house_number_addition", "postcode", "city", "email", "membership_status", "member_since",
-    "membership_ended_on", "specialisms",
+    "membership_ended_on", "establishment_number", "specialisms", "recognitions",
 )  # fmt: skip
+LISTS = ("specialisms", "recognitions")  # many-to-many fields, compared as sorted slugs
 FIELD_LABELS = {name: label for name, (label, _v, _m) in COLUMNS.items()} | {
     "membership_status": COLUMNS["status"][0]
 }
@@ -94,8 +95,17 @@ def today() -> date:
 
 def specialism_lookup() -> dict[str, str]:
     """Folded name and slug of every active specialism → its slug."""
+    return _lookup(select(Specialism).where(Specialism.active))
+
+
+def recognition_lookup() -> dict[str, str]:
+    """Folded name and slug of every recognition in the managed list → its slug."""
+    return _lookup(select(Recognition))
+
+
+def _lookup(query) -> dict[str, str]:
     lookup: dict[str, str] = {}
-    for item in db.session.scalars(select(Specialism).where(Specialism.active)):
+    for item in db.session.scalars(query):
         lookup[fold(item.name)] = item.slug
         lookup[fold(item.slug)] = item.slug
     return lookup
@@ -113,10 +123,10 @@ def create_batch(table: ParsedTable, *, filename: str, by) -> ImportBatch:
     :raises ImportFileError: the header does not fit the register format.
     """
     columns, ignored = map_columns(table.header)
-    specialisms = specialism_lookup()
+    specialisms, recognitions = specialism_lookup(), recognition_lookup()
     rows = []
     for line, values, parse_error in table.iter_rows():
-        data, errors = validate_row(values, columns, specialisms)
+        data, errors = validate_row(values, columns, specialisms, recognitions)
         rows.append(
             {"line": line, "data": data, "errors": ([parse_error] if parse_error else []) + errors}
         )
@@ -166,11 +176,12 @@ def snapshot(company: Company | None) -> dict[str, Any]:
     """The imported fields of a company as plain JSON-able values ({} for a new one)."""
     if company is None:
         return {}
-    data = {name: getattr(company, name) for name in FIELDS if name != "specialisms"}
+    data = {name: getattr(company, name) for name in FIELDS if name not in LISTS}
     data["membership_status"] = company.membership_status.value
     for name in ("member_since", "membership_ended_on"):
         data[name] = data[name].isoformat() if data[name] else None
-    data["specialisms"] = sorted(s.slug for s in company.specialisms)
+    for name in LISTS:
+        data[name] = sorted(item.slug for item in getattr(company, name))
     return data
 
 
@@ -181,7 +192,10 @@ def target(before: dict[str, Any], data: dict[str, Any], on: date) -> dict[str, 
     is no longer ended loses its end date unless the file gives one.
     """
     blank: dict[str, Any] = {name: "" for name in FIELDS}
-    blank.update(member_since=None, membership_ended_on=None, specialisms=[])
+    blank.update(
+        member_since=None, membership_ended_on=None, establishment_number=None,
+        specialisms=[], recognitions=[],
+    )  # fmt: skip
     after = {**blank, **before, **data}
     if "membership_ended_on" not in data:
         if after["membership_status"] == MembershipStatus.ENDED.value:
@@ -200,7 +214,7 @@ def load_companies(numbers: list[str]) -> dict[str, Company]:
         query = (
             select(Company)
             .where(Company.member_number.in_(chunk))
-            .options(selectinload(Company.specialisms))
+            .options(selectinload(Company.specialisms), selectinload(Company.recognitions))
         )
         found.update((c.member_number, c) for c in db.session.scalars(query))
     return found
@@ -276,7 +290,10 @@ def apply_batch(batch: ImportBatch, *, by) -> dict[str, int]:
     plan = build_plan(batch)
     if plan.counts["error"]:
         raise ImportStateError(_("Het bestand bevat fouten; herstel ze en upload het opnieuw."))
-    specialisms = {s.slug: s for s in db.session.scalars(select(Specialism))}
+    managed = {
+        "specialisms": {s.slug: s for s in db.session.scalars(select(Specialism))},
+        "recognitions": {r.slug: r for r in db.session.scalars(select(Recognition))},
+    }
     existing = load_companies([row.member_number for row in plan.rows])
     taken = _taken_slugs([row for row in plan.rows if row.kind == "new"])
     touched: list[Company] = []
@@ -289,7 +306,7 @@ def apply_batch(batch: ImportBatch, *, by) -> dict[str, int]:
         after = target(before, row.data, on)
         if company is None:
             company = _new_company(after, taken)
-        _assign(company, after, specialisms)
+        _assign(company, after, managed)
         db.session.flush()
         action = "company.created_by_import" if row.kind == "new" else "company.updated_by_import"
         audit.record(action, actor=by, company=company, subject_type="company",
@@ -336,17 +353,19 @@ def _new_company(after: dict[str, Any], taken: set[str]) -> Company:
     return company
 
 
-def _assign(company: Company, after: dict[str, Any], specialisms: dict[str, Specialism]) -> None:
+def _assign(company: Company, after: dict[str, Any], managed: dict[str, dict[str, Any]]) -> None:
+    """Copy the target values onto the company; `managed` maps list field → slug → row."""
     moved = company.postcode != after["postcode"] or company.city != after["city"]
     for name in FIELDS:
-        if name in ("membership_status", "member_since", "membership_ended_on", "specialisms"):
+        if name in ("membership_status", "member_since", "membership_ended_on", *LISTS):
             continue
         setattr(company, name, after[name])
     company.membership_status = MembershipStatus(after["membership_status"])
     for name in ("member_since", "membership_ended_on"):
         setattr(company, name, date.fromisoformat(after[name]) if after[name] else None)
-    if sorted(s.slug for s in company.specialisms) != after["specialisms"]:
-        company.specialisms = [specialisms[slug] for slug in after["specialisms"]]
+    for name in LISTS:
+        if sorted(item.slug for item in getattr(company, name)) != after[name]:
+            setattr(company, name, [managed[name][slug] for slug in after[name]])
     if moved:  # the directory geocodes the new postcode or place
         company.latitude = company.longitude = None
 

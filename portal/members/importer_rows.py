@@ -40,6 +40,8 @@ COLUMNS: dict[str, tuple[Any, tuple[str, ...], int]] = {
     "status": (_l("Status"), ("status", "lidmaatschapsstatus", "lidmaatschap status", "membership status"), 30),
     "member_since": (_l("Lid sinds"), ("lid sinds", "lidsinds", "lid vanaf", "ingangsdatum", "begindatum", "member since", "start date"), 30),
     "membership_ended_on": (_l("Einddatum"), ("einddatum", "einde lidmaatschap", "beeindigd op", "opzegdatum", "end date", "ended on", "membership ended on"), 30),
+    "establishment_number": (_l("Vestigingsnummer"), ("vestigingsnummer", "vestigingsnr", "vestiging nummer", "vestigings nummer", "vestiging nr", "kvk vestigingsnummer", "establishment number", "branch number"), 20),
+    "recognitions": (_l("Erkenningen"), ("erkenningen", "erkenning", "certificeringen", "certificering", "keurmerken", "recognitions", "recognition", "certifications"), 1000),
 }  # fmt: skip
 REQUIRED = ("member_number", "kvk_number", "legal_name", "status")
 TEXT_FIELDS = ("legal_name", "trade_name", "street", "house_number", "house_number_addition", "city")  # fmt: skip
@@ -57,6 +59,8 @@ DATE_PATTERNS = (
     (re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$"), (3, 2, 1)),
 )
 SPLIT_RE = re.compile(r"\s*[;|]\s*")
+RECOGNITION_SPLIT_RE = re.compile(r"\s*[;,|]\s*")
+ESTABLISHMENT_RE = re.compile(r"^[0-9]{12}$")
 ECHO_MAX = 40
 
 
@@ -122,12 +126,15 @@ def parse_date(value: str) -> date | None:
 
 
 def validate_row(
-    values: list[str], columns: dict[str, int], specialisms: dict[str, str]
+    values: list[str],
+    columns: dict[str, int],
+    specialisms: dict[str, str],
+    recognitions: dict[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """Normalised data and Dutch errors for one row.
 
     Optional fields that are empty are left out of the data (an empty cell changes nothing);
-    `specialisms` maps folded names and slugs to slugs.
+    `specialisms` and `recognitions` map folded names and slugs of the managed lists to slugs.
     """
     raw = {name: clean_text(values[index]) for name, index in columns.items()}
     data: dict[str, Any] = {}
@@ -137,14 +144,30 @@ def validate_row(
     _contact(raw, data, errors)
     _status_and_dates(raw, data, errors)
     if raw.get("specialisms"):
-        slugs, unknown = [], []
-        for part in filter(None, SPLIT_RE.split(raw["specialisms"])):
-            slug = specialisms.get(fold(part))
-            (slugs if slug else unknown).append(slug or part)
+        slugs, unknown = _managed(raw["specialisms"], specialisms, SPLIT_RE)
         for part in unknown:
             errors.append(_("Onbekend vakgebied '%(name)s'. Gebruik de namen uit de vakgebiedenlijst van het portaal.", name=_echo(part)))  # fmt: skip
-        data["specialisms"] = sorted(set(slugs))
+        data["specialisms"] = slugs
+    if raw.get("recognitions"):
+        slugs, unknown = _managed(raw["recognitions"], recognitions or {}, RECOGNITION_SPLIT_RE)
+        for part in unknown:
+            errors.append(_("Onbekende erkenning '%(name)s'. Gebruik de namen uit de erkenningenlijst van het portaal, gescheiden door ; of ,.", name=_echo(part)))  # fmt: skip
+        data["recognitions"] = slugs
     return data, errors
+
+
+def _managed(
+    text: str, lookup: dict[str, str], separator: re.Pattern
+) -> tuple[list[str], list[str]]:
+    """Sorted known slugs and the unknown names of a cell listing managed-list entries."""
+    slugs, unknown = set(), []
+    for part in filter(None, separator.split(text)):
+        slug = lookup.get(fold(part))
+        if slug:
+            slugs.add(slug)
+        else:
+            unknown.append(part)
+    return sorted(slugs), unknown
 
 
 def _identity(raw: dict[str, str], data: dict[str, Any], errors: list[str]) -> None:
@@ -160,6 +183,11 @@ def _identity(raw: dict[str, str], data: dict[str, Any], errors: list[str]) -> N
         errors.append(_("KvK-nummer '%(value)s' is ongeldig: vul 8 cijfers in (Excel laat voorloopnullen soms weg).", value=_echo(kvk)))  # fmt: skip
     else:
         data["kvk_number"] = kvk
+    establishment = re.sub(r"[\s.]", "", raw.get("establishment_number", ""))
+    if establishment and not ESTABLISHMENT_RE.match(establishment):
+        errors.append(_("Vestigingsnummer '%(value)s' is ongeldig: vul 12 cijfers in (Excel laat voorloopnullen soms weg).", value=_echo(establishment)))  # fmt: skip
+    elif establishment:
+        data["establishment_number"] = establishment
 
 
 def _texts(raw: dict[str, str], data: dict[str, Any], errors: list[str]) -> None:

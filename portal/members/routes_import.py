@@ -19,7 +19,7 @@ from portal.members import importer
 from portal.members.forms_import import ConfirmImportForm, RegisterUploadForm
 from portal.members.importer_rows import COLUMNS, REQUIRED, ImportFileError
 from portal.members.labels import membership_status_label
-from portal.members.models import Specialism
+from portal.members.models import Recognition, Specialism
 from portal.members.models_import import ImportBatch, ImportStatus
 
 bp = Blueprint("staff_import", __name__)
@@ -120,13 +120,16 @@ def preview(batch_id: str):
 
 def _describe_factory():
     """A template helper showing an imported value the way staff read it."""
-    names = {s.slug: s.name for s in db.session.scalars(select(Specialism))}
+    names = {
+        "specialisms": {s.slug: s.name for s in db.session.scalars(select(Specialism))},
+        "recognitions": {r.slug: r.name for r in db.session.scalars(select(Recognition))},
+    }
 
     def describe(field: str, value) -> str:
         if value in (None, "", []):
             return "–"
-        if field == "specialisms":
-            return ", ".join(names.get(slug, slug) for slug in value)
+        if field in names:
+            return ", ".join(names[field].get(slug, slug) for slug in value)
         if field == "membership_status":
             return membership_status_label(value)
         if field in ("member_since", "membership_ended_on"):

@@ -140,3 +140,56 @@ def test_duplicate_member_numbers_mark_every_occurrence():
 def test_parse_date(text, iso):
     parsed = parse_date(text)
     assert (parsed.isoformat() if parsed else None) == iso
+
+
+RECOGNITIONS = {"f gassen gecertificeerd": "f-gassen", "f gassen": "f-gassen", "vca": "vca",
+                "brl 6000": "brl-6000", "brl-6000": "brl-6000"}  # fmt: skip
+EXTRA = [*HEADER, "vestigingsnummer", "erkenningen"]
+
+
+def extra_row(vestiging: str = "", erkenningen: str = "") -> list[str]:
+    return [*row(), vestiging, erkenningen]
+
+
+@pytest.fixture
+def extra_columns(app):
+    return map_columns(EXTRA)[0]
+
+
+def test_recognitions_and_establishment_number_are_read(extra_columns):
+    data, errors = validate_row(
+        extra_row("0000 1234 5678", "VCA, f-gassen gecertificeerd; BRL 6000"),
+        extra_columns, SPECIALISMS, RECOGNITIONS,
+    )  # fmt: skip
+    assert errors == []
+    assert data["establishment_number"] == "000012345678"
+    assert data["recognitions"] == ["brl-6000", "f-gassen", "vca"]
+
+
+def test_empty_recognition_and_establishment_cells_change_nothing(extra_columns):
+    data, errors = validate_row(extra_row(), extra_columns, SPECIALISMS, RECOGNITIONS)
+    assert errors == [] and "recognitions" not in data and "establishment_number" not in data
+
+
+@pytest.mark.parametrize(
+    ("vestiging", "erkenningen", "message"),
+    [
+        ("12345678901", "", "Vestigingsnummer '12345678901' is ongeldig: vul 12 cijfers in (Excel laat voorloopnullen soms weg)."),
+        ("12345678901A", "", "Vestigingsnummer '12345678901A' is ongeldig: vul 12 cijfers in (Excel laat voorloopnullen soms weg)."),
+        ("", "VCA, Keurmerk Gezellig", "Onbekende erkenning 'Keurmerk Gezellig'. Gebruik de namen uit de erkenningenlijst van het portaal, gescheiden door ; of ,."),
+    ],
+)  # fmt: skip
+def test_recognition_and_establishment_errors_are_dutch(
+    extra_columns, vestiging, erkenningen, message
+):
+    _data, errors = validate_row(
+        extra_row(vestiging, erkenningen), extra_columns, SPECIALISMS, RECOGNITIONS
+    )
+    assert errors == [message]
+
+
+def test_recognition_and_establishment_headers_in_english(app):
+    found, ignored = map_columns(
+        ["Member number", "CoC", "Name", "Status", "Branch number", "Certifications"]
+    )
+    assert found["establishment_number"] == 4 and found["recognitions"] == 5 and ignored == []
