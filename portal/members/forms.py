@@ -1,12 +1,15 @@
 """The company-details form, shared by mijn profiel and staff editing on a member's behalf."""
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
 from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from portal.auth.forms import InviteColleagueForm
 from portal.core.fields import email_field, phone_field, postcode_field
 from portal.core.validation import (
     HttpUrl,
@@ -76,6 +79,32 @@ class CompanyForm(FlaskForm):
     show_website = BooleanField(_l("Website tonen"))
     show_description = BooleanField(_l("Omschrijving tonen"))
     show_opening_hours = BooleanField(_l("Openingstijden tonen"))
+
+
+def digits_filter(value):
+    """'0000 1234.5678' → '000012345678': spaces and dots people type in numbers are dropped."""
+    return re.sub(r"[\s.]", "", value) if isinstance(value, str) else value
+
+
+class StaffCompanyForm(CompanyForm):
+    """The details form as staff see it: also register data that only the ledenservice sets."""
+
+    establishment_number = StringField(
+        _l("Vestigingsnummer"),
+        filters=[digits_filter],
+        validators=[
+            Optional(),
+            Regexp(r"^[0-9]{12}\Z", message=_l("Vul een vestigingsnummer van 12 cijfers in.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off"},
+    )
+    recognitions = MultiCheckboxField(_l("Erkenningen"), coerce=int)
+
+
+class InviteBeheerderForm(InviteColleagueForm):
+    """Staff invite a beheerder for a member company: name and e-mail, the role is fixed."""
+
+    company_role = None
 
 
 class LogoForm(FlaskForm):

@@ -6,7 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from portal.auth.models import User
+from portal.auth import services as account_services
+from portal.auth.models import CompanyRole, User
 from portal.auth.routes import require_user
 from portal.core import outbox as outbox_mail
 from portal.core.htmx import render
@@ -15,7 +16,7 @@ from portal.core.paging import page_arg
 from portal.core.security import staff_required
 from portal.extensions import db
 from portal.members import services
-from portal.members.forms import CompanyForm
+from portal.members.forms import InviteBeheerderForm, StaffCompanyForm
 from portal.members.labels import membership_status_label
 from portal.members.models import Company, MembershipStatus, Specialism, company_specialisms
 
@@ -105,42 +106,95 @@ def _company_or_404(public_id: str) -> Company:
     return company
 
 
-@bp.get("/leden/<public_id>")
-def detail(public_id: str):
-    """One member: register data, users, recent audit entries."""
-    company = _company_or_404(public_id)
+def _detail_page(company: Company, invite_form: InviteBeheerderForm, status: int = 200):
     users = db.session.scalars(
         select(User).where(User.company_id == company.id).order_by(User.name)
     ).all()
     events = db.session.scalars(
         select(AuditEvent)
         .where(AuditEvent.on_behalf_of_company_id == company.id)
-        .order_by(AuditEvent.created_at.desc())
+        .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         .limit(20)
     ).all()
-    return render_template("members/staff_detail.html", company=company, users=users, events=events)
+    return render_template(
+        "members/staff_detail.html",
+        company=company,
+        users=users,
+        events=events,
+        invite_form=invite_form,
+    ), status
 
 
-def _edit_form(company: Company, formdata=None) -> CompanyForm:
-    form = CompanyForm(formdata=formdata, obj=company)
+@bp.get("/leden/<public_id>")
+def detail(public_id: str):
+    """One member: register data, users, recent audit entries, inviting a beheerder."""
+    company = _company_or_404(public_id)
+    return _detail_page(company, InviteBeheerderForm(data={"email": company.email}))
+
+
+@bp.post("/leden/<public_id>/beheerder-uitnodigen")
+def invite_beheerder(public_id: str):
+    """Create a beheerder account for the member (e.g. after an import) and mail its activation link.
+
+    The account has no password until the link is used; the invitation is audited with the
+    staff user and the member company.
+    """
+    company = _company_or_404(public_id)
+    form = InviteBeheerderForm()
+    if form.validate_on_submit():
+        try:
+            account_services.invite_colleague(
+                company,
+                name=form.name.data,
+                email=form.email.data,
+                company_role=CompanyRole.BEHEERDER.value,
+                by=require_user(),
+            )
+        except account_services.AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "%(email)s is uitgenodigd als beheerder van %(name)s en krijgt een "
+                    "activeringslink per e-mail.",
+                    email=form.email.data.lower(),
+                    name=company.display_name,
+                )
+            )
+            return redirect(url_for("staff_members.detail", public_id=public_id), 303)
+    return _detail_page(company, form, 422)
+
+
+def _edit_form(company: Company, formdata=None) -> StaffCompanyForm:
+    form = StaffCompanyForm(formdata=formdata, obj=company)
     form.specialisms.choices = [(s.id, s.name) for s in services.active_specialisms()]
+    form.recognitions.choices = [(r.id, r.name) for r in services.all_recognitions()]
     if formdata is None:
         form.specialisms.data = [s.id for s in company.specialisms]
+        form.recognitions.data = [r.id for r in company.recognitions]
     return form
+
+
+def _edit_page(company: Company, form: StaffCompanyForm, status: int = 200):
+    """The edit page (or its form for htmx); the member's inline field checks are not used here."""
+    return render(
+        "members/staff_edit.html",
+        "profile/_details_form.html",
+        target="company-details-form",
+        status=status,
+        form=form,
+        company=company,
+        action=url_for("staff_members.edit_post", public_id=company.public_id),
+        inline_check=False,
+    )
 
 
 @bp.get("/leden/<public_id>/bewerken")
 def edit(public_id: str):
     """Edit a member's directory data on its behalf."""
     company = _company_or_404(public_id)
-    return render(
-        "members/staff_edit.html",
-        "profile/_details_form.html",
-        target="company-details-form",
-        form=_edit_form(company),
-        company=company,
-        action=url_for("staff_members.edit_post", public_id=public_id),
-    )
+    return _edit_page(company, _edit_form(company))
 
 
 @bp.post("/leden/<public_id>/bewerken")
@@ -149,8 +203,8 @@ def edit_post(public_id: str):
     company = _company_or_404(public_id)
     form = _edit_form(company, request.form)
     if form.validate_on_submit():
-        data = {name: form[name].data for name in services.EDITABLE_FIELDS}
-        data["specialisms"] = form.specialisms.data
+        fields = services.EDITABLE_FIELDS + services.STAFF_FIELDS + ("specialisms", "recognitions")
+        data = {name: form[name].data for name in fields}
         changes = services.update_company(company, data, by=require_user(), on_behalf=True)
         db.session.commit()
         flash(
@@ -159,15 +213,7 @@ def edit_post(public_id: str):
             else _("Er was niets gewijzigd.")
         )
         return redirect(url_for("staff_members.detail", public_id=public_id), 303)
-    return render(
-        "members/staff_edit.html",
-        "profile/_details_form.html",
-        target="company-details-form",
-        status=422,
-        form=form,
-        company=company,
-        action=url_for("staff_members.edit_post", public_id=public_id),
-    )
+    return _edit_page(company, form, 422)
 
 
 @bp.get("/e-mail")

@@ -15,13 +15,14 @@ from portal.core import audit
 from portal.core.db import utcnow
 from portal.core.images import quiet_pillow
 from portal.extensions import db
-from portal.members.models import Company, Specialism
+from portal.members.models import Company, Recognition, Specialism
 
 EDITABLE_FIELDS = (
     "trade_name", "street", "house_number", "house_number_addition", "postcode", "city",
     "phone", "email", "website", "description", "opening_hours",
     "show_address", "show_phone", "show_email", "show_website", "show_description", "show_opening_hours",
 )  # fmt: skip
+STAFF_FIELDS = ("establishment_number",)  # register data members cannot change themselves
 LOGO_MAX_BYTES = 1024 * 1024
 LOGO_MAX_PIXELS = 4000 * 4000
 LOGO_BOX = (600, 300)
@@ -33,8 +34,9 @@ class CompanyError(Exception):
 
 def snapshot(company: Company) -> dict[str, Any]:
     """The audited fields of a company as plain values."""
-    data = {name: getattr(company, name) for name in EDITABLE_FIELDS}
+    data = {name: getattr(company, name) for name in EDITABLE_FIELDS + STAFF_FIELDS}
     data["specialisms"] = sorted(s.slug for s in company.specialisms)
+    data["recognitions"] = sorted(r.slug for r in company.recognitions)
     data["directory_opt_out"] = company.directory_opt_out
     return data
 
@@ -46,18 +48,29 @@ def active_specialisms() -> list[Specialism]:
     )
 
 
+def all_recognitions() -> list[Recognition]:
+    """The managed list of erkenningen staff can record for a member."""
+    return list(db.session.scalars(select(Recognition).order_by(Recognition.name)))
+
+
 def update_company(company: Company, data: dict[str, Any], *, by, on_behalf: bool = False) -> dict:
     """Apply edited directory data; records an audit entry with before/after; flushes.
 
-    Returns the changes (empty when nothing changed).
+    `establishment_number` and `recognitions` are only applied when given (the staff form);
+    returns the changes (empty when nothing changed).
     """
     before = snapshot(company)
     for name in EDITABLE_FIELDS:
         if name in data:
             setattr(company, name, data[name])
+    if "establishment_number" in data:
+        company.establishment_number = data["establishment_number"] or None
     if "specialisms" in data:
         wanted = set(data["specialisms"] or [])
         company.specialisms = [s for s in active_specialisms() if s.id in wanted]
+    if "recognitions" in data:
+        wanted = set(data["recognitions"] or [])
+        company.recognitions = [r for r in all_recognitions() if r.id in wanted]
     changes = audit.diff(before, snapshot(company))
     if changes:
         audit.record(

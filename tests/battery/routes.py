@@ -158,6 +158,7 @@ ROUTES: tuple[Route, ...] = (
     _r("staff_members.detail", "staff", "GET", obj="company", owner=G),
     _r("staff_members.edit", "staff", "GET", obj="company", owner=G),
     _r("staff_members.edit_post", "staff", "POST", obj="company", owner=G),
+    _r("staff_members.invite_beheerder", "staff", "POST", obj="company", owner=G),
     _r("staff_import.upload", "staff"),
     _r("staff_import.upload_post", "staff", "POST"),
     _r("staff_import.preview", "staff", "GET", obj="batch", owner=CR),
