@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from flask import has_request_context, request
+from sqlalchemy import text
 
+from portal.core.audit_guard import PG_SETTING
 from portal.core.models import AuditEvent
 from portal.extensions import db
 
@@ -68,3 +72,29 @@ def _actor_label(actor) -> str:
         return "systeem"
     role = getattr(actor, "role", "")
     return f"{getattr(actor, 'name', '') or 'gebruiker'} ({role})"
+
+
+@contextmanager
+def pseudonymising() -> Iterator[None]:
+    """Let this transaction replace actor labels of audit rows, for the privacy erasure only.
+
+    The database refuses every other change to the audit log (core/audit_guard.py). The window
+    closes at the end of the block; on an error it closes with the rollback that must follow.
+    """
+    _pseudonymise_window(True)
+    yield
+    _pseudonymise_window(False)
+
+
+def _pseudonymise_window(open_: bool) -> None:
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        db.session.execute(
+            text("SELECT set_config(:name, :value, true)"),
+            {"name": PG_SETTING, "value": "on" if open_ else "off"},
+        )
+    elif dialect == "sqlite":
+        db.session.execute(
+            text("UPDATE audit_guard SET pseudonymise = :value WHERE id = 1"),
+            {"value": int(open_)},
+        )

@@ -61,9 +61,10 @@ def is_postgres(session_or_engine) -> bool:
 
 
 # Database objects that the models do not describe but the migrations create on purpose (the
-# SQLite FTS5 table with its shadow tables, the PostgreSQL full-text index). Autogenerate and the
-# migration test skip them so they are never proposed for removal.
-_MIGRATION_UNMANAGED_PREFIXES = ("directory_fts",)
+# SQLite FTS5 table with its shadow tables, the PostgreSQL full-text index, the SQLite control row
+# of the append-only audit log). Autogenerate and the migration test skip them so they are never
+# proposed for removal.
+_MIGRATION_UNMANAGED_PREFIXES = ("directory_fts", "audit_guard")
 _MIGRATION_UNMANAGED_INDEXES = frozenset({"ix_directory_entries_tsv"})
 
 

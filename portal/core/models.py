@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import DDL, JSON, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.core import audit_guard
 from portal.core.db import UTCDateTime, utcnow
 from portal.extensions import db
 
@@ -33,6 +34,20 @@ class AuditEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.action} {self.subject_type}:{self.subject_id}>"
+
+
+# Append-only in the database itself; `db.create_all()` (tests, demo) installs the same triggers
+# as the migration does.
+for _dialect, _statements in audit_guard.CREATE.items():
+    for _statement in _statements:
+        event.listen(
+            AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect)
+        )
+for _dialect, _statements in audit_guard.DROP_AFTER_TABLE.items():
+    for _statement in _statements:
+        event.listen(
+            AuditEvent.__table__, "after_drop", DDL(_statement).execute_if(dialect=_dialect)
+        )
 
 
 class OutboxStatus:

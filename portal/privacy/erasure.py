@@ -34,9 +34,10 @@ def erase_user(user: User, *, by: User | None) -> str:
     kept under a legal obligation (art. 28(9) AVG).
     """
     label = pseudonym(user.id)
-    db.session.execute(
-        update(AuditEvent).where(AuditEvent.actor_id == user.id).values(actor_label=label)
-    )
+    with audit.pseudonymising():  # the database refuses any other change to the audit log
+        db.session.execute(
+            update(AuditEvent).where(AuditEvent.actor_id == user.id).values(actor_label=label)
+        )
     _pseudonymise_complaint_labels(user, label)
     db.session.execute(
         update(SubjectRequest)

@@ -153,3 +153,24 @@ def test_self_reported_marks_are_cleared_unless_confirmed(migration_app):
         assert len(names) == 3
     db.session.remove()
     downgrade(revision="base")
+
+
+def test_migration_makes_the_audit_log_append_only(migration_app):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    upgrade()
+    insert = text(
+        "INSERT INTO audit_events (created_at, action, actor_label, subject_type, subject_id, "
+        "changes, ip) VALUES (CURRENT_TIMESTAMP, 'x.done', 'systeem', '', '', '{}', '')"
+    )
+    with db.engine.begin() as conn:
+        conn.execute(insert)
+    for statement in ("UPDATE audit_events SET action = 'x.forged'", "DELETE FROM audit_events"):
+        with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(text(statement))
+    downgrade(revision="0002_directory_self_reported")
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_events SET action = 'x.changed'"))
+        conn.execute(text("DELETE FROM audit_events"))
+    downgrade(revision="base")

@@ -1,0 +1,91 @@
+"""Database triggers that keep `audit_events` append-only, on SQLite and PostgreSQL.
+
+Refused: DELETE (and TRUNCATE), and any UPDATE except two narrow cases:
+- a reference becoming NULL with nothing else changed, which is what `ON DELETE SET NULL` does
+  when the user or company an event points at is removed (the label keeps naming the actor);
+- a new `actor_label` while the privacy erasure opens the pseudonymisation window
+  (`audit.pseudonymising()`): `SET LOCAL portal.audit_pseudonymise = 'on'` on PostgreSQL, the
+  one-row `audit_guard` table on SQLite, both undone by a rollback.
+
+Installed by the migration and, for test databases made with `db.create_all()`, by DDL events on
+the table (portal/core/models.py). A SQLite batch migration that rebuilds `audit_events` drops
+these triggers with the old table and must call `create_guard` again.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import DDL
+from sqlalchemy.engine import Connection
+
+PG_SETTING = "portal.audit_pseudonymise"
+MESSAGE = "audit_events is append-only"
+
+# Plain constant SQL, written out in full so it reads like what the database stores.
+CREATE = {
+    "sqlite": (
+        "CREATE TABLE IF NOT EXISTS audit_guard (id INTEGER PRIMARY KEY CHECK (id = 1), "
+        "pseudonymise INTEGER NOT NULL DEFAULT 0)",
+        "INSERT OR IGNORE INTO audit_guard (id, pseudonymise) VALUES (1, 0)",
+        "CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events "
+        "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+        "CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events "
+        "WHEN NOT ("
+        "NEW.id IS OLD.id AND NEW.created_at IS OLD.created_at AND NEW.action IS OLD.action "
+        "AND NEW.subject_type IS OLD.subject_type AND NEW.subject_id IS OLD.subject_id "
+        "AND NEW.changes IS OLD.changes AND NEW.ip IS OLD.ip "
+        "AND (NEW.actor_id IS OLD.actor_id OR NEW.actor_id IS NULL) "
+        "AND (NEW.on_behalf_of_company_id IS OLD.on_behalf_of_company_id "
+        "OR NEW.on_behalf_of_company_id IS NULL) "
+        "AND (NEW.actor_label IS OLD.actor_label "
+        "OR (SELECT pseudonymise FROM audit_guard WHERE id = 1) = 1)"
+        ") BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
+    ),
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger "
+        "LANGUAGE plpgsql AS $$ BEGIN "
+        "IF TG_OP = 'UPDATE' THEN "
+        "IF (to_jsonb(NEW) - 'actor_id' - 'on_behalf_of_company_id' - 'actor_label') "
+        "= (to_jsonb(OLD) - 'actor_id' - 'on_behalf_of_company_id' - 'actor_label') "
+        "AND (NEW.actor_id IS NOT DISTINCT FROM OLD.actor_id OR NEW.actor_id IS NULL) "
+        "AND (NEW.on_behalf_of_company_id IS NOT DISTINCT FROM OLD.on_behalf_of_company_id "
+        "OR NEW.on_behalf_of_company_id IS NULL) "
+        "AND (NEW.actor_label IS NOT DISTINCT FROM OLD.actor_label "
+        "OR coalesce(current_setting('portal.audit_pseudonymise', true), '') = 'on') "
+        "THEN RETURN NEW; END IF; END IF; "
+        "RAISE EXCEPTION 'audit_events is append-only' USING ERRCODE = 'insufficient_privilege'; "
+        "END $$",
+        "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
+        "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+        "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()",
+    ),
+}
+# After the table is gone its triggers are too; what is left is the guard table / function.
+DROP_AFTER_TABLE = {
+    "sqlite": ("DROP TABLE IF EXISTS audit_guard",),
+    "postgresql": ("DROP FUNCTION IF EXISTS audit_events_append_only()",),
+}
+DROP = {
+    "sqlite": (
+        "DROP TRIGGER IF EXISTS audit_events_no_update",
+        "DROP TRIGGER IF EXISTS audit_events_no_delete",
+        *DROP_AFTER_TABLE["sqlite"],
+    ),
+    "postgresql": (
+        "DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events",
+        "DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events",
+        *DROP_AFTER_TABLE["postgresql"],
+    ),
+}
+
+
+def create_guard(connection: Connection) -> None:
+    """Install the triggers on an existing audit_events table (call from a migration)."""
+    for statement in CREATE.get(connection.dialect.name, ()):
+        connection.execute(DDL(statement))
+
+
+def drop_guard(connection: Connection) -> None:
+    """Remove what create_guard made (call from the migration's downgrade)."""
+    for statement in DROP.get(connection.dialect.name, ()):
+        connection.execute(DDL(statement))
