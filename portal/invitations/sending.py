@@ -202,7 +202,7 @@ def send_one(invitation_id: int) -> InviteStatus:
         try:
             _call(invitation, upload)
         except ProviderError as exc:
-            maybe = exc.outcome in MAYBE_SENT
+            maybe = may_have_arrived(exc)
             invitation.status = InviteStatus.UNKNOWN if maybe else InviteStatus.FAILED
             invitation.outcome = exc.outcome
             invitation.error_message = _failure_text(exc, maybe)
@@ -214,6 +214,17 @@ def send_one(invitation_id: int) -> InviteStatus:
     status = invitation.status
     db.session.commit()
     return status
+
+
+def may_have_arrived(exc: ProviderError) -> bool:
+    """True when the provider may have taken the invitation: a timeout or 5xx, or a 2xx whose
+    body we could not read (malformed, too large, not JSON). Only a 2xx that names an error code
+    is a definite refusal; such rows are never retried automatically, so nobody is mailed twice.
+    """
+    if exc.outcome in MAYBE_SENT:
+        return True
+    status = exc.http_status or 0
+    return 200 <= status < 300 and not exc.error_code
 
 
 def _failure_text(exc: ProviderError, maybe: bool) -> str:

@@ -8,6 +8,7 @@ runs the whole suite, so tests/conftest.py should list this module in `pytest_pl
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 
@@ -25,6 +26,17 @@ def record(family: str, cases: int, failures: int = 0) -> None:
         entry = _counts.setdefault(family, [0, 0])
         entry[0] += cases
         entry[1] += failures
+
+
+@contextlib.contextmanager
+def case(family: str):
+    """Count one case of `family`, and a failure when an assertion escapes the block."""
+    try:
+        yield
+    except AssertionError:
+        record(family, 1, 1)
+        raise
+    record(family, 1, 0)
 
 
 def snapshot() -> dict[str, tuple[int, int]]:

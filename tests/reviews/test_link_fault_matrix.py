@@ -1,0 +1,91 @@
+"""The provider fault matrix on the live link check of mijn profiel (PROVIDERS.md §4, §6).
+
+Every emulator fault mode x every provider, through the real route over loopback HTTP: one call
+and no retries; a refusal saves nothing and explains itself in Dutch; an unreachable provider may
+be saved as "nog niet gecontroleerd"; the token never reaches a log line or the page.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+
+import pytest
+from sqlalchemy import select
+
+from portal.dev.emulator_data import FAULT_MODES
+from portal.extensions import db
+from portal.reviews.errors import member_message
+from portal.reviews.linking import UNREACHABLE
+from portal.reviews.models import Provider, ReviewSystem, SyncAttempt, SystemStatus
+from tests.battery import summary
+
+from .conftest import PROVIDERS, emulator_config, good_credentials
+from .test_fault_matrix import EXPECTED
+
+BASE = "/mijn-profiel/beoordelingen"
+CASES = list(itertools.product(FAULT_MODES, PROVIDERS))
+_serial = itertools.count(1)
+
+
+@pytest.fixture
+def app_config(emulator):
+    # Roomier than the sync matrix so a loaded CI machine never turns a quick answer into a
+    # timeout; still well under the emulator's 1.5 s `slow` delay.
+    return emulator_config(emulator, PROVIDER_READ_TIMEOUT=0.9, PROVIDER_REQUEST_DEADLINE=1.1)
+
+
+def _form(provider: Provider, ident: str) -> dict[str, str]:
+    creds = good_credentials(provider, ident)
+    if provider is Provider.FEEDBACK_COMPANY:
+        return {"provider": provider.value, **creds}
+    return {"provider": provider.value, "location_id": ident, **creds}
+
+
+def _secret(provider: Provider, ident: str) -> str:
+    return f"emu-{ident}"
+
+
+def test_matrix_covers_every_mode_and_provider():
+    assert len(CASES) == len(FAULT_MODES) * 3 == 54
+
+
+@pytest.mark.parametrize(("mode", "provider"), CASES, ids=[f"{m}-{p.value}" for m, p in CASES])
+def test_link_check_fault(client, make_user, login, emulator, caplog, mode, provider):
+    with summary.case("provider-faults-link"):
+        user = make_user()
+        login(client, user)
+        serial = 3_000_000 + next(_serial)
+        ident = f"fbc-{serial}" if provider is Provider.FEEDBACK_COMPANY else str(serial)
+        emulator.fault(ident, mode)
+        caplog.set_level(logging.DEBUG)
+
+        response = client.post(f"{BASE}/koppelen", data=_form(provider, ident))
+
+        db.session.expire_all()
+        system = db.session.scalars(
+            select(ReviewSystem).where(
+                ReviewSystem.company_id == user.company_id, ReviewSystem.is_current
+            )
+        ).first()
+        outcome = EXPECTED[mode][0]
+        secret = _secret(provider, ident)
+        assert secret not in caplog.text and secret not in response.text
+        if outcome == "ok":
+            assert response.status_code == 303
+            assert system is not None and system.status is SystemStatus.ACTIVE
+            assert system.last_outcome == "ok"
+        elif outcome in UNREACHABLE:  # may be saved as "nog niet gecontroleerd"
+            assert response.status_code == 303
+            assert system is not None and system.status is SystemStatus.UNCHECKED
+            assert system.score is None
+            attempts = db.session.scalars(
+                select(SyncAttempt).where(SyncAttempt.review_system_id == system.id)
+            ).all()
+            assert [(a.outcome, a.attempts) for a in attempts] == [(outcome, 1)]
+        else:
+            assert response.status_code == 422
+            assert system is None
+            shown = member_message(outcome, provider, ident)
+            html = response.get_data(as_text=True).replace("&#39;", "'")
+            assert shown.split(".")[0] in html
