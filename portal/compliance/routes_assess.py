@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, render_template, url_for
+from flask import Response, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -18,13 +18,31 @@ from portal.extensions import db
 from portal.reviews.forms import is_https_url
 from portal.reviews.models import Provider, ReviewSystem
 
+QUEUE_PER_PAGE = 25
+
+
+def _page(query, param: str):
+    """One page of a queue list; the page number comes from the query string `param`."""
+    return db.paginate(
+        query,
+        page=request.args.get(param, 1, type=int),
+        per_page=QUEUE_PER_PAGE,
+        max_per_page=QUEUE_PER_PAGE,
+        error_out=False,
+    )
+
 
 @bp.get("/beoordelen")
 def queue():
-    """Submitted other systems and self-reported scores waiting for staff, oldest first."""
-    systems = db.session.scalars(assessment.queue_query()).all()
-    scores = db.session.scalars(assessment.pending_scores_query()).all()
-    return render_template("compliance/queue.html", systems=systems, scores=scores)
+    """Submitted other systems and self-reported scores waiting for staff, oldest first, paged."""
+    systems = _page(assessment.queue_query(), "page")
+    scores = _page(assessment.pending_scores_query(), "score_page")
+    return render_template(
+        "compliance/queue.html",
+        systems=systems,
+        scores=scores,
+        args={"page": systems.page, "score_page": scores.page},
+    )
 
 
 def _other_system_or_404(system_id: str) -> ReviewSystem:

@@ -183,3 +183,28 @@ def test_score_form_only_for_an_approved_other_system(app, make_user, login, mak
     )
     assert posted.status_code == 422
     assert db.session.scalars(select(SelfReportedScore)).first() is None
+
+
+def test_queue_is_paginated(app, staff_client, make_company, make_system):
+    from datetime import timedelta
+
+    from portal.core.db import utcnow
+
+    start = utcnow() - timedelta(days=60)
+    for n in range(27):
+        make_system(
+            make_company(trade_name=f"Wachtend {n:02d}"),
+            Provider.OTHER,
+            SystemStatus.IN_REVIEW,
+            other_name=f"Systeem {n:02d}",
+            requested_at=start + timedelta(hours=n),
+        )
+
+    first = staff_client.get("/beheer/criterium-2/beoordelen").text
+    assert "Gemelde systemen (27)" in first
+    assert "Systeem 00" in first and "Systeem 24" in first and "Systeem 25" not in first
+    assert 'href="/beheer/criterium-2/beoordelen?page=2&amp;score_page=1" rel="next"' in first
+    second = staff_client.get("/beheer/criterium-2/beoordelen?page=2").text
+    assert "Systeem 25" in second and "Systeem 26" in second and "Systeem 24" not in second
+    beyond = staff_client.get("/beheer/criterium-2/beoordelen?page=9")
+    assert beyond.status_code == 200 and "Er wachten geen gemelde systemen." in beyond.text
