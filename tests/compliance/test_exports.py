@@ -91,7 +91,7 @@ def test_overview_and_exports_mark_self_reported_scores(staff_client, make_compa
     make_system(linked, Provider.KIYOH)
 
     page = staff_client.get("/beheer/criterium-2/?q=Zelf").text
-    assert "8,5 / 10 <span class=\"badge status-info\">zelf opgegeven</span>" in page
+    assert '8,5 / 10 <span class="badge status-info">zelf opgegeven</span>' in page
     assert "zelf opgegeven" not in staff_client.get("/beheer/criterium-2/?q=Gekoppeld").text
     member_page = staff_client.get(f"/beheer/criterium-2/leden/{reported.public_id}").text
     assert "zelf opgegeven" in member_page
