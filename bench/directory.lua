@@ -1,8 +1,10 @@
 -- wrk script: cycle through the paths in the file given after "--"; WRK_HX=1 asks for the
--- htmx results fragment (HX-Request + HX-Target), as the live search does.
+-- htmx results fragment (HX-Request + HX-Target), as the live search does; WRK_COOKIE sends a
+-- logged-in session cookie (bench/load.py).
 local paths = {}
 local counter = 0
 local hx = os.getenv("WRK_HX") == "1"
+local cookie = os.getenv("WRK_COOKIE")
 
 function init(args)
   for line in io.lines(args[1]) do
@@ -14,8 +16,13 @@ end
 function request()
   counter = counter + 1
   local path = paths[(counter % #paths) + 1]
+  local headers = {}
   if hx then
-    return wrk.format("GET", path, { ["HX-Request"] = "true", ["HX-Target"] = "directory-results" })
+    headers["HX-Request"] = "true"
+    headers["HX-Target"] = "directory-results"
   end
-  return wrk.format("GET", path)
+  if cookie and cookie ~= "" then
+    headers["Cookie"] = cookie
+  end
+  return wrk.format("GET", path, headers)
 end

@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.reviews.errors import member_message
 from portal.reviews.models import Provider, ScoreSnapshot, SyncAttempt
 from portal.reviews.sync import sync_one
+from tests.battery import summary
 
 from .conftest import PRIOR_GOOD, PROVIDERS, emulator_config
 
@@ -80,32 +81,33 @@ def _ident(case, provider: Provider) -> str:
     ids=[f"{m}-{p.value}-{'prior' if pr else 'fresh'}" for m, p, pr in CASES],
 )
 def test_fault(app, emulator, make_link, caplog, mode, provider, prior):
-    ident = _ident((mode, provider, prior), provider)
-    system = make_link(provider, ident, prior=dict(PRIOR_GOOD) if prior else None)
-    before = {name: getattr(system, name) for name in FIGURES}
-    emulator.fault(ident, mode)
-    caplog.set_level(logging.DEBUG)
+    with summary.case("provider-faults-sync"):
+        ident = _ident((mode, provider, prior), provider)
+        system = make_link(provider, ident, prior=dict(PRIOR_GOOD) if prior else None)
+        before = {name: getattr(system, name) for name in FIGURES}
+        emulator.fault(ident, mode)
+        caplog.set_level(logging.DEBUG)
 
-    attempt = sync_one(system.id)
-    db.session.commit()
-    db.session.expire_all()
+        attempt = sync_one(system.id)
+        db.session.commit()
+        db.session.expire_all()
 
-    outcome, status, tries = EXPECTED[mode]
-    attempts = db.session.scalars(select(SyncAttempt)).all()
-    snapshots = db.session.scalar(select(func.count()).select_from(ScoreSnapshot))
-    assert [a.id for a in attempts] == [attempt.id]
-    assert (attempt.outcome, attempt.http_status, attempt.attempts) == (outcome, status, tries)
-    assert f"emu-{ident}" not in caplog.text and f"emu-{ident}" not in attempt.message
-    if outcome == "ok":
-        _assert_synced(system, provider, ident, snapshots)
-        return
-    expected_message = member_message(outcome, provider, ident)
-    assert attempt.message.startswith(expected_message)
-    assert system.last_error_message == expected_message
-    assert system.last_outcome == outcome
-    assert system.consecutive_failures == 1
-    assert {name: getattr(system, name) for name in FIGURES} == before
-    assert snapshots == 0
+        outcome, status, tries = EXPECTED[mode]
+        attempts = db.session.scalars(select(SyncAttempt)).all()
+        snapshots = db.session.scalar(select(func.count()).select_from(ScoreSnapshot))
+        assert [a.id for a in attempts] == [attempt.id]
+        assert (attempt.outcome, attempt.http_status, attempt.attempts) == (outcome, status, tries)
+        assert f"emu-{ident}" not in caplog.text and f"emu-{ident}" not in attempt.message
+        if outcome == "ok":
+            _assert_synced(system, provider, ident, snapshots)
+            return
+        expected_message = member_message(outcome, provider, ident)
+        assert attempt.message.startswith(expected_message)
+        assert system.last_error_message == expected_message
+        assert system.last_outcome == outcome
+        assert system.consecutive_failures == 1
+        assert {name: getattr(system, name) for name in FIGURES} == before
+        assert snapshots == 0
 
 
 def _assert_synced(system, provider: Provider, ident: str, snapshots: int) -> None:
