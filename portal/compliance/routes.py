@@ -1,8 +1,8 @@
 """Beheer > Criterium 2: the overview and one member's status, deadline and reminders.
 
 The other staff pages of this blueprint live in routes_reminders, routes_assess and
-routes_reports; the audit log, settings and specialisms in routes_admin; the member's
-self-reported score in routes_member.
+routes_reports; the audit log, settings and specialisms in routes_admin; the staff accounts
+in routes_staff_accounts; the member's self-reported score in routes_member.
 """
 
 from __future__ import annotations
@@ -11,8 +11,9 @@ from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.auth.forms import EmptyForm
 from portal.auth.routes import require_user
-from portal.compliance import services
+from portal.compliance import member_sync, services
 from portal.compliance import status as st
 from portal.compliance.forms import DeadlineForm
 from portal.compliance.models import DeadlineExtension, Reminder
@@ -23,13 +24,21 @@ from portal.core.htmx import render
 from portal.core.security import staff_required
 from portal.extensions import db
 from portal.members.models import Company
+from portal.reviews.errors import OK
+from portal.reviews.models import PROVIDER_LABELS
+from portal.reviews.sync import SyncBusy
 
 bp = Blueprint("compliance", __name__)
 
 
 def register(app: Flask) -> None:
     """Mount the staff console, the admin pages and the member's score page."""
-    from portal.compliance import routes_assess, routes_reminders, routes_reports  # noqa: F401
+    from portal.compliance import (  # noqa: F401  (attach their routes)
+        routes_assess,
+        routes_reminders,
+        routes_reports,
+        routes_staff_accounts,
+    )
     from portal.compliance.routes_admin import bp as admin_bp
     from portal.compliance.routes_member import bp as member_bp
 
@@ -112,6 +121,10 @@ def _member_page(company: Company, form: DeadlineForm, status: int = 200):
         form=form,
         extensions=extensions,
         reminders=reminders,
+        sync=member_sync.sync_panel(company),
+        outcome_label=member_sync.outcome_label,
+        provider_labels=PROVIDER_LABELS,
+        sync_form=EmptyForm(),
         labels={"status": st.STATUS_LABELS, "kind": st.KIND_LABELS, "tone": st.STATUS_TONES},
     )
 
@@ -135,3 +148,43 @@ def set_deadline(public_id: str):
         flash(_("De termijn van %(name)s is vastgelegd.", name=company.display_name), "success")
         return done(url_for("compliance.member", public_id=public_id))
     return _member_page(company, form, status=422)
+
+
+@bp.post("/leden/<public_id>/synchroniseren")
+def sync_now(public_id: str):
+    """Staff "Nu synchroniseren": one sync of the current link under the run lock (audited).
+
+    :raises BadRequest: the confirm form did not validate.
+    """
+    company = company_or_404(public_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        attempt = member_sync.sync_now(company, by=require_user())
+    except SyncBusy:
+        flash(
+            _("Er loopt al een synchronisatie. Probeer het over een paar minuten opnieuw."),
+            "warning",
+        )
+    except services.ComplianceError as exc:
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        if attempt.outcome == OK:
+            flash(
+                _(
+                    "Gesynchroniseerd: de cijfers van %(name)s zijn bijgewerkt.",
+                    name=company.display_name,
+                ),
+                "success",
+            )
+        else:
+            label = member_sync.outcome_label(attempt.outcome)
+            flash(
+                _(
+                    "Synchroniseren is mislukt (%(label)s); de vorige cijfers blijven staan.",
+                    label=label,
+                ),
+                "warning",
+            )
+    return done(url_for("compliance.member", public_id=public_id))

@@ -180,6 +180,7 @@ ROUTES: tuple[Route, ...] = (
     _r("compliance.preview_reminders", "staff", "POST"),
     _r("compliance.member", "staff", "GET", obj="company", owner=G),
     _r("compliance.set_deadline", "staff", "POST", obj="company", owner=G),
+    _r("compliance.sync_now", "staff", "POST", obj="company", owner=G),
     _r("compliance.summary", "staff"),
     _r("compliance.score", "staff", "GET", obj="score", owner=G),
     _r("compliance.decide_score", "staff", "POST", obj="score", owner=G),
