@@ -84,8 +84,8 @@ class ConfirmPasswordForm(FlaskForm):
     )
 
 
-class InviteColleagueForm(FlaskForm):
-    """Invite a colleague to the company's account."""
+class InviteeForm(FlaskForm):
+    """Name and e-mail address of someone who gets an activation link."""
 
     name = StringField(
         _l("Naam"),
@@ -95,6 +95,11 @@ class InviteColleagueForm(FlaskForm):
     email = EmailField(
         _l("E-mailadres"), filters=[strip_filter], validators=[DataRequired(REQUIRED), Email()]
     )
+
+
+class InviteColleagueForm(InviteeForm):
+    """Invite a colleague to the company's account."""
+
     company_role = SelectField(
         _l("Rol"),
         choices=[
@@ -110,6 +115,20 @@ class RoleForm(FlaskForm):
 
     company_role = SelectField(
         _l("Rol"), choices=[("medewerker", _l("Medewerker")), ("beheerder", _l("Beheerder"))]
+    )
+
+
+class StaffAccountForm(InviteeForm):
+    """Admin: a new staff account (the activation mail lets them choose a password)."""
+
+
+class StaffRoleForm(FlaskForm):
+    """Admin: switch an account between medewerker (staff) and beheerder (admin)."""
+
+    role = SelectField(
+        _l("Rol"),
+        choices=[("staff", _l("Medewerker ledenservice")), ("admin", _l("Beheerder"))],
+        validators=[DataRequired(REQUIRED)],
     )
 
 

@@ -125,24 +125,35 @@ def _external(endpoint: str, **values) -> str:
     return base + url_for(endpoint, **values)
 
 
-def invite_colleague(company, *, name: str, email: str, company_role: str, by: User) -> User:
-    """Create an inactive-password member user for the company and e-mail an activation link.
+def create_invited_user(*, email: str, invited_by: User, **fields) -> User:
+    """Create a user without a password and e-mail the activation link (flushes only).
+
+    Shared by colleague invitations and the admin's staff accounts; `fields` are User columns.
 
     :raises AccountError: the address already has an account.
     """
     if find_user(email) is not None:
         raise AccountError(_("Er bestaat al een account met dit e-mailadres."))
-    user = User(
-        email=email.lower(),
+    user = User(email=email.strip().lower(), active=True, **fields)
+    db.session.add(user)
+    db.session.flush()
+    send_activation(user, invited_by=invited_by)
+    return user
+
+
+def invite_colleague(company, *, name: str, email: str, company_role: str, by: User) -> User:
+    """Create an inactive-password member user for the company and e-mail an activation link.
+
+    :raises AccountError: the address already has an account.
+    """
+    user = create_invited_user(
+        email=email,
+        invited_by=by,
         name=name,
         role=Role.MEMBER,
         company=company,
         company_role=CompanyRole(company_role),
-        active=True,
     )
-    db.session.add(user)
-    db.session.flush()
-    send_activation(user, invited_by=by)
     audit.record(
         "company.colleague_invited",
         actor=by,

@@ -204,6 +204,11 @@ ROUTES: tuple[Route, ...] = (
     _r("compliance_admin.add_specialism", "admin", "POST"),
     _r("compliance_admin.edit_specialism", "admin", "GET", obj="specialism", owner=G),
     _r("compliance_admin.update_specialism", "admin", "POST", obj="specialism", owner=G),
+    _r("compliance_admin.staff_accounts_list", "admin"),
+    _r("compliance_admin.create_staff_account", "admin", "POST"),
+    _r("compliance_admin.change_staff_role", "admin", "POST", obj="staff_account", owner=G),
+    _r("compliance_admin.deactivate_staff_confirm", "admin", "GET", obj="staff_account", owner=G),
+    _r("compliance_admin.deactivate_staff", "admin", "POST", obj="staff_account", owner=G, destructive=True),
     _r("privacy_staff.register_page", "admin"),
     _r("privacy_staff.breaches", "admin"),
     _r("privacy_staff.breach_new", "admin"),
@@ -237,6 +242,7 @@ ID_ARGS = {
     "specialism": "slug",
     "breach": "breach_id",
     "version": "version_id",
+    "staff_account": "public_id",
 }
 
 

@@ -218,6 +218,8 @@ def build_world() -> World:
     member_a, member_b = make_user(), make_user()
     staff = make_user(role=Role.STAFF, password=STAFF_PASSWORD)
     admin = make_user(role=Role.ADMIN, password=STAFF_PASSWORD)
+    # Accounts the admin pages manage (and may deactivate); never the actors above.
+    staff_accounts = [make_user(role=Role.STAFF, password=STAFF_PASSWORD) for _ in "ab"]
     per_company = {
         "a": _company_objects(member_a.company, member_a),
         "b": _company_objects(member_b.company, member_b),
@@ -308,6 +310,7 @@ def build_world() -> World:
         request=pair(requests),
         specialism=pair(specialisms, "slug"),
         version=pair(versions),
+        staff_account=pair(staff_accounts),
         template={"a": "geen_systeem", "b": "koppeling_stuk"},
         token={"a": MISSING["token"], "b": MISSING["token"]},
     )

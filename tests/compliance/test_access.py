@@ -23,6 +23,11 @@ ADMIN_ONLY = {
     "compliance_admin.add_specialism",
     "compliance_admin.edit_specialism",
     "compliance_admin.update_specialism",
+    "compliance_admin.staff_accounts_list",
+    "compliance_admin.create_staff_account",
+    "compliance_admin.change_staff_role",
+    "compliance_admin.deactivate_staff_confirm",
+    "compliance_admin.deactivate_staff",
 }
 
 
@@ -44,11 +49,17 @@ def test_the_route_list_is_complete(app):
     urls = {url for _, _, url in routes}
     assert all(
         u.startswith(
-            ("/beheer/criterium-2", "/beheer/audit", "/beheer/instellingen", "/beheer/vakgebieden")
+            (
+                "/beheer/criterium-2",
+                "/beheer/audit",
+                "/beheer/instellingen",
+                "/beheer/vakgebieden",
+                "/beheer/medewerkers",
+            )
         )
         for u in urls
     )
-    assert len(routes) == 25
+    assert len(routes) == 31
     assert "/beheer/audit" in urls and "/beheer/criterium-2/" in urls
 
 
@@ -79,7 +90,9 @@ def test_staff_gets_404_on_admin_pages_only(app, staff_client):
             assert response.status_code == expected, (endpoint, url)
 
 
-@pytest.mark.parametrize("url", ["/beheer/instellingen", "/beheer/vakgebieden"])
+@pytest.mark.parametrize(
+    "url", ["/beheer/instellingen", "/beheer/vakgebieden", "/beheer/medewerkers"]
+)
 def test_admin_reaches_admin_pages(client, admin, login, url):
     login(client, admin)
     assert client.get(url).status_code == 200
