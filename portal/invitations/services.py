@@ -252,26 +252,15 @@ def confirm(upload: InviteUpload, *, by: User, delay_days: int) -> int:
     """
     if upload.status is not UploadStatus.PREVIEW:
         raise InvitationError(_("Deze lijst is al bevestigd."))
-    company = db.session.get(Company, upload.company_id)
-    blockers = upload_blockers(company)
-    if blockers:
-        raise InvitationError(blockers[0])
-    count = _set_status(upload, InviteStatus.PREVIEW, InviteStatus.PENDING)
-    if count == 0:
-        raise InvitationError(_("Deze lijst bevat geen geldige adressen om uit te nodigen."))
-    upload.delay_days = max(0, min(delay_days, MAX_DELAY_DAYS))
-    upload.status = UploadStatus.SENDING
-    upload.confirmed_at = utcnow()
-    db.session.flush()
-    audit.record(
-        "invitations.confirmed",
-        actor=by,
-        company=company,
-        subject_type="invite_upload",
-        subject_id=upload.public_id,
-        changes={"queued": {"old": None, "new": count}},
+    return _queue_rows(
+        upload,
+        source=InviteStatus.PREVIEW,
+        none_left=_("Deze lijst bevat geen geldige adressen om uit te nodigen."),
+        action="invitations.confirmed",
+        by=by,
+        delay_days=max(0, min(delay_days, MAX_DELAY_DAYS)),
+        confirmed_at=utcnow(),
     )
-    return count
 
 
 def retry_failed(upload: InviteUpload, *, by: User) -> int:
@@ -279,17 +268,46 @@ def retry_failed(upload: InviteUpload, *, by: User) -> int:
 
     :raises InvitationError: sending is blocked (agreement, provider link), or no failed rows.
     """
+    return _queue_rows(
+        upload,
+        source=InviteStatus.FAILED,
+        none_left=_("Er zijn geen mislukte uitnodigingen om opnieuw te versturen."),
+        action="invitations.retried",
+        by=by,
+    )
+
+
+def _queue_rows(
+    upload: InviteUpload,
+    *,
+    source: InviteStatus,
+    none_left: str,
+    action: str,
+    by: User,
+    **upload_fields,
+) -> int:
+    """Move `source` rows to pending, set `upload_fields` and sending status, audit `action`.
+
+    :raises InvitationError: sending is blocked, or no row had the `source` status.
+    """
     company = db.session.get(Company, upload.company_id)
     blockers = upload_blockers(company)
     if blockers:
         raise InvitationError(blockers[0])
-    count = _set_status(upload, InviteStatus.FAILED, InviteStatus.PENDING)
-    if count == 0:
-        raise InvitationError(_("Er zijn geen mislukte uitnodigingen om opnieuw te versturen."))
+    result = db.session.execute(
+        Invitation.__table__.update()
+        .where(Invitation.upload_id == upload.id, Invitation.status == source)
+        .values(status=InviteStatus.PENDING, error_message="", outcome="")
+    )
+    db.session.expire(upload, ["invitations"])
+    if not (count := result.rowcount or 0):
+        raise InvitationError(none_left)
+    for name, value in upload_fields.items():
+        setattr(upload, name, value)
     upload.status = UploadStatus.SENDING
     db.session.flush()
     audit.record(
-        "invitations.retried",
+        action,
         actor=by,
         company=company,
         subject_type="invite_upload",
@@ -297,16 +315,6 @@ def retry_failed(upload: InviteUpload, *, by: User) -> int:
         changes={"queued": {"old": None, "new": count}},
     )
     return count
-
-
-def _set_status(upload: InviteUpload, old: InviteStatus, new: InviteStatus) -> int:
-    result = db.session.execute(
-        Invitation.__table__.update()
-        .where(Invitation.upload_id == upload.id, Invitation.status == old)
-        .values(status=new, error_message="", outcome="")
-    )
-    db.session.expire(upload, ["invitations"])
-    return result.rowcount or 0
 
 
 def delete_upload(upload: InviteUpload, *, by: User) -> None:
