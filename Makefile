@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test install lint bench-sync bench-directory
+.PHONY: run test install lint bench-sync bench-directory bench-load bench-uploads
 
 run:
 	bash scripts/run.sh
@@ -12,3 +12,16 @@ install:
 
 lint:
 	bash scripts/install.sh && .venv/bin/ruff check . && .venv/bin/bandit -q -lll -r portal
+
+# Benchmarks (not part of `make test`; each prints its numbers, see the README).
+bench-sync:
+	bash scripts/install.sh && .venv/bin/python bench/sync.py
+
+bench-directory:
+	bash bench/directory.sh
+
+bench-load:
+	bash bench/load.sh
+
+bench-uploads:
+	bash scripts/install.sh && .venv/bin/python bench/uploads.py
