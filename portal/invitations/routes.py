@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -40,14 +44,38 @@ def _company_key() -> str:
     return f"company:{getattr(current_user, 'company_id', '')}"
 
 
-def _beheerder_only():
+def _beheerder_only(view: Callable) -> Callable:
     """Customer lists are handled by the company's beheerder; others get a Dutch 403."""
-    if current_user.is_company_admin:
-        return None
-    security_event("authz_denied", endpoint=request.endpoint, user=current_user.id)
-    return render_error(
-        403, _("Alleen de beheerder van uw bedrijf kan klantenlijsten uploaden en versturen.")
-    )
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_user.is_company_admin:
+            return view(*args, **kwargs)
+        security_event("authz_denied", endpoint=request.endpoint, user=current_user.id)
+        return render_error(
+            403, _("Alleen de beheerder van uw bedrijf kan klantenlijsten uploaden en versturen.")
+        )
+
+    return wrapper
+
+
+def _list_action(upload_id: str, action: Callable, done: Callable[[Any], str]):
+    """Run `action` on one of the company's lists behind the CSRF-only ActionForm.
+
+    Commits and flashes `done(result)` on success; a refusal is flashed as a warning.
+    Returns the list and True (done), False (refused) or None (invalid form).
+    """
+    item = get_owned_or_404(InviteUpload, upload_id)
+    if not ActionForm().validate_on_submit():
+        return item, None
+    try:
+        result = action(item, by=require_user())
+    except services.InvitationError as exc:
+        flash(exc.message, "warning")
+        return item, False
+    db.session.commit()
+    flash(done(result), "success")
+    return item, True
 
 
 @bp.get("/")
@@ -108,11 +136,9 @@ def qr_svg():
 
 @bp.post("/uploaden")
 @limiter.limit("10/hour", key_func=_company_key, methods=["POST"])
+@_beheerder_only
 def upload():
     """Parse a customer list into a preview; the file is never stored."""
-    denied = _beheerder_only()
-    if denied:
-        return denied
     form = UploadForm()
     problem = ""
     if form.validate_on_submit():
@@ -165,11 +191,9 @@ def _detail_page(item: InviteUpload, form: ConfirmForm, status: int = 200, probl
 
 
 @bp.post("/lijsten/<upload_id>/versturen")
+@_beheerder_only
 def confirm(upload_id: str):
     """Queue the previewed invitations for sending."""
-    denied = _beheerder_only()
-    if denied:
-        return denied
     item = get_owned_or_404(InviteUpload, upload_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -184,38 +208,28 @@ def confirm(upload_id: str):
 
 
 @bp.post("/lijsten/<upload_id>/opnieuw")
+@_beheerder_only
 def retry(upload_id: str):
     """Queue the failed rows again (rows with an unknown outcome stay as they are)."""
-    denied = _beheerder_only()
-    if denied:
-        return denied
-    item = get_owned_or_404(InviteUpload, upload_id)
-    if ActionForm().validate_on_submit():
-        try:
-            count = services.retry_failed(item, by=require_user())
-        except services.InvitationError as exc:
-            flash(exc.message, "warning")
-        else:
-            db.session.commit()
-            flash(_("%(n)s uitnodigingen worden opnieuw verstuurd.", n=count), "success")
+    item, _done = _list_action(
+        upload_id,
+        services.retry_failed,
+        lambda count: _("%(n)s uitnodigingen worden opnieuw verstuurd.", n=count),
+    )
     return redirect(url_for("invitations.detail", upload_id=item.public_id), 303)
 
 
 @bp.post("/lijsten/<upload_id>/verwijderen")
+@_beheerder_only
 def remove(upload_id: str):
     """Delete the list and its customer data now (cancel a preview, or clean up early)."""
-    denied = _beheerder_only()
-    if denied:
-        return denied
-    item = get_owned_or_404(InviteUpload, upload_id)
-    if ActionForm().validate_on_submit():
-        try:
-            services.delete_upload(item, by=require_user())
-        except services.InvitationError as exc:
-            flash(exc.message, "warning")
-            return redirect(url_for("invitations.detail", upload_id=item.public_id), 303)
-        db.session.commit()
-        flash(_("De lijst en alle klantgegevens erin zijn verwijderd."), "success")
+    item, done = _list_action(
+        upload_id,
+        services.delete_upload,
+        lambda _result: _("De lijst en alle klantgegevens erin zijn verwijderd."),
+    )
+    if done is False:
+        return redirect(url_for("invitations.detail", upload_id=item.public_id), 303)
     return redirect(url_for("invitations.index"), 303)
 
 
