@@ -51,9 +51,8 @@ def _selected_version() -> AgreementVersion | None:
     return _version_or_404(wanted) if wanted else None
 
 
-@bp.get("/")
-def index():
-    """Versions and acceptances, optionally of one version."""
+def _acceptances():
+    """The acceptances of the selected version (or all), with their companies by id."""
     selected = _selected_version()
     rows = services.acceptances(selected)
     companies = {
@@ -62,6 +61,13 @@ def index():
             select(Company).where(Company.id.in_({a.company_id for a in rows}))
         )
     }
+    return selected, rows, companies
+
+
+@bp.get("/")
+def index():
+    """Versions and acceptances, optionally of one version."""
+    selected, rows, companies = _acceptances()
     return render_template(
         "agreements/staff_index.html",
         versions=services.all_versions(),
@@ -75,14 +81,7 @@ def index():
 @bp.get("/export.csv")
 def export():
     """The acceptance list as CSV (formula cells neutralised)."""
-    selected = _selected_version()
-    rows = services.acceptances(selected)
-    companies = {
-        c.id: c
-        for c in db.session.scalars(
-            select(Company).where(Company.id.in_({a.company_id for a in rows}))
-        )
-    }
+    selected, rows, companies = _acceptances()
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow(
