@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import Response, request
@@ -83,7 +84,8 @@ def _content(group: str, qtype: str, rating: str, order: int, label: str) -> dic
     }
 
 
-def kv_statistics() -> Response:
+def _kv_location_reply(extend: Callable[[Location, dict], None] | None = None) -> Response:
+    """Statistics and reviews share auth, fault mode and location fields; `extend` adds to them."""
     location_id = request.args.get("locationId", "")
     denied = _kv_auth(location_id)
     if denied:
@@ -91,25 +93,28 @@ def kv_statistics() -> Response:
     mode = board().take(location_id)
     loc = seed.location(location_id)
     payload = kv_location_fields(loc, tenant=request.args.get("tenantId"), mode=mode)
+    if extend is not None:
+        extend(loc, payload)
     return reply_for(mode, KV, payload)
 
 
+def kv_statistics() -> Response:
+    return _kv_location_reply()
+
+
 def kv_reviews() -> Response:
-    location_id = request.args.get("locationId", "")
-    denied = _kv_auth(location_id)
-    if denied:
-        return denied
-    mode = board().take(location_id)
-    loc = seed.location(location_id)
+    return _kv_location_reply(_add_reviews)
+
+
+def _add_reviews(loc: Location, payload: dict) -> None:
+    """Star buckets over all reviews, and the first `limit` reviews (1 to 100, default 25)."""
     limit = min(max(request.args.get("limit", 25, type=int) or 25, 1), 100)
-    payload = kv_location_fields(loc, tenant=request.args.get("tenantId"), mode=mode)
     buckets = [0] * 5
     for item in seed.reviews(loc, loc.count):
         buckets[(item["rating"] - 1) // 2] += 1
     names = ("oneStars", "twoStars", "threeStars", "fourStars", "fiveStars")
     payload.update(zip(names, buckets, strict=True))
     payload["reviews"] = [_kv_review(item) for item in seed.reviews(loc, limit)]
-    return reply_for(mode, KV, payload)
 
 
 def kv_invite() -> Response:
