@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.auth import mfa, services, sessions, tokens
-from portal.auth.forms import CodeForm, ForgotForm, LoginForm, NewPasswordForm
+from portal.auth.forms import CodeForm, ForgotForm, InviteeForm, LoginForm, NewPasswordForm
 from portal.auth.models import TokenPurpose, User
 from portal.core.security import safe_next
 from portal.extensions import db, limiter, login_manager
@@ -227,6 +227,27 @@ def require_user() -> User:
     if not current_user.is_authenticated:
         abort(404)
     return current_user._get_current_object()
+
+
+def invite_from_form(form: InviteeForm, company, *, company_role: str, by: User) -> bool:
+    """Invite the form's name and e-mail into the company and commit; True when done.
+
+    Shared by the beheerder's colleague invitations and staff inviting a member's beheerder;
+    a refusal (the address has an account) lands on the e-mail field and nothing is committed.
+    """
+    try:
+        services.invite_colleague(
+            company,
+            name=form.name.data,
+            email=form.email.data,
+            company_role=company_role,
+            by=by,
+        )
+    except services.AccountError as exc:
+        form.email.errors.append(str(exc))
+        return False
+    db.session.commit()
+    return True
 
 
 from portal.auth import routes_account  # noqa: E402, F401  (attaches the account pages to bp)

@@ -6,9 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from portal.auth import services as account_services
 from portal.auth.models import CompanyRole, User
-from portal.auth.routes import require_user
+from portal.auth.routes import invite_from_form, require_user
 from portal.core import outbox as outbox_mail
 from portal.core.htmx import render
 from portal.core.models import AuditEvent, OutboxMessage
@@ -141,28 +140,18 @@ def invite_beheerder(public_id: str):
     """
     company = _company_or_404(public_id)
     form = InviteBeheerderForm()
-    if form.validate_on_submit():
-        try:
-            account_services.invite_colleague(
-                company,
-                name=form.name.data,
-                email=form.email.data,
-                company_role=CompanyRole.BEHEERDER.value,
-                by=require_user(),
+    if form.validate_on_submit() and invite_from_form(
+        form, company, company_role=CompanyRole.BEHEERDER.value, by=require_user()
+    ):
+        flash(
+            _(
+                "%(email)s is uitgenodigd als beheerder van %(name)s en krijgt een "
+                "activeringslink per e-mail.",
+                email=form.email.data.lower(),
+                name=company.display_name,
             )
-        except account_services.AccountError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(email)s is uitgenodigd als beheerder van %(name)s en krijgt een "
-                    "activeringslink per e-mail.",
-                    email=form.email.data.lower(),
-                    name=company.display_name,
-                )
-            )
-            return redirect(url_for("staff_members.detail", public_id=public_id), 303)
+        )
+        return redirect(url_for("staff_members.detail", public_id=public_id), 303)
     return _detail_page(company, form, 422)
 
 

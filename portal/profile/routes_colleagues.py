@@ -6,11 +6,10 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.auth import services as account_services
 from portal.auth import sessions
 from portal.auth.forms import EmptyForm, InviteColleagueForm, RoleForm
 from portal.auth.models import CompanyRole, User
-from portal.auth.routes import require_user
+from portal.auth.routes import invite_from_form, require_user
 from portal.core import audit
 from portal.core.security import get_owned_or_404
 from portal.extensions import db, limiter
@@ -55,21 +54,11 @@ def invite():
     me = _require_beheerder()
     company = current_company()
     form = InviteColleagueForm()
-    if form.validate_on_submit():
-        try:
-            account_services.invite_colleague(
-                company,
-                name=form.name.data,
-                email=form.email.data,
-                company_role=form.company_role.data,
-                by=me,
-            )
-        except account_services.AccountError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("De uitnodiging is verstuurd naar %(email)s.", email=form.email.data))
-            return redirect(url_for("profile.colleagues"), 303)
+    if form.validate_on_submit() and invite_from_form(
+        form, company, company_role=form.company_role.data, by=me
+    ):
+        flash(_("De uitnodiging is verstuurd naar %(email)s.", email=form.email.data))
+        return redirect(url_for("profile.colleagues"), 303)
     return render_template(
         "profile/colleagues.html",
         company=company,
