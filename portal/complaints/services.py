@@ -34,7 +34,11 @@ from portal.complaints.policy import (
 )
 from portal.complaints.policy import resolve_category as _resolve_category
 from portal.complaints.queries import is_negative
-from portal.complaints.retention import erase_personal_data, export_personal_data
+from portal.complaints.retention import (
+    PERSONAL_FIELDS,
+    erase_personal_data,
+    export_personal_data,
+)
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.members.models import Company
@@ -147,17 +151,8 @@ def holiday_rules() -> workdays.HolidayRules:
 
 # --- Creating and changing complaints ------------------------------------------------------------
 
-INTAKE_FIELDS = (
-    "complainant_name",
-    "complainant_street",
-    "complainant_postcode",
-    "complainant_city",
-    "complainant_phone",
-    "complainant_email",
-    "subject",
-    "description",
-    "received_by",
-)
+# The complainant's details (the personal data retention erases) and the complaint's own text.
+INTAKE_FIELDS = (*PERSONAL_FIELDS, "subject", "description", "received_by")
 EDITABLE_FIELDS = (
     *INTAKE_FIELDS,
     "agreements",
