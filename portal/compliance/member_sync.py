@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.compliance.services import ComplianceError
@@ -20,7 +19,7 @@ from portal.reviews import errors as out
 from portal.reviews.models import ReviewSystem, SyncAttempt
 from portal.reviews.recording import needs_attention
 from portal.reviews.runlock import run_lock
-from portal.reviews.services import current_system
+from portal.reviews.services import company_attempts, current_system
 from portal.reviews.sync import SYNCABLE_PROVIDERS, SYNCABLE_STATUSES, SyncBusy, sync_one
 
 ATTEMPT_LIMIT = 20  # the staff page shows the newest attempts only
@@ -69,18 +68,6 @@ def syncable(system: ReviewSystem | None) -> bool:
     )
 
 
-def recent_attempts(company: Company, *, limit: int = ATTEMPT_LIMIT) -> list[SyncAttempt]:
-    """The company's newest sync attempts over all its links, newest first."""
-    return list(
-        db.session.scalars(
-            select(SyncAttempt)
-            .where(SyncAttempt.company_id == company.id)
-            .order_by(SyncAttempt.started_at.desc(), SyncAttempt.id.desc())
-            .limit(limit)
-        )
-    )
-
-
 def sync_panel(company: Company) -> SyncPanel:
     """The current link, whether staff may sync it now, "controle nodig" and the attempt log."""
     system = current_system(company)
@@ -88,7 +75,7 @@ def sync_panel(company: Company) -> SyncPanel:
         system=system,
         syncable=syncable(system),
         needs_attention=system is not None and system.is_current and needs_attention(system),
-        attempts=recent_attempts(company),
+        attempts=company_attempts(company, limit=ATTEMPT_LIMIT),
     )
 
 

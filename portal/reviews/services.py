@@ -68,10 +68,19 @@ def history(company: Company) -> list[ReviewSystem]:
 
 def recent_attempts(system: ReviewSystem, *, limit: int = 10) -> list[SyncAttempt]:
     """The last sync attempts of one system, newest first."""
+    return _newest_attempts(SyncAttempt.review_system_id == system.id, limit)
+
+
+def company_attempts(company: Company, *, limit: int = 20) -> list[SyncAttempt]:
+    """The last sync attempts over all of a company's links (staff view), newest first."""
+    return _newest_attempts(SyncAttempt.company_id == company.id, limit)
+
+
+def _newest_attempts(where, limit: int) -> list[SyncAttempt]:
     return list(
         db.session.scalars(
             select(SyncAttempt)
-            .where(SyncAttempt.review_system_id == system.id)
+            .where(where)
             .order_by(SyncAttempt.started_at.desc(), SyncAttempt.id.desc())
             .limit(limit)
         )
