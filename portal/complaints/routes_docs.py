@@ -32,6 +32,19 @@ def _kind(kind: str) -> LetterKind:
         abort(404)
 
 
+def _confirmed_letter(public_id: str, kind: str) -> tuple[Complaint, LetterKind]:
+    """The company's complaint and letter kind of a confirmed letter action (send or PDF).
+
+    :raises NotFound: not the company's complaint, or no such letter kind.
+    :raises BadRequest: the confirmation form (CSRF) did not validate.
+    """
+    complaint = get_owned_or_404(Complaint, public_id)
+    letter_kind = _kind(kind)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return complaint, letter_kind
+
+
 def _pdf_response(data: bytes, filename: str) -> Response:
     return Response(
         data,
@@ -60,10 +73,7 @@ def letter_preview(public_id: str, kind: str):
 @bp.post("/<public_id>/brief/<kind>/verzenden")
 def letter_send(public_id: str, kind: str):
     """Queue the letter by e-mail to the complainant and keep it with the complaint."""
-    complaint = get_owned_or_404(Complaint, public_id)
-    letter_kind = _kind(kind)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    complaint, letter_kind = _confirmed_letter(public_id, kind)
     try:
         dispatch.send_letter(
             complaint, letter_kind, by=require_user(), today=services.now_local_date()
@@ -80,10 +90,7 @@ def letter_send(public_id: str, kind: str):
 @bp.post("/<public_id>/brief/<kind>/pdf")
 def letter_pdf(public_id: str, kind: str):
     """Download the letter as PDF (to print and post); kept with the complaint as sent."""
-    complaint = get_owned_or_404(Complaint, public_id)
-    letter_kind = _kind(kind)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    complaint, letter_kind = _confirmed_letter(public_id, kind)
     today = services.now_local_date()
     services.ensure_handler(complaint, require_user())
     letter = letters.compose(complaint, letter_kind, today=today)
