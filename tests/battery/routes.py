@@ -94,6 +94,7 @@ ROUTES: tuple[Route, ...] = (
     _r("privacy.mine", "account"),
     _r("privacy.export_html", "account"),
     _r("privacy.export_json", "account"),
+    _r("privacy.export_csv", "account"),
     _r("privacy.request_erasure", "account", "POST"),
     # Members: mijn profiel and its features.
     _r("profile.dashboard", "member"),
