@@ -37,6 +37,14 @@ def register(app: Flask) -> None:
         if request.method in UNSAFE_METHODS and request.mimetype not in FORM_MIMETYPES:
             abort(415)
 
+    @app.before_request
+    def _no_nul_characters():
+        """NUL is never text a person typed, and PostgreSQL refuses it in strings: 400 up front."""
+        if "\x00" in request.path or _has_nul(request.args):
+            abort(400)
+        if request.method in UNSAFE_METHODS and _has_nul(request.form):
+            abort(400)
+
     @app.after_request
     def _headers(response):
         headers = response.headers
@@ -50,6 +58,10 @@ def register(app: Flask) -> None:
         if getattr(g, "authenticated_response", False) or current_user.is_authenticated:
             headers["Cache-Control"] = "no-store"
         return response
+
+
+def _has_nul(values) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
 
 
 def role_required(*roles: str) -> Callable:

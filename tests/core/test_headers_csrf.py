@@ -55,6 +55,24 @@ def test_413_page(client):
     assert response.status_code == 413 and "te groot" in response.text
 
 
+def test_json_body_on_a_form_route_is_refused_in_dutch(client):
+    response = client.post("/inloggen", json={"email": ["a@example.nl", {"x": 1}], "password": 7})
+    assert response.status_code == 415 and "gewone formuliergegevens" in response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "data"),
+    [
+        ("GET", "/ledenzoeker/?q=null%00byte", None),
+        ("GET", "/ledenzoeker/bestaat%00niet", None),
+        ("POST", "/inloggen", {"email": "a\x00@example.nl", "password": "x"}),
+    ],
+)
+def test_nul_characters_are_refused_before_the_database(client, method, url, data):
+    response = client.open(url, method=method, data=data)
+    assert response.status_code == 400 and "Ongeldig verzoek" in response.text
+
+
 @pytest.mark.parametrize("app_config", [{"WTF_CSRF_ENABLED": True}])
 def test_csrf_required_on_post_including_htmx(client, make_user, login):
     user = make_user()
