@@ -179,9 +179,13 @@ def test_hostile_query_strings_never_500(client, listed, param):
     for payload in HOSTILE:
         for headers in ({}, FRAGMENT):
             response = client.get("/ledenzoeker/", query_string={param: payload}, headers=headers)
-            assert response.status_code == 200, (param, payload)
             assert "<script>alert(1)" not in response.text
             assert "<img src=x" not in response.text
+            if "\x00" in payload:  # refused for every route before it reaches the database
+                assert response.status_code == 400, (param, payload)
+                assert "Het verzoek kon niet worden verwerkt" in response.text
+                continue
+            assert response.status_code == 200, (param, payload)
             assert heading(response)
         if "7*7" in payload and param == "q":  # echoed as typed, never evaluated
             assert (
