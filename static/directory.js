@@ -2,6 +2,14 @@
 (function () {
   "use strict";
   var MIN_LENGTH = 2;
+  // Only with this script do results follow the typing, so only now say so.
+  function showLiveHints(root) {
+    root.querySelectorAll("[data-directory-live-hint]").forEach(function (hint) {
+      hint.hidden = false;
+    });
+  }
+  showLiveHints(document);
+  document.addEventListener("htmx:load", function (event) { showLiveHints(event.target); });
   // Live search: every keystroke fires "directory-input" on the form; the form's hx-trigger
   // debounces it ("directory-input delay:300ms").
   document.addEventListener("input", function (event) {
