@@ -14,6 +14,8 @@ from flask_babel import lazy_gettext as _l
 
 from portal.compliance.models import Setting
 from portal.core import audit
+from portal.core.db import utcnow
+from portal.directory import cache as directory_cache
 from portal.extensions import db
 
 
@@ -125,6 +127,8 @@ def update_settings(values: dict[str, int], *, by) -> dict:
         row.updated_by_id = getattr(by, "id", None)
     db.session.flush()
     changes = audit.diff(before, all_settings())
+    if "publication_min" in changes:
+        directory_cache.bump(db.session, now=utcnow())  # cached scores used the old minimum
     if changes:
         audit.record("settings.updated", actor=by, subject_type="settings", changes=changes)
     return changes

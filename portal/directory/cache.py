@@ -1,21 +1,25 @@
-"""Rendered search fragments cached in the database (no per-process state).
+"""Rendered search fragments and detail pages cached in the database (no per-process state).
 
-A key covers everything the fragment depends on: the directory version (bumped by every
-refresh of public rows), the query, the score settings, the locale and the current hour (so
-the score freshness rule is re-applied at least hourly). Entries also expire after a TTL.
+A key covers what the body depends on besides the directory: the query or slug, the locale, the
+score configuration and the current hour (so the score freshness rule is re-applied at least
+hourly). Each row also records the directory version it was rendered from; the version is bumped
+by every refresh of public rows and by a change of the publication minimum, and a read only
+returns rows of the current version, so a hit costs one query. Entries also expire after a TTL.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from portal.core.db import UTCDateTime
 from portal.directory.models import DirectoryState, ResultCache
 
 STATE_ID = 1
@@ -52,22 +56,42 @@ def make_key(*parts) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+# The hit path of every cached page: one query, built once (no per-request expression building).
+_GET = text(
+    'SELECT body FROM directory_result_cache WHERE "key" = :key AND expires_at > :now'
+    " AND version = COALESCE((SELECT version FROM directory_state WHERE id = :state), 0)"
+).bindparams(bindparam("now", type_=UTCDateTime()), state=STATE_ID)
+
+
 def get(session: Session, key: str, *, now: datetime) -> str | None:
-    """The cached body, or None when missing or expired."""
-    stmt = select(_C.body).where(_C.key == key, _C.expires_at > now)
-    return session.connection().execute(stmt).scalar()
+    """The cached body, or None when missing, expired or rendered from an older version."""
+    return session.connection().execute(_GET, {"key": key, "now": now}).scalar()
 
 
-def put(session: Session, key: str, body: str, *, now: datetime, ttl: int) -> None:
-    """Store a body (upsert: concurrent workers may render the same query) and prune expired ones."""
+def put(session: Session, key: str, body: str, *, now: datetime, ttl: int, version: int) -> None:
+    """Store a body rendered from `version` (read it before rendering) and prune expired ones.
+
+    An upsert: concurrent workers may render the same key. A body stored under a version that
+    has moved on meanwhile is simply never served.
+    """
     session.execute(delete(ResultCache).where(ResultCache.expires_at <= now))
-    values = {"key": key, "body": body, "expires_at": now + timedelta(seconds=ttl)}
-    stmt = _insert(session, ResultCache.__table__).values(**values)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["key"], set_={"body": body, "expires_at": values["expires_at"]}
-        )
-    )
+    values = {"body": body, "expires_at": now + timedelta(seconds=ttl), "version": version}
+    stmt = _insert(session, ResultCache.__table__).values(key=key, **values)
+    session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
+
+
+def fetch(
+    session: Session, parts: tuple, render: Callable[[], str], *, now: datetime, ttl: int
+) -> str:
+    """The cached body for `parts`, or `render()` stored on a miss (committed)."""
+    key = make_key(*parts)
+    body = get(session, key, now=now)
+    if body is None:
+        current = version(session)  # before rendering: a bump meanwhile makes the row stale
+        body = render()
+        put(session, key, body, now=now, ttl=ttl, version=current)
+        session.commit()
+    return body
 
 
 def _insert(session: Session, table):

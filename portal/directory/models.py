@@ -181,12 +181,17 @@ class DirectoryState(db.Model):
 
 
 class ResultCache(db.Model):
-    """A rendered results fragment, shared by all workers; stale once the version moves on."""
+    """A rendered fragment or page, shared by all workers; stale once the version moves on.
+
+    `version` is the directory version the body was rendered from: a read only returns rows of
+    the current version, so one query answers a hit.
+    """
 
     __tablename__ = "directory_result_cache"
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=0, server_default="0")
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     def __repr__(self) -> str:

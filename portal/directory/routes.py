@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from portal.compliance.settings import publication_min
 from portal.core.db import utcnow
@@ -107,20 +108,27 @@ def _search(query: SearchQuery) -> services.SearchResult:
 
 def _cached_fragment(query: SearchQuery) -> Response:
     """The results fragment from the shared cache, rendered and stored on a miss."""
-    config, now = current_app.config, utcnow()
-    key = cache.make_key(
-        cache.version(db.session), query.url_args(), f"{now:%Y%m%d%H}", str(get_locale()),
-        publication_min(), config["REVIEW_MAX_AGE_DAYS"], config.get("GEOCODER"),
-    )  # fmt: skip
-    body = cache.get(db.session, key, now=now)
-    if body is None:
-        body = render_template("directory/_results.html", query=query, result=_search(query))
-        ttl = config["DIRECTORY_RESULT_CACHE_SECONDS"]
-        cache.put(db.session, key, body, now=now, ttl=ttl)
-        db.session.commit()
+    body = _cached(
+        ("results", query.url_args(), current_app.config.get("GEOCODER")),
+        lambda: render_template("directory/_results.html", query=query, result=_search(query)),
+    )
     response = make_response(body)
     response.vary.update(("HX-Request", "HX-Target"))
     return response
+
+
+def _cached(parts: tuple, render) -> str:
+    """A body from the shared cache, keyed on `parts` and what every public body depends on.
+
+    The publication minimum is not part of the key: changing it bumps the directory version.
+    """
+    config, now = current_app.config, utcnow()
+    parts += (
+        f"{now:%Y%m%d%H}", str(get_locale()),
+        config["REVIEW_MIN_COUNT"], config["REVIEW_MAX_AGE_DAYS"],
+    )  # fmt: skip
+    ttl = config["DIRECTORY_RESULT_CACHE_SECONDS"]
+    return cache.fetch(db.session, parts, render, now=now, ttl=ttl)
 
 
 @bp.get("/over-de-scores")
@@ -174,8 +182,25 @@ def _download(chunks, mimetype: str, filename: str) -> Response:
 def detail(slug: str):
     """A member's public page: contact data it made visible, score details, complaints route.
 
+    Anonymous visitors without pending messages all see the same page, so it comes from the
+    shared cache; signed-in users get their own navigation, rendered fresh.
+
     :raises NotFound: unknown slug, or a member that is not listed.
     """
+    if _page_is_shared():
+        return _cached(("detail", slug), lambda: _render_detail(slug))
+    return _render_detail(slug)
+
+
+def _page_is_shared() -> bool:
+    return (
+        current_app.config["DIRECTORY_RESULT_CACHE_SECONDS"] > 0
+        and "_flashes" not in session
+        and not current_user.is_authenticated
+    )
+
+
+def _render_detail(slug: str) -> str:
     entry = services.entry_by_slug(db.session, slug)
     if entry is None:
         abort(404)

@@ -1,9 +1,12 @@
-"""The shared fragment cache: hits, invalidation on every refresh, expiry, and switching it off."""
+"""The shared cache of fragments and detail pages: hits, invalidation on every refresh and on a
+new publication minimum, expiry, who gets a shared page, and switching it off."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from portal.auth.models import Role
+from portal.compliance.settings import update_settings
 from portal.directory import cache
 from portal.directory.entries import refresh_entry
 from portal.directory.models import ResultCache
@@ -45,11 +48,12 @@ def test_cache_can_be_switched_off(app, client, listed):
 
 
 def test_entries_expire_and_are_pruned(app):
-    cache.put(db.session, "a" * 64, "oud", now=NOW, ttl=60)
+    cache.put(db.session, "a" * 64, "oud", now=NOW, ttl=60, version=0)
     assert cache.get(db.session, "a" * 64, now=NOW + timedelta(seconds=59)) == "oud"
     assert cache.get(db.session, "a" * 64, now=NOW + timedelta(seconds=61)) is None
-    cache.put(db.session, "b" * 64, "nieuw", now=NOW + timedelta(seconds=61), ttl=60)
-    cache.put(db.session, "b" * 64, "nieuwer", now=NOW + timedelta(seconds=62), ttl=60)  # upsert
+    later = NOW + timedelta(seconds=61)
+    cache.put(db.session, "b" * 64, "nieuw", now=later, ttl=60, version=0)
+    cache.put(db.session, "b" * 64, "nieuwer", now=later, ttl=60, version=0)  # upsert
     assert db.session.query(ResultCache).count() == 1
     assert cache.get(db.session, "b" * 64, now=NOW + timedelta(seconds=62)) == "nieuwer"
 
@@ -69,3 +73,76 @@ def test_anonymous_public_pages_start_no_session(client, listed):
         assert response.status_code == 200
         assert "Set-Cookie" not in response.headers, url
         assert "X-CSRFToken" not in response.get_data(as_text=True)
+
+
+def test_rows_of_an_older_version_are_never_served(app):
+    cache.put(db.session, "c" * 64, "v0", now=NOW, ttl=60, version=0)
+    assert cache.get(db.session, "c" * 64, now=NOW) == "v0"
+    cache.bump(db.session, now=NOW)
+    assert cache.get(db.session, "c" * 64, now=NOW) is None
+    # A body rendered from version 0 but stored after the bump (a slow worker) stays unserved.
+    cache.put(db.session, "c" * 64, "late", now=NOW, ttl=60, version=0)
+    assert cache.get(db.session, "c" * 64, now=NOW) is None
+    cache.put(db.session, "c" * 64, "v1", now=NOW, ttl=60, version=1)
+    assert cache.get(db.session, "c" * 64, now=NOW) == "v1"
+
+
+def _heading(response) -> str:
+    text = response.get_data(as_text=True)
+    return text.split("<h1>", 1)[1].split("</h1>", 1)[0]
+
+
+def test_detail_page_is_served_from_the_cache_until_the_member_changes(client, listed):
+    company = listed("Bakker Installaties")
+    url = f"/ledenzoeker/{company.slug}"
+    first = client.get(url)
+    assert _heading(first) == "Bakker Installaties"
+    assert db.session.query(ResultCache).count() == 1
+    db.session.execute(db.text("UPDATE directory_entries SET name = 'Niet ververst'"))
+    db.session.commit()
+    again = client.get(url)
+    assert again.get_data() == first.get_data()  # the cached page, byte for byte
+    company.legal_name = "Bakker Warmte"
+    refresh_entry(company.id)
+    db.session.commit()
+    assert _heading(client.get(url)) == "Bakker Warmte"
+
+
+def test_new_publication_minimum_reaches_cached_pages_and_fragments(
+    client, listed, make_user, frozen_now
+):
+    company = listed("Bakker Installaties", reviews=4)
+    detail, search = f"/ledenzoeker/{company.slug}", "/ledenzoeker/?q=bakker"
+    assert "8,7" not in client.get(detail).get_data(as_text=True)
+    assert "8,7" not in client.get(search, headers=FRAGMENT).get_data(as_text=True)
+    update_settings({"publication_min": 4}, by=make_user(role=Role.ADMIN))
+    db.session.commit()
+    assert "8,7 / 10" in client.get(detail).get_data(as_text=True)
+    assert "8,7 / 10" in client.get(search, headers=FRAGMENT).get_data(as_text=True)
+
+
+def test_signed_in_users_never_get_the_shared_page(client, listed, make_user, login):
+    company = listed("Bakker Installaties")
+    url = f"/ledenzoeker/{company.slug}"
+    assert "Inloggen" in client.get(url).get_data(as_text=True)  # cached for anonymous visitors
+    login(client, make_user())
+    text = client.get(url).get_data(as_text=True)
+    assert "Uitloggen" in text and ">Inloggen<" not in text
+
+
+def test_pending_messages_are_shown_not_swallowed_by_the_cache(client, listed):
+    company = listed("Bakker Installaties")
+    url = f"/ledenzoeker/{company.slug}"
+    client.get(url)
+    with client.session_transaction() as session:
+        session["_flashes"] = [("success", "Uw melding is verstuurd.")]
+    assert "Uw melding is verstuurd." in client.get(url).get_data(as_text=True)
+    assert "Uw melding is verstuurd." not in client.get(url).get_data(as_text=True)
+
+
+def test_detail_cache_can_be_switched_off(app, client, listed):
+    app.config["DIRECTORY_RESULT_CACHE_SECONDS"] = 0
+    company = listed("Bakker Installaties")
+    assert client.get(f"/ledenzoeker/{company.slug}").status_code == 200
+    assert client.get("/ledenzoeker/bestaat-niet").status_code == 404
+    assert db.session.query(ResultCache).count() == 0
