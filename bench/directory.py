@@ -33,10 +33,9 @@ SEARCH_MIX = (
     "vakgebied=zonnepanelen&postcode=Amersfoort&straal=25", "erkenning=installq&q=techniek",
     "q=smit&postcode=Rotterdam&straal=25", "postcode=Utrecht&straal=50",
 )  # fmt: skip
-TARGETS = {
-    "search 6300": 0.30, "search 100000": 0.10, "search-nc 6300": 0.30,
-    "search-nc 100000": 0.10, "detail": 0.5,
-}  # fmt: skip
+# search-nc (fragment cache off) shows cold-cache capacity; the targets are for the
+# portal as configured by default, with the shared cache on.
+TARGETS = {"search 6300": 0.30, "search 100000": 0.10, "detail": 0.5}
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
@@ -170,7 +169,7 @@ def _errors(output: str) -> int:
 
 def _print_table(rows: list[dict], connections: int) -> None:
     print(f"\nwrk, {connections} connections, gunicorn 2 sync workers, loopback")
-    print("search: fragment cache on (default); search-nc: fragment cache off")
+    print("search, detail: shared cache on (default); search-nc: cache off (no target)")
     print(f"{'database':<11}{'companies':>10}  {'endpoint':<8}{'req/s':>9}{'p50 ms':>9}"
           f"{'p99 ms':>9}{'ratio':>8}{'target':>8}{'errors':>8}")  # fmt: skip
     ceilings = {(r["database"], r["size"]): r["rps"] for r in rows if r["endpoint"] == "hello"}

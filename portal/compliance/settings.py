@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import text
 
 from portal.compliance.models import Setting
 from portal.core import audit
@@ -82,16 +83,19 @@ def _fallback(name: str) -> int:
     return DEFINITIONS[name].default
 
 
+_STORED_VALUE = text('SELECT value FROM settings WHERE "key" = :key')
+
+
 def get_setting(name: str, default: int | None = None) -> int:
     """The stored value of a setting, else `default`, else the built-in default.
 
     :raises KeyError: `name` is not a known setting.
     """
     definition = DEFINITIONS[name]
-    row = db.session.get(Setting, name)
-    if row is not None:
+    stored = db.session.execute(_STORED_VALUE, {"key": name}).scalar()  # read on most pages
+    if stored is not None:
         try:
-            value = int(row.value)
+            value = int(stored)
         except ValueError:
             value = None
         if value is not None and definition.minimum <= value <= definition.maximum:
