@@ -64,8 +64,19 @@ _GET = text(
 
 
 def get(session: Session, key: str, *, now: datetime) -> str | None:
-    """The cached body, or None when missing, expired or rendered from an older version."""
-    return session.connection().execute(_GET, {"key": key, "now": now}).scalar()
+    """The cached body, or None when missing, expired or rendered from an older version.
+
+    On PostgreSQL the read runs outside a transaction (autocommit): no BEGIN and ROLLBACK round
+    trips around a single SELECT, which on a hit is the request's only database work. It sees
+    committed rows only, which is all a shared cache holds. SQLite keeps the session's
+    connection (no network, and an in-memory test database has only one).
+    """
+    params = {"key": key, "now": now}
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return session.connection().execute(_GET, params).scalar()
+    with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return conn.execute(_GET, params).scalar()
 
 
 def put(session: Session, key: str, body: str, *, now: datetime, ttl: int, version: int) -> None:

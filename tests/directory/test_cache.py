@@ -47,13 +47,19 @@ def test_cache_can_be_switched_off(app, client, listed):
     assert db.session.query(ResultCache).count() == 0
 
 
+def _put(key: str, body: str, *, now=NOW, version: int = 0) -> None:
+    """Store and commit: on PostgreSQL cache reads see committed rows only."""
+    cache.put(db.session, key, body, now=now, ttl=60, version=version)
+    db.session.commit()
+
+
 def test_entries_expire_and_are_pruned(app):
-    cache.put(db.session, "a" * 64, "oud", now=NOW, ttl=60, version=0)
+    _put("a" * 64, "oud")
     assert cache.get(db.session, "a" * 64, now=NOW + timedelta(seconds=59)) == "oud"
     assert cache.get(db.session, "a" * 64, now=NOW + timedelta(seconds=61)) is None
     later = NOW + timedelta(seconds=61)
-    cache.put(db.session, "b" * 64, "nieuw", now=later, ttl=60, version=0)
-    cache.put(db.session, "b" * 64, "nieuwer", now=later, ttl=60, version=0)  # upsert
+    _put("b" * 64, "nieuw", now=later)
+    _put("b" * 64, "nieuwer", now=later)  # upsert
     assert db.session.query(ResultCache).count() == 1
     assert cache.get(db.session, "b" * 64, now=NOW + timedelta(seconds=62)) == "nieuwer"
 
@@ -76,14 +82,15 @@ def test_anonymous_public_pages_start_no_session(client, listed):
 
 
 def test_rows_of_an_older_version_are_never_served(app):
-    cache.put(db.session, "c" * 64, "v0", now=NOW, ttl=60, version=0)
+    _put("c" * 64, "v0")
     assert cache.get(db.session, "c" * 64, now=NOW) == "v0"
     cache.bump(db.session, now=NOW)
+    db.session.commit()
     assert cache.get(db.session, "c" * 64, now=NOW) is None
     # A body rendered from version 0 but stored after the bump (a slow worker) stays unserved.
-    cache.put(db.session, "c" * 64, "late", now=NOW, ttl=60, version=0)
+    _put("c" * 64, "late", version=0)
     assert cache.get(db.session, "c" * 64, now=NOW) is None
-    cache.put(db.session, "c" * 64, "v1", now=NOW, ttl=60, version=1)
+    _put("c" * 64, "v1", version=1)
     assert cache.get(db.session, "c" * 64, now=NOW) == "v1"
 
 
