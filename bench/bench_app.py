@@ -15,6 +15,11 @@ app.config["DIRECTORY_RESULT_CACHE_SECONDS"] = int(
     os.environ.get("DIRECTORY_RESULT_CACHE_SECONDS", "3600")
 )
 
+# Keys of one benchmark run stay apart from everything else in that Redis database.
+app.config["DIRECTORY_CACHE_REDIS_PREFIX"] = os.environ.get(
+    "DIRECTORY_CACHE_REDIS_PREFIX", "ledenportaal-bench:"
+)
+
 
 @app.get("/_bench/hello")
 def hello() -> str:

@@ -1,11 +1,11 @@
 """Ledenzoeker benchmark: gunicorn (2 workers) and wrk on loopback, bounded in time.
 
-For each database (SQLite file, PostgreSQL) and size (6,300 and 100,000 generated companies) it
+For each database (SQLite file, PostgreSQL, PostgreSQL with the page cache in Redis) and size (6,300 and 100,000 generated companies) it
 measures, in one run: the app's hello endpoint (the ceiling), the search fragment for a fixed
 mix of queries, and the detail page. Prints req/s, p50, p99 and the ratio to the ceiling.
 
     .venv/bin/python bench/directory.py [--duration 10] [--connections 8]
-        [--sizes 6300,100000] [--databases sqlite,postgresql]
+        [--sizes 6300,100000] [--databases sqlite,postgresql,postgresql+redis]
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 PG = "postgresql+psycopg://postgres@127.0.0.1:5432/"
+REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
 SEARCH_MIX = (
     "q=jansen", "q=install", "q=de+vries", "q=utrecht", "q=bakk", "",
     "postcode=3511AB&straal=10", "postcode=Zwolle&straal=25", "postcode=5611&straal=5",
@@ -44,12 +45,19 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="ledenportaal-bench-"))
     results = []
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
+    generated = set()
     for database in args.databases.split(","):
+        base, _, cache_store = database.partition("+")
         for size in (int(s) for s in args.sizes.split(",")):
-            url = _database_url(database, size, work)
-            subprocess.run([PY, ROOT / "bench" / "gen_companies.py", url, str(size)], check=True)
-            results += _measure(database, size, url, work, args, cache_seconds=3600)
-            results += _measure(database, size, url, work, args, cache_seconds=0)
+            url = _database_url(base, size, work)
+            if (base, size) not in generated:
+                gen = [PY, ROOT / "bench" / "gen_companies.py", url, str(size)]
+                subprocess.run(gen, check=True)
+                generated.add((base, size))
+            redis_url = REDIS if cache_store == "redis" else ""
+            results += _measure(database, size, url, work, args, 3600, redis_url)
+            if not redis_url:  # without the cache Redis plays no part
+                results += _measure(database, size, url, work, args, 0, "")
     _print_table(results, args.connections)
 
 
@@ -58,7 +66,7 @@ def _arguments():
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--sizes", default="6300,100000")
-    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--databases", default="sqlite,postgresql,postgresql+redis")
     parser.add_argument("--port", type=int, default=8399)
     return parser.parse_args()
 
@@ -77,7 +85,7 @@ def _database_url(database: str, size: int, work: Path) -> str:
     return PG + name
 
 
-def _measure(database: str, size: int, url: str, work: Path, args, *, cache_seconds: int):
+def _measure(database, size, url, work, args, cache_seconds: int, redis_url: str):
     """Hello, search and detail with the fragment cache on; only search with it off."""
     search = [f"/ledenzoeker/?{q}" if q else "/ledenzoeker/" for q in SEARCH_MIX]
     if cache_seconds:
@@ -90,6 +98,8 @@ def _measure(database: str, size: int, url: str, work: Path, args, *, cache_seco
         paths = {"search-nc": search}
     env = {
         "DIRECTORY_RESULT_CACHE_SECONDS": str(cache_seconds),
+        "DIRECTORY_CACHE_REDIS_URL": redis_url,
+        "DIRECTORY_CACHE_REDIS_PREFIX": f"ledenportaal-bench:{os.getpid()}:{size}:",
         **os.environ, "DATABASE_URL": url, "RATELIMIT_ENABLED": "false", "LOG_JSON": "false",
         "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
     }  # fmt: skip
@@ -112,6 +122,16 @@ def _measure(database: str, size: int, url: str, work: Path, args, *, cache_seco
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        if redis_url:
+            _forget_pages(redis_url, env["DIRECTORY_CACHE_REDIS_PREFIX"])
+
+
+def _forget_pages(redis_url: str, prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    for key in client.scan_iter(match=prefix + "*"):
+        client.delete(key)
 
 
 def _slugs(url: str) -> list[str]:
@@ -170,13 +190,13 @@ def _errors(output: str) -> int:
 def _print_table(rows: list[dict], connections: int) -> None:
     print(f"\nwrk, {connections} connections, gunicorn 2 sync workers, loopback")
     print("search, detail: shared cache on (default); search-nc: cache off (no target)")
-    print(f"{'database':<11}{'companies':>10}  {'endpoint':<8}{'req/s':>9}{'p50 ms':>9}"
+    print(f"{'database':<17}{'companies':>10}  {'endpoint':<8}{'req/s':>9}{'p50 ms':>9}"
           f"{'p99 ms':>9}{'ratio':>8}{'target':>8}{'errors':>8}")  # fmt: skip
     ceilings = {(r["database"], r["size"]): r["rps"] for r in rows if r["endpoint"] == "hello"}
     for r in rows:
         ratio = r["rps"] / ceilings[(r["database"], r["size"])]
         target = TARGETS.get(f"{r['endpoint']} {r['size']}", TARGETS.get(r["endpoint"]))
-        print(f"{r['database']:<11}{r['size']:>10}  {r['endpoint']:<8}{r['rps']:>9.0f}"
+        print(f"{r['database']:<17}{r['size']:>10}  {r['endpoint']:<8}{r['rps']:>9.0f}"
               f"{r['p50']:>9.1f}{r['p99']:>9.1f}{ratio:>8.2f}"
               f"{(f'≥{target:.2f}' if target else ''):>8}{r['errors']:>8}")  # fmt: skip
 

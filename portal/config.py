@@ -117,6 +117,7 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
+        "DIRECTORY_CACHE_REDIS_URL": env.get("DIRECTORY_CACHE_REDIS_URL", redis_url),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),

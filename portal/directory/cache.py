@@ -1,4 +1,7 @@
-"""Rendered search fragments and detail pages cached in the database (no per-process state).
+"""Rendered search fragments and detail pages in a shared cache (no per-process state).
+
+The cache lives in the database (table `directory_result_cache`), or in Redis when
+DIRECTORY_CACHE_REDIS_URL is set (by default REDIS_URL; see `portal.directory.redis_cache`).
 
 A key covers what the body depends on besides the directory: the query or slug, the locale, the
 score configuration and the current hour (so the score freshness rule is re-applied at least
@@ -20,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from portal.core.db import UTCDateTime
+from portal.directory import redis_cache
 from portal.directory.models import DirectoryState, ResultCache
 
 STATE_ID = 1
@@ -35,7 +39,10 @@ def version(session: Session) -> int:
 
 
 def bump(session: Session, *, now: datetime) -> None:
-    """Mark every cached fragment stale: called whenever public rows change."""
+    """Mark every cached body stale: called whenever public rows change.
+
+    The new version reaches a Redis cache after the commit (`redis_cache.publish_after_commit`).
+    """
     table = DirectoryState.__table__
     changed = session.execute(
         update(table)
@@ -48,6 +55,7 @@ def bump(session: Session, *, now: datetime) -> None:
             .values(id=STATE_ID, version=1, updated_at=now)
             .on_conflict_do_nothing()
         )
+    redis_cache.publish_after_commit(session, version(session))
 
 
 def make_key(*parts) -> str:
@@ -96,6 +104,9 @@ def fetch(
 ) -> str:
     """The cached body for `parts`, or `render()` stored on a miss (committed)."""
     key = make_key(*parts)
+    client = redis_cache.client()
+    if client is not None:
+        return redis_cache.fetch(client, key, render, ttl=ttl, db_version=lambda: version(session))
     body = get(session, key, now=now)
     if body is None:
         current = version(session)  # before rendering: a bump meanwhile makes the row stale

@@ -23,7 +23,7 @@ from flask_login import current_user
 from portal.compliance.settings import publication_min
 from portal.core.db import utcnow
 from portal.core.htmx import render, wants_fragment
-from portal.directory import cache, publish, services
+from portal.directory import cache, publish, redis_cache, services
 from portal.directory.forms import RADII, SearchQuery
 from portal.directory.geocoder import geocoder_for
 from portal.extensions import db, limiter
@@ -35,6 +35,7 @@ PUBLIC_MAX_AGE = 60
 
 def register(app: Flask) -> None:
     """Mount the ledenzoeker under /ledenzoeker."""
+    redis_cache.init_app(app)
     app.register_blueprint(bp, url_prefix="/ledenzoeker")
 
 

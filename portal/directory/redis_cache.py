@@ -1,0 +1,114 @@
+"""The directory's shared page cache in Redis: a hit is one MGET round trip, no SQL.
+
+Two kinds of keys under one prefix:
+- `<prefix>version`: the directory version as last published; it expires after
+  VERSION_SECONDS so that a publish lost while Redis was unreachable is corrected from the
+  database within that time (a missing version is read from the database and set with NX).
+- `<prefix>page:<sha256>`: "<version>\\n<body>", expiring after the cache TTL. A body whose
+  version is not the current one is a miss.
+
+`cache.bump()` records the new version on the SQLAlchemy session; it is published only after
+that transaction commits, so a reader never pairs a new version with uncommitted rows, and a
+rolled-back bump is never published. Redis errors never fail a request: the page is rendered
+without the cache and a warning is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import redis
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+EXTENSION = "directory_cache_redis"
+PENDING = "directory_version_pending"
+VERSION_SECONDS = 300
+PREFIX = "ledenportaal:directory:"
+
+
+def init_app(app: Flask) -> None:
+    """Connect to DIRECTORY_CACHE_REDIS_URL when set (short timeouts: the cache is optional)."""
+    url = app.config.get("DIRECTORY_CACHE_REDIS_URL")
+    if url:
+        app.extensions[EXTENSION] = redis.Redis.from_url(
+            url, socket_timeout=0.5, socket_connect_timeout=0.5
+        )
+
+
+def client() -> redis.Redis | None:
+    """The app's Redis client, or None when the cache lives in the database."""
+    return current_app.extensions.get(EXTENSION) if has_app_context() else None
+
+
+def _prefix() -> str:
+    return current_app.config.get("DIRECTORY_CACHE_REDIS_PREFIX", PREFIX)
+
+
+def fetch(
+    client: redis.Redis, key: str, render: Callable[[], str], *, ttl: int,
+    db_version: Callable[[], int],
+) -> str:  # fmt: skip
+    """The cached body for `key`, or `render()` stored under the version read before it."""
+    prefix = _prefix()
+    page_key = f"{prefix}page:{key}"
+    try:
+        current, stored = client.mget(f"{prefix}version", page_key)
+        if current is None:
+            current = str(db_version()).encode()
+            client.set(f"{prefix}version", current, nx=True, ex=VERSION_SECONDS)
+    except redis.RedisError as error:
+        log.warning(
+            "directory cache: Redis unavailable (%s), rendering without it", type(error).__name__
+        )
+        return render()
+    if stored is not None:
+        stamp, _, body = stored.partition(b"\n")
+        if stamp == current:
+            return body.decode()
+    body = render()
+    try:
+        client.set(page_key, current + b"\n" + body.encode(), ex=ttl)
+    except redis.RedisError as error:
+        log.warning(
+            "directory cache: Redis unavailable (%s), page not stored", type(error).__name__
+        )
+    return body
+
+
+def publish_after_commit(session: Session, version: int) -> None:
+    """Publish `version` to Redis once the session's transaction commits (no-op without Redis)."""
+    if client() is not None:
+        session.info[PENDING] = version
+
+
+# Two commits may publish out of order: the version in Redis only ever moves forward.
+_SET_IF_GREATER = """
+local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
+if tonumber(ARGV[1]) > current then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+end
+"""
+
+
+@event.listens_for(Session, "after_commit")
+def _publish(session: Session) -> None:
+    version = session.info.pop(PENDING, None)
+    found = client()
+    if version is None or found is None:
+        return
+    try:
+        found.eval(_SET_IF_GREATER, 1, f"{_prefix()}version", version, VERSION_SECONDS)
+    except redis.RedisError as error:
+        log.warning(
+            "directory cache: version %s not published (%s); Redis corrects it within %s s",
+            version, type(error).__name__, VERSION_SECONDS,
+        )  # fmt: skip
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction) -> None:
+    session.info.pop(PENDING, None)

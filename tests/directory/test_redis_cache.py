@@ -1,0 +1,133 @@
+"""The Redis page cache (production, with REDIS_URL): hits without SQL, versions published only
+after commit and only forwards, recovery from a lost version, and pages still served when Redis
+is down. Uses the machine's Redis (127.0.0.1:6379); keys live under a per-test prefix."""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+
+import pytest
+import redis
+from sqlalchemy import event
+
+from portal.auth.models import Role
+from portal.compliance.settings import update_settings
+from portal.core.db import utcnow
+from portal.directory import cache, redis_cache
+from portal.directory.entries import refresh_entry
+from portal.directory.models import ResultCache
+from portal.extensions import db
+from tests.directory.test_search import FRAGMENT, names
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+PREFIX = f"ledenportaal-test:{uuid.uuid4().hex}:"
+
+
+def _redis_or_skip() -> redis.Redis:
+    client = redis.Redis.from_url(REDIS_URL, socket_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError:
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip("no Redis at " + REDIS_URL)
+    return client
+
+
+@pytest.fixture
+def app_config():
+    return {"DIRECTORY_CACHE_REDIS_URL": REDIS_URL, "DIRECTORY_CACHE_REDIS_PREFIX": PREFIX}
+
+
+@pytest.fixture
+def store(app):
+    client = _redis_or_skip()
+    yield client
+    for key in client.scan_iter(match=PREFIX + "*"):
+        client.delete(key)
+
+
+def _published(store) -> int | None:
+    value = store.get(PREFIX + "version")
+    return None if value is None else int(value)
+
+
+def _statements(app):
+    seen = []
+    event.listen(db.engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    return seen
+
+
+def test_detail_hit_needs_no_sql_and_the_database_cache_stays_empty(app, client, store, listed):
+    company = listed("Bakker Installaties")
+    url = f"/ledenzoeker/{company.slug}"
+    first = client.get(url)
+    assert first.status_code == 200
+    statements = _statements(app)
+    again = client.get(url)
+    assert again.get_data() == first.get_data()
+    assert statements == []
+    assert db.session.query(ResultCache).count() == 0
+    assert len(list(store.scan_iter(match=PREFIX + "page:*"))) == 1
+
+
+def test_refresh_is_published_after_commit(client, store, listed):
+    company = listed("Bakker Installaties")
+    assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == ["Bakker Installaties"]
+    before = _published(store)
+    company.legal_name = "Bakker Warmte"
+    refresh_entry(company.id)
+    assert _published(store) == before  # not yet committed: readers keep the old version
+    db.session.commit()
+    assert _published(store) == before + 1
+    assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == ["Bakker Warmte"]
+
+
+def test_rolled_back_bump_is_never_published(app, store, listed):
+    listed("Bakker Installaties")
+    store.set(PREFIX + "version", cache.version(db.session))
+    before = _published(store)
+    cache.bump(db.session, now=utcnow())
+    db.session.rollback()
+    db.session.commit()  # a later, unrelated commit publishes nothing either
+    assert _published(store) == before
+
+
+def test_versions_only_move_forward(app, store):
+    store.set(PREFIX + "version", 7)
+    for version in (9, 8):  # two commits publishing out of order
+        redis_cache.publish_after_commit(db.session, version)
+        db.session.commit()
+    assert _published(store) == 9
+
+
+def test_lost_version_is_read_from_the_database(client, store, listed):
+    company = listed("Bakker Installaties")
+    store.delete(PREFIX + "version")  # expired, or Redis restarted empty
+    assert client.get(f"/ledenzoeker/{company.slug}").status_code == 200
+    assert _published(store) == cache.version(db.session)
+
+
+def test_new_publication_minimum_reaches_cached_pages(client, store, listed, make_user, frozen_now):
+    company = listed("Bakker Installaties", reviews=4)
+    url = f"/ledenzoeker/{company.slug}"
+    assert "8,7" not in client.get(url).get_data(as_text=True)
+    update_settings({"publication_min": 4}, by=make_user(role=Role.ADMIN))
+    db.session.commit()
+    assert "8,7 / 10" in client.get(url).get_data(as_text=True)
+
+
+@pytest.mark.parametrize("app_config", [{"DIRECTORY_CACHE_REDIS_URL": "redis://127.0.0.1:1/0"}])
+def test_pages_are_served_when_redis_is_down(client, listed, caplog):
+    company = listed("Bakker Installaties")
+    with caplog.at_level(logging.WARNING, logger="portal.directory.redis_cache"):
+        page = client.get(f"/ledenzoeker/{company.slug}")
+        fragment = client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)
+        company.legal_name = "Bakker Warmte"
+        refresh_entry(company.id)
+        db.session.commit()  # the publish fails quietly too
+    assert page.status_code == 200 and "Bakker Installaties" in page.get_data(as_text=True)
+    assert names(fragment) == ["Bakker Installaties"]
+    assert "Redis unavailable" in caplog.text and "not published" in caplog.text
