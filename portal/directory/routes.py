@@ -16,11 +16,11 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.compliance.settings import publication_min
+from portal.core import i18n
 from portal.core.db import utcnow
 from portal.core.htmx import render, wants_fragment
 from portal.directory import cache, publish, redis_cache, services
@@ -74,7 +74,8 @@ def _cache_headers(response: Response) -> Response:
         response.cache_control.private = True
     if not response.is_streamed:
         response.add_etag()
-        response.make_conditional(request)
+        if request.if_none_match or request.if_modified_since:
+            response.make_conditional(request)
     return response
 
 
@@ -125,7 +126,7 @@ def _cached(parts: tuple, render) -> str:
     """
     config, now = current_app.config, utcnow()
     parts += (
-        f"{now:%Y%m%d%H}", str(get_locale()),
+        f"{now:%Y%m%d%H}", i18n.select_locale(),
         config["REVIEW_MIN_COUNT"], config["REVIEW_MAX_AGE_DAYS"],
     )  # fmt: skip
     ttl = config["DIRECTORY_RESULT_CACHE_SECONDS"]
