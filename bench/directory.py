@@ -48,6 +48,9 @@ def main() -> None:
     generated = set()
     for database in args.databases.split(","):
         base, _, cache_store = database.partition("+")
+        if cache_store == "redis" and not _redis_reachable():
+            print(f"  {database}: skipped, no Redis at {REDIS}", flush=True)
+            continue
         for size in (int(s) for s in args.sizes.split(",")):
             url = _database_url(base, size, work)
             if (base, size) not in generated:
@@ -124,6 +127,15 @@ def _measure(database, size, url, work, args, cache_seconds: int, redis_url: str
         server.wait(timeout=30)
         if redis_url:
             _forget_pages(redis_url, env["DIRECTORY_CACHE_REDIS_PREFIX"])
+
+
+def _redis_reachable() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
 
 
 def _forget_pages(redis_url: str, prefix: str) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy import bindparam, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import StaticPool
 
 from portal.core.db import UTCDateTime
 from portal.directory import redis_cache
@@ -74,16 +75,17 @@ _GET = text(
 def get(session: Session, key: str, *, now: datetime) -> str | None:
     """The cached body, or None when missing, expired or rendered from an older version.
 
-    On PostgreSQL the read runs outside a transaction (autocommit): no BEGIN and ROLLBACK round
-    trips around a single SELECT, which on a hit is the request's only database work. It sees
-    committed rows only, which is all a shared cache holds. SQLite keeps the session's
-    connection (no network, and an in-memory test database has only one).
+    The read runs on a connection of its own, outside the session's transaction (autocommit on
+    PostgreSQL: no BEGIN and ROLLBACK round trips around the single SELECT that is a hit's only
+    database work). It sees committed rows only, which is all a shared cache holds. A database
+    with one shared connection (in-memory SQLite) reads through the session.
     """
     params = {"key": key, "now": now}
     bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
+    if isinstance(bind.pool, StaticPool):
         return session.connection().execute(_GET, params).scalar()
-    with bind.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+    options = {"isolation_level": "AUTOCOMMIT"} if bind.dialect.name == "postgresql" else {}
+    with bind.connect().execution_options(**options) as conn:
         return conn.execute(_GET, params).scalar()
 
 
