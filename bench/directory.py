@@ -1,7 +1,7 @@
 """Ledenzoeker benchmark: gunicorn (2 workers) and wrk on loopback, bounded in time.
 
-For each database (SQLite file, PostgreSQL, PostgreSQL with the page cache in Redis) and size (6,300 and 100,000 generated companies) it
-measures, in one run: the app's hello endpoint (the ceiling), the search fragment for a fixed
+For each database (SQLite file, PostgreSQL, PostgreSQL with the page cache in Redis) and size
+(6,300 and 100,000 generated companies) it measures, in one run: the app's hello endpoint (the ceiling), the search fragment for a fixed
 mix of queries, and the detail page. Prints req/s, p50, p99 and the ratio to the ceiling.
 
     .venv/bin/python bench/directory.py [--duration 10] [--connections 8]

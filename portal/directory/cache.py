@@ -56,7 +56,7 @@ def bump(session: Session, *, now: datetime) -> None:
             .values(id=STATE_ID, version=1, updated_at=now)
             .on_conflict_do_nothing()
         )
-    redis_cache.publish_after_commit(session, version(session))
+    redis_cache.publish_after_commit(session, lambda: version(session))
 
 
 def make_key(*parts) -> str:

@@ -79,10 +79,13 @@ def fetch(
     return body
 
 
-def publish_after_commit(session: Session, version: int) -> None:
-    """Publish `version` to Redis once the session's transaction commits (no-op without Redis)."""
+def publish_after_commit(session: Session, current: Callable[[], int]) -> None:
+    """Publish the version `current()` reads to Redis once the session's transaction commits.
+
+    Without Redis this is a no-op and `current` is never called (no extra query per bump).
+    """
     if client() is not None:
-        session.info[PENDING] = version
+        session.info[PENDING] = current()
 
 
 # Two commits may publish out of order: the version in Redis only ever moves forward.

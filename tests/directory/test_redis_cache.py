@@ -98,7 +98,7 @@ def test_rolled_back_bump_is_never_published(app, store, listed):
 def test_versions_only_move_forward(app, store):
     store.set(PREFIX + "version", 7)
     for version in (9, 8):  # two commits publishing out of order
-        redis_cache.publish_after_commit(db.session, version)
+        redis_cache.publish_after_commit(db.session, lambda v=version: v)
         db.session.commit()
     assert _published(store) == 9
 
