@@ -14,17 +14,14 @@ from tests.reviews.conftest import (  # noqa: F401  (fixtures re-exported for th
     emulator_config,
     emulator_server,
     make_link,
+    played_mode,
 )
 
 
 @pytest.fixture
-def app_config(emulator):  # noqa: F811 - the imported fixture
-    """Every provider points at the emulator; invite calls time out fast.
-
-    1.2 s stays below the emulator's slow mode (1.5 s) and leaves a plain answer room on a busy
-    CI machine (0.8 s once turned a 401 into a timeout there).
-    """
-    return emulator_config(emulator, PROVIDER_INVITE_TIMEOUT=1.2, INVITE_DEDUPE_DAYS=30)
+def app_config(emulator, request):  # noqa: F811 - the imported fixture
+    """Every provider points at the emulator; invite calls time out fast in the waiting modes."""
+    return emulator_config(emulator, played_mode(request), INVITE_DEDUPE_DAYS=30)
 
 
 @pytest.fixture

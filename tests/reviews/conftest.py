@@ -20,6 +20,21 @@ from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 
 PROVIDERS = (Provider.KLANTENVERTELLEN, Provider.KIYOH, Provider.FEEDBACK_COMPANY)
 SLOW_SECONDS = 1.5
+# Modes in which the emulator makes the portal wait (SLOW_SECONDS, or three times that).
+WAITING_MODES = frozenset({"slow", "timeout", "trickle"})
+# Waits for a test whose emulator answers at once: room for a stalled, loaded CI machine.
+ROOMY_WAITS = {
+    "PROVIDER_READ_TIMEOUT": 5.0,
+    "PROVIDER_REQUEST_DEADLINE": 8.0,
+    "PROVIDER_INVITE_TIMEOUT": 5.0,
+}
+# Waits for a test that plays a waiting mode: all well below SLOW_SECONDS, so the portal gives
+# up before the emulator answers however loaded the machine is (sleeping never ends early).
+TIGHT_WAITS = {
+    "PROVIDER_READ_TIMEOUT": 0.3,
+    "PROVIDER_REQUEST_DEADLINE": 0.8,
+    "PROVIDER_INVITE_TIMEOUT": 1.2,
+}
 
 
 @dataclass
@@ -67,15 +82,25 @@ def emulator(emulator_server) -> Emulator:
     handle.reset()
 
 
-def emulator_config(emulator: Emulator, **overrides) -> dict:
-    """App settings pointing every provider at the emulator, with short waits for tests."""
+def played_mode(request: pytest.FixtureRequest) -> str | None:
+    """The emulator fault mode a parametrized test plays (its `mode` parameter), if any."""
+    callspec = getattr(request.node, "callspec", None)
+    return callspec.params.get("mode") if callspec is not None else None
+
+
+def emulator_config(emulator: Emulator, mode: str | None = None, **overrides) -> dict:
+    """App settings pointing every provider at the emulator.
+
+    The waits depend on the fault `mode` the test plays: tight for a waiting mode (so the test
+    is quick and the portal surely times out), roomy otherwise (so a quick answer is never
+    turned into a timeout by a stalled CI machine).
+    """
     url = emulator.base_url
     config = {
         "PROVIDER_BASE_URLS": f"klantenvertellen={url},kiyoh={url},feedback_company={url}",
         "PROVIDER_ALLOWED_HOSTS": ["127.0.0.1"],
         "PROVIDER_CONNECT_TIMEOUT": 1.0,
-        "PROVIDER_READ_TIMEOUT": 0.3,
-        "PROVIDER_REQUEST_DEADLINE": 0.8,
+        **(TIGHT_WAITS if mode in WAITING_MODES else ROOMY_WAITS),
         "SYNC_BACKOFF_BASE": 0.01,
         "SYNC_MAX_RETRY_AFTER": 1.0,  # the emulator's Retry-After: 2 → pause, not wait
         "SYNC_LINK_DEADLINE": 10.0,

@@ -20,7 +20,7 @@ from portal.reviews.linking import UNREACHABLE
 from portal.reviews.models import Provider, ReviewSystem, SyncAttempt, SystemStatus
 from tests.battery import summary
 
-from .conftest import PROVIDERS, emulator_config, good_credentials
+from .conftest import PROVIDERS, emulator_config, good_credentials, played_mode
 from .test_fault_matrix import EXPECTED
 
 BASE = "/mijn-profiel/beoordelingen"
@@ -29,10 +29,8 @@ _serial = itertools.count(1)
 
 
 @pytest.fixture
-def app_config(emulator):
-    # Roomier than the sync matrix so a loaded CI machine never turns a quick answer into a
-    # timeout; still well under the emulator's 1.5 s `slow` delay.
-    return emulator_config(emulator, PROVIDER_READ_TIMEOUT=0.9, PROVIDER_REQUEST_DEADLINE=1.1)
+def app_config(emulator, request):
+    return emulator_config(emulator, played_mode(request))
 
 
 def _form(provider: Provider, ident: str) -> dict[str, str]:
