@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from sqlalchemy.sql.elements import ColumnElement
-
 EARTH_RADIUS_KM = 6371.0088
 KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180.0
 
@@ -53,21 +51,32 @@ def haversine_km(a: Point, b: Point) -> float:
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
 
-def squared_distance_sql(
-    lat_col: ColumnElement, lon_col: ColumnElement, center: Point
-) -> ColumnElement:
-    """Squared distance in km² from `center`: arithmetic only, so cheap on every candidate row.
+def squared_distance_sql(lat_sql: str, lon_sql: str) -> str:
+    """Squared distance in km² from a centre, as SQL text: arithmetic only, cheap on every row.
 
-    An equirectangular projection whose east-west scale follows the mid-latitude of each pair
-    (cos linearised around the centre). Within 50 km in the Netherlands it differs from the
-    haversine distance by less than a metre, far below what the page shows (0.1 km); the
-    same formula runs on SQLite and PostgreSQL and needs no math functions.
+    `lat_sql`/`lon_sql` name the columns; the centre comes in as the bound values of
+    `distance_params`. An equirectangular projection whose east-west scale follows the
+    mid-latitude of each pair (cos linearised around the centre). Within 50 km in the
+    Netherlands it differs from the haversine distance by less than a metre, far below what the
+    page shows (0.1 km); the same formula runs on SQLite and PostgreSQL and needs no math
+    functions.
     """
+    dlat = f"({lat_sql} - :center_lat)"
+    dx = f"(({lon_sql} - :center_lon) * (:km_east - :km_east_change * {dlat}))"
+    dy = f"({dlat} * :km_north)"
+    return f"({dx} * {dx} + {dy} * {dy})"
+
+
+def distance_params(center: Point) -> dict[str, float]:
+    """The bound values of `squared_distance_sql` for `center`."""
     a, b, c = _coefficients(center)
-    dlat = lat_col - center.latitude
-    dy = dlat * a
-    dx = (lon_col - center.longitude) * (b - c * dlat)
-    return dx * dx + dy * dy
+    return {
+        "center_lat": center.latitude,
+        "center_lon": center.longitude,
+        "km_north": a,
+        "km_east": b,
+        "km_east_change": c,
+    }
 
 
 def flat_km(center: Point, point: Point) -> float:

@@ -1,7 +1,15 @@
 """SQL for one search page: filters, a count that stops at 1,001, and index-friendly paging.
 
+The statements are plain SQL text with named parameters, put together from a few fixed pieces
+per search shape (which filters, distance or A-Z order, which plan). A search runs hundreds of
+times a second with ever other values, and building SQLAlchemy expression trees and their cache
+keys for every request cost several times more than the database work; a text statement is
+compiled once per shape and reused. Only fixed fragments are ever joined into the SQL: every
+value the visitor gives travels as a bound parameter.
+
 Plans, all of them bounded:
-- Filters on company ids (full text, specialism, recognition) are id subqueries.
+- Filters on company ids (full text, specialism, recognition) are id subqueries (PostgreSQL's
+  full text is a condition on the row itself, served by its GIN index).
 - The page query is two-step: an inner query picks the page's ids using only indexed columns
   (sort index (sort_key, company_id), geo index (latitude, longitude, sort_key)), and only
   those 20 rows are read in full.
@@ -9,107 +17,184 @@ Plans, all of them bounded:
   (company_id, sort_key); a broader filter walks the sort index and probes the id set,
   stopping after one page (on SQLite the id condition is written `+company_id IN (...)` so the
   planner keeps to the sort index).
-- Distance order grows the circle from small to the requested radius until it holds enough
-  rows for the page; rows outside a circle are always farther than rows inside it, so
-  ordering only the rows of that smaller circle gives the same page. Each step pre-filters on
-  the indexed bounding box and stops counting at the page's end.
+- Distance order uses the smallest circle (a fraction of the requested radius) that holds
+  enough rows for the page; rows outside a circle are always farther than rows inside it, so
+  ordering only the rows of that smaller circle gives the same page. One bounded count
+  answers both the total and, when it is not capped, how many rows each smaller circle holds;
+  only a capped count probes the circles one by one. Every step pre-filters on the indexed
+  bounding box and stops counting at the page's end.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import Float, column, text
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import TextClause
 
 from portal.directory import geo
 from portal.directory.models import DirectoryEntry
 
-E = DirectoryEntry.__table__.c  # Core columns: these queries need no ORM machinery
-_PLUS_ID = literal_column("+directory_entries.company_id")
 WALK_THRESHOLD = 5000  # hits beyond which walking the sort index beats sorting the hits
 RING_STEPS = (1 / 16, 1 / 8, 1 / 4, 1 / 2)  # fractions of the radius tried before the full one
+_TABLE = DirectoryEntry.__tablename__
+_D2 = geo.squared_distance_sql("latitude", "longitude")
+_D2_COLUMN = column("d2", Float)
+# The statements' skeletons: only the fixed fragments of this module are put into them.
+_COUNT = "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT :n) AS hits"
+_RINGS = (  # one SUM per RING_STEPS entry
+    "SELECT count(*), "
+    "COALESCE(SUM(CASE WHEN d2 <= :ring0 THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN d2 <= :ring1 THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN d2 <= :ring2 THEN 1 ELSE 0 END), 0), "
+    "COALESCE(SUM(CASE WHEN d2 <= :ring3 THEN 1 ELSE 0 END), 0) "
+    "FROM (SELECT {d2} AS d2 FROM {table} WHERE {where} LIMIT :n) AS hits"
+)
+_NAME_PAGE = (
+    "SELECT {columns} FROM {table} AS e JOIN (SELECT company_id, sort_key FROM {source} "
+    "WHERE {where} ORDER BY sort_key, company_id LIMIT :size OFFSET :offset) AS page "
+    "ON e.company_id = page.company_id ORDER BY page.sort_key, page.company_id"
+)
+_DISTANCE_PAGE = (
+    "SELECT {columns}, page.d2 FROM {table} AS e JOIN (SELECT company_id, sort_key, {d2} AS d2 "
+    "FROM {source} WHERE {where} ORDER BY d2, sort_key, company_id LIMIT :size OFFSET :offset) "
+    "AS page ON e.company_id = page.company_id ORDER BY page.d2, page.sort_key, page.company_id"
+)
+
+
+@dataclass(frozen=True)
+class IdFilter:
+    """One restriction on the rows: a fixed SQL condition and its bound values.
+
+    `sql` holds `{id}` where the company id column goes, so the sort-index walk can write it
+    as `+company_id` on SQLite; it never contains anything the visitor typed.
+    """
+
+    sql: str
+    params: dict = field(default_factory=dict)
 
 
 @dataclass
 class Filters:
-    """What restricts a search: id sets, and a circle around a point."""
+    """What restricts a search: id filters, and a circle around a point."""
 
-    id_sets: list[Select] = field(default_factory=list)
+    id_sets: list[IdFilter] = field(default_factory=list)
     center: geo.Point | None = None
     radius_km: float = 0.0
 
-    @property
-    def squared_distance(self) -> ColumnElement | None:
-        if self.center is None:
-            return None
-        return geo.squared_distance_sql(E.latitude, E.longitude, self.center)
+    def where(self, *, walk_sort_index: bool = False) -> str:
+        """The WHERE clause; `walk_sort_index` keeps SQLite on the sort index (see module doc)."""
+        id_col = "+company_id" if walk_sort_index else "company_id"
+        conditions = [f"({item.sql.format(id=id_col)})" for item in self.id_sets]
+        if self.center is not None:
+            conditions += [
+                "latitude BETWEEN :min_lat AND :max_lat",
+                "longitude BETWEEN :min_lon AND :max_lon",
+                f"{_D2} <= :r2",
+            ]
+        return " AND ".join(conditions) or "1 = 1"
 
-    def where(self, *, walk_sort_index: bool = False) -> list:
-        """WHERE conditions; `walk_sort_index` keeps SQLite on the sort index (see module doc)."""
-        id_col = _PLUS_ID if walk_sort_index else E.company_id
-        conditions: list = [id_col.in_(ids) for ids in self.id_sets]
+    def params(self) -> dict:
+        """The bound values of `where()`."""
+        values: dict = {}
+        for item in self.id_sets:
+            values.update(item.params)
         if self.center is not None:
             box = geo.bounding_box(self.center, self.radius_km)
-            conditions += [
-                E.latitude.between(box.min_lat, box.max_lat),
-                E.longitude.between(box.min_lon, box.max_lon),
-                self.squared_distance <= self.radius_km * self.radius_km,
-            ]
-        return conditions
+            values.update(geo.distance_params(self.center))
+            values.update(
+                min_lat=box.min_lat, max_lat=box.max_lat, min_lon=box.min_lon,
+                max_lon=box.max_lon, r2=self.radius_km * self.radius_km,
+            )  # fmt: skip
+        return values
+
+    def within(self, radius_km: float) -> Filters:
+        """The same filters on a smaller circle around the same centre."""
+        return Filters(self.id_sets, self.center, radius_km)
 
 
 def bounded_count(session: Session, filters: Filters, *, limit: int) -> int:
     """Number of matches, counting no further than `limit` + 1."""
-    inner = select(E.company_id).where(*filters.where()).limit(limit + 1)
-    stmt = select(func.count()).select_from(inner.subquery())
-    return session.connection().execute(stmt).scalar() or 0
+    stmt = _statement(_COUNT.format(table=_TABLE, where=filters.where()))
+    return session.connection().execute(stmt, {**filters.params(), "n": limit + 1}).scalar() or 0
+
+
+def counted_rings(session: Session, filters: Filters, *, limit: int) -> tuple[int, list[int]]:
+    """The bounded count of a circle search, with the count inside each of RING_STEPS.
+
+    The ring counts are exact only when the total is not capped (at most `limit`).
+    """
+    stmt = _statement(_RINGS.format(d2=_D2, table=_TABLE, where=filters.where()))
+    params = {**filters.params(), "n": limit + 1}
+    for i, fraction in enumerate(RING_STEPS):
+        params[f"ring{i}"] = (filters.radius_km * fraction) ** 2
+    total, *inside = session.connection().execute(stmt, params).one()
+    return total, [int(n) for n in inside]
 
 
 def page_rows(
-    session: Session, filters: Filters, columns, *, offset: int, size: int, hits: int
+    session: Session,
+    filters: Filters,
+    columns: tuple,
+    *,
+    offset: int,
+    size: int,
+    hits: int,
+    rings: list[int] | None = None,
+    rings_exact: bool = False,
 ) -> list[tuple]:
-    """One page of (row, distance_km or None); `hits` is the bounded count of all matches."""
+    """One page of (row, distance_km or None); `hits` is the bounded count of all matches.
+
+    `rings`: the counts inside RING_STEPS from `counted_rings` (distance order), if known;
+    `rings_exact` when that count was not capped.
+    """
     sqlite = session.get_bind().dialect.name == "sqlite"
-    if filters.center is not None:
-        filters = _smallest_circle(session, filters, needed=offset + size)
-        inner = _inner(filters, walk=False)
+    source, walk, distance = _TABLE, False, filters.center is not None
+    if distance:
+        filters = _smallest_circle(
+            session, filters, needed=offset + size, rings=rings, exact=rings_exact
+        )
     else:
         walk = sqlite and hits > WALK_THRESHOLD
-        inner = _inner(filters, walk=walk)
         if sqlite and filters.id_sets and not walk:
-            inner = inner.with_hint(
-                DirectoryEntry.__table__, "INDEXED BY ix_directory_entries_id_sort", "sqlite"
-            )
-    page = inner.limit(size).offset(offset).subquery("page")
-    d2 = [page.c.d2] if filters.center is not None else []
-    stmt = (
-        select(*columns, *d2)
-        .join(page, E.company_id == page.c.company_id)
-        .order_by(*d2, page.c.sort_key, page.c.company_id)
+            source = f"{_TABLE} INDEXED BY ix_directory_entries_id_sort"
+    sql = (_DISTANCE_PAGE if distance else _NAME_PAGE).format(
+        columns=", ".join(f"e.{column.name}" for column in columns),
+        d2=_D2,
+        table=_TABLE,
+        source=source,
+        where=filters.where(walk_sort_index=walk),
     )
-    rows = session.connection().execute(stmt)
-    return [(row, math.sqrt(row.d2) if d2 else None) for row in rows]
+    stmt = _statement(sql, tuple(columns) + ((_D2_COLUMN,) if distance else ()))
+    params = {**filters.params(), "size": size, "offset": offset}
+    rows = session.connection().execute(stmt, params)
+    return [(row, math.sqrt(row.d2) if distance else None) for row in rows]
 
 
-def _inner(filters: Filters, *, walk: bool) -> Select:
-    """The page's ids in order, from indexed columns only."""
-    d2 = filters.squared_distance
-    columns = [E.company_id, E.sort_key]
-    order = [E.sort_key, E.company_id]
-    if d2 is not None:
-        columns.append(d2.label("d2"))
-        order.insert(0, literal_column("d2"))
-    return select(*columns).where(*filters.where(walk_sort_index=walk)).order_by(*order)
+def _smallest_circle(
+    session: Session, filters: Filters, *, needed: int, rings: list[int] | None, exact: bool
+) -> Filters:
+    """The smallest ring step around the centre that already holds `needed` matches.
 
-
-def _smallest_circle(session: Session, filters: Filters, *, needed: int) -> Filters:
-    """The smallest ring step around the centre that already holds `needed` matches."""
-    for fraction in RING_STEPS:
-        smaller = Filters(filters.id_sets, filters.center, filters.radius_km * fraction)
-        if bounded_count(session, smaller, limit=needed - 1) >= needed:
+    `rings` counted from a capped count are lower bounds: enough is enough, too few is probed.
+    """
+    for i, fraction in enumerate(RING_STEPS):
+        smaller = filters.within(filters.radius_km * fraction)
+        inside = rings[i] if rings is not None else 0
+        if inside < needed and not (rings is not None and exact):
+            inside = bounded_count(session, smaller, limit=needed - 1)
+        if inside >= needed:
             return smaller
     return filters
+
+
+@lru_cache(maxsize=512)
+def _statement(sql: str, columns: tuple = ()) -> TextClause:
+    """A text statement per distinct SQL (a handful of shapes), typed by `columns` if given."""
+    clause = text(sql)
+    if columns:
+        return clause.columns(*columns)
+    return clause

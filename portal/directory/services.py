@@ -19,7 +19,7 @@ from portal.directory.models import DirectoryEntry
 from portal.directory.scores import PublicScore, public_score
 from portal.directory.search_backend import text_ids
 from portal.directory.text import tokens
-from portal.members.models import Recognition, Specialism, company_recognitions, company_specialisms
+from portal.members.models import Recognition, Specialism
 
 E = DirectoryEntry
 _T = DirectoryEntry.__table__.c  # plain Core columns: no ORM machinery per result row
@@ -155,18 +155,29 @@ def search(
         return result
     if result.location is not None:
         result.order = "distance"
-    # Text and list filters count further: the count also picks the page query's plan.
-    broad_limit = queries.WALK_THRESHOLD if filters.center is None else MAX_COUNT
-    hits = queries.bounded_count(session, filters, limit=broad_limit)
+    rings = None
+    if filters.center is None:
+        # Text and list filters count further: the count also picks the page query's plan.
+        hits = queries.bounded_count(session, filters, limit=queries.WALK_THRESHOLD)
+    else:
+        hits, rings = queries.counted_rings(session, filters, limit=MAX_COUNT)
     result.total = min(hits, MAX_COUNT + 1)
     result.capped = hits > MAX_COUNT
     offset = (query.page - 1) * PER_PAGE
     if offset < min(result.total, MAX_COUNT):
         rows = queries.page_rows(
-            session, filters, CARD_COLUMNS, offset=offset, size=PER_PAGE, hits=hits
-        )
+            session, filters, CARD_COLUMNS, offset=offset, size=PER_PAGE, hits=hits,
+            rings=rings, rings_exact=hits <= MAX_COUNT,
+        )  # fmt: skip
         result.cards = [_card(row, distance, rule) for row, distance in rows]
     return result
+
+
+# Fixed conditions of the list filters (`{id}`: see queries.IdFilter); the id is bound.
+_LIST_FILTERS = {
+    "specialism": "{id} IN (SELECT company_id FROM company_specialisms WHERE specialism_id = :specialism)",
+    "recognition": "{id} IN (SELECT company_id FROM company_recognitions WHERE recognition_id = :recognition)",
+}
 
 
 def _filters(session: Session, query: SearchQuery, location: Location | None):
@@ -175,16 +186,16 @@ def _filters(session: Session, query: SearchQuery, location: Location | None):
     words = tokens(query.q)
     if words:
         filters.id_sets.append(text_ids(session.get_bind().dialect.name, words))
-    for slug, link, model in (
-        (query.vakgebied, company_specialisms.c.specialism_id, Specialism),
-        (query.erkenning, company_recognitions.c.recognition_id, Recognition),
+    for slug, model, name in (
+        (query.vakgebied, Specialism, "specialism"),
+        (query.erkenning, Recognition, "recognition"),
     ):
         if not slug:
             continue
         found = session.scalar(select(model.id).where(model.slug == slug))
         if found is None:
             return None
-        filters.id_sets.append(select(link.table.c.company_id).where(link == found))
+        filters.id_sets.append(queries.IdFilter(_LIST_FILTERS[name], {name: found}))
     if location is not None:
         filters.center, filters.radius_km = location.point, query.straal
     return filters

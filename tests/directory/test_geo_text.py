@@ -5,9 +5,16 @@ from __future__ import annotations
 import math
 
 import pytest
-from sqlalchemy import literal, select
+from sqlalchemy import text
 
-from portal.directory.geo import Point, bounding_box, flat_km, haversine_km, squared_distance_sql
+from portal.directory.geo import (
+    Point,
+    bounding_box,
+    distance_params,
+    flat_km,
+    haversine_km,
+    squared_distance_sql,
+)
 from portal.directory.text import fold, tokens
 from portal.extensions import db
 
@@ -43,8 +50,9 @@ def test_haversine_known_distance():
 def test_sql_distance_matches_python_and_haversine(app):
     center = Point(52.0907, 5.1214)  # Utrecht
     for other in (Point(51.4416, 5.4697), Point(52.3731, 4.8922), Point(52.10, 5.13)):
-        expression = squared_distance_sql(literal(other.latitude), literal(other.longitude), center)
-        km = math.sqrt(db.session.scalar(select(expression)))
+        expression = text(f"SELECT {squared_distance_sql(':lat', ':lon')}")
+        params = {**distance_params(center), "lat": other.latitude, "lon": other.longitude}
+        km = math.sqrt(db.session.scalar(expression, params))
         assert km == pytest.approx(flat_km(center, other), rel=1e-12)
         assert km == pytest.approx(haversine_km(center, other), abs=0.005)  # 5 m, up to 80 km
 

@@ -189,3 +189,13 @@ def test_growing_circle_gives_the_same_order_as_the_full_radius(client, listed):
     third = names(client.get("/ledenzoeker/?postcode=Utrecht&straal=50&page=3"))
     assert first == [f"Op {km:02d} km" for km in range(1, 21)]
     assert third == [f"Op {km:02d} km" for km in range(41, 46)]
+
+
+def test_capped_circle_probes_the_rings_one_by_one(client, listed, monkeypatch):
+    """Past the count cap the ring counts are not exact; the page must still be the nearest."""
+    for km in range(1, 46):
+        listed(f"Op {km:02d} km", **(north_of if km % 2 else east_of)(UTRECHT, km))
+    monkeypatch.setattr(services, "MAX_COUNT", 30)
+    response = client.get("/ledenzoeker/?postcode=Utrecht&straal=50")
+    assert heading(response) == "Meer dan 30 installateurs gevonden"
+    assert names(response) == [f"Op {km:02d} km" for km in range(1, 21)]
