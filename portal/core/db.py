@@ -61,16 +61,19 @@ def is_postgres(session_or_engine) -> bool:
 
 
 # Database objects that the models do not describe but the migrations create on purpose (the
-# SQLite FTS5 table with its shadow tables, the PostgreSQL full-text index, the SQLite control row
-# of the append-only audit log). Autogenerate and the migration test skip them so they are never
-# proposed for removal.
+# SQLite FTS5 table with its shadow tables, the PostgreSQL full-text column and its index, the
+# SQLite control row of the append-only audit log). Autogenerate and the migration test skip
+# them so they are never proposed for removal.
 _MIGRATION_UNMANAGED_PREFIXES = ("directory_fts", "audit_guard")
-_MIGRATION_UNMANAGED_INDEXES = frozenset({"ix_directory_entries_tsv"})
+_MIGRATION_UNMANAGED_INDEXES = frozenset({"ix_directory_entries_search_vector"})
+_MIGRATION_UNMANAGED_COLUMNS = frozenset({"search_vector"})
 
 
 def migration_include_name(name, type_, parent_names) -> bool:
     """Alembic include_name hook: leave the hand-made full-text objects alone."""
     if type_ == "table" and name and name.startswith(_MIGRATION_UNMANAGED_PREFIXES):
+        return False
+    if type_ == "column" and name in _MIGRATION_UNMANAGED_COLUMNS:
         return False
     return not (type_ == "index" and name in _MIGRATION_UNMANAGED_INDEXES)
 

@@ -7,7 +7,7 @@ a safe default, and bad input never raises (hostile query strings just fall back
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from portal.core.validation import CONTROL_RE, clean_text
 
@@ -45,8 +45,8 @@ class SearchQuery:
 
     def url_args(self, **changes) -> dict[str, str | int]:
         """Non-default parameters for url_for, so shared links stay short."""
-        values = {**asdict(self), **changes}
-        defaults = asdict(SearchQuery())
+        values = {**vars(self), **changes}  # flat fields: no need for asdict's deep copies
+        defaults = _DEFAULTS
         if not values["postcode"]:
             values["straal"] = DEFAULT_RADIUS
         return {k: v for k, v in values.items() if v != defaults[k]}
@@ -79,3 +79,6 @@ def _int(value: str | None, default: int) -> int:
 def _choice(value: str | None, choices: tuple[int, ...], default: int) -> int:
     number = _int(value, default)
     return number if number in choices else default
+
+
+_DEFAULTS = vars(SearchQuery())

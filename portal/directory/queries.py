@@ -13,10 +13,11 @@ Plans, all of them bounded:
 - The page query is two-step: an inner query picks the page's ids using only indexed columns
   (sort index (sort_key, company_id), geo index (latitude, longitude, sort_key)), and only
   those 20 rows are read in full.
-- A-Z order with id filters: up to WALK_THRESHOLD hits are sorted through the covering index
-  (company_id, sort_key); a broader filter walks the sort index and probes the id set,
-  stopping after one page (on SQLite the id condition is written `+company_id IN (...)` so the
-  planner keeps to the sort index).
+- A-Z order with id filters: up to WALK_THRESHOLD hits are collected and sorted (SQLite:
+  through the covering index (company_id, sort_key); PostgreSQL: a materialised set of hits,
+  or it would walk the sort index testing every row for a rare word); a broader filter walks
+  the sort index and probes the id set, stopping after one page (on SQLite the id condition is
+  written `+company_id IN (...)` so the planner keeps to the sort index).
 - Distance order uses the smallest circle (a fraction of the requested radius) that holds
   enough rows for the page; rows outside a circle are always farther than rows inside it, so
   ordering only the rows of that smaller circle gives the same page. One bounded count
@@ -56,6 +57,14 @@ _RINGS = (  # one SUM per RING_STEPS entry
 _NAME_PAGE = (
     "SELECT {columns} FROM {table} AS e JOIN (SELECT company_id, sort_key FROM {source} "
     "WHERE {where} ORDER BY sort_key, company_id LIMIT :size OFFSET :offset) AS page "
+    "ON e.company_id = page.company_id ORDER BY page.sort_key, page.company_id"
+)
+# PostgreSQL would rather walk the A-Z index and test every row for a rare word; collecting
+# the few hits first (through the GIN or list index) and sorting them is far cheaper.
+_SORTED_HITS_PAGE = (
+    "WITH hits AS MATERIALIZED (SELECT company_id, sort_key FROM {source} WHERE {where}) "
+    "SELECT {columns} FROM {table} AS e JOIN (SELECT company_id, sort_key FROM hits "
+    "ORDER BY sort_key, company_id LIMIT :size OFFSET :offset) AS page "
     "ON e.company_id = page.company_id ORDER BY page.sort_key, page.company_id"
 )
 _DISTANCE_PAGE = (
@@ -153,15 +162,19 @@ def page_rows(
     """
     sqlite = session.get_bind().dialect.name == "sqlite"
     source, walk, distance = _TABLE, False, filters.center is not None
+    template = _DISTANCE_PAGE if distance else _NAME_PAGE
     if distance:
         filters = _smallest_circle(
             session, filters, needed=offset + size, rings=rings, exact=rings_exact
         )
+    elif filters.id_sets and hits <= WALK_THRESHOLD:  # sort the hits, don't walk the A-Z index
+        if sqlite:
+            source = f"{_TABLE} INDEXED BY ix_directory_entries_id_sort"
+        else:
+            template = _SORTED_HITS_PAGE
     else:
         walk = sqlite and hits > WALK_THRESHOLD
-        if sqlite and filters.id_sets and not walk:
-            source = f"{_TABLE} INDEXED BY ix_directory_entries_id_sort"
-    sql = (_DISTANCE_PAGE if distance else _NAME_PAGE).format(
+    sql = template.format(
         columns=", ".join(f"e.{column.name}" for column in columns),
         d2=_D2,
         table=_TABLE,

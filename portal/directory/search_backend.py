@@ -1,8 +1,8 @@
 """Full-text matching with the database's own machinery, behind one function.
 
-SQLite: the FTS5 table `directory_fts` (prefix indexes). PostgreSQL: the GIN-indexed
-`to_tsvector('simple', search_text)` with prefix queries. Both search the folded text made by
-text.fold, and the query words are folded the same way, so "Hénk" finds "Henk". Words are
+SQLite: the FTS5 table `directory_fts` (prefix indexes). PostgreSQL: the GIN-indexed stored
+column `search_vector` (`to_tsvector('simple', search_text)`) with prefix queries. Both search
+the folded text made by text.fold, and the query words are folded the same way, so "Hénk" finds "Henk". Words are
 reduced to [0-9a-z]+ before they reach the query syntax, and travel as a bound value, so no
 user input can form operators or SQL.
 """
@@ -12,8 +12,8 @@ from __future__ import annotations
 from portal.directory.queries import IdFilter
 
 _SQL = {
-    # The expression of the GIN index, so the planner uses it.
-    "postgresql": "to_tsvector('simple', search_text) @@ to_tsquery('simple', :text_match)",
+    # The stored, GIN-indexed vector (models.py).
+    "postgresql": "search_vector @@ to_tsquery('simple', :text_match)",
     "sqlite": "{id} IN (SELECT rowid FROM directory_fts WHERE directory_fts MATCH :text_match)",
 }
 

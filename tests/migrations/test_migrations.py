@@ -174,3 +174,38 @@ def test_migration_makes_the_audit_log_append_only(migration_app):
         conn.execute(text("UPDATE audit_events SET action = 'x.changed'"))
         conn.execute(text("DELETE FROM audit_events"))
     downgrade(revision="base")
+
+
+def test_postgresql_full_text_moves_to_a_stored_vector_and_back(migration_app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the stored tsvector is PostgreSQL's; SQLite keeps its FTS5 table")
+    from sqlalchemy import text
+
+    from portal.directory.models import DirectoryEntry
+
+    def state() -> tuple[bool, set[str]]:
+        found = inspect(db.engine)
+        columns = {c["name"] for c in found.get_columns("directory_entries")}
+        indexes = {i["name"] for i in found.get_indexes("directory_entries")}
+        return "search_vector" in columns, indexes & {
+            "ix_directory_entries_tsv", "ix_directory_entries_search_vector"
+        }  # fmt: skip
+
+    upgrade()
+    assert state() == (True, {"ix_directory_entries_search_vector"})
+    company = _company(1)
+    db.session.add(company)
+    db.session.flush()
+    db.session.execute(DirectoryEntry.__table__.insert().values(_entry_row(company)))
+    db.session.commit()
+    downgrade(revision="0004_result_cache_version")  # an existing, filled directory
+    assert state() == (False, {"ix_directory_entries_tsv"})
+    upgrade()
+    assert state() == (True, {"ix_directory_entries_search_vector"})
+    matches = text(
+        "SELECT count(*) FROM directory_entries "
+        "WHERE search_vector @@ to_tsquery('simple', 'bedrij:*')"
+    )
+    assert db.session.scalar(matches) == 1  # rows that were there get their vector too
+    db.session.remove()
+    downgrade(revision="base")
