@@ -14,6 +14,7 @@ from portal import create_app
 from portal.auth import sessions
 from portal.auth.models import CompanyRole, Role, User
 from portal.auth.passwords import hash_password
+from portal.directory.cache import dispose_readers
 from portal.extensions import db
 from portal.members.models import Company, MembershipStatus
 
@@ -112,6 +113,7 @@ def app(app_config):
         db.create_all()
         yield application
         db.session.remove()
+        dispose_readers()
         db.drop_all()
         db.engine.dispose()
 

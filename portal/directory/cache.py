@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, delete, select, text, update
+from flask import current_app
+from sqlalchemy import Engine, bindparam, create_engine, delete, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
@@ -28,6 +31,8 @@ from portal.directory import redis_cache
 from portal.directory.models import DirectoryState, ResultCache
 
 STATE_ID = 1
+READERS = "directory_cache_readers"
+log = logging.getLogger(__name__)
 _C = ResultCache.__table__.c
 
 
@@ -75,18 +80,47 @@ _GET = text(
 def get(session: Session, key: str, *, now: datetime) -> str | None:
     """The cached body, or None when missing, expired or rendered from an older version.
 
-    The read runs on a connection of its own, outside the session's transaction (autocommit on
-    PostgreSQL: no BEGIN and ROLLBACK round trips around the single SELECT that is a hit's only
-    database work). It sees committed rows only, which is all a shared cache holds. A database
-    with one shared connection (in-memory SQLite) reads through the session.
+    The read runs on a connection of its own, outside the session's transaction. It sees
+    committed rows only, which is all a shared cache holds. On PostgreSQL that connection comes
+    from a small pool of autocommit connections without a pre-ping (`_reader`), so a hit is one
+    round trip; a connection that turns out broken makes the read a miss and is replaced. A
+    database with one shared connection (in-memory SQLite) reads through the session.
     """
     params = {"key": key, "now": now}
     bind = session.get_bind()
     if isinstance(bind.pool, StaticPool):
         return session.connection().execute(_GET, params).scalar()
-    options = {"isolation_level": "AUTOCOMMIT"} if bind.dialect.name == "postgresql" else {}
-    with bind.connect().execution_options(**options) as conn:
-        return conn.execute(_GET, params).scalar()
+    if bind.dialect.name != "postgresql":
+        with bind.connect() as conn:
+            return conn.execute(_GET, params).scalar()
+    try:
+        with _reader(bind).connect() as conn:
+            return conn.execute(_GET, params).scalar()
+    except DBAPIError as error:
+        log.warning("directory cache: read failed (%s), rendering", type(error.orig).__name__)
+        return None
+
+
+def _reader(bind: Engine) -> Engine:
+    """This process's pool of autocommit connections for cache reads on `bind`'s database."""
+    engines = current_app.extensions.setdefault(READERS, {})
+    engine = engines.get(bind.url)
+    if engine is None:
+        engine = engines[bind.url] = create_engine(
+            bind.url,
+            isolation_level="AUTOCOMMIT",
+            pool_pre_ping=False,
+            pool_reset_on_return=None,  # autocommit: nothing to roll back
+            pool_size=2,
+            max_overflow=4,
+        )
+    return engine
+
+
+def dispose_readers() -> None:
+    """Close the reader pools of the current app (the test suite, after each app)."""
+    for engine in current_app.extensions.pop(READERS, {}).values():
+        engine.dispose()
 
 
 def put(session: Session, key: str, body: str, *, now: datetime, ttl: int, version: int) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from portal.auth.models import Role
 from portal.compliance.settings import update_settings
 from portal.directory import cache
@@ -153,3 +155,18 @@ def test_detail_cache_can_be_switched_off(app, client, listed):
     assert client.get(f"/ledenzoeker/{company.slug}").status_code == 200
     assert client.get("/ledenzoeker/bestaat-niet").status_code == 404
     assert db.session.query(ResultCache).count() == 0
+
+
+def test_a_broken_reader_connection_is_a_miss_and_is_replaced(app, caplog):
+    """PostgreSQL reads hits on pooled autocommit connections without a pre-ping."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the reader pool is PostgreSQL's")
+    _put("b" * 64, "bewaard")
+    assert cache.get(db.session, "b" * 64, now=NOW) == "bewaard"
+    with cache._reader(db.engine).connect() as conn:  # the pooled connection the next read gets
+        pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+    db.session.execute(db.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    db.session.commit()
+    assert cache.get(db.session, "b" * 64, now=NOW) is None  # a miss, never a 500
+    assert "directory cache: read failed" in caplog.text
+    assert cache.get(db.session, "b" * 64, now=NOW) == "bewaard"  # a fresh connection
