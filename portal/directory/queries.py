@@ -32,7 +32,7 @@ import math
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import Float, column, text
+from sqlalchemy import Float, Integer, column, text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
@@ -44,6 +44,7 @@ RING_STEPS = (1 / 16, 1 / 8, 1 / 4, 1 / 2)  # fractions of the radius tried befo
 _TABLE = DirectoryEntry.__tablename__
 _D2 = geo.squared_distance_sql("latitude", "longitude")
 _D2_COLUMN = column("d2", Float)
+_TOTAL_COLUMN = column("total", Integer)
 # The statements' skeletons: only the fixed fragments of this module are put into them.
 _COUNT = "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT :n) AS hits"
 _RINGS = (  # one SUM per RING_STEPS entry
@@ -59,13 +60,17 @@ _NAME_PAGE = (
     "WHERE {where} ORDER BY sort_key, company_id LIMIT :size OFFSET :offset) AS page "
     "ON e.company_id = page.company_id ORDER BY page.sort_key, page.company_id"
 )
-# PostgreSQL would rather walk the A-Z index and test every row for a rare word; collecting
-# the few hits first (through the GIN or list index) and sorting them is far cheaper.
+# A-Z order for at most WALK_THRESHOLD hits: collect the hits once (through the full-text or
+# list index; PostgreSQL would rather walk the A-Z index testing every row for a rare word),
+# then count them and sort them for the page, all in one statement. The count row always
+# comes back, with empty columns when the page holds nobody.
 _SORTED_HITS_PAGE = (
-    "WITH hits AS MATERIALIZED (SELECT company_id, sort_key FROM {source} WHERE {where}) "
-    "SELECT {columns} FROM {table} AS e JOIN (SELECT company_id, sort_key FROM hits "
-    "ORDER BY sort_key, company_id LIMIT :size OFFSET :offset) AS page "
-    "ON e.company_id = page.company_id ORDER BY page.sort_key, page.company_id"
+    "WITH hits AS MATERIALIZED (SELECT company_id, sort_key FROM {source} WHERE {where} "
+    "LIMIT :n), page AS (SELECT company_id, sort_key FROM hits "
+    "ORDER BY sort_key, company_id LIMIT :size OFFSET :offset) "
+    "SELECT counted.total, {columns} FROM (SELECT count(*) AS total FROM hits) AS counted "
+    "LEFT JOIN (page JOIN {table} AS e ON e.company_id = page.company_id) ON 1 = 1 "
+    "ORDER BY page.sort_key, page.company_id"
 )
 _DISTANCE_PAGE = (
     "SELECT {columns}, page.d2 FROM {table} AS e JOIN (SELECT company_id, sort_key, {d2} AS d2 "
@@ -144,6 +149,29 @@ def counted_rings(session: Session, filters: Filters, *, limit: int) -> tuple[in
     return total, [int(n) for n in inside]
 
 
+def sorted_hits(
+    session: Session, filters: Filters, columns: tuple, *, offset: int, size: int
+) -> tuple[int, list[tuple]]:
+    """The bounded count (up to WALK_THRESHOLD + 1) of an A-Z search with id filters, and its
+    page as (row, None) pairs; the page is empty, to be walked instead, past the threshold."""
+    source = _TABLE
+    if session.get_bind().dialect.name == "sqlite":  # id and sort key from one index
+        source = f"{_TABLE} INDEXED BY ix_directory_entries_id_sort"
+    sql = _SORTED_HITS_PAGE.format(
+        columns=", ".join(f"e.{column.name}" for column in columns),
+        table=_TABLE,
+        source=source,
+        where=filters.where(),
+    )
+    stmt = _statement(sql, (_TOTAL_COLUMN, *columns))
+    params = {**filters.params(), "n": WALK_THRESHOLD + 1, "size": size, "offset": offset}
+    rows = session.connection().execute(stmt, params).all()
+    hits = rows[0].total
+    if hits > WALK_THRESHOLD or rows[0].company_id is None:
+        return hits, []
+    return hits, [(row, None) for row in rows]
+
+
 def page_rows(
     session: Session,
     filters: Filters,
@@ -151,34 +179,25 @@ def page_rows(
     *,
     offset: int,
     size: int,
-    hits: int,
     rings: list[int] | None = None,
     rings_exact: bool = False,
 ) -> list[tuple]:
-    """One page of (row, distance_km or None); `hits` is the bounded count of all matches.
+    """One page of (row, distance_km or None): distance order, or A-Z by walking the sort index.
 
     `rings`: the counts inside RING_STEPS from `counted_rings` (distance order), if known;
     `rings_exact` when that count was not capped.
     """
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    source, walk, distance = _TABLE, False, filters.center is not None
-    template = _DISTANCE_PAGE if distance else _NAME_PAGE
+    distance = filters.center is not None
+    walk = not distance and session.get_bind().dialect.name == "sqlite"
     if distance:
         filters = _smallest_circle(
             session, filters, needed=offset + size, rings=rings, exact=rings_exact
         )
-    elif filters.id_sets and hits <= WALK_THRESHOLD:  # sort the hits, don't walk the A-Z index
-        if sqlite:
-            source = f"{_TABLE} INDEXED BY ix_directory_entries_id_sort"
-        else:
-            template = _SORTED_HITS_PAGE
-    else:
-        walk = sqlite and hits > WALK_THRESHOLD
-    sql = template.format(
+    sql = (_DISTANCE_PAGE if distance else _NAME_PAGE).format(
         columns=", ".join(f"e.{column.name}" for column in columns),
         d2=_D2,
         table=_TABLE,
-        source=source,
+        source=_TABLE,
         where=filters.where(walk_sort_index=walk),
     )
     stmt = _statement(sql, tuple(columns) + ((_D2_COLUMN,) if distance else ()))

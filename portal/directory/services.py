@@ -155,20 +155,25 @@ def search(
         return result
     if result.location is not None:
         result.order = "distance"
+    offset = (query.page - 1) * PER_PAGE
+    rows: list[tuple] = []
     rings = None
-    if filters.center is None:
-        # Text and list filters count further: the count also picks the page query's plan.
-        hits = queries.bounded_count(session, filters, limit=queries.WALK_THRESHOLD)
-    else:
+    if filters.center is not None:
         hits, rings = queries.counted_rings(session, filters, limit=MAX_COUNT)
+    elif filters.id_sets:  # up to WALK_THRESHOLD hits: counted and sorted in one statement
+        hits, rows = queries.sorted_hits(
+            session, filters, CARD_COLUMNS, offset=offset, size=PER_PAGE
+        )
+    else:  # everyone: nothing to count but the listed rows
+        hits = queries.bounded_count(session, filters, limit=MAX_COUNT)
     result.total = min(hits, MAX_COUNT + 1)
     result.capped = hits > MAX_COUNT
-    offset = (query.page - 1) * PER_PAGE
     if offset < min(result.total, MAX_COUNT):
-        rows = queries.page_rows(
-            session, filters, CARD_COLUMNS, offset=offset, size=PER_PAGE, hits=hits,
-            rings=rings, rings_exact=hits <= MAX_COUNT,
-        )  # fmt: skip
+        if not rows:  # distance order, everyone, or too many hits to sort: walk an index
+            rows = queries.page_rows(
+                session, filters, CARD_COLUMNS, offset=offset, size=PER_PAGE,
+                rings=rings, rings_exact=hits <= MAX_COUNT,
+            )  # fmt: skip
         result.cards = [_card(row, distance, rule) for row, distance in rows]
     return result
 
