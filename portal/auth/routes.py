@@ -28,6 +28,11 @@ def _failed(response) -> bool:
     return response.status_code != 303
 
 
+def _pending_account_key() -> str:
+    """The account of the pending second login step (per account, whatever the IP)."""
+    return "mfa:" + str(session.get("mfa_user") or "-")
+
+
 login_manager.login_view = "auth.login"
 login_manager.login_message = None
 login_manager.session_protection = None  # server-side sessions do the binding
@@ -130,6 +135,7 @@ def code():
 
 @bp.post("/inloggen/code")
 @limiter.limit("5/minute;30/hour", methods=["POST"])
+@limiter.limit("10/hour", key_func=_pending_account_key, methods=["POST"], deduct_when=_failed)
 def code_post():
     """Verify the code (or a recovery code) and finish the login."""
     user = _pending_user()

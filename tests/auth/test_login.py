@@ -147,3 +147,35 @@ def test_next_must_be_relative(client, make_user):
     user = make_user()
     response = post_login(client, user.email, next="https://evil.example/")
     assert response.headers["Location"].endswith("/mijn-profiel/")
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_totp_step_locks_the_account_after_ten_wrong_codes_from_any_ip(app, make_user):
+    """Issue 14: the code step counted wrong codes per IP only; now also 10/hour per account."""
+    user = make_user()
+    secret = pyotp.random_base32()
+    mfa.enable(user, secret)
+    db.session.commit()
+    good = pyotp.TOTP(secret).now()
+    wrong = "000000" if good != "000000" else "111111"
+
+    def attempt(n: int, code: str):
+        client = app.test_client()
+        ip = {"REMOTE_ADDR": f"10.0.{n // 200}.{n % 200 + 1}"}
+        data = {"email": user.email, "password": PASSWORD}
+        assert client.post("/inloggen", data=data, environ_base=ip).status_code == 303
+        return client.post("/inloggen/code", data={"code": code}, environ_base=ip)
+
+    assert [attempt(n, wrong).status_code for n in range(10)] == [422] * 10
+    locked = attempt(10, good)  # a new IP, even with the right code
+    assert locked.status_code == 429
+    assert "Te veel pogingen" in locked.text and int(locked.headers["Retry-After"]) > 60
+    assert "_user_id" not in locked.headers.get("Set-Cookie", "")
+    # The lock is per account: another account's login still works.
+    other = make_user()
+    client = app.test_client()
+    data = {"email": other.email, "password": PASSWORD}
+    assert (
+        client.post("/inloggen", data=data, environ_base={"REMOTE_ADDR": "10.9.9.9"}).status_code
+        == 303
+    )
