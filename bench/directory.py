@@ -107,7 +107,8 @@ def _measure(database, size, url, work, args, cache_seconds: int, redis_url: str
         "SECRET_KEY": "benchmark-only-secret-key-0123456789abcdef",
     }  # fmt: skip
     server = subprocess.Popen(
-        [GUNICORN, "-w", "2", "-b", f"127.0.0.1:{args.port}", "--pythonpath", str(ROOT / "bench"),
+        [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2", "-b", f"127.0.0.1:{args.port}",
+         "--pythonpath", str(ROOT / "bench"),
          "--log-level", "warning", "bench_app:app"],
         env=env, cwd=ROOT, start_new_session=True,
     )  # fmt: skip

@@ -64,7 +64,8 @@ def main() -> int:
                            stdout=subprocess.DEVNULL)  # fmt: skip
         processes.append(_start([VENV / "python", "-m", "portal.dev.provider_emulator",
                                  "--host", "127.0.0.1", "--port", str(args.emulator_port)], env))  # fmt: skip
-        processes.append(_start([VENV / "gunicorn", "-w", "2", "-b", f"127.0.0.1:{args.port}",
+        processes.append(_start([VENV / "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+                                 "-w", "2", "-b", f"127.0.0.1:{args.port}",
                                  "--pythonpath", str(ROOT / "bench"), "--log-level", "warning",
                                  "bench_app:app"], env))  # fmt: skip
         _wait_until_up(args.port)

@@ -40,4 +40,4 @@ cat <<EOT
   Stop with Ctrl+C.
 
 EOT
-exec .venv/bin/gunicorn --bind "127.0.0.1:${PORT}" --workers 2 --threads 4 --access-logfile - wsgi:app
+exec .venv/bin/gunicorn -c gunicorn.conf.py --bind "127.0.0.1:${PORT}" --workers 2 --threads 4 --access-logfile - wsgi:app

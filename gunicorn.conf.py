@@ -1,0 +1,23 @@
+"""gunicorn settings for `make run` and the benchmarks: `gunicorn -c gunicorn.conf.py ...`.
+
+No `Server` header (SECURITY.md §1: no server version). gunicorn 27 has no setting for it: its HTTP/1
+`Response.default_headers()` always writes `Server: gunicorn`. gunicorn executes this file in the
+master before it forks the workers, so replacing that method here covers every worker. (HTTP/2,
+whose response adds the header separately, is not enabled; TLS ends at the proxy.)
+"""
+
+from gunicorn.http import wsgi as _gunicorn_wsgi
+
+
+def _without_server_header(default_headers):
+    def headers(self):
+        return [line for line in default_headers(self) if not line.lower().startswith("server:")]
+
+    headers.drops_server_header = True
+    return headers
+
+
+if not getattr(_gunicorn_wsgi.Response.default_headers, "drops_server_header", False):
+    _gunicorn_wsgi.Response.default_headers = _without_server_header(
+        _gunicorn_wsgi.Response.default_headers
+    )

@@ -1,0 +1,73 @@
+"""gunicorn as `make run` and the benchmarks start it sends no Server header (SECURITY.md §1, issue 14)."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _get(port: int, path: str) -> http.client.HTTPResponse:
+    deadline = time.monotonic() + 30
+    while True:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            return response
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+        finally:
+            conn.close()
+
+
+def test_gunicorn_sends_no_server_header(tmp_path):
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "development",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        "RATELIMIT_ENABLED": "false",
+        "SECRET_KEY": "gunicorn-test-secret-key-0123456789abcdef",
+    }
+    server = subprocess.Popen(
+        [GUNICORN, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+         "--threads", "2", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        for path in ("/static/portal.css", "/bestaat-niet"):
+            response = _get(port, path)
+            assert response.status in (200, 404)
+            assert response.getheader("Server") is None, response.getheaders()
+            assert not any("gunicorn" in value.lower() for _, value in response.getheaders())
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def test_run_script_and_benchmarks_use_the_config_file():
+    for script in ("scripts/run.sh", "bench/directory.py", "bench/load.py"):
+        text = (ROOT / script).read_text()
+        assert "gunicorn.conf.py" in text, script
