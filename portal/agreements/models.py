@@ -38,6 +38,10 @@ class AgreementVersion(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
+    # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
     @property
     def is_published(self) -> bool:
         return self.status is VersionStatus.PUBLISHED

@@ -118,6 +118,10 @@ class ComplaintPolicy(db.Model):
     negative_review_below: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("6.0"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
+    # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
     def __repr__(self) -> str:
         return f"<ComplaintPolicy company={self.company_id}>"
 
@@ -261,6 +265,10 @@ class Complaint(db.Model):
         order_by="ComplaintLetter.id",
     )
 
+    # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
@@ -331,6 +339,10 @@ class LetterTemplate(db.Model):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<LetterTemplate {self.kind} company={self.company_id}>"

@@ -27,6 +27,7 @@ HTMX_CONFIG = json.dumps(
             {"code": "204", "swap": False},
             {"code": "[23]..", "swap": True},
             {"code": "422", "swap": True},
+            {"code": "409", "swap": True},  # a stale save: the form again, input kept
             {"code": "[45]..", "swap": False, "error": True},
         ],
     }

@@ -133,6 +133,10 @@ class Company(db.Model):
         secondary=company_recognitions, order_by="Recognition.name"
     )
 
+    # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
     @property
     def display_name(self) -> str:
         """Trade name when there is one, else the legal name."""

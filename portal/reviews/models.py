@@ -123,6 +123,10 @@ class ReviewSystem(db.Model):
 
     company: Mapped[Company] = relationship()
 
+    # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
     @property
     def provider_label(self) -> str:
         return PROVIDER_LABELS[self.provider]

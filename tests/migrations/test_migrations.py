@@ -81,6 +81,26 @@ def _company(n: int):
     )  # fmt: skip
 
 
+def _company_row(n: int) -> dict:
+    from portal.members.models import MembershipStatus
+
+    return {
+        "member_number": f"M{n:06d}", "kvk_number": f"{30000000 + n}", "legal_name": f"Bedrijf {n}",
+        "slug": f"bedrijf-{n}", "email": f"info{n}@bedrijf.example",
+        "membership_status": MembershipStatus.ACTIVE,
+    }  # fmt: skip
+
+
+def _without_version(model):
+    """The model's table as it was before 0006: every column but `version`, defaults kept."""
+    from sqlalchemy import MetaData, Table
+
+    return Table(
+        model.__tablename__, MetaData(),
+        *(c._copy() for c in model.__table__.c if c.name != "version"),
+    )  # fmt: skip
+
+
 def _entry_row(company) -> dict:
     from portal.core.db import utcnow
 
@@ -100,18 +120,25 @@ def test_self_reported_marks_are_cleared_unless_confirmed(migration_app):
 
     from portal.compliance.models import SelfReportedScore, SubmissionStatus
     from portal.directory.models import DirectoryEntry
+    from portal.members.models import Company
     from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 
     upgrade(revision="0001_initial")
-    confirmed, submitted = _company(1), _company(2)
-    db.session.add_all([confirmed, submitted])
-    db.session.flush()
-    systems = [
-        ReviewSystem(company_id=c.id, provider=Provider.OTHER, status=status, self_reported=True)
-        for c, status in ((confirmed, SystemStatus.APPROVED), (submitted, SystemStatus.IN_REVIEW))
-    ]
-    db.session.add_all(systems)
-    db.session.flush()
+    # The 0001 shape of companies and review systems: no version column (0006) yet.
+    companies, systems_table = _without_version(Company), _without_version(ReviewSystem)
+    db.session.execute(companies.insert(), [_company_row(1), _company_row(2)])
+    confirmed, submitted = (
+        db.session.execute(select(companies.c.id, companies.c.slug, companies.c.legal_name)
+                           .where(companies.c.slug == f"bedrijf-{n}")).one()
+        for n in (1, 2)
+    )  # fmt: skip
+    for c, status in ((confirmed, SystemStatus.APPROVED), (submitted, SystemStatus.IN_REVIEW)):
+        db.session.execute(systems_table.insert().values(
+            company_id=c.id, provider=Provider.OTHER, status=status, self_reported=True
+        ))  # fmt: skip
+    systems = db.session.execute(
+        select(systems_table.c.id).order_by(systems_table.c.company_id)
+    ).all()
     db.session.add(
         SelfReportedScore(
             company_id=confirmed.id, review_system_id=systems[0].id, score=Decimal("8"),
