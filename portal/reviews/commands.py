@@ -18,13 +18,16 @@ PROVIDER_CHOICES = [p.value for p in Provider if p is not Provider.OTHER]
 @click.option("--provider", type=click.Choice(PROVIDER_CHOICES), default=None)
 def sync_command(company: str | None, provider: str | None) -> None:
     """Fetch the latest scores of every active or unchecked review-system link."""
-    from portal.reviews.sync import SyncBusy, run_sync
+    from portal.reviews.sync import DatabaseLost, SyncBusy, run_sync
 
     try:
         summary = run_sync(company=company, provider=provider)
     except SyncBusy:
         click.echo("skipped: another review sync is running")
         return
+    except DatabaseLost as exc:
+        click.echo(f"error: {exc}", err=True)
+        raise SystemExit(1) from None
     for line in summary.lines():
         click.echo(line)
 

@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import DBAPIError
 
 LOCK_NAME = "ledenportaal:reviews-sync"
+_held: dict[str, Connection] = {}  # PostgreSQL lock connections held by this process, by name
 
 
 def lock_key(name: str = LOCK_NAME) -> int:
@@ -31,12 +33,28 @@ def _sqlite_lock_path(engine: Engine, name: str) -> Path | None:
     return Path(f"{database}.{name.rsplit(':', 1)[-1]}.lock")
 
 
+def check_lock(name: str = LOCK_NAME) -> None:
+    """Make sure a held PostgreSQL lock's connection still lives (the lock dies with it).
+
+    :raises sqlalchemy.exc.DBAPIError: the connection is gone (`connection_invalidated`).
+    """
+    conn = _held.get(name)
+    if conn is not None:
+        conn.execute(text("SELECT 1"))
+        conn.rollback()
+
+
 @contextmanager
 def run_lock(engine: Engine, name: str = LOCK_NAME) -> Iterator[bool]:
     """Yield True when this process holds the lock, False when another run has it."""
     if engine.dialect.name == "postgresql":
-        with _pg_lock(engine, lock_key(name)) as got:
-            yield got
+        with _pg_lock(engine, lock_key(name)) as (got, conn):
+            if got:
+                _held[name] = conn
+            try:
+                yield got
+            finally:
+                _held.pop(name, None)
         return
     path = _sqlite_lock_path(engine, name)
     if path is None:
@@ -47,16 +65,21 @@ def run_lock(engine: Engine, name: str = LOCK_NAME) -> Iterator[bool]:
 
 
 @contextmanager
-def _pg_lock(engine: Engine, key: int) -> Iterator[bool]:
+def _pg_lock(engine: Engine, key: int) -> Iterator[tuple[bool, Connection]]:
     with engine.connect() as conn:
         got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
         conn.commit()  # the lock is session-level: no transaction stays open while we work
         try:
-            yield got
+            yield got, conn
         finally:
-            if got:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                conn.commit()
+            if got and not conn.invalidated:  # a dead connection took its lock with it
+                try:
+                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+                except DBAPIError as exc:
+                    if not exc.connection_invalidated:
+                        raise
+                    # The connection died, and the session-level lock with it: nothing to release.
 
 
 @contextmanager

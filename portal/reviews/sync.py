@@ -21,7 +21,7 @@ from datetime import datetime
 import requests
 from flask import current_app
 from sqlalchemy import or_, select, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
 from portal.core.crypto import SecretError
 from portal.core.db import is_postgres, utcnow
@@ -35,7 +35,7 @@ from portal.reviews.errors import ProviderError
 from portal.reviews.http import HostBlocked, HostGate, host_key
 from portal.reviews.models import Provider, ReviewSystem, SyncAttempt, SystemStatus
 from portal.reviews.recording import apply_stats, needs_attention, record_failure
-from portal.reviews.runlock import run_lock
+from portal.reviews.runlock import check_lock, run_lock
 from portal.reviews.settings import (
     HttpSettings,
     RetryPolicy,
@@ -44,16 +44,49 @@ from portal.reviews.settings import (
     sync_limits,
 )
 
-__all__ = ["SyncBusy", "apply_stats", "needs_attention", "record_failure", "run_sync", "sync_one"]
+__all__ = [
+    "DatabaseLost",
+    "SyncBusy",
+    "apply_stats",
+    "needs_attention",
+    "record_failure",
+    "run_sync",
+    "sync_one",
+]
 
 log = logging.getLogger(__name__)
 DIRECTORY_BATCH = 200  # companies per ledenzoeker refresh transaction during a sync
+LOCK_CHECK_SECONDS = 2.0  # how often a run makes sure its PostgreSQL lock connection lives
 SYNCABLE_PROVIDERS = (Provider.KLANTENVERTELLEN, Provider.KIYOH, Provider.FEEDBACK_COMPANY)
 SYNCABLE_STATUSES = (SystemStatus.ACTIVE, SystemStatus.UNCHECKED)
 
 
 class SyncBusy(RuntimeError):
     """Another sync run holds the run lock."""
+
+
+class DatabaseLost(RuntimeError):
+    """The database connection went away mid-run; the run stopped (a rerun is safe)."""
+
+
+def connection_lost(exc: BaseException) -> bool:
+    """True for a lost or unobtainable database connection, not for an error of one statement."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    return (
+        exc.connection_invalidated
+        or isinstance(exc, InterfaceError)
+        or (isinstance(exc, OperationalError) and exc.statement is None)  # while connecting
+    )
+
+
+def _lost(exc: BaseException, summary: RunSummary) -> DatabaseLost:
+    first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0][:200]
+    done = summary.ok + sum(summary.failed.values()) + summary.skipped
+    return DatabaseLost(
+        f"database connection lost after {done} of {summary.links} links ({first}); "
+        "run stopped, a rerun is safe"
+    )
 
 
 @dataclass(frozen=True)
@@ -258,8 +291,10 @@ def _commit_one(result: Result, summary: RunSummary, changed: list[int]) -> None
         relax_durability()
         outcome = store_result(result, summary.run_id)
         db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
+    except SQLAlchemyError as exc:
+        _rollback_quietly()
+        if connection_lost(exc):
+            raise _lost(exc, summary) from exc
         log.exception("review system %s: result not stored", result.job.system_id)
         summary.failed["db_error"] += 1
         return
@@ -282,17 +317,51 @@ def _refresh_directory(changed: list[int]) -> None:
     try:
         refresh_entries(changed)
         db.session.commit()
-    except SQLAlchemyError:
-        db.session.rollback()
+    except SQLAlchemyError as exc:
+        _rollback_quietly()
+        if connection_lost(exc):
+            raise DatabaseLost(
+                f"database connection lost while refreshing {len(changed)} directory rows; "
+                "run stopped, a rerun is safe"
+            ) from exc
         log.exception("directory rows of %d companies not refreshed", len(changed))
     changed.clear()
+
+
+def _check_lock(summary: RunSummary) -> None:
+    """Stop when the run lock's connection died: the lock went with it, another run may start."""
+    try:
+        check_lock()
+    except SQLAlchemyError as exc:
+        if not connection_lost(exc):
+            raise
+        raise _lost(exc, summary) from exc
+
+
+def _rollback_quietly() -> None:
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection is gone; the session starts over on the next use
+        db.session.close()
 
 
 def run_sync(*, company: str | None = None, provider: str | None = None) -> RunSummary:
     """Sync every eligible link (optionally one company / provider). Commits per link.
 
     :raises SyncBusy: another run holds the lock.
+    :raises DatabaseLost: the database connection went away; pending links are cancelled and
+        the run lock is released (or went with its connection).
     """
+    try:
+        return _run_sync(company, provider)
+    except SQLAlchemyError as exc:
+        if connection_lost(exc):
+            _rollback_quietly()
+            raise _lost(exc, RunSummary(run_id="")) from exc
+        raise
+
+
+def _run_sync(company: str | None, provider: str | None) -> RunSummary:
     config = current_app.config
     settings, policy = http_settings(config), retry_policy(config)
     workers, per_host = sync_limits(config)
@@ -312,8 +381,17 @@ def run_sync(*, company: str | None = None, provider: str | None = None) -> RunS
                 for job in _spread(jobs, settings)
             ]
             changed: list[int] = []
-            for future in as_completed(futures):
-                _commit_one(future.result(), summary, changed)
+            checked = time.monotonic()
+            try:
+                for future in as_completed(futures):
+                    _commit_one(future.result(), summary, changed)
+                    if time.monotonic() - checked > LOCK_CHECK_SECONDS:
+                        _check_lock(summary)
+                        checked = time.monotonic()
+            except DatabaseLost:
+                for pending in futures:
+                    pending.cancel()  # do not fetch what can no longer be stored
+                raise
             _refresh_directory(changed)
     summary.seconds = time.monotonic() - t0
     return summary
