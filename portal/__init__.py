@@ -72,8 +72,8 @@ def register_models() -> None:
     from portal.auth import models as _auth  # noqa: F401
     from portal.complaints import models as _complaints  # noqa: F401
     from portal.compliance import models as _compliance  # noqa: F401
-    from portal.core import models as _core  # noqa: F401
     from portal.core import concurrency as _concurrency  # noqa: F401
+    from portal.core import models as _core  # noqa: F401
     from portal.directory import models as _directory  # noqa: F401
     from portal.invitations import models as _invitations  # noqa: F401
     from portal.members import models as _members  # noqa: F401

@@ -24,6 +24,7 @@ from portal.complaints.labels import (
 )
 from portal.complaints.letters import PLACEHOLDERS, unknown_placeholders
 from portal.complaints.models import Channel
+from portal.core.concurrency import IdempotentForm, VersionedForm
 from portal.core.fields import email_field, phone_field, postcode_field
 from portal.core.validation import (
     SafeText,
@@ -81,7 +82,7 @@ class ComplainantFields(FlaskForm):
     complainant_email = email_field()
 
 
-class ComplaintForm(ComplainantFields):
+class ComplaintForm(IdempotentForm, ComplainantFields):
     """Intake by a member user: the seed-001 registration fields."""
 
     received_on = DateField(_l("Datum ontvangst"), validators=[InputRequired(REQUIRED)])
@@ -97,7 +98,7 @@ class ComplaintForm(ComplainantFields):
     received_by = _text(_l("Ontvangen door"), max_len=120)
 
 
-class EditForm(ComplainantFields):
+class EditForm(VersionedForm, ComplainantFields):
     """Everything a handler may change after intake."""
 
     category = SelectField(_l("Categorie"), choices=[], validators=[Optional()])
@@ -212,7 +213,7 @@ class LetterTemplateForm(FlaskForm):
             )
 
 
-class PublicComplaintForm(FlaskForm):
+class PublicComplaintForm(IdempotentForm, FlaskForm):
     """The consumer's complaint form on the ledenzoeker (no anonymous complaints)."""
 
     complainant_name = _text(_l("Uw naam"), max_len=120, required=True)

@@ -28,6 +28,7 @@ from portal.complaints.labels import (
 )
 from portal.complaints.models import Channel, Complaint, ComplaintStatus, SyncedReview
 from portal.complaints.services import Action, ComplaintError
+from portal.core import concurrency
 from portal.core.htmx import render
 from portal.core.paging import page_arg
 from portal.core.security import get_owned_or_404, member_required
@@ -130,22 +131,28 @@ def create():
     form = ComplaintForm()
     form.category.choices = _category_choices(company)
     if form.validate_on_submit():
-        try:
-            complaint = services.create_complaint(
-                company,
-                form.data,
-                by=require_user(),
-                channel=Channel(form.channel.data),
-                received_on=form.received_on.data,
-                category=form.category.data or None,
-            )
-        except ComplaintError as exc:
-            form[exc.field or "category"].errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("Klacht %(ref)s is geregistreerd.", ref=complaint.reference))
-            return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)
+        url = concurrency.create_once(lambda: _create_complaint(company, form))
+        if url is not None:
+            return redirect(url, 303)
     return render_template("complaints/new.html", form=form, company=company), 422
+
+
+def _create_complaint(company, form: ComplaintForm) -> str | None:
+    """The intake service for `create`; the new complaint's URL, or None with the field error."""
+    try:
+        complaint = services.create_complaint(
+            company,
+            form.data,
+            by=require_user(),
+            channel=Channel(form.channel.data),
+            received_on=form.received_on.data,
+            category=form.category.data or None,
+        )
+    except ComplaintError as exc:
+        form[exc.field or "category"].errors.append(str(exc))
+        return None
+    flash(_("Klacht %(ref)s is geregistreerd.", ref=complaint.reference))
+    return url_for("complaints.show", public_id=complaint.public_id)
 
 
 def _action_forms(failed_form: ActionForm | None, failed: str) -> dict[str, ActionForm]:
@@ -243,7 +250,13 @@ def edit(public_id: str):
     complaint = get_owned_or_404(Complaint, public_id)
     form = EditForm(obj=complaint, category=complaint.category.name if complaint.category else "")
     form.category.choices = _category_choices(complaint.company)
+    concurrency.stamp(form, complaint.version, _edit_values(form, complaint))
     return render_template("complaints/edit.html", form=form, complaint=complaint)
+
+
+def _edit_values(form: EditForm, complaint: Complaint) -> dict:
+    category = complaint.category.name if complaint.category else ""
+    return concurrency.obj_values(form, complaint, category=category)
 
 
 @bp.post("/<public_id>/bewerken")
@@ -252,16 +265,22 @@ def update(public_id: str):
     complaint = get_owned_or_404(Complaint, public_id)
     form = EditForm()
     form.category.choices = _category_choices(complaint.company)
+    if concurrency.is_stale(form, complaint.version, _edit_values(form, complaint)):
+        return render_template("complaints/edit.html", form=form, complaint=complaint), 409
     if form.validate_on_submit():
         values = {name: form[name].data for name in services.EDITABLE_FIELDS}
         values["satisfaction"] = values["satisfaction"] or None
         values["category"] = form.category.data or None
         try:
             services.update_complaint(complaint, values, by=require_user())
+            db.session.commit()
         except ComplaintError as exc:
             form.category.errors = [str(exc)]
+        except concurrency.StaleDataError:
+            reload = concurrency.reloader(complaint, lambda c: _edit_values(form, c))
+            concurrency.conflict_after_race(form, reload)
+            return render_template("complaints/edit.html", form=form, complaint=complaint), 409
         else:
-            db.session.commit()
             flash(_("De klacht is bijgewerkt."))
             return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)
     return render_template("complaints/edit.html", form=form, complaint=complaint), 422

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.complaints import dispatch, services
 from portal.complaints.forms import PublicComplaintForm
+from portal.core import concurrency
 from portal.core.logs import security_event
 from portal.extensions import db, limiter
 from portal.members.models import Company
@@ -55,9 +56,12 @@ def submit(slug: str):
         security_event("honeypot", endpoint="complaints_public.submit")
         return redirect(url_for("complaints_public.thanks", slug=company.slug), 303)
     values = {name: form[name].data for name in services.INTAKE_FIELDS if name in form}
-    dispatch.submit_public(company, values, today=services.now_local_date())
-    db.session.commit()
-    return redirect(url_for("complaints_public.thanks", slug=company.slug), 303)
+
+    def create() -> str:
+        dispatch.submit_public(company, values, today=services.now_local_date())
+        return url_for("complaints_public.thanks", slug=company.slug)
+
+    return redirect(concurrency.create_once(create), 303)  # a repeated submit: same thanks
 
 
 @bp.get("/<slug>/klacht/verzonden")

@@ -117,6 +117,31 @@ def is_stale(form: VersionedForm, version: int, current: Mapping[str, Any]) -> b
     return True
 
 
+_NOT_DATA = frozenset({"csrf_token", "version", "idempotency_key", "confirm", "submit"})
+
+
+def obj_values(form, obj, **overrides) -> dict[str, Any]:
+    """The stored values behind a form's fields read from `obj`, in form order; `overrides`
+    supply fields that are not plain attributes (a relationship shown by name, say)."""
+    values = {}
+    for name in form._fields:
+        if name in overrides:
+            values[name] = overrides[name]
+        elif name not in _NOT_DATA and hasattr(obj, name):
+            values[name] = getattr(obj, name)
+    return values
+
+
+def reloader(obj, values):
+    """A `reload` for `conflict_after_race`: refresh `obj`, then its version and `values(obj)`."""
+
+    def reload():
+        db.session.refresh(obj)
+        return obj.version, values(obj)
+
+    return reload
+
+
 def conflict_after_race(form: VersionedForm, reload) -> None:
     """After a `StaleDataError`: roll back, reload the row and mark the form as conflicting.
 
@@ -127,14 +152,6 @@ def conflict_after_race(form: VersionedForm, reload) -> None:
     if not is_stale(form, version, current):  # the form made no claim: still a conflict
         form.conflict = [(_("Versie"), str(version))]
         stamp(form, version, current)
-
-
-def conflict_message() -> str:
-    """The Dutch heading of the 409 notice."""
-    return _(
-        "Iemand anders heeft dit intussen gewijzigd. Er is niets opgeslagen; uw invoer staat "
-        "hieronder nog. Controleer de huidige waarden en sla opnieuw op als u ze wilt vervangen."
-    )
 
 
 # --- create forms: idempotency keys ---------------------------------------------------------
@@ -222,6 +239,34 @@ def replay_after_duplicate() -> str | None:
     """After `Duplicate` or an IntegrityError at commit: roll back, return the first result."""
     db.session.rollback()
     return earlier_result()
+
+
+def create_once(create) -> str | None:
+    """Run `create()` at most once per posted key and commit; the URL to send the user to.
+
+    `create()` makes the object (flushing, not committing) and returns its relative URL, or None
+    when the service refused (then nothing is kept and None comes back, for a 422). A submit
+    whose key was used before gets the first submit's URL and creates nothing.
+
+    :raises IntegrityError: a constraint failed for another reason than a repeated key.
+    """
+    earlier = earlier_result()
+    if earlier is not None:
+        return earlier
+    try:
+        row = claim()
+        url = create()
+        if url is None:
+            db.session.rollback()
+            return None
+        finish(row, url)
+        db.session.commit()
+    except (Duplicate, IntegrityError):
+        earlier = replay_after_duplicate()
+        if earlier is None:
+            raise
+        return earlier
+    return url
 
 
 def purge_keys(*, now: datetime | None = None) -> int:

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.auth.forms import InviteColleagueForm
+from portal.core.concurrency import VersionedForm
 from portal.core.fields import email_field, phone_field, postcode_field
 from portal.core.validation import (
     HttpUrl,
@@ -28,7 +29,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class CompanyForm(FlaskForm):
+class CompanyForm(VersionedForm, FlaskForm):
     """Ledenzoekgegevens: the member's own directory data."""
 
     trade_name = StringField(
@@ -118,7 +119,7 @@ class LogoForm(FlaskForm):
     )
 
 
-class OptOutForm(FlaskForm):
+class OptOutForm(VersionedForm, FlaskForm):
     """Leave or rejoin the public directory."""
 
     directory_opt_out = BooleanField(_l("Mijn bedrijf niet tonen in de ledenzoeker"))

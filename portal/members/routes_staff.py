@@ -1,4 +1,4 @@
-"""Staff pages for the member register: list, detail, edit on the member's behalf, outbox."""
+"""Staff pages for the member register: list, detail, edit on the member's behalf."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from sqlalchemy import func, or_, select
 
 from portal.auth.models import CompanyRole, User
 from portal.auth.routes import invite_from_form, require_user
-from portal.core import outbox as outbox_mail
+from portal.core import concurrency
 from portal.core.htmx import render
-from portal.core.models import AuditEvent, OutboxMessage
+from portal.core.models import AuditEvent
 from portal.core.paging import page_arg
 from portal.core.security import staff_required
 from portal.extensions import db
@@ -162,7 +162,16 @@ def _edit_form(company: Company, formdata=None) -> StaffCompanyForm:
     if formdata is None:
         form.specialisms.data = [s.id for s in company.specialisms]
         form.recognitions.data = [r.id for r in company.recognitions]
+        concurrency.stamp(form, company.version, services.form_values(company, form))
     return form
+
+
+def _reload(company: Company, form):
+    def reload():
+        db.session.refresh(company)
+        return company.version, services.form_values(company, form)
+
+    return reload
 
 
 def _edit_page(company: Company, form: StaffCompanyForm, status: int = 200):
@@ -191,11 +200,17 @@ def edit_post(public_id: str):
     """Save; the audit entry records the staff user and the member company."""
     company = _company_or_404(public_id)
     form = _edit_form(company, request.form)
+    if concurrency.is_stale(form, company.version, services.form_values(company, form)):
+        return _edit_page(company, form, 409)
     if form.validate_on_submit():
         fields = services.EDITABLE_FIELDS + services.STAFF_FIELDS + ("specialisms", "recognitions")
         data = {name: form[name].data for name in fields}
-        changes = services.update_company(company, data, by=require_user(), on_behalf=True)
-        db.session.commit()
+        try:
+            changes = services.update_company(company, data, by=require_user(), on_behalf=True)
+            db.session.commit()
+        except concurrency.StaleDataError:
+            concurrency.conflict_after_race(form, _reload(company, form))
+            return _edit_page(company, form, 409)
         flash(
             _("De gegevens van %(name)s zijn opgeslagen.", name=company.display_name)
             if changes
@@ -203,15 +218,3 @@ def edit_post(public_id: str):
         )
         return redirect(url_for("staff_members.detail", public_id=public_id), 303)
     return _edit_page(company, form, 422)
-
-
-@bp.get("/e-mail")
-def outbox():
-    """The mail outbox: what the portal sent or keeps (without SMTP)."""
-    page = db.paginate(
-        select(OutboxMessage).order_by(OutboxMessage.created_at.desc()),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        error_out=False,
-    )
-    return render_template("members/staff_outbox.html", page=page, labels=outbox_mail.STATUS_LABELS)

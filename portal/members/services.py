@@ -166,3 +166,14 @@ def refresh_directory(company: Company) -> None:
 
     db.session.flush()
     refresh_entry(company.id)
+
+
+def form_values(company: Company, form) -> dict:
+    """The stored values behind a company form's fields, in form order (for the version check)."""
+    values = {}
+    for name in form._fields:
+        if name in ("specialisms", "recognitions"):
+            values[name] = [item.name for item in getattr(company, name)]
+        elif name not in ("csrf_token", "version", "confirm") and hasattr(company, name):
+            values[name] = getattr(company, name)
+    return values

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.auth.routes import require_user
+from portal.core import concurrency
 from portal.core.htmx import render
 from portal.core.security import member_required
 from portal.extensions import db
@@ -41,7 +42,25 @@ def company_form(company: Company, formdata=None) -> CompanyForm:
     form.specialisms.choices = [(s.id, s.name) for s in services.active_specialisms()]
     if formdata is None:
         form.specialisms.data = [s.id for s in company.specialisms]
+        concurrency.stamp(form, company.version, services.form_values(company, form))
     return form
+
+
+def optout_form(company: Company, formdata=None) -> OptOutForm:
+    """The ledenzoeker opt-out form, stamped with the company's version when fresh."""
+    form = OptOutForm(formdata=formdata, obj=company)
+    if formdata is None:
+        concurrency.stamp(form, company.version, services.form_values(company, form))
+    return form
+
+
+def _reload(company: Company, form):
+    """After a lost race: the company's fresh version and values."""
+    def reload():
+        db.session.refresh(company)
+        return company.version, services.form_values(company, form)
+
+    return reload
 
 
 def _criterion_card(company: Company):
@@ -74,7 +93,7 @@ def details():
         form=company_form(company),
         company=company,
         logo_form=LogoForm(),
-        optout_form=OptOutForm(obj=company),
+        optout_form=optout_form(company),
         action=url_for("profile.details_post"),
     )
 
@@ -84,20 +103,28 @@ def details_post():
     """Save the details; 422 with the form on errors, 303 back on success."""
     company = current_company()
     form = company_form(company, request.form)
-    if form.validate_on_submit():
-        changes = services.update_company(company, _form_data(form), by=require_user())
-        db.session.commit()
-        flash(_("Uw gegevens zijn opgeslagen.") if changes else _("Er was niets gewijzigd."))
-        return redirect(url_for("profile.details"), 303)
+    status = 422
+    if concurrency.is_stale(form, company.version, services.form_values(company, form)):
+        status = 409
+    elif form.validate_on_submit():
+        try:
+            changes = services.update_company(company, _form_data(form), by=require_user())
+            db.session.commit()
+        except concurrency.StaleDataError:
+            concurrency.conflict_after_race(form, _reload(company, form))
+            status = 409
+        else:
+            flash(_("Uw gegevens zijn opgeslagen.") if changes else _("Er was niets gewijzigd."))
+            return redirect(url_for("profile.details"), 303)
     return render(
         "profile/details.html",
         "profile/_details_form.html",
         target="company-details-form",
-        status=422,
+        status=status,
         form=form,
         company=company,
         logo_form=LogoForm(),
-        optout_form=OptOutForm(obj=company),
+        optout_form=optout_form(company),
         action=url_for("profile.details_post"),
     )
 
@@ -141,7 +168,7 @@ def logo_upload():
         form=company_form(company),
         company=company,
         logo_form=form,
-        optout_form=OptOutForm(obj=company),
+        optout_form=optout_form(company),
         action=url_for("profile.details_post"),
     ), 422
 
@@ -174,18 +201,29 @@ def opt_out():
     """Leave or rejoin the ledenzoeker; leaving needs an explicit confirmation."""
     company = current_company()
     form = OptOutForm()
-    if form.validate_on_submit():
+    status = 422
+    if concurrency.is_stale(form, company.version, services.form_values(company, form)):
+        status = 409
+    elif form.validate_on_submit():
         if form.directory_opt_out.data and not form.confirm.data:
             form.confirm.errors.append(_("Bevestig dat u dit begrijpt."))
         else:
-            services.set_opt_out(company, form.directory_opt_out.data, by=require_user())
-            db.session.commit()
+            try:
+                services.set_opt_out(company, form.directory_opt_out.data, by=require_user())
+                db.session.commit()
+            except concurrency.StaleDataError:
+                concurrency.conflict_after_race(form, _reload(company, form))
+                return _opt_out_page(company, form, 409)
             flash(
                 _("Uw bedrijf staat niet meer in de ledenzoeker.")
                 if form.directory_opt_out.data
                 else _("Uw bedrijf staat weer in de ledenzoeker.")
             )
             return redirect(url_for("profile.details"), 303)
+    return _opt_out_page(company, form, status)
+
+
+def _opt_out_page(company: Company, form: OptOutForm, status: int):
     return render_template(
         "profile/details.html",
         form=company_form(company),
@@ -193,7 +231,7 @@ def opt_out():
         logo_form=LogoForm(),
         optout_form=form,
         action=url_for("profile.details_post"),
-    ), 422
+    ), status
 
 
 from portal.profile import routes_colleagues  # noqa: E402, F401  (attaches to bp)

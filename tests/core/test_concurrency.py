@@ -1,0 +1,238 @@
+"""No lost update and no double create (issue 14 §3, SECURITY.md §5).
+
+Two sessions on the same record: the second save from an older page gets 409, the stored data
+stays the first save's, the second user's input is echoed with what changed, and a deliberate
+second save goes through. Create forms: the same idempotency key three times, one after another
+and (on PostgreSQL) at the same moment, makes one record.
+"""
+
+from __future__ import annotations
+
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import func, select, update
+
+from portal.complaints.models import Complaint
+from portal.core.concurrency import IdempotencyKey
+from portal.extensions import db
+from portal.members.models import Company
+from tests.battery.forms import forms_in
+
+CONFLICT = "Iemand anders heeft dit intussen gewijzigd"
+
+
+def form_data(client, page: str, action: str) -> dict:
+    """The values a browser would post from the form with `action` on `page`."""
+    response = client.get(page)
+    assert response.status_code == 200
+    for form in forms_in(response.text, urlsplit(page).path):
+        if form.action == action:
+            return {k: v for k, v in form.fields.items() if v != "" or k != "specialisms"}
+    raise AssertionError(f"no form posting to {action} on {page}")
+
+
+@pytest.fixture
+def two_sessions(app, make_user, login):
+    """Two browsers of the same company's beheerders."""
+    first = make_user()
+    second = make_user(company=first.company)
+    a, b = app.test_client(), app.test_client()
+    login(a, first)
+    login(b, second)
+    return first.company, a, b
+
+
+DETAILS = "/mijn-profiel/bedrijfsgegevens"
+
+
+def test_stale_details_save_is_refused_with_409_and_input_kept(two_sessions):
+    company, a, b = two_sessions
+    seen_by_a = form_data(a, DETAILS, DETAILS)
+    seen_by_b = form_data(b, DETAILS, DETAILS)
+    assert seen_by_a["version"].startswith("1.")
+
+    first = a.post(DETAILS, data=seen_by_a | {"phone": "020 765 43 21"})
+    assert first.status_code == 303
+    second = b.post(DETAILS, data=seen_by_b | {"opening_hours": "za 9-12"})
+
+    assert second.status_code == 409
+    assert CONFLICT in second.text
+    assert "Telefoonnummer: 020 765 43 21" in second.text  # what changed, with its value now
+    assert "Openingstijden:" not in second.text.split(CONFLICT)[1].split("</ul>")[0]
+    assert "za 9-12" in second.text  # the user's input is still in the form
+    db.session.expire_all()
+    stored = db.session.get(Company, company.id)
+    assert (stored.phone, stored.opening_hours) == ("020 765 43 21", "")
+
+    retry = form_data_from(second.text, DETAILS)  # the 409 page's form carries the new version
+    assert retry["opening_hours"].strip() == "za 9-12"
+    # Having read the notice, the user keeps the colleague's phone number and saves on purpose.
+    assert b.post(DETAILS, data=retry | {"phone": "020 765 43 21"}).status_code == 303
+    db.session.expire_all()
+    stored = db.session.get(Company, company.id)
+    assert (stored.phone, stored.opening_hours) == ("020 765 43 21", "za 9-12")
+
+
+def form_data_from(html: str, action: str) -> dict:
+    for form in forms_in(html, action):
+        if form.action == action:
+            return {k: v for k, v in form.fields.items() if v != "" or k != "specialisms"}
+    raise AssertionError(f"no form posting to {action}")
+
+
+def test_htmx_stale_save_gets_the_fragment_with_409(two_sessions):
+    _, a, b = two_sessions
+    seen_by_b = form_data(b, DETAILS, DETAILS)
+    assert a.post(DETAILS, data=form_data(a, DETAILS, DETAILS) | {"city": "Zeist"}).status_code == 303
+    headers = {"HX-Request": "true", "HX-Target": "company-details-form"}
+    response = b.post(DETAILS, data=seen_by_b | {"city": "Baarn"}, headers=headers)
+    assert response.status_code == 409
+    assert "<html" not in response.text
+    assert CONFLICT in response.text and "Plaats: Zeist" in response.text
+
+
+def test_race_between_check_and_write_is_a_409_too(two_sessions, monkeypatch):
+    """Someone commits after the version check passed: the UPDATE finds no row of that version."""
+    from portal.members import services
+
+    company, a, _ = two_sessions
+    seen = form_data(a, DETAILS, DETAILS)
+    real = services.update_company
+
+    def interleaved(target, data, **kwargs):
+        db.session.execute(
+            update(Company).where(Company.id == target.id)
+            .values(version=Company.version + 1, phone="0800 111 22 33"),
+            execution_options={"synchronize_session": False},
+        )  # fmt: skip
+        return real(target, data, **kwargs)
+
+    monkeypatch.setattr(services, "update_company", interleaved)
+    response = a.post(DETAILS, data=seen | {"opening_hours": "ma 8-12"})
+    assert response.status_code == 409
+    assert CONFLICT in response.text and "ma 8-12" in response.text
+    db.session.expire_all()
+    assert db.session.get(Company, company.id).opening_hours == ""
+
+
+def test_stale_opt_out_is_refused(two_sessions):
+    company, a, b = two_sessions
+    action = "/mijn-profiel/zichtbaarheid"
+    seen_by_b = form_data(b, DETAILS, action)
+    assert a.post(DETAILS, data=form_data(a, DETAILS, DETAILS) | {"city": "Zeist"}).status_code == 303
+    response = b.post(action, data=seen_by_b | {"directory_opt_out": "y", "confirm": "y"})
+    assert response.status_code == 409
+    db.session.expire_all()
+    assert db.session.get(Company, company.id).directory_opt_out is False
+
+
+def test_stale_staff_edit_of_a_member_is_refused(app, make_user, login):
+    from portal.auth.models import Role
+
+    member = make_user()
+    staff = make_user(role=Role.STAFF)
+    a, b = app.test_client(), app.test_client()
+    login(a, member)
+    login(b, staff)
+    edit = f"/beheer/leden/{member.company.public_id}/bewerken"
+    seen_by_staff = form_data(b, edit, edit)
+    assert a.post(DETAILS, data=form_data(a, DETAILS, DETAILS) | {"phone": "0101234567"}).status_code == 303
+    response = b.post(edit, data=seen_by_staff | {"opening_hours": "nooit"})
+    assert response.status_code == 409 and CONFLICT in response.text
+    db.session.expire_all()
+    assert db.session.get(Company, member.company_id).opening_hours == ""
+
+
+def _complaint(client) -> str:
+    data = form_data(client, "/mijn-profiel/klachten/nieuw", "/mijn-profiel/klachten/nieuw")
+    data |= {"complainant_name": "Klaas", "description": "Lekkage", "received_on": "2026-01-05", "channel": "phone"}
+    response = client.post("/mijn-profiel/klachten/nieuw", data=data)
+    assert response.status_code == 303
+    return response.headers["Location"]
+
+
+def test_stale_complaint_edit_is_refused(two_sessions):
+    _, a, b = two_sessions
+    show = _complaint(a)
+    edit = show.rstrip("/") + "/bewerken"
+    seen_by_a, seen_by_b = form_data(a, edit, edit), form_data(b, edit, edit)
+    assert a.post(edit, data=seen_by_a | {"resolution": "Nieuwe kraan"}).status_code == 303
+    response = b.post(edit, data=seen_by_b | {"remarks": "Klant belt terug"})
+    assert response.status_code == 409
+    assert "Oplossing: Nieuwe kraan" in response.text and "Klant belt terug" in response.text
+    db.session.expire_all()
+    complaint = db.session.scalars(select(Complaint)).one()
+    assert (complaint.resolution, complaint.remarks) == ("Nieuwe kraan", "")
+
+
+def test_member_complaint_form_submitted_three_times_creates_one(two_sessions):
+    _, a, _ = two_sessions
+    new = "/mijn-profiel/klachten/nieuw"
+    data = form_data(a, new, new) | {
+        "complainant_name": "Klaas", "description": "Lekkage", "received_on": "2026-01-05", "channel": "phone",
+    }  # fmt: skip
+    assert len(data["idempotency_key"]) >= 16
+    locations = {a.post(new, data=data).headers["Location"] for _ in range(3)}
+    assert len(locations) == 1
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
+
+
+PUBLIC = {
+    "complainant_name": "Peter Publiek",
+    "complainant_email": "peter@consument.example",
+    "subject": "Warmtepomp maakt lawaai",
+    "description": "Sinds de installatie bromt de buitenunit.",
+    "consent": "y",
+}
+
+
+@pytest.fixture
+def listed(make_user):
+    return make_user().company
+
+
+def test_public_complaint_submitted_three_times_creates_one(app, listed):
+    url = f"/ledenzoeker/{listed.slug}/klacht"
+    client = app.test_client()
+    data = form_data(client, url, url) | PUBLIC
+    responses = [client.post(url, data=data) for _ in range(3)]
+    assert [r.status_code for r in responses] == [303, 303, 303]
+    assert {r.headers["Location"] for r in responses} == {f"{url}/verzonden"}
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
+    # A new render is a new submit.
+    assert client.post(url, data=form_data(client, url, url) | PUBLIC).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) == 2
+
+
+@pytest.mark.parametrize("key", [None, "", "kort", "x" * 200, "<script>"])
+def test_missing_or_malformed_key_is_an_ordinary_submit(app, listed, key):
+    url = f"/ledenzoeker/{listed.slug}/klacht"
+    data = dict(PUBLIC) if key is None else PUBLIC | {"idempotency_key": key}
+    assert app.test_client().post(url, data=data).status_code == 303
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
+    assert db.session.scalar(select(func.count()).select_from(IdempotencyKey)) == 0
+
+
+def test_simultaneous_public_submits_create_one_complaint(app, listed):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the in-memory SQLite test database has one shared connection")
+    url = f"/ledenzoeker/{listed.slug}/klacht"
+    data = form_data(app.test_client(), url, url) | PUBLIC
+    barrier = threading.Barrier(3)
+    statuses: list[int] = []
+
+    def submit():
+        client = app.test_client()
+        barrier.wait()
+        statuses.append(client.post(url, data=data).status_code)
+
+    threads = [threading.Thread(target=submit) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [303, 303, 303]
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
