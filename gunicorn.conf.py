@@ -21,3 +21,6 @@ if not getattr(_gunicorn_wsgi.Response.default_headers, "drops_server_header", F
     _gunicorn_wsgi.Response.default_headers = _without_server_header(
         _gunicorn_wsgi.Response.default_headers
     )
+
+# Access log lines never hold an e-mailed reset or activation token (SECURITY.md §5).
+logger_class = "portal.core.accesslog.MaskingLogger"

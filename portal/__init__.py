@@ -87,6 +87,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.auth.routes import bp as auth_bp
     from portal.members import routes_import
     from portal.members.routes_staff import bp as staff_members_bp
+    from portal.outbox import routes as outbox_routes
     from portal.profile.routes import bp as profile_bp
     from portal.public import bp as public_bp
 
@@ -95,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(profile_bp, url_prefix="/mijn-profiel")
     app.register_blueprint(staff_members_bp, url_prefix="/beheer")
     routes_import.register(app)
+    outbox_routes.register(app)
     for feature in (
         "reviews", "directory", "agreements", "invitations", "privacy", "compliance", "complaints",
     ):  # fmt: skip

@@ -59,6 +59,13 @@ def _http_url(env: Mapping[str, str], name: str, default: str) -> str:
     return raw
 
 
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name, default).strip().lower() or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _list(env: Mapping[str, str], name: str, default: list[str]) -> list[str]:
     raw = env.get(name)
     if not raw:
@@ -126,6 +133,10 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "MAIL_SMTP_PORT": _int(env, "MAIL_SMTP_PORT", 587),
         "MAIL_SMTP_USER": env.get("MAIL_SMTP_USER", ""),
         "MAIL_SMTP_PASSWORD": env.get("MAIL_SMTP_PASSWORD", ""),
+        "MAIL_SMTP_TLS": _choice(env, "MAIL_SMTP_TLS", "starttls", ("starttls", "ssl", "none")),
+        "MAIL_SMTP_CA_FILE": env.get("MAIL_SMTP_CA_FILE", ""),
+        "MAIL_SMTP_TIMEOUT": _int(env, "MAIL_SMTP_TIMEOUT", 20),
+        "MAIL_RETENTION_DAYS": _int(env, "MAIL_RETENTION_DAYS", 30),
         "MAIL_FROM": env.get("MAIL_FROM", "ledenservice@example.nl"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "ASSOCIATION_NAME": env.get("ASSOCIATION_NAME", "Vereniging van Installatiebedrijven"),
@@ -167,6 +178,8 @@ def check_deploy(config: Mapping) -> list[str]:
         problems.append("no request size limit")
     if not config.get("SECRETS_KEYS"):
         problems.append("SECRETS_KEYS is not set")
+    if config.get("MAIL_SMTP_HOST") and config.get("MAIL_SMTP_TLS", "starttls") == "none":
+        problems.append("MAIL_SMTP_TLS=none sends mail (and reset links) unencrypted")
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append("production needs PostgreSQL (DATABASE_URL)")
     return problems

@@ -10,6 +10,9 @@ export PORT=${PORT:-5000}
 export PROVIDER_BASE_URLS="klantenvertellen=http://127.0.0.1:${EMULATOR_PORT},kiyoh=http://127.0.0.1:${EMULATOR_PORT},feedback_company=http://127.0.0.1:${EMULATOR_PORT}"
 export PROVIDER_ALLOWED_HOSTS=127.0.0.1
 export PUBLIC_BASE_URL="http://127.0.0.1:${PORT}"
+# Mail goes over real SMTP to the development mail sink (plain SMTP on loopback only).
+export MAIL_PORT=${MAIL_PORT:-8025}
+export MAIL_SMTP_HOST=127.0.0.1 MAIL_SMTP_PORT="$MAIL_PORT" MAIL_SMTP_TLS=none
 mkdir -p instance
 
 echo "== Database migrations"
@@ -22,7 +25,14 @@ echo "== Provider emulator on http://127.0.0.1:${EMULATOR_PORT}"
 .venv/bin/python -m portal.dev.provider_emulator --host 127.0.0.1 --port "$EMULATOR_PORT" \
   > instance/emulator.log 2>&1 &
 emulator=$!
-trap 'kill $emulator 2>/dev/null || true' EXIT INT TERM
+echo "== Mail sink on 127.0.0.1:${MAIL_PORT} (messages in instance/mail/new)"
+.venv/bin/python -m portal.dev.mail_sink --port "$MAIL_PORT" --maildir instance/mail \
+  > instance/mail_sink.log 2>&1 &
+mailsink=$!
+# The outbox job as cron would run it, every 15 seconds.
+( while sleep 15; do .venv/bin/flask outbox send >/dev/null 2>&1 || true; done ) &
+outbox_loop=$!
+trap 'kill $emulator $mailsink $outbox_loop 2>/dev/null || true' EXIT INT TERM
 for _ in $(seq 1 50); do
   .venv/bin/python -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', int('$EMULATOR_PORT'))))" && break
   sleep 0.2
@@ -37,7 +47,8 @@ cat <<EOT
   Ledenzoeker            http://127.0.0.1:${PORT}/ledenzoeker
   Demo logins (development only) are printed above and listed in the README.
   Staff need a TOTP code: '.venv/bin/flask demo totp <e-mail>' prints the current one.
+  Mail (reset and activation links too) arrives in instance/mail/new/ within 15 seconds.
   Stop with Ctrl+C.
 
 EOT
-exec .venv/bin/gunicorn -c gunicorn.conf.py --bind "127.0.0.1:${PORT}" --workers 2 --threads 4 --access-logfile - wsgi:app
+.venv/bin/gunicorn -c gunicorn.conf.py --bind "127.0.0.1:${PORT}" --workers 2 --threads 4 --access-logfile - wsgi:app

@@ -197,3 +197,23 @@ def login_as(client, user: User, *, mfa_verified: bool = True) -> str:
 def login():
     """`login(client, user)` logs the user in (staff with verified MFA)."""
     return login_as
+
+
+def mailed_text(message) -> str:
+    """The text a queued mail has when it goes out (its personal link filled in)."""
+    from portal.core.outbox import compose
+
+    return compose(message).get_content()
+
+
+def mailed_link(message, route: str) -> str:
+    """The path of the personal link (`/activeren/<token>`, ...) in a queued mail."""
+    import re
+
+    return re.search(rf"http://localhost(/{route}/\S+)", mailed_text(message)).group(1)
+
+
+def post_token_form(client, path: str, **data):
+    """Submit the new-password form of an e-mailed link: the token travels in the form body."""
+    base, _slash, token = path.rpartition("/")
+    return client.post(base, data={"token": token, **data})

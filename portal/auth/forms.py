@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.core.validation import Email, SafeText, strip_filter
@@ -42,7 +42,13 @@ class ForgotForm(FlaskForm):
 
 
 class NewPasswordForm(FlaskForm):
-    """Choose a new password (reset, activation)."""
+    """Choose a new password (reset, activation).
+
+    The e-mailed token travels in the form body, not the URL the form posts to, so request lines
+    in access logs and proxies never hold it.
+    """
+
+    token = HiddenField(validators=[Length(max=100)])
 
     password = PasswordField(
         _l("Nieuw wachtwoord"),

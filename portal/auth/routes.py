@@ -192,8 +192,11 @@ def forgot_post():
     return redirect(url_for("auth.login"), 303)
 
 
-def _token_page(purpose: TokenPurpose, raw: str, template: str):
+def _token_page(purpose: TokenPurpose, raw: str, template: str, action: str):
+    """The new-password form of an e-mailed link; the token moves from the URL into the form."""
     form = NewPasswordForm()
+    if request.method == "GET":
+        form.token.data = raw
     row = tokens.peek(raw, purpose)
     if row is None:
         return render_template("auth/token_invalid.html"), 404
@@ -208,21 +211,35 @@ def _token_page(purpose: TokenPurpose, raw: str, template: str):
             flash(_("Uw wachtwoord is ingesteld. U kunt nu inloggen."))
             return redirect(url_for("auth.login"), 303)
     status = 422 if request.method == "POST" else 200
-    return render_template(template, form=form, user=row.user), status
+    return render_template(template, form=form, user=row.user, action=url_for(action)), status
 
 
-@bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])
-@limiter.limit("20/hour", methods=["POST"])
+@bp.get("/wachtwoord-herstellen/<token>")
 def reset(token: str):
-    """Choose a new password with an e-mailed token."""
-    return _token_page(TokenPurpose.RESET, token, "auth/reset.html")
+    """The e-mailed reset link: the form to choose a new password."""
+    return _token_page(TokenPurpose.RESET, token, "auth/reset.html", "auth.reset_post")
 
 
-@bp.route("/activeren/<token>", methods=["GET", "POST"])
-@limiter.limit("20/hour", methods=["POST"])
+@bp.post("/wachtwoord-herstellen")
+@limiter.limit("20/hour")
+def reset_post():
+    """Set the new password; the token comes in the form body."""
+    raw = request.form.get("token", "")
+    return _token_page(TokenPurpose.RESET, raw, "auth/reset.html", "auth.reset_post")
+
+
+@bp.get("/activeren/<token>")
 def activate(token: str):
-    """First login of an invited or imported user: choose a password."""
-    return _token_page(TokenPurpose.ACTIVATE, token, "auth/activate.html")
+    """The e-mailed activation link of an invited or imported user: choose a password."""
+    return _token_page(TokenPurpose.ACTIVATE, token, "auth/activate.html", "auth.activate_post")
+
+
+@bp.post("/activeren")
+@limiter.limit("20/hour")
+def activate_post():
+    """First password of an invited user; the token comes in the form body."""
+    raw = request.form.get("token", "")
+    return _token_page(TokenPurpose.ACTIVATE, raw, "auth/activate.html", "auth.activate_post")
 
 
 def require_user() -> User:

@@ -101,7 +101,7 @@ def send_reset(user: User) -> None:
         subject=_("Nieuw wachtwoord instellen voor het ledenportaal"),
         template="mail/reset.txt",
         user=user,
-        link=_external("auth.reset", token=raw),
+        secret_link=_external("auth.reset", token=raw),
     )
 
 
@@ -116,7 +116,7 @@ def send_activation(user: User, *, invited_by: User | None = None) -> None:
         company=user.company,
         user=user,
         invited_by=invited_by,
-        link=_external("auth.activate", token=raw),
+        secret_link=_external("auth.activate", token=raw),
     )
 
 

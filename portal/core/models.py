@@ -56,12 +56,22 @@ class OutboxStatus:
     PENDING = "pending"
     SENDING = "sending"  # claimed by a worker; left behind by a crash it is never re-sent
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # refused for good (5xx) or after the last retry
+    UNKNOWN = "unknown"  # the server may have it (dropped after DATA): never re-sent automatically
+    CANCELLED = "cancelled"  # an admin stopped it
     KEPT = "kept"  # no SMTP configured: kept visible for staff and development
+
+    FINAL = (SENT, FAILED, UNKNOWN, CANCELLED, KEPT)
 
 
 class OutboxMessage(db.Model):
-    """An e-mail the portal sends; delivered by `flask outbox send`."""
+    """An e-mail the portal sends; delivered by `flask outbox send`.
+
+    `body` never holds a live secret: a reset or activation link is stored encrypted in `secret`
+    and only put into the text when the message goes out; the body keeps a redaction marker.
+    `secret` is cleared once the message reaches a final state, and the retention job empties
+    bodies (personal data) after `MAIL_RETENTION_DAYS`.
+    """
 
     __tablename__ = "outbox_messages"
 
@@ -78,6 +88,10 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(String(300), default="")
+    message_id: Mapped[str] = mapped_column(String(255), default="")
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    secret: Mapped[str | None] = mapped_column(Text)
+    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.kind} {self.status}>"

@@ -1,29 +1,66 @@
-"""Mail outbox: every e-mail is a row first, delivered by `flask outbox send`."""
+"""Mail outbox: every e-mail is a row first, delivered by `flask outbox send`.
+
+Promises (README, SECURITY.md §5):
+- No live secret at rest: a reset or activation link is stored encrypted in `secret`, the body
+  keeps `REDACTED` in its place, and the link is put into the text only while the message is
+  handed to the SMTP server. The secret is cleared once the message reaches a final state.
+- At most once: a message is claimed and committed before it is sent; when the server may have
+  it (the connection dropped after the message data went out) it becomes `unknown` and is never
+  re-sent automatically. Only clear refusals are retried: a 4xx reply or no connection; a 5xx
+  reply fails it for good. Every message carries a stable Message-ID.
+- TLS verified: STARTTLS (default) or implicit TLS check the certificate chain and host name;
+  plain SMTP (`MAIL_SMTP_TLS=none`) is refused in production by `check_deploy`.
+"""
 
 from __future__ import annotations
 
+import re
 import smtplib
+import ssl
 from collections.abc import Callable
+from datetime import timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
 
 import click
 from flask import current_app, render_template
 from flask.cli import with_appcontext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, update
 
+from portal.core import crypto
 from portal.core.claims import claim_rows
 from portal.core.db import utcnow
+from portal.core.logs import EMAIL_RE
 from portal.core.models import OutboxMessage, OutboxStatus
 from portal.extensions import db
 
 MAX_ATTEMPTS = 5
+REDACTED = "[persoonlijke link verborgen]"
+PURGED = "[inhoud verwijderd na de bewaartermijn]"
+# Mails to a member's customers (complainants): staff see the address masked.
+CUSTOMER_KINDS = frozenset({"complaints/letter", "complaints/acknowledgement"})
+TLS_MODES = ("starttls", "ssl", "none")
+ROW_RETENTION_DAYS = 365  # subject, recipient and status of a message are kept a year
+STALE_CLAIM = timedelta(minutes=15)  # far beyond MAIL_SMTP_TIMEOUT: the job that claimed it died
 STATUS_LABELS = {
     OutboxStatus.PENDING: _l("wacht op verzending"),
     OutboxStatus.SENDING: _l("bezig met verzenden (controleer of deze is aangekomen)"),
     OutboxStatus.SENT: _l("verzonden"),
     OutboxStatus.FAILED: _l("mislukt"),
+    OutboxStatus.UNKNOWN: _l("onbekend: mogelijk aangekomen, niet opnieuw verstuurd"),
+    OutboxStatus.CANCELLED: _l("geannuleerd"),
     OutboxStatus.KEPT: _l("bewaard (geen SMTP ingesteld)"),
 }
+
+
+class MaybeDelivered(Exception):
+    """The message data went out but the server's answer never came: it may have been delivered."""
+
+
+class LinkUnavailable(Exception):
+    """The message needs its personal link, which is gone (cleared, expired key, tampered)."""
 
 
 def _no_crlf(value: str) -> str:
@@ -31,23 +68,78 @@ def _no_crlf(value: str) -> str:
     return value.replace("\r", " ").replace("\n", " ").strip()
 
 
+def _aad(message: OutboxMessage) -> str:
+    return f"outbox_messages:{message.id}:secret"
+
+
+def _msgid_domain() -> str:
+    address = parseaddr(current_app.config["MAIL_FROM"])[1]
+    return address.rpartition("@")[2] or "ledenportaal.invalid"
+
+
 def enqueue(
-    kind: str, *, to: str, subject: str, template: str, company=None, **ctx
+    kind: str,
+    *,
+    to: str,
+    subject: str,
+    template: str,
+    company=None,
+    secret_link: str | None = None,
+    **ctx,
 ) -> OutboxMessage:
-    """Render a plain-text mail template and queue it; the caller commits."""
+    """Render a plain-text mail template and queue it; the caller commits.
+
+    A `secret_link` (a reset or activation URL) is rendered as `REDACTED` into the stored body
+    (the template's `link`) and kept encrypted next to it until the message is sent.
+    """
+    if secret_link is not None:
+        ctx["link"] = REDACTED
     message = OutboxMessage(
         kind=kind,
         to_address=_no_crlf(to),
         subject=_no_crlf(subject)[:200],
         body=render_template(template, **ctx),
         company_id=getattr(company, "id", None),
+        message_id=make_msgid(domain=_msgid_domain()),
     )
     db.session.add(message)
+    if secret_link is not None:
+        db.session.flush()  # the row id binds the ciphertext to this message
+        message.secret = crypto.encrypt(secret_link, aad=_aad(message))
     return message
 
 
+def needs_link(message: OutboxMessage) -> bool:
+    """True when the body has a personal link to fill in at sending time."""
+    return REDACTED in message.body
+
+
+def compose(message: OutboxMessage) -> EmailMessage:
+    """The e-mail as it goes out, with its personal link filled in.
+
+    :raises LinkUnavailable: the body needs a link the row no longer holds.
+    """
+    body = message.body
+    if needs_link(message):
+        if not message.secret:
+            raise LinkUnavailable
+        try:
+            link = crypto.decrypt(message.secret, aad=_aad(message))
+        except crypto.SecretError as exc:
+            raise LinkUnavailable from exc
+        body = body.replace(REDACTED, link)
+    mail = EmailMessage()
+    mail["From"] = current_app.config["MAIL_FROM"]
+    mail["To"] = message.to_address
+    mail["Subject"] = message.subject
+    mail["Date"] = format_datetime(message.created_at or utcnow())
+    mail["Message-ID"] = message.message_id or make_msgid(domain=_msgid_domain())
+    mail.set_content(body, cte="quoted-printable")
+    return mail
+
+
 def deliver_pending(
-    limit: int = 200, *, send: Callable[[OutboxMessage], None] | None = None
+    limit: int = 200, *, send: Callable[[EmailMessage], None] | None = None
 ) -> dict[str, int]:
     """Send up to `limit` pending messages over SMTP, or keep them visible without SMTP.
 
@@ -56,16 +148,17 @@ def deliver_pending(
     message twice: the one in flight stays `sending` for staff to check. `send` replaces the
     SMTP sender (tests). Commits; this is a job, not a service.
     """
-    send = send or _send_smtp
-    counts = {"sent": 0, "kept": 0, "failed": 0}
+    send = send or send_smtp
+    counts = {"sent": 0, "kept": 0, "failed": 0, "unknown": 0}
+    _give_up_stale_claims()
     handled: list[int] = []  # a refused message waits for the next run
-    for _ in range(limit):
+    for _round in range(limit):
         claimed = claim_rows(
             OutboxMessage,
             ready=OutboxStatus.PENDING,
             claimed=OutboxStatus.SENDING,
             limit=1,
-            values={"attempts": OutboxMessage.attempts + 1},
+            values={"attempts": OutboxMessage.attempts + 1, "claimed_at": utcnow()},
             skip=handled,
         )
         db.session.commit()
@@ -74,40 +167,189 @@ def deliver_pending(
         handled.extend(claimed)
         message = db.session.get(OutboxMessage, claimed[0])
         counts[_deliver(message, send)] += 1
+        if message.status in OutboxStatus.FINAL:
+            message.secret = None
         db.session.commit()
     return counts
 
 
-def _deliver(message: OutboxMessage, send: Callable[[OutboxMessage], None]) -> str:
-    """Hand one claimed message to the sender; 'sent', 'kept' or 'failed' (retried later)."""
+def _give_up_stale_claims() -> None:
+    """A message a crashed job left `sending` may have gone out: it becomes `unknown`."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.status == OutboxStatus.SENDING,
+            OutboxMessage.claimed_at <= utcnow() - STALE_CLAIM,
+        )
+        .values(
+            status=OutboxStatus.UNKNOWN,
+            secret=None,
+            last_error=_("de verzendtaak is tijdens het versturen gestopt"),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _deliver(message: OutboxMessage, send: Callable[[EmailMessage], None]) -> str:
+    """Hand one claimed message to the sender; the outcome: sent, kept, failed or unknown."""
     if not current_app.config["MAIL_SMTP_HOST"]:
         message.status = OutboxStatus.KEPT
         return "kept"
     try:
-        send(message)
-    except (OSError, smtplib.SMTPException) as exc:  # refused before delivery: safe to retry
-        message.last_error = type(exc).__name__
-        message.status = (
-            OutboxStatus.FAILED if message.attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING
+        mail = compose(message)
+    except LinkUnavailable:
+        return _refused(message, _("de persoonlijke link is niet meer beschikbaar"), final=True)
+    try:
+        send(mail)
+    except MaybeDelivered as exc:
+        message.status = OutboxStatus.UNKNOWN
+        message.last_error = _clean(
+            _("verbinding verbroken na het versturen van de inhoud (%(detail)s)", detail=exc)
         )
-        return "failed"
+        return "unknown"
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _reply in exc.recipients.values()] or [450]
+        return _refused(message, _smtp_detail(codes[0], ""), final=min(codes) >= 500)
+    except smtplib.SMTPResponseException as exc:  # a clear 4xx/5xx answer
+        return _refused(
+            message, _smtp_detail(exc.smtp_code, exc.smtp_error), final=exc.smtp_code >= 500
+        )
+    except ssl.SSLCertVerificationError as exc:
+        detail = _(
+            "TLS-certificaat van de mailserver niet vertrouwd (%(reason)s)",
+            reason=exc.verify_message,
+        )
+        return _refused(message, detail, final=False)
+    except smtplib.SMTPNotSupportedError:
+        return _refused(message, _("de mailserver biedt geen STARTTLS aan"), final=False)
+    except (OSError, smtplib.SMTPException) as exc:  # no connection or dropped before the data
+        return _refused(message, type(exc).__name__, final=False)
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
+    message.last_error = ""
     return "sent"
 
 
-def _send_smtp(message: OutboxMessage) -> None:
+def _refused(message: OutboxMessage, detail: str, *, final: bool) -> str:
+    """A clear refusal: nothing was delivered, so a retry (up to MAX_ATTEMPTS) is safe."""
+    message.last_error = _clean(detail)
+    if final or message.attempts >= MAX_ATTEMPTS:
+        message.status = OutboxStatus.FAILED
+    else:
+        message.status = OutboxStatus.PENDING
+    return "failed"
+
+
+def _smtp_detail(code: int, reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return f"{code} {text}".strip()
+
+
+def _clean(text: str) -> str:
+    """Staff read this: one line, no e-mail addresses (servers echo the recipient)."""
+    return EMAIL_RE.sub("[e-mail]", " ".join(str(text).split()))[:300]
+
+
+def tls_context() -> ssl.SSLContext:
+    """Certificate and host name checked; `MAIL_SMTP_CA_FILE` adds a private CA."""
+    return ssl.create_default_context(cafile=current_app.config.get("MAIL_SMTP_CA_FILE") or None)
+
+
+def send_smtp(mail: EmailMessage) -> None:
+    """Deliver one message; raises MaybeDelivered when the outcome cannot be known."""
     config = current_app.config
-    mail = EmailMessage()
-    mail["From"] = config["MAIL_FROM"]
-    mail["To"] = message.to_address
-    mail["Subject"] = message.subject
-    mail.set_content(message.body)
-    with smtplib.SMTP(config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], timeout=20) as smtp:
-        smtp.starttls()
+    host, port, mode = config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], config["MAIL_SMTP_TLS"]
+    timeout = config.get("MAIL_SMTP_TIMEOUT", 20)
+    if mode == "ssl":
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
+    try:
+        smtp.ehlo()
+        if mode == "starttls":
+            smtp.starttls(context=tls_context())  # no STARTTLS offered: SMTPNotSupportedError
+            smtp.ehlo()
         if config["MAIL_SMTP_USER"]:
             smtp.login(config["MAIL_SMTP_USER"], config["MAIL_SMTP_PASSWORD"])
-        smtp.send_message(mail)
+        _transmit(smtp, mail)
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+def _transmit(smtp: smtplib.SMTP, mail: EmailMessage) -> None:
+    """MAIL, RCPT and DATA by hand, so a drop after the data is told apart from a refusal."""
+    sender = parseaddr(mail["From"])[1]
+    recipient = parseaddr(mail["To"])[1]
+    options = []
+    if not (sender + recipient).isascii():
+        if not smtp.has_extn("smtputf8"):
+            raise smtplib.SMTPRecipientsRefused({recipient: (553, b"SMTPUTF8 not offered")})
+        options.append("SMTPUTF8")
+    code, reply = smtp.mail(sender, options)
+    if code != 250:
+        raise smtplib.SMTPSenderRefused(code, reply, sender)
+    code, reply = smtp.rcpt(recipient)
+    if code not in (250, 251):
+        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
+    code, reply = smtp.docmd("data")
+    if code != 354:
+        raise smtplib.SMTPDataError(code, reply)
+    payload = re.sub(rb"(?m)^\.", b"..", mail.as_bytes(policy=mail.policy.clone(linesep="\r\n")))
+    if not payload.endswith(b"\r\n"):
+        payload += b"\r\n"
+    try:
+        smtp.send(payload + b".\r\n")
+        code, reply = smtp.getreply()
+    except (OSError, smtplib.SMTPServerDisconnected) as exc:
+        raise MaybeDelivered(type(exc).__name__) from exc
+    if 200 <= code < 300:
+        return
+    if 400 <= code < 600:
+        raise smtplib.SMTPDataError(code, reply)
+    raise MaybeDelivered(f"antwoord {code}")
+
+
+def purge(now=None) -> dict[str, int]:
+    """Retention of the outbox (flushes; part of `flask purge-expired`).
+
+    Secrets of finished or week-old messages go (no link lives longer than 7 days); bodies of
+    finished messages older than `MAIL_RETENTION_DAYS` are emptied; rows older than a year go.
+    """
+    now = now or utcnow()
+    days = current_app.config.get("MAIL_RETENTION_DAYS", 30)
+    rows = db.session.execute(
+        delete(OutboxMessage)
+        .where(
+            OutboxMessage.status.in_(OutboxStatus.FINAL),
+            OutboxMessage.created_at <= now - timedelta(days=ROW_RETENTION_DAYS),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    secrets_cleared = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.secret.is_not(None),
+            OutboxMessage.status.in_(OutboxStatus.FINAL)
+            | (OutboxMessage.created_at <= now - timedelta(days=7)),
+        )
+        .values(secret=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    bodies = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.purged_at.is_(None),
+            OutboxMessage.status.in_(OutboxStatus.FINAL),
+            OutboxMessage.created_at <= now - timedelta(days=days),
+        )
+        .values(body=PURGED, secret=None, purged_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return {"mail_secrets": secrets_cleared, "mail_bodies": bodies, "mail_rows": rows}
 
 
 @click.group("outbox")
@@ -120,4 +362,7 @@ def outbox_cli() -> None:
 def send_command() -> None:
     """Deliver pending e-mails (SMTP when configured, otherwise kept for staff)."""
     counts = deliver_pending()
-    click.echo(f"sent={counts['sent']} kept={counts['kept']} failed={counts['failed']}")
+    click.echo(
+        f"sent={counts['sent']} kept={counts['kept']} failed={counts['failed']} "
+        f"unknown={counts['unknown']}"
+    )

@@ -16,7 +16,8 @@ def privacy_cli() -> None:
 
 def _purge() -> None:
     result = purge_expired()
-    click.echo(f"purged uploads={result.uploads} invitations={result.invitations}")
+    mail = " ".join(f"{key}={value}" for key, value in result.mail.items())
+    click.echo(f"purged uploads={result.uploads} invitations={result.invitations} {mail}")
 
 
 @privacy_cli.command("purge")

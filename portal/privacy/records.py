@@ -53,7 +53,7 @@ ACTIVITIES: tuple[Activity, ...] = (
         "Gebruikers van het portal",
         ("audit_events.actor_label", "audit_events.ip", "outbox_messages.to_address", "outbox_messages.body"),
         "Hostingpartij, e-maildienst",
-        "Auditlog 7 jaar, gepseudonimiseerd na verwijdering van een account; e-mails 1 jaar",
+        "Auditlog 7 jaar, gepseudonimiseerd na verwijdering van een account; inhoud van e-mails 30 dagen na verzending (instelbaar), ontvanger en onderwerp 1 jaar",
     ),
     Activity(
         "agreements", "Acceptatie verwerkersovereenkomst", "verwerkingsverantwoordelijke",

@@ -1,4 +1,5 @@
-"""Retention: invitation personal data goes 90 days (or less) after the upload."""
+"""Retention: invitation personal data goes 90 days (or less) after the upload; mail bodies after
+`MAIL_RETENTION_DAYS` (see `portal.core.outbox.purge`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, or_, select
 
-from portal.core import audit
+from portal.core import audit, outbox
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.invitations import settings
@@ -26,6 +27,7 @@ class PurgeResult:
     uploads: int
     invitations: int
     cutoff: datetime
+    mail: dict[str, int]
 
 
 def purge_expired(now: datetime | None = None) -> PurgeResult:
@@ -65,8 +67,13 @@ def purge_expired(now: datetime | None = None) -> PurgeResult:
                 "invitations": {"old": None, "new": invitations},
             },
         )
+    mail = outbox.purge(now)
     db.session.commit()
     log.info(
-        "privacy purge: uploads=%d invitations=%d retention_days=%d", len(ids), invitations, days
+        "privacy purge: uploads=%d invitations=%d retention_days=%d mail=%s",
+        len(ids),
+        invitations,
+        days,
+        mail,
     )
-    return PurgeResult(len(ids), invitations, cutoff)
+    return PurgeResult(len(ids), invitations, cutoff, mail)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -10,11 +9,12 @@ from sqlalchemy import select
 from portal.auth.models import UserToken
 from portal.core.models import OutboxMessage
 from portal.extensions import db
+from tests.conftest import mailed_link, post_token_form
 
 
 def _reset_path() -> str:
     mail = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "auth.reset")).one()
-    return re.search(r"http://localhost(/wachtwoord-herstellen/\S+)", mail.body).group(1)
+    return mailed_link(mail, "wachtwoord-herstellen")
 
 
 def test_reset_flow_single_use(client, make_user):
@@ -25,8 +25,8 @@ def test_reset_flow_single_use(client, make_user):
     token = path.rsplit("/", 1)[1]
     assert token not in "".join(db.session.scalars(select(UserToken.token_hash)))  # stored hashed
     new = "oranje-boiler-neuriet-zacht-9"
-    assert client.post(path, data={"password": new, "confirm": "anders"}).status_code == 422
-    assert client.post(path, data={"password": new, "confirm": new}).status_code == 303
+    assert post_token_form(client, path, password=new, confirm="anders").status_code == 422
+    assert post_token_form(client, path, password=new, confirm=new).status_code == 303
     assert client.get(path).status_code == 404
     assert client.post("/inloggen", data={"email": user.email, "password": new}).status_code == 303
 

@@ -81,8 +81,10 @@ ROUTES: tuple[Route, ...] = (
     _r("auth.code_post", "anon", "POST"),
     _r("auth.forgot", "anon"),
     _r("auth.forgot_post", "anon", "POST"),
-    _r("auth.reset", "anon", "GET,POST", obj="token", owner=P),
-    _r("auth.activate", "anon", "GET,POST", obj="token", owner=P),
+    _r("auth.reset", "anon", "GET", obj="token", owner=P),
+    _r("auth.reset_post", "anon", "POST"),
+    _r("auth.activate", "anon", "GET", obj="token", owner=P),
+    _r("auth.activate_post", "anon", "POST"),
     # Any logged-in user.
     _r("auth.account", "account"),
     _r("auth.end_session", "account", "POST", obj="session", owner=U, destructive=True),
@@ -154,7 +156,10 @@ ROUTES: tuple[Route, ...] = (
     _r("agreements.download", "member"),
     # Staff console (staff and admin).
     _r("staff_members.home", "staff"),
-    _r("staff_members.outbox", "staff"),
+    _r("staff_outbox.index", "staff"),
+    _r("staff_outbox.detail", "staff", "GET", obj="outbox", owner=G),
+    _r("staff_outbox.retry", "admin", "POST", obj="outbox", owner=G),
+    _r("staff_outbox.cancel", "admin", "POST", obj="outbox", owner=G, destructive=True),
     _r("staff_members.index", "staff"),
     _r("staff_members.detail", "staff", "GET", obj="company", owner=G),
     _r("staff_members.edit", "staff", "GET", obj="company", owner=G),
@@ -244,6 +249,7 @@ ID_ARGS = {
     "breach": "breach_id",
     "version": "version_id",
     "staff_account": "public_id",
+    "outbox": "message_id",
 }
 
 

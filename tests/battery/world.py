@@ -31,6 +31,7 @@ OTHER_TYPE = {
 }
 MISSING = {
     "session": MISSING_INT,
+    "outbox": MISSING_INT,
     "template": "bestaat-niet",
     "specialism": "bestaat-niet",
     "slug": "bestaat-niet",
@@ -209,6 +210,7 @@ def build_world() -> World:
     from portal.agreements.models import AgreementVersion
     from portal.compliance.models import SelfReportedScore
     from portal.core.db import utcnow
+    from portal.core.models import OutboxMessage, OutboxStatus
     from portal.members.models import Specialism
     from portal.members.models_import import ImportBatch
     from portal.privacy.models import Breach, RequestKind, SubjectRequest
@@ -295,7 +297,19 @@ def build_world() -> World:
     versions = [
         AgreementVersion(label=f"t{w}{next(_serial)}", title="Concept", body="Tekst") for w in "ab"
     ]
-    db.session.add_all(scores + batches + breaches + requests + specialisms + versions)
+    # Mails in doubt (retry and cancel apply); ids far above any the flows create.
+    outbox = [
+        OutboxMessage(
+            id=700000 + n,
+            kind="auth.reset",
+            to_address=f"lid{n}@bedrijf.example",
+            subject="Nieuw wachtwoord",
+            body="Beste lid, [persoonlijke link verborgen]",
+            status=OutboxStatus.UNKNOWN,
+        )
+        for n in (1, 2)
+    ]
+    db.session.add_all(scores + batches + breaches + requests + specialisms + versions + outbox)
     db.session.flush()
 
     def pair(rows, attr="public_id"):
@@ -313,6 +327,7 @@ def build_world() -> World:
         staff_account=pair(staff_accounts),
         template={"a": "geen_systeem", "b": "koppeling_stuk"},
         token={"a": MISSING["token"], "b": MISSING["token"]},
+        outbox=pair(outbox, "id"),
     )
     db.session.commit()
     users = _Users(member_a=member_a.id, member_b=member_b.id, staff=staff.id, admin=admin.id)

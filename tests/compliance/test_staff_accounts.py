@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import select
 
 from portal.auth.models import Role, User, UserSession
 from portal.core.models import AuditEvent, OutboxMessage
 from portal.extensions import db
+from tests.conftest import mailed_link
 
 BASE = "/beheer/medewerkers"
 
@@ -54,7 +53,7 @@ def test_create_staff_mails_an_activation_link_that_works(admin_client, admin, c
     assert "Anton Admin heeft u uitgenodigd" in mail.body
     event = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "staff.created")).one()
     assert (event.actor_id, event.subject_id) == (admin.id, user.public_id)
-    link = re.search(r"http://localhost(/activeren/\S+)", mail.body).group(1)
+    link = mailed_link(mail, "activeren")
     assert client.get(link).status_code == 200
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+from email.message import EmailMessage
 
 import pytest
 from sqlalchemy import select
@@ -31,13 +32,13 @@ class FakeSMTP:
         self.calls = 0
         self.delivered: list[str] = []
 
-    def __call__(self, message: OutboxMessage) -> None:
+    def __call__(self, mail: EmailMessage) -> None:
         self.calls += 1
         if self.calls == self.fail_on:
             if self.sent_then_error:
-                self.delivered.append(message.to_address)
+                self.delivered.append(mail["To"])
             raise self.error
-        self.delivered.append(message.to_address)
+        self.delivered.append(mail["To"])
 
 
 def _queue(n: int) -> list[str]:
@@ -59,10 +60,10 @@ def test_refused_third_message_is_retried_alone(app):
 
     counts = outbox.deliver_pending(send=smtp)
 
-    assert counts == {"sent": 4, "kept": 0, "failed": 1}
+    assert counts == {"sent": 4, "kept": 0, "failed": 1, "unknown": 0}
     assert _statuses()[addresses[2]] == OutboxStatus.PENDING
     again = FakeSMTP(99, RuntimeError())
-    assert outbox.deliver_pending(send=again) == {"sent": 1, "kept": 0, "failed": 0}
+    assert outbox.deliver_pending(send=again) == {"sent": 1, "kept": 0, "failed": 0, "unknown": 0}
     assert again.delivered == [addresses[2]]
     assert sorted(smtp.delivered + again.delivered) == sorted(addresses)  # each exactly once
     assert set(_statuses().values()) == {OutboxStatus.SENT}
@@ -99,7 +100,7 @@ def test_message_fails_for_good_after_five_refusals(app):
 def test_without_smtp_messages_are_kept_for_staff(app):
     _queue(3)
     smtp = FakeSMTP(99, RuntimeError())
-    assert outbox.deliver_pending(send=smtp) == {"sent": 0, "kept": 3, "failed": 0}
+    assert outbox.deliver_pending(send=smtp) == {"sent": 0, "kept": 3, "failed": 0, "unknown": 0}
     assert smtp.calls == 0 and set(_statuses().values()) == {OutboxStatus.KEPT}
 
 

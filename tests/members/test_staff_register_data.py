@@ -13,6 +13,7 @@ from portal.directory.entries import refresh_entry
 from portal.directory.models import DirectoryEntry
 from portal.extensions import db
 from portal.members.models import Company, Recognition
+from tests.conftest import mailed_link, post_token_form
 
 ADDRESS = {"street": "Kerkstraat", "house_number": "1", "postcode": "3511 AB", "city": "Utrecht"}
 
@@ -156,10 +157,10 @@ def test_staff_invite_beheerder_who_activates_and_logs_in(app, client, staff, ma
         select(OutboxMessage).where(OutboxMessage.kind == "auth.activate")
     ).one()
     assert mail.to_address == "info@jansen.example" and mail.company_id == company.id
-    path = re.search(r"http://localhost(/activeren/\S+)", mail.body).group(1)
+    path = mailed_link(mail, "activeren")
     visitor = app.test_client()
     password = "blauwe-cv-ketel-brandt-fel-5"
-    assert visitor.post(path, data={"password": password, "confirm": password}).status_code == 303
+    assert post_token_form(visitor, path, password=password, confirm=password).status_code == 303
     login = visitor.post("/inloggen", data={"email": "info@jansen.example", "password": password})
     assert login.status_code == 303
 

@@ -236,3 +236,42 @@ def test_postgresql_full_text_moves_to_a_stored_vector_and_back(migration_app):
     assert db.session.scalar(matches) == 1  # rows that were there get their vector too
     db.session.remove()
     downgrade(revision="base")
+
+
+def test_outbox_migration_scrubs_live_links_already_stored(migration_app):
+    """Bodies queued before 0007 held reset/activation links in plain text: the upgrade removes them."""
+    from sqlalchemy import column, select, table
+
+    from portal.core.db import utcnow
+
+    upgrade(revision="0006_edit_versions")
+    messages = table(
+        "outbox_messages", column("id"), column("created_at"), column("kind"),
+        column("to_address"), column("subject"), column("body"), column("status"),
+        column("attempts"), column("last_error"),
+    )  # fmt: skip
+    token = "Zq9" + "x" * 40
+    bodies = {
+        "auth.reset": f"Via deze link:\n\nhttp://127.0.0.1:5000/wachtwoord-herstellen/{token}\n\nGroet",
+        "auth.activate": f"Activeer: https://leden.example/activeren/{token}-b",
+        "other": "Geen link, wel /mijn-profiel/beoordelingen/ en het woord activeren.",
+    }
+    db.session.execute(
+        messages.insert(),
+        [
+            {"kind": kind, "created_at": utcnow(), "to_address": "a@b.example", "subject": "S", "body": body,
+             "status": "sent", "attempts": 1, "last_error": ""}
+            for kind, body in bodies.items()
+        ],
+    )  # fmt: skip
+    db.session.commit()
+
+    upgrade()
+
+    stored = dict(db.session.execute(select(messages.c.kind, messages.c.body)).all())
+    assert token not in "".join(stored.values())
+    assert stored["auth.reset"] == "Via deze link:\n\n[persoonlijke link verborgen]\n\nGroet"
+    assert stored["auth.activate"] == "Activeer: [persoonlijke link verborgen]"
+    assert stored["other"] == bodies["other"]
+    downgrade(revision="0006_edit_versions")
+    assert "secret" not in {c["name"] for c in inspect(db.engine).get_columns("outbox_messages")}

@@ -74,6 +74,8 @@ def test_commands_log_counts_only(app, ready_member, command, caplog):
     caplog.set_level("INFO")
     result = app.test_cli_runner().invoke(args=command)
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "purged uploads=1 invitations=2"
+    assert result.output.strip() == (
+        "purged uploads=1 invitations=2 mail_secrets=0 mail_bodies=0 mail_rows=0"
+    )
     assert "privacy purge: uploads=1 invitations=2" in caplog.text
     assert "klant.example" not in caplog.text + result.output

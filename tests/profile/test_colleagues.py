@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from portal.auth.models import CompanyRole, User
 from portal.core.models import OutboxMessage
 from portal.extensions import db
+from tests.conftest import mailed_link, post_token_form
 
 
 def test_beheerder_invites_colleague_who_activates(app, client, make_user, login):
@@ -28,11 +27,11 @@ def test_beheerder_invites_colleague_who_activates(app, client, make_user, login
     mail = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.kind == "auth.activate")
     ).one()
-    path = re.search(r"http://localhost(/activeren/\S+)", mail.body).group(1)
+    path = mailed_link(mail, "activeren")
     new = app.test_client()
     assert new.get(path).status_code == 200
     pw = "blauwe-cv-ketel-brandt-fel-5"
-    assert new.post(path, data={"password": pw, "confirm": pw}).status_code == 303
+    assert post_token_form(new, path, password=pw, confirm=pw).status_code == 303
     assert new.get(path).status_code == 404  # single use
     assert (
         new.post("/inloggen", data={"email": "piet@bedrijf.example", "password": pw}).status_code

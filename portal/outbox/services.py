@@ -1,0 +1,99 @@
+"""What staff may see of a message, and the admin's retry and cancel (services flush only)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+
+from portal.core import audit
+from portal.core.models import OutboxMessage, OutboxStatus
+from portal.core.outbox import CUSTOMER_KINDS, needs_link
+
+# A message being sent (`sending`) is left alone: the send job may hold it right now. A job that
+# died leaves it behind; the next run calls it `unknown` once the claim is stale.
+RETRYABLE = (OutboxStatus.FAILED, OutboxStatus.UNKNOWN, OutboxStatus.KEPT)
+IN_DOUBT = (OutboxStatus.UNKNOWN,)
+CANCELLABLE = (OutboxStatus.PENDING, OutboxStatus.FAILED, OutboxStatus.UNKNOWN)
+
+
+class OutboxError(Exception):
+    """The action does not fit the message's state; the text is for the admin."""
+
+
+def is_customer_mail(message: OutboxMessage) -> bool:
+    """A mail to a member's customer (a complainant): the member's data, not the association's."""
+    return message.kind in CUSTOMER_KINDS
+
+
+def masked_recipient(message: OutboxMessage) -> str:
+    """The address as staff see it: customers' addresses masked, members' and staff's in full."""
+    if not is_customer_mail(message):
+        return message.to_address
+    local, _at, domain = message.to_address.partition("@")
+    return f"{local[:1]}•••@{domain}" if domain else "•••"
+
+
+def body_for_staff(message: OutboxMessage) -> str | None:
+    """The stored (redacted) body, or None when staff may not read it (customer mail)."""
+    if is_customer_mail(message):
+        return None
+    return message.body
+
+
+def record_view(message: OutboxMessage, *, by) -> None:
+    """Every look at a message body is audited (who, which message, when)."""
+    audit.record(
+        "outbox.body_viewed",
+        actor=by,
+        subject_type="outbox_message",
+        subject_id=message.id,
+        changes={"kind": {"old": None, "new": message.kind}},
+    )
+
+
+def retry(message: OutboxMessage, *, by, checked: bool) -> None:
+    """Queue the message again (attempts start over).
+
+    :raises OutboxError: wrong state, not confirmed while in doubt, or its personal link is gone.
+    """
+    if message.status not in RETRYABLE:
+        raise OutboxError(_("Deze e-mail kan niet opnieuw worden verstuurd."))
+    if message.status in IN_DOUBT and not checked:
+        raise OutboxError(
+            _("Deze e-mail is mogelijk al aangekomen. Vraag dat eerst na en vink het vakje aan.")
+        )
+    if needs_link(message) and not message.secret:
+        raise OutboxError(
+            _(
+                "Deze e-mail bevatte een persoonlijke link die niet meer bestaat. Laat de ontvanger een nieuwe aanvragen (wachtwoord vergeten) of nodig opnieuw uit."
+            )
+        )
+    old = message.status
+    message.status = OutboxStatus.PENDING
+    message.attempts = 0
+    message.last_error = ""
+    audit.record(
+        "outbox.retried",
+        actor=by,
+        subject_type="outbox_message",
+        subject_id=message.id,
+        changes={"status": {"old": old, "new": OutboxStatus.PENDING}},
+    )
+
+
+def cancel(message: OutboxMessage, *, by) -> None:
+    """Stop the message for good; its personal link is dropped.
+
+    :raises OutboxError: it was already sent, kept or cancelled.
+    """
+    if message.status not in CANCELLABLE:
+        raise OutboxError(_("Deze e-mail kan niet meer worden geannuleerd."))
+    old = message.status
+    message.status = OutboxStatus.CANCELLED
+    message.secret = None
+    audit.record(
+        "outbox.cancelled",
+        actor=by,
+        subject_type="outbox_message",
+        subject_id=message.id,
+        changes={"status": {"old": old, "new": OutboxStatus.CANCELLED}},
+    )

@@ -1,0 +1,62 @@
+"""The access log of gunicorn as `make run` starts it never holds an e-mailed token (issue 14)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from portal.core.accesslog import mask
+from tests.core.test_gunicorn_server_header import ROOT, _free_port, _get
+
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+FLASK = Path(sys.executable).with_name("flask")
+
+
+def test_mask_covers_paths_queries_and_referrers():
+    token = secrets.token_urlsafe(32)
+    line = (
+        f'"GET /wachtwoord-herstellen/{token} HTTP/1.1" 200 "http://x/activeren/{token}?a=1" '
+        f"/iets?token={token}&b=2"
+    )
+    masked = mask(line)
+    assert token not in masked
+    assert "/wachtwoord-herstellen/[verborgen]" in masked and "/activeren/[verborgen]?a=1" in masked
+    assert "token=[verborgen]&b=2" in masked
+    assert mask("GET /ledenzoeker?q=activeren HTTP/1.1") == "GET /ledenzoeker?q=activeren HTTP/1.1"
+
+
+def test_gunicorn_access_log_masks_reset_and_activation_tokens(tmp_path):
+    port = _free_port()
+    log = tmp_path / "access.log"
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "development",
+        "FLASK_APP": "wsgi",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        "RATELIMIT_ENABLED": "false",
+        "SECRET_KEY": "access-log-test-secret-key-0123456789abcdef",
+    }
+    subprocess.run([FLASK, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    server = subprocess.Popen(
+        [GUNICORN, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "1",
+         "--access-logfile", str(log), "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+    token = secrets.token_urlsafe(32)
+    try:
+        for path in (f"/wachtwoord-herstellen/{token}", f"/activeren/{token}"):
+            assert _get(port, path).status == 404  # unknown token: the "link werkt niet" page
+        deadline = time.monotonic() + 10
+        while log.read_text().count("\n") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    text = log.read_text()
+    assert "/wachtwoord-herstellen/[verborgen]" in text and "/activeren/[verborgen]" in text
+    assert token not in text
