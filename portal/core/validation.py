@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+LINE_BREAK_RE = re.compile(r"[\r\n\x85\u2028\u2029]")
 BIDI_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
 KVK_RE = re.compile(r"^[0-9]{8}$")
@@ -28,9 +29,17 @@ def clean_text(value: str | None, *, multiline: bool = False) -> str:
 
 
 def has_control_chars(value: str, *, multiline: bool = False) -> bool:
-    """True when text holds control, zero-width or bidi-override characters."""
+    """True when text holds control, zero-width or bidi-override characters.
+
+    CR and LF are not counted here: single-line fields check them with `has_line_break`.
+    """
     check = value.replace("\n", "").replace("\t", "") if multiline else value
     return bool(CONTROL_RE.search(check))
+
+
+def has_line_break(value: str) -> bool:
+    """True when text holds a line break (CR, LF, NEL or a Unicode line/paragraph separator)."""
+    return bool(LINE_BREAK_RE.search(value))
 
 
 def normalise_postcode(value: str) -> str | None:
@@ -56,7 +65,12 @@ def normalise_email(value: str) -> str | None:
 def is_http_url(value: str) -> bool:
     """Only absolute http(s) URLs with a host are accepted for user-given links."""
     parts = urlsplit(value)
-    return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and not any(c.isspace() for c in value)  # urlsplit silently drops tabs and newlines
+        and not has_control_chars(value)
+    )
 
 
 def kvk_is_valid(value: str) -> bool:
@@ -71,7 +85,13 @@ class SafeText:
         self.multiline = multiline
 
     def __call__(self, form, field) -> None:
-        if field.data and has_control_chars(field.data, multiline=self.multiline):
+        if not field.data:
+            return
+        if not self.multiline and has_line_break(field.data):
+            raise ValidationError(
+                _l("Dit veld mag maar uit één regel bestaan. Haal de regelovergang weg.")
+            )
+        if has_control_chars(field.data, multiline=self.multiline):
             raise ValidationError(_l("Dit veld bevat tekens die niet zijn toegestaan."))
 
 

@@ -86,6 +86,34 @@ def test_bad_input_gets_dutch_error_and_changes_nothing(client, member, field, v
     assert db.session.get(Company, member.company_id).street == before
 
 
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("trade_name", "De Vries\nWarmte"),
+        ("trade_name", "De Vries\r\nWarmte"),
+        ("trade_name", "De Vries\u2028Warmte"),
+        ("street", "Kerk\nstraat"),
+        ("house_number", "1\r2"),
+        ("house_number_addition", "a\nb"),
+        ("city", "Utr\necht"),
+        ("website", "https://devries.example/\nfoo"),
+        ("website", "https://devries.\texample/"),
+    ],
+)
+def test_line_break_in_a_single_line_field_is_refused_not_saved_silently(
+    client, member, field, value
+):
+    """Issue 14: a trade name with a line break answered "opgeslagen" and was not kept."""
+    before = db.session.get(Company, member.company_id).trade_name
+    response = client.post("/mijn-profiel/bedrijfsgegevens", data={**VALID, field: value})
+    assert response.status_code == 422
+    assert "opgeslagen" not in response.text
+    expected = "begint met https://" if field == "website" else "maar uit één regel bestaan"
+    assert expected in response.text and 'aria-invalid="true"' in response.text
+    db.session.expire_all()
+    assert db.session.get(Company, member.company_id).trade_name == before
+
+
 def test_htmx_invalid_post_returns_only_the_form(client, member):
     headers = {"HX-Request": "true", "HX-Target": "company-details-form"}
     response = client.post(
