@@ -18,11 +18,18 @@ BATCH = 500
 LICENSE_NAME = "CC BY 4.0"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/deed.nl"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# The bulk export holds business fields fit for open data only (issue 14; the directory page
+# says the same to visitors). Left out, though a member may show them on its own detail page:
+# - e-mail address and phone number: for the many one-person businesses these reach a person,
+#   and a complete list of them in one request is what spammers and scrapers want;
+# - street address, full postcode and exact position: often the owner's home address;
+# - description: free text that can hold names and contact data.
+# Kept: name, detail URL, place, the 4-digit postcode area, website, opening hours,
+# specialisms, recognitions, member since and the public score.
 CSV_FIELDS = (
-    "naam", "url", "plaats", "adres", "postcode", "breedtegraad", "lengtegraad", "telefoon",
-    "email", "website", "omschrijving", "openingstijden", "vakgebieden", "erkenningen",
-    "lid_sinds", "score", "schaal", "aantal_beoordelingen", "beoordelingsplatform",
-    "score_bijgewerkt", "licentie", "peildatum",
+    "naam", "url", "plaats", "postcodegebied", "website", "openingstijden", "vakgebieden",
+    "erkenningen", "lid_sinds", "score", "schaal", "aantal_beoordelingen",
+    "beoordelingsplatform", "score_bijgewerkt", "licentie", "peildatum",
 )  # fmt: skip
 
 
@@ -65,21 +72,15 @@ def _postal_address(entry: DirectoryEntry) -> dict:
 
 
 def export_record(entry: DirectoryEntry, *, url: str, rule: ScoreRule) -> dict:
-    """One member's public fields for the open-data export; the score only when public."""
+    """One member's business fields for the open-data export (see CSV_FIELDS for what is left
+    out and why); the score only when public."""
     score = entry_score(entry, rule)
-    exact = entry.exact_location and entry.latitude is not None
     return {
         "naam": entry.name,
         "url": url,
         "plaats": entry.city,
-        "adres": entry.street,
-        "postcode": entry.postcode,
-        "breedtegraad": round(entry.latitude, 6) if exact else None,
-        "lengtegraad": round(entry.longitude, 6) if exact else None,
-        "telefoon": entry.phone,
-        "email": entry.email,
+        "postcodegebied": entry.postcode[:4] if entry.postcode else None,
         "website": entry.website,
-        "omschrijving": entry.description,
         "openingstijden": entry.opening_hours,
         "vakgebieden": list(entry.specialisms or ()),
         "erkenningen": list(entry.recognitions or ()),

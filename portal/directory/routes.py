@@ -31,6 +31,8 @@ from portal.extensions import db, limiter
 bp = Blueprint("directory", __name__)
 RESULTS_TARGET = "directory-results"
 PUBLIC_MAX_AGE = 60
+# Per IP, CSV and JSON together; DIRECTORY_EXPORT_RATE_LIMIT overrides it.
+EXPORT_RATE_LIMIT = "10/hour"
 
 
 def register(app: Flask) -> None:
@@ -41,6 +43,10 @@ def register(app: Flask) -> None:
 
 def _search_limit() -> str:
     return current_app.config["DIRECTORY_SEARCH_RATE_LIMIT"]
+
+
+def _export_limit() -> str:
+    return current_app.config.get("DIRECTORY_EXPORT_RATE_LIMIT") or EXPORT_RATE_LIMIT
 
 
 def _rule() -> services.ScoreRule:
@@ -146,6 +152,7 @@ def about_scores():
 
 
 @bp.get("/export.csv")
+@limiter.shared_limit(_export_limit, scope="directory-export")
 def export_csv():
     """Open data: every listed member's public fields as CSV (streamed)."""
     today = utcnow().date()
@@ -154,6 +161,7 @@ def export_csv():
 
 
 @bp.get("/export.json")
+@limiter.shared_limit(_export_limit, scope="directory-export")
 def export_json():
     """Open data: every listed member's public fields as JSON (streamed)."""
     today = utcnow().date()

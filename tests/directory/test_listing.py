@@ -120,8 +120,7 @@ def test_export_csv_has_public_fields_licence_and_date(client, listed, frozen_no
     assert bakker["beoordelingsplatform"] == "Klantenvertellen"
     assert bakker["licentie"].startswith("CC BY 4.0")
     assert bakker["peildatum"] == "2026-03-02"
-    assert rows[1]["telefoon"] == "'+31 30 123 4567"
-    assert "email" in rows[0] and "kvk" not in ";".join(rows[0]).lower()
+    assert "kvk" not in ";".join(rows[0]).lower()
 
 
 def test_export_json_states_licence_and_date_and_hides_unripe_scores(client, listed, frozen_now):
@@ -135,11 +134,42 @@ def test_export_json_states_licence_and_date_and_hides_unripe_scores(client, lis
     assert record["naam"] == "Bakker Installaties"
     assert record["score"] is None and record["aantal_beoordelingen"] is None
     assert set(record) == {
-        "naam", "url", "plaats", "adres", "postcode", "breedtegraad", "lengtegraad",
-        "telefoon", "email", "website", "omschrijving", "openingstijden", "vakgebieden",
+        "naam", "url", "plaats", "postcodegebied", "website", "openingstijden", "vakgebieden",
         "erkenningen", "lid_sinds", "score", "schaal", "aantal_beoordelingen",
         "beoordelingsplatform", "score_bijgewerkt",
     }  # fmt: skip
+
+
+def test_bulk_export_holds_no_contact_data_even_when_shown_on_the_page(client, listed):
+    """Issue 14: every listed e-mail address and phone number went out in one request."""
+    listed("Open Installaties", slug="open", **SECRET, house_number="7", postcode="3512 XY",
+           latitude=52.093456, longitude=5.118765)  # fmt: skip
+    page = client.get("/ledenzoeker/open").text
+    assert SECRET["email"] in page and SECRET["phone"] in page  # the member shows them
+    csv_text = client.get("/ledenzoeker/export.csv").text
+    json_text = client.get("/ledenzoeker/export.json").text
+    for text in (csv_text, json_text):
+        for field in ("email", "phone", "street", "description"):
+            assert SECRET[field] not in text, field
+        assert "3512 XY" not in text and "52.093456" not in text
+        assert "@" not in text.split("bedrijven", 1)[-1]
+    record = json.loads(json_text)["bedrijven"][0]
+    assert record["website"] == SECRET["website"] and record["postcodegebied"] == "3512"
+    assert record["openingstijden"] == SECRET["opening_hours"]
+    header = csv_text.lstrip("\ufeff").splitlines()[0].split(";")
+    assert not {"email", "telefoon", "adres", "postcode", "omschrijving"} & set(header)
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_exports_are_rate_limited_per_ip_together(client, listed):
+    listed("Bakker Installaties", slug="bakker")
+    paths = ["/ledenzoeker/export.csv", "/ledenzoeker/export.json"] * 5
+    assert [client.get(path).status_code for path in paths] == [200] * 10
+    refused = client.get("/ledenzoeker/export.json")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert "Te veel pogingen" in refused.text
+    other_ip = client.get("/ledenzoeker/export.csv", environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert other_ip.status_code == 200
 
 
 def test_export_streams_in_batches(client, listed, monkeypatch):
