@@ -123,7 +123,10 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
         "WTF_CSRF_TIME_LIMIT": None,
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", redis_url or "memory://"),
+        # Without Redis one SQLite file shared by all workers keeps the limits exact.
+        "RATELIMIT_STORAGE_URI": env.get(
+            "RATELIMIT_STORAGE_URI", redis_url or f"portal-sqlite://{instance / 'ratelimit.db'}"
+        ),
         "DIRECTORY_CACHE_REDIS_URL": env.get("DIRECTORY_CACHE_REDIS_URL", redis_url),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,

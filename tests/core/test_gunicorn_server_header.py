@@ -44,6 +44,7 @@ def test_gunicorn_sends_no_server_header(tmp_path):
         "PORTAL_ENV": "development",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
         "RATELIMIT_ENABLED": "false",
+        "RATELIMIT_STORAGE_URI": f"portal-sqlite://{tmp_path / 'ratelimit.db'}",
         "SECRET_KEY": "gunicorn-test-secret-key-0123456789abcdef",
     }
     server = subprocess.Popen(
