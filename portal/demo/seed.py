@@ -156,16 +156,18 @@ def store_credentials(secrets_by_company: dict[int, dict]) -> None:
     if not secrets_by_company:
         return
     pairs = db.session.execute(
-        select(ReviewSystem.id, ReviewSystem.company_id).where(
+        select(ReviewSystem.id, ReviewSystem.company_id, ReviewSystem.version).where(
             ReviewSystem.company_id.in_(list(secrets_by_company))
         )
     ).all()
     rows = []
-    for system_id, company_id in pairs:
+    for system_id, company_id, version in pairs:
         payload = secrets_by_company[company_id]
         plaintext = json.dumps(payload, separators=(",", ":"), sort_keys=True)
         aad = f"review_systems:{system_id}:credentials_enc"
-        rows.append({"id": system_id, "credentials_enc": crypto.encrypt(plaintext, aad=aad)})
+        encrypted = crypto.encrypt(plaintext, aad=aad)
+        # A bulk UPDATE by primary key of a versioned row names the version it expects.
+        rows.append({"id": system_id, "version": version, "credentials_enc": encrypted})
     db.session.execute(update(ReviewSystem), rows)
 
 
