@@ -17,13 +17,16 @@ def privacy_cli() -> None:
 def _purge() -> None:
     result = purge_expired()
     mail = " ".join(f"{key}={value}" for key, value in result.mail.items())
-    click.echo(f"purged uploads={result.uploads} invitations={result.invitations} {mail}")
+    click.echo(
+        f"purged uploads={result.uploads} invitations={result.invitations} {mail} "
+        f"idempotency_keys={result.keys}"
+    )
 
 
 @privacy_cli.command("purge")
 @with_appcontext
 def purge_command() -> None:
-    """Delete invitation data past its retention period (counts only in the output)."""
+    """Delete invitation data, mail bodies and idempotency keys past retention (counts only)."""
     _purge()
 
 

@@ -1,5 +1,6 @@
 """Retention: invitation personal data goes 90 days (or less) after the upload; mail bodies after
-`MAIL_RETENTION_DAYS` (see `portal.core.outbox.purge`)."""
+`MAIL_RETENTION_DAYS` (see `portal.core.outbox.purge`); create-form idempotency keys after two
+days (see `portal.core.concurrency.purge_keys`)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, func, or_, select
 
-from portal.core import audit, outbox
+from portal.core import audit, concurrency, outbox
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.invitations import settings
@@ -28,6 +29,7 @@ class PurgeResult:
     invitations: int
     cutoff: datetime
     mail: dict[str, int]
+    keys: int = 0
 
 
 def purge_expired(now: datetime | None = None) -> PurgeResult:
@@ -68,12 +70,14 @@ def purge_expired(now: datetime | None = None) -> PurgeResult:
             },
         )
     mail = outbox.purge(now)
+    keys = concurrency.purge_keys(now=now)
     db.session.commit()
     log.info(
-        "privacy purge: uploads=%d invitations=%d retention_days=%d mail=%s",
+        "privacy purge: uploads=%d invitations=%d retention_days=%d mail=%s idempotency_keys=%d",
         len(ids),
         invitations,
         days,
         mail,
+        keys,
     )
-    return PurgeResult(len(ids), invitations, cutoff, mail)
+    return PurgeResult(len(ids), invitations, cutoff, mail, keys)

@@ -75,7 +75,24 @@ def test_commands_log_counts_only(app, ready_member, command, caplog):
     result = app.test_cli_runner().invoke(args=command)
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
-        "purged uploads=1 invitations=2 mail_secrets=0 mail_bodies=0 mail_rows=0"
+        "purged uploads=1 invitations=2 mail_secrets=0 mail_bodies=0 mail_rows=0 "
+        "idempotency_keys=0"
     )
     assert "privacy purge: uploads=1 invitations=2" in caplog.text
     assert "klant.example" not in caplog.text + result.output
+
+
+def test_purge_forgets_idempotency_keys_after_two_days(app):
+    from portal.core.concurrency import IdempotencyKey, key_count
+
+    now = utcnow()
+    db.session.add_all(
+        [
+            IdempotencyKey(scope="s", key="old" * 6, result="/x", created_at=now - timedelta(days=3)),
+            IdempotencyKey(scope="s", key="new" * 6, result="/y", created_at=now - timedelta(hours=1)),
+        ]
+    )
+    db.session.commit()
+    assert purge_expired(now=now).keys == 1
+    assert key_count() == 1
+    assert db.session.get(IdempotencyKey, ("s", "new" * 6)) is not None
