@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from portal.core.concurrency import IdempotentForm, VersionedForm
 from portal.core.validation import SafeText, multiline_filter, strip_filter
 
 
@@ -34,7 +35,7 @@ class AcceptForm(FlaskForm):
     )
 
 
-class VersionForm(FlaskForm):
+class DraftFields(FlaskForm):
     """Admin: a draft version of the agreement text."""
 
     label = StringField(
@@ -64,6 +65,14 @@ class VersionForm(FlaskForm):
         filters=[multiline_filter],
         validators=[DataRequired(), Length(max=60000), SafeText(multiline=True)],
     )
+
+
+class VersionForm(VersionedForm, DraftFields):
+    """Admin: edit a draft (a stale save gets 409)."""
+
+
+class NewDraftForm(IdempotentForm, DraftFields):
+    """Admin: a new draft (a repeated submit creates it once)."""
 
 
 class PublishForm(FlaskForm):

@@ -17,10 +17,10 @@ from portal.agreements.clauses import (
     missing_markers,
     parse_body,
 )
-from portal.agreements.forms import PublishForm, VersionForm
+from portal.agreements.forms import NewDraftForm, PublishForm, VersionForm
 from portal.agreements.models import AgreementVersion
 from portal.auth.routes import require_user
-from portal.core import audit
+from portal.core import audit, concurrency
 from portal.core.security import admin_required, staff_required
 from portal.core.templating import nl_date
 from portal.core.uploads import neutralise_formula
@@ -133,8 +133,18 @@ def export():
 def version(version_id: str):
     """One version's text, with edit and publish forms for admins while it is a draft."""
     item = _version_or_404(version_id)
+    return _version_page(item, _draft_form(item), PublishForm())
+
+
+def _draft_form(item: AgreementVersion) -> VersionForm:
+    """The edit form of a version, stamped with the version it shows."""
     form = VersionForm(obj=item, data={"summary": item.summary_of_changes})
-    return _version_page(item, form, PublishForm())
+    concurrency.stamp(form, item.version, _draft_values(form, item))
+    return form
+
+
+def _draft_values(form: VersionForm, item: AgreementVersion) -> dict:
+    return concurrency.obj_values(form, item, summary=item.summary_of_changes)
 
 
 def _version_page(
@@ -160,7 +170,7 @@ def _version_page(
 def new():
     """Admin: a new draft, prefilled with the current (or the standard) text."""
     current = services.current_version()
-    form = VersionForm(
+    form = NewDraftForm(
         data={
             "title": current.title if current else DEFAULT_TITLE,
             "body": current.body if current else DEFAULT_BODY,
@@ -173,23 +183,29 @@ def new():
 @admin_required
 def create():
     """Admin: save a new draft; 422 with the form on problems."""
-    form = VersionForm()
+    form = NewDraftForm()
     if form.validate_on_submit():
-        try:
-            item = services.create_draft(
-                label=form.label.data,
-                title=form.title.data,
-                body=form.body.data,
-                summary=form.summary.data or "",
-                by=require_user(),
-            )
-        except services.AgreementError as exc:
-            getattr(form, exc.field or "label").errors.append(exc.message)
-        else:
-            db.session.commit()
-            flash(_("Concept opgeslagen."), "success")
-            return redirect(url_for("agreements_staff.version", version_id=item.public_id), 303)
+        url = concurrency.create_once(lambda: _create_draft(form))
+        if url is not None:  # a repeated submit: the draft the first one made
+            return redirect(url, 303)
     return render_template("agreements/staff_new.html", form=form), 422
+
+
+def _create_draft(form: NewDraftForm) -> str | None:
+    """The service call of `create`: the new draft's URL, or None with the field error."""
+    try:
+        item = services.create_draft(
+            label=form.label.data,
+            title=form.title.data,
+            body=form.body.data,
+            summary=form.summary.data or "",
+            by=require_user(),
+        )
+    except services.AgreementError as exc:
+        getattr(form, exc.field or "label").errors.append(exc.message)
+        return None
+    flash(_("Concept opgeslagen."), "success")
+    return url_for("agreements_staff.version", version_id=item.public_id)
 
 
 @bp.post("/versies/<version_id>")
@@ -199,7 +215,10 @@ def update(version_id: str):
     item = _version_or_404(version_id)
     form = VersionForm()
     form.label.data = item.label
-    if form.validate_on_submit():
+    status = 422
+    if concurrency.is_stale(form, item.version, _draft_values(form, item)):
+        status = 409
+    elif form.validate_on_submit():
         try:
             services.update_draft(
                 item,
@@ -208,13 +227,17 @@ def update(version_id: str):
                 summary=form.summary.data or "",
                 by=require_user(),
             )
+            db.session.commit()
         except services.AgreementError as exc:
             form.body.errors.append(exc.message)
+        except concurrency.StaleDataError:
+            reload = concurrency.reloader(item, lambda v: _draft_values(form, v))
+            concurrency.conflict_after_race(form, reload)
+            status = 409
         else:
-            db.session.commit()
             flash(_("Concept bijgewerkt."), "success")
             return redirect(url_for("agreements_staff.version", version_id=item.public_id), 303)
-    return _version_page(item, form, PublishForm(), 422)
+    return _version_page(item, form, PublishForm(), status)
 
 
 @bp.post("/versies/<version_id>/publiceren")
@@ -238,5 +261,4 @@ def publish(version_id: str):
                 "success",
             )
             return redirect(url_for("agreements_staff.index"), 303)
-    form = VersionForm(obj=item, data={"summary": item.summary_of_changes})
-    return _version_page(item, form, publish_form, 422)
+    return _version_page(item, _draft_form(item), publish_form, 422)

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from portal.core.concurrency import IdempotentForm
 from portal.core.validation import Email, SafeText, strip_filter
 
 REQUIRED = _l("Dit veld is verplicht.")
@@ -90,7 +91,7 @@ class ConfirmPasswordForm(FlaskForm):
     )
 
 
-class InviteeForm(FlaskForm):
+class InviteeForm(IdempotentForm, FlaskForm):
     """Name and e-mail address of someone who gets an activation link."""
 
     name = StringField(

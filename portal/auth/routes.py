@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from portal.auth import mfa, services, sessions, tokens
 from portal.auth.forms import CodeForm, ForgotForm, InviteeForm, LoginForm, NewPasswordForm
 from portal.auth.models import TokenPurpose, User
+from portal.core import concurrency
 from portal.core.security import safe_next
 from portal.extensions import db, limiter, login_manager
 
@@ -252,25 +253,31 @@ def require_user() -> User:
     return current_user._get_current_object()
 
 
-def invite_from_form(form: InviteeForm, company, *, company_role: str, by: User) -> bool:
-    """Invite the form's name and e-mail into the company and commit; True when done.
+def invite_from_form(
+    form: InviteeForm, company, *, company_role: str, by: User, done: str
+) -> str | None:
+    """Invite the form's name and e-mail into the company and commit; the URL to go to, or None.
 
     Shared by the beheerder's colleague invitations and staff inviting a member's beheerder;
     a refusal (the address has an account) lands on the e-mail field and nothing is committed.
+    A repeated submit of the same form (its idempotency key) invites once and returns `done`.
     """
-    try:
-        services.invite_colleague(
-            company,
-            name=form.name.data,
-            email=form.email.data,
-            company_role=company_role,
-            by=by,
-        )
-    except services.AccountError as exc:
-        form.email.errors.append(str(exc))
-        return False
-    db.session.commit()
-    return True
+
+    def create() -> str | None:
+        try:
+            services.invite_colleague(
+                company,
+                name=form.name.data,
+                email=form.email.data,
+                company_role=company_role,
+                by=by,
+            )
+        except services.AccountError as exc:
+            form.email.errors.append(str(exc))
+            return None
+        return done
+
+    return concurrency.create_once(create)
 
 
 from portal.auth import routes_account  # noqa: E402, F401  (attaches the account pages to bp)

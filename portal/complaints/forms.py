@@ -153,7 +153,11 @@ class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token."""
 
 
-class PolicyForm(FlaskForm):
+class OnceForm(IdempotentForm, FlaskForm):
+    """A button that creates or sends something: a double click does it once."""
+
+
+class PolicyForm(VersionedForm, FlaskForm):
     """The company's klachtenregeling: deadlines, reminders, categories, review threshold."""
 
     ack_working_days = IntegerField(
@@ -188,7 +192,7 @@ class PolicyForm(FlaskForm):
             raise WTFValidationError(_l("Maximaal 30 categorieën van elk hooguit 60 tekens."))
 
 
-class LetterTemplateForm(FlaskForm):
+class LetterTemplateForm(VersionedForm, FlaskForm):
     """The company's wording of one standard letter."""
 
     subject = _text(_l("Onderwerp"), max_len=200, required=True)

@@ -142,6 +142,16 @@ def template_for(company_id: int, kind: LetterKind) -> tuple[str, str, bool]:
     return row.subject, row.body, True
 
 
+def template_version(company_id: int, kind: LetterKind) -> int:
+    """The stored wording's edit version, 0 while the default wording is used."""
+    version = db.session.scalars(
+        select(LetterTemplate.version).where(
+            LetterTemplate.company_id == company_id, LetterTemplate.kind == kind
+        )
+    ).first()
+    return version or 0
+
+
 def save_template(company_id: int, kind: LetterKind, *, subject: str, body: str) -> None:
     """Store the company's wording (flushes; an empty body restores the default)."""
     row = db.session.scalars(

@@ -15,7 +15,14 @@ from sqlalchemy import select
 from portal.auth.models import Role, User
 from portal.auth.routes import require_user
 from portal.complaints import queries, reminders, services
-from portal.complaints.forms import ActionForm, ComplaintForm, ConfirmForm, EditForm, HandlerForm
+from portal.complaints.forms import (
+    ActionForm,
+    ComplaintForm,
+    ConfirmForm,
+    EditForm,
+    HandlerForm,
+    OnceForm,
+)
 from portal.complaints.labels import (
     ACTION_LABELS,
     CHANNEL_LABELS,
@@ -111,7 +118,7 @@ def index():
         signal_labels=SIGNAL_LABELS,
         reviews=queries.negative_reviews(company),
         policy=services.policy_for(company),
-        confirm_form=ConfirmForm(),
+        review_form=OnceForm(),
     )
 
 
@@ -290,18 +297,23 @@ def update(public_id: str):
 def from_review(public_id: str):
     """One click: open a complaint record linked to a negative review (others are refused)."""
     review = get_owned_or_404(SyncedReview, public_id)
-    form = ConfirmForm()
+    form = OnceForm()
     if not form.validate_on_submit():
         flash(_("Het formulier is verlopen. Probeer het opnieuw."), "error")
         return redirect(url_for("complaints.index"), 303)
+    url = concurrency.create_once(lambda: _open_from_review(review))
+    return redirect(url or url_for("complaints.index"), 303)
+
+
+def _open_from_review(review: SyncedReview) -> str | None:
+    """The service call of `from_review`: the complaint's URL, or None with the error flashed."""
     try:
         complaint, created = services.open_from_review(
             review, by=require_user(), today=services.now_local_date()
         )
     except ComplaintError as exc:
         flash(str(exc), "error")
-        return redirect(url_for("complaints.index"), 303)
-    db.session.commit()
+        return None
     if created:
         flash(
             _(
@@ -309,4 +321,4 @@ def from_review(public_id: str):
                 ref=complaint.reference,
             )
         )
-    return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)
+    return url_for("complaints.show", public_id=complaint.public_id)

@@ -10,14 +10,16 @@ from datetime import date, timedelta
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from portal.auth.routes import require_user
 from portal.complaints import dispatch, letters, services, stats
-from portal.complaints.forms import ConfirmForm, LetterTemplateForm, PolicyForm
+from portal.complaints.forms import ConfirmForm, LetterTemplateForm, OnceForm, PolicyForm
 from portal.complaints.labels import LETTER_LABELS
 from portal.complaints.models import Complaint, ComplaintLetter, LetterKind
 from portal.complaints.routes import bp
 from portal.complaints.services import ComplaintError
+from portal.core import concurrency
 from portal.core.errors import render_error
 from portal.core.logs import security_event
 from portal.core.security import get_owned_or_404
@@ -67,6 +69,7 @@ def letter_preview(public_id: str, kind: str):
         letter=letter,
         kind_label=LETTER_LABELS[letter_kind],
         form=ConfirmForm(),
+        send_form=OnceForm(),
     )
 
 
@@ -74,17 +77,22 @@ def letter_preview(public_id: str, kind: str):
 def letter_send(public_id: str, kind: str):
     """Queue the letter by e-mail to the complainant and keep it with the complaint."""
     complaint, letter_kind = _confirmed_letter(public_id, kind)
-    try:
-        dispatch.send_letter(
-            complaint, letter_kind, by=require_user(), today=services.now_local_date()
-        )
-    except ComplaintError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("complaints.letter_preview", public_id=public_id, kind=kind), 303)
-    db.session.commit()
-    flash(_("De %(kind)s is verstuurd.", kind=str(LETTER_LABELS[letter_kind]).lower()))
-    return redirect(url_for("complaints.show", public_id=public_id), 303)
+
+    def send() -> str | None:
+        try:
+            dispatch.send_letter(
+                complaint, letter_kind, by=require_user(), today=services.now_local_date()
+            )
+        except ComplaintError as exc:
+            flash(str(exc), "error")
+            return None
+        flash(_("De %(kind)s is verstuurd.", kind=str(LETTER_LABELS[letter_kind]).lower()))
+        return url_for("complaints.show", public_id=public_id)
+
+    url = concurrency.create_once(send)  # a double click queues one mail
+    return redirect(
+        url or url_for("complaints.letter_preview", public_id=public_id, kind=kind), 303
+    )
 
 
 @bp.post("/<public_id>/brief/<kind>/pdf")
@@ -195,23 +203,43 @@ def settings():
     company = current_company()
     policy = services.policy_for(company)
     form = PolicyForm(obj=policy, categories="\n".join(services.category_names(company)))
+    concurrency.stamp(form, *_policy_state(company, form))
     return _settings_page(form, company)
+
+
+def _policy_state(company, form: PolicyForm):
+    """(version, values) of the stored policy and category list, for the version check.
+
+    The categories have no version of their own: their text is part of the combined version.
+    """
+    policy = services.policy_for(company)
+    categories = "\n".join(services.category_names(company))
+    version = concurrency.combined_version(policy.version or 0, categories)
+    return version, concurrency.obj_values(form, policy, categories=categories)
 
 
 @bp.post("/instellingen")
 def settings_post():
-    """Save the policy and categories (beheerder only)."""
+    """Save the policy and categories (beheerder only); 409 after someone else's save."""
     if not current_user.is_company_admin:
         return _forbidden()
     company = current_company()
     form = PolicyForm()
-    if form.validate_on_submit():
-        services.save_policy(company, form.data)
-        services.save_categories(company, form.categories.data.split("\n"))
-        db.session.commit()
-        flash(_("De klachtenregeling is opgeslagen. Nieuwe klachten krijgen deze termijnen."))
-        return redirect(url_for("complaints.settings"), 303)
-    return _settings_page(form, company, 422)
+    status = 422
+    if concurrency.is_stale(form, *_policy_state(company, form)):
+        status = 409
+    elif form.validate_on_submit():
+        try:
+            services.save_policy(company, form.data)
+            services.save_categories(company, form.categories.data.split("\n"))
+            db.session.commit()
+        except (concurrency.StaleDataError, IntegrityError):  # saved (or first stored) meanwhile
+            concurrency.conflict_after_race(form, lambda: _policy_state(company, form))
+            status = 409
+        else:
+            flash(_("De klachtenregeling is opgeslagen. Nieuwe klachten krijgen deze termijnen."))
+            return redirect(url_for("complaints.settings"), 303)
+    return _settings_page(form, company, status)
 
 
 @bp.get("/instellingen/brieven/<kind>")
@@ -221,7 +249,14 @@ def letter_template(kind: str):
     letter_kind = _kind(kind)
     subject, body, custom = letters.template_for(company.id, letter_kind)
     form = LetterTemplateForm(subject=subject, body=body)
+    concurrency.stamp(form, *_letter_state(company, letter_kind))
     return _template_page(form, letter_kind, custom)
+
+
+def _letter_state(company, kind: LetterKind):
+    """(version, values) of the company's stored wording (version 0: the default wording)."""
+    subject, body, _custom = letters.template_for(company.id, kind)
+    return letters.template_version(company.id, kind), {"subject": subject, "body": body}
 
 
 def _template_page(form, letter_kind: LetterKind, custom: bool, status: int = 200):
@@ -245,14 +280,22 @@ def letter_template_post(kind: str):
     company = current_company()
     letter_kind = _kind(kind)
     form = LetterTemplateForm()
-    if form.validate_on_submit():
-        letters.save_template(
-            company.id, letter_kind, subject=form.subject.data, body=form.body.data
-        )
-        db.session.commit()
-        flash(_("De brief is opgeslagen."))
-        return redirect(url_for("complaints.settings"), 303)
-    return _template_page(form, letter_kind, True, 422)
+    status = 422
+    if concurrency.is_stale(form, *_letter_state(company, letter_kind)):
+        status = 409
+    elif form.validate_on_submit():
+        try:
+            letters.save_template(
+                company.id, letter_kind, subject=form.subject.data, body=form.body.data
+            )
+            db.session.commit()
+        except (concurrency.StaleDataError, IntegrityError):  # saved (or first stored) meanwhile
+            concurrency.conflict_after_race(form, lambda: _letter_state(company, letter_kind))
+            status = 409
+        else:
+            flash(_("De brief is opgeslagen."))
+            return redirect(url_for("complaints.settings"), 303)
+    return _template_page(form, letter_kind, True, status)
 
 
 @bp.post("/instellingen/brieven/<kind>/standaard")

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from portal.compliance.assessment import DECISION_LABELS, Decision
 from portal.compliance.settings import DEFINITIONS
+from portal.core.concurrency import IdempotentForm, VersionedForm
 from portal.core.validation import SafeText, multiline_filter, strip_filter
 from portal.reviews.forms import MAX_EVIDENCE_BYTES, safe_filename, sniff_evidence
 
@@ -34,7 +35,7 @@ class CommaDecimalField(DecimalField):
         super().process_formdata([v.replace(",", ".", 1) for v in valuelist])
 
 
-class DeadlineForm(FlaskForm):
+class DeadlineForm(IdempotentForm, FlaskForm):
     """Set or extend a member's deadline; the reason is mandatory."""
 
     deadline = DateField(
@@ -81,7 +82,7 @@ class ScoreDecisionForm(FlaskForm):
             raise ValidationError(REQUIRED)
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(VersionedForm, FlaskForm):
     """Edit a reminder template (placeholders checked by the service)."""
 
     subject = StringField(
@@ -103,7 +104,7 @@ class SendForm(FlaskForm):
     confirm = BooleanField(_l("Ik heb het voorbeeld gecontroleerd"))
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(VersionedForm, FlaskForm):
     """Admin settings; fields are generated from the settings definitions."""
 
 
@@ -137,7 +138,15 @@ class SpecialismForm(FlaskForm):
     active = BooleanField(_l("Actief (kiesbaar voor leden)"), default=True)
 
 
-class SelfReportForm(FlaskForm):
+class NewSpecialismForm(IdempotentForm, SpecialismForm):
+    """Add a specialism (a repeated submit adds it once)."""
+
+
+class EditSpecialismForm(VersionedForm, SpecialismForm):
+    """Rename or switch off a specialism (a stale save gets 409)."""
+
+
+class SelfReportForm(IdempotentForm, FlaskForm):
     """A member's self-reported public score of an approved system, with evidence."""
 
     score = CommaDecimalField(

@@ -19,6 +19,7 @@ from portal.compliance.forms import DeadlineForm
 from portal.compliance.models import DeadlineExtension, Reminder
 from portal.compliance.regions import UNKNOWN, provinces
 from portal.compliance.reminders import ensure_templates
+from portal.core import concurrency
 from portal.core.db import utcnow
 from portal.core.htmx import render
 from portal.core.security import staff_required
@@ -141,12 +142,17 @@ def set_deadline(public_id: str):
     company = company_or_404(public_id)
     form = DeadlineForm()
     if form.validate_on_submit():
-        services.set_deadline(
-            company, deadline=form.deadline.data, reason=form.reason.data, by=require_user()
-        )
-        db.session.commit()
-        flash(_("De termijn van %(name)s is vastgelegd.", name=company.display_name), "success")
-        return done(url_for("compliance.member", public_id=public_id))
+
+        def create() -> str:
+            services.set_deadline(
+                company, deadline=form.deadline.data, reason=form.reason.data, by=require_user()
+            )
+            flash(
+                _("De termijn van %(name)s is vastgelegd.", name=company.display_name), "success"
+            )
+            return url_for("compliance.member", public_id=public_id)
+
+        return done(concurrency.create_once(create))  # a repeated submit records one deadline
     return _member_page(company, form, status=422)
 
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.auth.routes import require_user
 from portal.compliance import admin
-from portal.compliance.forms import SettingsForm, SpecialismForm
+from portal.compliance.forms import EditSpecialismForm, NewSpecialismForm, SettingsForm
 from portal.compliance.services import ComplianceError
-from portal.compliance.settings import DEFINITIONS, all_settings, update_settings
+from portal.compliance.settings import (
+    DEFINITIONS,
+    all_settings,
+    settings_version,
+    update_settings,
+)
+from portal.core import concurrency
 from portal.core.htmx import render
 from portal.core.paging import page_arg
 from portal.core.security import admin_required, staff_required
@@ -58,25 +65,37 @@ def audit_log():
 @admin_required
 def settings():
     """Publication minimum, deadline period, reminder interval and signal thresholds."""
-    return render_template(
-        "compliance/settings.html", form=SettingsForm(data=all_settings()), definitions=DEFINITIONS
-    )
+    form = SettingsForm(data=all_settings())
+    concurrency.stamp(form, settings_version(), all_settings())
+    return render_template("compliance/settings.html", form=form, definitions=DEFINITIONS)
+
+
+def _reload_settings():
+    return settings_version(), all_settings()
 
 
 @bp.post("/instellingen")
 @admin_required
 def save_settings():
-    """Save the settings (audited); 422 with the errors otherwise."""
+    """Save the settings (audited); 409 after someone else's save, 422 with the errors otherwise."""
     form = SettingsForm()
-    if form.validate_on_submit():
-        update_settings({name: form[name].data for name in DEFINITIONS}, by=require_user())
-        db.session.commit()
-        flash(_("De instellingen zijn opgeslagen."), "success")
-        return redirect(url_for("compliance_admin.settings"), 303)
-    return render_template("compliance/settings.html", form=form, definitions=DEFINITIONS), 422
+    status = 422
+    if concurrency.is_stale(form, settings_version(), all_settings()):
+        status = 409
+    elif form.validate_on_submit():
+        try:
+            update_settings({name: form[name].data for name in DEFINITIONS}, by=require_user())
+            db.session.commit()
+        except (concurrency.StaleDataError, IntegrityError):  # a row changed or appeared meanwhile
+            concurrency.conflict_after_race(form, _reload_settings)
+            status = 409
+        else:
+            flash(_("De instellingen zijn opgeslagen."), "success")
+            return redirect(url_for("compliance_admin.settings"), 303)
+    return render_template("compliance/settings.html", form=form, definitions=DEFINITIONS), status
 
 
-def _specialisms_page(form: SpecialismForm, status: int = 200):
+def _specialisms_page(form: NewSpecialismForm, status: int = 200):
     items = db.session.scalars(select(Specialism).order_by(Specialism.name)).all()
     return render_template("compliance/specialisms.html", form=form, items=items), status
 
@@ -85,24 +104,30 @@ def _specialisms_page(form: SpecialismForm, status: int = 200):
 @admin_required
 def specialisms():
     """The managed list of specialisms, with a form to add one."""
-    return _specialisms_page(SpecialismForm())
+    return _specialisms_page(NewSpecialismForm())
 
 
 @bp.post("/vakgebieden")
 @admin_required
 def add_specialism():
-    """Add a specialism; 422 when the name is empty or taken."""
-    form = SpecialismForm()
+    """Add a specialism (once per form key); 422 when the name is empty or taken."""
+    form = NewSpecialismForm()
     if form.validate_on_submit():
-        try:
-            admin.add_specialism(form.name.data, active=form.active.data, by=require_user())
-        except ComplianceError as exc:
-            form.name.errors = [exc.message]
-        else:
-            db.session.commit()
-            flash(_("Vakgebied %(name)s is toegevoegd.", name=form.name.data), "success")
-            return redirect(url_for("compliance_admin.specialisms"), 303)
+        url = concurrency.create_once(lambda: _add_specialism(form))
+        if url is not None:
+            return redirect(url, 303)
     return _specialisms_page(form, 422)
+
+
+def _add_specialism(form: NewSpecialismForm) -> str | None:
+    """The service call of `add_specialism`: the list's URL, or None with the field error."""
+    try:
+        admin.add_specialism(form.name.data, active=form.active.data, by=require_user())
+    except ComplianceError as exc:
+        form.name.errors = [exc.message]
+        return None
+    flash(_("Vakgebied %(name)s is toegevoegd.", name=form.name.data), "success")
+    return url_for("compliance_admin.specialisms")
 
 
 def _specialism_or_404(slug: str) -> Specialism:
@@ -117,25 +142,33 @@ def _specialism_or_404(slug: str) -> Specialism:
 def edit_specialism(slug: str):
     """Rename or switch off one specialism."""
     item = _specialism_or_404(slug)
-    form = SpecialismForm(obj=item)
+    form = EditSpecialismForm(obj=item)
+    concurrency.stamp(form, item.version, concurrency.obj_values(form, item))
     return render_template("compliance/specialism_edit.html", form=form, item=item)
 
 
 @bp.post("/vakgebieden/<slug>")
 @admin_required
 def update_specialism(slug: str):
-    """Save the specialism (audited); 422 on invalid input."""
+    """Save the specialism (audited); 409 after someone else's save, 422 on invalid input."""
     item = _specialism_or_404(slug)
-    form = SpecialismForm()
-    if form.validate_on_submit():
+    form = EditSpecialismForm()
+    status = 422
+    if concurrency.is_stale(form, item.version, concurrency.obj_values(form, item)):
+        status = 409
+    elif form.validate_on_submit():
         try:
             admin.update_specialism(
                 item, name=form.name.data, active=form.active.data, by=require_user()
             )
+            db.session.commit()
         except ComplianceError as exc:
             form.name.errors = [exc.message]
+        except concurrency.StaleDataError:
+            values = concurrency.reloader(item, lambda s: concurrency.obj_values(form, s))
+            concurrency.conflict_after_race(form, values)
+            status = 409
         else:
-            db.session.commit()
             flash(_("Vakgebied %(name)s is opgeslagen.", name=item.name), "success")
             return redirect(url_for("compliance_admin.specialisms"), 303)
-    return render_template("compliance/specialism_edit.html", form=form, item=item), 422
+    return render_template("compliance/specialism_edit.html", form=form, item=item), status

@@ -15,6 +15,7 @@ from portal.compliance.forms import SelfReportForm
 from portal.compliance.models import SelfReportedScore
 from portal.compliance.routes import done
 from portal.compliance.services import ComplianceError
+from portal.core import concurrency
 from portal.core.errors import render_error
 from portal.core.htmx import render
 from portal.core.logs import security_event
@@ -89,19 +90,27 @@ def submit_score():
     if system is None:
         problem = _("U heeft geen goedgekeurd ander systeem.")
     elif form.validate_on_submit():
-        try:
-            assessment.submit_score(
-                system,
-                score=form.score.data,
-                scale_max=Decimal(form.scale_max.data),
-                review_count=form.review_count.data,
-                evidence=form.evidence_payload,
-                by=require_user(),
-            )
-        except ComplianceError as exc:
-            problem = exc.message
-        else:
-            db.session.commit()
-            flash(_("Uw score is doorgestuurd naar ledenservice ter bevestiging."), "success")
-            return done(url_for("compliance_member.score_form"))
+        problems: list[str] = []
+        url = concurrency.create_once(lambda: _submit(system, form, problems))
+        if url is not None:
+            return done(url)
+        problem = problems[0] if problems else ""
     return _page(form, system, problem=problem, status=422)
+
+
+def _submit(system, form: SelfReportForm, problems: list[str]) -> str | None:
+    """The service call of `submit_score`: the form's URL, or None with the problem noted."""
+    try:
+        assessment.submit_score(
+            system,
+            score=form.score.data,
+            scale_max=Decimal(form.scale_max.data),
+            review_count=form.review_count.data,
+            evidence=form.evidence_payload,
+            by=require_user(),
+        )
+    except ComplianceError as exc:
+        problems.append(exc.message)
+        return None
+    flash(_("Uw score is doorgestuurd naar ledenservice ter bevestiging."), "success")
+    return url_for("compliance_member.score_form")

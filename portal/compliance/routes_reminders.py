@@ -6,11 +6,13 @@ import re
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
 from portal.auth.routes import require_user
 from portal.compliance import reminders, services
 from portal.compliance.forms import TemplateForm
 from portal.compliance.routes import bp, done
+from portal.core import concurrency
 from portal.core.db import utcnow
 from portal.core.htmx import render
 from portal.extensions import db, limiter
@@ -148,24 +150,38 @@ def _template_page(template, form: TemplateForm, status: int = 200):
 def edit_template(key: str):
     """Edit one reminder text."""
     template = _template_or_404(key)
-    return _template_page(template, TemplateForm(obj=template))
+    form = TemplateForm(obj=template)
+    concurrency.stamp(form, template.version or 0, concurrency.obj_values(form, template))
+    return _template_page(template, form)
 
 
 @bp.post("/herinneringen/teksten/<key>")
 def update_template(key: str):
-    """Save the text; unknown placeholders are refused with 422."""
+    """Save the text; 409 after someone else's save, unknown placeholders are refused with 422."""
     template = _template_or_404(key)
     form = TemplateForm()
-    if form.validate_on_submit():
+    status = 422
+    if concurrency.is_stale(form, template.version or 0, concurrency.obj_values(form, template)):
+        status = 409
+    elif form.validate_on_submit():
         try:
             reminders.update_template(
                 template, subject=form.subject.data, body=form.body.data, by=require_user()
             )
+            db.session.commit()
         except services.ComplianceError as exc:
             getattr(form, exc.field).errors = [exc.message]
+        except (concurrency.StaleDataError, IntegrityError):  # saved (or first stored) meanwhile
+            concurrency.conflict_after_race(form, lambda: _template_state(key, form))
+            status = 409
         else:
-            db.session.commit()
             flash(_("De tekst is opgeslagen."), "success")
             return done(url_for("compliance.templates"))
     db.session.rollback()
-    return _template_page(_template_or_404(key), form, status=422)
+    return _template_page(_template_or_404(key), form, status=status)
+
+
+def _template_state(key: str, form: TemplateForm):
+    """The stored template's version (0 while only the default exists) and values."""
+    template = _template_or_404(key)
+    return template.version or 0, concurrency.obj_values(form, template)

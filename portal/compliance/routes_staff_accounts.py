@@ -12,6 +12,7 @@ from portal.auth.models import Role, User
 from portal.auth.routes import require_user
 from portal.auth.services import AccountError
 from portal.compliance.routes_admin import bp
+from portal.core import concurrency
 from portal.core.security import admin_required
 from portal.extensions import db, limiter
 
@@ -56,17 +57,21 @@ def create_staff_account():
     """Create a staff account and mail its activation link (audited); 422 on invalid input."""
     form = StaffAccountForm()
     if form.validate_on_submit():
-        try:
-            staff_accounts.create_staff(
-                name=form.name.data, email=form.email.data, by=require_user()
-            )
-        except AccountError as exc:
-            form.email.errors.append(str(exc))
-        else:
-            db.session.commit()
-            flash(_("De activatielink is verstuurd naar %(email)s.", email=form.email.data))
-            return redirect(url_for("compliance_admin.staff_accounts_list"), 303)
+        url = concurrency.create_once(lambda: _create_staff(form))
+        if url is not None:
+            return redirect(url, 303)
     return _list_page(form, status=422)
+
+
+def _create_staff(form: StaffAccountForm) -> str | None:
+    """The service call of `create_staff_account`: the list's URL, or None with the field error."""
+    try:
+        staff_accounts.create_staff(name=form.name.data, email=form.email.data, by=require_user())
+    except AccountError as exc:
+        form.email.errors.append(str(exc))
+        return None
+    flash(_("De activatielink is verstuurd naar %(email)s.", email=form.email.data))
+    return url_for("compliance_admin.staff_accounts_list")
 
 
 @bp.post("/medewerkers/<public_id>/rol")

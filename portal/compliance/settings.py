@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from portal.compliance.models import Setting
 from portal.core import audit
@@ -111,6 +111,16 @@ def publication_min() -> int:
 def all_settings() -> dict[str, int]:
     """Every known setting with its effective value."""
     return {name: get_setting(name) for name in DEFINITIONS}
+
+
+def settings_version() -> int:
+    """One version over every stored setting row (portal/core/concurrency.py), for the form."""
+    from portal.core.concurrency import combined_version
+
+    rows = db.session.execute(
+        select(Setting.key, Setting.version).where(Setting.key.in_(DEFINITIONS))
+    ).all()
+    return combined_version(*sorted(map(tuple, rows)))
 
 
 def update_settings(values: dict[str, int], *, by) -> dict:

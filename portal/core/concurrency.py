@@ -42,7 +42,9 @@ __all__ = [
     "StaleDataError",
     "VersionedForm",
     "claim",
+    "combined_version",
     "conflict_after_race",
+    "create_once",
     "finish",
     "is_stale",
     "stamp",
@@ -80,6 +82,15 @@ def _display(value: Any) -> str:
 
 def _hash(name: str, shown: str) -> str:
     return hashlib.sha256(f"{name}\0{shown}".encode()).hexdigest()[:_HASH_HEX]
+
+
+def combined_version(*parts: Any) -> int:
+    """One version number for a form over several rows, or over a row that may not exist yet.
+
+    `parts` are the rows' identities and versions (0 for a row not stored yet) and any unversioned
+    data the form shows; the number changes when any of them does. Nine digits, as the field takes.
+    """
+    return int(hashlib.sha256(repr(parts).encode()).hexdigest()[:8], 16) % 1_000_000_000
 
 
 def _digest(current: Mapping[str, Any]) -> str:
@@ -183,10 +194,15 @@ class IdempotencyKey(db.Model):
 
 
 def _scope() -> str:
+    """Endpoint, user and (hashed) URL arguments: one page's key never answers for another's."""
     from flask_login import current_user
 
     user = getattr(current_user, "id", None) if current_user else None
-    return f"{request.endpoint}:{user or '-'}"[:60]
+    scope = f"{request.endpoint}:{user or '-'}"
+    if request.view_args:
+        args = hashlib.sha256(repr(sorted(request.view_args.items())).encode()).hexdigest()[:10]
+        scope = f"{scope[:49]}:{args}"
+    return scope[:60]
 
 
 def posted_key() -> str | None:

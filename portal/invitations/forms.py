@@ -8,6 +8,8 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, SelectField
 from wtforms.validators import DataRequired
 
+from portal.core.concurrency import IdempotentForm
+
 DELAY_CHOICES = [
     ("0", _l("Direct")),
     ("1", _l("Na 1 dag")),
@@ -17,7 +19,7 @@ DELAY_CHOICES = [
 ]
 
 
-class UploadForm(FlaskForm):
+class UploadForm(IdempotentForm, FlaskForm):
     """A CSV or XLSX list plus the member's confirmation that customers were informed."""
 
     file = FileField(

@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from portal.agreements import services as agreements
 from portal.auth.routes import require_user
+from portal.core import concurrency
 from portal.core.errors import render_error
 from portal.core.htmx import render
 from portal.core.logs import security_event
@@ -142,24 +143,32 @@ def upload():
     form = UploadForm()
     problem = ""
     if form.validate_on_submit():
-        stream = form.file.data
-        data = stream.read(MAX_BYTES + 1)
-        try:
-            item = services.create_upload(
-                current_company(),
-                by=require_user(),
-                data=data,
-                filename=stream.filename or "",
-                delay_days=int(form.delay.data),
-            )
-        except services.InvitationError as exc:
-            problem = exc.message
-        else:
-            db.session.commit()
-            return redirect(url_for("invitations.detail", upload_id=item.public_id), 303)
-        finally:
-            del data
+        problems: list[str] = []
+        url = concurrency.create_once(lambda: _create_upload(form, problems))
+        if url is not None:  # a repeated submit: the preview the first one made
+            return redirect(url, 303)
+        problem = problems[0] if problems else ""
     return _index_page(form, status=422, problem=problem)
+
+
+def _create_upload(form: UploadForm, problems: list[str]) -> str | None:
+    """The service call of `upload`: the preview's URL, or None with the problem noted."""
+    stream = form.file.data
+    data = stream.read(MAX_BYTES + 1)
+    try:
+        item = services.create_upload(
+            current_company(),
+            by=require_user(),
+            data=data,
+            filename=stream.filename or "",
+            delay_days=int(form.delay.data),
+        )
+    except services.InvitationError as exc:
+        problems.append(exc.message)
+        return None
+    finally:
+        del data
+    return url_for("invitations.detail", upload_id=item.public_id)
 
 
 @bp.get("/lijsten/<upload_id>")

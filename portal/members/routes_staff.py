@@ -140,9 +140,14 @@ def invite_beheerder(public_id: str):
     """
     company = _company_or_404(public_id)
     form = InviteBeheerderForm()
-    if form.validate_on_submit() and invite_from_form(
-        form, company, company_role=CompanyRole.BEHEERDER.value, by=require_user()
-    ):
+    url = form.validate_on_submit() and invite_from_form(
+        form,
+        company,
+        company_role=CompanyRole.BEHEERDER.value,
+        by=require_user(),
+        done=url_for("staff_members.detail", public_id=public_id),
+    )
+    if url:
         flash(
             _(
                 "%(email)s is uitgenodigd als beheerder van %(name)s en krijgt een "
@@ -151,7 +156,7 @@ def invite_beheerder(public_id: str):
                 name=company.display_name,
             )
         )
-        return redirect(url_for("staff_members.detail", public_id=public_id), 303)
+        return redirect(url, 303)
     return _detail_page(company, form, 422)
 
 

@@ -14,6 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.core.concurrency import IdempotentForm, VersionedForm
 from portal.core.validation import Email, SafeText, multiline_filter, strip_filter
 
 
@@ -31,7 +32,7 @@ def _moment(label, *, required: bool = False):
     return DateTimeLocalField(label, format="%Y-%m-%dT%H:%M", validators=validators)
 
 
-class ErasureRequestForm(FlaskForm):
+class ErasureRequestForm(IdempotentForm, FlaskForm):
     """A user asks to have their account (and optionally the company) removed."""
 
     message = _text(_l("Toelichting (niet verplicht)"), max_length=2000)
@@ -78,7 +79,7 @@ class CustomerEraseForm(CustomerSearchForm):
     )
 
 
-class BreachForm(FlaskForm):
+class BreachFields(FlaskForm):
     """A breach register entry."""
 
     title = StringField(
@@ -106,3 +107,11 @@ class BreachForm(FlaskForm):
     )
     subjects_notified_at = _moment(_l("Betrokkenen geïnformeerd op"))
     closed_at = _moment(_l("Afgesloten op"))
+
+
+class BreachForm(VersionedForm, BreachFields):
+    """Edit a breach register entry (a stale save gets 409)."""
+
+
+class NewBreachForm(IdempotentForm, BreachFields):
+    """A new breach register entry (a repeated submit records it once)."""

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from portal.auth.routes import require_user
+from portal.core import concurrency
 from portal.extensions import db
 from portal.invitations import settings as invite_settings
 from portal.privacy import services
@@ -102,19 +103,25 @@ def request_erasure():
     user = require_user()
     form = ErasureRequestForm()
     if form.validate_on_submit():
-        try:
-            services.request_erasure(
-                user, message=form.message.data or "", whole_company=form.whole_company.data
-            )
-        except services.PrivacyError as exc:
-            form.confirm.errors = [exc.message]
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Uw verzoek is ontvangen. Wij behandelen het binnen een maand en sturen u een bevestiging."
-                ),
-                "success",
-            )
-            return redirect(url_for("privacy.mine"), 303)
+        url = concurrency.create_once(lambda: _file_erasure(user, form))
+        if url is not None:  # a repeated submit files one request and lands here too
+            return redirect(url, 303)
     return _mine_page(form, 422)
+
+
+def _file_erasure(user, form: ErasureRequestForm) -> str | None:
+    """The service call of `request_erasure`: the page's URL, or None with the field error."""
+    try:
+        services.request_erasure(
+            user, message=form.message.data or "", whole_company=form.whole_company.data
+        )
+    except services.PrivacyError as exc:
+        form.confirm.errors = [exc.message]
+        return None
+    flash(
+        _(
+            "Uw verzoek is ontvangen. Wij behandelen het binnen een maand en sturen u een bevestiging."
+        ),
+        "success",
+    )
+    return url_for("privacy.mine")

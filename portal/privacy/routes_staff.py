@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.auth.routes import require_user
+from portal.core import concurrency
 from portal.core.db import utcnow
 from portal.core.security import admin_required, staff_required
 from portal.core.templating import AMSTERDAM
@@ -17,7 +18,13 @@ from portal.extensions import db
 from portal.members.models import Company
 from portal.privacy import erasure, services
 from portal.privacy.export import to_json
-from portal.privacy.forms import BreachForm, CloseRequestForm, CustomerEraseForm, CustomerSearchForm
+from portal.privacy.forms import (
+    BreachForm,
+    CloseRequestForm,
+    CustomerEraseForm,
+    CustomerSearchForm,
+    NewBreachForm,
+)
 from portal.privacy.models import Breach, RequestKind, RequestStatus, SubjectRequest
 from portal.privacy.records import ACTIVITIES, RECORDS_VERSION
 
@@ -198,7 +205,7 @@ def breaches():
 @bp.get("/datalekken/nieuw")
 @admin_required
 def breach_new():
-    return render_template("privacy/staff_breach_form.html", form=BreachForm(), item=None)
+    return render_template("privacy/staff_breach_form.html", form=NewBreachForm(), item=None)
 
 
 @bp.get("/datalekken/<breach_id>")
@@ -207,27 +214,70 @@ def breach_edit(breach_id: str):
     item = _by_public_id(Breach, breach_id)
     form = BreachForm(obj=item)
     for name in MOMENTS:
-        value = getattr(item, name)
-        getattr(form, name).data = (
-            value.astimezone(AMSTERDAM).replace(tzinfo=None) if value else None
-        )
+        getattr(form, name).data = _local(getattr(item, name))
+    concurrency.stamp(form, item.version, _breach_values(form, item))
     return render_template("privacy/staff_breach_form.html", form=form, item=item)
 
 
-@bp.post("/datalekken/nieuw", endpoint="breach_create")
-@bp.post("/datalekken/<breach_id>")
-@admin_required
-def breach_save(breach_id: str | None = None):
-    """Create or update a breach entry; times are entered in Dutch local time."""
-    item = _by_public_id(Breach, breach_id) if breach_id else None
-    form = BreachForm()
-    if not form.validate_on_submit():
-        return render_template("privacy/staff_breach_form.html", form=form, item=item), 422
-    values = {name: field.data for name, field in form._fields.items() if name != "csrf_token"}
+def _local(value):
+    """A stored UTC moment as the naive Dutch local time the form shows."""
+    return value.astimezone(AMSTERDAM).replace(tzinfo=None) if value else None
+
+
+def _breach_values(form, item: Breach) -> dict:
+    """The stored values behind the breach form, moments in local time (for the version check)."""
+    values = concurrency.obj_values(form, item)
+    for name in MOMENTS:
+        if name in values:
+            values[name] = _local(values[name])
+    return values
+
+
+def _breach_values_in(form) -> dict:
+    """The form's values as the service takes them; moments from Dutch local time to UTC."""
+    values = {
+        name: field.data
+        for name, field in form._fields.items()
+        if name not in ("csrf_token", "version", "idempotency_key")
+    }
     for name in MOMENTS:
         if values.get(name) is not None:
             values[name] = values[name].replace(tzinfo=AMSTERDAM).astimezone(UTC)
-    services.save_breach(item, values, by=require_user())
-    db.session.commit()
+    return values
+
+
+@bp.post("/datalekken/nieuw")
+@admin_required
+def breach_create():
+    """Record a new breach entry (once per form key); times are entered in Dutch local time."""
+    form = NewBreachForm()
+    if not form.validate_on_submit():
+        return render_template("privacy/staff_breach_form.html", form=form, item=None), 422
+
+    def create() -> str:
+        services.save_breach(None, _breach_values_in(form), by=require_user())
+        flash(_("Het datalek is vastgelegd."), "success")
+        return url_for("privacy_staff.breaches")
+
+    return redirect(concurrency.create_once(create), 303)
+
+
+@bp.post("/datalekken/<breach_id>")
+@admin_required
+def breach_save(breach_id: str):
+    """Update a breach entry; 409 after someone else's save; times in Dutch local time."""
+    item = _by_public_id(Breach, breach_id)
+    form = BreachForm()
+    if concurrency.is_stale(form, item.version, _breach_values(form, item)):
+        return render_template("privacy/staff_breach_form.html", form=form, item=item), 409
+    if not form.validate_on_submit():
+        return render_template("privacy/staff_breach_form.html", form=form, item=item), 422
+    try:
+        services.save_breach(item, _breach_values_in(form), by=require_user())
+        db.session.commit()
+    except concurrency.StaleDataError:
+        reload = concurrency.reloader(item, lambda b: _breach_values(form, b))
+        concurrency.conflict_after_race(form, reload)
+        return render_template("privacy/staff_breach_form.html", form=form, item=item), 409
     flash(_("Het datalek is vastgelegd."), "success")
     return redirect(url_for("privacy_staff.breaches"), 303)

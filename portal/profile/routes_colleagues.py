@@ -54,11 +54,12 @@ def invite():
     me = _require_beheerder()
     company = current_company()
     form = InviteColleagueForm()
-    if form.validate_on_submit() and invite_from_form(
-        form, company, company_role=form.company_role.data, by=me
-    ):
+    url = form.validate_on_submit() and invite_from_form(
+        form, company, company_role=form.company_role.data, by=me, done=url_for("profile.colleagues")
+    )
+    if url:
         flash(_("De uitnodiging is verstuurd naar %(email)s.", email=form.email.data))
-        return redirect(url_for("profile.colleagues"), 303)
+        return redirect(url, 303)
     return render_template(
         "profile/colleagues.html",
         company=company,

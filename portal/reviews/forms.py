@@ -13,6 +13,7 @@ from PIL import Image, UnidentifiedImageError
 from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from portal.core.concurrency import IdempotentForm, VersionedForm
 from portal.core.images import quiet_pillow
 from portal.core.validation import SafeText, multiline_filter, strip_filter
 from portal.reviews.linking import CREDENTIAL_RE, LOCATION_ID_RE
@@ -50,7 +51,7 @@ class SwitchMixin:
             raise ValidationError(_l("Bevestig dat uw huidige systeem wordt beëindigd."))
 
 
-class LinkForm(SwitchMixin, FlaskForm):
+class LinkForm(IdempotentForm, VersionedForm, SwitchMixin, FlaskForm):
     """Credentials of an existing Klantenvertellen, Kiyoh or Feedback Company account."""
 
     provider = RadioField(
@@ -98,7 +99,7 @@ class LinkForm(SwitchMixin, FlaskForm):
         return ok
 
 
-class OtherSystemForm(SwitchMixin, FlaskForm):
+class OtherSystemForm(IdempotentForm, VersionedForm, SwitchMixin, FlaskForm):
     """Another review system, assessed by ledenservice."""
 
     name = StringField(

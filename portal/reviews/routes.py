@@ -11,8 +11,10 @@ from typing import NamedTuple
 from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from portal.auth.routes import require_user
+from portal.core import concurrency
 from portal.core.errors import render_error
 from portal.core.htmx import render
 from portal.core.logs import security_event
@@ -80,9 +82,9 @@ def _forbidden():
     )
 
 
-def _done(endpoint: str = "reviews.show"):
+def _done(endpoint: str = "reviews.show", *, url: str | None = None):
     """Success: 303 for plain forms; a full navigation for htmx form swaps."""
-    url = url_for(endpoint)
+    url = url or url_for(endpoint)
     if getattr(request, "htmx", None) and not request.htmx.boosted:
         return "", 204, {"HX-Redirect": url}
     return redirect(url, 303)
@@ -158,13 +160,37 @@ def _activate_page(form, company, status: int = 200):
     )
 
 
+def _current_state(company):
+    """(version, shown values) of the company's current system, for the link and other forms.
+
+    Both forms replace the current system, so they carry its identity and version: a save from
+    a page that showed another current system (or none) is refused with 409.
+    """
+    system = services.current_system(company)
+    label = _("Huidig beoordelingssysteem")
+    if system is None:
+        return concurrency.combined_version(None), {label: ""}
+    version = concurrency.combined_version(system.public_id, system.version)
+    return version, {label: f"{_label(system)} ({system.status.value})"}
+
+
+def _replay_or_conflict(form, company) -> tuple[str | None, bool]:
+    """(URL of a repeated submit's first result, whether the page the form came from is stale)."""
+    earlier = concurrency.earlier_result()
+    if earlier is not None:
+        return earlier, False
+    return None, concurrency.is_stale(form, *_current_state(company))
+
+
 @bp.get("/koppelen")
 def link_form():
     """Form to link an existing Klantenvertellen, Kiyoh or Feedback Company account."""
     if not current_user.is_company_admin:
         return _forbidden()
+    company = current_company()
     form = LinkForm(data={"provider": request.args.get("platform", Provider.KIYOH.value)})
-    return _link_page(form, current_company())
+    concurrency.stamp(form, *_current_state(company))
+    return _link_page(form, company)
 
 
 @bp.post("/koppelen")
@@ -175,27 +201,42 @@ def link():
         return _forbidden()
     company = current_company()
     form = LinkForm()
+    earlier, stale = _replay_or_conflict(form, company)
+    if earlier is not None:
+        return _done(url=earlier)
+    if stale:
+        return _link_page(form, company, status=409)
     form.needs_confirm = _switching(company, form)
-    problem = ""
+    problems: list[str] = []
     if form.validate_on_submit():
         g.provider_called = True
         try:
-            result = services.link_provider(
-                company,
-                provider=Provider(form.provider.data),
-                location_id=form.location_id.data or "",
-                token=form.token.data or "",
-                client_id=form.client_id.data or "",
-                client_secret=form.client_secret.data or "",
-                by=require_user(),
-            )
-        except services.ReviewSystemError as exc:
-            problem = _attach_error(form, exc)
-        else:
-            db.session.commit()
-            flash(result.message, "success" if result.checked else "warning")
-            return _done()
-    return _link_page(form, company, problem=problem, status=422)
+            url = concurrency.create_once(lambda: _link(company, form, problems))
+        except (concurrency.StaleDataError, IntegrityError):  # another link won the race
+            concurrency.conflict_after_race(form, lambda: _current_state(company))
+            return _link_page(form, company, status=409)
+        if url is not None:
+            return _done(url=url)
+    return _link_page(form, company, problem="".join(problems), status=422)
+
+
+def _link(company, form: LinkForm, problems: list[str]) -> str | None:
+    """The service call of `link`: the review page's URL, or None with the error attached."""
+    try:
+        result = services.link_provider(
+            company,
+            provider=Provider(form.provider.data),
+            location_id=form.location_id.data or "",
+            token=form.token.data or "",
+            client_id=form.client_id.data or "",
+            client_secret=form.client_secret.data or "",
+            by=require_user(),
+        )
+    except services.ReviewSystemError as exc:
+        problems.append(_attach_error(form, exc))
+        return None
+    flash(result.message, "success" if result.checked else "warning")
+    return url_for("reviews.show")
 
 
 def _switching(company, form: LinkForm) -> bool:
@@ -237,7 +278,10 @@ def other_form():
     """Form to report another review system for assessment."""
     if not current_user.is_company_admin:
         return _forbidden()
-    return _other_page(OtherSystemForm(), current_company())
+    company = current_company()
+    form = OtherSystemForm()
+    concurrency.stamp(form, *_current_state(company))
+    return _other_page(form, company)
 
 
 @bp.post("/ander-systeem")
@@ -247,22 +291,36 @@ def other():
         return _forbidden()
     company = current_company()
     form = OtherSystemForm()
+    earlier, stale = _replay_or_conflict(form, company)
+    if earlier is not None:
+        return _done(url=earlier)
+    if stale:
+        return _other_page(form, company, status=409)
     form.needs_confirm = services.current_system(company) is not None
     if form.validate_on_submit():
-        services.submit_other_system(
-            company,
-            name=form.name.data,
-            url=form.url.data,
-            description=form.description.data,
-            evidence=form.evidence_payload,
-            by=require_user(),
-        )
-        db.session.commit()
-        flash(_("Uw systeem is doorgestuurd naar ledenservice en staat op ‘in beoordeling’."))
-        return _done()
+        try:
+            url = concurrency.create_once(lambda: _submit_other(company, form))
+        except (concurrency.StaleDataError, IntegrityError):  # another system won the race
+            concurrency.conflict_after_race(form, lambda: _current_state(company))
+            return _other_page(form, company, status=409)
+        return _done(url=url)
     if form.evidence.errors:
         security_event("upload_rejected", endpoint=request.endpoint, company=company.id)
     return _other_page(form, company, status=422)
+
+
+def _submit_other(company, form: OtherSystemForm) -> str:
+    """The service call of `other`: the review page's URL."""
+    services.submit_other_system(
+        company,
+        name=form.name.data,
+        url=form.url.data,
+        description=form.description.data,
+        evidence=form.evidence_payload,
+        by=require_user(),
+    )
+    flash(_("Uw systeem is doorgestuurd naar ledenservice en staat op ‘in beoordeling’."))
+    return url_for("reviews.show")
 
 
 def _other_page(form, company, status: int = 200):
