@@ -58,6 +58,36 @@ _UNEXPECTED = _l(
     "%(bron)s gaf een onverwacht antwoord. "
     "Probeer het later opnieuw of neem contact op met ledenservice."
 )
+# What went wrong and what the member can do, per outcome that is not about their credentials.
+_SPECIFIC = {
+    MALFORMED: _l(
+        "%(bron)s gaf een onverwacht antwoord: de gegevens waren onvolledig of niet leesbaar. "
+        "Aan uw koppeling ligt het waarschijnlijk niet; wij proberen het bij de volgende "
+        "synchronisatie opnieuw. Blijft dit zo, neem dan contact op met ledenservice."
+    ),
+    INVALID_DATA: _l(
+        "%(bron)s gaf een onverwacht antwoord: de cijfers kunnen niet kloppen (bijvoorbeeld een "
+        "score buiten de schaal of geen totaalscore). Wij tonen ze niet. Controleer uw account "
+        "bij %(bron)s; klopt dat, neem dan contact op met ledenservice."
+    ),
+    TOO_LARGE: _l(
+        "%(bron)s gaf een onverwacht antwoord: het was veel te groot en is niet verwerkt. "
+        "Probeer het later opnieuw; blijft dit zo, neem dan contact op met ledenservice."
+    ),
+    BAD_CONTENT_TYPE: _l(
+        "%(bron)s gaf een onverwacht antwoord: een webpagina in plaats van gegevens, meestal bij "
+        "onderhoud of een storing. Probeer het later opnieuw."
+    ),
+    REDIRECT_BLOCKED: _l(
+        "%(bron)s gaf een onverwacht antwoord: een doorverwijzing naar een ander adres, die wij "
+        "om veiligheidsredenen niet volgen. Controleer of u het juiste platform hebt gekozen; "
+        "anders neem contact op met ledenservice."
+    ),
+    HOST_NOT_ALLOWED: _l(
+        "De verbinding met %(bron)s is door het portaal tegengehouden (adres niet toegestaan). "
+        "Dit is een instelling aan onze kant: neem contact op met ledenservice."
+    ),
+}
 
 
 def member_message(outcome: str, provider: Provider, location_id: str = "") -> str:
@@ -72,7 +102,7 @@ def member_message(outcome: str, provider: Provider, location_id: str = "") -> s
         return str(_RATE_LIMITED % {"bron": bron})
     if outcome in TRANSIENT:
         return str(_UNREACHABLE % {"bron": bron})
-    return str(_UNEXPECTED % {"bron": bron})
+    return str(_SPECIFIC.get(outcome, _UNEXPECTED) % {"bron": bron})
 
 
 class ProviderError(Exception):

@@ -20,6 +20,17 @@ from portal.reviews.settings import PROVIDER_DOMAINS
 CENT = Decimal("0.01")
 TEN = Decimal(10)
 NUMERIC_TEXT = re.compile(r"^-?\d{1,6}([.,]\d{1,6})?$")
+INTEGER_TEXT = re.compile(r"^-?\d{1,9}$")
+# Any of these in a KV/Kiyoh reply means the provider answered for a known location.
+PUBLICATION_FIELDS = (
+    "numberReviews",
+    "averageRating",
+    "percentageRecommendation",
+    "recommendation",
+    "last12MonthNumberReviews",
+    "last12MonthAverageRating",
+    "last12MonthPercentageRecommendation",
+)
 
 
 class Invalid(Exception):
@@ -68,12 +79,14 @@ def to_decimal(value: Any, field: str) -> Decimal | None:
 
 
 def to_count(value: Any, field: str) -> int:
-    """A required non-negative JSON integer.
+    """A required non-negative integer: a JSON integer or an integral numeric string ("245").
 
     :raises Invalid: missing or mistyped (`malformed`), negative (`invalid_data`).
     """
     if value is None:
         raise Invalid(out.MALFORMED, f"{field} missing")
+    if isinstance(value, str) and INTEGER_TEXT.match(value.strip()):
+        value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(out.MALFORMED, f"{field} is not an integer")
     if value < 0:
@@ -115,8 +128,16 @@ def _text(value: Any, limit: int = 200) -> str:
 def parse_publication(data: dict[str, Any], provider: Provider, fetched_at: datetime) -> Stats:
     """KV/Kiyoh statistics (or review-list location fields) → Stats.
 
+    A reply without any statistics field (seen: 200 with `{}` for an unknown location) is
+    `not_found`, so the member is told to check the location id.
+
     :raises Invalid: see module docstring.
     """
+    if not any(data.get(field) is not None for field in PUBLICATION_FIELDS):
+        raise Invalid(
+            out.NOT_FOUND,
+            "reply without statistics fields (missing: " + ", ".join(PUBLICATION_FIELDS[:3]) + ")",
+        )
     count = to_count(data.get("numberReviews"), "numberReviews")
     rating = to_decimal(data.get("averageRating"), "averageRating")
     score = None
@@ -135,7 +156,7 @@ def parse_publication(data: dict[str, Any], provider: Provider, fetched_at: date
         scale_max=TEN,
         score_10=score,
         review_count=count,
-        recommend_pct=percentage(share),
+        recommend_pct=percentage(share) if count > 0 else None,  # a share of nothing is unknown
         profile_url=provider_url(data.get("viewReviewUrl"), provider),
         write_review_url=provider_url(data.get("createReviewUrl"), provider),
         location_name=_text(data.get("locationName")),
@@ -162,14 +183,22 @@ def parse_fbc_summary(
 ) -> Stats:
     """Feedback Company review summary (+ optional shop summary) → Stats.
 
-    :raises Invalid: no `final_score` item or `maxscore` (malformed), values out of range.
+    :raises Invalid: no `statistics` list or no `maxscore` (malformed); statistics without the
+        overall `final_score` (sub-scores are never used instead) or values out of range
+        (invalid_data).
     """
-    items = _fbc_statistics(data) or []
+    items = _fbc_statistics(data)
+    if items is None:
+        raise Invalid(out.MALFORMED, "no statistics list in the review summary")
     final = next(
         (i for i in items if isinstance(i, dict) and i.get("question_type") == "final_score"), None
     )
     if final is None:
-        raise Invalid(out.MALFORMED, "no final_score statistics item")
+        kinds = sorted({str(i.get("question_type")) for i in items if isinstance(i, dict)})
+        raise Invalid(
+            out.INVALID_DATA,
+            "no overall final_score in the statistics (only: " + (", ".join(kinds) or "none") + ")",
+        )
     maxscore = to_decimal(final.get("maxscore"), "maxscore")
     value = to_decimal(final.get("value"), "value")
     count = to_count(final.get("count"), "count")

@@ -194,6 +194,84 @@ def test_strict_json_and_validation(body, ctype, outcome):
     assert error.outcome == outcome
 
 
+@pytest.mark.parametrize(
+    ("body", "count", "score"),
+    [
+        (b'{"numberReviews": "245", "averageRating": 8.9}', 245, Decimal("8.90")),
+        (b'{"numberReviews": " 12 ", "averageRating": "7,5"}', 12, Decimal("7.50")),
+        (b'{"numberReviews": "0"}', 0, None),
+    ],
+)
+def test_counts_as_numeric_strings_are_accepted(body, count, score):
+    result, _ = kv_fetch({("GET", STATS): [reply(body=body)]})
+    assert (result.stats.review_count, result.stats.score) == (count, score)
+
+
+@pytest.mark.parametrize(
+    ("body", "outcome"),
+    [
+        (b'{"numberReviews": "24.5", "averageRating": 8}', "malformed"),
+        (b'{"numberReviews": "veel", "averageRating": 8}', "malformed"),
+        (b'{"numberReviews": "-3", "averageRating": 8}', "invalid_data"),
+    ],
+)
+def test_count_strings_that_are_not_whole_numbers_are_refused(body, outcome):
+    assert failure(lambda: kv_fetch({("GET", STATS): [reply(body=body)]})).outcome == outcome
+
+
+@pytest.mark.parametrize("body", [b"{}", b'{"locationName": "Onbekend", "locationId": "1027470"}'])
+def test_reply_without_statistics_fields_is_not_found(body):
+    error = failure(lambda: kv_fetch({("GET", STATS): [reply(body=body)]}))
+    assert error.outcome == "not_found" and "numberReviews" in error.detail
+    assert error.message_nl == member_message("not_found", KV, "1027470")
+    assert "Locatie-ID 1027470 is niet bekend" in error.message_nl
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"numberReviews": 0, "percentageRecommendation": 0, "averageRating": 0}',
+        b'{"numberReviews": 0, "recommendation": 0}',
+        b'{"numberReviews": "0", "percentageRecommendation": 100}',
+    ],
+)
+def test_shares_and_averages_over_zero_reviews_are_unknown(body):
+    result, _ = kv_fetch({("GET", STATS): [reply(body=body)]})
+    assert (result.stats.review_count, result.stats.score, result.stats.recommend_pct) == (
+        0, None, None,
+    )  # fmt: skip
+
+
+def test_fbc_summary_with_only_sub_scores_is_invalid_data_never_a_fallback():
+    body = (
+        b'{"data": [{"statistics": [{"question_type": "stars", "value": 4.8, "maxscore": 5,'
+        b' "count": 12}]}]}'
+    )
+    error = failure(lambda: fbc_fetch(fbc_routes({("GET", SUMMARY): [reply(body=body)]})))
+    assert error.outcome == "invalid_data" and "final_score" in error.detail
+    assert "stars" in error.detail
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [
+        "malformed",
+        "invalid_data",
+        "too_large",
+        "bad_content_type",
+        "redirect_blocked",
+        "host_not_allowed",
+    ],
+)
+def test_each_unexpected_outcome_has_its_own_explanation(outcome):
+    texts = {o: member_message(o, KV, "1") for o in (
+        "malformed", "invalid_data", "too_large", "bad_content_type", "redirect_blocked",
+        "host_not_allowed",
+    )}  # fmt: skip
+    assert list(texts.values()).count(texts[outcome]) == 1
+    assert "Klantenvertellen" in texts[outcome]
+
+
 def test_recommendation_out_of_range_is_dropped_not_fatal():
     body = b'{"numberReviews": 5, "averageRating": "7.5", "percentageRecommendation": 140}'
     result, _ = kv_fetch({("GET", STATS): [reply(body=body)]})
@@ -407,7 +485,8 @@ def test_fbc_persistent_401_is_auth_error_after_one_refresh():
         (SUMMARY, 400, b'{"success": false, "error": "Bad request"}', "auth_error"),
         (SUMMARY, 406, b'{"success": false}', "not_found"),
         (SUMMARY, 422, b'{"success": false}', "invalid_data"),
-        (SUMMARY, 200, b'{"success": true, "data": [{"statistics": []}]}', "malformed"),
+        (SUMMARY, 200, b'{"success": true, "data": [{"statistics": []}]}', "invalid_data"),
+        (SUMMARY, 200, b'{"success": true, "data": [{"shop": 1}]}', "malformed"),
         (SUMMARY, 200, b'{"data": {"statistics": [{"question_type": "final_score", "value": 4}]}}', "malformed"),
         (SUMMARY, 200, b'{"data": {"statistics": [{"question_type": "final_score", "value": 6, "maxscore": 5, "count": 1}]}}', "invalid_data"),
         (SUMMARY, 200, b'{"data": {"statistics": [{"question_type": "final_score", "value": 4, "maxscore": 0, "count": 1}]}}', "invalid_data"),

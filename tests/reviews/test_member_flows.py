@@ -240,8 +240,12 @@ def test_link_feedback_company_in_its_own_scale(client, boss, fake):
     [
         ("auth_error", "klantenvertellen", "Klantenvertellen accepteert deze API-token niet."),
         ("not_found", "kiyoh", "Locatie-ID 1000001 is niet bekend bij Kiyoh."),
-        ("malformed", "klantenvertellen", "Klantenvertellen gaf een onverwacht antwoord."),
-        ("redirect_blocked", "kiyoh", "Kiyoh gaf een onverwacht antwoord."),
+        ("malformed", "klantenvertellen", "onvolledig of niet leesbaar"),
+        ("invalid_data", "klantenvertellen", "Controleer uw account bij Klantenvertellen"),
+        ("too_large", "kiyoh", "veel te groot"),
+        ("bad_content_type", "kiyoh", "een webpagina in plaats van gegevens"),
+        ("redirect_blocked", "kiyoh", "Controleer of u het juiste platform hebt gekozen"),
+        ("host_not_allowed", "kiyoh", "instelling aan onze kant"),
     ],
 )
 def test_refused_link_saves_nothing_and_explains_in_dutch(
