@@ -2,7 +2,8 @@
 
 `MailServer(mode=...)` plays one behaviour: `ok` (accept), `drop` (take the message, then close the
 connection before the 250 reply), `temp` / `perm` (4xx / 5xx after the data), `rcpt_temp` /
-`rcpt_perm` (4xx / 5xx to RCPT TO). `received` lists what the server took in, whatever it
+`rcpt_perm` (4xx / 5xx to RCPT TO), `perm_quoting` (5xx quoting the URL in the message, as
+spam filters do). `received` lists what the server took in, whatever it
 answered, so a test can tell how often a message really arrived.
 """
 
@@ -118,6 +119,10 @@ class _Handler:
             return "451 4.3.0 Probeer het later nog eens"
         if mode == "perm":
             return "554 5.7.1 Bericht geweigerd"
+        if mode == "perm_quoting":  # a spam filter naming the URL it refused: the live link
+            text = envelope.content.decode("utf-8", "replace")
+            link = next((w for w in text.split() if "://" in w), "?")
+            return f"554 5.7.1 Message rejected: URL {link} is listed, recipient {envelope.rcpt_tos[0]}"
         return "250 OK: queued"
 
 

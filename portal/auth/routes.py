@@ -194,7 +194,13 @@ def forgot_post():
 
 
 def _token_page(purpose: TokenPurpose, raw: str, template: str, action: str):
-    """The new-password form of an e-mailed link; the token moves from the URL into the form."""
+    """The new-password form of an e-mailed link; the token moves from the URL into the form.
+
+    The page is never cached and sends no Referer, so its URL (with the token) does not travel
+    to the next request's logs.
+    """
+    g.referrer_policy = "no-referrer"
+    g.no_store = True
     form = NewPasswordForm()
     if request.method == "GET":
         form.token.data = raw

@@ -27,7 +27,7 @@ from flask import current_app, render_template
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 
 from portal.core import crypto
 from portal.core.claims import claim_rows
@@ -39,6 +39,8 @@ from portal.extensions import db
 MAX_ATTEMPTS = 5
 REDACTED = "[persoonlijke link verborgen]"
 PURGED = "[inhoud verwijderd na de bewaartermijn]"
+# Mails whose body carries a personal link (put in at sending time only).
+LINK_KINDS = frozenset({"auth.reset", "auth.activate"})
 # Mails to a member's customers (complainants): staff see the address masked.
 CUSTOMER_KINDS = frozenset({"complaints/letter", "complaints/acknowledgement"})
 TLS_MODES = ("starttls", "ssl", "none")
@@ -64,8 +66,9 @@ class LinkUnavailable(Exception):
 
 
 def _no_crlf(value: str) -> str:
-    """Header values never carry CR or LF (header injection)."""
-    return value.replace("\r", " ").replace("\n", " ").strip()
+    """Header values never carry a line break of any kind (header injection, and the email
+    library refuses U+2028, form feeds and the like in headers)."""
+    return " ".join(value.splitlines()).strip()
 
 
 def _aad(message: OutboxMessage) -> str:
@@ -110,8 +113,9 @@ def enqueue(
 
 
 def needs_link(message: OutboxMessage) -> bool:
-    """True when the body has a personal link to fill in at sending time."""
-    return REDACTED in message.body
+    """True when the message carries a personal link (decided by its kind, never by its text:
+    a quoted marker in someone's own words must not make a mail undeliverable)."""
+    return message.kind in LINK_KINDS
 
 
 def compose(message: OutboxMessage) -> EmailMessage:
@@ -163,6 +167,8 @@ def deliver_pending(
         )
         db.session.commit()
         if not claimed:
+            if _pending_left(handled):  # another host won this row: take the next one
+                continue
             break
         handled.extend(claimed)
         message = db.session.get(OutboxMessage, claimed[0])
@@ -173,13 +179,22 @@ def deliver_pending(
     return counts
 
 
+def _pending_left(handled: list[int]) -> bool:
+    query = select(OutboxMessage.id).where(OutboxMessage.status == OutboxStatus.PENDING)
+    if handled:
+        query = query.where(OutboxMessage.id.not_in(handled))
+    return db.session.execute(query.limit(1)).first() is not None
+
+
 def _give_up_stale_claims() -> None:
     """A message a crashed job left `sending` may have gone out: it becomes `unknown`."""
     db.session.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.status == OutboxStatus.SENDING,
-            OutboxMessage.claimed_at <= utcnow() - STALE_CLAIM,
+            # Claimed before claim times were kept (migration 0007) counts as stale too.
+            (OutboxMessage.claimed_at <= utcnow() - STALE_CLAIM)
+            | OutboxMessage.claimed_at.is_(None),
         )
         .values(
             status=OutboxStatus.UNKNOWN,
@@ -200,6 +215,10 @@ def _deliver(message: OutboxMessage, send: Callable[[EmailMessage], None]) -> st
         mail = compose(message)
     except LinkUnavailable:
         return _refused(message, _("de persoonlijke link is niet meer beschikbaar"), final=True)
+    except (ValueError, TypeError) as exc:  # a header the email library refuses: never sendable
+        return _refused(
+            message, _("onbruikbare kopregel (%(kind)s)", kind=type(exc).__name__), final=True
+        )
     try:
         send(mail)
     except MaybeDelivered as exc:
@@ -225,6 +244,8 @@ def _deliver(message: OutboxMessage, send: Callable[[EmailMessage], None]) -> st
         return _refused(message, _("de mailserver biedt geen STARTTLS aan"), final=False)
     except (OSError, smtplib.SMTPException) as exc:  # no connection or dropped before the data
         return _refused(message, type(exc).__name__, final=False)
+    except Exception as exc:  # the sender raises MaybeDelivered once the data went out
+        return _refused(message, type(exc).__name__, final=False)
     message.status = OutboxStatus.SENT
     message.sent_at = utcnow()
     message.last_error = ""
@@ -241,9 +262,17 @@ def _refused(message: OutboxMessage, detail: str, *, final: bool) -> str:
     return "failed"
 
 
+ENHANCED_STATUS = re.compile(r"^\s*([245]\.\d{1,3}\.\d{1,3})\b")
+
+
 def _smtp_detail(code: int, reply: bytes | str) -> str:
+    """The reply code and enhanced status code only: servers quote the message in their free
+    text (a spam filter names the rejected URL, which would be the live link)."""
     text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
-    return f"{code} {text}".strip()
+    enhanced = ENHANCED_STATUS.match(text)
+    kind = _("tijdelijk geweigerd") if 400 <= code < 500 else _("geweigerd")
+    detail = f"{code} {enhanced.group(1)}" if enhanced else str(code)
+    return _("%(kind)s door de mailserver (%(detail)s)", kind=kind, detail=detail)
 
 
 def _clean(text: str) -> str:
@@ -285,10 +314,15 @@ def _transmit(smtp: smtplib.SMTP, mail: EmailMessage) -> None:
     sender = parseaddr(mail["From"])[1]
     recipient = parseaddr(mail["To"])[1]
     options = []
+    policy = mail.policy.clone(linesep="\r\n")
     if not (sender + recipient).isascii():
         if not smtp.has_extn("smtputf8"):
             raise smtplib.SMTPRecipientsRefused({recipient: (553, b"SMTPUTF8 not offered")})
         options.append("SMTPUTF8")
+        policy = policy.clone(utf8=True)  # addresses as UTF-8, never as encoded words
+    payload = re.sub(rb"(?m)^\.", b"..", mail.as_bytes(policy=policy))
+    if not payload.endswith(b"\r\n"):
+        payload += b"\r\n"
     code, reply = smtp.mail(sender, options)
     if code != 250:
         raise smtplib.SMTPSenderRefused(code, reply, sender)
@@ -298,13 +332,10 @@ def _transmit(smtp: smtplib.SMTP, mail: EmailMessage) -> None:
     code, reply = smtp.docmd("data")
     if code != 354:
         raise smtplib.SMTPDataError(code, reply)
-    payload = re.sub(rb"(?m)^\.", b"..", mail.as_bytes(policy=mail.policy.clone(linesep="\r\n")))
-    if not payload.endswith(b"\r\n"):
-        payload += b"\r\n"
     try:
         smtp.send(payload + b".\r\n")
         code, reply = smtp.getreply()
-    except (OSError, smtplib.SMTPServerDisconnected) as exc:
+    except Exception as exc:  # once the data is out, any failure leaves the outcome open
         raise MaybeDelivered(type(exc).__name__) from exc
     if 200 <= code < 300:
         return

@@ -52,10 +52,16 @@ def register(app: Flask) -> None:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        headers["Referrer-Policy"] = getattr(
+            g, "referrer_policy", "strict-origin-when-cross-origin"
+        )
         headers.pop("Server", None)
         headers.pop("X-Powered-By", None)
-        if getattr(g, "authenticated_response", False) or current_user.is_authenticated:
+        if (
+            getattr(g, "authenticated_response", False)
+            or getattr(g, "no_store", False)
+            or current_user.is_authenticated
+        ):
             headers["Cache-Control"] = "no-store"
         return response
 

@@ -60,3 +60,18 @@ def test_gunicorn_access_log_masks_reset_and_activation_tokens(tmp_path):
     text = log.read_text()
     assert "/wachtwoord-herstellen/[verborgen]" in text and "/activeren/[verborgen]" in text
     assert token not in text
+
+
+def test_token_pages_send_no_referrer_and_are_never_stored(client, make_user):
+    from portal.auth import tokens
+    from portal.auth.models import TokenPurpose
+    from portal.extensions import db
+
+    user = make_user()
+    raw = tokens.issue(user, TokenPurpose.RESET)
+    db.session.commit()
+    for path in (f"/wachtwoord-herstellen/{raw}", "/wachtwoord-herstellen/ongeldig-token-xyz"):
+        response = client.get(path)
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Cache-Control"] == "no-store"
+    assert client.get("/inloggen").headers["Referrer-Policy"] == "strict-origin-when-cross-origin"

@@ -154,7 +154,10 @@ def test_temporary_refusal_is_retried(app, server, mode):
         server.mode = mode
         assert outbox.deliver_pending()["failed"] == 1
         message = _message()
-        assert message.status == OutboxStatus.PENDING and message.last_error.startswith("45")
+        assert (
+            message.status == OutboxStatus.PENDING
+            and "tijdelijk geweigerd (45" in message.last_error.replace(" door de mailserver", "")
+        )
         server.mode = "ok"
         assert outbox.deliver_pending()["sent"] == 1
         assert _message().status == OutboxStatus.SENT
@@ -169,7 +172,10 @@ def test_permanent_refusal_fails_without_retry(app, server, mode):
         server.mode = mode
         assert outbox.deliver_pending()["failed"] == 1
         message = _message()
-        assert message.status == OutboxStatus.FAILED and message.last_error.startswith("55")
+        assert (
+            message.status == OutboxStatus.FAILED
+            and "geweigerd door de mailserver (55" in message.last_error
+        )
         assert "iemand@" not in message.last_error
         server.mode = "ok"
         assert outbox.deliver_pending()["sent"] == 0
@@ -238,6 +244,63 @@ def test_reset_link_lives_only_in_the_sent_mail(app, client, make_user, server):
         )
         assert done.status_code == 303
         assert db.session.get(User, user.id).password_hash
+
+
+def test_a_refusal_quoting_the_link_never_stores_it(app, client, make_user, server):
+    """Spam filters quote the URL they refuse; the reply text never reaches staff or the table."""
+    with summary.case(FAMILY):
+        user = make_user()
+        client.post("/wachtwoord-vergeten", data={"email": user.email})
+        server.mode = "perm_quoting"
+        assert outbox.deliver_pending()["failed"] == 1
+        (mail,) = server.received
+        token = next(w for w in mail.get_content().split() if "/wachtwoord-" in w).rsplit("/", 1)[1]
+        message = _message()
+        assert message.status == OutboxStatus.FAILED and message.secret is None
+        assert "554 5.7.1" in message.last_error and "Message rejected" not in message.last_error
+        assert token not in repr(db.session.execute(select(OutboxMessage)).all())
+
+
+def test_any_line_break_in_a_subject_is_flattened(app, server):
+    with summary.case(FAMILY):
+        for brk in ("\u2028", "\x85", "\x0b", "\x0c", "\x1c", "\r\n"):
+            outbox.enqueue(
+                "test", to="lid@bedrijf.example", subject=f"Klacht{brk}K-2026-0001",
+                template="mail/reset.txt", user=None, link="Hallo",
+            )  # fmt: skip
+        db.session.commit()
+        assert outbox.deliver_pending()["sent"] == 6
+        assert {m["Subject"] for m in server.received} == {"Klacht K-2026-0001"}
+
+
+def test_the_marker_in_someones_own_words_is_just_text(app, server):
+    with summary.case(FAMILY):
+        outbox.enqueue(
+            "complaints/letter", to="klant@voorbeeld.example", subject="Uw klacht",
+            template="mail/complaints_letter.txt", body=f"U schreef: {outbox.REDACTED}",
+        )  # fmt: skip
+        db.session.commit()
+        assert outbox.deliver_pending()["sent"] == 1
+        assert outbox.REDACTED in server.received[0].get_content()
+
+
+def test_non_ascii_recipient_goes_out_as_utf8(app, server):
+    with summary.case(FAMILY):
+        _queue("jörg@bedrijf.example")
+        assert outbox.deliver_pending()["sent"] == 1
+        assert server.received[0]["To"] == "jörg@bedrijf.example"
+        assert b"=?utf-8?" not in server.received[0].as_bytes()
+
+
+def test_a_message_claimed_before_claim_times_were_kept_becomes_unknown(app, server):
+    with summary.case(FAMILY):
+        _queue()
+        db.session.execute(
+            update(OutboxMessage).values(status=OutboxStatus.SENDING, claimed_at=None)
+        )
+        db.session.commit()
+        assert outbox.deliver_pending()["sent"] == 0
+        assert _message().status == OutboxStatus.UNKNOWN and server.received == []
 
 
 def test_production_refuses_plain_smtp():

@@ -71,9 +71,10 @@ def test_refused_third_message_is_retried_alone(app):
 
 def test_crash_on_third_message_never_resends(app):
     addresses = _queue(5)
-    smtp = FakeSMTP(3, RuntimeError("worker killed"), sent_then_error=True)
+    # The process dies (a signal, not an exception the job could handle) right after delivery.
+    smtp = FakeSMTP(3, KeyboardInterrupt("worker killed"), sent_then_error=True)
 
-    with pytest.raises(RuntimeError):
+    with pytest.raises(KeyboardInterrupt):
         outbox.deliver_pending(send=smtp)
     db.session.rollback()  # the crashed run's open transaction is gone
 
@@ -108,6 +109,35 @@ def test_limit_bounds_one_run(app):
     _queue(4)
     assert outbox.deliver_pending(limit=3, send=FakeSMTP(99, RuntimeError()))["sent"] == 3
     assert list(_statuses().values()).count(OutboxStatus.PENDING) == 1
+
+
+def test_unexpected_sender_error_before_the_data_is_retried(app):
+    (address,) = _queue(1)
+    assert (
+        outbox.deliver_pending(send=FakeSMTP(1, UnicodeEncodeError("ascii", "ö", 0, 1, "x")))[
+            "failed"
+        ]
+        == 1
+    )
+    assert _statuses()[address] == OutboxStatus.PENDING
+
+
+def test_a_lost_claim_does_not_end_the_run(app, monkeypatch):
+    """Another host won the first row: this run goes on with the rest (SQLite compare-and-set)."""
+    addresses = _queue(3)
+    real = outbox.claim_rows
+    lost = []
+
+    def claim(*args, **kwargs):
+        if not lost:
+            lost.append(True)
+            return []
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(outbox, "claim_rows", claim)
+    smtp = FakeSMTP(99, RuntimeError())
+    assert outbox.deliver_pending(send=smtp)["sent"] == 3
+    assert sorted(smtp.delivered) == sorted(addresses)
 
 
 def test_two_workers_never_claim_the_same_message(app):
