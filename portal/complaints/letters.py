@@ -142,14 +142,13 @@ def template_for(company_id: int, kind: LetterKind) -> tuple[str, str, bool]:
     return row.subject, row.body, True
 
 
-def template_version(company_id: int, kind: LetterKind) -> int:
-    """The stored wording's edit version, 0 while the default wording is used."""
-    version = db.session.scalars(
-        select(LetterTemplate.version).where(
+def stored_template(company_id: int, kind: LetterKind) -> LetterTemplate | None:
+    """The company's stored wording of `kind`, or None while the default wording is used."""
+    return db.session.scalars(
+        select(LetterTemplate).where(
             LetterTemplate.company_id == company_id, LetterTemplate.kind == kind
         )
     ).first()
-    return version or 0
 
 
 def save_template(company_id: int, kind: LetterKind, *, subject: str, body: str) -> None:

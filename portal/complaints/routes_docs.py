@@ -226,6 +226,7 @@ def settings_post():
     company = current_company()
     form = PolicyForm()
     status = 422
+    _held = services.policy_for(company)  # the save updates it under the version read here
     if concurrency.is_stale(form, *_policy_state(company, form)):
         status = 409
     elif form.validate_on_submit():
@@ -256,7 +257,8 @@ def letter_template(kind: str):
 def _letter_state(company, kind: LetterKind):
     """(version, values) of the company's stored wording (version 0: the default wording)."""
     subject, body, _custom = letters.template_for(company.id, kind)
-    return letters.template_version(company.id, kind), {"subject": subject, "body": body}
+    row = letters.stored_template(company.id, kind)
+    return (row.version if row is not None else 0), {"subject": subject, "body": body}
 
 
 def _template_page(form, letter_kind: LetterKind, custom: bool, status: int = 200):
@@ -281,6 +283,7 @@ def letter_template_post(kind: str):
     letter_kind = _kind(kind)
     form = LetterTemplateForm()
     status = 422
+    _held = letters.stored_template(company.id, letter_kind)  # the save updates it under its version
     if concurrency.is_stale(form, *_letter_state(company, letter_kind)):
         status = 409
     elif form.validate_on_submit():

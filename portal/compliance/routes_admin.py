@@ -15,6 +15,7 @@ from portal.compliance.settings import (
     DEFINITIONS,
     all_settings,
     settings_version,
+    stored_settings,
     update_settings,
 )
 from portal.core import concurrency
@@ -80,7 +81,8 @@ def save_settings():
     """Save the settings (audited); 409 after someone else's save, 422 with the errors otherwise."""
     form = SettingsForm()
     status = 422
-    if concurrency.is_stale(form, settings_version(), all_settings()):
+    rows = stored_settings()  # held while saving: the UPDATEs check the versions read here
+    if concurrency.is_stale(form, settings_version(rows), all_settings()):
         status = 409
     elif form.validate_on_submit():
         try:

@@ -113,14 +113,18 @@ def all_settings() -> dict[str, int]:
     return {name: get_setting(name) for name in DEFINITIONS}
 
 
-def settings_version() -> int:
+def stored_settings() -> list[Setting]:
+    """The stored setting rows. A save holding this list updates them under the versions read
+    here, so a row changed meanwhile ends in `StaleDataError`, not in a silent overwrite."""
+    return list(db.session.scalars(select(Setting).where(Setting.key.in_(DEFINITIONS))))
+
+
+def settings_version(rows: list[Setting] | None = None) -> int:
     """One version over every stored setting row (portal/core/concurrency.py), for the form."""
     from portal.core.concurrency import combined_version
 
-    rows = db.session.execute(
-        select(Setting.key, Setting.version).where(Setting.key.in_(DEFINITIONS))
-    ).all()
-    return combined_version(*sorted(map(tuple, rows)))
+    rows = stored_settings() if rows is None else rows
+    return combined_version(*sorted((row.key, row.version) for row in rows))
 
 
 def update_settings(values: dict[str, int], *, by) -> dict:

@@ -201,6 +201,7 @@ def link():
         return _forbidden()
     company = current_company()
     form = LinkForm()
+    _held = services.current_system(company)  # replaced under the version read here
     earlier, stale = _replay_or_conflict(form, company)
     if earlier is not None:
         return _done(url=earlier)
@@ -291,6 +292,7 @@ def other():
         return _forbidden()
     company = current_company()
     form = OtherSystemForm()
+    _held = services.current_system(company)  # replaced under the version read here
     earlier, stale = _replay_or_conflict(form, company)
     if earlier is not None:
         return _done(url=earlier)

@@ -236,3 +236,75 @@ def test_simultaneous_public_submits_create_one_complaint(app, listed):
     assert statuses == [303, 303, 303]
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Complaint)) == 1
+
+
+def test_combined_version_changes_with_any_part():
+    from portal.core.concurrency import combined_version
+
+    base = combined_version(("a", 1), ("b", 1))
+    assert base == combined_version(("a", 1), ("b", 1))
+    assert base != combined_version(("a", 1), ("b", 2))
+    assert base != combined_version(("a", 1))
+    assert 0 <= base < 1_000_000_000
+
+
+def test_settings_row_stored_meanwhile_makes_the_page_stale(app, make_user, login):
+    """No setting row exists yet; another admin's save inserts one: the older page is stale."""
+    from portal.auth.models import Role
+    from portal.compliance.models import Setting
+
+    first, second = make_user(role=Role.ADMIN), make_user(role=Role.ADMIN)
+    a, b = app.test_client(), app.test_client()
+    login(a, first)
+    login(b, second)
+    url = "/beheer/instellingen"
+    seen_by_b = form_data(b, url, url)
+    assert a.post(url, data=form_data(a, url, url) | {"deadline_days": "30"}).status_code == 303
+    response = b.post(url, data=seen_by_b | {"reminder_batch_max": "444"})
+    assert response.status_code == 409
+    assert "Termijn voor nieuwe leden (dagen): 30" in response.text and 'value="444"' in response.text
+    db.session.expire_all()
+    assert db.session.get(Setting, "reminder_batch_max").value == "500"  # the first save's
+    assert db.session.get(Setting, "deadline_days").value == "30"
+
+
+def test_race_on_a_setting_row_is_a_409(app, make_user, login, monkeypatch):
+    """Someone saves after the version check passed: the UPDATE finds no row of that version."""
+    from portal.auth.models import Role
+    from portal.compliance import routes_admin
+    from portal.compliance.models import Setting
+
+    admin = make_user(role=Role.ADMIN)
+    client = app.test_client()
+    login(client, admin)
+    url = "/beheer/instellingen"
+    assert client.post(url, data=form_data(client, url, url)).status_code == 303  # rows exist
+    seen = form_data(client, url, url)
+    real = routes_admin.update_settings
+
+    def interleaved(values, **kwargs):
+        db.session.execute(
+            update(Setting).where(Setting.key == "deadline_days")
+            .values(version=Setting.version + 1, value="40"),
+            execution_options={"synchronize_session": False},
+        )  # fmt: skip
+        return real(values, **kwargs)
+
+    monkeypatch.setattr(routes_admin, "update_settings", interleaved)
+    response = client.post(url, data=seen | {"deadline_days": "30"})
+    assert response.status_code == 409 and CONFLICT in response.text
+    db.session.expire_all()
+    assert db.session.get(Setting, "deadline_days").value == "21"  # the interleaved write too
+    # was rolled back with the losing save: here both ran in one transaction.
+
+
+def test_keys_are_scoped_by_url_arguments(app, make_user):
+    """A key posted to another URL of the same endpoint (another company's form) is another submit."""
+    one, two = make_user().company, make_user().company
+    client = app.test_client()
+    first = f"/ledenzoeker/{one.slug}/klacht"
+    data = form_data(client, first, first) | PUBLIC
+    assert client.post(first, data=data).status_code == 303
+    response = client.post(f"/ledenzoeker/{two.slug}/klacht", data=data)
+    assert response.headers["Location"].endswith(f"/ledenzoeker/{two.slug}/klacht/verzonden")
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) == 2
