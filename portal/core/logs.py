@@ -11,7 +11,8 @@ from flask import Flask, g, has_request_context, request
 
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 SECRET_RE = re.compile(
-    r"(?i)(token|secret|password|authorization|x-publication-api-token|client_secret)"
+    r"(?i)(token|secret|password|authorization|x-publication-api-token|client_secret"
+    r"|feed_hash|(?<!\w)hash)"
     r"([\"'=:\s]+)([^\s\"'&,]+)"
 )
 

@@ -117,6 +117,11 @@ def _add_reviews(loc: Location, payload: dict) -> None:
     payload["reviews"] = [_kv_review(item) for item in seed.reviews(loc, limit)]
 
 
+def feed_reviews(loc: Location, limit: int, start: int = 0) -> list[dict]:
+    """Review objects of the review feed (the same shape as the review list)."""
+    return [_kv_review(item) for item in seed.reviews(loc, limit, start)]
+
+
 def kv_invite() -> Response:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):

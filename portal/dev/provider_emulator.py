@@ -1,7 +1,8 @@
 """Local emulator of the Klantenvertellen/Kiyoh and Feedback Company APIs (PROVIDERS.md §6).
 
 Run: `python -m portal.dev.provider_emulator --host 127.0.0.1 --port 5055` (werkzeug, threaded).
-Valid credentials: KV token `emu-<locationId>`, FBC secret `emu-<clientId>`; every id gets
+Valid credentials: KV token `emu-<locationId>`, feed hash `emu-feed-<locationId>` (the older
+`/v1/review/feed.json|xml`; ids `xml-…` serve only feed.xml), FBC secret `emu-<clientId>`; every id gets
 deterministic figures. Faults: `POST /_emulator/faults` `{"target": "<id>" | "*", "mode": "…",
 "times": 2}` (no `times` = permanent), `DELETE /_emulator/faults` resets, env `EMULATOR_FAULT`
 sets a global default, ids `fault-<mode>` always fail that way. `EMULATOR_SLOW_SECONDS`
@@ -20,7 +21,7 @@ from collections.abc import Mapping
 from flask import Flask, Response, current_app, request
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from portal.dev import emulator_fbc, emulator_kv
+from portal.dev import emulator_fbc, emulator_feed, emulator_kv
 from portal.dev.emulator_data import FAULT_MODES, FaultBoard
 from portal.dev.emulator_faults import board, json_reply
 
@@ -69,6 +70,8 @@ ROUTES = (
     ("/v1/publication/review/external/location/statistics", ("GET",), emulator_kv.kv_statistics),
     ("/v1/publication/review/external", ("GET",), emulator_kv.kv_reviews),
     ("/v1/invite/external", ("POST",), emulator_kv.kv_invite),
+    ("/v1/review/feed.json", ("GET",), emulator_feed.feed_json),
+    ("/v1/review/feed.xml", ("GET",), emulator_feed.feed_xml),
     ("/api/v2/oauth2/token", ("GET",), emulator_fbc.token),
     ("/api/v2/review/summary", ("GET",), emulator_fbc.summary),
     ("/api/v2/shop/summary", ("GET",), emulator_fbc.shop_summary),

@@ -26,6 +26,7 @@ from portal.invitations.models import (
     UploadStatus,
 )
 from portal.members.models import Company
+from portal.reviews import credentials as review_credentials
 from portal.reviews import services as reviews
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 
@@ -55,9 +56,17 @@ def invite_channel(company: Company) -> ReviewSystem | None:
         or system.provider not in INVITE_PROVIDERS
         or system.status not in (SystemStatus.ACTIVE, SystemStatus.UNCHECKED)
         or not system.credentials_enc
+        or feed_only(system)
     ):
         return None
     return system
+
+
+def feed_only(system: ReviewSystem | None) -> bool:
+    """A KV/Kiyoh link made with the older feed hash: figures only, no invite API (no token)."""
+    if system is None or system.provider not in (Provider.KLANTENVERTELLEN, Provider.KIYOH):
+        return False
+    return review_credentials.credential_kind(system) == review_credentials.FEED_HASH
 
 
 def easy_invite_url(company: Company) -> str | None:
@@ -80,7 +89,16 @@ def upload_blockers(company: Company) -> list[str]:
         reasons.append(
             _("Uw bedrijf heeft de geldende verwerkersovereenkomst nog niet geaccepteerd.")
         )
-    if invite_channel(company) is None:
+    if invite_channel(company) is None and feed_only(reviews.current_system(company)):
+        reasons.append(
+            _(
+                "Uw koppeling gebruikt een feed-hash (oudere koppeling). Daarmee tonen wij uw "
+                "score, maar kan het portaal geen uitnodigingen versturen: daarvoor is een "
+                "API-token nodig. Gebruik de vaste uitnodigingslink bovenaan deze pagina, of koppel "
+                "opnieuw met een API-token via Mijn profiel › Beoordelingen."
+            )
+        )
+    elif invite_channel(company) is None:
         reasons.append(
             _(
                 "Uw bedrijf heeft geen actief gekoppeld Klantenvertellen-, Kiyoh- of Feedback Company-account."

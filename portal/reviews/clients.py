@@ -16,6 +16,7 @@ from flask import current_app
 from portal.core.db import utcnow
 from portal.reviews import errors as out
 from portal.reviews.errors import ProviderError
+from portal.reviews.feed import FeedClient
 from portal.reviews.http import HostGate, JsonReply
 from portal.reviews.models import PROVIDER_LABELS, Provider
 from portal.reviews.parsing import (
@@ -276,6 +277,7 @@ class Credentials:
 
     location_id: str
     token: str | None = field(default=None, repr=False)
+    feed_hash: str | None = field(default=None, repr=False)  # older review feed instead of token
     client_id: str | None = None
     client_secret: str | None = field(default=None, repr=False)
     access_token: str | None = field(default=None, repr=False)  # cached FBC bearer token
@@ -311,11 +313,13 @@ def fetch_link(
         settings, provider, location_id=creds.location_id, session=session, policy=policy, gate=gate
     )
     if provider in PUBLICATION:
-        if not creds.token:
-            raise transport.error(out.AUTH_ERROR, "no API token stored")
-        client = PublicationClient(transport, location_id=creds.location_id, token=creds.token)
-        stats = client.statistics(retry=retry)
-        return FetchResult(stats, transport.attempts)
+        if creds.token:
+            client = PublicationClient(transport, location_id=creds.location_id, token=creds.token)
+            return FetchResult(client.statistics(retry=retry), transport.attempts)
+        if creds.feed_hash:
+            feed = FeedClient(transport, location_id=creds.location_id, feed_hash=creds.feed_hash)
+            return FetchResult(feed.statistics(retry=retry), transport.attempts)
+        raise transport.error(out.AUTH_ERROR, "no API token or feed hash stored")
     if provider is Provider.FEEDBACK_COMPANY:
         client_id = creds.client_id or creds.location_id
         if not client_id or not creds.client_secret:
@@ -339,18 +343,26 @@ def fetch_stats(
     *,
     location_id: str,
     token: str | None = None,
+    feed_hash: str | None = None,
     client_id: str | None = None,
     client_secret: str | None = None,
     retries: bool = True,
     session: requests.Session | None = None,
 ) -> Stats:
-    """Fetch validated statistics of one link: KV/Kiyoh location id + token, FBC id + secret.
+    """Fetch validated statistics of one link: KV/Kiyoh location id + token (or feed hash),
+    FBC id + secret.
 
     `retries=False` is the live link check: one try, no waiting. Needs an app context (settings).
 
     :raises ProviderError: any failure, with `outcome` and the Dutch `message_nl` (§4 table).
     """
-    creds = Credentials(location_id, token=token, client_id=client_id, client_secret=client_secret)
+    creds = Credentials(
+        location_id,
+        token=token,
+        feed_hash=feed_hash,
+        client_id=client_id,
+        client_secret=client_secret,
+    )
     policy = retry_policy(current_app.config)
     return fetch_link(
         provider,

@@ -1,6 +1,7 @@
 """Provider credentials at rest: AES-GCM via portal.core.crypto, bound to row and column.
 
-Payload: JSON `{"token": …}` (Klantenvertellen/Kiyoh) or `{"client_id": …, "client_secret": …}`
+Payload: JSON `{"token": …}` or `{"feed_hash": …}` (Klantenvertellen/Kiyoh; the older review
+feed) or `{"client_id": …, "client_secret": …}`
 (Feedback Company), associated data `review_systems:<id>:credentials_enc`. The cached FBC bearer
 token lives in `access_token_enc` the same way. Functions flush but never commit.
 """
@@ -19,8 +20,9 @@ from portal.core.crypto import SecretError, decrypt, encrypt, needs_rotation
 from portal.extensions import db
 from portal.reviews.models import ReviewSystem
 
-ALLOWED_KEYS = frozenset({"token", "client_id", "client_secret"})
-SECRET_KEYS = ("token", "client_secret")
+ALLOWED_KEYS = frozenset({"token", "feed_hash", "client_id", "client_secret"})
+SECRET_KEYS = ("token", "feed_hash", "client_secret")
+FEED_HASH = "feed_hash"
 
 
 def _aad(system: ReviewSystem, column: str) -> str:
@@ -46,7 +48,9 @@ def store_credentials(system: ReviewSystem, payload: Mapping[str, str]) -> None:
     :raises ValueError: unknown keys or non-string values in `payload`.
     """
     if not payload or set(payload) - ALLOWED_KEYS:
-        raise ValueError("credentials payload must hold token or client_id/client_secret only")
+        raise ValueError(
+            "credentials payload must hold token, feed_hash or client_id/client_secret only"
+        )
     if not all(isinstance(v, str) for v in payload.values()):
         raise ValueError("credential values must be strings")
     _ensure_id(system)
@@ -73,6 +77,20 @@ def read_credentials(system: ReviewSystem) -> dict[str, str] | None:
     if not isinstance(data, dict):
         raise SecretError("credentials payload is not an object")
     return {k: v for k, v in data.items() if k in ALLOWED_KEYS and isinstance(v, str)}
+
+
+def credential_kind(system: ReviewSystem) -> str | None:
+    """ "token", "feed_hash" or "client" for the stored credentials; None when none are readable."""
+    try:
+        payload = read_credentials(system)
+    except SecretError:
+        return None
+    if not payload:
+        return None
+    for kind in ("token", FEED_HASH):
+        if payload.get(kind):
+            return kind
+    return "client" if payload.get("client_secret") else None
 
 
 def clear_credentials(system: ReviewSystem) -> None:

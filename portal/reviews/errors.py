@@ -45,6 +45,10 @@ MAX_MESSAGE = 500
 _AUTH_TOKEN = _l(
     "%(bron)s accepteert deze API-token niet. Controleer of u de token volledig hebt gekopieerd."
 )
+_AUTH_FEED = _l(
+    "%(bron)s accepteert deze feed-hash niet. Controleer of u de hash volledig hebt gekopieerd: "
+    "het deel na ‘hash=’ in de adresregel van uw reviewfeed."
+)
 _AUTH_CLIENT = _l(
     "%(bron)s accepteert deze client-ID/secret niet. "
     "Controleer of u de client-ID/secret volledig hebt gekopieerd."
@@ -90,11 +94,29 @@ _SPECIFIC = {
 }
 
 
-def member_message(outcome: str, provider: Provider, location_id: str = "") -> str:
-    """The Dutch message a member sees for a failed outcome (PROVIDERS.md §4 table)."""
+LOCATION_MISMATCH = "LOCATION_MISMATCH"  # error code: a feed hash of another location
+_MISMATCH = _l(
+    "Deze feed-hash hoort bij locatie-ID %(feed_id)s, niet bij %(id)s. Controleer of u de "
+    "locatie-ID en de feed-hash van dezelfde locatie hebt ingevuld."
+)
+
+
+def mismatch_message(location_id: str, feed_location_id: str) -> str:
+    """The Dutch refusal when a feed hash serves another location than the one entered."""
+    return str(_MISMATCH % {"feed_id": feed_location_id, "id": location_id})
+
+
+def member_message(
+    outcome: str, provider: Provider, location_id: str = "", *, feed: bool = False
+) -> str:
+    """The Dutch message a member sees for a failed outcome (PROVIDERS.md §4 table).
+
+    `feed` names the credential of a feed-hash link (KV/Kiyoh) in the auth message.
+    """
     bron = PROVIDER_LABELS[provider]
     if outcome == AUTH_ERROR:
         template = _AUTH_CLIENT if provider is Provider.FEEDBACK_COMPANY else _AUTH_TOKEN
+        template = _AUTH_FEED if feed and provider is not Provider.FEEDBACK_COMPANY else template
         return str(template % {"bron": bron})
     if outcome == NOT_FOUND:
         return str(_NOT_FOUND % {"bron": bron, "id": location_id})

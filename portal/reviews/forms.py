@@ -26,6 +26,12 @@ PLATFORM_CHOICES = [
     (Provider.KIYOH.value, "Kiyoh"),
     (Provider.FEEDBACK_COMPANY.value, "Feedback Company"),
 ]
+CREDENTIAL_TOKEN = "token"  # noqa: S105 - a choice value, not a secret
+CREDENTIAL_FEED = "feed_hash"
+CREDENTIAL_CHOICES = [
+    (CREDENTIAL_TOKEN, _l("API-token")),
+    (CREDENTIAL_FEED, _l("Feed-hash (oudere koppeling)")),
+]
 SWITCH_TEXT = _l("Ik begrijp dat mijn huidige beoordelingssysteem hiermee wordt beëindigd.")
 
 
@@ -63,8 +69,20 @@ class LinkForm(IdempotentForm, VersionedForm, SwitchMixin, FlaskForm):
         validators=[Optional(), Length(max=64), _check_location_id],
         render_kw={"autocomplete": "off", "spellcheck": "false"},
     )
+    credential_kind = RadioField(
+        _l("Soort koppeling"),
+        choices=CREDENTIAL_CHOICES,
+        default=CREDENTIAL_TOKEN,
+        validators=[Optional()],
+    )
     token = PasswordField(
         _l("API-token"),
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=128), _check_credential],
+        render_kw={"autocomplete": "off"},
+    )
+    feed_hash = PasswordField(
+        _l("Feed-hash"),
         filters=[strip_filter],
         validators=[Optional(), Length(max=128), _check_credential],
         render_kw={"autocomplete": "off"},
@@ -89,7 +107,7 @@ class LinkForm(IdempotentForm, VersionedForm, SwitchMixin, FlaskForm):
         if self.provider.data == Provider.FEEDBACK_COMPANY.value:
             needed = (self.client_id, self.client_secret)
         elif self.provider.data in (Provider.KLANTENVERTELLEN.value, Provider.KIYOH.value):
-            needed = (self.location_id, self.token)
+            needed = (self.location_id, self.token if self.uses_token() else self.feed_hash)
         else:
             needed = ()
         for field in needed:
@@ -97,6 +115,16 @@ class LinkForm(IdempotentForm, VersionedForm, SwitchMixin, FlaskForm):
                 field.errors = [*field.errors, REQUIRED]
                 ok = False
         return ok
+
+    def uses_token(self) -> bool:
+        """KV/Kiyoh: the publication API token (default) rather than the older feed hash."""
+        return self.credential_kind.data != CREDENTIAL_FEED
+
+    def publication_secrets(self) -> tuple[str, str]:
+        """(token, feed hash) as chosen: only the chosen kind's field is passed on."""
+        if self.uses_token():
+            return self.token.data or "", ""
+        return "", self.feed_hash.data or ""
 
 
 class OtherSystemForm(IdempotentForm, VersionedForm, SwitchMixin, FlaskForm):

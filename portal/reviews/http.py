@@ -1,7 +1,8 @@
 """Guarded outbound HTTP to review providers (SECURITY.md §1, PROVIDERS.md §5.1).
 
 Allowlisted hosts only, no redirects, connect/read timeouts plus an overall deadline, a streamed
-body cap, JSON-only success bodies parsed strictly, and retries with backoff, jitter and
+body cap, JSON success bodies (XML only where a call asks for it: the KV/Kiyoh feed.xml) parsed
+strictly, and retries with backoff, jitter and
 `Retry-After`. Nothing here touches the database or `current_app`, so worker threads use it freely.
 """
 
@@ -19,6 +20,10 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring as xml_fromstring
 
 from portal.core.logs import RedactingFilter
 from portal.reviews import errors as out
@@ -157,6 +162,50 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
 def is_json_content_type(value: str | None) -> bool:
     """`application/json`, parameters allowed."""
     return (value or "").split(";", 1)[0].strip().lower() == "application/json"
+
+
+def is_xml_content_type(value: str | None) -> bool:
+    """`application/xml` or `text/xml`, parameters allowed."""
+    return (value or "").split(";", 1)[0].strip().lower() in ("application/xml", "text/xml")
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _leaves(element: Element) -> dict[str, str]:
+    return {_local(c.tag): (c.text or "").strip() for c in element if len(c) == 0}
+
+
+def _error_items(element: Element) -> list[dict[str, str]]:
+    """`<detailedError>` holding the fields itself, or one child per error."""
+    own = _leaves(element)
+    if own:
+        return [own]
+    return [_leaves(item) for item in element if len(item)]
+
+
+def parse_xml_object(body: bytes) -> dict[str, Any]:
+    """An XML document (KV/Kiyoh feed or error body) as a flat dict of its root's text fields.
+
+    Parsed with defusedxml (no DTD, entities or external references). Leaf elements become
+    strings (empty ones None), `detailedError` a list of {errorCode, message}; other nested
+    elements (`reviews`) are left out: the statistics never need them.
+
+    :raises ValueError: not well-formed, or forbidden constructs.
+    """
+    try:
+        root = xml_fromstring(body, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, UnicodeError) as exc:
+        raise ValueError(f"XML not usable: {type(exc).__name__}") from None
+    data: dict[str, Any] = {}
+    for child in root:
+        name = _local(child.tag)
+        if name == "detailedError":
+            data.setdefault(name, []).extend(_error_items(child))
+        elif len(child) == 0 and name not in data:
+            data[name] = (child.text or "").strip() or None
+    return data
 
 
 def backoff_delay(policy: RetryPolicy, attempt: int) -> float:

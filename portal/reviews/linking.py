@@ -19,6 +19,7 @@ from portal.reviews import clients, credentials, recording
 from portal.reviews.card import count_text, one_decimal, scale_text
 from portal.reviews.errors import (
     AUTH_ERROR,
+    LOCATION_MISMATCH,
     NOT_FOUND,
     RATE_LIMITED,
     TRANSIENT,
@@ -54,9 +55,17 @@ class LinkResult:
 
 
 def credential_payload(
-    provider: Provider, location_id: str, token: str, client_id: str, client_secret: str
+    provider: Provider,
+    location_id: str,
+    token: str,
+    client_id: str,
+    client_secret: str,
+    *,
+    feed_hash: str = "",
 ) -> tuple[dict[str, str], str]:
     """Trim and check the fields of PROVIDERS.md §4; returns (secret payload, location id).
+
+    KV/Kiyoh take an API token or, without one, the hash of the older review feed.
 
     :raises ReviewSystemError: a field is missing or malformed.
     """
@@ -71,13 +80,16 @@ def credential_payload(
                 _l("De client-ID is te lang (maximaal 64 tekens)."), field="client_id"
             )
         return {"client_id": client_id, "client_secret": client_secret}, client_id
-    location_id, token = location_id.strip(), token.strip()
+    location_id, token, feed_hash = location_id.strip(), token.strip(), feed_hash.strip()
     _require(
         LOCATION_ID_RE,
         location_id,
         "location_id",
         _l("Een locatie-ID bestaat uit 1 tot 64 letters, cijfers, - of _."),
     )
+    if feed_hash and not token:
+        _require(CREDENTIAL_RE, feed_hash, "feed_hash", _l("Vul een geldige feed-hash in."))
+        return {"feed_hash": feed_hash}, location_id
     _require(CREDENTIAL_RE, token, "token", _l("Vul een geldige API-token in."))
     return {"token": token}, location_id
 
@@ -97,6 +109,7 @@ def live_check(provider: Provider, location_id: str, payload: dict[str, str]):
             provider,
             location_id=location_id,
             token=payload.get("token"),
+            feed_hash=payload.get("feed_hash"),
             client_id=payload.get("client_id"),
             client_secret=payload.get("client_secret"),
             retries=False,
@@ -108,11 +121,14 @@ def live_check(provider: Provider, location_id: str, payload: dict[str, str]):
         )  # fmt: skip
         if exc.outcome in UNREACHABLE:
             return None, exc
-        field = {AUTH_ERROR: _secret_field(provider), NOT_FOUND: _id_field(provider)}.get(
+        feed = bool(payload.get("feed_hash"))
+        field = {AUTH_ERROR: _secret_field(provider, feed), NOT_FOUND: _id_field(provider)}.get(
             exc.outcome, ""
         )
+        if exc.error_code == LOCATION_MISMATCH:  # the feed hash serves another location
+            raise ReviewSystemError(exc.message_nl, field="location_id") from exc
         raise ReviewSystemError(
-            member_message(exc.outcome, provider, location_id), field=field
+            member_message(exc.outcome, provider, location_id, feed=feed), field=field
         ) from exc
     return stats, None
 
@@ -156,8 +172,10 @@ def store_secrets(system: ReviewSystem, payload: dict[str, str]) -> None:
     credentials.store_credentials(system, payload)
 
 
-def _secret_field(provider: Provider) -> str:
-    return "client_secret" if provider is Provider.FEEDBACK_COMPANY else "token"
+def _secret_field(provider: Provider, feed: bool = False) -> str:
+    if provider is Provider.FEEDBACK_COMPANY:
+        return "client_secret"
+    return "feed_hash" if feed else "token"
 
 
 def _id_field(provider: Provider) -> str:

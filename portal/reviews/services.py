@@ -157,6 +157,7 @@ def link_provider(
     provider: Provider,
     location_id: str = "",
     token: str = "",
+    feed_hash: str = "",
     client_id: str = "",
     client_secret: str = "",
     by: User,
@@ -174,7 +175,7 @@ def link_provider(
             _l("Kies Klantenvertellen, Kiyoh of Feedback Company."), field="provider"
         )
     payload, location_id = linking.credential_payload(
-        provider, location_id, token, client_id, client_secret
+        provider, location_id, token, client_id, client_secret, feed_hash=feed_hash
     )
     stats, failure = linking.live_check(provider, location_id, payload)
     current = current_system(company)

@@ -168,6 +168,7 @@ def build_job(system: ReviewSystem) -> Job | None:
     creds = Credentials(
         location_id=system.location_id or payload.get("client_id", ""),
         token=payload.get("token"),
+        feed_hash=payload.get("feed_hash"),
         client_id=payload.get("client_id"),
         client_secret=payload.get("client_secret"),
         access_token=token,

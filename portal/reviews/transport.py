@@ -22,8 +22,10 @@ from portal.reviews.http import (
     check_url,
     host_key,
     is_json_content_type,
+    is_xml_content_type,
     parse_json_object,
     parse_retry_after,
+    parse_xml_object,
 )
 from portal.reviews.models import Provider
 from portal.reviews.settings import HttpSettings, RetryPolicy
@@ -65,6 +67,18 @@ def _fbc_error_text(data: dict[str, Any]) -> str | None:
     return " ".join(p for p in parts if isinstance(p, str)) or "error"
 
 
+def _decode(body: bytes, *, json_type: bool, xml_type: bool) -> dict[str, Any] | None:
+    """The body as a dict when its declared type parses strictly, else None."""
+    try:
+        if json_type:
+            return parse_json_object(body)
+        if xml_type:
+            return parse_xml_object(body)
+    except (ValueError, RecursionError):
+        return None
+    return None
+
+
 class Transport:
     """HTTP for one link: allowlist check, one guarded request, and retries per RetryMode."""
 
@@ -89,6 +103,7 @@ class Transport:
         self.deadline = time.monotonic() + self.policy.link_deadline
         self.attempts = 0
         self._require_json = True
+        self._accept_xml = False
 
     def error(self, outcome: str, detail: str = "", **kwargs: Any) -> ProviderError:
         """A ProviderError with this link's provider, id and Dutch message."""
@@ -107,8 +122,9 @@ class Transport:
         timeout: float | None = None,
         retry: RetryMode = "sync",
         require_json: bool = True,
+        accept_xml: bool = False,
     ) -> JsonReply:
-        """Make a call, retrying as `retry` allows.
+        """Make a call, retrying as `retry` allows; `accept_xml` asks for and takes an XML body.
 
         :raises ProviderError: the final failure (its `attempts` says how many tries were made).
         """
@@ -119,6 +135,7 @@ class Transport:
             raise self.error(out.HOST_NOT_ALLOWED, str(exc)) from None
         host = host_key(url)
         self._require_json = require_json
+        self._accept_xml = accept_xml
         attempt = 0
         while True:
             attempt += 1
@@ -172,7 +189,7 @@ class Transport:
         """One request: send, check status and type, read the capped body, parse JSON."""
         params, headers, json_body, timeout = args
         hdrs = {
-            "Accept": "application/json",
+            "Accept": "application/xml, text/xml;q=0.9" if self._accept_xml else "application/json",
             "User-Agent": USER_AGENT,
             "Accept-Encoding": "identity",
         }
@@ -236,21 +253,19 @@ class Transport:
                 retry_after=retry_after,
             )  # fmt: skip
         json_type = is_json_content_type(resp.headers.get("Content-Type"))
-        data = None
-        if json_type:
-            try:
-                data = parse_json_object(body)
-            except (ValueError, RecursionError):
-                data = None
+        # Error bodies are read in either format (an XML INVALID_HASH is an auth error too).
+        xml_type = not json_type and is_xml_content_type(resp.headers.get("Content-Type"))
+        data = _decode(body, json_type=json_type, xml_type=xml_type)
         if not 200 <= status < 300:
             raise self._status_error(status, data)
         if not json_type and not self._require_json:
             return JsonReply(status, {})
-        if not json_type:
+        if not (json_type or (xml_type and self._accept_xml)):
             ctype = resp.headers.get("Content-Type", "")[:60]
             raise self.error(out.BAD_CONTENT_TYPE, f"Content-Type {ctype!r}", http_status=status)
         if data is None:
-            raise self.error(out.MALFORMED, "body is not a strict JSON object", http_status=status)
+            kind = "JSON object" if json_type else "well-formed XML document"
+            raise self.error(out.MALFORMED, f"body is not a strict {kind}", http_status=status)
         self._check_error_body(status, data)
         return JsonReply(status, data)
 

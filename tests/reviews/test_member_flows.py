@@ -202,6 +202,7 @@ def test_link_success_saves_encrypted_credentials_and_first_snapshot(client, bos
             "provider": Provider.KLANTENVERTELLEN,
             "location_id": "1000001",
             "token": TOKEN,
+            "feed_hash": None,
             "client_id": None,
             "client_secret": None,
             "retries": False,
