@@ -19,8 +19,10 @@ FIXED = {
     "Strict-Transport-Security": "max-age=31536000; includeSubDomains",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
 }
+# Pages whose URL carries an e-mailed token send no Referer at all (and are never cached).
+TOKEN_PAGES = ("/wachtwoord-herstellen/", "/activeren/")
+REFERRER_POLICY = "strict-origin-when-cross-origin"
 CSP_REQUIRED = ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'")
 CSP_PAGE = ("default-src 'self'", "script-src 'self'", "style-src 'self'", "form-action 'self'")
 ACTOR_FOR = {
@@ -58,6 +60,14 @@ def header_problems(response, *, authenticated: bool) -> list[str]:
         for name, value in FIXED.items()
         if response.headers.get(name) != value
     ]
+    token_page = any(
+        marker in (response.request.path if response.request else "") for marker in TOKEN_PAGES
+    )
+    referrer = "no-referrer" if token_page else REFERRER_POLICY
+    if response.headers.get("Referrer-Policy") != referrer:
+        problems.append(f"Referrer-Policy: {response.headers.get('Referrer-Policy')!r}")
+    if token_page and "no-store" not in response.headers.get("Cache-Control", ""):
+        problems.append("a token page may be cached")
     csp = response.headers.get("Content-Security-Policy", "")
     if not csp:
         problems.append("no Content-Security-Policy")
