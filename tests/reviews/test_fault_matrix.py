@@ -1,4 +1,5 @@
-"""Fault matrix over real HTTP: every emulator fault x provider x prior state (108 cases).
+"""Fault matrix over real HTTP: every emulator fault x provider x prior state (108 cases), and
+every fault x the KV/Kiyoh feed-hash credential in both formats x prior state (72 cases).
 
 Each failing case must keep the last good figures untouched and log one attempt with the right
 outcome, HTTP status, try count and Dutch message; the recovering modes must end `ok`.
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 
 from portal.dev import emulator_data as seed
 from portal.dev.emulator_data import FAULT_MODES
+from portal.dev.emulator_feed import XML_ONLY_PREFIX, feed_hash
 from portal.extensions import db
 from portal.reviews.errors import member_message
 from portal.reviews.models import Provider, ScoreSnapshot, SyncAttempt
@@ -66,8 +68,18 @@ FIGURES = (
     "last_success_at",
 )
 CASES = list(itertools.product(FAULT_MODES, PROVIDERS, (False, True)))
+# The feed credential: feed.json (KV) and feed.xml (Kiyoh; its `xml-` ids have no feed.json, so
+# the client falls back to feed.xml, where the emulator plays the fault as XML).
+FEED_FORMATS = ((Provider.KLANTENVERTELLEN, "json"), (Provider.KIYOH, "xml"))
+FEED_CASES = list(itertools.product(FAULT_MODES, FEED_FORMATS, (False, True)))
 _ids = itertools.count(1)
 IDENTS = {case: f"{2000000 + next(_ids)}" for case in CASES}
+FEED_IDENTS = {case: f"{2100000 + next(_ids)}" for case in FEED_CASES}
+
+
+def feed_ident(base: str, fmt: str) -> str:
+    """A location id whose feed the emulator serves in `fmt` (xml: feed.xml only)."""
+    return f"{XML_ONLY_PREFIX}{base}" if fmt == "xml" else base
 
 
 @pytest.fixture
@@ -81,6 +93,7 @@ def app_config(emulator, request):
 def test_matrix_covers_every_mode():
     assert set(EXPECTED) == set(FAULT_MODES)
     assert len(CASES) == 108
+    assert len(FEED_CASES) == len(FAULT_MODES) * 4 == 72
 
 
 def _ident(case, provider: Provider) -> str:
@@ -97,30 +110,52 @@ def test_fault(app, emulator, make_link, caplog, mode, provider, prior):
     with summary.case("provider-faults-sync"):
         ident = _ident((mode, provider, prior), provider)
         system = make_link(provider, ident, prior=dict(PRIOR_GOOD) if prior else None)
-        before = {name: getattr(system, name) for name in FIGURES}
-        emulator.fault(ident, mode)
-        caplog.set_level(logging.DEBUG)
+        _play(emulator, caplog, system, mode, f"emu-{ident}")
 
-        attempt = sync_one(system.id)
-        db.session.commit()
-        db.session.expire_all()
 
-        outcome, status, tries = expected(mode, provider)
-        attempts = db.session.scalars(select(SyncAttempt)).all()
-        snapshots = db.session.scalar(select(func.count()).select_from(ScoreSnapshot))
-        assert [a.id for a in attempts] == [attempt.id]
-        assert (attempt.outcome, attempt.http_status, attempt.attempts) == (outcome, status, tries)
-        assert f"emu-{ident}" not in caplog.text and f"emu-{ident}" not in attempt.message
-        if outcome == "ok":
-            _assert_synced(system, provider, ident, snapshots)
-            return
-        expected_message = member_message(outcome, provider, ident)
-        assert attempt.message.startswith(expected_message)
-        assert system.last_error_message == expected_message
-        assert system.last_outcome == outcome
-        assert system.consecutive_failures == 1
-        assert {name: getattr(system, name) for name in FIGURES} == before
-        assert snapshots == 0
+@pytest.mark.parametrize(
+    ("mode", "variant", "prior"),
+    FEED_CASES,
+    ids=[f"{m}-{p.value}-feed-{f}-{'prior' if pr else 'fresh'}" for m, (p, f), pr in FEED_CASES],
+)
+def test_feed_fault(app, emulator, make_link, caplog, mode, variant, prior):
+    with summary.case("provider-faults-sync"):
+        provider, fmt = variant
+        ident = feed_ident(FEED_IDENTS[(mode, variant, prior)], fmt)
+        secret = feed_hash(ident)
+        system = make_link(
+            provider, ident, prior=dict(PRIOR_GOOD) if prior else None, creds={"feed_hash": secret}
+        )
+        _play(emulator, caplog, system, mode, secret, feed=True)
+
+
+def _play(emulator, caplog, system, mode: str, secret: str, *, feed: bool = False) -> None:
+    """Sync one link under a fault; assert the attempt row, the message and untouched figures."""
+    provider, ident = system.provider, system.location_id
+    before = {name: getattr(system, name) for name in FIGURES}
+    emulator.fault(ident, mode)
+    caplog.set_level(logging.DEBUG)
+
+    attempt = sync_one(system.id)
+    db.session.commit()
+    db.session.expire_all()
+
+    outcome, status, tries = expected(mode, provider)
+    attempts = db.session.scalars(select(SyncAttempt)).all()
+    snapshots = db.session.scalar(select(func.count()).select_from(ScoreSnapshot))
+    assert [a.id for a in attempts] == [attempt.id]
+    assert (attempt.outcome, attempt.http_status, attempt.attempts) == (outcome, status, tries)
+    assert secret not in caplog.text and secret not in attempt.message
+    if outcome == "ok":
+        _assert_synced(system, provider, ident, snapshots)
+        return
+    expected_message = member_message(outcome, provider, ident, feed=feed)
+    assert attempt.message.startswith(expected_message)
+    assert system.last_error_message == expected_message
+    assert system.last_outcome == outcome
+    assert system.consecutive_failures == 1
+    assert {name: getattr(system, name) for name in FIGURES} == before
+    assert snapshots == 0
 
 
 def _assert_synced(system, provider: Provider, ident: str, snapshots: int) -> None:
