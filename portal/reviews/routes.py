@@ -223,12 +223,14 @@ def link():
 
 def _link(company, form: LinkForm, problems: list[str]) -> str | None:
     """The service call of `link`: the review page's URL, or None with the error attached."""
+    token, feed_hash = form.publication_secrets()
     try:
         result = services.link_provider(
             company,
             provider=Provider(form.provider.data),
             location_id=form.location_id.data or "",
-            token=form.token.data or "",
+            token=token,
+            feed_hash=feed_hash,
             client_id=form.client_id.data or "",
             client_secret=form.client_secret.data or "",
             by=require_user(),
