@@ -159,7 +159,7 @@ def purge_expired(*, now: datetime, retention_days: int) -> dict[str, int]:
         db.session.execute(
             update(Complaint)
             .where(Complaint.related_to_id.in_(ids))
-            .values(related_to_id=None)
+            .values(related_to_id=None, version=Complaint.version + 1)
             .execution_options(synchronize_session=False)
         )
         db.session.execute(

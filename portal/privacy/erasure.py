@@ -81,7 +81,7 @@ def _pseudonymise_complaint_labels(user: User, label: str) -> None:
     db.session.execute(
         update(Complaint)
         .where(Complaint.company_id == user.company_id, Complaint.received_by == name)
-        .values(received_by=label)
+        .values(received_by=label, version=Complaint.version + 1)  # open edit forms go stale
     )
     db.session.execute(
         update(ComplaintEvent)

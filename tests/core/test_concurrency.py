@@ -308,3 +308,84 @@ def test_keys_are_scoped_by_url_arguments(app, make_user):
     response = client.post(f"/ledenzoeker/{two.slug}/klacht", data=data)
     assert response.headers["Location"].endswith(f"/ledenzoeker/{two.slug}/klacht/verzonden")
     assert db.session.scalar(select(func.count()).select_from(Complaint)) == 2
+
+
+def _versioned_models() -> dict[str, type]:
+    """Every mapped class with a `version_id_col`, by class name (read from the mappers)."""
+    return {
+        mapper.class_.__name__: mapper.class_
+        for mapper in db.Model.registry.mappers
+        if mapper.version_id_col is not None
+    }
+
+
+def _bulk_updates_without_version(source: str, versioned: set[str]) -> list[int]:
+    """Lines of `update(<versioned model>)...` statements that set values but not `version`.
+
+    A statement without `.values()` is an ORM bulk UPDATE by primary key: SQLAlchemy checks and
+    moves the version itself when the rows carry it.
+    """
+    import ast
+
+    tree = ast.parse(source)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    missing = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "update"
+            and node.args
+            and isinstance(node.args[0], ast.Name)
+            and node.args[0].id in versioned
+        ):
+            continue
+        sets, sets_version, here = False, False, node
+        while isinstance(parents.get(here), ast.Attribute):
+            attribute = parents[here]
+            call = parents.get(attribute)
+            if not isinstance(call, ast.Call):
+                break
+            if attribute.attr in ("values", "ordered_values"):
+                sets = True
+                keys = [k.arg for k in call.keywords] + [
+                    key.value
+                    for arg in call.args
+                    if isinstance(arg, ast.Dict)
+                    for key in arg.keys
+                    if isinstance(key, ast.Constant)
+                ]
+                sets_version |= "version" in keys
+            here = call
+        if sets and not sets_version:
+            missing.append(node.lineno)
+    return missing
+
+
+def test_guard_finds_a_bulk_update_without_version():
+    versioned = {"Complaint"}
+    assert _bulk_updates_without_version(
+        "db.session.execute(update(Complaint).where(x).values(received_by=y))", versioned
+    ) == [1]
+    assert not _bulk_updates_without_version(
+        "update(Complaint).where(x).values(received_by=y, version=Complaint.version + 1)",
+        versioned,
+    )
+    assert not _bulk_updates_without_version("update(Other).values(a=1)", versioned)
+
+
+def test_every_bulk_update_of_a_versioned_model_moves_the_version(app):
+    """An open edit form must go stale when a bulk UPDATE changes its row (erasure, retention)."""
+    from pathlib import Path
+
+    import portal
+
+    versioned = set(_versioned_models())
+    assert {"Complaint", "ReviewSystem", "Company", "LetterTemplate"} <= versioned
+    root = Path(portal.__file__).parent
+    found = {
+        f"{path.relative_to(root)}:{line}"
+        for path in sorted(root.rglob("*.py"))
+        for line in _bulk_updates_without_version(path.read_text(encoding="utf-8"), versioned)
+    }
+    assert not found, f"bulk UPDATE of a versioned model without version=: {sorted(found)}"
