@@ -60,10 +60,22 @@ KEY_LIFETIME = timedelta(days=2)
 
 
 class VersionedForm:
-    """Form mixin: the hidden `version` field; `conflict` lists (label, stored value) after a 409."""
+    """Form mixin: the hidden `version` field; `conflict` lists (label, stored value) after a 409.
+
+    An empty `conflict` list is a 409 whose change lies outside the form's fields; None is no 409.
+    """
 
     version = HiddenField()
     conflict: list[tuple[str, str]] | None = None
+
+    def secrets_to_reenter(self) -> list[str]:
+        """Labels of the password fields the user filled in: never echoed, so after a 409 they
+        must be typed again (the notice says so)."""
+        return [
+            str(field.label.text)
+            for field in self
+            if field.type == "PasswordField" and (field.data or "").strip()
+        ]
 
 
 def _display(value: Any) -> str:
@@ -109,21 +121,25 @@ def is_stale(form: VersionedForm, version: int, current: Mapping[str, Any]) -> b
     feeds `stamp`). A request without the field (not from a rendered form) makes no claim and is
     not refused here; the write itself still runs under the row's version check. A malformed
     value counts as stale.
+
+    The same number with a posted digest of other values is stale too: the number alone does not
+    tell rows apart (a row deleted and made again restarts at 1; another record has the same
+    number). The 409 form is stamped with the current digest, so a deliberate second save passes.
     """
     raw = request.form.get("version", "") if request else ""
     if raw == "":
         return False
     found = _VERSION.fullmatch(raw.strip())
-    if found and int(found.group(1)) == int(version):
-        return False
     seen = (found.group(2) or "") if found else ""
+    if found and int(found.group(1)) == int(version) and seen in ("", _digest(current)):
+        return False
     changed = []
     for index, (name, value) in enumerate(current.items()):
         shown = _display(value)
         if seen[index * _HASH_HEX:(index + 1) * _HASH_HEX] != _hash(name, shown):
             label = form[name].label.text if name in form._fields else name
             changed.append((str(label), shown or _("(leeg)")))
-    form.conflict = changed or [(_("Versie"), str(version))]
+    form.conflict = changed  # empty: changed outside the form's fields (no version number shown)
     stamp(form, version, current)
     return True
 
@@ -161,7 +177,7 @@ def conflict_after_race(form: VersionedForm, reload) -> None:
     db.session.rollback()
     version, current = reload()
     if not is_stale(form, version, current):  # the form made no claim: still a conflict
-        form.conflict = [(_("Versie"), str(version))]
+        form.conflict = []
         stamp(form, version, current)
 
 

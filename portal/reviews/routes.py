@@ -163,15 +163,18 @@ def _activate_page(form, company, status: int = 200):
 def _current_state(company):
     """(version, shown values) of the company's current system, for the link and other forms.
 
-    Both forms replace the current system, so they carry its identity and version: a save from
-    a page that showed another current system (or none) is refused with 409.
+    Both forms replace the current system, so they carry its identity and what the page shows of
+    it: a save from a page that showed another current system (or none, or another status) is
+    refused with 409. Not the row's version: background jobs (review sync, secret rotation) move
+    it without changing anything these forms show. The replacing write still runs under the
+    version of the row read in the request (`_held`).
     """
     system = services.current_system(company)
     label = _("Huidig beoordelingssysteem")
     if system is None:
         return concurrency.combined_version(None), {label: ""}
-    version = concurrency.combined_version(system.public_id, system.version)
-    return version, {label: f"{_label(system)} ({system.status.value})"}
+    shown = f"{_label(system)} ({system.status.value})"
+    return concurrency.combined_version(system.public_id, shown), {label: shown}
 
 
 def _replay_or_conflict(form, company) -> tuple[str | None, bool]:

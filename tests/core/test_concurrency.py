@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select, update
 
-from portal.complaints.models import Complaint
+from portal.complaints.models import Complaint, LetterTemplate
 from portal.core.concurrency import IdempotencyKey
 from portal.extensions import db
 from portal.members.models import Company
@@ -389,3 +389,68 @@ def test_every_bulk_update_of_a_versioned_model_moves_the_version(app):
         for line in _bulk_updates_without_version(path.read_text(encoding="utf-8"), versioned)
     }
     assert not found, f"bulk UPDATE of a versioned model without version=: {sorted(found)}"
+
+
+LETTER = "/mijn-profiel/klachten/instellingen/brieven/interim"
+
+
+def test_row_made_again_at_the_same_version_is_still_stale(two_sessions):
+    """A reset deletes the letter template; the next save makes a new row at version 1 again.
+    A form opened on the old row at version 1 must not pass on the number alone."""
+    _, a, b = two_sessions
+    seen = form_data(a, LETTER, LETTER)
+    assert a.post(LETTER, data=seen | {"body": seen["body"] + " Tekst X."}).status_code == 303
+    stale_b = form_data(b, LETTER, LETTER)
+    assert a.post(LETTER + "/standaard", data={}).status_code == 303  # reset: row deleted
+    seen = form_data(a, LETTER, LETTER)
+    assert a.post(LETTER, data=seen | {"body": seen["body"] + " Tekst Y."}).status_code == 303
+    assert form_data(a, LETTER, LETTER)["version"].split(".")[0] == stale_b["version"].split(".")[0]
+
+    response = b.post(LETTER, data=stale_b | {"subject": "Onderwerp van B"})
+    assert response.status_code == 409 and CONFLICT in response.text
+    db.session.expire_all()
+    assert "Tekst Y." in db.session.scalars(select(LetterTemplate)).one().body
+
+    again = form_data_from(response.text, LETTER)  # a deliberate second save goes through
+    assert b.post(LETTER, data=again).status_code == 303
+    db.session.expire_all()
+    assert db.session.scalars(select(LetterTemplate)).one().subject == "Onderwerp van B"
+
+
+def test_version_of_another_record_is_stale(two_sessions):
+    _, a, _ = two_sessions
+    first, second = (_complaint(a).rstrip("/") + "/bewerken" for _ in range(2))
+    assert a.post(first, data=form_data(a, first, first) | {"resolution": "Kraan"}).status_code == 303
+    seen_first, seen_second = form_data(a, first, first), form_data(a, second, second)
+    other = seen_first["version"]
+    assert other.split(".")[0] != seen_second["version"].split(".")[0]
+    assert a.post(second, data=seen_second | {"remarks": "x"}).status_code == 303  # now equal
+    response = a.post(second, data=seen_second | {"version": other, "remarks": "van elders"})
+    assert response.status_code == 409
+    db.session.expire_all()
+    assert {c.remarks for c in db.session.scalars(select(Complaint))} == {"", "x"}
+
+
+def test_conflict_outside_the_form_fields_shows_no_version_number(two_sessions, monkeypatch):
+    """A race that changed only the version: the notice says so in words, not with a number."""
+    from portal.members import services
+
+    company, a, _ = two_sessions
+    seen = form_data(a, DETAILS, DETAILS)
+    real = services.update_company
+
+    def interleaved(target, data, **kwargs):
+        db.session.execute(
+            update(Company).where(Company.id == target.id)
+            .values(version=Company.version + 1),
+            execution_options={"synchronize_session": False},
+        )  # fmt: skip
+        return real(target, data, **kwargs)
+
+    monkeypatch.setattr(services, "update_company", interleaved)
+    response = a.post(DETAILS, data=seen | {"opening_hours": "ma 8-12"})
+    assert response.status_code == 409
+    notice = response.text.split(CONFLICT)[1].split("</div>")[0]
+    assert "niet in de velden van dit formulier" in notice
+    assert "Versie" not in notice
+    assert str(db.session.get(Company, company.id).version) not in notice

@@ -55,3 +55,43 @@ def test_stale_link_form_gets_409_and_changes_nothing(app, make_user, login, mon
     assert fake.calls == []  # refused before the provider is asked
     [system] = _systems(first.company_id)
     assert system.other_name == "WerkSpot"
+
+
+def test_background_version_bump_alone_is_no_conflict(client, make_user, login, monkeypatch):
+    """The review sync and secret rotation move the row's version without changing anything the
+    link and other forms show: a save from a page opened before them goes through."""
+    monkeypatch.setattr(clients, "fetch_stats", FakeProvider())
+    boss = make_user()
+    login(client, boss)
+    assert client.post(LINK, data=form_data(client, LINK, LINK) | KIYOH).status_code == 303
+    [system] = _systems(boss.company_id)
+    stale_other, stale_link = form_data(client, OTHER, OTHER), form_data(client, LINK, LINK)
+    system.review_count = (system.review_count or 0) + 1  # what the sync's apply_stats does
+    db.session.commit()
+    assert system.version > 1
+
+    assert client.post(LINK, data=stale_link | KIYOH).status_code == 303  # same link again
+    response = client.post(OTHER, data=stale_other | {
+        "name": "WerkSpot", "url": "https://w.example/a", "description": "x", "confirm_switch": "y",
+    })  # fmt: skip
+    assert response.status_code == 303
+    assert any(s.other_name == "WerkSpot" for s in _systems(boss.company_id))
+
+
+def test_409_on_link_asks_to_enter_the_token_again(app, make_user, login, monkeypatch):
+    monkeypatch.setattr(clients, "fetch_stats", FakeProvider())
+    first = make_user()
+    second = make_user(company=first.company)
+    a, b = app.test_client(), app.test_client()
+    login(a, first)
+    login(b, second)
+    stale = form_data(b, LINK, LINK)
+    other = form_data(a, OTHER, OTHER) | {
+        "name": "WerkSpot", "url": "https://werkspot.example/a", "description": "Ons systeem.",
+    }  # fmt: skip
+    assert a.post(OTHER, data=other).status_code == 303
+    response = b.post(LINK, data=stale | KIYOH)
+    assert response.status_code == 409
+    notice = response.text.split(CONFLICT)[1].split("</div>")[0]
+    assert "Vul opnieuw in:" in notice and "token" in notice.lower()
+    assert TOKEN not in response.text  # still never echoed
