@@ -14,6 +14,7 @@ from flask_babel import ngettext
 
 from portal.core.templating import nl_date
 from portal.directory.scores import ScoreState, public_score
+from portal.reviews import credentials
 from portal.reviews.charts import Chart
 from portal.reviews.errors import AUTH_ERROR, NOT_FOUND, OK, RATE_LIMITED, TRANSIENT, member_message
 from portal.reviews.models import PROVIDER_LABELS, Provider, ReviewSystem, SystemStatus
@@ -194,7 +195,9 @@ def last_problem(system: ReviewSystem) -> str:
         and system.last_attempt_at <= system.last_success_at
     ):
         return ""
-    return member_message(outcome, system.provider, system.location_id)
+    # A refused feed hash is named as such (decrypting only for this rare case).
+    feed = outcome == AUTH_ERROR and credentials.credential_kind(system) == credentials.FEED_HASH
+    return member_message(outcome, system.provider, system.location_id, feed=feed)
 
 
 def attempt_label(outcome: str) -> str:

@@ -111,3 +111,16 @@ def test_sync_uses_the_feed_hash(app, emulator, make_link, location_id):
     assert (attempt.outcome, attempt.http_status) == ("ok", 200)
     db.session.expire_all()
     assert db.session.scalars(select(SyncAttempt)).one().outcome == "ok"
+
+
+def test_refused_feed_hash_in_the_sync_is_named_on_the_review_page(
+    client, emulator, make_link, make_user, login
+):
+    system = make_link(Provider.KLANTENVERTELLEN, "1000001", creds={"feed_hash": "verlopen-hash"})
+    login(client, make_user(company=system.company))
+    attempt = sync_one(system.id)
+    db.session.commit()
+    assert attempt.outcome == "auth_error"
+    page = client.get(f"{BASE}/").text
+    assert "Klantenvertellen accepteert deze feed-hash niet." in page
+    assert "verlopen-hash" not in page
