@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.complaints.models import DEFAULT_CATEGORIES, ComplaintCategory, ComplaintPolicy
+from portal.core.db import utcnow
 from portal.extensions import db
 from portal.members.models import Company
 
@@ -36,8 +37,14 @@ def policy_for(company: Company) -> ComplaintPolicy:
 
 
 def save_policy(company: Company, values: dict) -> ComplaintPolicy:
-    """Store the company's deadlines and thresholds (new complaints use them)."""
+    """Store the company's deadlines and thresholds (new complaints use them).
+
+    Always writes the policy row, also when only the categories (saved with it, unversioned)
+    change: that versioned UPDATE is what makes a simultaneous second save fail (PostgreSQL
+    waits on the row lock, then finds the version moved on) instead of both passing.
+    """
     policy = policy_for(company)
+    policy.updated_at = utcnow()
     for name in (
         "ack_working_days",
         "handling_days",

@@ -454,3 +454,50 @@ def test_conflict_outside_the_form_fields_shows_no_version_number(two_sessions, 
     assert "niet in de velden van dit formulier" in notice
     assert "Versie" not in notice
     assert str(db.session.get(Company, company.id).version) not in notice
+
+
+def test_simultaneous_category_saves_do_not_both_pass(two_sessions, monkeypatch):
+    """Two saves that change only the (unversioned) categories pass the check together; the
+    policy row is written on every save, so the later one fails on its version and gets 409."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the in-memory SQLite test database has one shared connection")
+    import time
+
+    from portal.complaints import services
+    from portal.complaints.models import ComplaintCategory
+
+    company, a, b = two_sessions
+    settings = "/mijn-profiel/klachten/instellingen"
+    assert a.post(settings, data=form_data(a, settings, settings)).status_code == 303
+    seen_a, seen_b = form_data(a, settings, settings), form_data(b, settings, settings)
+    seen_a["categories"] += "\nCategorie van A"
+    seen_b["categories"] += "\nCategorie van B"
+    barrier = threading.Barrier(2, timeout=10)
+    real = services.save_policy
+
+    def held(*args, **kwargs):
+        barrier.wait()  # both passed the version check
+        if threading.current_thread().name == "later":
+            time.sleep(1.0)  # the other save commits first
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "save_policy", held)
+    statuses: dict[str, int] = {}
+
+    def save(name, client, data):
+        statuses[name] = client.post(settings, data=data).status_code
+
+    threads = [
+        threading.Thread(target=save, args=("first", a, seen_a), name="first"),
+        threading.Thread(target=save, args=("later", b, seen_b), name="later"),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert statuses == {"first": 303, "later": 409}
+    db.session.expire_all()
+    active = set(db.session.scalars(select(ComplaintCategory.name).where(
+        ComplaintCategory.company_id == company.id, ComplaintCategory.active
+    )))  # fmt: skip
+    assert "Categorie van A" in active and "Categorie van B" not in active
