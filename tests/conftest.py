@@ -1,13 +1,28 @@
-"""Shared fixtures: app per test on SQLite or PostgreSQL, client, factories, login helper."""
+"""Shared fixtures: app per test on SQLite or PostgreSQL, client, factories, login helper.
+
+Each test gets a fresh application and empty tables, but the schema is built once per xdist
+worker (see `start_database` / `finish_database`), not per test:
+- in-memory SQLite (the default): every app's single connection is a private in-memory copy
+  (sqlite3's backup API) of a template database that `create_all` built once in this process;
+- PostgreSQL (`TEST_DATABASE_URL`): the worker's scratch database keeps its schema, and after
+  each test every table is emptied and every sequence restarted, so tests commit for real and
+  may use several connections, threads, locks and subprocesses;
+- any other database a test chooses (a file under tmp_path): `create_all` / `drop_all` as
+  before.
+"""
 
 from __future__ import annotations
 
 import itertools
 import os
+import sqlite3
+import threading
 
 import pytest
-from flask import g, has_app_context
+from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
 from portal import create_app
@@ -62,6 +77,31 @@ def _postgres_scratch():
         _ensure_postgres_database(url)
 
 
+_MEMORY_URLS = ("sqlite://", "sqlite:///:memory:")
+_template_lock = threading.Lock()
+_sqlite_template: sqlite3.Connection | None = None
+_sqlite_template_engine = None  # kept: disposing a StaticPool engine closes its connection
+
+
+def _memory_copy_of_schema() -> sqlite3.Connection:
+    """A new in-memory SQLite connection holding the schema that `db.create_all()` makes.
+
+    The template is built once per process with the models' own metadata (so the audit
+    triggers and the full-text table come with it) and copied page by page for each app.
+    """
+    global _sqlite_template, _sqlite_template_engine
+    with _template_lock:
+        if _sqlite_template is None:
+            template = sqlite3.connect(":memory:", check_same_thread=False)
+            engine = create_engine("sqlite://", creator=lambda: template, poolclass=StaticPool)
+            with engine.begin() as connection:
+                db.metadata.create_all(connection)
+            _sqlite_template, _sqlite_template_engine = template, engine
+        copy = sqlite3.connect(":memory:", check_same_thread=False)
+        _sqlite_template.backup(copy)
+    return copy
+
+
 def base_config(**overrides) -> dict:
     """Test settings: CSRF and rate limits off unless a test turns them on."""
     url = database_url_for_tests()
@@ -76,13 +116,114 @@ def base_config(**overrides) -> dict:
         "PUBLIC_BASE_URL": "http://localhost",
         "SERVER_NAME": None,
     }
-    if url.startswith("sqlite://") and url in ("sqlite://", "sqlite:///:memory:"):
+    if url.startswith("sqlite://") and url in _MEMORY_URLS:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             "poolclass": StaticPool,
             "connect_args": {"check_same_thread": False},
         }
     config.update(overrides)
+    options = config.get("SQLALCHEMY_ENGINE_OPTIONS")
+    if config["SQLALCHEMY_DATABASE_URI"] in _MEMORY_URLS and options and "creator" not in options:
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "creator": _memory_copy_of_schema}
     return config
+
+
+# PostgreSQL databases (normalised URL) whose schema this process built and still trusts: the
+# statement that empties them and the query that lists what a fresh schema would not have.
+_ready_schemas: dict[str, tuple[str, str]] = {}
+
+
+def _url_key(url) -> str:
+    return make_url(url).render_as_string(hide_password=False)
+
+
+@event.listens_for(db.metadata, "after_drop")
+def _forget_dropped_schema(target, connection, **kw) -> None:
+    """A `drop_all` anywhere (battery, config test, kill-rerun) means: build again next time."""
+    _ready_schemas.pop(_url_key(connection.engine.url), None)
+
+
+def _database_kind() -> str:
+    """How the app in context gets its schema: "template", "postgres" or "own"."""
+    config = current_app.config
+    if (config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}).get("creator") is _memory_copy_of_schema:
+        return "template"
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql") and _url_key(url) == _url_key(database_url_for_tests()):
+        return "postgres"
+    return "own"
+
+
+_PG_TABLES = "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'"
+_PG_SEQUENCES = "SELECT quote_ident(sequencename) FROM pg_sequences WHERE schemaname = 'public'"
+
+
+def _cleanup_statements(connection) -> tuple[str, str]:
+    """(empty, probe): DELETE every table and restart every sequence; list leftovers.
+
+    Emptying runs with `session_replication_role = replica` (the superuser `postgres`), which
+    lets the append-only audit log be emptied and skips the foreign-key triggers (everything
+    goes at once). DELETE of a few rows is ~50 times quicker than TRUNCATE of 40 tables, which
+    makes new files for each. The probe names the tables with rows and the sequences already
+    used.
+    """
+    tables = [row[0] for row in connection.exec_driver_sql(_PG_TABLES)]
+    sequences = [row[0] for row in connection.exec_driver_sql(_PG_SEQUENCES)]
+    empty = "; ".join(
+        [
+            "SET LOCAL session_replication_role = replica",
+            "SET LOCAL lock_timeout = '30s'",
+            *(f"DELETE FROM {table}" for table in tables),  # noqa: S608 - quote_ident names
+            *(f"ALTER SEQUENCE {sequence} RESTART" for sequence in sequences),
+        ]
+    )
+    probe = " UNION ALL ".join(
+        [
+            *(f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM {t})" for t in tables),  # noqa: S608
+            "SELECT quote_ident(sequencename) FROM pg_sequences "
+            "WHERE schemaname = 'public' AND last_value IS NOT NULL",
+        ]
+    )
+    return empty, probe
+
+
+def start_database() -> None:
+    """Give the app in context an empty, current schema (call inside its app context)."""
+    kind = _database_kind()
+    if kind == "template":
+        return
+    if kind == "own":
+        db.create_all()
+        return
+    key = _url_key(db.engine.url)
+    if key not in _ready_schemas:
+        db.drop_all()
+        db.create_all()
+        with db.engine.begin() as connection:
+            _ready_schemas[key] = _cleanup_statements(connection)
+    empty, probe = _ready_schemas[key]
+    with db.engine.begin() as connection:
+        if connection.exec_driver_sql(probe).first():  # written outside the fixtures
+            connection.exec_driver_sql(empty)
+
+
+def finish_database() -> None:
+    """Undo what the test stored (call inside the app context, after `db.session.remove()`)."""
+    kind = _database_kind()
+    if kind == "template":
+        return  # the in-memory copy goes with the engine
+    if kind == "own":
+        db.drop_all()
+        return
+    key = _url_key(db.engine.url)
+    if key not in _ready_schemas:
+        return  # the test dropped the schema itself; the next start builds it again
+    try:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(_ready_schemas[key][0])
+    except Exception:
+        _ready_schemas.pop(key, None)  # build from scratch next time
+        raise
 
 
 class IsolatedClient(FlaskClient):
@@ -106,15 +247,15 @@ def app_config() -> dict:
 
 @pytest.fixture
 def app(app_config):
-    """A fresh application and empty schema for each test."""
+    """A fresh application and an empty schema for each test (see the module docstring)."""
     application = create_app(base_config(**app_config))
     application.test_client_class = IsolatedClient
     with application.app_context():
-        db.create_all()
+        start_database()
         yield application
         db.session.remove()
         dispose_readers()
-        db.drop_all()
+        finish_database()
         db.engine.dispose()
 
 

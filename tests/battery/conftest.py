@@ -8,7 +8,7 @@ from portal import create_app
 from portal.extensions import db
 from tests.battery import summary
 from tests.battery.routes import build_world, login_client
-from tests.conftest import IsolatedClient, base_config
+from tests.conftest import IsolatedClient, base_config, finish_database, start_database
 
 
 def pytest_configure(config):
@@ -24,11 +24,10 @@ def battery_app(request):
     application = create_app(base_config(**overrides))
     application.test_client_class = IsolatedClient
     with application.app_context():
-        db.drop_all()
-        db.create_all()
+        start_database()  # empty tables, schema built once per worker (tests/conftest.py)
         yield application
         db.session.remove()
-        db.drop_all()
+        finish_database()
         db.engine.dispose()
 
 
