@@ -38,7 +38,7 @@ def database_urls(tmp_path: Path) -> list[str]:
     urls = [f"sqlite:///{tmp_path / 'kill.db'}"]
     test_url = os.environ.get("TEST_DATABASE_URL", "")
     if test_url.startswith("postgresql"):
-        urls.append(test_url.rsplit("/", 1)[0] + "/reviews_kill_rerun")
+        urls.append(f"{test_url}_kill_rerun")  # dropped with the scratch database
     return urls
 
 

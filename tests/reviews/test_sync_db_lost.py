@@ -32,7 +32,7 @@ def pg_url():
     test_url = os.environ.get("TEST_DATABASE_URL", "")
     if not test_url.startswith("postgresql"):
         pytest.skip("TEST_DATABASE_URL is not PostgreSQL")
-    return test_url.rsplit("/", 1)[0] + "/reviews_db_lost"
+    return f"{test_url}_db_lost"  # per run: dropped with the scratch database
 
 
 @pytest.fixture
