@@ -215,7 +215,11 @@ def test_staff_find_export_and_erase_a_customer_everywhere(client, login, ready_
     assert db.session.scalar(select(func.count()).select_from(Invitation)) == 2
     assert db.session.scalar(select(func.count()).select_from(Suppression)) == 1
     events = list(
-        db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("privacy.customer%")))
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action.like("privacy.customer%"))
+            .order_by(AuditEvent.id)
+        )
     )
     assert [e.action for e in events] == ["privacy.customer_exported", "privacy.customer_erased"]
     assert all("klant0" not in json.dumps(e.changes) + e.subject_id for e in events)
