@@ -1,11 +1,15 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test install lint bench-sync bench-directory bench-load bench-uploads
+.PHONY: run test test-fast install lint bench-sync bench-directory bench-load bench-uploads
 
 run:
 	bash scripts/run.sh
 
 test:
 	bash scripts/test.sh
+
+# The inner loop (SQLite, no browser, crash or fuzz tests; see scripts/test-fast.sh), not a gate.
+test-fast:
+	bash scripts/test-fast.sh
 
 install:
 	bash scripts/install.sh
