@@ -171,14 +171,6 @@ def _edit_form(company: Company, formdata=None) -> StaffCompanyForm:
     return form
 
 
-def _reload(company: Company, form):
-    def reload():
-        db.session.refresh(company)
-        return company.version, services.form_values(company, form)
-
-    return reload
-
-
 def _edit_page(company: Company, form: StaffCompanyForm, status: int = 200):
     """The edit page (or its form for htmx); the member's inline field checks are not used here."""
     return render(
@@ -214,7 +206,7 @@ def edit_post(public_id: str):
             changes = services.update_company(company, data, by=require_user(), on_behalf=True)
             db.session.commit()
         except concurrency.StaleDataError:
-            concurrency.conflict_after_race(form, _reload(company, form))
+            concurrency.conflict_after_race(form, services.reloader(company, form))
             return _edit_page(company, form, 409)
         flash(
             _("De gegevens van %(name)s zijn opgeslagen.", name=company.display_name)

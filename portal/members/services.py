@@ -168,6 +168,16 @@ def refresh_directory(company: Company) -> None:
     refresh_entry(company.id)
 
 
+def reloader(company: Company, form):
+    """After a race lost at the UPDATE: a callable giving the company's fresh version and values."""
+
+    def reload():
+        db.session.refresh(company)
+        return company.version, form_values(company, form)
+
+    return reload
+
+
 def form_values(company: Company, form) -> dict:
     """The stored values behind a company form's fields, in form order (for the version check)."""
     values = {}

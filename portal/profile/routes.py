@@ -54,15 +54,6 @@ def optout_form(company: Company, formdata=None) -> OptOutForm:
     return form
 
 
-def _reload(company: Company, form):
-    """After a lost race: the company's fresh version and values."""
-    def reload():
-        db.session.refresh(company)
-        return company.version, services.form_values(company, form)
-
-    return reload
-
-
 def _criterion_card(company: Company):
     try:
         from portal.reviews import services as review_services
@@ -111,7 +102,7 @@ def details_post():
             changes = services.update_company(company, _form_data(form), by=require_user())
             db.session.commit()
         except concurrency.StaleDataError:
-            concurrency.conflict_after_race(form, _reload(company, form))
+            concurrency.conflict_after_race(form, services.reloader(company, form))
             status = 409
         else:
             flash(_("Uw gegevens zijn opgeslagen.") if changes else _("Er was niets gewijzigd."))
@@ -212,7 +203,7 @@ def opt_out():
                 services.set_opt_out(company, form.directory_opt_out.data, by=require_user())
                 db.session.commit()
             except concurrency.StaleDataError:
-                concurrency.conflict_after_race(form, _reload(company, form))
+                concurrency.conflict_after_race(form, services.reloader(company, form))
                 return _opt_out_page(company, form, 409)
             flash(
                 _("Uw bedrijf staat niet meer in de ledenzoeker.")
