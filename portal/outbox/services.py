@@ -39,15 +39,19 @@ def body_for_staff(message: OutboxMessage) -> str | None:
     return message.body
 
 
-def record_view(message: OutboxMessage, *, by) -> None:
-    """Every look at a message body is audited (who, which message, when)."""
+def _audit(action: str, message: OutboxMessage, *, by, field: str, old, new) -> None:
     audit.record(
-        "outbox.body_viewed",
+        action,
         actor=by,
         subject_type="outbox_message",
         subject_id=message.id,
-        changes={"kind": {"old": None, "new": message.kind}},
+        changes={field: {"old": old, "new": new}},
     )
+
+
+def record_view(message: OutboxMessage, *, by) -> None:
+    """Every look at a message body is audited (who, which message, when)."""
+    _audit("outbox.body_viewed", message, by=by, field="kind", old=None, new=message.kind)
 
 
 def retry(message: OutboxMessage, *, by, checked: bool) -> None:
@@ -71,13 +75,7 @@ def retry(message: OutboxMessage, *, by, checked: bool) -> None:
     message.status = OutboxStatus.PENDING
     message.attempts = 0
     message.last_error = ""
-    audit.record(
-        "outbox.retried",
-        actor=by,
-        subject_type="outbox_message",
-        subject_id=message.id,
-        changes={"status": {"old": old, "new": OutboxStatus.PENDING}},
-    )
+    _audit("outbox.retried", message, by=by, field="status", old=old, new=message.status)
 
 
 def cancel(message: OutboxMessage, *, by) -> None:
@@ -90,10 +88,4 @@ def cancel(message: OutboxMessage, *, by) -> None:
     old = message.status
     message.status = OutboxStatus.CANCELLED
     message.secret = None
-    audit.record(
-        "outbox.cancelled",
-        actor=by,
-        subject_type="outbox_message",
-        subject_id=message.id,
-        changes={"status": {"old": old, "new": OutboxStatus.CANCELLED}},
-    )
+    _audit("outbox.cancelled", message, by=by, field="status", old=old, new=message.status)
