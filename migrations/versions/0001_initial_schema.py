@@ -8,14 +8,59 @@ Create Date: 2026-11-24 00:48:12.374987
 import sqlalchemy as sa
 from alembic import op
 
-from portal.directory.models import create_extra_ddl, drop_extra_ddl
-
 
 # revision identifiers, used by Alembic.
 revision = '0001_initial'
 down_revision = None
 branch_labels = None
 depends_on = None
+
+# Full-text machinery the ORM cannot express, frozen as this revision created it (migrations
+# never import application code: the live DDL in portal/directory/models.py moved on in 0005).
+# SQLite: an external-content FTS5 table kept in step by triggers. PostgreSQL: a GIN index on the
+# expression (replaced by a stored vector column in 0005).
+FTS_SQLITE = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS directory_fts USING fts5(search_text, "
+    "content='directory_entries', content_rowid='company_id', "
+    "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+    "CREATE TRIGGER IF NOT EXISTS directory_entries_fts_ai AFTER INSERT ON directory_entries "
+    "BEGIN INSERT INTO directory_fts(rowid, search_text) "
+    "VALUES (new.company_id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS directory_entries_fts_ad AFTER DELETE ON directory_entries "
+    "BEGIN INSERT INTO directory_fts(directory_fts, rowid, search_text) "
+    "VALUES ('delete', old.company_id, old.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS directory_entries_fts_au "
+    "AFTER UPDATE OF search_text ON directory_entries "
+    "BEGIN INSERT INTO directory_fts(directory_fts, rowid, search_text) "
+    "VALUES ('delete', old.company_id, old.search_text); "
+    "INSERT INTO directory_fts(rowid, search_text) "
+    "VALUES (new.company_id, new.search_text); END",
+    "INSERT INTO directory_fts(directory_fts) VALUES ('rebuild')",
+)
+FTS_POSTGRESQL = (
+    "CREATE INDEX IF NOT EXISTS ix_directory_entries_tsv ON directory_entries "
+    "USING gin (to_tsvector('simple', search_text))",
+)
+FTS_DROP = {
+    "sqlite": (
+        "DROP TRIGGER IF EXISTS directory_entries_fts_au",
+        "DROP TRIGGER IF EXISTS directory_entries_fts_ad",
+        "DROP TRIGGER IF EXISTS directory_entries_fts_ai",
+        "DROP TABLE IF EXISTS directory_fts",
+    ),
+    "postgresql": ("DROP INDEX IF EXISTS ix_directory_entries_tsv",),
+}
+
+
+def _create_full_text():
+    dialect = op.get_bind().dialect.name
+    for statement in {"sqlite": FTS_SQLITE, "postgresql": FTS_POSTGRESQL}.get(dialect, ()):
+        op.execute(statement)
+
+
+def _drop_full_text():
+    for statement in FTS_DROP.get(op.get_bind().dialect.name, ()):
+        op.execute(statement)
 
 
 def upgrade():
@@ -217,7 +262,7 @@ def upgrade():
         batch_op.create_index('ix_directory_entries_sort', ['sort_key', 'company_id'], unique=False)
 
     # Full-text search: SQLite FTS5 table and triggers, or the PostgreSQL GIN index.
-    create_extra_ddl(op.get_bind())
+    _create_full_text()
 
     op.create_table('outbox_messages',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -944,7 +989,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_outbox_messages_company_id'))
 
     op.drop_table('outbox_messages')
-    drop_extra_ddl(op.get_bind())
+    _drop_full_text()
     with op.batch_alter_table('directory_entries', schema=None) as batch_op:
         batch_op.drop_index('ix_directory_entries_sort')
         batch_op.drop_index('ix_directory_entries_id_sort')

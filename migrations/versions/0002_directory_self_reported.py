@@ -12,14 +12,29 @@ Create Date: 2026-12-02 18:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from portal.directory.models import create_extra_ddl
-
 
 # revision identifiers, used by Alembic.
 revision = '0002_directory_self_reported'
 down_revision = '0001_initial'
 branch_labels = None
 depends_on = None
+
+# The SQLite full-text triggers as 0001 created them (frozen: no application imports here).
+FTS_SQLITE = (
+    "CREATE TRIGGER IF NOT EXISTS directory_entries_fts_ai AFTER INSERT ON directory_entries "
+    "BEGIN INSERT INTO directory_fts(rowid, search_text) "
+    "VALUES (new.company_id, new.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS directory_entries_fts_ad AFTER DELETE ON directory_entries "
+    "BEGIN INSERT INTO directory_fts(directory_fts, rowid, search_text) "
+    "VALUES ('delete', old.company_id, old.search_text); END",
+    "CREATE TRIGGER IF NOT EXISTS directory_entries_fts_au "
+    "AFTER UPDATE OF search_text ON directory_entries "
+    "BEGIN INSERT INTO directory_fts(directory_fts, rowid, search_text) "
+    "VALUES ('delete', old.company_id, old.search_text); "
+    "INSERT INTO directory_fts(rowid, search_text) "
+    "VALUES (new.company_id, new.search_text); END",
+    "INSERT INTO directory_fts(directory_fts) VALUES ('rebuild')",
+)
 
 review_systems = sa.table(
     'review_systems',
@@ -66,4 +81,6 @@ def downgrade():
     with op.batch_alter_table('directory_entries', schema=None) as batch_op:
         batch_op.drop_column('self_reported')
     # SQLite rebuilds the table for the drop, which takes its full-text triggers along.
-    create_extra_ddl(op.get_bind())
+    if op.get_bind().dialect.name == 'sqlite':
+        for statement in FTS_SQLITE:
+            op.execute(statement)
