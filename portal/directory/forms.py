@@ -14,8 +14,8 @@ from portal.core.validation import CONTROL_RE, clean_text
 RADII = (5, 10, 25, 50)
 DEFAULT_RADIUS = 10
 PER_PAGE = 20
-MAX_COUNT = 1000  # counts stop here: "meer dan 1.000"
-MAX_PAGE = MAX_COUNT // PER_PAGE
+# Counts are exact; a page past the last one gets a message, so this only bounds the number.
+MAX_PAGE = 100_000
 MAX_TEXT = 100
 MAX_SLUG = 60
 

@@ -1,4 +1,4 @@
-"""SQL for one search page: filters, a count that stops at 1,001, and index-friendly paging.
+"""SQL for one search page: filters, an exact count, and index-friendly paging.
 
 The statements are plain SQL text with named parameters, put together from a few fixed pieces
 per search shape (which filters, distance or A-Z order, which plan). A search runs hundreds of
@@ -20,10 +20,11 @@ Plans, all of them bounded:
   written `+company_id IN (...)` so the planner keeps to the sort index).
 - Distance order uses the smallest circle (a fraction of the requested radius) that holds
   enough rows for the page; rows outside a circle are always farther than rows inside it, so
-  ordering only the rows of that smaller circle gives the same page. One bounded count
-  answers both the total and, when it is not capped, how many rows each smaller circle holds;
-  only a capped count probes the circles one by one. Every step pre-filters on the indexed
-  bounding box and stops counting at the page's end.
+  ordering only the rows of that smaller circle gives the same page. One count answers both
+  the total and how many rows each smaller circle holds. Every step pre-filters on the indexed
+  bounding box.
+- Counts are exact (the directory is small, and every member must be reachable by paging);
+  only the probe of a smaller circle without known ring counts stops at the page's end.
 """
 
 from __future__ import annotations
@@ -47,13 +48,14 @@ _D2_COLUMN = column("d2", Float)
 _TOTAL_COLUMN = column("total", Integer)
 # The statements' skeletons: only the fixed fragments of this module are put into them.
 _COUNT = "SELECT count(*) FROM (SELECT 1 FROM {table} WHERE {where} LIMIT :n) AS hits"
+_EXACT_COUNT = "SELECT count(*) FROM {table} WHERE {where}"
 _RINGS = (  # one SUM per RING_STEPS entry
     "SELECT count(*), "
     "COALESCE(SUM(CASE WHEN d2 <= :ring0 THEN 1 ELSE 0 END), 0), "
     "COALESCE(SUM(CASE WHEN d2 <= :ring1 THEN 1 ELSE 0 END), 0), "
     "COALESCE(SUM(CASE WHEN d2 <= :ring2 THEN 1 ELSE 0 END), 0), "
     "COALESCE(SUM(CASE WHEN d2 <= :ring3 THEN 1 ELSE 0 END), 0) "
-    "FROM (SELECT {d2} AS d2 FROM {table} WHERE {where} LIMIT :n) AS hits"
+    "FROM (SELECT {d2} AS d2 FROM {table} WHERE {where}) AS hits"
 )
 _NAME_PAGE = (
     "SELECT {columns} FROM {table} AS e JOIN (SELECT company_id, sort_key FROM {source} "
@@ -136,13 +138,16 @@ def bounded_count(session: Session, filters: Filters, *, limit: int) -> int:
     return session.connection().execute(stmt, {**filters.params(), "n": limit + 1}).scalar() or 0
 
 
-def counted_rings(session: Session, filters: Filters, *, limit: int) -> tuple[int, list[int]]:
-    """The bounded count of a circle search, with the count inside each of RING_STEPS.
+def count(session: Session, filters: Filters) -> int:
+    """The exact number of matches."""
+    stmt = _statement(_EXACT_COUNT.format(table=_TABLE, where=filters.where()))
+    return session.connection().execute(stmt, filters.params()).scalar() or 0
 
-    The ring counts are exact only when the total is not capped (at most `limit`).
-    """
+
+def counted_rings(session: Session, filters: Filters) -> tuple[int, list[int]]:
+    """The exact count of a circle search, with the count inside each of RING_STEPS."""
     stmt = _statement(_RINGS.format(d2=_D2, table=_TABLE, where=filters.where()))
-    params = {**filters.params(), "n": limit + 1}
+    params = filters.params()
     for i, fraction in enumerate(RING_STEPS):
         params[f"ring{i}"] = (filters.radius_km * fraction) ** 2
     total, *inside = session.connection().execute(stmt, params).one()
@@ -180,19 +185,15 @@ def page_rows(
     offset: int,
     size: int,
     rings: list[int] | None = None,
-    rings_exact: bool = False,
 ) -> list[tuple]:
     """One page of (row, distance_km or None): distance order, or A-Z by walking the sort index.
 
-    `rings`: the counts inside RING_STEPS from `counted_rings` (distance order), if known;
-    `rings_exact` when that count was not capped.
+    `rings`: the counts inside RING_STEPS from `counted_rings` (distance order), if known.
     """
     distance = filters.center is not None
     walk = not distance and session.get_bind().dialect.name == "sqlite"
     if distance:
-        filters = _smallest_circle(
-            session, filters, needed=offset + size, rings=rings, exact=rings_exact
-        )
+        filters = _smallest_circle(session, filters, needed=offset + size, rings=rings)
     sql = (_DISTANCE_PAGE if distance else _NAME_PAGE).format(
         columns=", ".join(f"e.{column.name}" for column in columns),
         d2=_D2,
@@ -207,16 +208,17 @@ def page_rows(
 
 
 def _smallest_circle(
-    session: Session, filters: Filters, *, needed: int, rings: list[int] | None, exact: bool
+    session: Session, filters: Filters, *, needed: int, rings: list[int] | None
 ) -> Filters:
     """The smallest ring step around the centre that already holds `needed` matches.
 
-    `rings` counted from a capped count are lower bounds: enough is enough, too few is probed.
+    `rings`: the exact counts inside RING_STEPS; without them each circle is probed.
     """
     for i, fraction in enumerate(RING_STEPS):
         smaller = filters.within(filters.radius_km * fraction)
-        inside = rings[i] if rings is not None else 0
-        if inside < needed and not (rings is not None and exact):
+        if rings is not None:
+            inside = rings[i]
+        else:
             inside = bounded_count(session, smaller, limit=needed - 1)
         if inside >= needed:
             return smaller

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.directory import queries
-from portal.directory.forms import MAX_COUNT, PER_PAGE, SearchQuery
+from portal.directory.forms import PER_PAGE, SearchQuery
 from portal.directory.geocoder import Geocoder, Location, locate, parse_query
 from portal.directory.models import DirectoryEntry
 from portal.directory.scores import PublicScore, public_score
@@ -85,20 +85,24 @@ class Card:
 
 @dataclass
 class SearchResult:
-    """A page of cards, the bounded total, and how the list is ordered."""
+    """A page of cards, the exact total, and how the list is ordered."""
 
     query: SearchQuery
     cards: list[Card] = field(default_factory=list)
     total: int = 0
-    capped: bool = False  # more than MAX_COUNT matches
     location: Location | None = None
     location_error: str = ""
     order: str = "name"  # "distance" or "name"
 
     @property
     def pages(self) -> int:
-        """Number of pages, never beyond the count cap."""
-        return max(1, math.ceil(min(self.total, MAX_COUNT) / PER_PAGE))
+        """Number of pages (at least one)."""
+        return max(1, math.ceil(self.total / PER_PAGE))
+
+    @property
+    def beyond_last(self) -> bool:
+        """A page number past the last page of a non-empty result (an old or edited link)."""
+        return self.total > 0 and self.query.page > self.pages
 
     @property
     def first_number(self) -> int:
@@ -110,10 +114,6 @@ class SearchResult:
         """'23 installateurs gevonden': heading text and status announcement."""
         if self.location_error:
             return _("Postcode of plaats niet gevonden")
-        if self.capped:
-            return _(
-                "Meer dan %(num)s installateurs gevonden", num=f"{MAX_COUNT:,}".replace(",", ".")
-            )
         if self.total == 0:
             return _("Geen installateurs gevonden")
         return ngettext(
@@ -138,7 +138,7 @@ class SearchResult:
 def search(
     session: Session, query: SearchQuery, *, geocoder: Geocoder, rule: ScoreRule
 ) -> SearchResult:
-    """Run a search: filters in SQL, distance or A-Z order, one page, a count capped at 1,000."""
+    """Run a search: filters in SQL, distance or A-Z order, one page and the exact count."""
     result = SearchResult(query)
     if query.postcode:
         parsed = parse_query(query.postcode)
@@ -159,21 +159,21 @@ def search(
     rows: list[tuple] = []
     rings = None
     if filters.center is not None:
-        hits, rings = queries.counted_rings(session, filters, limit=MAX_COUNT)
+        hits, rings = queries.counted_rings(session, filters)
     elif filters.id_sets:  # up to WALK_THRESHOLD hits: counted and sorted in one statement
         hits, rows = queries.sorted_hits(
             session, filters, CARD_COLUMNS, offset=offset, size=PER_PAGE
         )
+        if hits > queries.WALK_THRESHOLD:  # too many to sort: count them all, walk the index
+            hits = queries.count(session, filters)
     else:  # everyone: nothing to count but the listed rows
-        hits = queries.bounded_count(session, filters, limit=MAX_COUNT)
-    result.total = min(hits, MAX_COUNT + 1)
-    result.capped = hits > MAX_COUNT
-    if offset < min(result.total, MAX_COUNT):
+        hits = queries.count(session, filters)
+    result.total = hits
+    if offset < hits:
         if not rows:  # distance order, everyone, or too many hits to sort: walk an index
             rows = queries.page_rows(
-                session, filters, CARD_COLUMNS, offset=offset, size=PER_PAGE,
-                rings=rings, rings_exact=hits <= MAX_COUNT,
-            )  # fmt: skip
+                session, filters, CARD_COLUMNS, offset=offset, size=PER_PAGE, rings=rings
+            )
         result.cards = [_card(row, distance, rule) for row, distance in rows]
     return result
 

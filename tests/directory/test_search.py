@@ -133,16 +133,24 @@ def test_paging_shows_twenty_per_page_with_numbers(client, listed):
     assert 'aria-current="page"' in third.text
     beyond = client.get("/ledenzoeker/?page=9999")
     assert beyond.status_code == 200
-    assert "Deze pagina bestaat niet." in beyond.text
+    assert heading(beyond) == "45 installateurs gevonden"
+    assert "Pagina 9.999 bestaat niet: deze resultaten passen op 3 pagina's." in beyond.text
+    assert 'href="/ledenzoeker/?page=3">Naar de laatste pagina (3)</a>' in beyond.text
+    assert names(beyond) == []
 
 
-def test_counts_are_bounded(client, listed, monkeypatch):
-    for n in range(13):
-        listed(f"Installateur {n:02d}")
-    monkeypatch.setattr(services, "MAX_COUNT", 10)
-    response = client.get("/ledenzoeker/?page=2")
-    assert heading(response) == "Meer dan 10 installateurs gevonden"
-    assert 'href="/ledenzoeker/?page=3"' not in response.text  # no pages past the cap
+def test_every_member_is_reachable_by_paging_with_exact_counts(client, listed, monkeypatch):
+    """No count cap: past 1,000 (here past a lowered walk threshold) the count stays exact."""
+    for n in range(47):
+        listed(f"Installateur {n:02d}", specialisms=["CV"])
+    monkeypatch.setattr("portal.directory.queries.WALK_THRESHOLD", 10)
+    for url in ("/ledenzoeker/", "/ledenzoeker/?vakgebied=cv", "/ledenzoeker/?q=installateur"):
+        first = client.get(url)
+        assert heading(first) == "47 installateurs gevonden"
+        sep = "&" if "?" in url else "?"
+        last = client.get(f"{url}{sep}page=3", headers=FRAGMENT)
+        assert names(last) == [f"Installateur {n:02d}" for n in range(40, 47)]
+        assert 'rel="next"' not in last.text
 
 
 def test_filters_on_specialism_and_recognition(client, listed):
@@ -191,11 +199,14 @@ def test_growing_circle_gives_the_same_order_as_the_full_radius(client, listed):
     assert third == [f"Op {km:02d} km" for km in range(41, 46)]
 
 
-def test_capped_circle_probes_the_rings_one_by_one(client, listed, monkeypatch):
-    """Past the count cap the ring counts are not exact; the page must still be the nearest."""
+def test_circle_probed_ring_by_ring_gives_the_same_page(client, listed, monkeypatch):
+    """Without known ring counts each smaller circle is probed; the page must not change."""
     for km in range(1, 46):
         listed(f"Op {km:02d} km", **(north_of if km % 2 else east_of)(UTRECHT, km))
-    monkeypatch.setattr(services, "MAX_COUNT", 30)
-    response = client.get("/ledenzoeker/?postcode=Utrecht&straal=50")
-    assert heading(response) == "Meer dan 30 installateurs gevonden"
-    assert names(response) == [f"Op {km:02d} km" for km in range(1, 21)]
+    expected = [f"Op {km:02d} km" for km in range(21, 41)]
+    assert names(client.get("/ledenzoeker/?postcode=Utrecht&straal=50&page=2")) == expected
+    real = services.queries.counted_rings
+    monkeypatch.setattr(services.queries, "counted_rings", lambda s, f: (real(s, f)[0], None))
+    response = client.get("/ledenzoeker/?postcode=Utrecht&straal=50&page=2")
+    assert heading(response) == "45 installateurs gevonden"
+    assert names(response) == expected
