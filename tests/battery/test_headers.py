@@ -51,6 +51,9 @@ JS_URL = re.compile(
 # Prefixed forms (prefix="acknowledge") name it "acknowledge-csrf_token"; Flask-WTF accepts both.
 CSRF_INPUT = re.compile(r'<input[^>]*name="(?:[\w-]+-)?csrf_token"', re.I)
 POST_FORM = re.compile(r"<form\b([^>]*)>(.*?)</form\s*>", re.I | re.S)
+# Python's None printed into markup (aria-describedby="None", aria-invalid="None", …).
+NONE_ATTR = re.compile(r"<[a-z][^>]*\s([a-z][\w:.-]*)\s*=\s*[\"']?None\b", re.S)
+META_DESCRIPTION = re.compile(r'<meta name="description" content="[^"]{40,}">')
 
 
 def header_problems(response, *, authenticated: bool) -> list[str]:
@@ -100,6 +103,7 @@ def html_problems(html: str) -> list[str]:
         problems.append("hx-on attribute")
     if JS_URL.search(html):
         problems.append("javascript: URL")
+    problems += [f"attribute {m}=None" for m in NONE_ATTR.findall(html)]
     for attrs, body in POST_FORM.findall(html):
         if re.search(r"method\s*=\s*[\"']?post", attrs, re.I) and not CSRF_INPUT.search(body):
             problems.append(f"POST form without csrf_token: <form{attrs}>")
@@ -115,6 +119,8 @@ def test_html_checks_catch_what_they_should():
         '<button hx-on:click="x">',
         '<a href="javascript:alert(1)">',
         '<form method="post" action="/x"><input name="a"></form>',
+        '<input id="x" aria-describedby="None">',
+        '<input id="x" aria-invalid=None>',
     ]
     for snippet in bad:
         assert html_problems(snippet), snippet
@@ -161,6 +167,10 @@ def test_every_get_endpoint_and_fragment(clients, world):
             if response.mimetype == "text/html":
                 pages += 1
                 problems += [f"{label}: {p}" for p in html_problems(response.text)]
+                public_page = kind == "page" and route.audience in ("public", "anon")
+                ok = response.status_code == 200
+                if public_page and ok and not META_DESCRIPTION.search(response.text):
+                    problems.append(f"{label}: no meta description")
                 if kind == "fragment" and "<html" in response.text:
                     problems.append(f"{label}: a full page instead of the fragment")
     summary.record("headers", cases, len(problems))

@@ -53,6 +53,7 @@ def test_other_system_from_report_to_decision(app, make_user, staff, login):
     assert (
         'href="https://www.werkspot.example/piet" rel="noopener noreferrer nofollow"' in page.text
     )
+    assert '="None"' not in page.text  # aria attributes are left out, not printed as None
     evidence = staff_client.get(f"/beheer/criterium-2/beoordelen/{system.public_id}/bewijs")
     assert evidence.status_code == 200 and evidence.mimetype == "image/png"
     assert evidence.headers["Content-Disposition"].startswith("attachment;")
@@ -61,6 +62,8 @@ def test_other_system_from_report_to_decision(app, make_user, staff, login):
     url = f"/beheer/criterium-2/beoordelen/{system.public_id}"
     no_reason = staff_client.post(url, data={"decision": "afwijzen", "reason": "  "})
     assert no_reason.status_code == 422
+    assert '="None"' not in no_reason.text
+    assert 'aria-describedby="decision-error"' not in no_reason.text  # the decision was valid
     assert current_system(member.company_id).status is SystemStatus.IN_REVIEW
 
     ask = staff_client.post(

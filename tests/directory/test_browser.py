@@ -70,3 +70,13 @@ def test_search_works_without_javascript(live_server):
         assert page.locator("#directory-results h3").all_text_contents() == ["Bakker Installaties"]
         page.get_by_role("link", name="Bakker Installaties").click()
         assert page.get_by_role("heading", level=1).text_content() == "Bakker Installaties"
+
+
+def test_pages_reflow_at_320_css_pixels_without_horizontal_scrolling(live_server):
+    """WCAG 1.4.10: at 320 px wide nothing overflows sideways (the card grid used to)."""
+    with live_server(seed) as base, browser_page(javascript=True) as page:
+        page.set_viewport_size({"width": 320, "height": 700})
+        for path in ("/ledenzoeker/", "/ledenzoeker/?q=bakker", "/ledenzoeker/bedrijf-0",
+                     "/ledenzoeker/over-de-scores"):  # fmt: skip
+            page.goto(f"{base}{path}")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
