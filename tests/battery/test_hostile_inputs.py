@@ -8,7 +8,7 @@ nothing committed when the request was rejected (4xx).
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -27,6 +27,7 @@ from tests.battery.hostile import (
     hostile_data,
     is_destructive,
     ordered,
+    quoted,
     submit_and_check,
     view_source,
 )
@@ -165,6 +166,15 @@ def _query_names(app, route, discovered) -> list[str]:
 QUERY_CHUNKS = 4
 
 
+def _query(names: list[str], payload: str) -> str | None:
+    """`urlencode({name: payload for name in names})`, or None when it would pass URL_CAP."""
+    value = quoted(payload)
+    if len(value) > URL_CAP:
+        return None
+    query = "&".join(f"{quoted(name)}={value}" for name in names)
+    return None if len(query) > URL_CAP else query
+
+
 @pytest.mark.parametrize("chunk", range(QUERY_CHUNKS))
 def test_every_query_parameter_of_every_get_route(battery_app, world, discovered, chunk):
     """The corpus in every query parameter a GET route reads, as the route's role and as others."""
@@ -186,8 +196,8 @@ def test_every_query_parameter_of_every_get_route(battery_app, world, discovered
             else:
                 corpus = payloads.corpus()
             for _family, payload in corpus:
-                query = urlencode({name: payload for name in names})
-                if len(query) > URL_CAP:
+                query = _query(names, payload)
+                if query is None:
                     continue
                 response = fetch(client, base + ("&" if "?" in base else "?") + query)
                 checker.check(f"GET {route.endpoint} as {role}", payload, response)
