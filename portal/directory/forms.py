@@ -9,6 +9,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from portal.core.concurrency import VersionedForm
 from portal.core.validation import CONTROL_RE, clean_text
 
 RADII = (5, 10, 25, 50)
@@ -82,3 +88,13 @@ def _choice(value: str | None, choices: tuple[int, ...], default: int) -> int:
 
 
 _DEFAULTS = vars(SearchQuery())
+
+
+class SearchWordsForm(VersionedForm, FlaskForm):
+    """Admins edit the consumer words for trades (portal/directory/synonyms.py); 409 when stale."""
+
+    body = TextAreaField(
+        _l("Zoekwoorden"),
+        validators=[Length(max=20_000, message=_l("Gebruik hoogstens 20.000 tekens."))],
+        render_kw={"rows": 18, "spellcheck": "false"},
+    )

@@ -203,3 +203,23 @@ class ResultCache(db.Model):
 
     def __repr__(self) -> str:
         return f"<ResultCache {self.key[:8]}>"
+
+
+class SearchWordList(db.Model):
+    """The admins' list of consumer words for trades (synonyms and compounds), one row.
+
+    No row: the shipped list in `portal.directory.synonyms.DEFAULT_LIST` applies.
+    """
+
+    __tablename__ = "directory_search_words"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<SearchWordList v{self.version}>"

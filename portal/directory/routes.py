@@ -23,7 +23,7 @@ from portal.compliance.settings import publication_min
 from portal.core import i18n
 from portal.core.db import utcnow
 from portal.core.htmx import render, wants_fragment
-from portal.directory import cache, publish, redis_cache, services
+from portal.directory import admin_routes, cache, publish, redis_cache, services, vocabulary
 from portal.directory.forms import RADII, SearchQuery
 from portal.directory.geocoder import geocoder_for
 from portal.extensions import db, limiter
@@ -36,9 +36,10 @@ EXPORT_RATE_LIMIT = "10/hour"
 
 
 def register(app: Flask) -> None:
-    """Mount the ledenzoeker under /ledenzoeker."""
+    """Mount the ledenzoeker under /ledenzoeker, its word list under /beheer/ledenzoeker."""
     redis_cache.init_app(app)
     app.register_blueprint(bp, url_prefix="/ledenzoeker")
+    app.register_blueprint(admin_routes.bp, url_prefix="/beheer/ledenzoeker")
 
 
 def _search_limit() -> str:
@@ -108,7 +109,11 @@ def index():
 
 def _search(query: SearchQuery) -> services.SearchResult:
     result = services.search(
-        db.session, query, geocoder=geocoder_for(current_app.config, db.session), rule=_rule()
+        db.session,
+        query,
+        geocoder=geocoder_for(current_app.config, db.session),
+        rule=_rule(),
+        vocabulary=vocabulary.current(db.session),
     )
     db.session.commit()  # geocoder answers are cached in the database
     return result

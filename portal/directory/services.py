@@ -17,8 +17,8 @@ from portal.directory.forms import PER_PAGE, SearchQuery
 from portal.directory.geocoder import Geocoder, Location, locate, parse_query
 from portal.directory.models import DirectoryEntry
 from portal.directory.scores import PublicScore, public_score
-from portal.directory.search_backend import text_ids
-from portal.directory.text import tokens
+from portal.directory.search_backend import text_groups
+from portal.directory.vocabulary import Reading, Vocabulary, read, suggestion
 from portal.members.models import Recognition, Specialism
 
 E = DirectoryEntry
@@ -93,6 +93,8 @@ class SearchResult:
     location: Location | None = None
     location_error: str = ""
     order: str = "name"  # "distance" or "name"
+    reading: Reading = field(default_factory=Reading)  # how the text box was understood
+    suggestion: str = ""  # "Bedoelde u …?" on zero results
 
     @property
     def pages(self) -> int:
@@ -123,6 +125,25 @@ class SearchResult:
             count=f"{self.total:,}".replace(",", "."),
         )
 
+    @property
+    def reading_notes(self) -> list[str]:
+        """How the text box was understood, when that differs from the words as typed."""
+        notes = []
+        for group in self.reading.groups:
+            if group.kind == "corrected":
+                notes.append(
+                    _("‘%(typed)s’ gezocht als ‘%(words)s’", typed=group.typed,
+                      words="’ of ‘".join(group.words))
+                )  # fmt: skip
+            elif group.kind == "trade" and group.labels:
+                notes.append(
+                    _("‘%(typed)s’: ook bedrijven met vakgebied %(names)s", typed=group.typed,
+                      names=", ".join(group.labels))
+                )  # fmt: skip
+        if self.reading.place and not self.query.postcode and self.location is not None:
+            notes.append(_("‘%(typed)s’ gezocht als plaats", typed=self.reading.place_typed))
+        return notes
+
     def page_numbers(self, window: int = 2) -> list[int | None]:
         """Page links around the current page; None marks a gap."""
         current, last = self.query.page, self.pages
@@ -136,21 +157,28 @@ class SearchResult:
 
 
 def search(
-    session: Session, query: SearchQuery, *, geocoder: Geocoder, rule: ScoreRule
+    session: Session,
+    query: SearchQuery,
+    *,
+    geocoder: Geocoder,
+    rule: ScoreRule,
+    vocabulary: Vocabulary,
 ) -> SearchResult:
     """Run a search: filters in SQL, distance or A-Z order, one page and the exact count."""
     result = SearchResult(query)
-    if query.postcode:
-        parsed = parse_query(query.postcode)
+    result.reading = read(query.q, vocabulary, place_allowed=not query.postcode)
+    where = query.postcode or result.reading.place
+    if where:
+        parsed = parse_query(where)
         result.location = locate(session, geocoder, parsed, now=rule.now) if parsed else None
         if result.location is None:
             result.location_error = _(
                 "We kennen de postcode of plaats ‘%(value)s’ niet. Controleer de spelling, "
                 "of probeer een postcode als 3511 AB of een plaatsnaam als Utrecht.",
-                value=query.postcode,
+                value=where,
             )
             return result
-    filters = _filters(session, query, result.location)
+    filters = _filters(session, query, result.reading, result.location)
     if filters is None:  # an unknown specialism or recognition: nothing can match
         return result
     if result.location is not None:
@@ -169,6 +197,8 @@ def search(
     else:  # everyone: nothing to count but the listed rows
         hits = queries.count(session, filters)
     result.total = hits
+    if not hits and query.q:
+        result.suggestion = suggestion(query.q, vocabulary)
     if offset < hits:
         if not rows:  # distance order, everyone, or too many hits to sort: walk an index
             rows = queries.page_rows(
@@ -185,12 +215,15 @@ _LIST_FILTERS = {
 }
 
 
-def _filters(session: Session, query: SearchQuery, location: Location | None):
+def _filters(session: Session, query: SearchQuery, reading: Reading, location: Location | None):
     """The search's filters; None when a filter names nothing that exists."""
     filters = queries.Filters()
-    words = tokens(query.q)
-    if words:
-        filters.id_sets.append(text_ids(session.get_bind().dialect.name, words))
+    if reading.groups:
+        filters.id_sets += text_groups(
+            session.get_bind().dialect.name,
+            [g.words for g in reading.groups],
+            [g.specialism_ids for g in reading.groups],
+        )
     for slug, model, name in (
         (query.vakgebied, Specialism, "specialism"),
         (query.erkenning, Recognition, "recognition"),

@@ -94,6 +94,12 @@ EDITS: dict[str, Edit] = {
     "compliance_admin.save_settings": Edit(
         "admin", {"deadline_days": "30"}, {"reminder_batch_max": "444"}, 'value="444"'
     ),
+    "directory_admin.save_search_words": Edit(
+        "admin",
+        {"body": "# eerste sessie"},  # comment lines: valid whatever specialisms exist
+        {"body": "# batterijwoord"},
+        "batterijwoord",
+    ),
     "compliance_admin.update_specialism": Edit(
         "admin", {"name": "Vakgebied eerste sessie"}, {"name": "Vakgebied batterijsessie"}, "Vakgebied batterijsessie"
     ),

@@ -205,6 +205,8 @@ ROUTES: tuple[Route, ...] = (
     _r("agreements_staff.version", "staff", "GET", obj="version", owner=G),
     # Admin only.
     _r("compliance_admin.settings", "admin"),
+    _r("directory_admin.search_words", "admin"),
+    _r("directory_admin.save_search_words", "admin", "POST"),
     _r("compliance_admin.save_settings", "admin", "POST"),
     _r("compliance_admin.specialisms", "admin"),
     _r("compliance_admin.add_specialism", "admin", "POST"),
