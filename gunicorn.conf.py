@@ -24,3 +24,27 @@ if not getattr(_gunicorn_wsgi.Response.default_headers, "drops_server_header", F
 
 # Access log lines never hold an e-mailed reset or activation token (SECURITY.md §5).
 logger_class = "portal.core.accesslog.MaskingLogger"
+
+
+# Prometheus multiprocess mode (portal/ops/metrics.py): with PROMETHEUS_MULTIPROC_DIR set, every
+# worker writes its metric values into that directory. It must start empty (values of a previous
+# master would be added in), and a worker that exits hands its live values over.
+def on_starting(server):
+    import os
+    from pathlib import Path
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        path = Path(directory)
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker):
+    import os
+
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

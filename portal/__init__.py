@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from portal.config import ConfigError, check_deploy, load_config
+from portal.config import ConfigError, check_deploy, cli_runs_doctor, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,10 +21,11 @@ def create_app(config: Mapping | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    app.config.from_mapping(load_config(app.instance_path))
+    strict = not cli_runs_doctor()  # `flask doctor` explains an unsafe configuration instead
+    app.config.from_mapping(load_config(app.instance_path, strict=strict))
     if config:
         app.config.from_mapping(config)
-    if app.config["PORTAL_ENV"] == "production":
+    if strict and app.config["PORTAL_ENV"] == "production":
         problems = check_deploy(app.config)
         if problems:
             raise ConfigError("Refusing to start in production: " + "; ".join(problems))
@@ -32,12 +33,16 @@ def create_app(config: Mapping | None = None) -> Flask:
     register_models()
     register_blueprints(app)
     register_commands(app)
-    from portal.core import errors, logs, security, templating
+    from portal import ops
+
+    ops.register(app)
+    from portal.core import errors, logs, security, static_files, templating
 
     logs.register(app)
     security.register(app)
     errors.register(app)
     templating.register(app)
+    static_files.register(app)
     return app
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -83,8 +85,12 @@ def _dev_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
-def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dict:
+def load_config(
+    instance_path: str, env: Mapping[str, str] | None = None, *, strict: bool = True
+) -> dict:
     """Build the settings mapping from environment variables.
+
+    `strict=False` (only `flask doctor`) loads an unsafe production configuration too.
 
     :raises ConfigError: production mode without a real secret key or database.
     """
@@ -93,14 +99,15 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
     instance = Path(instance_path)
     production = mode == "production"
     secret = env.get("SECRET_KEY", "")
-    if production and (secret in WEAK_SECRETS or len(secret) < 32):
+    if strict and production and (secret in WEAK_SECRETS or len(secret) < 32):
         raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters.")
-    if not secret:
+    if not secret and not production:
         secret = _dev_secret(instance)
     default_db = f"sqlite:///{instance / 'portal.db'}"
     database = env.get("DATABASE_URL", "" if production else default_db)
-    if production and not database:
+    if strict and production and not database:
         raise ConfigError("DATABASE_URL must be set in production.")
+    database = database or "sqlite://"  # only `flask doctor` gets here without one
     if database.startswith("postgres://"):
         database = "postgresql+psycopg://" + database.removeprefix("postgres://")
     elif database.startswith("postgresql://"):
@@ -163,26 +170,85 @@ def load_config(instance_path: str, env: Mapping[str, str] | None = None) -> dic
             env, "DIRECTORY_SEARCH_RATE_LIMIT", "120/minute"
         ),
         "LOG_JSON": _bool(env.get("LOG_JSON"), production),
+        "METRICS_TOKEN": env.get("METRICS_TOKEN", ""),
+        "SENTRY_DSN": env.get("SENTRY_DSN", ""),
+        "SENTRY_ENVIRONMENT": env.get("SENTRY_ENVIRONMENT", mode),
+        "SENTRY_RELEASE": env.get("SENTRY_RELEASE", ""),
     }
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One unsafe or broken production setting, explained in Dutch and in English."""
+
+    setting: str
+    nl: str
+    en: str
+    fatal: bool = True  # False: a warning that `flask doctor` prints without failing
+
+
+def deploy_problems(config: Mapping) -> list[Problem]:
+    """The reasons a production configuration is unsafe (empty when fine)."""
+    problems = []
+    if config.get("DEBUG"):
+        problems.append(Problem("DEBUG", "DEBUG staat aan.", "DEBUG is on"))
+    if config.get("SECRET_KEY", "") in WEAK_SECRETS or len(config.get("SECRET_KEY", "")) < 32:
+        problems.append(Problem(
+            "SECRET_KEY",
+            "SECRET_KEY is zwak: kies een willekeurige waarde van minstens 32 tekens.",
+            "SECRET_KEY is weak",
+        ))  # fmt: skip
+    if not config.get("TRUSTED_HOSTS"):
+        problems.append(Problem(
+            "TRUSTED_HOSTS",
+            "TRUSTED_HOSTS is leeg: noem de hostnaam van het portaal.",
+            "TRUSTED_HOSTS is not set",
+        ))  # fmt: skip
+    if not config.get("SESSION_COOKIE_SECURE") or not config.get("REMEMBER_COOKIE_SECURE"):
+        problems.append(Problem(
+            "SESSION_COOKIE_SECURE", "Cookies zijn niet Secure.", "cookies are not Secure"
+        ))  # fmt: skip
+    if not config.get("MAX_CONTENT_LENGTH"):
+        problems.append(Problem(
+            "MAX_CONTENT_LENGTH", "Er is geen grens aan de grootte van verzoeken.",
+            "no request size limit",
+        ))  # fmt: skip
+    if not config.get("SECRETS_KEYS"):
+        problems.append(Problem(
+            "SECRETS_KEYS",
+            "SECRETS_KEYS is leeg: zonder sleutel zijn koppelgegevens en TOTP-geheimen onleesbaar.",
+            "SECRETS_KEYS is not set",
+        ))  # fmt: skip
+    if config.get("MAIL_SMTP_HOST") and config.get("MAIL_SMTP_TLS", "starttls") == "none":
+        problems.append(Problem(
+            "MAIL_SMTP_TLS",
+            "MAIL_SMTP_TLS=none verstuurt e-mail (en herstellinks) onversleuteld.",
+            "MAIL_SMTP_TLS=none sends mail (and reset links) unencrypted",
+        ))  # fmt: skip
+    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        problems.append(Problem(
+            "DATABASE_URL",
+            "Productie heeft PostgreSQL nodig: zet DATABASE_URL.",
+            "production needs PostgreSQL (DATABASE_URL)",
+        ))  # fmt: skip
+    return problems
 
 
 def check_deploy(config: Mapping) -> list[str]:
     """Return the reasons a production configuration is unsafe (empty when fine)."""
-    problems = []
-    if config.get("DEBUG"):
-        problems.append("DEBUG is on")
-    if config.get("SECRET_KEY", "") in WEAK_SECRETS or len(config.get("SECRET_KEY", "")) < 32:
-        problems.append("SECRET_KEY is weak")
-    if not config.get("TRUSTED_HOSTS"):
-        problems.append("TRUSTED_HOSTS is not set")
-    if not config.get("SESSION_COOKIE_SECURE") or not config.get("REMEMBER_COOKIE_SECURE"):
-        problems.append("cookies are not Secure")
-    if not config.get("MAX_CONTENT_LENGTH"):
-        problems.append("no request size limit")
-    if not config.get("SECRETS_KEYS"):
-        problems.append("SECRETS_KEYS is not set")
-    if config.get("MAIL_SMTP_HOST") and config.get("MAIL_SMTP_TLS", "starttls") == "none":
-        problems.append("MAIL_SMTP_TLS=none sends mail (and reset links) unencrypted")
-    if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
-        problems.append("production needs PostgreSQL (DATABASE_URL)")
-    return problems
+    return [problem.en for problem in deploy_problems(config)]
+
+
+def cli_runs_doctor(argv: list[str] | None = None) -> bool:
+    """Whether this process is `flask doctor`, which must load the very configuration the app
+    refuses to start with, in order to explain it."""
+    argv = sys.argv if argv is None else argv
+    if not argv or Path(argv[0]).name != "flask":
+        return False
+    args, with_value = iter(argv[1:]), {"--app", "-A", "--env-file", "-e"}
+    for arg in args:
+        if arg in with_value:
+            next(args, None)
+        elif not arg.startswith("-"):
+            return arg == "doctor"
+    return False

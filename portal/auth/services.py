@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from portal.auth import sessions, tokens
 from portal.auth.models import CompanyRole, Role, TokenPurpose, User
 from portal.auth.passwords import hash_password, password_problems, verify_password
-from portal.core import audit, outbox
+from portal.core import audit, metrics, outbox
 from portal.core.db import utcnow
 from portal.core.logs import security_event
 from portal.extensions import db
@@ -34,6 +34,7 @@ def authenticate(email: str, password: str) -> User | None:
     ok, new_hash = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.active:
         security_event("login_failed")
+        metrics.FAILED_LOGINS.inc()
         return None
     if new_hash:
         user.password_hash = new_hash

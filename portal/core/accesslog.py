@@ -15,6 +15,8 @@ from gunicorn.glogging import Logger
 TOKEN_PATH = re.compile(r"/(wachtwoord-herstellen|activeren)/[^/?#\s\"]+")
 TOKEN_QUERY = re.compile(r"(?i)\b(token|code)=[^&\s\"]+")
 MASK = "[verborgen]"
+# Health probes run every few seconds; their successful answers would drown the access log.
+QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 def mask(text: str) -> str:
@@ -23,8 +25,19 @@ def mask(text: str) -> str:
     return TOKEN_QUERY.sub(lambda m: f"{m.group(1)}={MASK}", text)
 
 
+def is_probe_noise(path: str, status) -> bool:
+    """A successful probe or metrics scrape: left out of the access log (failures stay in)."""
+    code = int(str(status).split(None, 1)[0]) if status else 0
+    return path in QUIET_PATHS and 200 <= code < 400
+
+
 class MaskingLogger(Logger):
-    """gunicorn's logger with every access-log atom passed through `mask`."""
+    """gunicorn's logger with every access-log atom masked and successful probes left out."""
+
+    def access(self, resp, req, environ, request_time):
+        if is_probe_noise(environ.get("PATH_INFO", ""), resp.status):
+            return
+        super().access(resp, req, environ, request_time)
 
     def atoms(self, resp, req, environ, request_time):
         atoms = super().atoms(resp, req, environ, request_time)

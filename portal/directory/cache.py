@@ -26,6 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
+from portal.core import metrics
 from portal.core.db import UTCDateTime
 from portal.directory import redis_cache
 from portal.directory.models import DirectoryState, ResultCache
@@ -142,8 +143,20 @@ def fetch(
     key = make_key(*parts)
     client = redis_cache.client()
     if client is not None:
-        return redis_cache.fetch(client, key, render, ttl=ttl, db_version=lambda: version(session))
+        rendered = False
+
+        def render_counted() -> str:
+            nonlocal rendered
+            rendered = True
+            return render()
+
+        body = redis_cache.fetch(
+            client, key, render_counted, ttl=ttl, db_version=lambda: version(session)
+        )
+        metrics.count_cache_lookup(hit=not rendered)
+        return body
     body = get(session, key, now=now)
+    metrics.count_cache_lookup(hit=body is not None)
     if body is None:
         current = version(session)  # before rendering: a bump meanwhile makes the row stale
         body = render()

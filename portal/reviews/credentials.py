@@ -151,13 +151,9 @@ def _rotate(value: str | None, aad: str, report: RotationReport) -> str | None:
     return encrypt(plaintext, aad=aad)
 
 
-def rotate_all() -> RotationReport:
-    """Re-encrypt every secret with the current key (the first in SECRETS_KEYS).
-
-    Covers review-system credentials, cached FBC tokens and users' TOTP seeds. Values that
-    cannot be decrypted are left as they are and listed by location only.
-    """
-    report = RotationReport()
+def _stored_secrets():
+    """Every encrypted value at rest: (row, column, aad) for provider credentials, cached FBC
+    tokens and users' TOTP seeds."""
     systems = db.session.scalars(
         select(ReviewSystem)
         .where(
@@ -170,13 +166,42 @@ def rotate_all() -> RotationReport:
     )
     for system in systems:
         for column in ("credentials_enc", "access_token_enc"):
-            value = getattr(system, column)
-            setattr(system, column, _rotate(value, _aad(system, column), report))
+            yield system, column, _aad(system, column)
     users = db.session.scalars(
         select(User).where(User.totp_secret_enc.is_not(None)).order_by(User.id)
     )
     for user in users:
-        aad = f"users:{user.id}:totp_secret_enc"
-        user.totp_secret_enc = _rotate(user.totp_secret_enc, aad, report)
+        yield user, "totp_secret_enc", f"users:{user.id}:totp_secret_enc"
+
+
+def rotate_all() -> RotationReport:
+    """Re-encrypt every secret with the current key (the first in SECRETS_KEYS).
+
+    Covers review-system credentials, cached FBC tokens and users' TOTP seeds. Values that
+    cannot be decrypted are left as they are and listed by location only.
+    """
+    report = RotationReport()
+    for row, column, aad in _stored_secrets():
+        setattr(row, column, _rotate(getattr(row, column), aad, report))
     db.session.flush()
+    return report
+
+
+def verify_all() -> RotationReport:
+    """Try to decrypt every stored secret with SECRETS_KEYS, changing nothing.
+
+    `current` counts the values that decrypt; `failed` lists the others by location only
+    (`flask doctor`, `flask restore-check`).
+    """
+    report = RotationReport()
+    for row, column, aad in _stored_secrets():
+        value = getattr(row, column)
+        if not value:
+            continue
+        try:
+            decrypt(value, aad=aad)
+        except SecretError:
+            report.failed.append(aad)
+        else:
+            report.current += 1
     return report

@@ -72,6 +72,9 @@ ROUTES: tuple[Route, ...] = (
     _r("directory.export_csv", "public"),
     _r("directory.export_json", "public"),
     _r("directory.about_scores", "public"),
+    _r("ops.healthz", "public"),
+    _r("ops.readyz", "public"),
+    _r("ops.metrics", "public"),  # 404 without METRICS_TOKEN; a bearer token otherwise
     _r("complaints_public.form", "public", "GET", obj="slug", owner=P),
     _r("complaints_public.submit", "public", "POST", obj="slug", owner=P),
     _r("complaints_public.thanks", "public", "GET", obj="slug", owner=P),

@@ -1,0 +1,66 @@
+"""The ops commands: `flask doctor`, `flask backup` and `flask restore-check`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from portal.core.db import utcnow
+
+
+def register(app: Flask) -> None:
+    """Add the ops commands to the app's CLI."""
+    from portal.ops.doctor import doctor_command
+
+    app.cli.add_command(doctor_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_check_command)
+
+
+@click.command("backup")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Backup file (default: instance/backups/portal-<UTC time>.dump|.db).")  # fmt: skip
+@with_appcontext
+def backup_command(output: Path | None) -> None:
+    """Write a consistent copy of the database and its manifest (row counts, checksums)."""
+    from portal.ops.backup import BackupError, backup, manifest_path
+
+    if output is None:
+        suffix = ".dump" if current_app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres") else ".db"
+        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        output = Path(current_app.instance_path) / "backups" / f"portal-{stamp}{suffix}"
+    try:
+        manifest = backup(output)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    rows = sum(table["rows"] for table in manifest["tables"].values())
+    click.echo(f"backup: {output} ({len(manifest['tables'])} tables, {rows} rows)")
+    click.echo(f"manifest: {manifest_path(output)}")
+
+
+@click.command("restore-check")
+@click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--keep", is_flag=True, help="Keep the scratch database (PostgreSQL) for a look.")
+@with_appcontext
+def restore_check_command(backup_file: Path, keep: bool) -> None:
+    """Restore a backup into a scratch database, boot the app on it and compare with its manifest."""
+    from portal.ops.backup import BackupError, restore_check
+
+    try:
+        report = restore_check(backup_file, keep=keep)
+    except (BackupError, FileNotFoundError) as error:
+        raise click.ClickException(str(error)) from error
+    for name, state in report.tables.items():
+        click.echo(f"{'ok  ' if state == 'ok' else 'FOUT'}  {name}: {state}")
+    click.echo(f"readiness: {report.readiness}")
+    click.echo(f"secrets decrypted with SECRETS_KEYS: {report.secrets_ok}, "
+               f"not decryptable: {len(report.secrets_failed)}")  # fmt: skip
+    for where in report.secrets_failed:
+        click.echo(f"FOUT  secret {where}")
+    if not report.ok:
+        click.echo("restore-check FAILED: the restored copy differs from the backup.", err=True)
+        raise SystemExit(1)
+    click.echo("restore-check ok: the backup restores completely.")

@@ -1,0 +1,86 @@
+"""`/metrics`: Prometheus exposition behind a bearer token (METRICS_TOKEN; 404 without one).
+
+Request latency, ledenzoeker cache look-ups and failed logins are counted in the workers
+(`portal.core.metrics`); with PROMETHEUS_MULTIPROC_DIR set (gunicorn, see gunicorn.conf.py) every
+worker writes its values there and a scrape adds them up. Queue depths and review-sync outcomes
+are read from the database at scrape time: jobs run from timers on any host, and the database
+is what they share. Example alert rules: deploy/prometheus-alerts.yml.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import time
+
+from flask import Flask, Response, abort, current_app, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    generate_latest,
+    multiprocess,
+)
+
+from portal.core import metrics
+from portal.extensions import limiter
+from portal.ops import queues
+from portal.ops.blueprint import bp
+
+
+def register(app: Flask) -> None:
+    """The endpoint, and the timing hooks (registered first, so they time the other hooks)."""
+    app.before_request_funcs.setdefault(None, []).insert(0, _start_timer)
+    # after_request hooks run in reverse order of registration: the first one runs last.
+    app.after_request_funcs.setdefault(None, []).insert(0, _observe)
+
+
+def _start_timer() -> None:
+    g.metrics_started = time.perf_counter()
+
+
+def _observe(response):
+    started = g.pop("metrics_started", None)
+    if started is not None:
+        endpoint = request.endpoint or "unmatched"
+        metrics.REQUEST_SECONDS.labels(endpoint, request.method).observe(
+            time.perf_counter() - started
+        )
+        metrics.REQUESTS.labels(endpoint, request.method, f"{response.status_code // 100}xx").inc()
+    return response
+
+
+def authorized(header: str, token: str) -> bool:
+    """Whether an Authorization header carries the bearer token (constant-time compare)."""
+    scheme, _, given = header.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
+
+
+@bp.get("/metrics", endpoint="metrics")
+@limiter.exempt
+def scrape():
+    """The metrics, for a scraper that sends `Authorization: Bearer <METRICS_TOKEN>`.
+
+    :raises NotFound: no METRICS_TOKEN is configured (the endpoint is off).
+    """
+    token = current_app.config.get("METRICS_TOKEN") or ""
+    if not token:
+        abort(404)
+    if not authorized(request.headers.get("Authorization", ""), token):
+        return Response(
+            "401 Unauthorized\n", 401, {"WWW-Authenticate": 'Bearer realm="metrics"'},
+            mimetype="text/plain",
+        )  # fmt: skip
+    body = generate_latest(process_registry()) + generate_latest(queues.registry())
+    response = Response(body, 200, {"Content-Type": CONTENT_TYPE_LATEST})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def process_registry() -> CollectorRegistry:
+    """All workers' values (multiprocess mode), or this process's default registry."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return registry
+    return REGISTRY

@@ -1,0 +1,82 @@
+"""Optional error tracking with Sentry (SENTRY_DSN), with personal data scrubbed before sending.
+
+Nothing is sent without SENTRY_DSN. Events carry the release (SENTRY_RELEASE, e.g. the deployed
+git commit) and the environment (SENTRY_ENVIRONMENT, default PORTAL_ENV). `scrub_event` runs on
+every event: no form bodies, cookies, query strings or headers other than a short allow-list, no
+local variables, no user but an id, and every remaining string passes the log redaction
+(e-mail addresses, secrets) and the access-log mask (e-mailed tokens in paths).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from portal.core.accesslog import mask
+from portal.core.logs import redact
+
+SAFE_HEADERS = frozenset(
+    {"accept", "accept-language", "content-type", "content-length", "hx-request", "hx-target",
+     "hx-boosted", "user-agent", "x-request-id"}
+)  # fmt: skip
+DROPPED_REQUEST_KEYS = ("data", "cookies", "query_string", "env")
+
+
+def init_app(app: Flask) -> None:
+    """Start the Sentry client when SENTRY_DSN is set (once per process)."""
+    dsn = app.config.get("SENTRY_DSN")
+    if not dsn:
+        return
+    import sentry_sdk
+    from sentry_sdk.integrations.flask import FlaskIntegration
+
+    sentry_sdk.init(
+        dsn=dsn,
+        release=app.config.get("SENTRY_RELEASE") or None,
+        environment=app.config.get("SENTRY_ENVIRONMENT") or app.config.get("PORTAL_ENV"),
+        integrations=[FlaskIntegration()],
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        traces_sample_rate=0.0,
+        before_send=scrub_event,
+        before_breadcrumb=scrub_breadcrumb,
+    )
+
+
+def scrub_event(event: dict[str, Any], hint: dict | None = None) -> dict[str, Any]:
+    """The event without personal data or secrets (also usable on its own, see the tests)."""
+    request = event.get("request")
+    if isinstance(request, dict):
+        for key in DROPPED_REQUEST_KEYS:
+            request.pop(key, None)
+        headers = request.get("headers") or {}
+        request["headers"] = {
+            name: value for name, value in dict(headers).items() if name.lower() in SAFE_HEADERS
+        }
+        if isinstance(request.get("url"), str):
+            request["url"] = request["url"].split("?", 1)[0]
+    user = event.get("user")
+    if isinstance(user, dict):
+        event["user"] = {"id": user["id"]} if "id" in user else {}
+    for exception in (event.get("exception") or {}).get("values") or []:
+        for frame in (exception.get("stacktrace") or {}).get("frames") or []:
+            frame.pop("vars", None)
+    return _clean(event)
+
+
+def scrub_breadcrumb(crumb: dict[str, Any], hint: dict | None = None) -> dict[str, Any]:
+    """A breadcrumb (log line, HTTP call) with the same redaction."""
+    return _clean(crumb)
+
+
+def _clean(value: Any) -> Any:
+    """Every string, however deep, redacted and masked (keys stay)."""
+    if isinstance(value, str):
+        return redact(mask(value))
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(item) for item in value]
+    return value
