@@ -4,7 +4,13 @@ logged-in mijn profiel page, while `flask reviews sync` runs in a loop against t
 emulator. Pass: zero socket errors and zero non-2xx/3xx answers; then the database is checked for
 consistency. Prints a table (req/s, p50, p99) and exits non-zero on any failure.
 
-    .venv/bin/python bench/load.py [--duration 30] [--connections 8,32,64]
+    .venv/bin/python bench/load.py [--duration 30] [--connections 8,32,64] [--hosts-only]
+
+Then the same targets with one host and with two (a second gunicorn master with its own port and
+instance folder on the same database and Redis), at the same total number of connections
+(`--hosts-connections`, default 32: all on host A, or half on each host), to show what a second
+host adds. With Redis at BENCH_REDIS_URL (default redis://127.0.0.1:6379/15) both hosts share
+rate limits and the ledenzoeker cache there, as in production.
 
 Bounded: every wrk run has a fixed duration, the sync loop stops with the last run, and all
 traffic goes to 127.0.0.1. A scratch database is created and dropped.
@@ -20,9 +26,12 @@ import subprocess
 import sys
 import tempfile
 import threading
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import psycopg
+import redis
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -55,7 +64,7 @@ def main() -> int:
     admin = psycopg.connect(host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True)
     admin.execute(f'CREATE DATABASE "{name}"')
     work = Path(tempfile.mkdtemp(prefix="ledenportaal-load-"))
-    env = _environment(name, args)
+    env = _environment(name, args, work)
     processes: list[subprocess.Popen] = []
     try:
         print("== migrate and seed the demo data on PostgreSQL", flush=True)
@@ -71,11 +80,12 @@ def main() -> int:
         _wait_until_up(args.port)
         cookie = _login(args.port)
         targets = _targets(env["DATABASE_URL"], cookie, work)
-        rows, syncs = _run_under_sync(args, env, targets)
-        problems = [f"{r['target']} at {r['connections']}: {r['errors']} errors" for r in rows
-                    if r["errors"]]  # fmt: skip
-        problems += _consistency(env["DATABASE_URL"])
-        _print(rows, syncs, problems)
+        rows, syncs = ([], [0]) if args.hosts_only else _run_under_sync(args, env, targets)
+        scale = _two_hosts(args, env, targets, work, processes)
+        problems = [f"{r['target']} at {r['connections']}: {r['errors']} errors"
+                    for r in rows + scale if r["errors"]]  # fmt: skip
+        problems += _consistency(env["DATABASE_URL"], expect_syncs=not args.hosts_only)
+        _print(rows, syncs, problems, scale)
         return 1 if problems or not syncs else 0
     finally:
         for process in processes:
@@ -94,13 +104,30 @@ def _arguments():
     parser.add_argument("--connections", default="8,32,64")
     parser.add_argument("--port", type=int, default=8398)
     parser.add_argument("--emulator-port", type=int, default=5056)
+    parser.add_argument("--hosts-connections", type=int, default=32)
+    parser.add_argument("--hosts-only", action="store_true",
+                        help="only the one-host / two-host comparison (no sync, no 8/32/64 runs)")
     return parser.parse_args()
 
 
-def _environment(name: str, args) -> dict[str, str]:
+def _redis_url() -> str:
+    """BENCH_REDIS_URL when a Redis answers there, else "" (both hosts then share no Redis)."""
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_timeout=1).ping()
+    except redis.RedisError:
+        return ""
+    return url
+
+
+def _environment(name: str, args, work: Path) -> dict[str, str]:
     emulator = f"http://127.0.0.1:{args.emulator_port}"
     return {
         **os.environ,
+        "PORTAL_INSTANCE_PATH": str(work / "host-a"),
+        "REDIS_URL": _redis_url(),
+        "RATELIMIT_KEY_PREFIX": name,
+        "DIRECTORY_CACHE_REDIS_PREFIX": f"{name}:directory:",
         "FLASK_APP": "wsgi",
         "PORTAL_ENV": "development",
         "DATABASE_URL": f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}",
@@ -182,7 +209,39 @@ def _run_under_sync(args, env, targets):
     return rows, syncs
 
 
-def _consistency(url: str) -> list[str]:
+def _two_hosts(args, env, targets, work: Path, processes: list) -> list[dict]:
+    """Each target with all connections on host A, then half on A and half on a second host B."""
+    port_b = args.port + 1
+    env_b = {**env, "PORTAL_INSTANCE_PATH": str(work / "host-b")}
+    processes.append(_start([VENV / "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"),
+                             "-w", "2", "-b", f"127.0.0.1:{port_b}",
+                             "--pythonpath", str(ROOT / "bench"), "--log-level", "warning",
+                             "bench_app:app"], env_b))  # fmt: skip
+    _wait_until_up(port_b)
+    total = args.hosts_connections
+    rows = []
+    try:
+        for name, listing, hx, cookie in targets:
+            os.environ["WRK_COOKIE"] = cookie  # host A's login: valid on B too (shared sessions)
+            one = _wrk(args.port, listing, hx, args.duration, total)
+            rows.append({"target": name, "hosts": 1, "connections": total, **one})
+            half = partial(_wrk, listing=listing, hx=hx, seconds=args.duration,
+                           connections=total // 2)  # fmt: skip
+            with ThreadPoolExecutor(2) as pool:
+                results = list(pool.map(half, (args.port, port_b)))
+            rows.append({
+                "target": name, "hosts": 2, "connections": total,
+                "rps": sum(r["rps"] for r in results), "p50": max(r["p50"] for r in results),
+                "p99": max(r["p99"] for r in results), "errors": sum(r["errors"] for r in results),
+            })  # fmt: skip
+            print(f"  {name}: 1 host {rows[-2]['rps']:.0f} req/s, 2 hosts {rows[-1]['rps']:.0f}",
+                  flush=True)  # fmt: skip
+    finally:
+        os.environ.pop("WRK_COOKIE", None)
+    return rows
+
+
+def _consistency(url: str, *, expect_syncs: bool = True) -> list[str]:
     problems = []
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
         for label, query in CHECKS.items():
@@ -192,18 +251,25 @@ def _consistency(url: str) -> list[str]:
                 problems.append(f"consistency: {label}: {bad} violations")
         attempts = conn.execute("SELECT count(*) FROM sync_attempts").fetchone()[0]
         print(f"  sync attempts recorded during the run: {attempts}")
-        if not attempts:
+        if not attempts and expect_syncs:
             problems.append("the parallel sync recorded no attempts")
     return problems
 
 
-def _print(rows, syncs, problems) -> None:
+def _print(rows, syncs, problems, scale) -> None:
     print("\nLoad battery: gunicorn 2 sync workers on PostgreSQL, wrk 2 threads, loopback;")
     print(f"`flask reviews sync` ran {len(syncs)} times in parallel (exit codes {sorted(set(syncs))})")
     print(f"{'target':<14}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for r in rows:
         print(f"{r['target']:<14}{r['connections']:>6}{r['rps']:>9.0f}{r['p50']:>9.1f}"
               f"{r['p99']:>9.1f}{r['errors']:>8}")  # fmt: skip
+    print(f"\nOne host vs two hosts (gunicorn 2 workers each, same database"
+          f"{' and Redis' if os.environ.get('REDIS_URL') or _redis_url() else ''}), "
+          f"same total connections:")  # fmt: skip
+    print(f"{'target':<14}{'hosts':>6}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    for r in scale:
+        print(f"{r['target']:<14}{r['hosts']:>6}{r['connections']:>6}{r['rps']:>9.0f}"
+              f"{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}")  # fmt: skip
     print("result:", "FAIL\n  " + "\n  ".join(problems) if problems else "PASS (0 errors, no 5xx)")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -17,7 +18,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     """Build the application: settings, extensions, blueprints, commands."""
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        # One host's private files (development secrets, local rate-limit file); see the README.
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )

@@ -135,6 +135,11 @@ def load_config(
             "RATELIMIT_STORAGE_URI", redis_url or f"portal-sqlite://{instance / 'ratelimit.db'}"
         ),
         "DIRECTORY_CACHE_REDIS_URL": env.get("DIRECTORY_CACHE_REDIS_URL", redis_url),
+        # Key prefixes: several portals (or test runs) can share one Redis.
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX", ""),
+        "DIRECTORY_CACHE_REDIS_PREFIX": env.get(
+            "DIRECTORY_CACHE_REDIS_PREFIX", "ledenportaal:directory:"
+        ),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),

@@ -29,7 +29,11 @@ def backup_command(output: Path | None) -> None:
     from portal.ops.backup import BackupError, backup, manifest_path
 
     if output is None:
-        suffix = ".dump" if current_app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres") else ".db"
+        suffix = (
+            ".dump"
+            if current_app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgres")
+            else ".db"
+        )
         stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
         output = Path(current_app.instance_path) / "backups" / f"portal-{stamp}{suffix}"
     try:

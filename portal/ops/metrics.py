@@ -27,6 +27,8 @@ from portal.extensions import limiter
 from portal.ops import queues
 from portal.ops.blueprint import bp
 
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
 
 def register(app: Flask) -> None:
     """The endpoint, and the timing hooks (registered first, so they time the other hooks)."""
@@ -43,10 +45,10 @@ def _observe(response):
     started = g.pop("metrics_started", None)
     if started is not None:
         endpoint = request.endpoint or "unmatched"
-        metrics.REQUEST_SECONDS.labels(endpoint, request.method).observe(
-            time.perf_counter() - started
-        )
-        metrics.REQUESTS.labels(endpoint, request.method, f"{response.status_code // 100}xx").inc()
+        # Labels come from fixed sets: a client must not be able to mint new series.
+        method = request.method if request.method in METHODS else "other"
+        metrics.REQUEST_SECONDS.labels(endpoint, method).observe(time.perf_counter() - started)
+        metrics.REQUESTS.labels(endpoint, method, f"{response.status_code // 100}xx").inc()
     return response
 
 

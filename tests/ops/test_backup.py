@@ -55,7 +55,10 @@ def test_backup_restores_completely(populated, tmp_path):
     result = _restore_check(populated, path)
     assert result.exit_code == 0, result.output
     assert "ok    companies: ok" in result.output
-    assert "not decryptable: 0" in result.output and "secrets decrypted with SECRETS_KEYS: 1" in result.output
+    assert (
+        "not decryptable: 0" in result.output
+        and "secrets decrypted with SECRETS_KEYS: 1" in result.output
+    )
     assert "'migrations': 'ok'" in result.output
     assert "restore-check ok" in result.output
     assert "api-token-0123456789" not in result.output

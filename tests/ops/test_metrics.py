@@ -250,3 +250,10 @@ def test_alert_rules_use_only_metrics_the_portal_serves(client):
     }
     used = {name for expr in exprs for name in re.findall(r"\bportal_[a-z_]+", expr)}
     assert used and used <= served, used - served
+
+
+def test_clients_cannot_mint_label_values(client):
+    client.open("/privacy", method="FOOBAR")
+    text = client.get("/metrics", headers=AUTH).text
+    assert "FOOBAR" not in text
+    assert 'method="other"' in text
