@@ -75,6 +75,87 @@ def _list(env: Mapping[str, str], name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+# The association's legal identity (AVG art. 13 and 28): production refuses to start without it.
+ASSOCIATION_REQUIRED = (
+    "ASSOCIATION_NAME",
+    "ASSOCIATION_KVK",
+    "ASSOCIATION_ADDRESS",
+    "ASSOCIATION_SIGNATORY_NAME",
+    "ASSOCIATION_SIGNATORY_FUNCTION",
+    "PRIVACY_CONTACT_EMAIL",
+)
+ASSOCIATION_OPTIONAL = ("PRIVACY_CONTACT_PHONE", "ASSOCIATION_DPO_NAME", "ASSOCIATION_DPO_EMAIL")
+# Development and tests only; every page, mail and PDF that shows them says they are demo data.
+ASSOCIATION_DEMO = {
+    "ASSOCIATION_NAME": "Vereniging van Installatiebedrijven",
+    "ASSOCIATION_KVK": "00000000",
+    "ASSOCIATION_ADDRESS": "Demostraat 1, 1234 AB Voorbeeldstad",
+    "ASSOCIATION_SIGNATORY_NAME": "D. Demo",
+    "ASSOCIATION_SIGNATORY_FUNCTION": "directeur (demo)",
+    "PRIVACY_CONTACT_EMAIL": "privacy@example.nl",
+}
+KVK_LENGTH = 8
+
+
+def _association(env: Mapping[str, str], production: bool) -> dict:
+    """The association's legal identity; demo defaults (marked) outside production.
+
+    :raises ConfigError: production without every required field, or a malformed KvK number.
+    """
+    values = {name: (env.get(name) or "").strip() for name in ASSOCIATION_REQUIRED}
+    missing = [name for name, value in values.items() if not value]
+    if production and missing:
+        raise ConfigError(
+            "Production needs the association's legal identity for the processor agreement, "
+            "the privacy statement and mails; set " + ", ".join(missing) + "."
+        )
+    demo = bool(missing)
+    if demo:
+        values = dict(ASSOCIATION_DEMO)
+    kvk = values["ASSOCIATION_KVK"]
+    if not (kvk.isdigit() and len(kvk) == KVK_LENGTH):
+        raise ConfigError(f"ASSOCIATION_KVK must be 8 digits, got {kvk!r}")
+    if "@" not in values["PRIVACY_CONTACT_EMAIL"]:
+        raise ConfigError("PRIVACY_CONTACT_EMAIL must be an e-mail address")
+    values.update({name: (env.get(name) or "").strip() for name in ASSOCIATION_OPTIONAL})
+    values["ASSOCIATION_DEMO"] = demo
+    return values
+
+
+def _subprocessors(env: Mapping[str, str], production: bool) -> list[dict[str, str]]:
+    """`SUBPROCESSORS`: entries `name|service|location` separated by `;` (AVG art. 28(2)).
+
+    :raises ConfigError: production without the list, or a malformed entry.
+    """
+    raw = (env.get("SUBPROCESSORS") or "").strip()
+    if not raw and production:
+        raise ConfigError(
+            "Production needs SUBPROCESSORS (hosting, e-mail and back-up providers as "
+            "'name|service|location;...') for the processor agreement's annex."
+        )
+    if not raw:
+        return [dict(item) for item in DEMO_SUBPROCESSORS]
+    result = []
+    for entry in raw.split(";"):
+        if not entry.strip():
+            continue
+        parts = [part.strip() for part in entry.split("|")]
+        if len(parts) != 3 or not all(parts):
+            raise ConfigError(
+                f"SUBPROCESSORS entries must be 'name|service|location', got {entry.strip()!r}"
+            )
+        result.append({"name": parts[0], "service": parts[1], "location": parts[2]})
+    return result
+
+
+# The review providers are fixed by the portal; hosting, mail and back-up come from SUBPROCESSORS.
+DEMO_SUBPROCESSORS = (
+    {"name": "Demo Hosting B.V. (demo)", "service": "hosting", "location": "Nederland (EU)"},
+    {"name": "Demo Mail B.V. (demo)", "service": "e-mail", "location": "Nederland (EU)"},
+    {"name": "Demo Backup B.V. (demo)", "service": "back-up", "location": "Duitsland (EU)"},
+)
+
+
 def _dev_secret(instance: Path) -> str:
     """Create (once) and read a random development secret under instance/."""
     path = instance / "secret_key"
@@ -154,8 +235,8 @@ def load_config(
         "MAIL_RETENTION_DAYS": _int(env, "MAIL_RETENTION_DAYS", 30),
         "MAIL_FROM": env.get("MAIL_FROM", "ledenservice@example.nl"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        "ASSOCIATION_NAME": env.get("ASSOCIATION_NAME", "Vereniging van Installatiebedrijven"),
-        "PRIVACY_CONTACT_EMAIL": env.get("PRIVACY_CONTACT_EMAIL", "privacy@example.nl"),
+        **_association(env, production),
+        "SUBPROCESSORS": _subprocessors(env, production),
         "REVIEW_MIN_COUNT": _int(env, "REVIEW_MIN_COUNT", 5),
         "REVIEW_MAX_AGE_DAYS": _int(env, "REVIEW_MAX_AGE_DAYS", 30),
         "SECRETS_KEYS": env.get("SECRETS_KEYS", ""),

@@ -101,7 +101,7 @@ def enqueue(
         kind=kind,
         to_address=_no_crlf(to),
         subject=_no_crlf(subject)[:200],
-        body=render_template(template, **ctx),
+        body=render_template(template, **ctx) + "\n" + render_template("mail/_footer.txt"),
         company_id=getattr(company, "id", None),
         message_id=make_msgid(domain=_msgid_domain()),
     )

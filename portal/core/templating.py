@@ -59,6 +59,13 @@ def nl_date(value: date | datetime | None, *, with_time: bool = False) -> str:
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def _association_context() -> dict:
+    """`association` in every template: the configured legal identity (pages, mails)."""
+    from portal.core.association import from_config
+
+    return {"association": from_config()}
+
+
 def register(app: Flask) -> None:
     """Install filters and globals on the Jinja environment."""
     from portal.core.i18n import install_jinja_gettext
@@ -66,5 +73,6 @@ def register(app: Flask) -> None:
     install_jinja_gettext(app)
     app.jinja_env.filters.update(nl_decimal=nl_decimal, nl_int=nl_int, nl_date=nl_date)
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG)
+    app.context_processor(_association_context)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

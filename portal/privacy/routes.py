@@ -38,7 +38,6 @@ def statement():
         retention_days=invite_settings.retention_days(config),
         complaint_retention_days=config.get("COMPLAINTS_RETENTION_DAYS", 730),
         contact=config["PRIVACY_CONTACT_EMAIL"],
-        association=config.get("ASSOCIATION_NAME", "Vereniging van Installatiebedrijven"),
     )
 
 

@@ -13,6 +13,13 @@ SAFE = {
     "DATABASE_URL": "postgresql://portal@db.internal/ledenportaal",
     "TRUSTED_HOSTS": "leden.example.nl",
     "SECRETS_KEYS": "k1:" + "A" * 43,
+    "ASSOCIATION_NAME": "Techniek Nederland Test",
+    "ASSOCIATION_KVK": "12345678",
+    "ASSOCIATION_ADDRESS": "Bredewater 20, 2715 CA Zoetermeer",
+    "ASSOCIATION_SIGNATORY_NAME": "A. Bestuurder",
+    "ASSOCIATION_SIGNATORY_FUNCTION": "algemeen directeur",
+    "PRIVACY_CONTACT_EMAIL": "privacy@vereniging.test",
+    "SUBPROCESSORS": "Host B.V.|hosting|Nederland;Mail B.V.|e-mail|Ierland (EU);Back B.V.|back-up|Duitsland",
 }
 
 
@@ -129,3 +136,50 @@ def test_the_app_uses_the_directory_settings(tmp_path, monkeypatch):
             db.session.remove()
             db.drop_all()
             db.engine.dispose()
+
+
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "ASSOCIATION_NAME",
+        "ASSOCIATION_KVK",
+        "ASSOCIATION_ADDRESS",
+        "ASSOCIATION_SIGNATORY_NAME",
+        "ASSOCIATION_SIGNATORY_FUNCTION",
+        "PRIVACY_CONTACT_EMAIL",
+        "SUBPROCESSORS",
+    ],
+)
+def test_production_without_the_association_identity_does_not_start(
+    tmp_path, monkeypatch, missing
+):
+    for key, value in SAFE.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv(missing)
+    with pytest.raises(ConfigError, match=missing):
+        create_app()
+
+
+def test_production_identity_is_loaded_as_configured(tmp_path):
+    config = _config(tmp_path, ASSOCIATION_DPO_NAME="F. Gegevens", ASSOCIATION_DPO_EMAIL="fg@v.test")
+    assert config["ASSOCIATION_KVK"] == "12345678"
+    assert config["ASSOCIATION_ADDRESS"] == "Bredewater 20, 2715 CA Zoetermeer"
+    assert config["ASSOCIATION_DPO_NAME"] == "F. Gegevens"
+    assert config["ASSOCIATION_DEMO"] is False
+    assert [s["service"] for s in config["SUBPROCESSORS"]] == ["hosting", "e-mail", "back-up"]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"ASSOCIATION_KVK": "1234"}, {"PRIVACY_CONTACT_EMAIL": "geen-adres"}, {"SUBPROCESSORS": "Host|x"}],
+)
+def test_malformed_identity_is_refused(tmp_path, change):
+    with pytest.raises(ConfigError):
+        _config(tmp_path, **change)
+
+
+def test_development_gets_marked_demo_identity(tmp_path):
+    config = load_config(str(tmp_path), {})
+    assert config["ASSOCIATION_DEMO"] is True
+    assert config["ASSOCIATION_KVK"] == "00000000"
+    assert all("(demo)" in s["name"] for s in config["SUBPROCESSORS"])

@@ -1,0 +1,107 @@
+"""The association's legal identity and its sub-processors, as configured (portal/config.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from flask import current_app
+
+# The review platforms are part of the portal itself; only the one a member chooses receives data.
+REVIEW_PROVIDERS = (
+    {
+        "name": "Klantenvertellen",
+        "service": "beoordelingsplatform: uitnodigingen en klachtreacties, alleen als het "
+        "lidbedrijf dit platform gebruikt",
+        "location": "Nederland (EU)",
+    },
+    {
+        "name": "Kiyoh",
+        "service": "beoordelingsplatform: uitnodigingen en klachtreacties, alleen als het "
+        "lidbedrijf dit platform gebruikt",
+        "location": "Nederland (EU)",
+    },
+    {
+        "name": "Feedback Company",
+        "service": "beoordelingsplatform: uitnodigingen, alleen als het lidbedrijf dit "
+        "platform gebruikt",
+        "location": "Nederland (EU)",
+    },
+)
+
+
+@dataclass(frozen=True)
+class Association:
+    """Who the association is: processor in the agreement, controller in the privacy statement."""
+
+    name: str
+    kvk: str
+    address: str
+    signatory_name: str
+    signatory_function: str
+    privacy_email: str
+    privacy_phone: str = ""
+    dpo_name: str = ""
+    dpo_email: str = ""
+    demo: bool = False
+
+    @property
+    def signatory(self) -> str:
+        """Name and function of the person who signs for the association."""
+        return ", ".join(p for p in (self.signatory_name, self.signatory_function) if p)
+
+    @property
+    def privacy_contact(self) -> str:
+        """E-mail address and, when configured, phone number for privacy matters and breaches."""
+        return " / ".join(p for p in (self.privacy_email, self.privacy_phone) if p)
+
+    @property
+    def dpo(self) -> str:
+        """The data protection officer, or '' when the association has none."""
+        return ", ".join(p for p in (self.dpo_name, self.dpo_email) if p)
+
+    def as_dict(self) -> dict[str, str]:
+        """The identity as printed in a frozen agreement version (demo flag included)."""
+        return {
+            "name": self.name,
+            "kvk": self.kvk,
+            "address": self.address,
+            "signatory_name": self.signatory_name,
+            "signatory_function": self.signatory_function,
+            "privacy_email": self.privacy_email,
+            "privacy_phone": self.privacy_phone,
+            "dpo_name": self.dpo_name,
+            "dpo_email": self.dpo_email,
+            "demo": "ja" if self.demo else "",
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, str]) -> Association:
+        """Rebuild the identity stored with an agreement version."""
+        fields = {k: str(data.get(k, "")) for k in cls.__dataclass_fields__ if k != "demo"}
+        return cls(**fields, demo=bool(data.get("demo")))
+
+
+def from_config(config: Mapping | None = None) -> Association:
+    """The association as configured for this app."""
+    config = current_app.config if config is None else config
+    return Association(
+        name=config["ASSOCIATION_NAME"],
+        kvk=config["ASSOCIATION_KVK"],
+        address=config["ASSOCIATION_ADDRESS"],
+        signatory_name=config["ASSOCIATION_SIGNATORY_NAME"],
+        signatory_function=config["ASSOCIATION_SIGNATORY_FUNCTION"],
+        privacy_email=config["PRIVACY_CONTACT_EMAIL"],
+        privacy_phone=config.get("PRIVACY_CONTACT_PHONE", ""),
+        dpo_name=config.get("ASSOCIATION_DPO_NAME", ""),
+        dpo_email=config.get("ASSOCIATION_DPO_EMAIL", ""),
+        demo=bool(config.get("ASSOCIATION_DEMO")),
+    )
+
+
+def subprocessors(config: Mapping | None = None) -> list[dict[str, str]]:
+    """Every sub-processor of the annex: configured hosting, mail, back-up, then the platforms."""
+    config = current_app.config if config is None else config
+    return [dict(item) for item in config.get("SUBPROCESSORS", [])] + [
+        dict(item) for item in REVIEW_PROVIDERS
+    ]
