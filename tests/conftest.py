@@ -21,7 +21,7 @@ import threading
 import pytest
 from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 
@@ -349,6 +349,29 @@ def make_user(app, make_company):
         return user
 
     return make
+
+
+def accept_agreement(company: Company, user: User | None = None) -> None:
+    """Publish the standard processor agreement if needed and accept it for `company` (committed).
+
+    The complaint register and uploads need it (issue 15); `user` defaults to a new beheerder.
+    """
+    from portal.agreements import services as agreements
+
+    version = agreements.publish_default()
+    if agreements.has_accepted_current(company):
+        return
+    signer = user if user is not None and user.is_company_admin else None
+    if signer is None:
+        signer = db.session.scalars(
+            select(User).where(
+                User.company_id == company.id, User.company_role == CompanyRole.BEHEERDER
+            )
+        ).first()
+    if signer is None:
+        raise ValueError("accept_agreement needs a beheerder of the company")
+    agreements.accept(company, version, by=signer, signatory_name=signer.name or "Beheerder")
+    db.session.commit()
 
 
 def login_as(client, user: User, *, mfa_verified: bool = True) -> str:

@@ -76,22 +76,28 @@ def missing_markers(body: str) -> list[str]:
     return [marker for marker in REQUIRED_CLAUSES if marker not in present]
 
 
-DEFAULT_TITLE = "Verwerkersovereenkomst klantuitnodigingen"
+# SHA-256 of earlier shipped standard texts: `flask agreements publish-default` replaces such a
+# current version by the shipped text below (a site's own text is never replaced).
+PREVIOUS_DEFAULT_SHA256 = frozenset(
+    {"839481efd147f625708ddc0e4cfa159ec9d78250649cd472a7eaa4d0e345908e"}  # 2026.1, invitations only
+)
+
+DEFAULT_TITLE = "Verwerkersovereenkomst ledenportaal"
 
 DEFAULT_BODY = """\
-Deze verwerkersovereenkomst hoort bij het lidmaatschap en geldt zodra het lidbedrijf klantgegevens uploadt om via het ledenportaal beoordelingsverzoeken te versturen. Het lidbedrijf is verwerkingsverantwoordelijke; de vereniging is verwerker in de zin van artikel 28 AVG.
+Deze verwerkersovereenkomst hoort bij het lidmaatschap. Zij geldt voor alle persoonsgegevens die de vereniging via het ledenportaal namens het lidbedrijf verwerkt: klantgegevens voor beoordelingsverzoeken, het klachtenregister van het lidbedrijf en de klantgegevens in downloads en exports daarvan. Het lidbedrijf is verwerkingsverantwoordelijke; de vereniging is verwerker in de zin van artikel 28 AVG. De partijen, de gegevens van de verwerking en de subverwerkers staan vooraan en in de bijlage SUB; elke wijziging daarvan is een nieuwe versie die het lidbedrijf opnieuw accepteert.
 
 ## D1. Onderwerp en duur
-Onderwerp is het verwerken van klantgegevens die het lidbedrijf uploadt om namens het lidbedrijf beoordelingsverzoeken te versturen. De overeenkomst loopt zolang het lidmaatschap duurt en het lidbedrijf het uploaden gebruikt. Geüploade klantgegevens worden uiterlijk 90 dagen na het uploaden verwijderd; het geüploade bestand zelf wordt na het inlezen direct verwijderd.
+Onderwerp is (1) het versturen van beoordelingsverzoeken namens het lidbedrijf aan klanten die het lidbedrijf uploadt, (2) het bijhouden van het klachtenregister van het lidbedrijf, met klachten die het lidbedrijf zelf vastlegt of die consumenten via het klachtenformulier in de ledenzoeker aan het lidbedrijf sturen, en (3) het aanmaken van downloads en exports van die gegevens voor het lidbedrijf. De overeenkomst loopt zolang het lidmaatschap duurt. Geüploade klantgegevens worden uiterlijk 90 dagen na het uploaden verwijderd; klachten na de bewaartermijn van het klachtenregister.
 
 ## D2. Aard en doel van de verwerking
-De verwerking bestaat uit ontvangen, controleren, tijdelijk opslaan en doorgeven aan het door het lidbedrijf gekozen beoordelingsplatform (Klantenvertellen, Kiyoh of Feedback Company), uitsluitend om namens het lidbedrijf beoordelingsverzoeken te versturen. De vereniging gebruikt de gegevens voor geen enkel ander doel.
+De verwerking bestaat uit ontvangen, controleren, opslaan, tonen aan de gebruikers van het lidbedrijf, versturen van brieven en e-mails namens het lidbedrijf, doorgeven aan het door het lidbedrijf gekozen beoordelingsplatform (Klantenvertellen, Kiyoh of Feedback Company) en aanmaken van downloads, uitsluitend om namens het lidbedrijf beoordelingsverzoeken te versturen en klachten te registreren en af te handelen. De vereniging gebruikt de gegevens voor geen enkel ander doel; de vereniging ziet van het klachtenregister alleen aantallen zonder persoonsgegevens.
 
 ## D3. Soorten persoonsgegevens en categorieën betrokkenen
-Soorten persoonsgegevens: e-mailadres, voornaam, achternaam en een referentie van de opdracht (bijvoorbeeld een factuurnummer). Betrokkenen: klanten van het lidbedrijf voor wie het lidbedrijf werk heeft uitgevoerd. Bijzondere persoonsgegevens worden niet verwerkt; het lidbedrijf uploadt die niet.
+Soorten persoonsgegevens: voor uitnodigingen e-mailadres, voornaam, achternaam en een referentie van de opdracht; voor het klachtenregister naam, adres, telefoonnummer en e-mailadres van de klager, de omschrijving van de klacht, de afhandeling, brieven en bijlagen, en beoordelingen met woonplaats en kop. Betrokkenen: klanten van het lidbedrijf en consumenten die een klacht over het lidbedrijf indienen. Bijzondere persoonsgegevens worden niet verwerkt; het lidbedrijf legt die niet vast.
 
 ## D4. Rechten en plichten van de verwerkingsverantwoordelijke
-Het lidbedrijf bepaalt doel en middelen, zorgt voor een grondslag (zoals toestemming van de klant) en informeert zijn klanten vooraf over het beoordelingsverzoek. Het lidbedrijf mag de naleving van deze overeenkomst controleren en kan de vereniging instructies geven binnen deze overeenkomst.
+Het lidbedrijf bepaalt doel en middelen, zorgt voor een grondslag (zoals toestemming van de klant of de afhandeling van de klacht) en informeert zijn klanten. Het lidbedrijf mag de naleving van deze overeenkomst controleren en kan de vereniging instructies geven binnen deze overeenkomst.
 
 ## A. Uitsluitend op schriftelijke instructie
 De vereniging verwerkt de persoonsgegevens uitsluitend op basis van schriftelijke instructies van het lidbedrijf, ook wat betreft doorgifte naar een derde land of internationale organisatie. Is de vereniging op grond van Unierecht of lidstatelijk recht tot een andere verwerking verplicht, dan stelt zij het lidbedrijf daarvan vooraf in kennis, tenzij die wetgeving dat om gewichtige redenen van algemeen belang verbiedt.
@@ -112,7 +118,7 @@ De vereniging helpt het lidbedrijf met passende technische en organisatorische m
 De vereniging helpt het lidbedrijf bij het nakomen van de artikelen 32 tot en met 36 AVG: de beveiliging van de verwerking, het melden van een inbreuk in verband met persoonsgegevens aan de Autoriteit Persoonsgegevens en aan betrokkenen, een gegevensbeschermingseffectbeoordeling (DPIA) en een voorafgaande raadpleging. Een datalek meldt de vereniging zonder onredelijke vertraging en uiterlijk binnen 24 uur na ontdekking aan het lidbedrijf, met de informatie die het lidbedrijf nodig heeft om binnen 72 uur te melden.
 
 ## G. Verwijderen of teruggeven
-Na afloop van de dienstverlening, en in elk geval 90 dagen na het uploaden, verwijdert de vereniging de persoonsgegevens, of geeft zij ze op verzoek van het lidbedrijf terug, en verwijdert zij bestaande kopieën, tenzij opslag wettelijk verplicht is. Back-ups worden na 30 dagen overschreven; in het uiterste geval staan gegevens dus nog tot 120 dagen na het uploaden in een back-up. Na het terugzetten van een back-up worden verlopen gegevens direct opnieuw verwijderd.
+Het lidbedrijf kan alle klantgegevens die de vereniging voor hem bewaart (uitnodigingen en klachtenregister) op elk moment als bestand downloaden in het ledenportaal, ook in de periode na het einde van het lidmaatschap tot de verwijdering. Uiterlijk 30 dagen na het einde van het lidmaatschap verwijdert de vereniging die gegevens, en in elk geval uitnodigingen 90 dagen na het uploaden, tenzij opslag wettelijk verplicht is. Back-ups worden na 30 dagen overschreven; in het uiterste geval staan gegevens dus nog 30 dagen langer in een back-up. Na het terugzetten van een back-up worden verlopen gegevens direct opnieuw verwijderd.
 
 ## H. Informatie en audits
 De vereniging stelt alle informatie beschikbaar die nodig is om de nakoming van artikel 28 AVG aan te tonen. Zij maakt audits en inspecties door het lidbedrijf of een door het lidbedrijf gemachtigde controleur mogelijk en draagt eraan bij.
@@ -121,8 +127,8 @@ De vereniging stelt alle informatie beschikbaar die nodig is om de nakoming van 
 De vereniging stelt het lidbedrijf onmiddellijk in kennis als een instructie naar haar oordeel inbreuk oplevert op de AVG of op andere bepalingen over gegevensbescherming.
 
 ## TOM. Bijlage: technische en organisatorische maatregelen
-Versleutelde verbindingen (HTTPS met HSTS). Toegang alleen na inloggen, met tweestapsverificatie verplicht voor medewerkers van de vereniging. Elk lidbedrijf ziet alleen zijn eigen gegevens. Geüploade bestanden worden in een afgeschermd proces gecontroleerd en direct na het inlezen verwijderd. Klant-e-mailadressen komen niet in logbestanden. Wachtwoorden met argon2id; API-sleutels versleuteld met AES-256-GCM. Een onveranderlijk auditlog van handelingen. Automatische verwijdering na 90 dagen. Dagelijkse versleutelde back-ups, 30 dagen bewaard, met een hersteltest.
+Versleutelde verbindingen (HTTPS met HSTS). Toegang alleen na inloggen, met tweestapsverificatie verplicht voor medewerkers van de vereniging. Elk lidbedrijf ziet alleen zijn eigen gegevens; medewerkers van de vereniging zien van het klachtenregister alleen aantallen, en elke zoekactie naar een klager staat in het auditlog. Geüploade bestanden worden in een afgeschermd proces gecontroleerd en direct na het inlezen verwijderd. Klant-e-mailadressen komen niet in logbestanden. Wachtwoorden met argon2id; API-sleutels versleuteld met AES-256-GCM. Een onveranderlijk auditlog van handelingen. Automatische verwijdering na elke bewaartermijn. Dagelijkse versleutelde back-ups, 30 dagen bewaard, met een hersteltest.
 
 ## SUB. Bijlage: subverwerkers
-Het door het lidbedrijf gekozen beoordelingsplatform (Klantenvertellen of Kiyoh, Nederland; Feedback Company, Nederland) voor het versturen van de uitnodiging, tenzij het lidbedrijf daarmee zelf een verwerkersovereenkomst heeft. De hostingpartij van het ledenportaal (datacentrum in de Europese Unie). De e-maildienst van het ledenportaal voor meldingen. De back-updienst (opslag in de Europese Unie).
+Het lidbedrijf geeft toestemming voor de subverwerkers in de lijst hieronder. Een beoordelingsplatform ontvangt alleen gegevens als het lidbedrijf dat platform gebruikt, tenzij het lidbedrijf daarmee zelf een verwerkersovereenkomst heeft. Een wijziging van de lijst meldt de vereniging per e-mail aan elk lidbedrijf en maakt een nieuwe versie van deze overeenkomst; het lidbedrijf kan daartegen bezwaar maken bij het contactadres voor privacy.
 """

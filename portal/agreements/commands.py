@@ -18,7 +18,11 @@ def agreements_cli() -> None:
 @agreements_cli.command("publish-default")
 @with_appcontext
 def publish_default_command() -> None:
-    """Publish the standard agreement text when no version is published yet (idempotent)."""
+    """Publish the standard text, or a new version when parties or sub-processors changed.
+
+    Idempotent; run after every deploy. A new version mails every beheerder whose company
+    accepted an earlier one what changed (AVG art. 28(2) for sub-processors).
+    """
     version = services.publish_default()
     db.session.commit()
     click.echo(f"current version: {version.label}")

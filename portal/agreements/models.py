@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.db import UTCDateTime, new_uuid, utcnow
@@ -34,6 +34,10 @@ class AgreementVersion(db.Model):
         Enum(VersionStatus, native_enum=False, length=12), default=VersionStatus.DRAFT
     )
     body_sha256: Mapped[str] = mapped_column(String(64), default="")
+    # Frozen at publication: parties, processing details and sub-processors (agreements.document),
+    # and the SHA-256 of the whole document (title, clauses and that snapshot).
+    context: Mapped[str] = mapped_column(Text, default="", server_default="")
+    document_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -54,7 +58,9 @@ class AgreementAcceptance(db.Model):
     """A company's electronic acceptance of one version (AVG art. 28(9)).
 
     Records who (user and signatory as typed), when (UTC), which version, the document's
-    SHA-256 and the IP address.
+    SHA-256 and the IP address. The record is proof and outlives the company: erasing the company
+    keeps it with the company's name, KvK and member number as they were, until `retain_until`
+    (7 years after the erasure), when the retention job removes it.
     """
 
     __tablename__ = "agreement_acceptances"
@@ -62,9 +68,13 @@ class AgreementAcceptance(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
-    company_id: Mapped[int] = mapped_column(
-        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    company_id: Mapped[int | None] = mapped_column(
+        ForeignKey("companies.id", ondelete="SET NULL"), index=True
     )
+    company_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    company_kvk: Mapped[str] = mapped_column(String(8), default="", server_default="")
+    company_member_number: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    retain_until: Mapped[date | None] = mapped_column(Date, index=True)
     version_id: Mapped[int] = mapped_column(
         ForeignKey("agreement_versions.id", ondelete="RESTRICT"), index=True
     )

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app
 from fpdf import FPDF
 
+from portal.agreements import document
 from portal.agreements.clauses import parse_body
 from portal.agreements.models import AgreementAcceptance, AgreementVersion
+from portal.core.association import Association
 from portal.core.templating import nl_date
 from portal.members.models import Company
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT = "DejaVu"
-RETENTION_TEXT = "90 dagen"
 LABEL_WIDTH = 50
 
 
@@ -26,21 +26,6 @@ class Parties:
     company: Company
     signatory: str
     signatory_function: str = ""
-
-
-def processing_details(config) -> list[tuple[str, str]]:
-    """The art. 28(3) processing details printed as a table at the top of the PDF."""
-    return [
-        ("Onderwerp", "Versturen van beoordelingsverzoeken namens het lidbedrijf"),
-        ("Duur", "Zolang het lidmaatschap duurt en uploads worden gebruikt"),
-        ("Aard en doel", "Ontvangen, controleren, tijdelijk opslaan en doorgeven aan het beoordelingsplatform"),
-        ("Soorten gegevens", "E-mailadres, voornaam, achternaam, referentie van de opdracht"),
-        ("Betrokkenen", "Klanten van het lidbedrijf"),
-        ("Subverwerkers", "Beoordelingsplatform, hosting, e-maildienst, back-updienst (bijlage SUB)"),
-        ("Bewaartermijn", f"{RETENTION_TEXT} na het uploaden; back-ups uiterlijk 30 dagen daarna"),
-        ("Beveiliging", "Zie bijlage TOM"),
-        ("Melding datalek", f"Zonder onredelijke vertraging, binnen 24 uur, via {config.get('PRIVACY_CONTACT_EMAIL', 'privacy@example.nl')}"),
-    ]  # fmt: skip
 
 
 class AgreementPdf(FPDF):
@@ -100,11 +85,21 @@ def _company_lines(company: Company) -> str:
     )
 
 
+DEMO_NOTICE = (
+    "DEMOGEGEVENS: de gegevens van de verwerker hieronder zijn voorbeeldgegevens van een "
+    "ontwikkelomgeving. Dit document is geen geldige overeenkomst."
+)
+
+
+def _association_lines(processor: Association) -> str:
+    return "\n".join((processor.name, f"KvK-nummer {processor.kvk}", processor.address))
+
+
 def build_pdf(
     version: AgreementVersion, parties: Parties, acceptance: AgreementAcceptance | None = None
 ) -> bytes:
     """Render the personalised agreement; the text of every clause comes from `version.body`."""
-    config = current_app.config
+    context = document.context_of(version)
     pdf = AgreementPdf(version)
     pdf.add_page()
     pdf.heading(version.title, 16)
@@ -116,10 +111,15 @@ def build_pdf(
         f", {parties.signatory_function}" if parties.signatory_function else ""
     )
     pdf.row("Ondertekenaar", signatory or "—")
-    association = config["ASSOCIATION_NAME"]
-    pdf.row("Verwerker", f"{association}\nKvK-nummer {config.get('ASSOCIATION_KVK', '00000000')}")
+    processor = Association.from_dict(context["association"])
+    if processor.demo:
+        pdf.paragraph(DEMO_NOTICE, 9)
+    pdf.row("Verwerker", _association_lines(processor))
+    pdf.row("Ondertekenaar", processor.signatory)
+    pdf.row("Contact privacy en datalekken", processor.privacy_contact)
+    pdf.row("Functionaris gegevens-\nbescherming", processor.dpo or "Niet aangesteld")
     pdf.heading("Gegevens van de verwerking")
-    for label, value in processing_details(config):
+    for label, value in context["details"]:
         pdf.row(label, value)
     for section in parse_body(version.body):
         if section.heading:
@@ -127,6 +127,12 @@ def build_pdf(
             pdf.heading(title, 11)
         for text in section.paragraphs:
             pdf.paragraph(text)
+        if section.marker == "SUB":
+            for item in context["subprocessors"]:
+                pdf.row(item["name"], f"{item['service']}; {item['location']}")
+    if version.document_sha256:
+        pdf.paragraph(f"SHA-256 van het hele document (versie {version.label}): "
+                      f"{version.document_sha256}", 8)
     pdf.heading("Acceptatie")
     pdf.paragraph(_acceptance_text(version, acceptance))
     return bytes(pdf.output())
@@ -141,5 +147,5 @@ def _acceptance_text(version: AgreementVersion, acceptance: AgreementAcceptance 
     return (
         f"Elektronisch geaccepteerd door {acceptance.signatory_name} op "
         f"{nl_date(acceptance.accepted_at, with_time=True)} (versie {version.label}). "
-        f"SHA-256 van de tekst: {acceptance.document_sha256}"
+        f"SHA-256 van het geaccepteerde document: {acceptance.document_sha256}"
     )

@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.agreements import services
+from portal.agreements import document, services
 from portal.agreements.clauses import parse_body
 from portal.agreements.forms import AcceptForm
 from portal.agreements.pdf import Parties, build_pdf
@@ -55,6 +55,8 @@ def _page(form: AcceptForm, company, status: int = 200):
         company=company,
         state=state,
         sections=parse_body(state.version.body) if state.version else [],
+        doc=document.context_of(state.version) if state.version else {},
+        processor=document.processor_of(state.version) if state.version else None,
         can_accept=current_user.is_company_admin,
     )
 

@@ -102,9 +102,9 @@ def export():
         writer.writerow(
             neutralise_formula(v)
             for v in (
-                company.member_number if company else "",
-                company.legal_name if company else "",
-                company.kvk_number if company else "",
+                company.member_number if company else a.company_member_number,
+                company.legal_name if company else a.company_name,
+                company.kvk_number if company else a.company_kvk,
                 a.version.label,
                 a.signatory_name,
                 a.signatory_function,

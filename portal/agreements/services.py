@@ -9,7 +9,14 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.agreements.clauses import DEFAULT_BODY, DEFAULT_TITLE, REQUIRED_CLAUSES, missing_markers
+from portal.agreements import document
+from portal.agreements.clauses import (
+    DEFAULT_BODY,
+    DEFAULT_TITLE,
+    PREVIOUS_DEFAULT_SHA256,
+    REQUIRED_CLAUSES,
+    missing_markers,
+)
 from portal.agreements.models import AgreementAcceptance, AgreementVersion, VersionStatus
 from portal.auth.models import CompanyRole, Role, User
 from portal.core import audit, outbox
@@ -124,7 +131,10 @@ def accept(
         signatory_function=signatory_function,
         accepted_at=utcnow(),
         ip=ip[:64],
-        document_sha256=version.body_sha256,
+        document_sha256=version.document_sha256 or version.body_sha256,
+        company_name=company.legal_name[:200],
+        company_kvk=company.kvk_number or "",
+        company_member_number=company.member_number,
     )
     db.session.add(acceptance)
     db.session.flush()
@@ -193,8 +203,14 @@ def update_draft(
     )
 
 
-def publish(version: AgreementVersion, *, by: User | None, notify: bool = True) -> AgreementVersion:
-    """Freeze a draft and make it current; every company must accept it again.
+def publish(
+    version: AgreementVersion,
+    *,
+    by: User | None,
+    notify: bool = True,
+    changes: list[str] | None = None,
+) -> AgreementVersion:
+    """Freeze a draft with today's parties, details and annex; every company accepts it again.
 
     :raises AgreementError: already published, or a required clause is missing.
     """
@@ -209,6 +225,9 @@ def publish(version: AgreementVersion, *, by: User | None, notify: bool = True) 
     version.status = VersionStatus.PUBLISHED
     version.published_at = utcnow()
     version.body_sha256 = body_digest(version.body)
+    context = document.live_context()
+    version.context = document.freeze(context)
+    version.document_sha256 = document.document_digest(version.title, version.body, context)
     db.session.flush()
     audit.record(
         "agreement.published",
@@ -217,22 +236,67 @@ def publish(version: AgreementVersion, *, by: User | None, notify: bool = True) 
         subject_id=version.public_id,
     )
     if notify:
-        _notify_beheerders(version)
+        _notify_beheerders(version, changes or [])
     return version
 
 
 def publish_default(*, by: User | None = None) -> AgreementVersion:
-    """Publish the shipped standard text as the first version when none exists yet."""
+    """Publish the shipped text as the first version, else bring the current one up to date."""
     existing = current_version()
     if existing is not None:
-        return existing
+        return sync_current(by=by)
     version = AgreementVersion(label="2026.1", title=DEFAULT_TITLE, body=DEFAULT_BODY)
     db.session.add(version)
     db.session.flush()
     return publish(version, by=by, notify=False)
 
 
-def _notify_beheerders(version: AgreementVersion) -> None:
+def sync_current(*, by: User | None = None) -> AgreementVersion:
+    """A new version when the configured parties, details or sub-processors changed (idempotent).
+
+    The current version's clause text is kept (a superseded shipped standard text is replaced by
+    the shipped one); beheerders of companies that accepted before are mailed what changed.
+    """
+    current = current_version()
+    if current is None:
+        return publish_default(by=by)
+    live = document.live_context()
+    old = document.context_of(current) if current.context else None
+    shipped_text_changed = current.body_sha256 in PREVIOUS_DEFAULT_SHA256
+    if old == live and not shipped_text_changed:
+        return current
+    title, body = (
+        (DEFAULT_TITLE, DEFAULT_BODY) if shipped_text_changed else (current.title, current.body)
+    )
+    changes = document.describe_changes(old, live)
+    if shipped_text_changed and old is not None:
+        changes.append("De standaardtekst is bijgewerkt.")
+    version = AgreementVersion(
+        label=_next_label(current.label),
+        title=title,
+        body=body,
+        summary_of_changes=" ".join(changes),
+    )
+    db.session.add(version)
+    db.session.flush()
+    return publish(version, by=by, changes=changes)
+
+
+def _next_label(label: str) -> str:
+    """`2026.1` → `2026.2`; a label that does not end in a number gets `-2`, `-3`, …"""
+    head, _sep, tail = label.rpartition(".")
+    stem, number = (head, int(tail)) if head and tail.isdigit() else (label + "-", 1)
+    while True:
+        number += 1
+        candidate = f"{stem}.{number}" if head and tail.isdigit() else f"{stem}{number}"
+        taken = db.session.scalars(
+            select(AgreementVersion.id).where(AgreementVersion.label == candidate[:20])
+        ).first()
+        if taken is None:
+            return candidate[:20]
+
+
+def _notify_beheerders(version: AgreementVersion, changes: list[str]) -> None:
     """Tell the beheerders of companies that accepted an earlier version to accept again."""
     companies = select(AgreementAcceptance.company_id).distinct()
     users = db.session.scalars(
@@ -253,6 +317,8 @@ def _notify_beheerders(version: AgreementVersion) -> None:
             company=user.company,
             user=user,
             version=version,
+            changes=changes,
+            subprocessors=document.context_of(version)["subprocessors"],
             url=f"{base}/mijn-profiel/verwerkersovereenkomst/",
         )
 

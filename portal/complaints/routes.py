@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.agreements.gate import member_register_gate
 from portal.auth.models import Role, User
 from portal.auth.routes import require_user
 from portal.complaints import queries, reminders, services
@@ -76,6 +77,9 @@ def register(app: Flask) -> None:
 def _members_only():
     """Every page here is for logged-in member users (staff get 404)."""
     return None
+
+
+bp.before_request(member_register_gate)  # accepted processor agreement (issue 15)
 
 
 def colleagues(company_id: int) -> list[User]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from sqlalchemy import select
 
+from portal.agreements.gate import public_form_gate
 from portal.complaints import dispatch, services
 from portal.complaints.forms import PublicComplaintForm
 from portal.core import concurrency
@@ -18,6 +19,7 @@ from portal.extensions import db, limiter
 from portal.members.models import Company
 
 bp = Blueprint("complaints_public", __name__)
+bp.before_request(public_form_gate)  # the member accepted the processor agreement (issue 15)
 
 
 def _listed_company(slug: str) -> Company:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from datetime import date
 
 from flask import current_app
 from sqlalchemy import delete, select, update
@@ -13,6 +14,7 @@ from portal.auth.models import RecoveryCode, User, UserSession, UserToken
 from portal.complaints.models import Complaint, ComplaintEvent, ComplaintLetter
 from portal.complaints.services import Actor
 from portal.core import audit
+from portal.core.db import utcnow
 from portal.core.models import AuditEvent, OutboxMessage
 from portal.extensions import db
 from portal.invitations.models import Invitation, InviteUpload
@@ -94,6 +96,18 @@ def _pseudonymise_complaint_labels(user: User, label: str) -> None:
     )
 
 
+ACCEPTANCE_YEARS = 7
+
+
+def acceptance_retention_end(today: date | None = None) -> date:
+    """Until when an erased company's agreement acceptances are kept (7 years, as proof)."""
+    today = today or utcnow().date()
+    try:
+        return today.replace(year=today.year + ACCEPTANCE_YEARS)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year + ACCEPTANCE_YEARS, day=28)
+
+
 def erase_company(company: Company, *, by: User | None) -> dict[str, int]:
     """Delete a company with its users, sessions, links, uploads, invitations and listing."""
     users = list(db.session.query(User).filter(User.company_id == company.id))
@@ -104,8 +118,20 @@ def erase_company(company: Company, *, by: User | None) -> dict[str, int]:
         delete(Invitation).where(Invitation.upload_id.in_(upload_ids.scalar_subquery()))
     )
     uploads = db.session.execute(delete(InviteUpload).where(InviteUpload.company_id == company.id))
+    # Acceptances are proof (art. 28(9) AVG): kept without the company link for 7 years.
     db.session.execute(
-        delete(AgreementAcceptance).where(AgreementAcceptance.company_id == company.id)
+        update(AgreementAcceptance)
+        .where(AgreementAcceptance.company_id == company.id, AgreementAcceptance.company_name == "")
+        .values(
+            company_name=company.legal_name[:200],
+            company_kvk=company.kvk_number or "",
+            company_member_number=company.member_number,
+        )
+    )
+    db.session.execute(
+        update(AgreementAcceptance)
+        .where(AgreementAcceptance.company_id == company.id)
+        .values(company_id=None, retain_until=acceptance_retention_end())
     )
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.company_id == company.id))
     counts = {

@@ -55,7 +55,10 @@ def test_pdf_contains_every_required_clause_and_the_parties(app, company):
         "90 dagen",
         "privacy@example.nl",
         "Autoriteit Persoonsgegevens",
-        "120 dagen",
+        "30 dagen na het einde van het lidmaatschap",
+        "klachtenregister",
+        "Demo Hosting B.V. (demo)",
+        "Klantenvertellen",
         "Nog niet geaccepteerd",
     ):
         assert fact in text, fact
@@ -69,7 +72,7 @@ def test_pdf_records_the_acceptance(app, company, make_user):
     )
     text = pdf_text(build_pdf(version, Parties(company, acceptance.signatory_name), acceptance))
     assert "Elektronisch geaccepteerd door Jeroen de Vriës" in text
-    assert version.body_sha256 in text
+    assert version.document_sha256 in text
 
 
 def test_publish_refuses_a_text_without_a_required_clause(app, make_user):
@@ -112,7 +115,7 @@ def test_beheerder_accepts_with_ip_version_and_digest(app, client, login, compan
         user.id,
         "198.51.100.4",
     )
-    assert row.document_sha256 == version.body_sha256 and len(row.document_sha256) == 64
+    assert row.document_sha256 == version.document_sha256 and len(row.document_sha256) == 64
     assert db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "agreement.accepted")
     ).one()

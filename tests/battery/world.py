@@ -207,6 +207,7 @@ def _company_objects(company, owner: User) -> dict[str, object]:
 
 def build_world() -> World:
     """Create companies A and B with their objects, staff and admin, and staff-side objects."""
+    from portal.agreements import services as agreements
     from portal.agreements.models import AgreementVersion
     from portal.compliance.models import SelfReportedScore
     from portal.core.db import utcnow
@@ -218,6 +219,10 @@ def build_world() -> World:
 
     now = utcnow()
     member_a, member_b = make_user(), make_user()
+    # Both companies accepted the processor agreement: the complaint register needs it.
+    current = agreements.publish_default()
+    for member in (member_a, member_b):
+        agreements.accept(member.company, current, by=member, signatory_name="Beheerder")
     staff = make_user(role=Role.STAFF, password=STAFF_PASSWORD)
     admin = make_user(role=Role.ADMIN, password=STAFF_PASSWORD)
     # Accounts the admin pages manage (and may deactivate); never the actors above.

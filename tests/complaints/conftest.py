@@ -10,12 +10,15 @@ from portal.auth.models import CompanyRole
 from portal.complaints import services
 from portal.complaints.models import Channel
 from portal.extensions import db
+from tests.conftest import accept_agreement
 
 
 @pytest.fixture
 def member(make_user):
-    """A beheerder of a fresh company."""
-    return make_user(name="Bea Beheerder")
+    """A beheerder of a fresh company that accepted the processor agreement (issue 15)."""
+    user = make_user(name="Bea Beheerder")
+    accept_agreement(user.company, user)
+    return user
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from portal.complaints.models import (
 from portal.core.models import OutboxMessage
 from portal.extensions import db
 from portal.reviews.models import Provider
+from tests.conftest import accept_agreement
 
 ROUTES = [
     ("GET", "/mijn-profiel/klachten/{c}"),
@@ -74,7 +75,9 @@ def test_other_actors_cannot_reach_a_complaint(
 ):
     before = _snapshot()
     if actor == "other_company":
-        login(client, make_user())
+        stranger = make_user()
+        accept_agreement(stranger.company, stranger)  # past the agreement gate: 404, not 403
+        login(client, stranger)
     elif actor == "staff":
         login(client, make_user(role=Role.STAFF, company=None))
     response = client.open(path.format(**owned), method=method, data=DATA)

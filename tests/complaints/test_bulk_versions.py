@@ -10,6 +10,7 @@ from portal.auth.models import CompanyRole
 from portal.complaints.models import Complaint
 from portal.extensions import db
 from portal.privacy.erasure import erase_user
+from tests.conftest import accept_agreement
 from tests.core.test_concurrency import CONFLICT, form_data
 
 
@@ -17,6 +18,7 @@ def test_edit_form_opened_before_an_erasure_cannot_restore_the_name(
     app, make_user, login, make_complaint
 ):
     owner = make_user()
+    accept_agreement(owner.company, owner)
     leaver = make_user(
         company=owner.company, company_role=CompanyRole.MEDEWERKER, name="Lea Vertrokken"
     )

@@ -19,6 +19,7 @@ from portal.core.concurrency import IdempotencyKey
 from portal.extensions import db
 from portal.members.models import Company
 from tests.battery.forms import forms_in
+from tests.conftest import accept_agreement
 
 CONFLICT = "Iemand anders heeft dit intussen gewijzigd"
 
@@ -38,6 +39,7 @@ def two_sessions(app, make_user, login):
     """Two browsers of the same company's beheerders."""
     first = make_user()
     second = make_user(company=first.company)
+    accept_agreement(first.company, first)  # the complaint register needs it (issue 15)
     a, b = app.test_client(), app.test_client()
     login(a, first)
     login(b, second)
@@ -190,7 +192,9 @@ PUBLIC = {
 
 @pytest.fixture
 def listed(make_user):
-    return make_user().company
+    user = make_user()
+    accept_agreement(user.company, user)  # the public complaint form needs it (issue 15)
+    return user.company
 
 
 def test_public_complaint_submitted_three_times_creates_one(app, listed):
@@ -301,6 +305,8 @@ def test_race_on_a_setting_row_is_a_409(app, make_user, login, monkeypatch):
 def test_keys_are_scoped_by_url_arguments(app, make_user):
     """A key posted to another URL of the same endpoint (another company's form) is another submit."""
     one, two = make_user().company, make_user().company
+    for company in (one, two):
+        accept_agreement(company)
     client = app.test_client()
     first = f"/ledenzoeker/{one.slug}/klacht"
     data = form_data(client, first, first) | PUBLIC
