@@ -97,14 +97,17 @@ ASSOCIATION_DEMO = {
 KVK_LENGTH = 8
 
 
-def _association(env: Mapping[str, str], production: bool) -> dict:
+def _association(env: Mapping[str, str], production: bool, strict: bool = True) -> dict:
     """The association's legal identity; demo defaults (marked) outside production.
+
+    `flask doctor` (not strict) gets the demo values and `ASSOCIATION_MISSING`, so that
+    `deploy_problems` can name what is missing.
 
     :raises ConfigError: production without every required field, or a malformed KvK number.
     """
     values = {name: (env.get(name) or "").strip() for name in ASSOCIATION_REQUIRED}
     missing = [name for name, value in values.items() if not value]
-    if production and missing:
+    if strict and production and missing:
         raise ConfigError(
             "Production needs the association's legal identity for the processor agreement, "
             "the privacy statement and mails; set " + ", ".join(missing) + "."
@@ -113,22 +116,25 @@ def _association(env: Mapping[str, str], production: bool) -> dict:
     if demo:
         values = dict(ASSOCIATION_DEMO)
     kvk = values["ASSOCIATION_KVK"]
-    if not (kvk.isdigit() and len(kvk) == KVK_LENGTH):
+    if strict and not (kvk.isdigit() and len(kvk) == KVK_LENGTH):
         raise ConfigError(f"ASSOCIATION_KVK must be 8 digits, got {kvk!r}")
-    if "@" not in values["PRIVACY_CONTACT_EMAIL"]:
+    if strict and "@" not in values["PRIVACY_CONTACT_EMAIL"]:
         raise ConfigError("PRIVACY_CONTACT_EMAIL must be an e-mail address")
     values.update({name: (env.get(name) or "").strip() for name in ASSOCIATION_OPTIONAL})
     values["ASSOCIATION_DEMO"] = demo
+    values["ASSOCIATION_MISSING"] = missing
     return values
 
 
-def _subprocessors(env: Mapping[str, str], production: bool) -> list[dict[str, str]]:
+def _subprocessors(
+    env: Mapping[str, str], production: bool, strict: bool = True
+) -> list[dict[str, str]]:
     """`SUBPROCESSORS`: entries `name|service|location` separated by `;` (AVG art. 28(2)).
 
     :raises ConfigError: production without the list, or a malformed entry.
     """
     raw = (env.get("SUBPROCESSORS") or "").strip()
-    if not raw and production:
+    if not raw and production and strict:
         raise ConfigError(
             "Production needs SUBPROCESSORS (hosting, e-mail and back-up providers as "
             "'name|service|location;...') for the processor agreement's annex."
@@ -235,8 +241,9 @@ def load_config(
         "MAIL_RETENTION_DAYS": _int(env, "MAIL_RETENTION_DAYS", 30),
         "MAIL_FROM": env.get("MAIL_FROM", "ledenservice@example.nl"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-        **_association(env, production),
-        "SUBPROCESSORS": _subprocessors(env, production),
+        **_association(env, production, strict),
+        "SUBPROCESSORS": _subprocessors(env, production, strict),
+        "SUBPROCESSORS_SET": bool((env.get("SUBPROCESSORS") or "").strip()),
         "REVIEW_MIN_COUNT": _int(env, "REVIEW_MIN_COUNT", 5),
         "REVIEW_MAX_AGE_DAYS": _int(env, "REVIEW_MAX_AGE_DAYS", 30),
         "SECRETS_KEYS": env.get("SECRETS_KEYS", ""),
@@ -310,6 +317,21 @@ def deploy_problems(config: Mapping) -> list[Problem]:
             "MAIL_SMTP_TLS",
             "MAIL_SMTP_TLS=none verstuurt e-mail (en herstellinks) onversleuteld.",
             "MAIL_SMTP_TLS=none sends mail (and reset links) unencrypted",
+        ))  # fmt: skip
+    production = config.get("PORTAL_ENV") == "production"
+    for name in config.get("ASSOCIATION_MISSING", ()) if production else ():
+        problems.append(Problem(
+            name,
+            f"{name} is leeg: de verwerkersovereenkomst, privacyverklaring en e-mails noemen "
+            "de juridische gegevens van de vereniging.",
+            f"{name} is not set (the association's legal identity)",
+        ))  # fmt: skip
+    if production and "SUBPROCESSORS_SET" in config and not config["SUBPROCESSORS_SET"]:
+        problems.append(Problem(
+            "SUBPROCESSORS",
+            "SUBPROCESSORS is leeg: noem hosting, e-maildienst en back-updienst "
+            "(naam|dienst|locatie;...).",
+            "SUBPROCESSORS is not set",
         ))  # fmt: skip
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append(Problem(

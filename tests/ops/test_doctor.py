@@ -31,6 +31,9 @@ PRODUCTION = {
     "TRUSTED_PROXIES": 1,
     "MAIL_SMTP_HOST": "smtp.example.org",
     "MAIL_FROM": "ledenservice@vereniging.example.org",
+    # The association's identity as a configured production environment has it (issue 15).
+    "ASSOCIATION_MISSING": [],
+    "SUBPROCESSORS_SET": True,
 }
 
 
@@ -157,3 +160,8 @@ def test_flask_doctor_passes_a_good_configuration():
     assert result.returncode == 0, result.stdout + result.stderr
     assert "In orde" in result.stdout
     assert GOOD_SECRET not in result.stdout
+
+
+def test_doctor_names_a_missing_association_identity(app):
+    app.config.update(PRODUCTION, ASSOCIATION_MISSING=["ASSOCIATION_KVK"], SUBPROCESSORS_SET=False)
+    assert {"ASSOCIATION_KVK", "SUBPROCESSORS"} <= settings(diagnose(app))
