@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
@@ -24,6 +26,7 @@ PER_PAGE = 20
 MAX_PAGE = 100_000
 MAX_TEXT = 100
 MAX_SLUG = 60
+MAX_CHOSEN = 5  # specialisms or recognitions chosen at once
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,9 @@ class SearchQuery:
     q: str = ""
     postcode: str = ""  # a postcode or a place name
     straal: int = DEFAULT_RADIUS
-    vakgebied: str = ""  # specialism slug
-    erkenning: str = ""  # recognition slug
+    vakgebied: tuple[str, ...] = ()  # specialism slugs: members with all of them
+    erkenning: tuple[str, ...] = ()  # recognition slugs: members with all of them
+    score: bool = False  # only members whose score is public ("Alleen met score")
     page: int = 1
 
     @classmethod
@@ -44,8 +48,9 @@ class SearchQuery:
             q=_text(args.get("q")),
             postcode=_text(args.get("postcode")),
             straal=_choice(args.get("straal"), RADII, DEFAULT_RADIUS),
-            vakgebied=_slug(args.get("vakgebied")),
-            erkenning=_slug(args.get("erkenning")),
+            vakgebied=_slugs(args, "vakgebied"),
+            erkenning=_slugs(args, "erkenning"),
+            score=(args.get("score") or "") in ("1", "ja", "on"),
             page=min(max(_int(args.get("page"), 1), 1), MAX_PAGE),
         )
 
@@ -55,7 +60,20 @@ class SearchQuery:
         defaults = _DEFAULTS
         if not values["postcode"]:
             values["straal"] = DEFAULT_RADIUS
-        return {k: v for k, v in values.items() if v != defaults[k]}
+        return {
+            k: (list(v) if isinstance(v, tuple) else int(v) if isinstance(v, bool) else v)
+            for k, v in values.items()
+            if v != defaults[k]
+        }
+
+    def query_string(self) -> str:
+        """The non-default parameters as a query string (the detail page's way back)."""
+        return urlencode(self.url_args(), doseq=True)
+
+    @classmethod
+    def from_query_string(cls, value: str | None) -> SearchQuery:
+        """Parse a query string made by `query_string` (anything else falls back safely)."""
+        return cls.from_args(MultiDict(parse_qsl((value or "")[:1000])))
 
     @property
     def is_empty(self) -> bool:
@@ -68,6 +86,12 @@ def _text(value: str | None) -> str:
         return ""
     value = CONTROL_RE.sub("", clean_text(value)[:MAX_TEXT].replace("\x00", ""))
     return " ".join(value.split())
+
+
+def _slugs(args: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Repeated slug parameters (?vakgebied=a&vakgebied=b), valid ones, sorted, at most 5."""
+    values = args.getlist(name) if hasattr(args, "getlist") else [args.get(name)]
+    return tuple(sorted({s for s in map(_slug, values[:20]) if s}))[:MAX_CHOSEN]
 
 
 def _slug(value: str | None) -> str:

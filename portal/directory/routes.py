@@ -202,9 +202,10 @@ def detail(slug: str):
 
     :raises NotFound: unknown slug, or a member that is not listed.
     """
+    back = SearchQuery.from_query_string(request.args.get("terug"))
     if _page_is_shared():
-        return _cached(("detail", slug), lambda: _render_detail(slug))
-    return _render_detail(slug)
+        return _cached(("detail", slug, back.url_args()), lambda: _render_detail(slug, back))
+    return _render_detail(slug, back)
 
 
 def _page_is_shared() -> bool:
@@ -215,7 +216,7 @@ def _page_is_shared() -> bool:
     )
 
 
-def _render_detail(slug: str) -> str:
+def _render_detail(slug: str, back: SearchQuery) -> str:
     entry = services.entry_by_slug(db.session, slug)
     if entry is None:
         abort(404)
@@ -227,4 +228,6 @@ def _render_detail(slug: str) -> str:
         score=services.entry_score(entry, _rule()),
         jsonld=publish.jsonld(entry, url=url, association=association),
         years=services.member_years(entry.member_since, utcnow().date()),
+        back_url=url_for("directory.index", **back.url_args()),
+        back_is_search=not back.is_empty or back.page > 1,
     )

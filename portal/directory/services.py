@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.core.db import UTCDateTime
 from portal.directory import queries
 from portal.directory.forms import PER_PAGE, SearchQuery
 from portal.directory.geocoder import Geocoder, Location, locate, parse_query
@@ -178,7 +179,7 @@ def search(
                 value=where,
             )
             return result
-    filters = _filters(session, query, result.reading, result.location)
+    filters = _filters(session, query, result.reading, result.location, rule)
     if filters is None:  # an unknown specialism or recognition: nothing can match
         return result
     if result.location is not None:
@@ -215,7 +216,31 @@ _LIST_FILTERS = {
 }
 
 
-def _filters(session: Session, query: SearchQuery, reading: Reading, location: Location | None):
+# "Alleen met score": the SQL twin of scores.public_score for rows of the directory (which
+# only ever hold a current system in a public status).
+_WITH_SCORE = (
+    "provider IS NOT NULL AND score IS NOT NULL AND scale_max > 0 AND review_count > 0 "
+    "AND review_count >= :score_min_count AND fetched_at >= :score_fresh_since"
+)
+
+
+def _score_params(session: Session, rule: ScoreRule) -> dict:
+    since = rule.now - timedelta(days=rule.max_age_days)
+    dialect = session.get_bind().dialect
+    process = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    return {
+        "score_min_count": rule.min_count,
+        "score_fresh_since": process(since) if process else since,
+    }
+
+
+def _filters(
+    session: Session,
+    query: SearchQuery,
+    reading: Reading,
+    location: Location | None,
+    rule: ScoreRule,
+):
     """The search's filters; None when a filter names nothing that exists."""
     filters = queries.Filters()
     if reading.groups:
@@ -224,16 +249,20 @@ def _filters(session: Session, query: SearchQuery, reading: Reading, location: L
             [g.words for g in reading.groups],
             [g.specialism_ids for g in reading.groups],
         )
-    for slug, model, name in (
+    for slugs, model, name in (
         (query.vakgebied, Specialism, "specialism"),
         (query.erkenning, Recognition, "recognition"),
     ):
-        if not slug:
+        if not slugs:
             continue
-        found = session.scalar(select(model.id).where(model.slug == slug))
-        if found is None:
+        found = session.scalars(select(model.id).where(model.slug.in_(slugs))).all()
+        if len(found) < len(slugs):
             return None
-        filters.id_sets.append(queries.IdFilter(_LIST_FILTERS[name], {name: found}))
+        for n, item_id in enumerate(sorted(found)):
+            sql = _LIST_FILTERS[name].replace(f":{name}", f":{name}_{n}")
+            filters.id_sets.append(queries.IdFilter(sql, {f"{name}_{n}": item_id}))
+    if query.score:
+        filters.id_sets.append(queries.IdFilter(_WITH_SCORE, _score_params(session, rule)))
     if location is not None:
         filters.center, filters.radius_km = location.point, query.straal
     return filters

@@ -12,13 +12,13 @@ from tests.directory.test_search import FRAGMENT, heading, names
 
 
 def test_page_works_without_javascript(client, listed):
-    listed("Bakker Installaties")
+    listed("Bakker Installaties", specialisms=["Verwarming"], recognitions=["STEK"])
     response = client.get("/ledenzoeker/?q=bakker&straal=25")
     assert response.status_code == 200
     assert "<html" in response.text
     form = re.search(r"<form id=\"directory-search\"[^>]*>", response.text).group(0)
     assert 'action="/ledenzoeker/"' in form and 'method="get"' in form
-    for name in ("q", "postcode", "straal", "vakgebied", "erkenning"):
+    for name in ("q", "postcode", "straal", "vakgebied", "erkenning", "score"):
         assert f'name="{name}"' in response.text
     assert 'value="bakker"' in response.text
     assert '<option value="25" selected>' in response.text
