@@ -48,50 +48,36 @@ def _age(now: datetime, oldest: datetime | None) -> float:
     return max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
 
 
-def _outbox(now: datetime):
-    open_statuses = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+def _queue(now: datetime, model, statuses: tuple, *, name: str, what: str):
+    """Depth per open status and age of the oldest row of one queue table."""
     rows = db.session.execute(
-        select(OutboxMessage.status, func.count(), func.min(OutboxMessage.created_at))
-        .where(OutboxMessage.status.in_(open_statuses))
-        .group_by(OutboxMessage.status)
+        select(model.status, func.count(), func.min(model.created_at))
+        .where(model.status.in_(statuses))
+        .group_by(model.status)
     ).all()
+    found = {str(status): (count, oldest) for status, count, oldest in rows}
     depth = GaugeMetricFamily(
-        "portal_outbox_queue_depth", "E-mails waiting to be sent or being sent.", labels=["status"]
+        f"portal_{name}_queue_depth", f"{what} waiting to be sent or being sent.", labels=["status"]
     )
-    found = {status: (count, oldest) for status, count, oldest in rows}
-    for status in open_statuses:
-        depth.add_metric([status], found.get(status, (0, None))[0])
+    for status in statuses:
+        depth.add_metric([str(status)], found.get(str(status), (0, None))[0])
     yield depth
-    oldest = min((o for _c, o in found.values() if o), default=None)
+    oldest = min((o for _count, o in found.values() if o), default=None)
     yield GaugeMetricFamily(
-        "portal_outbox_oldest_age_seconds",
-        "Age of the oldest e-mail not yet sent (0 when the queue is empty).",
+        f"portal_{name}_oldest_age_seconds",
+        f"Age of the oldest of the {what.lower()} not yet sent (0 when the queue is empty).",
         value=_age(now, oldest),
     )
+
+
+def _outbox(now: datetime):
+    statuses = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+    yield from _queue(now, OutboxMessage, statuses, name="outbox", what="E-mails")
 
 
 def _invitations(now: datetime):
-    open_statuses = (InviteStatus.PENDING, InviteStatus.SENDING)
-    rows = db.session.execute(
-        select(Invitation.status, func.count(), func.min(Invitation.created_at))
-        .where(Invitation.status.in_(open_statuses))
-        .group_by(Invitation.status)
-    ).all()
-    depth = GaugeMetricFamily(
-        "portal_invitation_queue_depth",
-        "Review invitations confirmed by members and not yet sent.",
-        labels=["status"],
-    )
-    found = {str(status): (count, oldest) for status, count, oldest in rows}
-    for status in open_statuses:
-        depth.add_metric([str(status)], found.get(str(status), (0, None))[0])
-    yield depth
-    oldest = min((o for _c, o in found.values() if o), default=None)
-    yield GaugeMetricFamily(
-        "portal_invitation_oldest_age_seconds",
-        "Age of the oldest invitation not yet sent (0 when the queue is empty).",
-        value=_age(now, oldest),
-    )
+    statuses = (InviteStatus.PENDING, InviteStatus.SENDING)
+    yield from _queue(now, Invitation, statuses, name="invitation", what="Review invitations")
 
 
 def _review_links():

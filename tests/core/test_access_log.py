@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 from portal.core.accesslog import mask
-from tests.core.test_gunicorn_server_header import ROOT, _free_port, _get
-
-GUNICORN = Path(sys.executable).with_name("gunicorn")
-FLASK = Path(sys.executable).with_name("flask")
+from tests.core.test_gunicorn_server_header import _get, start_gunicorn
 
 
 def test_mask_covers_paths_queries_and_referrers():
@@ -30,23 +23,8 @@ def test_mask_covers_paths_queries_and_referrers():
 
 
 def test_gunicorn_access_log_masks_reset_and_activation_tokens(tmp_path):
-    port = _free_port()
     log = tmp_path / "access.log"
-    env = {
-        **os.environ,
-        "PORTAL_ENV": "development",
-        "FLASK_APP": "wsgi",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
-        "RATELIMIT_ENABLED": "false",
-        "SECRET_KEY": "access-log-test-secret-key-0123456789abcdef",
-    }
-    subprocess.run([FLASK, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    server = subprocess.Popen(
-        [GUNICORN, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-         "--access-logfile", str(log), "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True,
-    )  # fmt: skip
+    port, server = start_gunicorn(tmp_path, workers=1, access_log=log)
     token = secrets.token_urlsafe(32)
     try:
         for path in (f"/wachtwoord-herstellen/{token}", f"/activeren/{token}"):

@@ -37,6 +37,31 @@ def _get(port: int, path: str) -> http.client.HTTPResponse:
             conn.close()
 
 
+def start_gunicorn(tmp_path: Path, *, workers: int, access_log: Path, **extra: str):
+    """gunicorn as deployed (gunicorn.conf.py) on a migrated SQLite file: (port, process).
+
+    `extra` adds environment variables for the server only (not for `flask db upgrade`).
+    """
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "development",
+        "FLASK_APP": "wsgi",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
+        "RATELIMIT_ENABLED": "false",
+        "SECRET_KEY": "gunicorn-test-secret-key-0123456789abcdef",
+    }
+    flask = Path(sys.executable).with_name("flask")
+    subprocess.run([flask, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
+    server = subprocess.Popen(
+        [GUNICORN, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers",
+         str(workers), "--access-logfile", str(access_log), "wsgi:app"],
+        cwd=ROOT, env={**env, **extra}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )  # fmt: skip
+    return port, server
+
+
 def test_gunicorn_sends_no_server_header(tmp_path):
     port = _free_port()
     env = {

@@ -4,7 +4,6 @@ not ready, exempt from rate limits, and left out of the access log when they suc
 from __future__ import annotations
 
 import os
-import socket
 
 import pytest
 import redis
@@ -14,14 +13,9 @@ from portal import create_app
 from portal.core.accesslog import is_probe_noise
 from portal.extensions import db
 from tests.conftest import base_config, stamp_migration_head
+from tests.mailserver import free_port
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 DOWN_REDIS = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there

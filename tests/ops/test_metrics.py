@@ -4,12 +4,9 @@ gunicorn the workers' values are added up (PROMETHEUS_MULTIPROC_DIR)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -19,12 +16,10 @@ from portal.core.models import OutboxMessage, OutboxStatus
 from portal.extensions import db
 from portal.invitations.models import Invitation, InviteStatus, InviteUpload
 from portal.reviews.models import Provider, ReviewSystem, SyncAttempt, SystemStatus
-from tests.core.test_gunicorn_server_header import ROOT, _free_port, _get
+from tests.core.test_gunicorn_server_header import ROOT, _get, start_gunicorn
 
 TOKEN = "metrics-token-" + "k" * 32
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
-GUNICORN = Path(os.sys.executable).with_name("gunicorn")
-FLASK = Path(os.sys.executable).with_name("flask")
 
 
 @pytest.fixture
@@ -186,24 +181,10 @@ def test_review_sync_outcomes_and_duration(client, make_company):
 
 
 def test_gunicorn_workers_are_added_up_and_probes_stay_out_of_the_access_log(tmp_path):
-    port = _free_port()
     log = tmp_path / "access.log"
-    env = {
-        **os.environ,
-        "PORTAL_ENV": "development",
-        "FLASK_APP": "wsgi",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
-        "RATELIMIT_ENABLED": "false",
-        "SECRET_KEY": "metrics-test-secret-key-0123456789abcdef",
-        "METRICS_TOKEN": TOKEN,
-    }
-    subprocess.run([FLASK, "db", "upgrade"], cwd=ROOT, env=env, check=True, capture_output=True)
-    env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path / "prometheus")
-    server = subprocess.Popen(
-        [GUNICORN, "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--access-logfile", str(log), "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True,
+    port, server = start_gunicorn(
+        tmp_path, workers=2, access_log=log, METRICS_TOKEN=TOKEN,
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path / "prometheus"),
     )  # fmt: skip
     try:
         assert _get(port, "/readyz").status == 200
