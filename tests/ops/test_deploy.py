@@ -132,3 +132,25 @@ def test_static_files_have_hashed_immutable_names(client, app):
         assert "immutable" not in response.headers.get("Cache-Control", "")
     assert client.get("/static/weg.0123456789ab.css").status_code == 404
     assert url in client.get("/privacy").text
+
+
+@pytest.mark.skipif(not shutil.which("nginx"), reason="nginx is not installed")
+def test_nginx_accepts_the_site(tmp_path):
+    from tests.mailserver import Certificates
+
+    cert, key = Certificates(tmp_path).good
+    site = (DEPLOY / "nginx" / "ledenportaal.conf").read_text()
+    site = site.replace("/etc/letsencrypt/live/leden.example.org/fullchain.pem", str(cert))
+    site = site.replace("/etc/letsencrypt/live/leden.example.org/privkey.pem", str(key))
+    site = site.replace("/etc/nginx/snippets/ledenportaal-proxy.conf",
+                        str(DEPLOY / "nginx" / "ledenportaal-proxy.conf"))  # fmt: skip
+    (tmp_path / "site.conf").write_text(site)
+    (tmp_path / "nginx.conf").write_text(
+        f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{ access_log off; include {tmp_path}/site.conf; }}\n"
+    )
+    result = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    proxy = (DEPLOY / "nginx" / "ledenportaal-proxy.conf").read_text()
+    assert "proxy_hide_header Strict-Transport-Security;" in proxy  # nginx adds it once itself
