@@ -71,6 +71,9 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     oauth.init_app(app)
     login_manager.init_app(app)
+    from portal.core import compression
+
+    compression.register(app)  # first app hook registered, so it runs last
 
 
 def register_models() -> None:

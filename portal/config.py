@@ -228,6 +228,8 @@ def load_config(
             "DIRECTORY_CACHE_REDIS_PREFIX", "ledenportaal:directory:"
         ),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        # Off when a reverse proxy compresses (portal/core/compression.py).
+        "COMPRESS_ENABLED": _bool(env.get("COMPRESS_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXIES": _int(env, "TRUSTED_PROXIES", 0),
         "TRUSTED_HOSTS": _list(env, "TRUSTED_HOSTS", []) or None,

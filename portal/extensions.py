@@ -2,6 +2,7 @@
 
 from authlib.integrations.flask_client import OAuth
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -37,3 +38,4 @@ htmx = Htmx()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 oauth = OAuth()
+compress = Compress()

@@ -1,0 +1,42 @@
+"""Compressed responses (gzip and brotli) with Flask-Compress, unless a proxy does it.
+
+HTML, CSS, JS, JSON, CSV and SVG are compressed for clients that accept it. Pages of signed-in
+users are not: they hold session secrets (CSRF token) next to text the user typed, the mix a
+BREACH-style attack needs. Set COMPRESS_ENABLED=false when a reverse proxy compresses.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask_login import current_user
+
+from portal.extensions import compress
+
+ALGORITHMS = ["br", "gzip"]
+MIMETYPES = [
+    "text/html", "text/css", "text/plain", "text/csv", "text/javascript",
+    "application/javascript", "application/json", "application/ld+json", "image/svg+xml",
+]  # fmt: skip
+
+
+def register(app: Flask) -> None:
+    """Bind Flask-Compress; its hook runs after every other one (headers, ETag) are set."""
+    app.config.setdefault("COMPRESS_ENABLED", True)
+    app.config.update(
+        COMPRESS_REGISTER=False,
+        COMPRESS_ALGORITHM=ALGORITHMS,
+        COMPRESS_ALGORITHM_STREAMING=ALGORITHMS,  # static files and exports are streamed
+        COMPRESS_MIMETYPES=MIMETYPES,
+        COMPRESS_BR_LEVEL=4,
+        COMPRESS_LEVEL=6,
+    )
+    compress.init_app(app)
+    if app.config["COMPRESS_ENABLED"]:
+        app.after_request(_compress)
+
+
+def _compress(response: Response) -> Response:
+    """Compress unless the response belongs to a signed-in user (see the module doc)."""
+    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+        return response
+    return compress.after_request(response)
