@@ -1,0 +1,52 @@
+"""axe-core (vendored from its npm package, tests/browser/vendor) over the public pages: no
+WCAG 2.2 A/AA violations, on a phone and a desktop viewport."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.browser.live import CHROMIUM, CHROMIUM_ARGS
+from tests.directory.test_browser import seed
+
+pytestmark = pytest.mark.browser
+AXE = Path(__file__).resolve().parents[1] / "browser" / "vendor" / "axe-core-4.14.1.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+PAGES = (
+    "/", "/ledenzoeker/", "/ledenzoeker/?q=bakker", "/ledenzoeker/?q=jnsn",
+    "/ledenzoeker/?page=99", "/ledenzoeker/?vakgebied=x&score=1", "/ledenzoeker/bedrijf-0",
+    "/ledenzoeker/over-de-scores", "/inloggen", "/privacy",
+)  # fmt: skip
+
+
+def test_public_pages_have_no_axe_violations(live_server):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    problems = []
+    with live_server(seed) as base, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for width, height in ((390, 844), (1280, 900)):
+                # The CSP forbids injected scripts; only this test's own context bypasses it.
+                context = browser.new_context(
+                    bypass_csp=True, viewport={"width": width, "height": height}, locale="nl-NL"
+                )
+                page = context.new_page()
+                for path in PAGES:
+                    page.goto(f"{base}{path}")
+                    page.add_script_tag(path=str(AXE))
+                    found = page.evaluate(
+                        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+                        ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map("
+                        "n => n.target.join(' ')).slice(0, 3)})))",
+                        TAGS,
+                    )
+                    problems += [f"{width}px {path}: {json.dumps(v)}" for v in found]
+                context.close()
+        finally:
+            browser.close()
+    assert not problems, "\n".join(problems)
