@@ -70,6 +70,9 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     limiter.init_app(app)
     oauth.init_app(app)
+    from portal.auth import oidc
+
+    oidc.init_app(app)  # single sign-on, only when the environment configures an IdP
     login_manager.init_app(app)
     from portal.core import compression
 
@@ -80,6 +83,7 @@ def register_models() -> None:
     """Import every model module so metadata (and Alembic) sees all tables."""
     from portal.agreements import models as _agreements  # noqa: F401
     from portal.auth import models as _auth  # noqa: F401
+    from portal.auth import passkeys as _passkeys  # noqa: F401
     from portal.complaints import models as _complaints  # noqa: F401
     from portal.compliance import models as _compliance  # noqa: F401
     from portal.core import concurrency as _concurrency  # noqa: F401

@@ -269,6 +269,37 @@ def load_config(
         "SENTRY_DSN": env.get("SENTRY_DSN", ""),
         "SENTRY_ENVIRONMENT": env.get("SENTRY_ENVIRONMENT", mode),
         "SENTRY_RELEASE": env.get("SENTRY_RELEASE", ""),
+        **_oidc_settings(env),
+        "STAFF_PASSWORD_LOGIN": _bool(env.get("STAFF_PASSWORD_LOGIN"), True),
+        "PASSKEY_RP_ID": env.get("PASSKEY_RP_ID", ""),
+        "PASSKEY_RP_NAME": env.get("PASSKEY_RP_NAME", "Ledenportaal"),
+    }
+
+
+def _oidc_settings(env: Mapping[str, str]) -> dict:
+    """Single sign-on with the association's OpenID Connect provider; off without an issuer.
+
+    :raises ConfigError: an issuer without a client id, or an issuer that is not an http(s) URL.
+    """
+    issuer = (env.get("OIDC_ISSUER") or "").strip()
+    client_id = (env.get("OIDC_CLIENT_ID") or "").strip()
+    if issuer:
+        parts = urlsplit(issuer)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"OIDC_ISSUER must be an http(s) URL, got {issuer!r}")
+        if not client_id:
+            raise ConfigError("OIDC_ISSUER is set but OIDC_CLIENT_ID is not.")
+    return {
+        "OIDC_ISSUER": issuer,
+        "OIDC_CLIENT_ID": client_id,
+        "OIDC_CLIENT_SECRET": env.get("OIDC_CLIENT_SECRET", ""),
+        "OIDC_SCOPES": (env.get("OIDC_SCOPES") or "").strip() or "openid email profile",
+        "OIDC_GROUPS_CLAIM": (env.get("OIDC_GROUPS_CLAIM") or "").strip() or "groups",
+        "OIDC_STAFF_GROUPS": _list(env, "OIDC_STAFF_GROUPS", []),
+        "OIDC_ADMIN_GROUPS": _list(env, "OIDC_ADMIN_GROUPS", []),
+        "OIDC_ALLOWED_DOMAINS": [d.lower() for d in _list(env, "OIDC_ALLOWED_DOMAINS", [])],
+        "OIDC_MFA_ACR": _list(env, "OIDC_MFA_ACR", []),
+        "OIDC_FOR": _choice(env, "OIDC_FOR", "staff", ("staff", "members", "both")),
     }
 
 
@@ -334,6 +365,12 @@ def deploy_problems(config: Mapping) -> list[Problem]:
             "SUBPROCESSORS is leeg: noem hosting, e-maildienst en back-updienst "
             "(naam|dienst|locatie;...).",
             "SUBPROCESSORS is not set",
+        ))  # fmt: skip
+    if config.get("OIDC_ISSUER") and not str(config["OIDC_ISSUER"]).startswith("https://"):
+        problems.append(Problem(
+            "OIDC_ISSUER",
+            "OIDC_ISSUER moet https gebruiken.",
+            "OIDC_ISSUER must use https",
         ))  # fmt: skip
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append(Problem(

@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from portal.auth import mfa, services, sessions, tokens
-from portal.auth.forms import CodeForm, ForgotForm, InviteeForm, LoginForm, NewPasswordForm
+from portal.auth import mfa, passkeys, services, sessions, tokens
+from portal.auth.forms import (
+    CodeForm,
+    EmptyForm,
+    ForgotForm,
+    InviteeForm,
+    LoginForm,
+    NewPasswordForm,
+)
 from portal.auth.models import TokenPurpose, User
 from portal.core import concurrency
 from portal.core.security import safe_next
@@ -18,7 +36,17 @@ from portal.extensions import db, limiter, login_manager
 bp = Blueprint("auth", __name__)
 PENDING_MFA_SECONDS = 300
 # Endpoints a staff user without a verified second factor may still reach.
-MFA_EXEMPT = {"auth.mfa_setup", "auth.mfa_enable", "auth.logout", "static", "public.home"}
+MFA_EXEMPT = {
+    "auth.mfa_setup",
+    "auth.mfa_enable",
+    "auth.logout",
+    "static",
+    "public.home",
+    # A passkey may be the staff member's second factor instead of TOTP.
+    "auth.passkey_list",
+    "auth.passkey_register_options",
+    "auth.passkey_add",
+}
 
 
 def _account_key() -> str:
@@ -82,9 +110,20 @@ def login():
     """The login form."""
     if current_user.is_authenticated:
         return redirect(_landing(current_user))
+    return _login_page(LoginForm(), safe_next(request.args.get("next")))
+
+
+def _login_page(form: LoginForm, next_url: str | None, status: int = 200):
+    """The login form, with the SSO button when single sign-on is configured."""
+    from portal.auth import oidc
+
     return render_template(
-        "auth/login.html", form=LoginForm(), next=safe_next(request.args.get("next"))
-    )
+        "auth/login.html",
+        form=form,
+        next=next_url,
+        sso_enabled=oidc.enabled(),
+        sso_form=EmptyForm(),
+    ), status
 
 
 @bp.post("/inloggen")
@@ -96,26 +135,54 @@ def login_post():
     next_url = safe_next(request.form.get("next"))
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            if user.mfa_enabled:
-                session.clear()
-                session.update(
-                    mfa_user=user.public_id,
-                    mfa_remember=form.remember.data,
-                    mfa_at=int(time.time()),
-                    mfa_next=next_url,
-                )
+        if user is not None and user.is_staff and not current_app.config["STAFF_PASSWORD_LOGIN"]:
+            form.password.errors.append(
+                _("Medewerkers van de vereniging loggen in met hun verenigingsaccount.")
+            )
+        elif user is not None:
+            if needs_second_step(user):
+                start_second_step(user, remember=form.remember.data, next_url=next_url)
                 db.session.commit()
                 return redirect(url_for("auth.code"), 303)
             services.complete_login(user, remember=form.remember.data, mfa_verified=False)
             db.session.commit()
             return redirect(next_url or _landing(user), 303)
-        form.password.errors.append(_("Dit e-mailadres en wachtwoord horen niet bij elkaar."))
-    return render_template("auth/login.html", form=form, next=next_url), 422
+        else:
+            form.password.errors.append(_("Dit e-mailadres en wachtwoord horen niet bij elkaar."))
+    return _login_page(form, next_url, 422)
+
+
+def needs_second_step(user: User) -> bool:
+    """TOTP users, and staff whose second factor is a passkey, continue to the second step.
+
+    For members a passkey is a way to log in, not a required second step after the password,
+    so a lost passkey leaves the password (and the reset flow) working.
+    """
+    return user.mfa_enabled or (user.is_staff and passkeys.has_passkeys(user))
+
+
+def start_second_step(user: User, *, remember: bool, next_url: str | None, sso: bool = False):
+    """Remember (in a fresh session) who passed the first step; the code page finishes it."""
+    session.clear()
+    session.update(
+        mfa_user=user.public_id,
+        mfa_remember=remember,
+        mfa_at=int(time.time()),
+        mfa_next=next_url,
+        mfa_sso=sso,
+    )
 
 
 def _landing(user: User) -> str:
     return url_for("staff_members.index") if user.is_staff else url_for("profile.dashboard")
+
+
+landing = _landing  # for the SSO and passkey routes
+
+
+def pending_user() -> User | None:
+    """The user between the first and the second login step (5 minutes), or None."""
+    return _pending_user()
 
 
 def _pending_user() -> User | None:
@@ -131,7 +198,18 @@ def code():
     if _pending_user() is None:
         flash(_("Log opnieuw in; de inlogpoging is verlopen."), "warning")
         return redirect(url_for("auth.login"))
-    return render_template("auth/code.html", form=CodeForm())
+    return _code_page(CodeForm(), _pending_user())
+
+
+def _code_page(form: CodeForm, user: User, status: int = 200):
+    """The second step: a TOTP or recovery code, or one of the user's passkeys."""
+    return render_template(
+        "auth/code.html",
+        form=form,
+        totp=user.mfa_enabled,
+        passkey_step=passkeys.has_passkeys(user),
+        passkey_form=EmptyForm(),
+    ), status
 
 
 @bp.post("/inloggen/code")
@@ -147,24 +225,30 @@ def code_post():
     if form.validate_on_submit():
         if mfa.verify(user, form.code.data):
             remember, next_url = session.get("mfa_remember", False), session.get("mfa_next")
+            sso = session.get("mfa_sso", False)
             services.complete_login(user, remember=remember, mfa_verified=True)
+            session["sso"] = sso
             db.session.commit()
             return redirect(safe_next(next_url) or _landing(user), 303)
         db.session.commit()  # a used recovery code or time step stays used
         form.code.errors.append(
             _("Deze code klopt niet of is al gebruikt. Probeer de volgende code.")
         )
-    return render_template("auth/code.html", form=form), 422
+    return _code_page(form, user, 422)
 
 
 @bp.post("/uitloggen")
 @login_required
 def logout():
     """End this session server-side."""
+    from portal.auth import oidc
+
+    was_sso = session.get("sso", False)
     services.logout(current_user._get_current_object())
     db.session.commit()
     flash(_("U bent uitgelogd."))
-    return redirect(url_for("auth.login"), 303)
+    end_session = oidc.end_session_url() if was_sso and oidc.enabled() else None
+    return redirect(end_session or url_for("auth.login"), 303)
 
 
 @bp.get("/wachtwoord-vergeten")
@@ -286,4 +370,5 @@ def invite_from_form(
     return concurrency.create_once(create)
 
 
-from portal.auth import routes_account  # noqa: E402, F401  (attaches the account pages to bp)
+# Attach the account pages and single sign-on to bp.
+from portal.auth import routes_account, routes_passkeys, routes_sso  # noqa: E402, F401

@@ -183,7 +183,14 @@ def _company_objects(company, owner: User) -> dict[str, object]:
         provider=Provider.KLANTENVERTELLEN,
         file_kind="csv",
     )
-    db.session.add_all([letter, review, upload])
+    from webauthn.helpers import bytes_to_base64url
+
+    from portal.auth.passkeys import Passkey
+
+    passkey = Passkey(
+        user_id=owner.id, credential_id=bytes_to_base64url(f"battery-{company.id}".encode()), public_key=b"\xa5", name="Laptop"
+    )
+    db.session.add_all([letter, review, upload, passkey])
     sessions.start_session(
         owner, remember=False, ip="127.0.0.2", user_agent="spare", mfa_verified=True
     )
@@ -201,6 +208,7 @@ def _company_objects(company, owner: User) -> dict[str, object]:
         "review": review.public_id,
         "upload": upload.public_id,
         "session": spare,
+        "passkey": passkey.public_id,
         "slug": company.slug,
     }
 

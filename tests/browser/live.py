@@ -28,7 +28,9 @@ CHROMIUM_ARGS = [
 
 
 @contextmanager
-def live_portal(tmp_path: Path, seed: Callable[[], None] | None = None, **config) -> Iterator[str]:
+def live_portal(
+    tmp_path: Path, seed: Callable[[], None] | None = None, *, port: int = 0, **config
+) -> Iterator[str]:
     """Serve a fresh portal on a file-based SQLite database; yields its base URL."""
     settings = base_config(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'live.db'}", **config)
     settings.pop("SQLALCHEMY_ENGINE_OPTIONS", None)
@@ -38,7 +40,7 @@ def live_portal(tmp_path: Path, seed: Callable[[], None] | None = None, **config
         if seed:
             seed()
         db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
