@@ -271,9 +271,25 @@ def load_config(
         "SENTRY_RELEASE": env.get("SENTRY_RELEASE", ""),
         **_oidc_settings(env),
         "STAFF_PASSWORD_LOGIN": _bool(env.get("STAFF_PASSWORD_LOGIN"), True),
+        "PROVIDER_DASHBOARD_URLS": _dashboard_urls(env),
         "PASSKEY_RP_ID": env.get("PASSKEY_RP_ID", ""),
         "PASSKEY_RP_NAME": env.get("PASSKEY_RP_NAME", "Ledenportaal"),
     }
+
+
+def _dashboard_urls(env: Mapping[str, str]) -> str:
+    """PROVIDER_DASHBOARD_URLS, checked when the app starts (see portal/reviews/dashboard.py).
+
+    :raises ConfigError: unknown provider or an unsafe template.
+    """
+    from portal.reviews.dashboard import DashboardSettingError, parse_templates
+
+    raw = env.get("PROVIDER_DASHBOARD_URLS", "")
+    try:
+        parse_templates(raw)
+    except DashboardSettingError as exc:
+        raise ConfigError(str(exc)) from exc
+    return raw
 
 
 def _oidc_settings(env: Mapping[str, str]) -> dict:

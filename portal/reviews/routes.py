@@ -8,7 +8,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from flask import Blueprint, Flask, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -21,7 +31,7 @@ from portal.core.logs import security_event
 from portal.core.security import get_owned_or_404, member_required
 from portal.extensions import db, limiter
 from portal.profile.routes import current_company
-from portal.reviews import services
+from portal.reviews import dashboard, services
 from portal.reviews.card import attempt_label
 from portal.reviews.errors import OK
 from portal.reviews.forms import ActivateForm, ConfirmForm, LinkForm, OtherSystemForm
@@ -36,14 +46,6 @@ class AttemptRow(NamedTuple):
     started_at: datetime
     label: str
     ok: bool
-
-
-# Where members log in to their provider's dashboard (login pages unverified: site roots).
-DASHBOARD_URLS = {
-    Provider.KLANTENVERTELLEN: "https://www.klantenvertellen.nl/",
-    Provider.KIYOH: "https://www.kiyoh.com/",
-    Provider.FEEDBACK_COMPANY: "https://www.feedbackcompany.com/",
-}
 
 
 def register(app: Flask) -> None:
@@ -104,7 +106,11 @@ def show():
         past=services.history(company),
         can_edit=current_user.is_company_admin,
         excluded=services.excluded_from_kv_delivery(company),
-        dashboard_url=DASHBOARD_URLS.get(system.provider) if system else None,
+        dashboard_url=(
+            dashboard.dashboard_url(current_app.config, system.provider, system.location_id)
+            if system
+            else None
+        ),
         activate_form=ActivateForm(),
     )
 
