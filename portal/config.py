@@ -241,6 +241,8 @@ def load_config(
         "MAIL_SMTP_CA_FILE": env.get("MAIL_SMTP_CA_FILE", ""),
         "MAIL_SMTP_TIMEOUT": _int(env, "MAIL_SMTP_TIMEOUT", 20),
         "MAIL_RETENTION_DAYS": _int(env, "MAIL_RETENTION_DAYS", 30),
+        # Customer data (invitations, complaint register) after the end of membership (clause G).
+        "MEMBERSHIP_END_DATA_DAYS": _int(env, "MEMBERSHIP_END_DATA_DAYS", 30),
         "MAIL_FROM": env.get("MAIL_FROM", "ledenservice@example.nl"),
         "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         **_association(env, production, strict),

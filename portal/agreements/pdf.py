@@ -65,11 +65,15 @@ class AgreementPdf(FPDF):
 
     def row(self, label: str, value: str) -> None:
         self.set_font(FONT, "B", 9.5)
+        label_lines = len(self.multi_cell(LABEL_WIDTH, 5, label, dry_run=True, output="LINES"))
+        if self.will_page_break(5 * label_lines):
+            self.add_page()
         y = self.get_y()
         self.multi_cell(LABEL_WIDTH, 5, label, align="L", new_x="RIGHT", new_y="TOP")
         self.set_font(FONT, "", 9.5)
         self.multi_cell(0, 5, value, align="L", new_x="LMARGIN", new_y="NEXT")
-        self.set_y(max(self.get_y(), y + 5) + 1)
+        # The taller of label and value decides where the next row starts.
+        self.set_y(max(self.get_y(), y + 5 * label_lines) + 1)
 
 
 def _company_lines(company: Company) -> str:
@@ -121,6 +125,7 @@ def build_pdf(
     pdf.heading("Gegevens van de verwerking")
     for label, value in context["details"]:
         pdf.row(label, value)
+    pdf.ln(3)
     for section in parse_body(version.body):
         if section.heading:
             title = f"{section.marker}. {section.heading}" if section.marker else section.heading

@@ -51,6 +51,9 @@ class User(UserMixin, db.Model):
     totp_secret_enc: Mapped[str | None] = mapped_column(String(300))
     totp_last_step: Mapped[int | None] = mapped_column()
     active: Mapped[bool] = mapped_column(default=True)
+    # Set when `active` turns off (portal/privacy/models.py); the retention job erases the
+    # account a year later (issue 15).
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

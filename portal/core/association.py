@@ -11,14 +11,14 @@ from flask import current_app
 REVIEW_PROVIDERS = (
     {
         "name": "Klantenvertellen",
-        "service": "beoordelingsplatform: uitnodigingen en klachtreacties, alleen als het "
-        "lidbedrijf dit platform gebruikt",
+        "service": "beoordelingsplatform: uitnodigingen versturen en beoordelingen ophalen, "
+        "alleen als het lidbedrijf dit platform gebruikt",
         "location": "Nederland (EU)",
     },
     {
         "name": "Kiyoh",
-        "service": "beoordelingsplatform: uitnodigingen en klachtreacties, alleen als het "
-        "lidbedrijf dit platform gebruikt",
+        "service": "beoordelingsplatform: uitnodigingen versturen en beoordelingen ophalen, "
+        "alleen als het lidbedrijf dit platform gebruikt",
         "location": "Nederland (EU)",
     },
     {

@@ -1,6 +1,8 @@
 """Database triggers that keep `audit_events` append-only, on SQLite and PostgreSQL.
 
-Refused: DELETE (and TRUNCATE), and any UPDATE except two narrow cases:
+Refused: TRUNCATE, DELETE of a row younger than the 7 years the register states (the retention
+job in portal/privacy/purges.py deletes older rows, and only those), and any UPDATE except two
+narrow cases:
 - a reference becoming NULL with nothing else changed, which is what `ON DELETE SET NULL` does
   when the user or company an event points at is removed (the label keeps naming the actor);
 - a new `actor_label` while the privacy erasure opens the pseudonymisation window
@@ -27,6 +29,7 @@ CREATE = {
         "pseudonymise INTEGER NOT NULL DEFAULT 0)",
         "INSERT OR IGNORE INTO audit_guard (id, pseudonymise) VALUES (1, 0)",
         "CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events "
+        "WHEN OLD.created_at >= datetime('now', '-7 years') "
         "BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END",
         "CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events "
         "WHEN NOT ("
@@ -52,6 +55,8 @@ CREATE = {
         "AND (NEW.actor_label IS NOT DISTINCT FROM OLD.actor_label "
         "OR coalesce(current_setting('portal.audit_pseudonymise', true), '') = 'on') "
         "THEN RETURN NEW; END IF; END IF; "
+        "IF TG_OP = 'DELETE' AND OLD.created_at < now() - interval '7 years' THEN RETURN OLD; "
+        "END IF; "
         "RAISE EXCEPTION 'audit_events is append-only' USING ERRCODE = 'insufficient_privilege'; "
         "END $$",
         "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "

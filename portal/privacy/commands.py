@@ -17,16 +17,17 @@ def privacy_cli() -> None:
 def _purge() -> None:
     result = purge_expired()
     mail = " ".join(f"{key}={value}" for key, value in result.mail.items())
+    periods = " ".join(f"{key}={value}" for key, value in result.periods.items())
     click.echo(
         f"purged uploads={result.uploads} invitations={result.invitations} {mail} "
-        f"idempotency_keys={result.keys}"
+        f"idempotency_keys={result.keys} {periods}"
     )
 
 
 @privacy_cli.command("purge")
 @with_appcontext
 def purge_command() -> None:
-    """Delete invitation data, mail bodies and idempotency keys past retention (counts only)."""
+    """Delete everything past its stated retention period (counts only; idempotent)."""
     _purge()
 
 

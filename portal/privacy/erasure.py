@@ -7,7 +7,7 @@ import hmac
 from datetime import date
 
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from portal.agreements.models import AgreementAcceptance
 from portal.auth.models import RecoveryCode, User, UserSession, UserToken
@@ -97,6 +97,30 @@ def _pseudonymise_complaint_labels(user: User, label: str) -> None:
 
 
 ACCEPTANCE_YEARS = 7
+
+
+def company_erasure_preview(company: Company) -> dict:
+    """Exactly what `erase_company` removes and what it keeps, for the confirmation pages."""
+    from portal.reviews.models import ReviewSystem
+
+    def count(model, column) -> int:
+        return (
+            db.session.scalar(select(func.count()).select_from(model).where(column == company.id))
+            or 0
+        )
+
+    users = list(
+        db.session.scalars(select(User).where(User.company_id == company.id).order_by(User.name))
+    )
+    return {
+        "users": [(u.name, u.email) for u in users],
+        "complaints": count(Complaint, Complaint.company_id),
+        "uploads": count(InviteUpload, InviteUpload.company_id),
+        "invitations": count(Invitation, Invitation.company_id),
+        "review_systems": count(ReviewSystem, ReviewSystem.company_id),
+        "acceptances_kept": count(AgreementAcceptance, AgreementAcceptance.company_id),
+        "kept_until": acceptance_retention_end(),
+    }
 
 
 def acceptance_retention_end(today: date | None = None) -> date:

@@ -1,4 +1,8 @@
-"""Right of access and portability: everything the portal holds about a user and their company."""
+"""Right of access and portability: everything the portal holds about a user and their company.
+
+Not the customers' data the association keeps for the company as processor (complaint register,
+invitation addresses): that is the company's, downloaded by its beheerder (customer_data.py).
+"""
 
 from __future__ import annotations
 
@@ -193,6 +197,15 @@ def _complaints(company: Company) -> list[dict[str, Any]]:
     return out
 
 
+def _complaint_count(company: Company) -> int:
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Complaint).where(Complaint.company_id == company.id)
+        )
+        or 0
+    )
+
+
 def _requests(user: User) -> list[dict[str, Any]]:
     rows = db.session.scalars(
         select(SubjectRequest)
@@ -227,7 +240,9 @@ def build_export(user: User) -> dict[str, Any]:
         "review_systems": _systems(company) if company else [],
         "agreement_acceptances": _acceptances(company) if company else [],
         "invitation_uploads": _uploads(company) if company else [],
-        "complaints": _complaints(company) if company else [],
+        # Complainants' data is the company's, not the user's: only a count here; the beheerder
+        # downloads the register with the customer data (portal/privacy/customer_data.py).
+        "complaints_in_register": _complaint_count(company) if company else 0,
         "privacy_requests": _requests(user),
         "activity": _audit(user),
     }

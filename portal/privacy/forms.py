@@ -38,7 +38,7 @@ class ErasureRequestForm(IdempotentForm, FlaskForm):
     message = _text(_l("Toelichting (niet verplicht)"), max_length=2000)
     whole_company = BooleanField(
         _l(
-            "Verwijder ook ons bedrijf, met alle accounts, koppelingen en klantenlijsten (alleen voor de beheerder)."
+            "Verwijder ook ons bedrijf, met alle accounts van collega's, koppelingen, klantenlijsten en het klachtenregister, zoals hierboven staat (alleen voor de beheerder)."
         )
     )
     confirm = BooleanField(
@@ -53,7 +53,9 @@ class CloseRequestForm(FlaskForm):
     status = SelectField(
         _l("Uitkomst"), choices=[("done", _l("Afgehandeld")), ("rejected", _l("Afgewezen"))]
     )
-    outcome = _text(_l("Toelichting voor het dossier"), required=True, max_length=2000)
+    outcome = _text(
+        _l("Toelichting voor de aanvrager en het dossier"), required=True, max_length=2000
+    )
     execute = BooleanField(
         _l("Verwijdering nu uitvoeren (account, of bedrijf als daarom is gevraagd)")
     )
@@ -115,3 +117,25 @@ class BreachForm(VersionedForm, BreachFields):
 
 class NewBreachForm(IdempotentForm, BreachFields):
     """A new breach register entry (a repeated submit records it once)."""
+
+
+class ExtendRequestForm(FlaskForm):
+    """Extend the answer term (art. 12(3)); the reason goes to the requester."""
+
+    months = SelectField(
+        _l("Verlengen met"), choices=[("1", _l("één maand")), ("2", _l("twee maanden"))]
+    )
+    reason = _text(_l("Reden (gaat naar de aanvrager)"), required=True, max_length=2000)
+
+
+class RightRequestForm(IdempotentForm, FlaskForm):
+    """A user objects to a processing or asks to restrict it (arts. 18 and 21)."""
+
+    kind = SelectField(
+        _l("Soort verzoek"),
+        choices=[
+            ("objection", _l("Bezwaar tegen een verwerking")),
+            ("restriction", _l("Beperking van de verwerking")),
+        ],
+    )
+    message = _text(_l("Welke verwerking en waarom"), required=True, max_length=2000)

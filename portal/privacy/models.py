@@ -5,11 +5,21 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text
+from sqlalchemy import Enum, ForeignKey, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.auth.models import User
 from portal.core.db import UTCDateTime, new_uuid, utcnow
 from portal.extensions import db
+
+
+@event.listens_for(User.active, "set")
+def _remember_deactivation(user: User, value: bool, old, _initiator) -> None:
+    """Start (or stop) the retention clock of a deactivated account, whoever deactivates it."""
+    if value is False and old is not False:
+        user.deactivated_at = utcnow()
+    elif value is True:
+        user.deactivated_at = None
 
 
 class RequestKind(enum.StrEnum):
@@ -55,6 +65,9 @@ class SubjectRequest(db.Model):
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[str] = mapped_column(Text, default="")
+    # Art. 12(3): one extension of up to two months, with the reason told to the requester.
+    extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    extension_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     def __repr__(self) -> str:
         return f"<SubjectRequest {self.kind} {self.status}>"

@@ -1,11 +1,12 @@
 """Retention: invitation personal data goes 90 days (or less) after the upload; mail bodies after
 `MAIL_RETENTION_DAYS` (see `portal.core.outbox.purge`); create-form idempotency keys after two
-days (see `portal.core.concurrency.purge_keys`)."""
+days (see `portal.core.concurrency.purge_keys`); every other stated period in
+`portal.privacy.purges` (sessions, accounts, requests, ended memberships, logs, audit)."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -16,6 +17,7 @@ from portal.core.db import utcnow
 from portal.extensions import db
 from portal.invitations import settings
 from portal.invitations.models import Invitation, InviteUpload, UploadStatus
+from portal.privacy import purges
 
 log = logging.getLogger(__name__)
 PREVIEW_HOURS = 24  # an unconfirmed preview is kept for a day at most
@@ -30,6 +32,7 @@ class PurgeResult:
     cutoff: datetime
     mail: dict[str, int]
     keys: int = 0
+    periods: dict[str, int] = field(default_factory=dict)  # portal/privacy/purges.py
 
 
 def purge_expired(now: datetime | None = None) -> PurgeResult:
@@ -71,13 +74,23 @@ def purge_expired(now: datetime | None = None) -> PurgeResult:
         )
     mail = outbox.purge(now)
     keys = concurrency.purge_keys(now=now)
+    periods = purges.run_all(now)
+    if any(periods.values()):
+        audit.record(
+            "privacy.retention_purged",
+            subject_type="retention",
+            subject_id="*",
+            changes={key: {"old": None, "new": value} for key, value in periods.items() if value},
+        )
     db.session.commit()
     log.info(
-        "privacy purge: uploads=%d invitations=%d retention_days=%d mail=%s idempotency_keys=%d",
+        "privacy purge: uploads=%d invitations=%d retention_days=%d mail=%s idempotency_keys=%d "
+        "periods=%s",
         len(ids),
         invitations,
         days,
         mail,
         keys,
+        periods,
     )
-    return PurgeResult(len(ids), invitations, cutoff, mail, keys)
+    return PurgeResult(len(ids), invitations, cutoff, mail, keys, periods)

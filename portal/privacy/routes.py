@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -10,9 +20,12 @@ from portal.auth.routes import require_user
 from portal.core import concurrency
 from portal.extensions import db
 from portal.invitations import settings as invite_settings
-from portal.privacy import services
+from portal.privacy import erasure, rights, services
+from portal.privacy.customer_data import customer_data as build_customer_data
+from portal.privacy.customer_data import record_download as record_customer_download
 from portal.privacy.export import build_export, to_csv, to_json
-from portal.privacy.forms import ErasureRequestForm
+from portal.privacy.forms import ErasureRequestForm, RightRequestForm
+from portal.privacy.models import RequestKind
 from portal.privacy.records import RECORDS_VERSION
 
 bp = Blueprint("privacy", __name__)
@@ -48,13 +61,18 @@ def mine():
     return _mine_page(ErasureRequestForm())
 
 
-def _mine_page(form: ErasureRequestForm, status: int = 200):
+def _mine_page(form: ErasureRequestForm, status: int = 200, right_form=None):
     user = require_user()
     return (
         render_template(
             "privacy/mine.html",
             user=user,
             form=form,
+            right_form=right_form or RightRequestForm(formdata=None),
+            preview=erasure.company_erasure_preview(user.company)
+            if user.company and user.is_company_admin
+            else None,
+            open_rights=[r for k in rights.SELF_SERVICE_KINDS if (r := rights.open_request(user, k))],
             pending=services.open_erasure_request(user),
             data=build_export(user),
         ),
@@ -93,6 +111,55 @@ def export_html():
     """The same data as a readable, printable HTML page (download)."""
     body = render_template("privacy/export.html", data=build_export(require_user()))
     return _download(body, fmt="html", mimetype="text/html")
+
+
+@bp.get("/mijn-profiel/mijn-gegevens/klantgegevens.<fmt>")
+@login_required
+def customer_data(fmt: str):
+    """Delete-or-return: all customer data held for the user's company (beheerder only).
+
+    Not behind the agreement gate: returning the data must work whatever the agreement's state.
+
+    :raises NotFound: an unknown format, or a user without a company.
+    :raises Forbidden: a medewerker (the company's beheerder decides about its customer data).
+    """
+    user = require_user()
+    if fmt not in ("json", "csv") or user.company is None:
+        abort(404)
+    if not user.is_company_admin:
+        abort(403)
+    data = build_customer_data(user.company)
+    body = to_json(data) if fmt == "json" else to_csv(data)
+    record_customer_download(user.company, by=user, fmt=fmt)
+    db.session.commit()
+    return Response(
+        body,
+        mimetype="application/json" if fmt == "json" else "text/csv",
+        headers={"Content-Disposition": f'attachment; filename="klantgegevens.{fmt}"'},
+    )
+
+
+@bp.post("/mijn-profiel/mijn-gegevens/bezwaar")
+@login_required
+def request_right():
+    """File an objection or a restriction request (arts. 18 and 21); answered within a month."""
+    user = require_user()
+    form = RightRequestForm()
+    if form.validate_on_submit():
+        url = concurrency.create_once(lambda: _file_right(user, form))
+        if url is not None:
+            return redirect(url, 303)
+    return _mine_page(ErasureRequestForm(formdata=None), 422, right_form=form)
+
+
+def _file_right(user, form: RightRequestForm) -> str | None:
+    try:
+        rights.request_right(user, RequestKind(form.kind.data), message=form.message.data or "")
+    except services.PrivacyError as exc:
+        form.message.errors = [exc.message]
+        return None
+    flash(_("Uw verzoek is ontvangen. Wij behandelen het binnen een maand."), "success")
+    return url_for("privacy.mine")
 
 
 @bp.post("/mijn-profiel/mijn-gegevens/verwijderen")

@@ -16,13 +16,14 @@ from portal.core.security import admin_required, staff_required
 from portal.core.templating import AMSTERDAM
 from portal.extensions import db
 from portal.members.models import Company
-from portal.privacy import erasure, services
+from portal.privacy import erasure, rights, services
 from portal.privacy.export import to_json
 from portal.privacy.forms import (
     BreachForm,
     CloseRequestForm,
     CustomerEraseForm,
     CustomerSearchForm,
+    ExtendRequestForm,
     NewBreachForm,
 )
 from portal.privacy.models import Breach, RequestKind, RequestStatus, SubjectRequest
@@ -69,11 +70,19 @@ def request_detail(request_id: str):
     return _request_page(item, CloseRequestForm())
 
 
-def _request_page(item: SubjectRequest, form: CloseRequestForm, status: int = 200):
+def _request_page(
+    item: SubjectRequest, form: CloseRequestForm, status: int = 200, extend_form=None
+):
     user = db.session.get(User, item.user_id) if item.user_id else None
     company = db.session.get(Company, item.company_id) if item.company_id else None
     return render_template(
-        "privacy/staff_request.html", item=item, form=form, subject_user=user, company=company
+        "privacy/staff_request.html",
+        item=item,
+        form=form,
+        extend_form=extend_form or ExtendRequestForm(),
+        subject_user=user,
+        company=company,
+        preview=erasure.company_erasure_preview(company) if company else None,
     ), status
 
 
@@ -83,23 +92,50 @@ def request_close(request_id: str):
     item = _by_public_id(SubjectRequest, request_id)
     form = CloseRequestForm()
     me = require_user()
+    if not me.is_admin:
+        form.outcome.errors = [_("Alleen een beheerder van het portal kan een verzoek afsluiten.")]
+        return _request_page(item, form, 403)
     if item.status is not RequestStatus.OPEN:
         form.outcome.errors = [_("Dit verzoek is al afgehandeld.")]
     elif form.validate_on_submit():
-        if form.execute.data and not me.is_admin:
-            form.execute.errors = [
-                _("Alleen een beheerder van het portal kan accounts verwijderen.")
-            ]
-            return _request_page(item, form, 422)
+        address = rights.requester_address(item)  # before an erasure removes it
         if form.execute.data and item.kind is RequestKind.ERASURE and form.status.data == "done":
             _execute_erasure(item, me)
-        services.close_request(
-            item, by=me, status=RequestStatus(form.status.data), outcome=form.outcome.data
-        )
+        try:
+            rights.close(
+                item,
+                by=me,
+                status=RequestStatus(form.status.data),
+                outcome=form.outcome.data,
+                address=address,
+            )
+        except services.PrivacyError as exc:
+            db.session.rollback()
+            form.status.errors = [exc.message]
+            return _request_page(item, form, 422)
         db.session.commit()
-        flash(_("Het verzoek is afgehandeld."), "success")
+        flash(_("Het verzoek is afgehandeld; de aanvrager krijgt de uitkomst per e-mail."), "success")
         return redirect(url_for("privacy_staff.requests_list"), 303)
     return _request_page(item, form, 422)
+
+
+@bp.post("/verzoeken/<request_id>/verlengen")
+def request_extend(request_id: str):
+    """Extend the answer term by one or two months with a reason mailed to the requester."""
+    item = _by_public_id(SubjectRequest, request_id)
+    form = ExtendRequestForm()
+    if form.validate_on_submit():
+        try:
+            rights.extend(
+                item, by=require_user(), months=int(form.months.data), reason=form.reason.data
+            )
+        except services.PrivacyError as exc:
+            form.reason.errors = [exc.message]
+        else:
+            db.session.commit()
+            flash(_("De termijn is verlengd; de aanvrager krijgt de reden per e-mail."), "success")
+            return redirect(url_for("privacy_staff.request_detail", request_id=item.public_id), 303)
+    return _request_page(item, CloseRequestForm(), 422, extend_form=form)
 
 
 def _execute_erasure(item: SubjectRequest, me: User) -> None:
@@ -130,12 +166,18 @@ def customer_search():
         ), 422
     email_hash = services.customer_hash(form.email.data)
     erase_form = CustomerEraseForm(data={"email": form.email.data})
+    rows = services.find_customer(email_hash)
+    complaints = services.find_complaints(form.email.data)
+    rights.record_customer_search(
+        by=require_user(), email_hash=email_hash, invitations=len(rows), complaints=len(complaints)
+    )
+    db.session.commit()
     return render_template(
         "privacy/staff_customer.html",
         form=form,
         erase_form=erase_form,
-        rows=services.find_customer(email_hash),
-        complaints=services.find_complaints(form.email.data),
+        rows=rows,
+        complaints=complaints,
         suppressed=services.is_suppressed(email_hash),
     )
 

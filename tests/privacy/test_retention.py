@@ -76,7 +76,9 @@ def test_commands_log_counts_only(app, ready_member, command, caplog):
     assert result.exit_code == 0, result.output
     assert result.output.strip() == (
         "purged uploads=1 invitations=2 mail_secrets=0 mail_bodies=0 mail_rows=0 "
-        "idempotency_keys=0"
+        "idempotency_keys=0 sessions=0 tokens=0 deactivated_accounts=0 privacy_requests=0 "
+        "ended_invitations=0 ended_complaints=0 ended_reviews=0 ended_companies=0 sync_log=0 "
+        "acceptances=0 audit=0"
     )
     assert "privacy purge: uploads=1 invitations=2" in caplog.text
     assert "klant.example" not in caplog.text + result.output

@@ -47,7 +47,7 @@ def test_json_export_is_complete_without_secrets_or_other_companies(client, logi
         "review_systems",
         "agreement_acceptances",
         "invitation_uploads",
-        "complaints",
+        "complaints_in_register",
         "privacy_requests",
         "activity",
     }
@@ -171,7 +171,7 @@ def test_staff_handle_a_company_erasure_request(client, login, ready_member, mak
     login(client, staff)
     url = f"/beheer/privacy/verzoeken/{item.public_id}"
     refused = client.post(url, data={"status": "done", "outcome": "Uitgevoerd", "execute": "y"})
-    assert refused.status_code == 422 and db.session.get(Company, company_id) is not None
+    assert refused.status_code == 403 and db.session.get(Company, company_id) is not None
     login(client, make_user(role="admin"))
     assert (
         client.post(
@@ -221,7 +221,11 @@ def test_staff_find_export_and_erase_a_customer_everywhere(client, login, ready_
             .order_by(AuditEvent.id)
         )
     )
-    assert [e.action for e in events] == ["privacy.customer_exported", "privacy.customer_erased"]
+    assert [e.action for e in events] == [
+        "privacy.customer_searched",
+        "privacy.customer_exported",
+        "privacy.customer_erased",
+    ]
     assert all("klant0" not in json.dumps(e.changes) + e.subject_id for e in events)
     blocked = invitations.create_upload(
         first.company, by=first, data=customer_csv(1), filename="k.csv", delay_days=0
@@ -307,7 +311,7 @@ def test_admin_sees_the_processing_register(client, login, make_user):
     assert client.get("/beheer/privacy/datalekken/nieuw").status_code == 200
 
 
-def test_export_includes_the_own_company_complaint_register(
+def test_customer_data_download_holds_the_own_company_complaint_register(
     client, login, ready_member, make_user, make_complaint
 ):
     user = ready_member()
@@ -317,7 +321,13 @@ def test_export_includes_the_own_company_complaint_register(
     make_complaint(other.company, complainant_name="Vreemde Klager", subject="Elders")
     db.session.commit()
     login(client, user)
-    data = json.loads(client.get(MINE + "/export.json").data)
+    personal = client.get(MINE + "/export.json")
+    assert "Karin Klager" not in personal.text and "karin@klant.example" not in personal.text
+    assert json.loads(personal.data)["complaints_in_register"] == 1
+    response = client.get(MINE + "/klantgegevens.json")
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="klantgegevens.json"'
+    data = json.loads(response.data)
     assert [c["reference"] for c in data["complaints"]] == [mine.reference]
     entry = data["complaints"][0]
     assert (entry["complainant_name"], entry["complainant_email"]) == (
@@ -327,10 +337,27 @@ def test_export_includes_the_own_company_complaint_register(
     assert [letter["kind"] for letter in entry["letters"]] == ["acknowledgement"]
     assert "created" in [event["kind"] for event in entry["history"]]
     html = client.get(MINE + "/export.html").text
-    assert "Klachtenregister van uw bedrijf" in html and "Karin Klager" in html
+    assert "Klachtenregister van uw bedrijf" in html and "Karin Klager" not in html
     page = client.get(MINE)
     assert "Vreemde Klager" not in json.dumps(data) + html
     assert 'href="/mijn-profiel/mijn-gegevens/export.csv"' in page.text
+    assert 'href="/mijn-profiel/mijn-gegevens/klantgegevens.json"' in page.text
+    assert db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "privacy.customer_data_downloaded")
+    ).one()
+
+
+def test_medewerker_cannot_download_customer_data_and_own_export_has_none(
+    client, login, ready_member, make_user, make_complaint
+):
+    owner = ready_member()
+    worker = make_user(company=owner.company, company_role="medewerker")
+    make_complaint(owner.company, complainant_name="Karin Klager")
+    login(client, worker)
+    assert client.get(MINE + "/klantgegevens.json").status_code == 403
+    assert client.get(MINE + "/klantgegevens.xml").status_code == 404
+    export = client.get(MINE + "/export.json").text + client.get(MINE + "/export.csv").text
+    assert "Karin Klager" not in export and "karin@klant.example" not in export
 
 
 def test_csv_export_neutralises_spreadsheet_formulas(client, login, ready_member, make_complaint):
@@ -339,6 +366,12 @@ def test_csv_export_neutralises_spreadsheet_formulas(client, login, ready_member
     make_complaint(user.company, description="+SUM(A1:A9)", complainant_name="@Klager")
     db.session.commit()
     login(client, user)
+    customers = client.get(MINE + "/klantgegevens.csv")
+    rows = list(csv.reader(io.StringIO(customers.data.decode("utf-8-sig")), delimiter=";"))
+    cells = {(r[0], r[2]): r[3] for r in rows[1:]}
+    assert cells[("complaints", "description")] == "'+SUM(A1:A9)"
+    assert cells[("complaints", "complainant_name")] == "'@Klager"
+    assert ("complaints", "history.1.kind") in cells
     response = client.get(MINE + "/export.csv")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert response.headers["Content-Disposition"] == 'attachment; filename="mijn-gegevens.csv"'
@@ -348,9 +381,7 @@ def test_csv_export_neutralises_spreadsheet_formulas(client, login, ready_member
     cells = {(r[0], r[2]): r[3] for r in rows[1:]}
     assert cells[("user", "name")] == "'" + user.name
     assert cells[("user", "email")] == user.email
-    assert cells[("complaints", "description")] == "'+SUM(A1:A9)"
-    assert cells[("complaints", "complainant_name")] == "'@Klager"
-    assert ("company", "kvk_number") in cells and ("complaints", "history.1.kind") in cells
+    assert ("company", "kvk_number") in cells
     assert all(not cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r)
     assert (
         db.session.scalars(
