@@ -87,14 +87,12 @@ def _request_page(
 
 
 @bp.post("/verzoeken/<request_id>")
+@admin_required
 def request_close(request_id: str):
     """Close a request; an admin may carry out the erasure in the same step."""
     item = _by_public_id(SubjectRequest, request_id)
     form = CloseRequestForm()
     me = require_user()
-    if not me.is_admin:
-        form.outcome.errors = [_("Alleen een beheerder van het portal kan een verzoek afsluiten.")]
-        return _request_page(item, form, 403)
     if item.status is not RequestStatus.OPEN:
         form.outcome.errors = [_("Dit verzoek is al afgehandeld.")]
     elif form.validate_on_submit():

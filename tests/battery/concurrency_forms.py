@@ -165,6 +165,9 @@ CREATES: dict[str, Create] = {
     "privacy.request_erasure": Create(
         "member_c", {"confirm": "y", "message": "Graag verwijderen."}, "portal.privacy.models:SubjectRequest"
     ),
+    "privacy.request_right": Create(
+        "member_c", {"kind": "objection", "message": "Bezwaar."}, "portal.privacy.models:SubjectRequest"
+    ),
     "compliance.set_deadline": Create(
         "staff", {"deadline": "2027-03-01", "reason": "Dubbel verlengd"}, "portal.compliance.models:DeadlineExtension"
     ),
@@ -239,6 +242,7 @@ OTHER: dict[str, str] = {
     "compliance.preview_reminders": "a preview, writes nothing",
     "compliance.sync_now": "under the sync run lock",
     "privacy_staff.request_close": "closing a closed request is refused",
+    "privacy_staff.request_extend": "a second extension of the same request is refused",
     "privacy_staff.customer_search": "a search, writes nothing but the audit",
     "privacy_staff.customer_export": "a download",
     "privacy_staff.customer_erase": "erasing erased data is a no-op",
