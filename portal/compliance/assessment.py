@@ -23,6 +23,7 @@ from portal.core.templating import AMSTERDAM
 from portal.directory.entries import refresh_entry
 from portal.extensions import db
 from portal.members.models import Company
+from portal.reviews import switching
 from portal.reviews.models import Provider, ReviewSystem, ScoreSnapshot, SystemStatus
 
 OPEN_STATUSES = (SystemStatus.IN_REVIEW, SystemStatus.MORE_INFO)
@@ -59,7 +60,7 @@ def queue_query():
         select(ReviewSystem)
         .where(
             ReviewSystem.provider == Provider.OTHER,
-            ReviewSystem.is_current.is_(True),
+            ReviewSystem.is_current.is_(True) | ReviewSystem.pending.is_(True),
             ReviewSystem.status.in_(OPEN_STATUSES),
         )
         .order_by(ReviewSystem.requested_at.asc(), ReviewSystem.id.asc())
@@ -113,7 +114,7 @@ def decide(system: ReviewSystem, *, decision: Decision, reason: str, by: User) -
         raise ComplianceError(_l("Een toelichting is verplicht."), field="reason")
     if (
         system.provider is not Provider.OTHER
-        or not system.is_current
+        or not (system.is_current or system.pending)
         or system.status not in OPEN_STATUSES
     ):
         raise ComplianceError(_l("Over dit systeem is al beslist of het is beëindigd."))
@@ -123,6 +124,10 @@ def decide(system: ReviewSystem, *, decision: Decision, reason: str, by: User) -
     system.decided_by_id = by.id
     system.decided_at = utcnow()
     db.session.flush()
+    if decision is Decision.APPROVE:
+        switching.promote(system, by=by)  # the member's old system ends only now
+    elif decision is Decision.REJECT:
+        switching.settle_rejected(system)  # a pending one never replaced the working system
     audit.record(
         f"review_system.{system.status.value}",
         actor=by,

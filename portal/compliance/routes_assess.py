@@ -66,7 +66,7 @@ def _system_page(system: ReviewSystem, form: DecisionForm, problem: str = "", st
         form=form,
         problem=problem,
         safe_url=system.other_url if is_https_url(system.other_url or "") else "",
-        is_open=system.is_current and system.status in assessment.OPEN_STATUSES,
+        is_open=(system.is_current or system.pending) and system.status in assessment.OPEN_STATUSES,
     )
 
 

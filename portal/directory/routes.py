@@ -23,7 +23,7 @@ from portal.compliance.settings import publication_min
 from portal.core import i18n
 from portal.core.db import utcnow
 from portal.core.htmx import render, wants_fragment
-from portal.directory import admin_routes, cache, publish, redis_cache, services, vocabulary
+from portal.directory import admin_routes, badge, cache, publish, redis_cache, services, vocabulary
 from portal.directory.forms import RADII, SearchQuery
 from portal.directory.geocoder import geocoder_for
 from portal.extensions import db, limiter
@@ -231,3 +231,35 @@ def _render_detail(slug: str, back: SearchQuery) -> str:
         back_url=url_for("directory.index", **back.url_args()),
         back_is_search=not back.is_empty or back.page > 1,
     )
+
+
+@bp.get("/<slug>/badge.svg")
+def badge_svg(slug: str):
+    """A listed member's embeddable badge (light/dark, compact/wide), from the shared cache.
+
+    The cached body carries the directory version, so a member that leaves the ledenzoeker
+    answers 404 from the next request on; browsers may keep the old image for PUBLIC_MAX_AGE.
+
+    :raises NotFound: unknown slug, or a member that is not listed.
+    """
+    options = badge.BadgeOptions.from_args(request.args)
+    g.directory_shared_cache = True
+    if current_app.config["DIRECTORY_RESULT_CACHE_SECONDS"] > 0:
+        body = _cached(("badge", slug, options.theme, options.size), lambda: _badge(slug, options))
+    else:
+        body = _badge(slug, options)
+    response = make_response(body)
+    response.mimetype = "image/svg+xml"
+    # An image other sites embed: no scripts or styles of its own, loadable cross-origin.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+def _badge(slug: str, options: badge.BadgeOptions) -> str:
+    entry = services.entry_by_slug(db.session, slug)
+    if entry is None:
+        abort(404)
+    score = services.entry_score(entry, _rule())
+    text = badge.badge_text(score, association=current_app.config["ASSOCIATION_NAME"])
+    return badge.render_svg(text, options)

@@ -8,12 +8,15 @@ from flask_login import current_user
 
 from portal.auth.routes import require_user
 from portal.core import concurrency
+from portal.core.db import utcnow
 from portal.core.htmx import render
 from portal.core.security import member_required
+from portal.core.templating import AMSTERDAM
 from portal.extensions import db
 from portal.members import services
 from portal.members.forms import CompanyForm, LogoForm, OptOutForm
 from portal.members.models import Company
+from portal.profile import todos
 
 bp = Blueprint("profile", __name__)
 
@@ -65,12 +68,14 @@ def _criterion_card(company: Company):
 
 @bp.get("/")
 def dashboard():
-    """Overview: criterium-2 status and a preview of the public listing."""
+    """Overview: the to-do list, criterium-2 status and a preview of the public listing."""
     company = current_company()
+    card = _criterion_card(company)
     return render_template(
         "profile/dashboard.html",
         company=company,
-        card=_criterion_card(company),
+        card=card,
+        todos=todos.build_todos(company, card, today=utcnow().astimezone(AMSTERDAM).date()) if card else [],
         user=require_user(),
     )
 

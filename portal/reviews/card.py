@@ -50,6 +50,9 @@ class Card:
     self_reported: bool = False  # the figures were entered by the member, confirmed by staff
     profile_url: str = ""
     chart: Chart | None = None
+    score_state: str = ""  # ScoreState value when figures exist
+    min_count: int = 0  # the publication minimum the progress is measured against
+    listed: bool = True  # the company is in the ledenzoeker (not opted out, not suspended)
 
     @property
     def color(self) -> str:
@@ -69,8 +72,13 @@ def build_card(
     max_age_days: int,
     now: datetime,
     chart: Chart | None = None,
+    listed: bool = True,
 ) -> Card:
-    """Card for the company's current system (None: no system at all)."""
+    """Card for the company's current system (None: no system at all).
+
+    `listed=False` (opted out or suspended): the score is never called public, so the card
+    cannot contradict the "not in the ledenzoeker" notice next to it.
+    """
     if system is None:
         return Card(
             ONTBREEKT,
@@ -101,8 +109,11 @@ def build_card(
         or (_own_scale(system) if score.state is ScoreState.STALE else ""),
         count=score.review_count,
         count_text=count_text(score.review_count),
-        progress_text=_progress(score, max_age_days),
-        public=score.visible,
+        progress_text=_progress(score, max_age_days, listed=listed),
+        public=score.visible and listed,
+        score_state=score.state.value,
+        min_count=min_count,
+        listed=listed,
         profile_url=system.profile_url or "",
         chart=chart,
         self_reported=bool(system.self_reported),
@@ -215,7 +226,9 @@ def attempt_label(outcome: str) -> str:
     return _("Onverwacht antwoord van de aanbieder")
 
 
-def _progress(score, max_age_days: int) -> str:
+def _progress(score, max_age_days: int, *, listed: bool = True) -> str:
+    if not listed:
+        return _("Uw bedrijf staat nu niet in de ledenzoeker, dus uw score is daar niet te zien.")
     if score.state is ScoreState.SHOWN:
         return _(
             "Uw score staat in de ledenzoeker (vanaf %(min)s beoordelingen).", min=score.min_count

@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
@@ -80,6 +81,8 @@ class ReviewSystem(db.Model):
         Enum(SystemStatus, native_enum=False, length=12), index=True
     )
     is_current: Mapped[bool] = mapped_column(default=True)
+    # A requested replacement waiting next to a working current system (reviews.switching).
+    pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     included: Mapped[bool] = mapped_column(default=False)  # the membership's own Klantenvertellen
     # Credentials: location id in the clear, secrets encrypted (see reviews.crypto).
     location_id: Mapped[str] = mapped_column(String(64), default="")

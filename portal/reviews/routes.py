@@ -29,9 +29,10 @@ from portal.core.errors import render_error
 from portal.core.htmx import render
 from portal.core.logs import security_event
 from portal.core.security import get_owned_or_404, member_required
+from portal.directory.badge import BadgeOptions, snippet
 from portal.extensions import db, limiter
 from portal.profile.routes import current_company
-from portal.reviews import dashboard, services
+from portal.reviews import dashboard, services, switching
 from portal.reviews.card import attempt_label
 from portal.reviews.errors import OK
 from portal.reviews.forms import ActivateForm, ConfirmForm, LinkForm, OtherSystemForm
@@ -92,15 +93,44 @@ def _done(endpoint: str = "reviews.show", *, url: str | None = None):
     return redirect(url, 303)
 
 
+class BadgeView(NamedTuple):
+    """The badge section: chosen options, preview URL and the snippet to copy."""
+
+    options: BadgeOptions
+    listed: bool
+    preview_url: str
+    snippet: str
+
+
+BADGE_TARGET = "reviews-badge"
+
+
+def _badge_view(company, options: BadgeOptions) -> BadgeView:
+    """Preview and snippet for the company's badge, with absolute public URLs in the snippet."""
+    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    badge_path = url_for("directory.badge_svg", slug=company.slug, **options.url_args())
+    html = snippet(
+        detail_url=base + url_for("directory.detail", slug=company.slug),
+        badge_url=base + badge_path,
+        association=current_app.config["ASSOCIATION_NAME"],
+    )
+    return BadgeView(options, company.is_listed, badge_path, html)
+
+
 @bp.get("/")
 def show():
     """Current system, figures, chart, last sync attempts and history."""
     company = current_company()
     system = services.current_system(company)
-    return render_template(
+    return render(
         "reviews/show.html",
+        "reviews/_badge.html",
+        target=BADGE_TARGET,
+        badge=_badge_view(company, BadgeOptions.from_args(request.args)),
         company=company,
         system=system,
+        pending=services.pending_system(company),
+        cancel_form=ConfirmForm(),
         card=services.criterion_card(company),
         attempts=_attempt_rows(system),
         past=services.history(company),
@@ -163,6 +193,7 @@ def _activate_page(form, company, status: int = 200):
         status=status,
         form=form,
         current=services.current_system(company),
+        switch_waits=_switch_waits(company),
     )
 
 
@@ -176,11 +207,16 @@ def _current_state(company):
     version of the row read in the request (`_held`).
     """
     system = services.current_system(company)
+    pending = services.pending_system(company)
     label = _("Huidig beoordelingssysteem")
-    if system is None:
+    if system is None and pending is None:
         return concurrency.combined_version(None), {label: ""}
-    shown = f"{_label(system)} ({system.status.value})"
-    return concurrency.combined_version(system.public_id, shown), {label: shown}
+    shown = f"{_label(system)} ({system.status.value})" if system else ""
+    values = {label: shown}
+    if pending is not None:
+        values[_("Aangevraagd systeem")] = f"{_label(pending)} ({pending.status.value})"
+    ids = (system.public_id if system else "", pending.public_id if pending else "")
+    return concurrency.combined_version(*ids, *values.values()), values
 
 
 def _replay_or_conflict(form, company) -> tuple[str | None, bool]:
@@ -285,6 +321,12 @@ def _link_page(form, company, *, problem: str = "", status: int = 200):
     )
 
 
+def _switch_waits(company) -> bool:
+    """True when a request would wait next to the working current system (reviews.switching)."""
+    current = services.current_system(company)
+    return current is not None and current.status in switching.KEEP_DURING_SWITCH
+
+
 @bp.get("/ander-systeem")
 def other_form():
     """Form to report another review system for assessment."""
@@ -344,7 +386,25 @@ def _other_page(form, company, status: int = 200):
         status=status,
         form=form,
         current=services.current_system(company),
+        switch_waits=_switch_waits(company),
     )
+
+
+@bp.post("/overstap-annuleren")
+def cancel_switch():
+    """Withdraw a requested switch; the current system stays as it is."""
+    if not current_user.is_company_admin:
+        return _forbidden()
+    if not ConfirmForm().validate_on_submit():
+        return redirect(url_for("reviews.show"), 303)
+    try:
+        cancelled = switching.cancel_pending(current_company(), by=require_user())
+    except services.ReviewSystemError as exc:
+        flash(exc.message, "warning")
+    else:
+        db.session.commit()
+        flash(_("Uw aanvraag voor %(name)s is geannuleerd.", name=_label(cancelled)))
+    return redirect(url_for("reviews.show"), 303)
 
 
 @bp.get("/ontkoppelen/<system_id>")

@@ -85,7 +85,7 @@ def _pending_or_404(system_id: str) -> ReviewSystem:
     system = db.session.scalars(
         select(ReviewSystem).where(
             ReviewSystem.public_id == system_id,
-            ReviewSystem.is_current.is_(True),
+            ReviewSystem.is_current.is_(True) | ReviewSystem.pending.is_(True),
             ReviewSystem.included.is_(True),
             ReviewSystem.status.in_((SystemStatus.REQUESTED, SystemStatus.UNCHECKED)),
         )

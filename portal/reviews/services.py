@@ -16,13 +16,12 @@ from sqlalchemy import select
 
 from portal.auth.models import CompanyRole, Role, User
 from portal.compliance.settings import publication_min
-from portal.core import audit, outbox
+from portal.core import outbox
 from portal.core.db import utcnow
 from portal.core.templating import AMSTERDAM
-from portal.directory.entries import refresh_entry
 from portal.extensions import db
 from portal.members.models import Company
-from portal.reviews import credentials, linking
+from portal.reviews import linking, switching
 from portal.reviews.card import Card, build_card
 from portal.reviews.charts import score_chart
 from portal.reviews.errors import (
@@ -31,6 +30,14 @@ from portal.reviews.errors import (
 )
 from portal.reviews.linking import LinkResult, ReviewSystemError
 from portal.reviews.models import Provider, ReviewSystem, SyncAttempt, SystemStatus
+from portal.reviews.switching import audit_change as _audit
+from portal.reviews.switching import (
+    current_system,
+    end_current_system,
+    pending_system,
+)
+
+__all__ = ["current_system", "end_current_system", "pending_system"]
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +51,6 @@ LIVE_STATUSES = (SystemStatus.REQUESTED, SystemStatus.UNCHECKED, SystemStatus.AC
 
 
 # --- queries -------------------------------------------------------------------------------
-
-
-def current_system(company: Company) -> ReviewSystem | None:
-    """The company's current review system (at most one), or None."""
-    return db.session.scalars(
-        select(ReviewSystem).where(
-            ReviewSystem.company_id == company.id, ReviewSystem.is_current.is_(True)
-        )
-    ).first()
 
 
 def history(company: Company) -> list[ReviewSystem]:
@@ -100,6 +98,7 @@ def criterion_card(company: Company) -> Card:
         max_age_days=current_app.config["REVIEW_MAX_AGE_DAYS"],
         now=now,
         chart=chart,
+        listed=company.is_listed,
     )
 
 
@@ -113,7 +112,10 @@ def requested_systems_query():
     """Staff queue: included Klantenvertellen requests waiting for provisioning, oldest first."""
     return (
         select(ReviewSystem)
-        .where(ReviewSystem.status == SystemStatus.REQUESTED, ReviewSystem.is_current.is_(True))
+        .where(
+            ReviewSystem.status == SystemStatus.REQUESTED,
+            ReviewSystem.is_current.is_(True) | ReviewSystem.pending.is_(True),
+        )
         .order_by(ReviewSystem.requested_at.asc(), ReviewSystem.id.asc())
     )
 
@@ -124,15 +126,15 @@ def requested_systems_query():
 def activate_included(company: Company, *, by: User) -> ReviewSystem:
     """Request the Klantenvertellen account included in the membership (status REQUESTED).
 
-    Any other current system ends (switch); history is kept.
+    A working current system stays current (and public) until staff provision the new one;
+    any other current system ends now. History is kept.
 
     :raises ReviewSystemError: the included Klantenvertellen is already requested or active.
     """
-    if is_included_live(current_system(company)):
+    if is_included_live(current_system(company)) or is_included_live(pending_system(company)):
         raise ReviewSystemError(
             _l("Klantenvertellen via de vereniging is al aangevraagd of actief.")
         )
-    end_current_system(company, by=by)
     system = ReviewSystem(
         company_id=company.id,
         provider=Provider.KLANTENVERTELLEN,
@@ -140,8 +142,7 @@ def activate_included(company: Company, *, by: User) -> ReviewSystem:
         included=True,
         requested_at=utcnow(),
     )
-    db.session.add(system)
-    db.session.flush()
+    switching.start_replacement(company, system, by=by)
     _audit("review_system.requested", system, by=by, company=company)
     return system
 
@@ -182,6 +183,8 @@ def link_provider(
     if _same_link(current, provider, location_id):
         system = current
     else:
+        if pending_system(company) is not None:  # a linked account replaces any request
+            switching.cancel_pending(company, by=by)
         end_current_system(company, by=by)
         system = ReviewSystem(
             company_id=company.id, provider=provider, status=SystemStatus.UNCHECKED
@@ -207,7 +210,7 @@ def complete_provisioning(
 
     :raises ReviewSystemError: not a pending request, invalid input, or credentials refused.
     """
-    if not system.is_current or system.status not in (
+    if not (system.is_current or system.pending) or system.status not in (
         SystemStatus.REQUESTED,
         SystemStatus.UNCHECKED,
     ):
@@ -228,6 +231,7 @@ def complete_provisioning(
             _("Opgeslagen zonder controle; de synchronisatie controleert de gegevens."),
         )
     system.activated_at = system.activated_at or utcnow()
+    switching.promote(system, by=by)
     _audit("review_system.provisioned", system, by=by, company=system.company)
     _mail_provisioned(system)
     return result
@@ -244,9 +248,10 @@ def submit_other_system(
 ) -> ReviewSystem:
     """Report another review system for assessment by staff (status IN_REVIEW).
 
+    Like a Klantenvertellen request, it waits next to a working current system until approved.
+
     `evidence` is (file name, sniffed MIME type, bytes), already validated by the form.
     """
-    end_current_system(company, by=by)
     system = ReviewSystem(
         company_id=company.id,
         provider=Provider.OTHER,
@@ -258,31 +263,8 @@ def submit_other_system(
     )
     if evidence is not None:
         system.evidence_name, system.evidence_mime, system.evidence_data = evidence
-    db.session.add(system)
-    db.session.flush()
+    switching.start_replacement(company, system, by=by)
     _audit("review_system.other_submitted", system, by=by, company=company)
-    return system
-
-
-def end_current_system(company: Company, *, by: User | None) -> ReviewSystem | None:
-    """End the current system (switch or unlink): ENDED, not current, credentials wiped."""
-    system = current_system(company)
-    if system is None:
-        return None
-    before = _snapshot(system)
-    system.status = SystemStatus.ENDED
-    system.is_current = False
-    system.ended_at = utcnow()
-    credentials.clear_credentials(system)
-    audit.record(
-        "review_system.ended",
-        actor=by,
-        company=company,
-        subject_type="review_system",
-        subject_id=system.public_id,
-        changes=audit.diff(before, _snapshot(system)),
-    )
-    _refresh_directory(company)
     return system
 
 
@@ -298,39 +280,6 @@ def _same_link(current: ReviewSystem | None, provider: Provider, location_id: st
         and not current.included
         and current.status in (SystemStatus.ACTIVE, SystemStatus.UNCHECKED)
     )
-
-
-def _snapshot(system: ReviewSystem) -> dict:
-    """Audit view of a system: no secrets, only whether credentials exist."""
-    return {
-        "provider": system.provider.value if system.provider else None,
-        "status": system.status.value if system.status else None,
-        "is_current": system.is_current,
-        "location_id": system.location_id or "",
-        "credentials_enc": bool(system.credentials_enc),
-        "other_name": system.other_name or "",
-        "other_url": system.other_url or "",
-        "evidence_name": system.evidence_name or "",
-    }
-
-
-def _audit(action: str, system: ReviewSystem, *, by: User | None, company: Company) -> None:
-    """Audit a change of the company's review system and update its public directory row."""
-    _refresh_directory(company)
-    audit.record(
-        action,
-        actor=by,
-        company=company,
-        subject_type="review_system",
-        subject_id=system.public_id,
-        changes=audit.diff({}, _snapshot(system)),
-    )
-
-
-def _refresh_directory(company: Company) -> None:
-    """The ledenzoeker shows the current system's score: rebuild the company's row."""
-    db.session.flush()
-    refresh_entry(company.id)
 
 
 def _mail_provisioned(system: ReviewSystem) -> None:

@@ -91,13 +91,17 @@ def _company_row(n: int) -> dict:
     }  # fmt: skip
 
 
+# Columns added by later migrations: version (0006), pending (0010).
+LATER_COLUMNS = {"version", "pending"}
+
+
 def _without_version(model):
-    """The model's table as it was before 0006: every column but `version`, defaults kept."""
+    """The model's table as it was in 0001: every column but the later ones, defaults kept."""
     from sqlalchemy import MetaData, Table
 
     return Table(
         model.__tablename__, MetaData(),
-        *(c._copy() for c in model.__table__.c if c.name != "version"),
+        *(c._copy() for c in model.__table__.c if c.name not in LATER_COLUMNS),
     )  # fmt: skip
 
 
@@ -345,3 +349,46 @@ def test_head_has_the_same_triggers_and_indexes_as_create_all(migration_app, tmp
     assert migrated == expected
     assert ("trigger", "audit_events_append_only") in migrated or (
         "trigger", "audit_events_no_delete") in migrated
+
+
+def test_pending_switch_column_and_its_downgrade_ends_pending_requests(migration_app):
+    from sqlalchemy import inspect, select, text
+
+    from portal.members.models import Company
+    from portal.reviews.models import ReviewSystem
+
+    upgrade(revision="0009_i19_search_words")
+    db.session.execute(Company.__table__.insert(), [_company_row(1)])
+    company_id = db.session.execute(text("SELECT id FROM companies")).scalar()
+    db.session.commit()
+    upgrade(revision="0010_i20_pending_switch")
+    for current, pending, status in ((True, False, "ACTIVE"), (False, True, "REQUESTED")):
+        db.session.execute(
+            text(
+                "INSERT INTO review_systems (public_id, company_id, provider, status, is_current,"
+                " pending, included, location_id, secret_hint, other_name, other_url,"
+                " other_description, evidence_name, evidence_mime, self_reported,"
+                " decision_reason, location_name, review_count, profile_url, write_review_url,"
+                " last_outcome, last_error_message, consecutive_failures, created_at, version)"
+                " VALUES (:pid, :cid, 'KLANTENVERTELLEN', :status, :cur, :pen, true, '', '', '',"
+                " '', '', '', '', false, '', '', 0, '', '', '', '', 0, CURRENT_TIMESTAMP, 1)"
+            ),
+            {"pid": f"p-{status}", "cid": company_id, "status": status, "cur": current,
+             "pen": pending},
+        )  # fmt: skip
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0009_i19_search_words")
+    columns = {c["name"] for c in inspect(db.engine).get_columns("review_systems")}
+    assert "pending" not in columns
+    indexes = {i["name"] for i in inspect(db.engine).get_indexes("review_systems")}
+    assert "uq_review_systems_current_company" in indexes
+    statuses = db.session.execute(
+        text("SELECT public_id, status FROM review_systems ORDER BY public_id")
+    ).all()
+    assert [tuple(r) for r in statuses] == [("p-ACTIVE", "ACTIVE"), ("p-REQUESTED", "ENDED")]
+    db.session.remove()
+    upgrade()
+    assert db.session.scalars(select(ReviewSystem.pending)).all() == [False, False]
+    db.session.remove()
+    downgrade(revision="base")

@@ -187,8 +187,9 @@ def test_request_while_on_another_system_needs_confirmation(client, boss, fake):
     assert unconfirmed.status_code == 422 and "Bevestig dat uw huidige systeem" in unconfirmed.text
     assert client.post(f"{BASE}/activeren", data={"confirm_switch": "y"}).status_code == 303
     old, new = systems(boss.company_id)
-    assert (old.status, old.is_current, old.credentials_enc) == (SystemStatus.ENDED, False, None)
-    assert (new.status, new.is_current) == (SystemStatus.REQUESTED, True)
+    # The working link stays current until the request is provisioned (issue 20).
+    assert (old.status, old.is_current) == (SystemStatus.ACTIVE, True)
+    assert (new.status, new.is_current, new.pending) == (SystemStatus.REQUESTED, False, True)
 
 
 # --- 2. linking an existing account ----------------------------------------------------------

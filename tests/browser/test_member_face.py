@@ -1,0 +1,137 @@
+"""Real browser: the dashboard's to-do list and the badge's live preview (with and without JS)."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.auth.models import CompanyRole, Role, User
+from portal.auth.passwords import hash_password
+from portal.directory.entries import refresh_entry
+from portal.extensions import db
+from portal.members.models import Company
+from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+from tests.browser.live import browser_page, live_portal
+
+pytestmark = pytest.mark.browser
+EMAIL, PASSWORD = "beheerder@badge.example", "groene-ketel-brandt-stil-2026"
+SHOTS = os.environ.get("I20_SCREENSHOTS")  # a directory: also save screenshots there
+
+
+def seed(count: int):
+    def run() -> None:
+        company = Company(
+            member_number="L000020",
+            kvk_number="12345020",
+            legal_name="Badge Installaties B.V.",
+            trade_name="Badge Installaties",
+            slug="badge-installaties",
+            street="Kerkstraat",
+            house_number="20",
+            postcode="3511 AB",
+            city="Utrecht",
+        )
+        db.session.add(company)
+        db.session.add(
+            User(
+                email=EMAIL,
+                name="Bea Badge",
+                role=Role.MEMBER,
+                company=company,
+                company_role=CompanyRole.BEHEERDER,
+                password_hash=hash_password(PASSWORD),
+            )
+        )
+        now = datetime.now(UTC)
+        db.session.add(
+            ReviewSystem(
+                company=company,
+                provider=Provider.KLANTENVERTELLEN,
+                status=SystemStatus.ACTIVE,
+                score=Decimal("8.60"),
+                scale_max=Decimal("10"),
+                review_count=count,
+                fetched_at=now - timedelta(hours=2),
+                last_success_at=now - timedelta(hours=2),
+                last_attempt_at=now - timedelta(hours=2),
+                last_outcome="ok",
+            )
+        )
+        db.session.commit()
+        refresh_entry(company.id)
+        db.session.commit()
+
+    return run
+
+
+def _login(page, base: str) -> None:
+    page.goto(f"{base}/inloggen")
+    page.get_by_label("E-mailadres").fill(EMAIL)
+    page.get_by_label("Wachtwoord").fill(PASSWORD)
+    page.get_by_role("button", name="Inloggen").click()
+    page.wait_for_url(f"{base}/mijn-profiel/")
+
+
+def _wait_for_width(page, width: int) -> None:
+    """Poll the preview's natural width (the page's CSP forbids wait_for_function's eval)."""
+    for _attempt in range(50):
+        img = page.locator("#badge-preview-img")
+        if img.evaluate("el => el.complete && el.naturalWidth") == width:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the badge preview never loaded at width {width}")
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, name), full_page=True)
+
+
+def test_dashboard_lists_what_to_do_and_the_invite_button_works(tmp_path):
+    with live_portal(tmp_path, seed(3)) as base, browser_page() as page:
+        _login(page, base)
+        todos = page.locator("ol.todo-list > li")
+        assert todos.first.get_attribute("data-todo") == "criterion"
+        first = todos.first
+        assert "Nog 2 beoordelingen tot uw score zichtbaar is" in first.inner_text()
+        assert first.locator("progress").get_attribute("value") == "3"
+        assert page.locator('[data-todo="profile"]').is_visible()
+        _shot(page, "dashboard-desktop.png")
+        page.set_viewport_size({"width": 390, "height": 844})
+        _shot(page, "dashboard-phone.png")
+        first.get_by_role("link", name="Klanten uitnodigen").click()
+        page.wait_for_url(f"{base}/mijn-profiel/uitnodigen/")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_badge_preview_follows_the_options(tmp_path, javascript):
+    with (
+        live_portal(tmp_path, seed(12)) as base,
+        browser_page(javascript=javascript) as page,
+    ):
+        _login(page, base)
+        page.goto(f"{base}/mijn-profiel/beoordelingen/")
+        preview = page.locator("#badge-preview-img")
+        assert preview.get_attribute("src") == "/ledenzoeker/badge-installaties/badge.svg"
+        # The image really loads (natural width of the compact badge).
+        _wait_for_width(page, 200)
+        page.get_by_label("Donker").check()
+        page.get_by_label("Breed").check()
+        if not javascript:
+            page.get_by_role("button", name="Voorbeeld bijwerken").click()
+        expect(page.locator("#badge-preview-img")).to_have_attribute(
+            "src", "/ledenzoeker/badge-installaties/badge.svg?thema=donker&formaat=breed"
+        )
+        snippet = page.locator("#badge-snippet").input_value()
+        assert "badge.svg?thema=donker&amp;formaat=breed" in snippet
+        _wait_for_width(page, 440)
+        if javascript:
+            assert page.url == f"{base}/mijn-profiel/beoordelingen/"  # swapped, not navigated
+        _shot(page, f"badge-desktop-{'js' if javascript else 'nojs'}.png")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.locator("#badge-title").scroll_into_view_if_needed()
+        _shot(page, f"badge-phone-{'js' if javascript else 'nojs'}.png")
