@@ -29,7 +29,7 @@ def remind(kind: str, *, dry_run: bool = False) -> tuple[int, int, int]:
     template = reminders.template_by_key(kind)
     rows = [r for r in services.overview_rows(now) if reminders.AUTO_SELECTION[kind](r)]
     if dry_run:
-        planned = reminders.plan(rows, kind, now=now)
+        planned = reminders.plan(rows, template, now=now)
         db.session.rollback()
         sending = sum(1 for p in planned if not p.skip)
         return len(rows), sending, len(rows) - sending

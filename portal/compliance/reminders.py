@@ -21,7 +21,7 @@ from portal.compliance.services import ComplianceError, OverviewRow
 from portal.compliance.settings import get_setting
 from portal.core import audit, outbox
 from portal.core.db import is_postgres
-from portal.core.templating import nl_date
+from portal.core.templating import AMSTERDAM, nl_date
 from portal.extensions import db
 
 PLACEHOLDERS = {
@@ -29,7 +29,8 @@ PLACEHOLDERS = {
     "lidnummer": _l("lidnummer"),
     "systeem": _l("huidig beoordelingssysteem"),
     "status": _l("status voor criterium 2"),
-    "termijn": _l("uiterste datum (termijn)"),
+    "termijn": _l("uiterste datum (termijn); niet te gebruiken als die al voorbij is"),
+    "termijnzin": _l("zin over de termijn: ‘Uw termijn loopt tot en met …’ of ‘is verstreken’"),
     "aantal": _l("aantal beoordelingen"),
     "minimum": _l("publicatieminimum"),
     "link": _l("link naar Beoordelingen in mijn profiel"),
@@ -40,7 +41,7 @@ DEFAULT_TEMPLATES = {
         "Herinnering: kies een klantbeoordelingssysteem (criterium 2)",
         "Beste $bedrijfsnaam,\n\nVoor criterium 2 (Kwaliteit Bedrijfsvoering) heeft elk lid een "
         "klantbeoordelingssysteem nodig. Bij ons staat voor lidnummer $lidnummer nog geen "
-        "goedgekeurd systeem. Uw termijn loopt tot en met $termijn.\n\nKlantenvertellen is "
+        "goedgekeurd systeem. $termijnzin\n\nKlantenvertellen is "
         "inbegrepen in uw lidmaatschap. U kunt het aanvragen of een ander systeem doorgeven via "
         "$link\n\nMet vriendelijke groet,\nLedenservice",
     ),
@@ -65,10 +66,15 @@ AUTO_SELECTION = {
     "onder_minimum": lambda row: any(s.code == "onder_minimum" for s in row.signals),
 }
 SKIP_RECENT, SKIP_NO_ADDRESS, SKIP_LIMIT = "recent", "geen_adres", "limiet"
+SKIP_PAST_DEADLINE = "termijn_verstreken"
 SKIP_LABELS = {
     SKIP_RECENT: _l("onlangs al herinnerd"),
     SKIP_NO_ADDRESS: _l("geen e-mailadres"),
     SKIP_LIMIT: _l("boven het maximum per verzending"),
+    SKIP_PAST_DEADLINE: _l(
+        "termijn al verstreken: de tekst noemt $termijn; gebruik $termijnzin of stel een "
+        "nieuwe termijn in"
+    ),
 }
 LOCK_KEY = 720_002  # PostgreSQL advisory lock serialising reminder batches
 
@@ -97,10 +103,31 @@ def template_problems(value: str) -> list[str]:
     return sorted(set(template.get_identifiers()) - set(PLACEHOLDERS))
 
 
-def placeholder_values(row: OverviewRow, *, link: str) -> dict[str, str]:
+def uses_deadline(template: ReminderTemplate) -> bool:
+    """True when the subject or body names the bare date `$termijn`."""
+    return any(
+        "termijn" in string.Template(value).get_identifiers()
+        for value in (template.subject, template.body)
+    )
+
+
+def deadline_sentence(deadline, today) -> str:
+    """The deadline as a sentence that is true on `today`: running, or passed."""
+    if deadline >= today:
+        return str(_l("Uw termijn loopt tot en met %(date)s.", date=nl_date(deadline)))
+    return str(
+        _l(
+            "Uw termijn is verstreken op %(date)s; regel dit zo snel mogelijk.",
+            date=nl_date(deadline),
+        )
+    )
+
+
+def placeholder_values(row: OverviewRow, *, link: str, today) -> dict[str, str]:
     """Plain-string values for one member; nothing else can be reached from a template."""
     f = row.facts
     return {
+        "termijnzin": deadline_sentence(row.deadline, today),
         "bedrijfsnaam": f.name,
         "lidnummer": f.member_number,
         "systeem": str(st.KIND_LABELS[row.kind]),
@@ -122,9 +149,9 @@ def profile_link() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/mijn-profiel/beoordelingen/"
 
 
-def render_for(template: ReminderTemplate, row: OverviewRow) -> tuple[str, str]:
-    """(subject, body) of one member's reminder."""
-    values = placeholder_values(row, link=profile_link())
+def render_for(template: ReminderTemplate, row: OverviewRow, *, today) -> tuple[str, str]:
+    """(subject, body) of one member's reminder, as true on `today`."""
+    values = placeholder_values(row, link=profile_link(), today=today)
     subject = render_text(template.subject, values).replace("\r", " ").replace("\n", " ")
     return subject[:200], render_text(template.body, values)
 
@@ -197,8 +224,17 @@ def _fallback_addresses(company_ids: list[int]) -> dict[int, str]:
     return found
 
 
-def plan(rows: list[OverviewRow], kind: str, *, now: datetime) -> list[PlannedReminder]:
-    """Who gets the reminder and who is skipped (interval, no address, batch maximum)."""
+def plan(
+    rows: list[OverviewRow], template: ReminderTemplate, *, now: datetime
+) -> list[PlannedReminder]:
+    """Who gets the reminder and who is skipped (interval, no address, batch maximum).
+
+    A text naming the bare `$termijn` is never sent to a member whose deadline has passed: it
+    would state a date in the past as the running deadline (issue 20 §6).
+    """
+    kind = template.key
+    today = now.astimezone(AMSTERDAM).date()
+    refuse_past = uses_deadline(template)
     interval = timedelta(days=get_setting("reminder_interval_days"))
     ids = [r.facts.company_id for r in rows]
     recent = recently_reminded(ids, kind, now - interval)
@@ -210,6 +246,8 @@ def plan(rows: list[OverviewRow], kind: str, *, now: datetime) -> list[PlannedRe
         skip = ""
         if row.facts.company_id in recent:
             skip = SKIP_RECENT
+        elif refuse_past and row.deadline < today:
+            skip = SKIP_PAST_DEADLINE
         elif not address:
             skip = SKIP_NO_ADDRESS
         elif sending >= limit:
@@ -249,11 +287,12 @@ def send(
         selected=len(rows),
     )
     _lock(batch)
-    for item in plan(rows, template.key, now=now):
+    today = now.astimezone(AMSTERDAM).date()
+    for item in plan(rows, template, now=now):
         if item.skip:
             batch.skipped += 1
             continue
-        subject, body = render_for(template, item.row)
+        subject, body = render_for(template, item.row, today=today)
         message = outbox.enqueue(
             f"compliance.{template.key}",
             to=item.address,

@@ -15,6 +15,7 @@ from portal.compliance.routes import bp, done
 from portal.core import concurrency
 from portal.core.db import utcnow
 from portal.core.htmx import render
+from portal.core.templating import AMSTERDAM
 from portal.extensions import db, limiter
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -67,9 +68,10 @@ def preview_reminders():
             "error",
         )
         return redirect(url_for("compliance.overview", **filters.args()), 303)
-    planned = reminders.plan(rows, template.key, now=now)
+    planned = reminders.plan(rows, template, now=now)
     sending = [p for p in planned if not p.skip]
-    samples = [reminders.render_for(template, p.row) for p in sending[:3]]
+    today = now.astimezone(AMSTERDAM).date()
+    samples = [reminders.render_for(template, p.row, today=today) for p in sending[:3]]
     db.session.commit()  # default templates created on first use
     return render_template(
         "compliance/preview.html",

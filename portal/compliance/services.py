@@ -61,6 +61,7 @@ class OverviewRow:
     signals: tuple[st.Signal, ...]
     score: PublicScore
     province: str
+    overdue_days: int = 0  # days since the deadline passed without a working system
 
     @property
     def below_minimum(self) -> bool:
@@ -263,11 +264,15 @@ def build_row(facts: st.MemberFacts, limits: st.Thresholds, now: datetime) -> Ov
     deadline = st.effective_deadline(
         facts.member_since, facts.registered_on, limits.deadline_days, facts.extension
     )
+    status = st.compute_status(facts.provider, facts.status, deadline=deadline, today=today)
     return OverviewRow(
         facts=facts,
         kind=st.system_kind(facts.provider, facts.status),
-        status=st.compute_status(facts.provider, facts.status, deadline=deadline, today=today),
+        status=status,
         deadline=deadline,
+        overdue_days=(today - deadline).days
+        if status is st.ComplianceStatus.VOLDOET_NIET and today > deadline
+        else 0,
         signals=tuple(st.signals(facts, now=now, thresholds=limits)),
         score=public_score(
             facts,

@@ -71,7 +71,16 @@ def register(app: Flask) -> None:
     from portal.core.i18n import install_jinja_gettext
 
     install_jinja_gettext(app)
+    from portal.core import audit_text
+
     app.jinja_env.filters.update(nl_decimal=nl_decimal, nl_int=nl_int, nl_date=nl_date)
+    app.jinja_env.filters.update(
+        audit_action=audit_text.describe,
+        audit_group=audit_text.group_text,
+        audit_actor=audit_text.actor_text,
+        audit_subject=audit_text.subject_text,
+        audit_changes=audit_text.changes,
+    )
     app.jinja_env.globals.update(htmx_config=HTMX_CONFIG)
     app.context_processor(_association_context)
     app.jinja_env.trim_blocks = True

@@ -11,6 +11,7 @@ from portal.compliance import reminders, services
 from portal.compliance.models import Reminder, ReminderBatch, ReminderTemplate, Setting
 from portal.core.db import utcnow
 from portal.core.models import AuditEvent, OutboxMessage
+from portal.core.templating import nl_date
 from portal.extensions import db
 
 OLD = date(2020, 1, 1)
@@ -29,7 +30,7 @@ def test_template_substitutes_only_known_placeholders(app, make_company):
     template = reminders.template_by_key("geen_systeem")
     template.subject = "Herinnering voor $bedrijfsnaam ($lidnummer)"
     template.body = "{{ 7*7 }} {% raw %} ${bedrijfsnaam} $onbekend $$ $status"
-    subject, body = reminders.render_for(template, rows_for(company)[0])
+    subject, body = reminders.render_for(template, rows_for(company)[0], today=utcnow().date())
     assert subject == "Herinnering voor Jansen & Zn (L000042)"
     assert body == "{{ 7*7 }} {% raw %} Jansen & Zn $onbekend $ voldoet niet"
 
@@ -89,18 +90,19 @@ def test_interval_edge_and_other_kinds(app, make_company, staff):
         rows_for(company), no_system, by=staff, now=now - timedelta(days=7), source="staff"
     )
     # Exactly 7 days later the interval has passed; another kind is never blocked by it.
-    planned = reminders.plan(rows_for(company), "geen_systeem", now=now)
+    planned = reminders.plan(rows_for(company), no_system, now=now)
     assert [p.skip for p in planned] == [""]
-    planned = reminders.plan(rows_for(company), "geen_systeem", now=now - timedelta(seconds=1))
+    planned = reminders.plan(rows_for(company), no_system, now=now - timedelta(seconds=1))
     assert [p.skip for p in planned] == [reminders.SKIP_RECENT]
-    assert [p.skip for p in reminders.plan(rows_for(company), "onder_minimum", now=now)] == [""]
+    assert [p.skip for p in reminders.plan(rows_for(company), reminders.template_by_key("onder_minimum"), now=now)] == [""]
 
 
 def test_no_address_falls_back_to_beheerder_or_is_skipped(app, make_company, make_user, staff):
     with_user = make_company(email="", member_since=OLD)
     user = make_user(company=with_user)
     without = make_company(email="", member_since=OLD)
-    planned = reminders.plan(rows_for(with_user, without), "geen_systeem", now=utcnow())
+    template = reminders.template_by_key("geen_systeem")
+    planned = reminders.plan(rows_for(with_user, without), template, now=utcnow())
     by_company = {p.row.facts.company_id: p for p in planned}
     assert by_company[with_user.id].address == user.email and by_company[with_user.id].skip == ""
     assert by_company[without.id].skip == reminders.SKIP_NO_ADDRESS
@@ -191,3 +193,52 @@ def test_preview_without_selection_redirects_back(staff_client):
     )
     assert response.status_code == 303
     assert response.headers["Location"].endswith("/beheer/criterium-2/?q=x")
+
+
+# --- no past deadline in a reminder (issue 20 §6) -------------------------------------------
+
+
+def test_default_text_states_a_passed_deadline_as_passed(app, make_company, staff):
+    company = make_company(member_since=date(2019, 9, 27))  # deadline 18 October 2019
+    template = reminders.template_by_key("geen_systeem")
+    batch = reminders.send(rows_for(company), template, by=staff, now=utcnow(), source="staff")
+    db.session.commit()
+    assert batch.sent == 1
+    body = db.session.scalars(select(OutboxMessage.body)).one()
+    assert "Uw termijn is verstreken op 18 oktober 2019" in body
+    assert "loopt tot en met 18 oktober 2019" not in body
+
+
+def test_running_deadline_is_stated_as_running(app, make_company, staff):
+    company = make_company(member_since=utcnow().date() - timedelta(days=3))
+    row = rows_for(company)[0]
+    _subject, body = reminders.render_for(
+        reminders.template_by_key("geen_systeem"), row, today=utcnow().date()
+    )
+    assert f"Uw termijn loopt tot en met {nl_date(row.deadline)}." in body
+
+
+def test_a_text_with_the_bare_date_is_refused_for_a_passed_deadline(app, make_company, staff):
+    late = make_company(member_since=date(2019, 9, 27))
+    fresh = make_company(member_since=utcnow().date() - timedelta(days=3))
+    template = reminders.template_by_key("geen_systeem")
+    template.body = "Uw termijn loopt tot en met $termijn."
+    batch = reminders.send(
+        rows_for(late, fresh), template, by=staff, now=utcnow(), source="staff"
+    )
+    db.session.commit()
+    assert (batch.sent, batch.skipped) == (1, 1)
+    [message] = db.session.scalars(select(OutboxMessage)).all()
+    assert message.company_id == fresh.id
+    planned = reminders.plan(rows_for(late), template, now=utcnow())
+    assert [p.skip for p in planned] == [reminders.SKIP_PAST_DEADLINE]
+    assert "termijn al verstreken" in str(reminders.SKIP_LABELS[reminders.SKIP_PAST_DEADLINE])
+
+
+def test_overview_marks_passed_deadlines_overdue(staff_client, make_company):
+    late = make_company(member_since=date(2019, 9, 27))
+    row = rows_for(late)[0]
+    assert row.overdue_days == (utcnow().date() - date(2019, 10, 18)).days
+    page = staff_client.get("/beheer/criterium-2/")
+    assert "verlopen" in page.text
+    assert 'class="badge status-bad c2-overdue"' in page.text
