@@ -13,10 +13,12 @@ from portal.compliance.forms import DecisionForm, ScoreDecisionForm
 from portal.compliance.models import SelfReportedScore
 from portal.compliance.routes import bp, done
 from portal.compliance.services import ComplianceError
+from portal.core import queues
 from portal.core.htmx import render
 from portal.extensions import db
+from portal.members.models import Company
 from portal.reviews.forms import is_https_url
-from portal.reviews.models import Provider, ReviewSystem
+from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 
 QUEUE_PER_PAGE = 25
 
@@ -34,14 +36,35 @@ def _page(query, param: str):
 
 @bp.get("/beoordelen")
 def queue():
-    """Submitted other systems and self-reported scores waiting for staff, oldest first, paged."""
-    systems = _page(assessment.queue_query(), "page")
+    """Submitted other systems (search, filter, sort; oldest first by default) and
+    self-reported scores waiting for staff, paged."""
+    filters = {
+        "": (_("Alle gemelde systemen"), None),
+        "besluit": (_("Wacht op besluit"), ReviewSystem.status == SystemStatus.IN_REVIEW),
+        "info": (_("Meer informatie gevraagd"), ReviewSystem.status == SystemStatus.MORE_INFO),
+        "overstap": (_("Overstap: huidig systeem blijft"), ReviewSystem.pending.is_(True)),
+    }
+    args = queues.QueueArgs.from_args(request.args, filters=filters)
+    query = queues.apply(
+        assessment.queue_query().join(Company, Company.id == ReviewSystem.company_id),
+        args,
+        search_columns=(
+            Company.legal_name, Company.trade_name, Company.member_number, ReviewSystem.other_name,
+        ),
+        date_column=ReviewSystem.requested_at,
+        name_column=queues.company_name(Company),
+        filters={key: condition for key, (_label, condition) in filters.items()},
+    )  # fmt: skip
+    systems = _page(query, "page")
     scores = _page(assessment.pending_scores_query(), "score_page")
     return render_template(
         "compliance/queue.html",
         systems=systems,
         scores=scores,
-        args={"page": systems.page, "score_page": scores.page},
+        queue_args=args,
+        filters={key: label for key, (label, _condition) in filters.items()},
+        sorts=queues.SORTS,
+        args={"page": systems.page, "score_page": scores.page, **args.url_args()},
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.auth.routes import require_user
-from portal.core import concurrency
+from portal.core import concurrency, queues
 from portal.core.db import utcnow
 from portal.core.security import admin_required, staff_required
 from portal.core.templating import AMSTERDAM
@@ -57,9 +57,30 @@ def _by_public_id(model, public_id: str):
 def requests_list():
     """Rights requests with their due dates (open ones, or all)."""
     show = "all" if request.args.get("toon") == "alle" else "open"
-    items = list(db.session.scalars(services.requests_query(show).limit(500)))
+    kinds = {
+        "": _("Alle soorten"), "access": _("inzage"), "rectification": _("rectificatie"),
+        "erasure": _("verwijdering"), "restriction": _("beperking"), "objection": _("bezwaar"),
+        "portability": _("overdraagbaarheid"),
+    }  # fmt: skip
+    args = queues.QueueArgs.from_args(request.args, filters=kinds)
+    query = queues.apply(
+        services.requests_query(show),
+        args,
+        search_columns=(SubjectRequest.subject_label,),
+        date_column=SubjectRequest.due_at,  # a deadline queue: the first due on top
+        name_column=SubjectRequest.subject_label,
+        filters={k: SubjectRequest.kind == RequestKind(k) for k in kinds if k},
+    )
+    items = list(db.session.scalars(query.limit(500)))
     return render_template(
-        "privacy/staff_requests.html", items=items, show=show, now=utcnow(), kinds=RequestKind
+        "privacy/staff_requests.html",
+        items=items,
+        show=show,
+        now=utcnow(),
+        kinds=RequestKind,
+        args=args,
+        filters=kinds,
+        sorts=queues.SORTS,
     )
 
 

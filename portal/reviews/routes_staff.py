@@ -5,15 +5,20 @@ Kept small on purpose; the full criterium-2 staff console lives elsewhere.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.auth.routes import require_user
+from portal.core import queues
+from portal.core.db import utcnow
 from portal.core.htmx import render
 from portal.core.paging import page_arg
 from portal.core.security import staff_required
 from portal.extensions import db, limiter
+from portal.members.models import Company
 from portal.reviews import services
 from portal.reviews.forms import ProvisionForm
 from portal.reviews.models import ReviewSystem, SystemStatus
@@ -29,16 +34,41 @@ def _staff_only():
     return None
 
 
+def _filters() -> dict:
+    """The provisioning queue's filters: label and condition per choice ('' = all)."""
+    three_weeks_ago = utcnow() - timedelta(days=21)
+    return {
+        "": (_("Alle aanvragen"), None),
+        "lang": (_("Langer dan 3 weken open"), ReviewSystem.requested_at <= three_weeks_ago),
+        "overstap": (_("Overstap: huidig systeem blijft"), ReviewSystem.pending.is_(True)),
+        "nieuw": (_("Zonder ander systeem"), ReviewSystem.is_current.is_(True)),
+    }
+
+
 @bp.get("/")
 def requests():
-    """Paginated list of REQUESTED included Klantenvertellen systems, oldest first."""
-    page = db.paginate(
-        services.requested_systems_query(),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        error_out=False,
+    """Paginated list of REQUESTED included Klantenvertellen systems: search, filter, sort.
+
+    Oldest first by default: members wait for access, 2 to 3 weeks is the promise.
+    """
+    filters = _filters()
+    args = queues.QueueArgs.from_args(request.args, filters=filters)
+    query = queues.apply(
+        services.requested_systems_query().join(Company, Company.id == ReviewSystem.company_id),
+        args,
+        search_columns=(Company.legal_name, Company.trade_name, Company.member_number),
+        date_column=ReviewSystem.requested_at,
+        name_column=queues.company_name(Company),
+        filters={key: condition for key, (_label, condition) in filters.items()},
     )
-    return render_template("reviews/staff_requests.html", page=page)
+    page = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "reviews/staff_requests.html",
+        page=page,
+        args=args,
+        filters={key: label for key, (label, _condition) in filters.items()},
+        sorts=queues.SORTS,
+    )
 
 
 @bp.get("/<system_id>/activeren")

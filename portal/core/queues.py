@@ -1,0 +1,76 @@
+"""Search, filter and sort for the staff work queues (provisioning, assessment, privacy).
+
+Each queue names its filters; the sort keeps oldest-first as the default of deadline queues.
+Query-string values are checked against fixed choices, so nothing typed reaches SQL but the
+search text, which is bound as a LIKE parameter with its wildcards escaped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_
+
+OLDEST, NEWEST, NAME = "oudste", "nieuwste", "naam"
+SORTS = {
+    OLDEST: _l("Oudste eerst"),
+    NEWEST: _l("Nieuwste eerst"),
+    NAME: _l("Naam (A-Z)"),
+}
+MAX_QUERY = 100
+
+
+@dataclass(frozen=True)
+class QueueArgs:
+    """The queue's search text, chosen filter and sort, from the query string."""
+
+    q: str = ""
+    filter: str = ""
+    sort: str = OLDEST
+
+    @classmethod
+    def from_args(cls, args, *, filters: dict, default_sort: str = OLDEST) -> QueueArgs:
+        """Unknown filters and sorts fall back to the defaults (never an error)."""
+        q = " ".join((args.get("q") or "").split())[:MAX_QUERY]
+        chosen = args.get("filter", "")
+        sort = args.get("sort", "")
+        return cls(
+            q=q,
+            filter=chosen if chosen in filters else "",
+            sort=sort if sort in SORTS else default_sort,
+        )
+
+    def url_args(self) -> dict:
+        """The values to keep in paging links (the default sort is left out)."""
+        sort = "" if self.sort == OLDEST else self.sort
+        return {k: v for k, v in (("q", self.q), ("filter", self.filter), ("sort", sort)) if v}
+
+
+def like_pattern(text: str) -> str:
+    """A case-insensitive LIKE pattern for `text` with %, _ and \\ escaped."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def apply(stmt, args: QueueArgs, *, search_columns, date_column, name_column, filters: dict):
+    """Add the search, the chosen filter's condition and the sort to a select."""
+    if args.q:
+        pattern = like_pattern(args.q)
+        stmt = stmt.where(
+            or_(*(func.lower(column).like(pattern, escape="\\") for column in search_columns))
+        )
+    condition = filters.get(args.filter)
+    if condition is not None:
+        stmt = stmt.where(condition)
+    order = {
+        OLDEST: (date_column.asc(),),
+        NEWEST: (date_column.desc(),),
+        NAME: (func.lower(name_column).asc(), date_column.asc()),
+    }[args.sort]
+    return stmt.order_by(None).order_by(*order)
+
+
+def company_name(company_model):
+    """The name a company is shown under (trade name, else legal name), for sorting."""
+    return func.coalesce(func.nullif(company_model.trade_name, ""), company_model.legal_name)

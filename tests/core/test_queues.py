@@ -1,0 +1,108 @@
+"""Staff work queues: search, filter and sort, oldest first by default; bad input is ignored."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from portal.auth.models import Role
+from portal.extensions import db
+from portal.privacy.models import RequestKind, SubjectRequest
+from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+def staff_client(client, make_user, login):
+    login(client, make_user(role=Role.STAFF))
+    return client
+
+
+def order(html: str, names: list[str]) -> list[str]:
+    found = [(html.index(n), n) for n in names if n in html]
+    return [n for _i, n in sorted(found)]
+
+
+def kv_request(make_company, name: str, days_ago: int, **extra) -> ReviewSystem:
+    company = make_company(legal_name=name, trade_name="")
+    system = ReviewSystem(
+        company_id=company.id, provider=Provider.KLANTENVERTELLEN, status=SystemStatus.REQUESTED,
+        included=True, requested_at=NOW - timedelta(days=days_ago), **extra,
+    )  # fmt: skip
+    db.session.add(system)
+    db.session.commit()
+    return system
+
+
+def test_provisioning_queue(staff_client, make_company):
+    kv_request(make_company, "Bakker Installaties", 2)
+    kv_request(make_company, "Zandstra Warmte", 30)
+    kv_request(make_company, "Aalders Klimaat", 10, is_current=False, pending=True)
+    names = ["Bakker Installaties", "Zandstra Warmte", "Aalders Klimaat"]
+    url = "/beheer/beoordelingen/"
+    default = staff_client.get(url).text
+    assert order(default, names) == ["Zandstra Warmte", "Aalders Klimaat", "Bakker Installaties"]
+    assert 'value="oudste" selected' in default
+    newest = staff_client.get(url + "?sort=nieuwste").text
+    assert order(newest, names) == ["Bakker Installaties", "Aalders Klimaat", "Zandstra Warmte"]
+    by_name = staff_client.get(url + "?sort=naam").text
+    assert order(by_name, names) == ["Aalders Klimaat", "Bakker Installaties", "Zandstra Warmte"]
+    assert order(staff_client.get(url + "?q=zandstra").text, names) == ["Zandstra Warmte"]
+    assert order(staff_client.get(url + "?filter=lang").text, names) == ["Zandstra Warmte"]
+    switching = staff_client.get(url + "?filter=overstap").text
+    assert order(switching, names) == ["Aalders Klimaat"]
+    assert "1 aanvraag" in switching
+
+
+@pytest.mark.parametrize(
+    "query", ["?sort=DROP", "?filter=%27%20OR%201=1", "?q=%25_%5C", "?q=" + "x" * 500, "?page=-1"]
+)
+def test_provisioning_queue_shrugs_off_bad_input(staff_client, make_company, query):
+    kv_request(make_company, "Bakker Installaties", 2)
+    response = staff_client.get("/beheer/beoordelingen/" + query)
+    assert response.status_code == 200
+    if "q=%25" in query:
+        assert "0 aanvragen" in response.text  # the wildcards are searched literally
+
+
+def test_assessment_queue(staff_client, make_company):
+    for name, status, days in (
+        ("Eerste BV", SystemStatus.IN_REVIEW, 20),
+        ("Tweede BV", SystemStatus.MORE_INFO, 5),
+    ):
+        company = make_company(legal_name=name, trade_name="")
+        db.session.add(
+            ReviewSystem(
+                company_id=company.id, provider=Provider.OTHER, status=status,
+                other_name=f"Systeem van {name}", requested_at=NOW - timedelta(days=days),
+            )
+        )  # fmt: skip
+    db.session.commit()
+    url = "/beheer/criterium-2/beoordelen"
+    names = ["Eerste BV", "Tweede BV"]
+    assert order(staff_client.get(url).text, names) == names
+    assert order(staff_client.get(url + "?sort=nieuwste").text, names) == names[::-1]
+    assert order(staff_client.get(url + "?filter=info").text, names) == ["Tweede BV"]
+    assert order(staff_client.get(url + "?q=systeem+van+eerste").text, names) == ["Eerste BV"]
+
+
+def test_privacy_queue(staff_client):
+    for label, kind, due in (
+        ("Anna <a@x.example>", RequestKind.ERASURE, 3),
+        ("Bram <b@x.example>", RequestKind.ACCESS, 1),
+    ):
+        db.session.add(
+            SubjectRequest(kind=kind, subject_label=label, received_at=NOW,
+                           due_at=NOW + timedelta(days=due))
+        )  # fmt: skip
+    db.session.commit()
+    url = "/beheer/privacy/"
+    names = ["Anna", "Bram"]
+    assert order(staff_client.get(url).text, names) == ["Bram", "Anna"]  # first due on top
+    assert order(staff_client.get(url + "?filter=erasure").text, names) == ["Anna"]
+    assert order(staff_client.get(url + "?q=bram").text, names) == ["Bram"]
+    page = staff_client.get(url + "?toon=alle&sort=naam").text
+    assert re.search(r'<input type="hidden" name="toon" value="alle">', page)
