@@ -1,12 +1,15 @@
-"""What staff may see of a message, and the admin's retry and cancel (services flush only)."""
+"""What staff and members may see of a message, and the admin's retry and cancel (flush only)."""
 
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from portal.core import audit
 from portal.core.models import OutboxMessage, OutboxStatus
-from portal.core.outbox import CUSTOMER_KINDS, needs_link
+from portal.core.outbox import CUSTOMER_KINDS, LINK_KINDS, needs_link
+from portal.extensions import db
 
 # A message being sent (`sending`) is left alone: the send job may hold it right now. A job that
 # died leaves it behind; the next run calls it `unknown` once the claim is stale.
@@ -89,3 +92,36 @@ def cancel(message: OutboxMessage, *, by) -> None:
     message.status = OutboxStatus.CANCELLED
     message.secret = None
     _audit("outbox.cancelled", message, by=by, field="status", old=old, new=message.status)
+
+
+# --- what a member sees: Mijn profiel > Berichten ---------------------------------------------
+
+MEMBER_STATUS_LABELS = {
+    OutboxStatus.PENDING: _l("wordt verstuurd"),
+    OutboxStatus.SENDING: _l("wordt verstuurd"),
+    OutboxStatus.SENT: _l("verstuurd"),
+    OutboxStatus.KEPT: _l("verstuurd"),
+    OutboxStatus.FAILED: _l("niet afgeleverd"),
+    OutboxStatus.UNKNOWN: _l("mogelijk niet afgeleverd"),
+    OutboxStatus.CANCELLED: _l("niet verstuurd"),
+}
+
+
+def member_messages_query(company_id: int):
+    """Mails the portal sent to (or for) the company, newest first.
+
+    Personal-link mails (password reset, activation) belong to one user, not to the company,
+    and are left out; every body is stored without secrets in the first place.
+    """
+    return (
+        select(OutboxMessage)
+        .where(OutboxMessage.company_id == company_id, OutboxMessage.kind.not_in(LINK_KINDS))
+        .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    )
+
+
+def member_message(company_id: int, message_id: int) -> OutboxMessage | None:
+    """One of the company's own messages, or None (another company's, a link mail, unknown)."""
+    return db.session.scalars(
+        member_messages_query(company_id).where(OutboxMessage.id == message_id)
+    ).first()

@@ -230,4 +230,5 @@ def _opt_out_page(company: Company, form: OptOutForm, status: int):
     ), status
 
 
-from portal.profile import routes_colleagues  # noqa: E402, F401  (attaches to bp)
+# Attach the colleague and message pages to bp.
+from portal.profile import routes_colleagues, routes_messages  # noqa: E402, F401

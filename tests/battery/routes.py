@@ -126,6 +126,8 @@ ROUTES: tuple[Route, ...] = (
     _r("profile.remove_confirm", "member", "GET", obj="colleague", owner=C),
     _r("profile.remove", "member", "POST", obj="colleague", owner=C, destructive=True),
     _r("profile.logo", "member"),
+    _r("profile.messages", "member"),
+    _r("profile.message", "member", "GET", obj="company_message", owner=C),
     _r("profile.logo_upload", "member", "POST"),
     _r("profile.logo_remove", "member", "POST"),
     _r("profile.opt_out", "member", "POST"),
@@ -272,6 +274,7 @@ ID_ARGS = {
     "version": "version_id",
     "staff_account": "public_id",
     "outbox": "message_id",
+    "company_message": "message_id",
 }
 
 

@@ -90,7 +90,7 @@ def _cases(route: Route):
     """(method, actor, which) for one route."""
     if route.obj is None:
         objects = (None,)
-    elif route.owner == "public" or route.obj in ("session", "outbox"):
+    elif route.owner == "public" or route.obj in ("session", "outbox", "company_message"):
         # Slugs and tokens have no "other type"; session ids are plain integers, so any other
         # table's integer id is just another session id (covered by "b" and "missing").
         objects = ("a", "b", "missing")

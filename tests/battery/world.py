@@ -32,6 +32,7 @@ OTHER_TYPE = {
 MISSING = {
     "session": MISSING_INT,
     "outbox": MISSING_INT,
+    "company_message": MISSING_INT,
     "template": "bestaat-niet",
     "specialism": "bestaat-niet",
     "slug": "bestaat-niet",
@@ -119,10 +120,11 @@ def make_user(
 
 
 def _company_objects(company, owner: User) -> dict[str, object]:
-    """Colleague, review system, complaint, kept letter, synced review, upload, spare session."""
+    """Colleague, review system, complaint, kept letter, synced review, upload, session, mail."""
     from portal.complaints import services as complaints
     from portal.complaints.models import Channel, ComplaintLetter, LetterKind, SyncedReview
     from portal.core.db import utcnow
+    from portal.core.models import OutboxMessage, OutboxStatus
     from portal.invitations.models import InviteUpload
     from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 
@@ -190,7 +192,15 @@ def _company_objects(company, owner: User) -> dict[str, object]:
     passkey = Passkey(
         user_id=owner.id, credential_id=bytes_to_base64url(f"battery-{company.id}".encode()), public_key=b"\xa5", name="Laptop"
     )
-    db.session.add_all([letter, review, upload, passkey])
+    mail = OutboxMessage(
+        kind="compliance.geen_systeem",
+        to_address=company.email or "info@bedrijf.example",
+        subject="Herinnering criterium 2",
+        body="Beste lid, kies een klantbeoordelingssysteem.",
+        company_id=company.id,
+        status=OutboxStatus.SENT,
+    )
+    db.session.add_all([letter, review, upload, passkey, mail])
     sessions.start_session(
         owner, remember=False, ip="127.0.0.2", user_agent="spare", mfa_verified=True
     )
@@ -210,6 +220,7 @@ def _company_objects(company, owner: User) -> dict[str, object]:
         "session": spare,
         "passkey": passkey.public_id,
         "slug": company.slug,
+        "company_message": mail.id,
     }
 
 
