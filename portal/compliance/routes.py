@@ -25,6 +25,7 @@ from portal.core.htmx import render
 from portal.core.security import staff_required
 from portal.extensions import db
 from portal.members.models import Company
+from portal.reviews import services as review_services
 from portal.reviews.errors import OK
 from portal.reviews.models import PROVIDER_LABELS
 from portal.reviews.sync import SyncBusy
@@ -123,6 +124,7 @@ def _member_page(company: Company, form: DeadlineForm, status: int = 200):
         extensions=extensions,
         reminders=reminders,
         sync=member_sync.sync_panel(company),
+        chart=review_services.member_chart(review_services.current_system(company)),
         outcome_label=member_sync.outcome_label,
         provider_labels=PROVIDER_LABELS,
         sync_form=EmptyForm(),

@@ -89,9 +89,7 @@ def criterion_card(company: Company) -> Card:
     """The criterium-2 card for mijn profiel (traffic light, figures, last problem, chart)."""
     system = current_system(company)
     now = utcnow()
-    chart = None
-    if system is not None and system.status in (SystemStatus.ACTIVE, SystemStatus.APPROVED):
-        chart = score_chart(system, today=now.astimezone(AMSTERDAM).date())
+    chart = member_chart(system, now=now)
     return build_card(
         system,
         min_count=publication_min(),
@@ -100,6 +98,13 @@ def criterion_card(company: Company) -> Card:
         chart=chart,
         listed=company.is_listed,
     )
+
+
+def member_chart(system: ReviewSystem | None, *, now=None):
+    """The score trend of a working current system (members and staff see the same), or None."""
+    if system is None or system.status not in (SystemStatus.ACTIVE, SystemStatus.APPROVED):
+        return None
+    return score_chart(system, today=(now or utcnow()).astimezone(AMSTERDAM).date())
 
 
 def excluded_from_kv_delivery(company: Company) -> bool:
