@@ -1,16 +1,108 @@
 """Locale selection: Dutch by default, English when the browser prefers it and a catalogue exists."""
 
-from flask import current_app, g, request
+from flask import current_app, g, request, url_for
 from flask_babel import get_translations
 
-SUPPORTED = ("nl",)
+SUPPORTED = ("nl", "en")
+# Consumer-facing sources: their strings make up the English catalogue, which
+# scripts/update_translations.py keeps in step and tests/core/test_translations.py checks.
+PUBLIC_SOURCES = (
+    "templates/base.html",
+    "templates/home.html",
+    "templates/directory/*.html",
+    "templates/complaints/public_form.html",
+    "templates/complaints/public_thanks.html",
+    "templates/complaints/_head.html",
+    "templates/privacy/statement.html",
+    "templates/errors/*.html",
+    "templates/macros/forms.html",
+    "portal/directory/scores.py",
+    "portal/directory/badge.py",
+    "portal/directory/forms.py",
+    "portal/directory/routes.py",
+    "portal/complaints/routes_public.py",
+    "portal/complaints/forms.py",
+    "portal/core/fields.py",
+    "portal/core/validation.py",
+    "portal/core/errors.py",
+)
+
+
+# Pages for consumers: only these speak English; member and staff pages stay Dutch.
+PUBLIC_BLUEPRINTS = frozenset({"public", "directory", "complaints_public"})
+PUBLIC_ENDPOINTS = frozenset({"privacy.statement"})
+LANG_ARG = "lang"
+
+
+def is_public_endpoint(endpoint: str | None) -> bool:
+    """True for the consumer pages that have an English version."""
+    if not endpoint:
+        return False
+    return endpoint in PUBLIC_ENDPOINTS or endpoint.split(".", 1)[0] in PUBLIC_BLUEPRINTS
 
 
 def select_locale() -> str:
-    """Dutch unless a supported other language is preferred."""
+    """Dutch, unless a public page is asked for in English: `?lang=en` in the URL (kept in
+    every link, so pages stay cacheable per URL) or else the browser's Accept-Language."""
     if not request:
         return current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")
-    return request.accept_languages.best_match(SUPPORTED) or "nl"
+    if not is_public_endpoint(request.endpoint):
+        return "nl"
+    chosen = request.args.get(LANG_ARG, "")
+    if chosen in SUPPORTED:
+        return chosen
+    return request.accept_languages.best_match(SUPPORTED, default="nl") or "nl"
+
+
+def register(app) -> None:
+    """Keep the chosen language in public links and tell caches what the language came from."""
+
+    @app.url_defaults
+    def _keep_language(endpoint: str, values: dict) -> None:
+        if (
+            request
+            and LANG_ARG not in values
+            and is_public_endpoint(endpoint)
+            and is_public_endpoint(request.endpoint)
+            and select_locale() != "nl"
+        ):
+            values[LANG_ARG] = select_locale()
+
+    @app.after_request
+    def _vary_on_language(response):
+        if is_public_endpoint(request.endpoint) and LANG_ARG not in request.args:
+            response.vary.add("Accept-Language")
+        return response
+
+    app.jinja_env.globals.update(
+        language_links=language_links, current_language=select_locale, language_query=language_query
+    )
+
+
+def language_query() -> str:
+    """'?lang=en' for links built by hand on an English public page ('' in Dutch)."""
+    locale = select_locale() if request else "nl"
+    return f"?{LANG_ARG}={locale}" if locale != "nl" else ""
+
+
+def language_links() -> list[tuple[str, str, str, bool]]:
+    """(code, label, URL, current) for the language switch of a public page: the same page and
+    query with `lang` set (Dutch, the default, has an explicit `lang=nl` too, so a browser that
+    prefers English can still choose Dutch)."""
+    if not is_public_endpoint(request.endpoint):
+        return []
+    current = select_locale()
+    links = []
+    for code, label in (("nl", "Nederlands"), ("en", "English")):
+        view_args = request.view_args or {}
+        args = {
+            k: v
+            for k, v in request.args.items()
+            if k != LANG_ARG and k not in view_args and not k.startswith("_")
+        }  # url_for's own options (_external, _anchor, ...) never come from the query string
+        url = url_for(request.endpoint, **view_args, **args, **{LANG_ARG: code})
+        links.append((code, label, url, code == current))
+    return links
 
 
 def _translations():

@@ -34,29 +34,46 @@ HTMX_CONFIG = json.dumps(
 )
 
 
+EN_MONTHS = (
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+)  # fmt: skip
+
+
+def is_english() -> bool:
+    """True while an English public page is rendered (numbers and dates follow it)."""
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    return has_request_context() and str(get_locale() or "nl") == "en"
+
+
 def nl_decimal(value: float | Decimal | None, digits: int = 1) -> str:
-    """8.94 → '8,9' (Dutch decimal comma)."""
+    """8.94 → '8,9' (Dutch decimal comma; '8.9' on English pages)."""
     if value is None:
         return ""
-    return f"{float(value):.{digits}f}".replace(".", ",")
+    text = f"{float(value):.{digits}f}"
+    return text if is_english() else text.replace(".", ",")
 
 
 def nl_int(value: int | None) -> str:
-    """6300 → '6.300'."""
+    """6300 → '6.300' ('6,300' on English pages)."""
     if value is None:
         return ""
-    return f"{value:,}".replace(",", ".")
+    text = f"{value:,}"
+    return text if is_english() else text.replace(",", ".")
 
 
 def nl_date(value: date | datetime | None, *, with_time: bool = False) -> str:
     """'23 november 2026' (Amsterdam time for datetimes)."""
     if value is None:
         return ""
+    months = EN_MONTHS if is_english() else MONTHS
     if isinstance(value, datetime):
         local = value.astimezone(AMSTERDAM)
-        text = f"{local.day} {MONTHS[local.month - 1]} {local.year}"
+        text = f"{local.day} {months[local.month - 1]} {local.year}"
         return f"{text} {local:%H:%M}" if with_time else text
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return f"{value.day} {months[value.month - 1]} {value.year}"
 
 
 def _association_context() -> dict:

@@ -62,6 +62,7 @@ def _rule() -> services.ScoreRule:
 def _public_url(endpoint: str, **values) -> str:
     """Absolute URL on the configured public host (stable in JSON-LD and exports)."""
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
+    values.setdefault("lang", None)  # stable identifiers: never the visitor's language
     return base + url_for(endpoint, **values)
 
 

@@ -16,6 +16,7 @@ from typing import Protocol
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from portal.core.templating import is_english
 from portal.reviews.models import PROVIDER_LABELS, Provider, SystemStatus
 
 PUBLIC_STATUSES = frozenset({SystemStatus.ACTIVE, SystemStatus.APPROVED})
@@ -155,7 +156,8 @@ def _provider(value: Provider | str | None) -> Provider | None:
 
 
 def _one_decimal(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):f}".replace(".", ",")
+    text = f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):f}"
+    return text if is_english() else text.replace(".", ",")
 
 
 def _scale_text(value: Decimal) -> str:
@@ -166,4 +168,4 @@ def _scale_text(value: Decimal) -> str:
 
 
 def _thousands(value: int) -> str:
-    return f"{value:,}".replace(",", ".")
+    return f"{value:,}" if is_english() else f"{value:,}".replace(",", ".")
