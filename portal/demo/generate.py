@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from portal.data.places import Place, load_places
 from portal.demo import names
@@ -44,8 +44,9 @@ def generate(count: int, *, seed: int = 2026) -> list[DemoCompany]:
     slugs: set[str] = set()
     companies = []
     for i in range(count):
-        company = _company(rng, i, towns[i], kvk_numbers[i], member_numbers[i], slugs)
-        company.specialisms = _pick_specialisms(rng)
+        specialisms = _pick_specialisms(rng)
+        company = _company(rng, i, towns[i], kvk_numbers[i], member_numbers[i], slugs, specialisms)
+        company.specialisms = specialisms
         company.recognitions = rng.sample(
             [s for s, _ in names.RECOGNITIONS], rng.choice((0, 1, 1, 2, 3))
         )
@@ -68,16 +69,29 @@ def _company_names(rng: random.Random, i: int, town: Place) -> tuple[str, str]:
         owner = rng.choice(names.ACCENTED_OWNERS)
         trade = f"{owner} {rng.choice(('Installaties', 'Elektro', 'Klimaattechniek', 'Warmte'))}"
         return f"{trade} B.V.", trade
-    if rng.random() < 0.08:
+    if rng.random() < 0.03:
         legal, trade = rng.choice(names.TOWN_PATTERNS)
         return legal.format(t=town.name), trade.format(t=town.name)
     surname = rng.choice(names.SURNAMES)
+    owner = rng.random()
+    if owner < 0.8:
+        # After a first name or initial the tussenvoegsel is written in lower case.
+        words = surname.split()
+        lowered = " ".join(w.lower() if w in ("Van", "De", "Den", "Der", "Ten") else w for w in words)
+        first = rng.choice(names.FIRST_NAMES) if owner < 0.45 else rng.choice(names.INITIALS) + "."
+        surname = f"{first} {lowered}"
     legal, trade = rng.choice(names.COMPANY_PATTERNS)
     return legal.format(s=surname), trade.format(s=surname)
 
 
 def _company(
-    rng: random.Random, i: int, town: Place, kvk: int, number: int, slugs: set[str]
+    rng: random.Random,
+    i: int,
+    town: Place,
+    kvk: int,
+    number: int,
+    slugs: set[str],
+    specialisms: list[str],
 ) -> DemoCompany:
     legal, trade = _company_names(rng, i, town)
     name = trade or legal
@@ -97,14 +111,28 @@ def _company(
         "phone": _phone(rng, town),
         "email": f"{slug[:50]}@{domain}",
         "website": f"https://www.{slug[:50]}.example" if i < 4 or rng.random() < 0.75 else "",
-        "description": _description(rng, town, since) if rng.random() < 0.85 else "",
+        "description": _description(rng, town, since, specialisms) if rng.random() < 0.85 else "",
         "opening_hours": rng.choice(names.OPENING_HOURS) if rng.random() < 0.7 else "",
         "membership_status": status,
         "member_since": since,
         "membership_ended_on": ended,
         **_visibility(rng, i),
+        **_logo(rng, i, name),
     }
     return DemoCompany(row=row)
+
+
+def _logo(rng: random.Random, i: int, name: str) -> dict:
+    """A simple initials logo for the demo logins' companies and about one member in ten."""
+    if not (i < 3 or rng.random() < 0.1):
+        return {"logo_data": None, "logo_mime": "", "logo_updated_at": None}
+    from portal.demo.logos import initials_logo
+
+    return {
+        "logo_data": initials_logo(name, hue=rng.randrange(360)),
+        "logo_mime": "image/png",
+        "logo_updated_at": datetime.combine(REFERENCE_DATE, time(9), tzinfo=UTC),
+    }
 
 
 def _unique_slug(text: str, taken: set[str]) -> str:
@@ -147,8 +175,13 @@ def _phone(rng: random.Random, town: Place) -> str:
     return f"{code} {number[:2]} {number[2:4]} {number[4:]}"
 
 
-def _description(rng: random.Random, town: Place, since: date) -> str:
-    a, b = rng.sample([n.lower() for _, n in names.SPECIALISMS], 2)
+def _description(rng: random.Random, town: Place, since: date, specialisms: list[str]) -> str:
+    """A short text about the company's own specialisms (a second one added when it has one)."""
+    labels = dict(names.SPECIALISMS)
+    own = [labels[s].lower() for s in specialisms]
+    rng.shuffle(own)
+    a = own[0]  # every opener names the first; a company with one specialism gets a service
+    b = own[1] if len(own) > 1 else rng.choice(("onderhoud", "storingen", "advies", "renovatie"))
     opener = rng.choice(names.DESCRIPTION_OPENERS)
     years = max(2, REFERENCE_DATE.year - since.year)
     return opener.format(a=a, b=b, t=town.name, y=years)

@@ -50,6 +50,15 @@ OPINIONS = (
 )
 
 
+# Every location gets a few unhappy customers, so negative-review follow-up has work in the demo.
+NEGATIVE_OPINIONS = (
+    "Monteur kwam twee keer niet opdagen, niemand belde af.",
+    "Lekkage na de installatie en pas na een week teruggekomen.",
+    "Factuur veel hoger dan de offerte, zonder uitleg.",
+)
+NEGATIVE_EVERY = 11  # review n with n % NEGATIVE_EVERY == 3 is a failing one
+
+
 def _hash(identifier: str) -> bytes:
     return hashlib.sha256(identifier.encode()).digest()
 
@@ -98,13 +107,17 @@ def reviews(loc: Location, limit: int, start: int = 0) -> list[dict]:
         top = 5 if loc.fbc else 10
         centre = loc.score or top
         rating = max(1, min(top, round(centre + (h[0] % 5 - 2) * (0.5 if loc.fbc else 1))))
+        text = OPINIONS[h[3] % len(OPINIONS)]
+        if n % NEGATIVE_EVERY == 3:
+            rating = 2 if loc.fbc else 3 + h[0] % 2
+            text = NEGATIVE_OPINIONS[h[3] % len(NEGATIVE_OPINIONS)]
         items.append(
             {
                 "n": n,
                 "rating": rating,
                 "author": "anoniem" if h[1] % 7 == 0 else FIRST_NAMES[h[1] % len(FIRST_NAMES)],
                 "city": CITIES[h[2] % len(CITIES)],
-                "text": OPINIONS[h[3] % len(OPINIONS)],
+                "text": text,
                 "date": base - timedelta(days=n * 3 + h[4] % 3, minutes=h[5]),
                 "uid": hashlib.md5(f"{loc.ident}:{n}".encode(), usedforsecurity=False).hexdigest(),
             }
