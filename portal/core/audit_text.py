@@ -144,6 +144,9 @@ VALUES = {
     "kiyoh": "Kiyoh",
     "feedback_company": "Feedback Company",
     "other": _l("ander systeem"),
+    "geen_systeem": _l("herinnering: geen klantbeoordelingssysteem"),
+    "koppeling_stuk": _l("herinnering: koppeling werkt niet"),
+    "onder_minimum": _l("herinnering: onder het publicatieminimum"),
 }
 _LABEL_ROLE = re.compile(r"^(?P<name>.*) \((?P<role>member|staff|admin|)\)$")
 

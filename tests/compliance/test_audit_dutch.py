@@ -78,7 +78,7 @@ def test_values_never_show_none(app):
              "kind": "geen_systeem", "x_y": {"old": [], "new": ["a", None]}}
         )  # fmt: skip
     assert [(r.field, r.old, r.new, r.plain) for r in rows] == [
-        ("soort", "", "", "geen_systeem"),
+        ("soort", "", "", "herinnering: geen klantbeoordelingssysteem"),
         ("wacht op activering", "ja", "nee", ""),
         ("status", "–", "beëindigd", ""),
         ("x y", "–", "a, –", ""),
