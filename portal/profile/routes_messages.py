@@ -5,8 +5,9 @@ Bodies are stored without secrets; customers' addresses are masked as on the sta
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, render_template, request
 
+from portal.core.logs import security_event
 from portal.core.paging import page_arg
 from portal.extensions import db
 from portal.outbox import services
@@ -42,7 +43,8 @@ def message(message_id: int):
     """
     company = current_company()
     item = services.member_message(company.id, message_id)
-    if item is None:
+    if item is None:  # missing and another company's look the same, like get_owned_or_404
+        security_event("authz_denied", model="OutboxMessage", endpoint=request.endpoint)
         abort(404)
     return render_template(
         "profile/message.html",
