@@ -11,7 +11,7 @@ from portal.compliance import reminders, services
 from portal.compliance.models import Reminder, ReminderBatch, ReminderTemplate, Setting
 from portal.core.db import utcnow
 from portal.core.models import AuditEvent, OutboxMessage
-from portal.core.templating import nl_date
+from portal.core.templating import AMSTERDAM, nl_date
 from portal.extensions import db
 
 OLD = date(2020, 1, 1)
@@ -238,7 +238,7 @@ def test_a_text_with_the_bare_date_is_refused_for_a_passed_deadline(app, make_co
 def test_overview_marks_passed_deadlines_overdue(staff_client, make_company):
     late = make_company(member_since=date(2019, 9, 27))
     row = rows_for(late)[0]
-    assert row.overdue_days == (utcnow().date() - date(2019, 10, 18)).days
+    assert row.overdue_days == (utcnow().astimezone(AMSTERDAM).date() - date(2019, 10, 18)).days
     page = staff_client.get("/beheer/criterium-2/")
     assert "verlopen" in page.text
     assert 'class="badge status-bad c2-overdue"' in page.text
