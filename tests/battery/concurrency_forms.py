@@ -223,6 +223,7 @@ OTHER: dict[str, str] = {
     "profile.logo_remove": "removes; a repeat finds nothing",
     "reviews.activate": "the service refuses a second request while one is pending",
     "reviews.unlink": "ends the current system; a repeat finds it ended",
+    "reviews.cancel_switch": "ends the pending request; a repeat finds none and says so",
     "complaints.assign": "sets the handler; a repeat sets the same",
     "complaints.letter_pdf": "a download; records the printed letter with it",
     "complaints.act": "workflow step; the state machine refuses a repeat",
