@@ -15,6 +15,7 @@ PUBLIC_SOURCES = (
     "templates/directory/about_scores.html",
     "templates/complaints/public_form.html",
     "templates/complaints/public_thanks.html",
+    "templates/complaints/public_unavailable.html",
     "templates/complaints/_head.html",
     "templates/privacy/statement.html",
     "templates/errors/*.html",

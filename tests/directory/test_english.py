@@ -108,8 +108,11 @@ def test_other_public_pages(client, path, english):
     assert english in client.get(path).text
 
 
-def test_complaint_form_in_english(client, listed):
+def test_complaint_form_in_english(client, listed, make_user):
+    from tests.conftest import accept_agreement
+
     company = listed("Klacht BV")
+    accept_agreement(company, make_user(company=company))  # the form needs it (issue 15)
     page = client.get(f"/ledenzoeker/{company.slug}/klacht?lang=en").text
     assert "Your name" in page and "Describe your complaint" in page
     assert "Send complaint" in page
