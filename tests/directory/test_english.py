@@ -76,7 +76,7 @@ def test_lang_en_translates_and_is_kept_in_links(client, listed, frozen_now):
     page = client.get("/ledenzoeker/?q=bakker&lang=en")
     assert '<html lang="en">' in page.text
     assert ">Search</button>" in page.text
-    assert f'href="/ledenzoeker/{company.slug}?lang=en"' in page.text
+    assert f'href="/ledenzoeker/{company.slug}?terug=q%3Dbakker&amp;lang=en"' in page.text
     assert 'href="/ledenzoeker/over-de-scores?lang=en"' in page.text
     detail = client.get(f"/ledenzoeker/{company.slug}?lang=en").text
     assert "8.7 / 10" in detail and "12 reviews" in detail
