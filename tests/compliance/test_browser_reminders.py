@@ -60,7 +60,7 @@ def log_in(page, base: str) -> None:
     page.goto(f"{base}/inloggen")
     page.get_by_label("E-mailadres").fill(EMAIL)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("button", name="Inloggen", exact=True).click()
     page.locator("input[name=code]").fill(pyotp.TOTP(SECRET).now())
     page.get_by_role("button", name="Bevestigen").click()
     page.wait_for_url(f"{base}/beheer/leden")
