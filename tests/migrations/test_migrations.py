@@ -91,7 +91,7 @@ def _company_row(n: int) -> dict:
     }  # fmt: skip
 
 
-# Columns added by later migrations: version (0006), pending (0012).
+# Columns added by later migrations: version (0006), pending (0013).
 LATER_COLUMNS = {"version", "pending"}
 
 
@@ -357,11 +357,11 @@ def test_pending_switch_column_and_its_downgrade_ends_pending_requests(migration
     from portal.members.models import Company
     from portal.reviews.models import ReviewSystem
 
-    upgrade(revision="0011_i21_passkeys")
+    upgrade(revision="0012_i15_retention")
     db.session.execute(Company.__table__.insert(), [_company_row(1)])
     company_id = db.session.execute(text("SELECT id FROM companies")).scalar()
     db.session.commit()
-    upgrade(revision="0012_i20_pending_switch")
+    upgrade(revision="0013_i20_pending_switch")
     for current, pending, status in ((True, False, "ACTIVE"), (False, True, "REQUESTED")):
         db.session.execute(
             text(
@@ -378,7 +378,7 @@ def test_pending_switch_column_and_its_downgrade_ends_pending_requests(migration
         )  # fmt: skip
     db.session.commit()
     db.session.remove()
-    downgrade(revision="0011_i21_passkeys")
+    downgrade(revision="0012_i15_retention")
     columns = {c["name"] for c in inspect(db.engine).get_columns("review_systems")}
     assert "pending" not in columns
     indexes = {i["name"] for i in inspect(db.engine).get_indexes("review_systems")}

@@ -1,7 +1,7 @@
 """Pending review-system switches: a requested replacement waits next to the working system.
 
-Revision ID: 0012_i20_pending_switch
-Revises: 0011_i21_passkeys
+Revision ID: 0013_i20_pending_switch
+Revises: 0012_i15_retention
 Create Date: 2026-12-05 22:45:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0012_i20_pending_switch'
-down_revision = '0011_i21_passkeys'
+revision = '0013_i20_pending_switch'
+down_revision = '0012_i15_retention'
 branch_labels = None
 depends_on = None
 
