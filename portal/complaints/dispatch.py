@@ -44,20 +44,29 @@ def record_letter(
     )
     complaint.letters.append(kept)
     services.add_event(complaint, "letter", actor, note=f"{letter.kind.value}:{method}")
-    if letter.kind is LetterKind.ACKNOWLEDGEMENT and complaint.status is ComplaintStatus.RECEIVED:
-        services.apply_action(complaint, Action.ACKNOWLEDGE, {}, by=by, today=today)
-    if letter.kind is LetterKind.INTERIM:
+    if letter.kind is LetterKind.ACKNOWLEDGEMENT:
+        if complaint.is_open:
+            services.acknowledge_late(complaint, today=today, by=by)
+        if complaint.status is ComplaintStatus.RECEIVED:
+            services.apply_action(complaint, Action.ACKNOWLEDGE, {}, by=by, today=today)
+    if letter.kind is LetterKind.INTERIM and complaint.is_open:
         from portal.core.db import utcnow
 
         complaint.interim_sent_at = utcnow()
-        new_due = services.extend_deadline(complaint, today=today)
-        services.add_event(complaint, "deadline", actor, note=new_due.isoformat())
+        services.extend_deadline(complaint, today=today, by=by)
     db.session.flush()
     return kept
 
 
-def send_letter(complaint: Complaint, kind: LetterKind, *, by, today: date) -> ComplaintLetter:
-    """Compose the letter and queue it by e-mail to the complainant.
+def send_letter(
+    complaint: Complaint,
+    kind: LetterKind,
+    *,
+    by,
+    today: date,
+    letter: letters.Letter | None = None,
+) -> ComplaintLetter:
+    """Queue the letter (composed now, or as the handler adjusted it) to the complainant.
 
     :raises ComplaintError: the complainant has no e-mail address.
     """
@@ -67,7 +76,7 @@ def send_letter(complaint: Complaint, kind: LetterKind, *, by, today: date) -> C
             field="method",
         )
     services.ensure_handler(complaint, by)
-    letter = letters.compose(complaint, kind, today=today)
+    letter = letter or letters.compose(complaint, kind, today=today)
     outbox.enqueue(
         "complaints/letter",
         to=complaint.complainant_email,

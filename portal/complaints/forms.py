@@ -15,9 +15,11 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.validators import ValidationError as WTFValidationError
+from wtforms.widgets import TextInput
 
 from portal.complaints.labels import (
     CHANNEL_LABELS,
+    REOPEN_LABELS,
     ROOT_CAUSES,
     SATISFACTION_LABELS,
     VERDICT_LABELS,
@@ -60,7 +62,21 @@ def _choices(labels: dict) -> list[tuple[str, str]]:
 
 
 class CommaDecimalField(DecimalField):
-    """A decimal field that reads and shows the Dutch decimal comma (5,5)."""
+    """A decimal field that reads and shows the Dutch decimal comma (5,5).
+
+    A text input, not `type=number`: browsers drop a value such as "6,0" from a number input
+    (not a valid floating-point number), which left the field empty and the form unsaveable.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, *args, **kwargs):
+        render_kw = {
+            "inputmode": "decimal",
+            "autocomplete": "off",
+            **(kwargs.pop("render_kw", None) or {}),
+        }
+        super().__init__(*args, render_kw=render_kw, **kwargs)
 
     def process_formdata(self, valuelist):
         if valuelist:
@@ -138,7 +154,14 @@ class ActionForm(FlaskForm):
         choices=EMPTY + _choices(SATISFACTION_LABELS),
         validators=[Optional()],
     )
-    dispute_route = _text(_l("Externe route"), max_len=120, default="De Geschillencommissie")
+    reopen_kind = SelectField(
+        _l("Waarom heropenen?"),
+        choices=EMPTY + _choices(REOPEN_LABELS),
+        validators=[Optional()],
+    )
+    dispute_route = _text(
+        _l("Externe route (bij een geschil)"), max_len=120, default="De Geschillencommissie"
+    )
     dispute_reference = _text(_l("Kenmerk geschil"), max_len=60)
     note = _area(_l("Notitie bij deze stap"), max_len=2000)
 
@@ -147,6 +170,13 @@ class HandlerForm(FlaskForm):
     """Assign or reassign the handler."""
 
     handler = SelectField(_l("Behandelaar"), choices=[], validators=[DataRequired(REQUIRED)])
+
+
+class LetterEditForm(IdempotentForm, FlaskForm):
+    """One letter as it will go out: the handler may adjust subject and text for this case."""
+
+    subject = _text(_l("Onderwerp"), max_len=200, required=True)
+    body = _area(_l("Tekst van de brief"), max_len=8000, required=True)
 
 
 class ConfirmForm(FlaskForm):

@@ -8,6 +8,7 @@ from portal.complaints.models import (
     Channel,
     ComplaintStatus,
     LetterKind,
+    ReopenKind,
     Satisfaction,
     SignalKind,
     Verdict,
@@ -20,6 +21,7 @@ STATUS_LABELS = {
     ComplaintStatus.SOLUTION_PROPOSED: _l("Oplossing voorgesteld"),
     ComplaintStatus.CLOSED: _l("Afgehandeld"),
     ComplaintStatus.DISPUTED: _l("Heropend als geschil"),
+    ComplaintStatus.REOPENED: _l("Heropend: probleem terug"),
 }
 
 # Badge colour per status (classes from portal.css).
@@ -30,6 +32,12 @@ STATUS_CLASSES = {
     ComplaintStatus.SOLUTION_PROPOSED: "status-info",
     ComplaintStatus.CLOSED: "status-ok",
     ComplaintStatus.DISPUTED: "status-bad",
+    ComplaintStatus.REOPENED: "status-warn",
+}
+
+REOPEN_LABELS = {
+    ReopenKind.REPEAT: _l("Het probleem is terug na herstel (herhaalde klacht)"),
+    ReopenKind.DISPUTE: _l("De klant is het niet eens met de afhandeling (geschil)"),
 }
 
 CHANNEL_LABELS = {
@@ -59,6 +67,7 @@ LETTER_LABELS = {
     LetterKind.ACKNOWLEDGEMENT: _l("Ontvangstbevestiging"),
     LetterKind.INTERIM: _l("Tussenbericht"),
     LetterKind.FINAL: _l("Afhandelingsbrief"),
+    LetterKind.REJECTION: _l("Afhandelingsbrief bij ongegrond"),
 }
 
 SIGNAL_LABELS = {
@@ -85,5 +94,5 @@ ACTION_LABELS = {
     "propose": _l("Oplossing voorstellen"),
     "resume": _l("Terug naar behandeling"),
     "close": _l("Afhandelen"),
-    "reopen": _l("Heropenen als geschil"),
+    "reopen": _l("Heropenen"),
 }

@@ -35,6 +35,8 @@ PLACEHOLDERS = {
     "termijn": _l("uiterste afhandeldatum"),
     "onderwerp": _l("waar de klacht over gaat"),
     "oplossing": _l("de oplossing of het voorstel"),
+    "oordeel": _l("het oordeel: gegrond, twijfelachtig of ongegrond"),
+    "reden": _l("de toelichting op het oordeel (bij ongegrond: de reden)"),
     "afspraken": _l("gemaakte afspraken"),
     "behandelaar": _l("naam van de behandelaar"),
     "bedrijf_naam": _l("naam van uw bedrijf"),
@@ -46,6 +48,7 @@ DEFAULT_SUBJECTS = {
     LetterKind.ACKNOWLEDGEMENT: "Ontvangstbevestiging van uw klacht {klachtnummer}",
     LetterKind.INTERIM: "Stand van zaken van uw klacht {klachtnummer}",
     LetterKind.FINAL: "Afhandeling van uw klacht {klachtnummer}",
+    LetterKind.REJECTION: "Beoordeling van uw klacht {klachtnummer}",
 }
 
 DEFAULT_BODIES = {
@@ -75,7 +78,9 @@ Met vriendelijke groet,
 
 Op {datum_ontvangst} ontvingen wij uw klacht met nummer {klachtnummer} over {onderwerp}. Nogmaals onze excuses voor het ongemak.
 
-Wij hebben uw klacht onderzocht en bieden de volgende oplossing:
+Wij hebben uw klacht onderzocht en vinden haar {oordeel}. {reden}
+
+Wij bieden u de volgende oplossing:
 {oplossing}
 
 Afspraken: {afspraken}
@@ -86,7 +91,25 @@ Met vriendelijke groet,
 
 {behandelaar}
 {bedrijf_naam}""",
+    LetterKind.REJECTION: """Beste {klant_naam},
+
+Op {datum_ontvangst} ontvingen wij uw klacht met nummer {klachtnummer} over {onderwerp}. Dank u dat u ons hierover heeft ingelicht.
+
+Wij hebben uw klacht zorgvuldig onderzocht. Ons oordeel is dat de klacht ongegrond is, om de volgende reden:
+{reden}
+
+Wat wij u wel kunnen aanbieden:
+{oplossing}
+
+Wilt u hierover met ons in gesprek, bel dan {behandelaar} op {bedrijf_telefoon} of mail naar {bedrijf_email} en vermeld uw klachtnummer.
+
+Met vriendelijke groet,
+
+{behandelaar}
+{bedrijf_naam}""",
 }
+
+VERDICT_WORDS = {"justified": "gegrond", "doubtful": "twijfelachtig", "unjustified": "ongegrond"}
 
 
 def unknown_placeholders(text: str) -> list[str]:
@@ -104,13 +127,22 @@ def fill(text: str, values: dict[str, str]) -> str:
     return PLACEHOLDER_RE.sub(replace, text)
 
 
-def letter_values(complaint: Complaint, *, today: date, sender=None) -> dict[str, str]:
+def letter_values(
+    complaint: Complaint, *, today: date, sender=None, kind: LetterKind | None = None
+) -> dict[str, str]:
     """The placeholder values of one complaint (plain strings only).
 
-    The handler signs; without one, the sender (for previews), else the company.
+    The handler signs; without one, the sender (for previews), else the company. `termijn` is
+    the date the letter promises: never a date already past (see `services.promised_due`).
     """
+    from portal.complaints.services import promised_due
+
     company: Company = complaint.company
     handler = complaint.handler or sender
+    due = complaint.due_on
+    if complaint.is_open and kind in (LetterKind.ACKNOWLEDGEMENT, LetterKind.INTERIM):
+        due = promised_due(complaint, today=today, interim=kind is LetterKind.INTERIM)
+    verdict = complaint.verdict.value if complaint.verdict else ""
     return {
         "klant_naam": complaint.complainant_name,
         "klant_adres": complaint.complainant_street,
@@ -119,9 +151,11 @@ def letter_values(complaint: Complaint, *, today: date, sender=None) -> dict[str
         "klachtnummer": complaint.reference,
         "datum_ontvangst": nl_date(complaint.received_on),
         "datum_vandaag": nl_date(today),
-        "termijn": nl_date(complaint.due_on),
+        "termijn": nl_date(due),
         "onderwerp": complaint.subject or "uw klacht",
         "oplossing": complaint.resolution or "-",
+        "oordeel": VERDICT_WORDS.get(verdict, "nog niet beoordeeld"),
+        "reden": complaint.verdict_reason or "",
         "afspraken": complaint.agreements or "-",
         "behandelaar": (handler.name if handler is not None else "") or company.display_name,
         "bedrijf_naam": company.display_name,
@@ -179,11 +213,29 @@ class Letter:
     body: str
 
 
+def effective_kind(complaint: Complaint, kind: LetterKind) -> LetterKind:
+    """The final reply to an ongegrond complaint uses the rejection wording (and vice versa)."""
+    from portal.complaints.models import Verdict
+
+    if kind in (LetterKind.FINAL, LetterKind.REJECTION):
+        unjustified = complaint.verdict is Verdict.UNJUSTIFIED
+        return LetterKind.REJECTION if unjustified else LetterKind.FINAL
+    return kind
+
+
 def compose(complaint: Complaint, kind: LetterKind, *, today: date, sender=None) -> Letter:
-    """Fill the company's wording for this complaint."""
+    """Fill the company's wording for this complaint (the rejection wording for ongegrond)."""
+    kind = effective_kind(complaint, kind)
     subject, body, _custom = template_for(complaint.company_id, kind)
-    values = letter_values(complaint, today=today, sender=sender)
+    values = letter_values(complaint, today=today, sender=sender, kind=kind)
     return Letter(kind, fill(subject, values)[:200], fill(body, values))
+
+
+def edited(letter: Letter, *, subject: str | None, body: str | None) -> Letter:
+    """The composed letter with the handler's own subject and text for this one complaint."""
+    subject = (subject or "").strip() or letter.subject
+    body = (body or "").strip() or letter.body
+    return Letter(letter.kind, subject[:200], body)
 
 
 # --- PDF ---------------------------------------------------------------------------------------

@@ -34,6 +34,7 @@ class ComplaintStatus(enum.StrEnum):
     SOLUTION_PROPOSED = "solution_proposed"
     CLOSED = "closed"
     DISPUTED = "disputed"
+    REOPENED = "reopened"
 
 
 OPEN_STATUSES = (
@@ -42,7 +43,15 @@ OPEN_STATUSES = (
     ComplaintStatus.IN_PROGRESS,
     ComplaintStatus.SOLUTION_PROPOSED,
     ComplaintStatus.DISPUTED,
+    ComplaintStatus.REOPENED,
 )
+
+
+class ReopenKind(enum.StrEnum):
+    """Why a closed complaint was reopened: the problem came back, or the customer disputes."""
+
+    REPEAT = "repeat"
+    DISPUTE = "dispute"
 
 
 class Channel(enum.StrEnum):
@@ -80,6 +89,7 @@ class LetterKind(enum.StrEnum):
     ACKNOWLEDGEMENT = "acknowledgement"
     INTERIM = "interim"
     FINAL = "final"
+    REJECTION = "rejection"  # final reply to an ongegrond complaint
 
 
 class SignalKind(enum.StrEnum):
@@ -223,6 +233,16 @@ class Complaint(db.Model):
     closed_on: Mapped[date | None] = mapped_column(Date)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     reopen_count: Mapped[int] = mapped_column(default=0)
+    repeat_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    reopen_kind: Mapped[ReopenKind | None] = mapped_column(
+        Enum(ReopenKind, native_enum=False, length=10)
+    )
+    # The first handling deadline that passed with the complaint still open (late for good).
+    missed_due_on: Mapped[date | None] = mapped_column(Date)
+    # The day the deadline was extended in the current handling round (one extension in time).
+    extended_on: Mapped[date | None] = mapped_column(Date)
+    # Set by the retention purge: personal data and free text gone, statistical facts kept.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Outcome (seed 001: agreements, reply method, assessment, root cause).
     agreements: Mapped[str] = mapped_column(Text, default="")
     reply_method: Mapped[str] = mapped_column(String(60), default="")

@@ -37,7 +37,9 @@ def is_negative(review: SyncedReview, company: Company) -> bool:
 
 def complaint_list(company: Company, *, status: str = "", q: str = "", open_only: bool = False):
     """The register's select, newest first, optionally filtered."""
-    stmt = select(Complaint).where(Complaint.company_id == company.id)
+    stmt = select(Complaint).where(
+        Complaint.company_id == company.id, Complaint.anonymised_at.is_(None)
+    )
     if status in {s.value for s in ComplaintStatus}:
         stmt = stmt.where(Complaint.status == ComplaintStatus(status))
     elif open_only:

@@ -132,16 +132,21 @@ def erase_personal_data(email: str) -> int:
 
 
 def purge_expired(*, now: datetime, retention_days: int) -> dict[str, int]:
-    """Delete complaints closed longer than `retention_days` ago, with history and letters.
+    """Anonymise complaints closed longer than `retention_days` ago; keep their statistical facts.
 
-    Also drops complaint mails and synced reviews older than the retention period.
-    Idempotent; returns counts only.
+    The complainant's identity, contact details and every free text go, as do the letters, the
+    history and the signals; what the statistics count stays (dates, channel, category,
+    status, verdict, root cause, deadlines, satisfaction, costs), so long-term figures and the
+    management report keep their past. Also drops complaint mails and synced reviews older than
+    the retention period. Idempotent; returns counts only.
     """
     cutoff = now - timedelta(days=retention_days)
     ids = list(
         db.session.scalars(
             select(Complaint.id).where(
-                Complaint.status == ComplaintStatus.CLOSED, Complaint.closed_at < cutoff
+                Complaint.status == ComplaintStatus.CLOSED,
+                Complaint.closed_at < cutoff,
+                Complaint.anonymised_at.is_(None),
             )
         )
     )
@@ -156,15 +161,20 @@ def purge_expired(*, now: datetime, retention_days: int) -> dict[str, int]:
             counts[name] = db.session.execute(
                 delete(model).where(model.complaint_id.in_(ids))
             ).rowcount
+        for model in _extra_children():
+            db.session.execute(delete(model).where(model.complaint_id.in_(ids)))
+        scrubbed = {name: "" for name in (*PERSONAL_FIELDS[1:], *FREE_TEXT_FIELDS, *EXTRA_TEXT)}
         db.session.execute(
             update(Complaint)
-            .where(Complaint.related_to_id.in_(ids))
-            .values(related_to_id=None, version=Complaint.version + 1)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.execute(
-            delete(Complaint)
             .where(Complaint.id.in_(ids))
+            .values(
+                complainant_name=ERASED,
+                received_by="",
+                source_review_id=None,
+                anonymised_at=now,
+                version=Complaint.version + 1,
+                **scrubbed,
+            )
             .execution_options(synchronize_session=False)
         )
         db.session.expire_all()
@@ -181,3 +191,12 @@ def purge_expired(*, now: datetime, retention_days: int) -> dict[str, int]:
     ).rowcount
     db.session.flush()
     return counts
+
+
+# Free-text columns added after the first release (dispute reference, work order etc.).
+EXTRA_TEXT: tuple[str, ...] = ("dispute_reference",)
+
+
+def _extra_children() -> tuple:
+    """Child tables of later features that hold free text or files about the complainant."""
+    return ()

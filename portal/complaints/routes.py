@@ -70,6 +70,19 @@ def register(app: Flask) -> None:
     app.register_blueprint(routes_public.bp, url_prefix="/ledenzoeker")
     app.register_blueprint(routes_staff.bp, url_prefix="/beheer/klachten")
     app.jinja_env.globals.setdefault("complaint_status_labels", STATUS_LABELS)
+    app.jinja_env.filters.setdefault("iso_nl_date", _iso_nl_date)
+
+
+def _iso_nl_date(value: str) -> str:
+    """An ISO date kept as text (a history note) as a Dutch date; other text unchanged."""
+    from datetime import date as _date
+
+    from portal.core.templating import nl_date
+
+    try:
+        return nl_date(_date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
 
 
 @bp.before_request
@@ -93,8 +106,12 @@ def colleagues(company_id: int) -> list[User]:
     )
 
 
-def _category_choices(company) -> list[tuple[str, str]]:
-    return [("", _("— geen —"))] + [(n, n) for n in services.category_names(company)]
+def _category_choices(company, current: str = "") -> list[tuple[str, str]]:
+    """The company's active categories; a complaint's own (since retired) category stays."""
+    names = services.category_names(company)
+    if current and current not in names:
+        names = [*names, current]
+    return [("", _("— geen —"))] + [(n, n) for n in names]
 
 
 @bp.get("/")
@@ -259,15 +276,21 @@ def assign(public_id: str):
 def edit(public_id: str):
     """Edit the registration and outcome fields."""
     complaint = get_owned_or_404(Complaint, public_id)
-    form = EditForm(obj=complaint, category=complaint.category.name if complaint.category else "")
-    form.category.choices = _category_choices(complaint.company)
+    form = EditForm(obj=complaint)
+    # `obj` wins over keyword data in WTForms, and `complaint.category` is the row, not its
+    # name: set the shown value explicitly, or the select opens empty and saving clears it.
+    form.category.data = _category_name(complaint)
+    form.category.choices = _category_choices(complaint.company, _category_name(complaint))
     concurrency.stamp(form, complaint.version, _edit_values(form, complaint))
     return render_template("complaints/edit.html", form=form, complaint=complaint)
 
 
+def _category_name(complaint: Complaint) -> str:
+    return complaint.category.name if complaint.category else ""
+
+
 def _edit_values(form: EditForm, complaint: Complaint) -> dict:
-    category = complaint.category.name if complaint.category else ""
-    return concurrency.obj_values(form, complaint, category=category)
+    return concurrency.obj_values(form, complaint, category=_category_name(complaint))
 
 
 @bp.post("/<public_id>/bewerken")
@@ -275,7 +298,7 @@ def update(public_id: str):
     """Save the edit form; 422 on errors, 303 back to the complaint."""
     complaint = get_owned_or_404(Complaint, public_id)
     form = EditForm()
-    form.category.choices = _category_choices(complaint.company)
+    form.category.choices = _category_choices(complaint.company, _category_name(complaint))
     if concurrency.is_stale(form, complaint.version, _edit_values(form, complaint)):
         return render_template("complaints/edit.html", form=form, complaint=complaint), 409
     if form.validate_on_submit():

@@ -14,7 +14,12 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.auth.routes import require_user
 from portal.complaints import dispatch, letters, services, stats
-from portal.complaints.forms import ConfirmForm, LetterTemplateForm, OnceForm, PolicyForm
+from portal.complaints.forms import (
+    ConfirmForm,
+    LetterEditForm,
+    LetterTemplateForm,
+    PolicyForm,
+)
 from portal.complaints.labels import LETTER_LABELS
 from portal.complaints.models import Complaint, ComplaintLetter, LetterKind
 from portal.complaints.routes import bp
@@ -34,17 +39,28 @@ def _kind(kind: str) -> LetterKind:
         abort(404)
 
 
-def _confirmed_letter(public_id: str, kind: str) -> tuple[Complaint, LetterKind]:
-    """The company's complaint and letter kind of a confirmed letter action (send or PDF).
+def _letter_form(
+    complaint: Complaint, kind: LetterKind
+) -> tuple[bool, LetterEditForm, letters.Letter | None]:
+    """(ok, form, letter) of a posted letter action.
 
-    :raises NotFound: not the company's complaint, or no such letter kind.
-    :raises BadRequest: the confirmation form (CSRF) did not validate.
+    Without subject and text in the post the standard wording goes out (letter None: composed
+    when sending). With them, the handler's own wording for this one complaint; invalid text
+    gives ok False (the preview again, 422).
+
+    :raises BadRequest: the form (CSRF) did not validate.
     """
-    complaint = get_owned_or_404(Complaint, public_id)
-    letter_kind = _kind(kind)
-    if not ConfirmForm().validate_on_submit():
+    form = LetterEditForm()
+    if not (request.form.get("subject") or request.form.get("body")):
+        if not ConfirmForm().validate_on_submit():  # the standard wording: only the token
+            abort(400)
+        return True, form, None
+    if form.validate_on_submit():
+        composed = letters.compose(complaint, kind, today=services.now_local_date())
+        return True, form, letters.edited(composed, subject=form.subject.data, body=form.body.data)
+    if "csrf_token" in form.errors:
         abort(400)
-    return complaint, letter_kind
+    return False, form, None
 
 
 def _pdf_response(data: bytes, filename: str) -> Response:
@@ -55,38 +71,58 @@ def _pdf_response(data: bytes, filename: str) -> Response:
     )
 
 
+def _preview_page(complaint: Complaint, kind: LetterKind, form: LetterEditForm, status: int = 200):
+    letter = letters.compose(complaint, kind, today=services.now_local_date(), sender=require_user())
+    return render_template(
+        "complaints/letter_preview.html",
+        complaint=complaint,
+        letter=letter,
+        kind_label=LETTER_LABELS[letter.kind],
+        form=form,
+        today_date=services.now_local_date(),
+        promised=letter.kind in (LetterKind.ACKNOWLEDGEMENT, LetterKind.INTERIM)
+        and services.promised_due(
+            complaint,
+            today=services.now_local_date(),
+            interim=letter.kind is LetterKind.INTERIM,
+        ),
+    ), status
+
+
 @bp.get("/<public_id>/brief/<kind>")
 def letter_preview(public_id: str, kind: str):
-    """The filled-in letter, with send and download buttons."""
+    """The filled-in letter in an editable form, with send and download buttons."""
     complaint = get_owned_or_404(Complaint, public_id)
     letter_kind = _kind(kind)
     letter = letters.compose(
         complaint, letter_kind, today=services.now_local_date(), sender=require_user()
     )
-    return render_template(
-        "complaints/letter_preview.html",
-        complaint=complaint,
-        letter=letter,
-        kind_label=LETTER_LABELS[letter_kind],
-        form=ConfirmForm(),
-        send_form=OnceForm(),
-    )
+    form = LetterEditForm(subject=letter.subject, body=letter.body)
+    return _preview_page(complaint, letter_kind, form)
 
 
 @bp.post("/<public_id>/brief/<kind>/verzenden")
 def letter_send(public_id: str, kind: str):
-    """Queue the letter by e-mail to the complainant and keep it with the complaint."""
-    complaint, letter_kind = _confirmed_letter(public_id, kind)
+    """Queue the (possibly adjusted) letter by e-mail and keep it with the complaint."""
+    complaint = get_owned_or_404(Complaint, public_id)
+    letter_kind = _kind(kind)
+    ok, form, letter = _letter_form(complaint, letter_kind)
+    if not ok:
+        return _preview_page(complaint, letter_kind, form, 422)
 
     def send() -> str | None:
         try:
-            dispatch.send_letter(
-                complaint, letter_kind, by=require_user(), today=services.now_local_date()
+            kept = dispatch.send_letter(
+                complaint,
+                letter_kind,
+                by=require_user(),
+                today=services.now_local_date(),
+                letter=letter,
             )
         except ComplaintError as exc:
             flash(str(exc), "error")
             return None
-        flash(_("De %(kind)s is verstuurd.", kind=str(LETTER_LABELS[letter_kind]).lower()))
+        flash(_("De %(kind)s is verstuurd.", kind=str(LETTER_LABELS[kept.kind]).lower()))
         return url_for("complaints.show", public_id=public_id)
 
     url = concurrency.create_once(send)  # a double click queues one mail
@@ -97,15 +133,19 @@ def letter_send(public_id: str, kind: str):
 
 @bp.post("/<public_id>/brief/<kind>/pdf")
 def letter_pdf(public_id: str, kind: str):
-    """Download the letter as PDF (to print and post); kept with the complaint as sent."""
-    complaint, letter_kind = _confirmed_letter(public_id, kind)
+    """Download the (possibly adjusted) letter as PDF; kept with the complaint as sent."""
+    complaint = get_owned_or_404(Complaint, public_id)
+    letter_kind = _kind(kind)
+    ok, form, letter = _letter_form(complaint, letter_kind)
+    if not ok:
+        return _preview_page(complaint, letter_kind, form, 422)
     today = services.now_local_date()
     services.ensure_handler(complaint, require_user())
-    letter = letters.compose(complaint, letter_kind, today=today)
+    letter = letter or letters.compose(complaint, letter_kind, today=today)
     dispatch.record_letter(complaint, letter, method="pdf", by=require_user(), today=today)
     data = dispatch.pdf_for(complaint, letter, today)
     db.session.commit()
-    return _pdf_response(data, f"{complaint.reference}-{letter_kind.value}.pdf")
+    return _pdf_response(data, f"{complaint.reference}-{letter.kind.value}.pdf")
 
 
 @bp.get("/brieven/<public_id>.pdf")

@@ -41,9 +41,33 @@ def _public_rate() -> str:
 def form(slug: str):
     """The complaint form."""
     company = _listed_company(slug)
+    return _form_page(company, PublicComplaintForm())
+
+
+def _form_page(company: Company, form: PublicComplaintForm, status: int = 200):
+    """The form with the company's own terms: handling period and retention (its policy)."""
+    policy = services.policy_for(company)
     return render_template(
-        "complaints/public_form.html", form=PublicComplaintForm(), company=company
-    )
+        "complaints/public_form.html",
+        form=form,
+        company=company,
+        policy=policy,
+        retention=retention_text(current_app.config.get("COMPLAINTS_RETENTION_DAYS", 730)),
+    ), status
+
+
+def retention_text(days: int) -> str:
+    """The retention period in words: "twee jaar", "18 maanden", "90 dagen"."""
+    from flask_babel import gettext as _
+    from flask_babel import ngettext
+
+    words = {1: _("één"), 2: _("twee"), 3: _("drie"), 4: _("vier"), 5: _("vijf")}
+    if days % 365 == 0:
+        years = days // 365
+        return _("%(num)s jaar", num=words.get(years, str(years)))
+    if days >= 60 and days % 30 == 0:
+        return ngettext("%(num)s maand", "%(num)s maanden", days // 30)
+    return ngettext("%(num)s dag", "%(num)s dagen", days)
 
 
 @bp.post("/<slug>/klacht")
@@ -53,7 +77,7 @@ def submit(slug: str):
     company = _listed_company(slug)
     form = PublicComplaintForm()
     if not form.validate_on_submit():
-        return render_template("complaints/public_form.html", form=form, company=company), 422
+        return _form_page(company, form, 422)
     if form.website.data:
         security_event("honeypot", endpoint="complaints_public.submit")
         return redirect(url_for("complaints_public.thanks", slug=company.slug), 303)

@@ -21,6 +21,7 @@ from portal.complaints.models import (
     ComplaintEvent,
     ComplaintPolicy,
     ComplaintStatus,
+    ReopenKind,
     SyncedReview,
     Verdict,
 )
@@ -72,8 +73,12 @@ TRANSITIONS: dict[Action, tuple[frozenset[ComplaintStatus], ComplaintStatus]] = 
     Action.ACKNOWLEDGE: (frozenset({S.RECEIVED}), S.ACKNOWLEDGED),
     Action.START: (frozenset({S.ACKNOWLEDGED}), S.IN_PROGRESS),
     Action.PROPOSE: (frozenset({S.IN_PROGRESS}), S.SOLUTION_PROPOSED),
-    Action.RESUME: (frozenset({S.SOLUTION_PROPOSED, S.DISPUTED}), S.IN_PROGRESS),
-    Action.CLOSE: (frozenset({S.IN_PROGRESS, S.SOLUTION_PROPOSED, S.DISPUTED}), S.CLOSED),
+    Action.RESUME: (frozenset({S.SOLUTION_PROPOSED, S.DISPUTED, S.REOPENED}), S.IN_PROGRESS),
+    Action.CLOSE: (
+        frozenset({S.IN_PROGRESS, S.SOLUTION_PROPOSED, S.DISPUTED, S.REOPENED}),
+        S.CLOSED,
+    ),
+    # A dispute (geschil) leads to DISPUTED; a repeat problem after repair to REOPENED.
     Action.REOPEN: (frozenset({S.CLOSED}), S.DISPUTED),
 }
 
@@ -124,10 +129,14 @@ def missing_for(action: Action, data: dict) -> dict[str, str]:
             and not (data.get("verdict_reason") or "").strip()
         ):
             problems["verdict_reason"] = str(_l("Geef aan waarom de klacht ongegrond is."))
-    if action is Action.REOPEN and not (data.get("dispute_route") or "").strip():
-        problems["dispute_route"] = str(
-            _l("Vermeld de externe route, bijvoorbeeld De Geschillencommissie.")
-        )
+    if action is Action.REOPEN:
+        kind = data.get("reopen_kind") or ""
+        if kind not in {k.value for k in ReopenKind}:
+            problems["reopen_kind"] = str(_l("Kies waarom de klacht wordt heropend."))
+        elif kind == ReopenKind.DISPUTE and not (data.get("dispute_route") or "").strip():
+            problems["dispute_route"] = str(
+                _l("Vermeld de externe route, bijvoorbeeld De Geschillencommissie.")
+            )
     return problems
 
 
@@ -268,7 +277,8 @@ def update_complaint(complaint: Complaint, values: dict, *, by) -> list[str]:
         if getattr(complaint, name) != value:
             setattr(complaint, name, value)
             changed.append(name)
-    if "category" in values:
+    current = complaint.category.name if complaint.category else None
+    if "category" in values and (values["category"] or None) != current:
         category = resolve_category(complaint.company, values["category"])
         if category is not complaint.category:
             complaint.category = category
@@ -315,6 +325,8 @@ def apply_action(
     _apply_data(complaint, action, data, today=today)
     if action is Action.START:
         ensure_handler(complaint, by)
+    if action is Action.REOPEN and complaint.reopen_kind is ReopenKind.REPEAT:
+        target = S.REOPENED
     previous = complaint.status
     complaint.status = target
     add_event(
@@ -338,6 +350,7 @@ def _apply_data(complaint: Complaint, action: Action, data: dict, *, today: date
             if data.get(name):
                 setattr(complaint, name, data[name].strip())
     if action is Action.CLOSE:
+        note_missed_deadline(complaint, today=today)
         complaint.verdict = Verdict(data["verdict"])
         complaint.verdict_reason = (data.get("verdict_reason") or "").strip()
         if data.get("satisfaction"):
@@ -346,19 +359,82 @@ def _apply_data(complaint: Complaint, action: Action, data: dict, *, today: date
         complaint.closed_at = utcnow()
         complaint.first_closed_on = complaint.first_closed_on or today
     if action is Action.REOPEN:
+        kind = ReopenKind(data["reopen_kind"])
         complaint.reopen_count += 1
-        complaint.dispute_route = data["dispute_route"].strip()[:120]
-        complaint.dispute_reference = (data.get("dispute_reference") or "").strip()[:60]
+        complaint.reopen_kind = kind
+        if kind is ReopenKind.REPEAT:
+            complaint.repeat_count += 1
+        else:
+            complaint.dispute_route = data["dispute_route"].strip()[:120]
+            complaint.dispute_reference = (data.get("dispute_reference") or "").strip()[:60]
         complaint.closed_at = None
         complaint.closed_on = None
+        # A new handling round: a fresh deadline from today, and one extension in time again.
+        policy = policy_for(complaint.company)
+        complaint.due_on = workdays.due_after_days(today, policy.handling_days, holiday_rules())
+        complaint.extended_on = None
 
 
-def extend_deadline(complaint: Complaint, *, today: date) -> date:
-    """After an interim reply the handling deadline moves by the policy's extension."""
+def note_missed_deadline(complaint: Complaint, *, today: date) -> bool:
+    """Record the handling deadline as missed when it passed with the complaint open.
+
+    Only the first missed deadline is kept: later extensions cannot make the case on time.
+    """
+    if today > complaint.due_on and complaint.missed_due_on is None:
+        complaint.missed_due_on = complaint.due_on
+        return True
+    return today > complaint.due_on
+
+
+def promised_due(complaint: Complaint, *, today: date, interim: bool = False) -> date:
+    """The handling date a letter sent today promises (and, once sent, the deadline).
+
+    After the deadline: today plus the policy's extension, so no letter promises a date already
+    past. An interim reply in time moves the deadline by the extension once per handling round.
+    """
     policy = policy_for(complaint.company)
-    start = max(complaint.due_on, today)
-    complaint.due_on = workdays.due_after_days(start, policy.extension_days, holiday_rules())
+    rules = holiday_rules()
+    if today > complaint.due_on:
+        return workdays.due_after_days(today, max(policy.extension_days, 1), rules)
+    if interim and complaint.extended_on is None:
+        return workdays.due_after_days(complaint.due_on, policy.extension_days, rules)
     return complaint.due_on
+
+
+def extend_deadline(complaint: Complaint, *, today: date, by=None) -> tuple[date, bool]:
+    """After an interim reply: move the handling deadline by the policy's extension.
+
+    In time, once per handling round (a second interim reply keeps the date). After the
+    deadline the extension is recorded as late: the missed deadline stays in `missed_due_on`,
+    so the complaint never counts as handled in time. Returns (deadline, late).
+    """
+    new_due = promised_due(complaint, today=today, interim=True)
+    late = note_missed_deadline(complaint, today=today)
+    if new_due == complaint.due_on:
+        return complaint.due_on, False
+    complaint.due_on = new_due
+    complaint.extended_on = today
+    add_event(
+        complaint,
+        "deadline_late" if late else "deadline",
+        Actor.of(by),
+        note=complaint.due_on.isoformat(),
+    )
+    return complaint.due_on, late
+
+
+def acknowledge_late(complaint: Complaint, *, today: date, by=None) -> bool:
+    """A late acknowledgement (after the handling deadline): record the miss, set the new date.
+
+    Returns True when the acknowledgement came after the handling deadline.
+    """
+    if today <= complaint.due_on:
+        return False
+    note_missed_deadline(complaint, today=today)
+    complaint.due_on = promised_due(complaint, today=today)
+    complaint.extended_on = today
+    add_event(complaint, "deadline_late", Actor.of(by), note=complaint.due_on.isoformat())
+    return True
 
 
 def open_from_review(review: SyncedReview, *, by, today: date) -> tuple[Complaint, bool]:
@@ -401,10 +477,22 @@ def open_from_review(review: SyncedReview, *, by, today: date) -> tuple[Complain
         values,
         by=by,
         channel=Channel.REVIEW,
-        received_on=today,
+        received_on=review_local_date(review, today=today),
         source_review=review,
     )
     return complaint, True
+
+
+def review_local_date(review: SyncedReview, *, today: date) -> date:
+    """The review's Dutch calendar date: the day the customer complained (never after today)."""
+    from portal.core.templating import AMSTERDAM
+
+    when = review.reviewed_at
+    if when.tzinfo is None:
+        from datetime import UTC
+
+        when = when.replace(tzinfo=UTC)
+    return min(when.astimezone(AMSTERDAM).date(), today)
 
 
 def now_local_date() -> date:

@@ -4,9 +4,11 @@ Definitions (shown on the page too):
 - handling time: calendar days from receipt to the first closing;
 - median: the usual median (mean of the two middle values for an even count);
 - 90th percentile: nearest-rank method, the ⌈0,9·n⌉-th smallest handling time;
-- within deadline: first closed on or before the handling deadline (as extended by an interim
-  reply), as a share of the closed complaints;
-- reopened share: complaints ever reopened as a dispute, as a share of the closed complaints.
+- within deadline: first closed before any handling deadline passed with the complaint open
+  (an interim reply in time extends the deadline once; a letter or extension after the
+  deadline does not make the case on time), as a share of the closed complaints;
+- reopened share: complaints ever reopened (as a dispute or because the problem came back),
+  as a share of the closed complaints; disputes and repeats are also counted apart.
 No personal data is read: staff figures use the same rows.
 """
 
@@ -45,6 +47,8 @@ class Row:
     reopen_count: int
     verdict: str
     satisfaction: str
+    missed_due_on: date | None = None
+    repeat_count: int = 0
 
     @property
     def handling_days(self) -> int | None:
@@ -54,8 +58,12 @@ class Row:
 
     @property
     def within_deadline(self) -> bool | None:
+        """Closed the first time before a deadline was missed (later rounds do not count)."""
         if self.first_closed_on is None:
             return None
+        if self.missed_due_on is not None:
+            return self.missed_due_on >= self.first_closed_on
+        # Never missed: a reopened round's new deadline lies after the first closing anyway.
         return self.first_closed_on <= self.due_on
 
 
@@ -73,6 +81,8 @@ def load_rows(*, company_id: int | None, start: date, end: date) -> list[Row]:
             Complaint.reopen_count,
             Complaint.verdict,
             Complaint.satisfaction,
+            Complaint.missed_due_on,
+            Complaint.repeat_count,
         )
         .outerjoin(ComplaintCategory, ComplaintCategory.id == Complaint.category_id)
         .where(Complaint.received_on >= start, Complaint.received_on <= end)
@@ -92,10 +102,23 @@ def load_rows(*, company_id: int | None, start: date, end: date) -> list[Row]:
             reopened,
             verdict.value if verdict else "",
             satisfaction.value if satisfaction else "",
+            missed,
+            repeats or 0,
         )
-        for ref, received, channel, category, status, due, first_closed, reopened, verdict, satisfaction in db.session.execute(
-            stmt
-        )
+        for (
+            ref,
+            received,
+            channel,
+            category,
+            status,
+            due,
+            first_closed,
+            reopened,
+            verdict,
+            satisfaction,
+            missed,
+            repeats,
+        ) in db.session.execute(stmt)
     ]
 
 
@@ -121,6 +144,8 @@ class Figures:
     within_share: float | None
     reopened: int
     reopened_share: float | None
+    repeats: int
+    disputes: int
     by_category: list[tuple[str, int]]
     by_channel: list[tuple[str, int]]
     by_status: list[tuple[str, int]]
@@ -152,6 +177,8 @@ def compute(rows: list[Row], *, start: date, end: date) -> Figures:
         within_share=_share(within, len(closed)),
         reopened=reopened,
         reopened_share=_share(reopened, len(closed)),
+        repeats=sum(1 for r in rows if r.repeat_count > 0),
+        disputes=sum(1 for r in rows if r.reopen_count > r.repeat_count),
         by_category=sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])),
         by_channel=[(str(CHANNEL_LABELS[k]), channels[k.value]) for k in CHANNEL_LABELS],
         by_status=[(str(STATUS_LABELS[k]), statuses[k.value]) for k in STATUS_LABELS],

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from portal.complaints import dispatch, services
+from portal.complaints import dispatch, queries, services, stats
 from portal.complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -15,7 +15,7 @@ from portal.complaints.models import (
     LetterKind,
     SyncedReview,
 )
-from portal.complaints.retention import purge_expired
+from portal.complaints.retention import FREE_TEXT_FIELDS, PERSONAL_FIELDS, purge_expired
 from portal.complaints.services import Action
 from portal.core.models import OutboxMessage
 from portal.extensions import db
@@ -38,10 +38,11 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
-def test_purge_deletes_only_expired_closed_complaints(app, member, make_complaint):
-    old = make_complaint(member.company, received_on=date(2026, 1, 5))
+def test_purge_anonymises_only_expired_closed_complaints(app, member, make_complaint):
+    old = make_complaint(member.company, received_on=date(2026, 1, 5), category="Schade")
     dispatch.send_letter(old, LetterKind.FINAL, by=member, today=date(2026, 1, 6))
     _close(old, member, NOW - timedelta(days=731))
+    old.root_cause, old.remarks, old.complainant_phone = "product", "Belt vaak", "0612345678"
     edge = make_complaint(member.company, received_on=date(2026, 2, 5))
     _close(edge, member, NOW - timedelta(days=729))
     still_open = make_complaint(member.company, received_on=date(2025, 1, 5))
@@ -53,14 +54,22 @@ def test_purge_deletes_only_expired_closed_complaints(app, member, make_complain
     counts = purge_expired(now=NOW, retention_days=730)
     db.session.commit()
     assert counts["complaints"] == 1 and counts["letters"] == 1 and counts["events"] >= 4
-    remaining = set(db.session.scalars(select(Complaint.reference)))
-    assert remaining == {edge.reference, still_open.reference, linked.reference}
-    assert (
-        db.session.scalar(
-            select(Complaint.related_to_id).where(Complaint.reference == linked.reference)
-        )
-        is None
+    # The expired complaint stays as anonymised statistical facts (issue 18: long-term figures).
+    kept = db.session.get(Complaint, old_id)
+    assert kept.anonymised_at is not None
+    assert kept.complainant_name == "[verwijderd]"
+    personal = [getattr(kept, n) for n in (*PERSONAL_FIELDS[1:], *FREE_TEXT_FIELDS)]
+    assert personal == [""] * len(personal) and kept.received_by == ""
+    assert (kept.received_on, kept.category.name, kept.verdict.value, kept.root_cause) == (
+        date(2026, 1, 5),
+        "Schade",
+        "justified",
+        "product",
     )
+    assert kept.first_closed_on is not None and kept.channel.value == "phone"
+    for other in (edge, still_open, linked):
+        db.session.refresh(other)
+        assert other.anonymised_at is None and other.complainant_name == "Karin Klager"
     assert _count(ComplaintLetter) == 0
     assert (
         db.session.scalar(
@@ -70,6 +79,13 @@ def test_purge_deletes_only_expired_closed_complaints(app, member, make_complain
         )
         == 0
     )
+    # Statistics still count it; the register list no longer shows it.
+    rows = stats.load_rows(
+        company_id=member.company_id, start=date(2026, 1, 1), end=date(2026, 12, 31)
+    )
+    assert old.reference in {r.reference for r in rows}
+    listed = db.session.scalars(queries.complaint_list(member.company)).all()
+    assert old_id not in {c.id for c in listed} and len(listed) == 3
     again = purge_expired(now=NOW, retention_days=730)
     assert again["complaints"] == 0 and again["letters"] == 0
 

@@ -103,7 +103,8 @@ def test_workflow_through_the_pages(logged_in, member, make_complaint):
     assert complaint.resolution == "Pakking vervangen"
     assert logged_in.post(f"{base}/stap/bogus").status_code == 422
     reopened = logged_in.post(
-        f"{base}/stap/reopen", data={"reopen-dispute_route": "De Geschillencommissie"}
+        f"{base}/stap/reopen",
+        data={"reopen-reopen_kind": "dispute", "reopen-dispute_route": "De Geschillencommissie"},
     )
     assert reopened.status_code == 303
     page = logged_in.get(base)
