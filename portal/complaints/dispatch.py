@@ -21,6 +21,7 @@ from portal.complaints.models import (
 )
 from portal.complaints.services import Action, Actor, ComplaintError
 from portal.core import outbox
+from portal.core.templating import nl_date
 from portal.extensions import db
 from portal.members.models import Company
 
@@ -50,9 +51,7 @@ def record_letter(
         if complaint.status is ComplaintStatus.RECEIVED:
             services.apply_action(complaint, Action.ACKNOWLEDGE, {}, by=by, today=today)
     if letter.kind is LetterKind.INTERIM and complaint.is_open:
-        from portal.core.db import utcnow
-
-        complaint.interim_sent_at = utcnow()
+        complaint.interim_sent_at = services.moment(today)
         services.extend_deadline(complaint, today=today, by=by)
     db.session.flush()
     return kept
@@ -125,9 +124,105 @@ def submit_public(company: Company, values: dict, *, today: date) -> Complaint:
     return complaint
 
 
+def coordinator(company: Company):
+    """The company's active complaints coordinator (a member user of the company), or None."""
+    from portal.auth.models import User
+
+    policy = services.policy_for(company)
+    user = db.session.get(User, policy.coordinator_id) if policy.coordinator_id else None
+    if user is None or not user.active or user.company_id != company.id:
+        return None
+    return user
+
+
+def _notice(kind: str, complaint: Complaint, people: dict[str, str], subject: str, message: str):
+    """Queue one short internal notice per address: reference, category, link; no complainant data."""
+    link = absolute_url("complaints.show", public_id=complaint.public_id)
+    for address, name in people.items():
+        outbox.enqueue(
+            f"complaints/{kind}",
+            to=address,
+            subject=subject,
+            template="mail/complaints_notice.txt",
+            company=complaint.company,
+            name=name,
+            message=message,
+            complaint=complaint,
+            category=complaint.category.name if complaint.category else "",
+            link=link,
+        )
+
+
+def notify_new(complaint: Complaint, *, by=None) -> int:
+    """Tell the coordinator a complaint was registered (not when they registered it)."""
+    boss = coordinator(complaint.company)
+    if boss is None or (by is not None and by.id == boss.id):
+        return 0
+    _notice(
+        "new_internal",
+        complaint,
+        {boss.email: boss.name},
+        str(_l("Nieuwe klacht %(ref)s", ref=complaint.reference)),
+        str(_l("Er is een nieuwe klacht geregistreerd.")),
+    )
+    return 1
+
+
+def notify_serious(complaint: Complaint, *, by=None) -> int:
+    """A serious complaint goes at once to the coordinator, the beheerders and the handler."""
+    from portal.complaints.labels import SEVERITY_LABELS
+
+    people: dict[str, str] = {}
+    boss = coordinator(complaint.company)
+    if boss is not None:
+        people[boss.email] = boss.name
+    handler = complaint.handler
+    if handler is not None and handler.active and handler.company_id == complaint.company_id:
+        people.setdefault(handler.email, handler.name)
+    for address in beheerder_addresses(complaint.company):
+        people.setdefault(address, "")
+    if by is not None:
+        people.pop(by.email, None)
+    label = str(SEVERITY_LABELS[complaint.severity]).lower()
+    _notice(
+        "serious",
+        complaint,
+        people,
+        str(_l("Ernstige klacht %(ref)s: direct oppakken", ref=complaint.reference)),
+        str(_l("Deze klacht is aangemerkt als %(level)s en vraagt directe aandacht.", level=label)),
+    )
+    services.add_event(complaint, "notified", Actor.of(by), note=str(len(people)))
+    return len(people)
+
+
+def notify_assigned(complaint: Complaint, *, by) -> int:
+    """Tell the newly assigned handler (not when they assigned themselves)."""
+    handler = complaint.handler
+    if handler is None or (by is not None and by.id == handler.id) or not handler.active:
+        return 0
+    _notice(
+        "assigned",
+        complaint,
+        {handler.email: handler.name},
+        str(_l("Klacht %(ref)s is aan u toegewezen", ref=complaint.reference)),
+        str(
+            _l(
+                "U bent de behandelaar van deze klacht. Afhandelen uiterlijk op %(date)s.",
+                date=nl_date(complaint.due_on),
+            )
+        ),
+    )
+    return 1
+
+
 def _notify_company(company: Company, complaint: Complaint) -> None:
-    """Tell the company a complaint came in (reference only, no complainant data)."""
-    for address in beheerder_addresses(company) or ([company.email] if company.email else []):
+    """Tell the company a complaint came in (reference only, no complainant data).
+
+    The coordinator receives it; without one, the beheerders (or the company address).
+    """
+    boss = coordinator(company)
+    addresses = [boss.email] if boss is not None else beheerder_addresses(company)
+    for address in addresses or ([company.email] if company.email else []):
         outbox.enqueue(
             "complaints/new",
             to=address,

@@ -19,9 +19,11 @@ from wtforms.widgets import TextInput
 
 from portal.complaints.labels import (
     CHANNEL_LABELS,
+    NOTE_LABELS,
     REOPEN_LABELS,
     ROOT_CAUSES,
     SATISFACTION_LABELS,
+    SEVERITY_LABELS,
     VERDICT_LABELS,
 )
 from portal.complaints.letters import PLACEHOLDERS, unknown_placeholders
@@ -98,7 +100,21 @@ class ComplainantFields(FlaskForm):
     complainant_email = email_field()
 
 
-class ComplaintForm(IdempotentForm, ComplainantFields):
+class JobFields(FlaskForm):
+    """The job the complaint is about, and how serious it is."""
+
+    severity = SelectField(
+        _l("Ernst"),
+        choices=_choices(SEVERITY_LABELS),
+        default="normal",
+        validators=[DataRequired(REQUIRED)],
+    )
+    work_order = _text(_l("Werkbon-, order- of factuurnummer"), max_len=60)
+    installation_type = _text(_l("Soort installatie"), max_len=60)
+    technician = _text(_l("Betrokken monteur"), max_len=120)
+
+
+class ComplaintForm(IdempotentForm, JobFields, ComplainantFields):
     """Intake by a member user: the seed-001 registration fields."""
 
     received_on = DateField(_l("Datum ontvangst"), validators=[InputRequired(REQUIRED)])
@@ -114,7 +130,7 @@ class ComplaintForm(IdempotentForm, ComplainantFields):
     received_by = _text(_l("Ontvangen door"), max_len=120)
 
 
-class EditForm(VersionedForm, ComplainantFields):
+class EditForm(VersionedForm, JobFields, ComplainantFields):
     """Everything a handler may change after intake."""
 
     category = SelectField(_l("Categorie"), choices=[], validators=[Optional()])
@@ -135,6 +151,11 @@ class EditForm(VersionedForm, ComplainantFields):
         validators=[Optional()],
     )
     followup_on = DateField(_l("Nazorg op"), validators=[Optional()])
+    costs = CommaDecimalField(
+        _l("Kosten van de klacht (euro)"),
+        places=2,
+        validators=[Optional(), NumberRange(0, 1_000_000)],
+    )
     remarks = _area(_l("Opmerkingen"), max_len=3000)
     dispute_reference = _text(_l("Kenmerk geschil"), max_len=60)
 
@@ -179,6 +200,40 @@ class LetterEditForm(IdempotentForm, FlaskForm):
     body = _area(_l("Tekst van de brief"), max_len=8000, required=True)
 
 
+class NoteForm(IdempotentForm, FlaskForm):
+    """One line for the investigation log."""
+
+    kind = SelectField(
+        _l("Soort"),
+        choices=_choices(NOTE_LABELS),
+        default="note",
+        validators=[DataRequired(REQUIRED)],
+    )
+    body = _area(_l("Wat is er gevonden, gezegd of afgesproken?"), max_len=5000, required=True)
+
+
+class SurveyForm(FlaskForm):
+    """The complainant's short satisfaction survey (scale of seed 002)."""
+
+    satisfaction = SelectField(
+        _l("Hoe tevreden bent u over de afhandeling van uw klacht?"),
+        choices=EMPTY + _choices(SATISFACTION_LABELS),
+        validators=[DataRequired(_l("Kies een antwoord."))],
+    )
+    remark = _area(_l("Wilt u nog iets kwijt? (niet verplicht)"), max_len=2000)
+
+
+class FollowupForm(FlaskForm):
+    """Aftercare: the outcome of the follow-up contact."""
+
+    followup_outcome = _area(_l("Uitkomst van het nazorgcontact"), max_len=2000, required=True)
+    satisfaction = SelectField(
+        _l("Tevredenheid klager"),
+        choices=EMPTY + _choices(SATISFACTION_LABELS),
+        validators=[Optional()],
+    )
+
+
 class ConfirmForm(FlaskForm):
     """A button that only needs the CSRF token."""
 
@@ -210,6 +265,7 @@ class PolicyForm(VersionedForm, FlaskForm):
         places=1,
         validators=[InputRequired(REQUIRED), NumberRange(1, 10)],
     )
+    coordinator = SelectField(_l("Klachtencoördinator"), choices=[], validators=[Optional()])
     categories = TextAreaField(
         _l("Categorieën (één per regel)"),
         filters=[multiline_filter],

@@ -8,8 +8,10 @@ from portal.complaints.models import (
     Channel,
     ComplaintStatus,
     LetterKind,
+    NoteKind,
     ReopenKind,
     Satisfaction,
+    Severity,
     SignalKind,
     Verdict,
 )
@@ -75,6 +77,7 @@ SIGNAL_LABELS = {
     SignalKind.ACK_ESCALATION: _l("Termijn ontvangstbevestiging verstreken"),
     SignalKind.DUE_REMINDER: _l("Herinnering: afhandeltermijn loopt af"),
     SignalKind.DUE_ESCALATION: _l("Afhandeltermijn verstreken"),
+    SignalKind.FOLLOWUP_DUE: _l("Nazorg: neem contact op met de klant"),
 }
 
 # Root causes named in seed 001 (oorzaak), stored as these keys.
@@ -96,3 +99,33 @@ ACTION_LABELS = {
     "close": _l("Afhandelen"),
     "reopen": _l("Heropenen"),
 }
+
+SEVERITY_LABELS = {
+    Severity.NORMAL: _l("Normaal"),
+    Severity.SERIOUS: _l("Ernstig"),
+    Severity.CRITICAL: _l("Zeer ernstig"),
+}
+
+SEVERITY_CLASSES = {
+    Severity.NORMAL: "",
+    Severity.SERIOUS: "status-warn",
+    Severity.CRITICAL: "status-bad",
+}
+
+NOTE_LABELS = {
+    NoteKind.NOTE: _l("Notitie (onderzoek)"),
+    NoteKind.CONTACT: _l("Contact met de klant"),
+}
+
+# Installation types of the trade (a suggestion list; free text is allowed).
+INSTALLATION_TYPES = (
+    "Cv-ketel",
+    "Warmtepomp",
+    "Airco",
+    "Zonnepanelen",
+    "Ventilatie",
+    "Sanitair",
+    "Elektra",
+    "Dakwerk",
+    "Overig",
+)

@@ -99,6 +99,7 @@ class SignalKind(enum.StrEnum):
     ACK_ESCALATION = "ack_escalation"
     DUE_REMINDER = "due_reminder"
     DUE_ESCALATION = "due_escalation"
+    FOLLOWUP_DUE = "followup_due"
 
 
 DEFAULT_CATEGORIES = (
@@ -110,6 +111,17 @@ DEFAULT_CATEGORIES = (
     "Schade",
     "Overig",
 )
+
+
+class Severity(enum.StrEnum):
+    """How serious a complaint is; serious ones go to the right people at once (seed 001)."""
+
+    NORMAL = "normal"
+    SERIOUS = "serious"
+    CRITICAL = "critical"
+
+
+SERIOUS_LEVELS = (Severity.SERIOUS, Severity.CRITICAL)
 
 
 class ComplaintPolicy(db.Model):
@@ -126,6 +138,10 @@ class ComplaintPolicy(db.Model):
     extension_days: Mapped[int] = mapped_column(default=14)
     reminder_working_days: Mapped[int] = mapped_column(default=1)
     negative_review_below: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("6.0"))
+    # The complaints coordinator (klachtencoördinator): receives new complaints and escalations.
+    coordinator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).
@@ -219,6 +235,17 @@ class Complaint(db.Model):
     )
     subject: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="", info={"personal": True})
+    severity: Mapped[Severity] = mapped_column(
+        Enum(Severity, native_enum=False, length=10),
+        default=Severity.NORMAL,
+        server_default=Severity.NORMAL.name,  # enums are stored by name
+    )
+    # The job the complaint is about (installation trade): work order, invoice, what, who.
+    work_order: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    installation_type: Mapped[str] = mapped_column(String(60), default="", server_default="")
+    technician: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # What the complaint cost the company (repair, compensation), for the figures.
+    costs: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     received_by: Mapped[str] = mapped_column(String(120), default="")
     handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Workflow and deadlines.
@@ -255,6 +282,13 @@ class Complaint(db.Model):
         Enum(Satisfaction, native_enum=False, length=12)
     )
     followup_on: Mapped[date | None] = mapped_column(Date)
+    # Aftercare (nazorg): when the follow-up contact took place and what came out of it.
+    followup_done_on: Mapped[date | None] = mapped_column(Date)
+    followup_outcome: Mapped[str] = mapped_column(
+        Text, default="", server_default="", info={"personal": True}
+    )
+    # SHA-256 of the complainant's status-page token (the token itself is only ever mailed).
+    status_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
     remarks: Mapped[str] = mapped_column(Text, default="")
     dispute_route: Mapped[str] = mapped_column(String(120), default="")
     dispute_reference: Mapped[str] = mapped_column(String(60), default="")
@@ -277,6 +311,12 @@ class Complaint(db.Model):
         cascade="all, delete-orphan",
         passive_deletes=True,
         order_by="ComplaintEvent.id",
+    )
+    notes: Mapped[list[ComplaintNote]] = relationship(
+        back_populates="complaint",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="ComplaintNote.id",
     )
     letters: Mapped[list[ComplaintLetter]] = relationship(
         back_populates="complaint",
@@ -318,6 +358,37 @@ class ComplaintEvent(db.Model):
 
     def __repr__(self) -> str:
         return f"<ComplaintEvent {self.kind} complaint={self.complaint_id}>"
+
+
+class NoteKind(enum.StrEnum):
+    """A line of the investigation log: an internal note or a contact with the customer."""
+
+    NOTE = "note"
+    CONTACT = "contact"
+
+
+class ComplaintNote(db.Model):
+    """The investigation log while a complaint is open: findings and contact moments."""
+
+    __tablename__ = "complaint_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[NoteKind] = mapped_column(Enum(NoteKind, native_enum=False, length=10))
+    body: Mapped[str] = mapped_column(Text, info={"personal": True})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor_label: Mapped[str] = mapped_column(String(120), default="")
+
+    complaint: Mapped[Complaint] = relationship(back_populates="notes")
+
+    def __repr__(self) -> str:
+        return f"<ComplaintNote {self.kind} complaint={self.complaint_id}>"
 
 
 class ComplaintLetter(db.Model):

@@ -7,7 +7,13 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from portal.complaints.models import Complaint, ComplaintStatus, SyncedReview
+from portal.complaints.models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintStatus,
+    Severity,
+    SyncedReview,
+)
 from portal.complaints.policy import policy_for
 from portal.extensions import db
 from portal.members.models import Company
@@ -35,8 +41,22 @@ def is_negative(review: SyncedReview, company: Company) -> bool:
     return review.rating * 10 < threshold * review.scale_max
 
 
-def complaint_list(company: Company, *, status: str = "", q: str = "", open_only: bool = False):
-    """The register's select, newest first, optionally filtered."""
+def complaint_list(
+    company: Company,
+    *,
+    status: str = "",
+    q: str = "",
+    open_only: bool = False,
+    handler_id: int | None = None,
+    category: str = "",
+    overdue_on: date | None = None,
+    severity: str = "",
+):
+    """The register's select, newest first, optionally filtered.
+
+    `handler_id` (0: no handler yet), `category` (a name), `overdue_on` (open complaints whose
+    handling deadline lies before that day), `severity` (a level).
+    """
     stmt = select(Complaint).where(
         Complaint.company_id == company.id, Complaint.anonymised_at.is_(None)
     )
@@ -44,12 +64,31 @@ def complaint_list(company: Company, *, status: str = "", q: str = "", open_only
         stmt = stmt.where(Complaint.status == ComplaintStatus(status))
     elif open_only:
         stmt = stmt.where(Complaint.status != ComplaintStatus.CLOSED)
+    if handler_id is not None:
+        stmt = stmt.where(
+            Complaint.handler_id.is_(None) if handler_id == 0 else Complaint.handler_id == handler_id
+        )
+    if category:
+        stmt = stmt.where(
+            Complaint.category_id.in_(
+                select(ComplaintCategory.id).where(
+                    ComplaintCategory.company_id == company.id, ComplaintCategory.name == category
+                )
+            )
+        )
+    if overdue_on is not None:
+        stmt = stmt.where(
+            Complaint.status != ComplaintStatus.CLOSED, Complaint.due_on < overdue_on
+        )
+    if severity in {s.value for s in Severity}:
+        stmt = stmt.where(Complaint.severity == Severity(severity))
     if q:
         like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(
             func.lower(Complaint.reference).like(like, escape="\\")
             | func.lower(Complaint.complainant_name).like(like, escape="\\")
             | func.lower(Complaint.subject).like(like, escape="\\")
+            | func.lower(Complaint.work_order).like(like, escape="\\")
         )
     return stmt.order_by(Complaint.received_on.desc(), Complaint.id.desc())
 

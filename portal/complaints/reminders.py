@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.auth.models import User
 from portal.complaints import workdays
-from portal.complaints.dispatch import absolute_url, beheerder_addresses
+from portal.complaints.dispatch import absolute_url, beheerder_addresses, coordinator
 from portal.complaints.labels import SIGNAL_LABELS
 from portal.complaints.models import (
     Complaint,
@@ -28,6 +28,7 @@ from portal.extensions import db
 
 ESCALATIONS = (SignalKind.ACK_ESCALATION, SignalKind.DUE_ESCALATION)
 ACK_KINDS = (SignalKind.ACK_REMINDER, SignalKind.ACK_ESCALATION)
+DUE_KINDS = (SignalKind.DUE_REMINDER, SignalKind.DUE_ESCALATION)
 
 
 def due_signals(
@@ -40,6 +41,9 @@ def due_signals(
     """Which signals a complaint calls for today: (kind, deadline) pairs."""
     signals: list[tuple[SignalKind, date]] = []
     if not complaint.is_open:
+        followup = complaint.followup_on
+        if followup is not None and complaint.followup_done_on is None and today >= followup:
+            signals.append((SignalKind.FOLLOWUP_DUE, followup))
         return signals
     checks = [(complaint.due_on, SignalKind.DUE_REMINDER, SignalKind.DUE_ESCALATION)]
     if complaint.status is ComplaintStatus.RECEIVED:
@@ -60,6 +64,9 @@ def _recipients(complaint: Complaint, kind: SignalKind) -> list[tuple[str, str]]
     if handler is not None and handler.active and handler.company_id == complaint.company_id:
         people[handler.email] = handler.name
     if kind in ESCALATIONS or not people:
+        boss = coordinator(complaint.company)
+        if boss is not None:
+            people.setdefault(boss.email, boss.name)
         for address in beheerder_addresses(complaint.company):
             people.setdefault(address, "")
     return list(people.items())
@@ -116,7 +123,16 @@ def run_reminders(*, today: date) -> dict[str, int]:
     policies: dict[int, ComplaintPolicy] = {}
     open_ids = db.session.scalars(
         select(Complaint.id)
-        .where(Complaint.status != ComplaintStatus.CLOSED)
+        .where(
+            or_(
+                Complaint.status != ComplaintStatus.CLOSED,
+                and_(  # aftercare still to do
+                    Complaint.followup_on <= today,
+                    Complaint.followup_done_on.is_(None),
+                    Complaint.anonymised_at.is_(None),
+                ),
+            )
+        )
         .order_by(Complaint.id)
     ).all()
     for complaint_id in open_ids:
@@ -139,15 +155,24 @@ def open_signals(company_id: int, *, limit: int = 20) -> list[ComplaintSignal]:
             .join(Complaint, Complaint.id == ComplaintSignal.complaint_id)
             .where(
                 ComplaintSignal.company_id == company_id,
-                Complaint.status != ComplaintStatus.CLOSED,
                 or_(  # only signals about the deadlines that still apply
                     and_(
-                        ComplaintSignal.kind.in_(ACK_KINDS),
-                        Complaint.status == ComplaintStatus.RECEIVED,
+                        ComplaintSignal.kind == SignalKind.FOLLOWUP_DUE,
+                        Complaint.followup_done_on.is_(None),
+                        Complaint.status == ComplaintStatus.CLOSED,
                     ),
                     and_(
-                        ComplaintSignal.kind.not_in(ACK_KINDS),
-                        ComplaintSignal.deadline == Complaint.due_on,
+                        Complaint.status != ComplaintStatus.CLOSED,
+                        or_(
+                            and_(
+                                ComplaintSignal.kind.in_(ACK_KINDS),
+                                Complaint.status == ComplaintStatus.RECEIVED,
+                            ),
+                            and_(
+                                ComplaintSignal.kind.in_(DUE_KINDS),
+                                ComplaintSignal.deadline == Complaint.due_on,
+                            ),
+                        ),
                     ),
                 ),
             )

@@ -15,6 +15,7 @@ from portal.complaints.models import (
     Complaint,
     ComplaintEvent,
     ComplaintLetter,
+    ComplaintNote,
     ComplaintSignal,
     ComplaintStatus,
     SyncedReview,
@@ -24,7 +25,7 @@ from portal.extensions import db
 from portal.members.models import Company
 
 ERASED = "[verwijderd]"
-OUTBOX_KINDS = ("complaints/acknowledgement", "complaints/letter")
+OUTBOX_KINDS = ("complaints/acknowledgement", "complaints/letter", "complaints/status_link")
 PERSONAL_FIELDS = (
     "complainant_name",
     "complainant_street",
@@ -107,6 +108,8 @@ def _scrub(complaint: Complaint) -> None:
         setattr(complaint, name, "")
     for letter in list(complaint.letters):
         db.session.delete(letter)
+    for note in list(complaint.notes):
+        db.session.delete(note)
     for event in complaint.events:
         event.note = ""
 
@@ -194,9 +197,9 @@ def purge_expired(*, now: datetime, retention_days: int) -> dict[str, int]:
 
 
 # Free-text columns added after the first release (dispute reference, work order etc.).
-EXTRA_TEXT: tuple[str, ...] = ("dispute_reference",)
+EXTRA_TEXT: tuple[str, ...] = ("dispute_reference", "work_order", "technician")
 
 
 def _extra_children() -> tuple:
-    """Child tables of later features that hold free text or files about the complainant."""
-    return ()
+    """Child tables of later features that hold free text about the complainant."""
+    return (ComplaintNote,)

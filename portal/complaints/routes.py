@@ -8,33 +8,45 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.agreements.gate import member_register_gate
 from portal.auth.models import Role, User
 from portal.auth.routes import require_user
-from portal.complaints import queries, reminders, services
+from portal.complaints import dispatch, queries, reminders, services
 from portal.complaints.forms import (
     ActionForm,
     ComplaintForm,
     ConfirmForm,
     EditForm,
+    FollowupForm,
     HandlerForm,
+    NoteForm,
     OnceForm,
 )
 from portal.complaints.labels import (
     ACTION_LABELS,
     CHANNEL_LABELS,
+    INSTALLATION_TYPES,
     LETTER_LABELS,
+    NOTE_LABELS,
     ROOT_CAUSES,
     SATISFACTION_LABELS,
+    SEVERITY_CLASSES,
+    SEVERITY_LABELS,
     SIGNAL_LABELS,
     STATUS_LABELS,
     VERDICT_LABELS,
 )
-from portal.complaints.models import Channel, Complaint, ComplaintStatus, SyncedReview
+from portal.complaints.models import (
+    SERIOUS_LEVELS,
+    Channel,
+    Complaint,
+    ComplaintStatus,
+    SyncedReview,
+)
 from portal.complaints.services import Action, ComplaintError
 from portal.core import concurrency
 from portal.core.htmx import render
@@ -71,6 +83,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(routes_staff.bp, url_prefix="/beheer/klachten")
     app.jinja_env.globals.setdefault("complaint_status_labels", STATUS_LABELS)
     app.jinja_env.filters.setdefault("iso_nl_date", _iso_nl_date)
+    app.jinja_env.globals.setdefault("installation_types", INSTALLATION_TYPES)
 
 
 def _iso_nl_date(value: str) -> str:
@@ -114,18 +127,53 @@ def _category_choices(company, current: str = "") -> list[tuple[str, str]]:
     return [("", _("— geen —"))] + [(n, n) for n in names]
 
 
+def _list_filters(company, people: list[User]) -> dict[str, str]:
+    """The register's filters from the query string; unknown values are ignored."""
+    args = request.args
+    handler = (args.get("behandelaar") or "")[:40]
+    known = {u.public_id for u in people} | {"mij", "geen"}
+    category = (args.get("categorie") or "")[:60]
+    return {
+        "status": (args.get("status") or "")[:20],
+        "q": (args.get("q") or "").strip()[:100],
+        "behandelaar": handler if handler in known else "",
+        "categorie": category if category in services.category_names(company) else "",
+        "te_laat": "1" if args.get("te_laat") == "1" else "",
+        "ernst": (args.get("ernst") or "")[:10],
+    }
+
+
+def _handler_id(value: str, people: list[User]) -> int | None:
+    if value == "mij":
+        return require_user().id
+    if value == "geen":
+        return 0
+    return next((u.id for u in people if u.public_id == value), None)
+
+
 @bp.get("/")
 def index():
-    """The register: open signals, filterable list and recent negative reviews."""
+    """The register: open signals, filterable list ("mijn klachten", handler, category, status,
+    overdue, severity) and recent negative reviews."""
     company = current_company()
-    status_filter = request.args.get("status", "")
-    q = (request.args.get("q") or "").strip()[:100]
+    people = colleagues(company.id)
+    filters = _list_filters(company, people)
+    today = services.now_local_date()
     results = db.paginate(
-        queries.complaint_list(company, status=status_filter, q=q),
+        queries.complaint_list(
+            company,
+            status=filters["status"],
+            q=filters["q"],
+            handler_id=_handler_id(filters["behandelaar"], people),
+            category=filters["categorie"],
+            overdue_on=today if filters["te_laat"] else None,
+            severity=filters["ernst"],
+        ),
         page=page_arg(),
         per_page=PER_PAGE,
         error_out=False,
     )
+    status_filter, q = filters["status"], filters["q"]
     return render(
         "complaints/index.html",
         "complaints/_list.html",
@@ -134,7 +182,11 @@ def index():
         results=results,
         status_filter=status_filter,
         q=q,
-        today=services.now_local_date(),
+        filters=filters,
+        people=people,
+        categories=services.category_names(company),
+        severity_labels=SEVERITY_LABELS,
+        today=today,
         signals=reminders.open_signals(company.id),
         signal_labels=SIGNAL_LABELS,
         reviews=queries.negative_reviews(company),
@@ -175,10 +227,14 @@ def _create_complaint(company, form: ComplaintForm) -> str | None:
             channel=Channel(form.channel.data),
             received_on=form.received_on.data,
             category=form.category.data or None,
+            severity=form.severity.data,
         )
     except ComplaintError as exc:
         form[exc.field or "category"].errors.append(str(exc))
         return None
+    dispatch.notify_new(complaint, by=require_user())
+    if complaint.severity in SERIOUS_LEVELS:
+        dispatch.notify_serious(complaint, by=require_user())
     flash(_("Klacht %(ref)s is geregistreerd.", ref=complaint.reference))
     return url_for("complaints.show", public_id=complaint.public_id)
 
@@ -218,6 +274,12 @@ def _show_page(complaint: Complaint, *, status: int = 200, **forms):
         handler_form=handler_form,
         letter_labels=LETTER_LABELS,
         confirm_form=ConfirmForm(),
+        note_form=forms.pop("note_form", None) or NoteForm(formdata=None),
+        followup_form=forms.pop("followup_form", None) or FollowupForm(formdata=None),
+        once_form=OnceForm(),
+        note_labels=NOTE_LABELS,
+        severity_labels=SEVERITY_LABELS,
+        severity_classes=SEVERITY_CLASSES,
     ), status
 
 
@@ -265,11 +327,70 @@ def assign(public_id: str):
         handler = next(
             u for u in colleagues(complaint.company_id) if u.public_id == form.handler.data
         )
-        services.assign_handler(complaint, handler, by=require_user())
+        if services.assign_handler(complaint, handler, by=require_user()):
+            dispatch.notify_assigned(complaint, by=require_user())
         db.session.commit()
         flash(_("Behandelaar gewijzigd."))
         return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)
     return _show_page(complaint, status=422, handler_form=form)
+
+
+@bp.post("/<public_id>/logboek")
+def add_note(public_id: str):
+    """Add a line to the investigation log; 422 with the form when it is empty."""
+    complaint = get_owned_or_404(Complaint, public_id)
+    form = NoteForm()
+    if not form.validate_on_submit():
+        return _show_page(complaint, status=422, note_form=form)
+
+    def create() -> str:
+        services.add_note(complaint, form.kind.data, form.body.data, by=require_user())
+        flash(_("Toegevoegd aan het logboek."))
+        return url_for("complaints.show", public_id=complaint.public_id, _anchor="log-title")
+
+    return redirect(concurrency.create_once(create), 303)
+
+
+@bp.post("/<public_id>/statuslink")
+def send_status_link(public_id: str):
+    """Mail the complainant a fresh link to their status page (with the survey once closed)."""
+    from portal.complaints import tracking
+
+    complaint = get_owned_or_404(Complaint, public_id)
+    if not OnceForm().validate_on_submit():
+        abort(400)
+
+    def send() -> str:
+        try:
+            tracking.send_status_link(
+                complaint, by=require_user(), survey=not complaint.is_open
+            )
+        except ComplaintError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(_("De klager krijgt een link naar de statuspagina per e-mail."))
+        return url_for("complaints.show", public_id=complaint.public_id)
+
+    return redirect(concurrency.create_once(send), 303)
+
+
+@bp.post("/<public_id>/nazorg")
+def record_followup(public_id: str):
+    """Record the outcome of the aftercare contact (and the complainant's satisfaction)."""
+    complaint = get_owned_or_404(Complaint, public_id)
+    form = FollowupForm()
+    if not form.validate_on_submit():
+        return _show_page(complaint, status=422, followup_form=form)
+    services.record_followup(
+        complaint,
+        form.followup_outcome.data,
+        satisfaction=form.satisfaction.data or None,
+        by=require_user(),
+        today=services.now_local_date(),
+    )
+    db.session.commit()
+    flash(_("Nazorg vastgelegd."))
+    return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)
 
 
 @bp.get("/<public_id>/bewerken")
@@ -307,6 +428,8 @@ def update(public_id: str):
         values["category"] = form.category.data or None
         try:
             services.update_complaint(complaint, values, by=require_user())
+            if services.set_severity(complaint, form.severity.data, by=require_user()):
+                dispatch.notify_serious(complaint, by=require_user())
             db.session.commit()
         except ComplaintError as exc:
             form.category.errors = [str(exc)]

@@ -184,7 +184,7 @@ def statistics():
     company = current_company()
     start, end = period_from_args(request.args)
     rows = stats.load_rows(company_id=company.id, start=start, end=end)
-    figures = stats.compute(rows, start=start, end=end)
+    figures = stats.compute(rows, start=start, end=end, with_handlers=True)
     return render_template(
         "complaints/stats.html",
         company=company,
@@ -243,8 +243,25 @@ def settings():
     company = current_company()
     policy = services.policy_for(company)
     form = PolicyForm(obj=policy, categories="\n".join(services.category_names(company)))
+    form.coordinator.data = _coordinator_public_id(policy)
+    _coordinator_choices(form, company)
     concurrency.stamp(form, *_policy_state(company, form))
     return _settings_page(form, company)
+
+
+def _coordinator_choices(form: PolicyForm, company) -> None:
+    from portal.complaints.routes import colleagues
+
+    form.coordinator.choices = [("", _("— geen: de beheerders —"))] + [
+        (u.public_id, u.name or u.email) for u in colleagues(company.id)
+    ]
+
+
+def _coordinator_public_id(policy) -> str:
+    from portal.auth.models import User
+
+    user = db.session.get(User, policy.coordinator_id) if policy.coordinator_id else None
+    return user.public_id if user is not None else ""
 
 
 def _policy_state(company, form: PolicyForm):
@@ -255,7 +272,9 @@ def _policy_state(company, form: PolicyForm):
     policy = services.policy_for(company)
     categories = "\n".join(services.category_names(company))
     version = concurrency.combined_version(policy.version or 0, categories)
-    return version, concurrency.obj_values(form, policy, categories=categories)
+    return version, concurrency.obj_values(
+        form, policy, categories=categories, coordinator=_coordinator_public_id(policy)
+    )
 
 
 @bp.post("/instellingen")
@@ -265,13 +284,15 @@ def settings_post():
         return _forbidden()
     company = current_company()
     form = PolicyForm()
+    _coordinator_choices(form, company)
     status = 422
     _held = services.policy_for(company)  # the save updates it under the version read here
     if concurrency.is_stale(form, *_policy_state(company, form)):
         status = 409
     elif form.validate_on_submit():
         try:
-            services.save_policy(company, form.data)
+            values = form.data | {"coordinator_id": _coordinator_id(company, form.coordinator.data)}
+            services.save_policy(company, values)
             services.save_categories(company, form.categories.data.split("\n"))
             db.session.commit()
         except (concurrency.StaleDataError, IntegrityError):  # saved (or first stored) meanwhile
@@ -281,6 +302,12 @@ def settings_post():
             flash(_("De klachtenregeling is opgeslagen. Nieuwe klachten krijgen deze termijnen."))
             return redirect(url_for("complaints.settings"), 303)
     return _settings_page(form, company, status)
+
+
+def _coordinator_id(company, public_id: str) -> int | None:
+    from portal.complaints.routes import colleagues
+
+    return next((u.id for u in colleagues(company.id) if u.public_id == public_id), None)
 
 
 @bp.get("/instellingen/brieven/<kind>")

@@ -7,7 +7,8 @@ thank-you page as a real submission, but nothing is stored or sent.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.agreements.gate import public_form_gate
@@ -58,7 +59,6 @@ def _form_page(company: Company, form: PublicComplaintForm, status: int = 200):
 
 def retention_text(days: int) -> str:
     """The retention period in words: "twee jaar", "18 maanden", "90 dagen"."""
-    from flask_babel import gettext as _
     from flask_babel import ngettext
 
     words = {1: _("één"), 2: _("twee"), 3: _("drie"), 4: _("vier"), 5: _("vijf")}
@@ -95,3 +95,74 @@ def thanks(slug: str):
     """Confirmation page (shows nothing of the submitted data)."""
     company = _listed_company(slug)
     return render_template("complaints/public_thanks.html", company=company)
+
+
+# --- The complainant's status page (tokenised link, no login) -------------------------------
+
+
+def _tracked(token: str):
+    """The complaint of a status link; never cached, no Referer (the URL holds the token).
+
+    :raises NotFound: unknown or replaced link.
+    """
+    from portal.complaints import tracking
+
+    g.referrer_policy = "no-referrer"
+    g.no_store = True
+    complaint = tracking.find(token[:64])
+    if complaint is None:
+        abort(404)
+    return complaint
+
+
+def _status_page(token: str, complaint, form, status: int = 200):
+    from portal.complaints import tracking
+    from portal.complaints.labels import LETTER_LABELS, STATUS_LABELS
+
+    return render_template(
+        "complaints/public_status.html",
+        complaint=complaint,
+        company=complaint.company,
+        token=token,
+        form=form,
+        status_label=STATUS_LABELS[complaint.status],
+        letter_labels=LETTER_LABELS,
+        handler=tracking.handler_first_name(complaint),
+    ), status
+
+
+@bp.get("/klacht-volgen/<token>")
+@limiter.limit("60/hour")
+def status(token: str):
+    """Where the complaint stands: status, deadline, handler; the survey once it is closed."""
+    from portal.complaints.forms import SurveyForm
+
+    complaint = _tracked(token)
+    return _status_page(token, complaint, SurveyForm())
+
+
+@bp.post("/klacht-volgen/<token>")
+@limiter.limit("20/hour")
+def survey(token: str):
+    """Record the complainant's satisfaction with the handling (the aftercare survey)."""
+    from portal.complaints import tracking
+    from portal.complaints.forms import SurveyForm
+    from portal.complaints.services import ComplaintError
+
+    complaint = _tracked(token)
+    form = SurveyForm()
+    if not form.validate_on_submit():
+        return _status_page(token, complaint, form, 422)
+    try:
+        tracking.record_satisfaction(
+            complaint,
+            form.satisfaction.data,
+            remark=form.remark.data or "",
+            today=services.now_local_date(),
+        )
+    except ComplaintError as exc:
+        form.satisfaction.errors = [str(exc)]
+        return _status_page(token, complaint, form, 422)
+    db.session.commit()
+    flash(_("Dank u wel voor uw antwoord."))
+    return redirect(url_for("complaints_public.status", token=token), 303)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -16,12 +16,16 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.complaints import workdays
 from portal.complaints.models import (
+    SERIOUS_LEVELS,
     Channel,
     Complaint,
     ComplaintEvent,
+    ComplaintNote,
     ComplaintPolicy,
     ComplaintStatus,
+    NoteKind,
     ReopenKind,
+    Severity,
     SyncedReview,
     Verdict,
 )
@@ -162,8 +166,12 @@ def holiday_rules() -> workdays.HolidayRules:
 
 # The complainant's details (the personal data retention erases) and the complaint's own text.
 INTAKE_FIELDS = (*PERSONAL_FIELDS, "subject", "description", "received_by")
+# The job the complaint is about (installation trade).
+JOB_FIELDS = ("work_order", "installation_type", "technician")
 EDITABLE_FIELDS = (
     *INTAKE_FIELDS,
+    *JOB_FIELDS,
+    "costs",
     "agreements",
     "reply_method",
     "resolution",
@@ -176,7 +184,8 @@ EDITABLE_FIELDS = (
     "dispute_reference",
 )
 
-NULLABLE_FIELDS = ("satisfaction", "followup_on")
+NULLABLE_FIELDS = ("satisfaction", "followup_on", "costs")
+FOLLOWUP_DAYS = 14  # the final letter promises contact "over enkele weken"
 
 
 @dataclass(frozen=True)
@@ -231,6 +240,7 @@ def create_complaint(
     received_on: date,
     category: str | None = None,
     source_review: SyncedReview | None = None,
+    severity: Severity = Severity.NORMAL,
 ) -> Complaint:
     """Register a complaint with its deadlines from the company's policy.
 
@@ -248,7 +258,9 @@ def create_complaint(
         due_on=due,
         source_review=source_review,
         reopen_count=0,
-        **{name: values.get(name) or "" for name in INTAKE_FIELDS},
+        repeat_count=0,
+        severity=Severity(severity),
+        **{name: values.get(name) or "" for name in (*INTAKE_FIELDS, *JOB_FIELDS)},
     )
     if by is not None and by.company_id == company.id and not complaint.received_by:
         complaint.received_by = Actor.of(by).label
@@ -289,8 +301,57 @@ def update_complaint(complaint: Complaint, values: dict, *, by) -> list[str]:
     return changed
 
 
-def assign_handler(complaint: Complaint, handler, *, by) -> None:
+def set_severity(complaint: Complaint, severity: str, *, by) -> bool:
+    """Change how serious the complaint is; True when it became serious (notice due).
+
+    :raises ComplaintError: unknown level (field `severity`).
+    """
+    try:
+        level = Severity(severity)
+    except ValueError:
+        raise ComplaintError(str(_l("Kies hoe ernstig de klacht is.")), field="severity") from None
+    if level is complaint.severity:
+        return False
+    raised = level in SERIOUS_LEVELS and (
+        complaint.severity not in SERIOUS_LEVELS or level is Severity.CRITICAL
+    )
+    complaint.severity = level
+    add_event(complaint, "severity", Actor.of(by), note=level.value)
+    db.session.flush()
+    return raised
+
+
+def add_note(complaint: Complaint, kind: str, body: str, *, by) -> ComplaintNote:
+    """One line in the investigation log (a finding or a contact with the customer)."""
+    actor = Actor.of(by)
+    note = ComplaintNote(
+        company_id=complaint.company_id,
+        kind=NoteKind(kind),
+        body=body.strip()[:5000],
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+    )
+    complaint.notes.append(note)
+    db.session.flush()
+    return note
+
+
+def record_followup(
+    complaint: Complaint, outcome: str, *, satisfaction: str | None, by, today: date
+) -> None:
+    """Aftercare done: what the follow-up contact brought, and how satisfied the customer is."""
+    complaint.followup_done_on = today
+    complaint.followup_outcome = outcome.strip()[:2000]
+    if satisfaction:
+        complaint.satisfaction = satisfaction
+    add_event(complaint, "followup", Actor.of(by))
+    db.session.flush()
+
+
+def assign_handler(complaint: Complaint, handler, *, by) -> bool:
     """Make a colleague of the same company the handler (reassignment on illness etc.).
+
+    Returns True when the handler changed (the new handler gets a notice).
 
     :raises ComplaintError: the user is not a member user of this company.
     """
@@ -298,8 +359,11 @@ def assign_handler(complaint: Complaint, handler, *, by) -> None:
         raise ComplaintError(str(_l("Kies een collega van uw bedrijf.")), field="handler")
     if complaint.handler_id != handler.id:
         complaint.handler_id = handler.id
+        complaint.handler = handler
         add_event(complaint, "assigned", Actor.of(by), note=Actor.of(handler).label)
         db.session.flush()
+        return True
+    return False
 
 
 def ensure_handler(complaint: Complaint, by) -> None:
@@ -343,7 +407,7 @@ def apply_action(
 
 def _apply_data(complaint: Complaint, action: Action, data: dict, *, today: date) -> None:
     if action is Action.ACKNOWLEDGE:
-        complaint.acknowledged_at = complaint.acknowledged_at or utcnow()
+        complaint.acknowledged_at = complaint.acknowledged_at or moment(today)
     if action in (Action.PROPOSE, Action.CLOSE):
         complaint.resolution = data["resolution"].strip()
         for name in ("agreements", "reply_method"):
@@ -356,7 +420,11 @@ def _apply_data(complaint: Complaint, action: Action, data: dict, *, today: date
         if data.get("satisfaction"):
             complaint.satisfaction = data["satisfaction"]
         complaint.closed_on = today
-        complaint.closed_at = utcnow()
+        complaint.closed_at = moment(today)
+        # Aftercare: a follow-up contact a couple of weeks later unless one is planned.
+        if complaint.followup_on is None or complaint.followup_on < today:
+            complaint.followup_on = today + timedelta(days=FOLLOWUP_DAYS)
+            complaint.followup_done_on = None
         complaint.first_closed_on = complaint.first_closed_on or today
     if action is Action.REOPEN:
         kind = ReopenKind(data["reopen_kind"])
@@ -493,6 +561,17 @@ def review_local_date(review: SyncedReview, *, today: date) -> date:
 
         when = when.replace(tzinfo=UTC)
     return min(when.astimezone(AMSTERDAM).date(), today)
+
+
+def moment(today: date) -> datetime:
+    """The time of a step taken on `today`: now, or noon of a simulated day (jobs, demo)."""
+    from datetime import time
+
+    from portal.core.templating import AMSTERDAM
+
+    if today == now_local_date():
+        return utcnow()
+    return datetime.combine(today, time(12), tzinfo=AMSTERDAM)
 
 
 def now_local_date() -> date:

@@ -21,11 +21,19 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from portal.complaints.labels import CHANNEL_LABELS, SATISFACTION_LABELS, STATUS_LABELS
+from portal.complaints.labels import (
+    CHANNEL_LABELS,
+    ROOT_CAUSES,
+    SATISFACTION_LABELS,
+    SEVERITY_LABELS,
+    STATUS_LABELS,
+    VERDICT_LABELS,
+)
 from portal.complaints.models import Complaint, ComplaintCategory
 from portal.core.uploads import neutralise_formula
 from portal.extensions import db
@@ -49,6 +57,21 @@ class Row:
     satisfaction: str
     missed_due_on: date | None = None
     repeat_count: int = 0
+    severity: str = "normal"
+    root_cause: str = ""
+    supplier_fault: bool = False
+    handler: str = ""  # only for a company's own figures, never across companies
+    installation_type: str = ""
+    costs: Decimal | None = None
+    ack_due_on: date | None = None
+    acknowledged_on: date | None = None
+
+    @property
+    def ack_in_time(self) -> bool | None:
+        """Acknowledged on or before its deadline (None while not acknowledged)."""
+        if self.acknowledged_on is None or self.ack_due_on is None:
+            return None
+        return self.acknowledged_on <= self.ack_due_on
 
     @property
     def handling_days(self) -> int | None:
@@ -68,7 +91,13 @@ class Row:
 
 
 def load_rows(*, company_id: int | None, start: date, end: date) -> list[Row]:
-    """Complaints received from `start` to `end` inclusive; all companies when company_id is None."""
+    """Complaints received from `start` to `end` inclusive; all companies when company_id is None.
+
+    Handler names are read for one company only (staff figures never name members' staff).
+    """
+    from portal.auth.models import User
+    from portal.core.templating import AMSTERDAM
+
     stmt = (
         select(
             Complaint.reference,
@@ -83,43 +112,55 @@ def load_rows(*, company_id: int | None, start: date, end: date) -> list[Row]:
             Complaint.satisfaction,
             Complaint.missed_due_on,
             Complaint.repeat_count,
+            Complaint.severity,
+            Complaint.root_cause,
+            Complaint.supplier_fault,
+            User.name if company_id is not None else Complaint.reference,
+            Complaint.installation_type,
+            Complaint.costs,
+            Complaint.ack_due_on,
+            Complaint.acknowledged_at,
         )
         .outerjoin(ComplaintCategory, ComplaintCategory.id == Complaint.category_id)
         .where(Complaint.received_on >= start, Complaint.received_on <= end)
         .order_by(Complaint.received_on, Complaint.id)
     )
     if company_id is not None:
-        stmt = stmt.where(Complaint.company_id == company_id)
-    return [
-        Row(
-            ref,
-            received,
-            channel.value,
-            category or "",
-            status.value,
-            due,
-            first_closed,
-            reopened,
-            verdict.value if verdict else "",
-            satisfaction.value if satisfaction else "",
-            missed,
-            repeats or 0,
+        stmt = stmt.outerjoin(User, User.id == Complaint.handler_id).where(
+            Complaint.company_id == company_id
         )
-        for (
-            ref,
-            received,
-            channel,
-            category,
-            status,
-            due,
-            first_closed,
-            reopened,
-            verdict,
-            satisfaction,
-            missed,
-            repeats,
-        ) in db.session.execute(stmt)
-    ]
+    rows = []
+    for values in db.session.execute(stmt):
+        (ref, received, channel, category, status, due, first_closed, reopened, verdict) = values[
+            :9
+        ]
+        (satisfaction, missed, repeats, severity, cause, supplier, handler) = values[9:16]
+        (installation, costs, ack_due, acknowledged_at) = values[16:]
+        rows.append(
+            Row(
+                ref,
+                received,
+                channel.value,
+                category or "",
+                status.value,
+                due,
+                first_closed,
+                reopened,
+                verdict.value if verdict else "",
+                satisfaction.value if satisfaction else "",
+                missed,
+                repeats or 0,
+                severity.value if severity else "normal",
+                cause or "",
+                bool(supplier),
+                (handler or "") if company_id is not None else "",
+                installation or "",
+                costs,
+                ack_due,
+                acknowledged_at.astimezone(AMSTERDAM).date() if acknowledged_at else None,
+            )
+        )
+    return rows
 
 
 def percentile(values: list[float], pct: float) -> float | None:
@@ -146,6 +187,16 @@ class Figures:
     reopened_share: float | None
     repeats: int
     disputes: int
+    ack_in_time: int
+    ack_in_time_share: float | None
+    supplier_faults: int
+    costs_total: Decimal
+    costs_average: Decimal | None
+    by_verdict: list[tuple[str, int]]
+    by_root_cause: list[tuple[str, int]]
+    by_severity: list[tuple[str, int]]
+    by_handler: list[tuple[str, int]]
+    by_installation: list[tuple[str, int]]
     by_category: list[tuple[str, int]]
     by_channel: list[tuple[str, int]]
     by_status: list[tuple[str, int]]
@@ -157,8 +208,8 @@ def _share(part: int, whole: int) -> float | None:
     return part / whole if whole else None
 
 
-def compute(rows: list[Row], *, start: date, end: date) -> Figures:
-    """All figures of the period from the rows (pure)."""
+def compute(rows: list[Row], *, start: date, end: date, with_handlers: bool = False) -> Figures:
+    """All figures of the period from the rows (pure); per handler only for one company."""
     closed = [r for r in rows if r.first_closed_on is not None]
     days = [float(r.handling_days) for r in closed]
     within = sum(1 for r in closed if r.within_deadline)
@@ -167,6 +218,9 @@ def compute(rows: list[Row], *, start: date, end: date) -> Figures:
     channels = Counter(r.channel for r in rows)
     statuses = Counter(r.status for r in rows)
     satisfaction = Counter(r.satisfaction for r in rows if r.satisfaction)
+    acknowledged = [r for r in rows if r.ack_in_time is not None]
+    ack_ok = sum(1 for r in acknowledged if r.ack_in_time)
+    costs = [r.costs for r in rows if r.costs is not None]
     return Figures(
         total=len(rows),
         closed=len(closed),
@@ -179,6 +233,21 @@ def compute(rows: list[Row], *, start: date, end: date) -> Figures:
         reopened_share=_share(reopened, len(closed)),
         repeats=sum(1 for r in rows if r.repeat_count > 0),
         disputes=sum(1 for r in rows if r.reopen_count > r.repeat_count),
+        ack_in_time=ack_ok,
+        ack_in_time_share=_share(ack_ok, len(acknowledged)),
+        supplier_faults=sum(1 for r in rows if r.supplier_fault),
+        costs_total=sum(costs, Decimal(0)),
+        costs_average=(sum(costs, Decimal(0)) / len(costs)).quantize(Decimal("0.01"))
+        if costs
+        else None,
+        by_verdict=_labelled(rows, "verdict", VERDICT_LABELS),
+        by_root_cause=_labelled(rows, "root_cause", ROOT_CAUSES),
+        by_severity=[
+            (str(SEVERITY_LABELS[k]), sum(1 for r in rows if r.severity == k.value))
+            for k in SEVERITY_LABELS
+        ],
+        by_handler=_counted(r.handler or "Nog niemand" for r in rows) if with_handlers else [],
+        by_installation=_counted(r.installation_type or "Onbekend" for r in rows),
         by_category=sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])),
         by_channel=[(str(CHANNEL_LABELS[k]), channels[k.value]) for k in CHANNEL_LABELS],
         by_status=[(str(STATUS_LABELS[k]), statuses[k.value]) for k in STATUS_LABELS],
@@ -187,6 +256,18 @@ def compute(rows: list[Row], *, start: date, end: date) -> Figures:
         ],
         by_month=_months(rows, start, end),
     )
+
+
+def _counted(values) -> list[tuple[str, int]]:
+    counts = Counter(values)
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _labelled(rows: list[Row], attribute: str, labels: dict) -> list[tuple[str, int]]:
+    """Counts per known value in label order (only values that occur), then "Onbekend"."""
+    counts = Counter(getattr(r, attribute) for r in rows if getattr(r, attribute))
+    out = [(str(label), counts[str(key)]) for key, label in labels.items() if counts[str(key)]]
+    return out
 
 
 def _months(rows: list[Row], start: date, end: date) -> list[tuple[str, int]]:
@@ -246,39 +327,65 @@ def bar_chart(title: str, series: list[tuple[str, int]]) -> BarChart | None:
 # --- Export ------------------------------------------------------------------------------------
 
 EXPORT_HEADER = (
-    "klachtnummer",
-    "ontvangen_op",
-    "wijze_melding",
-    "categorie",
-    "status",
-    "termijn",
-    "eerst_afgehandeld_op",
-    "doorlooptijd_dagen",
-    "binnen_termijn",
-    "heropend",
-    "oordeel",
-    "tevredenheid",
+    "Klachtnummer",
+    "Ontvangen op",
+    "Wijze van melding",
+    "Categorie",
+    "Ernst",
+    "Soort installatie",
+    "Status",
+    "Termijn ontvangstbevestiging",
+    "Ontvangst tijdig bevestigd",
+    "Termijn afhandeling",
+    "Eerst afgehandeld op",
+    "Doorlooptijd (dagen)",
+    "Binnen termijn",
+    "Heropend (geschil)",
+    "Heropend (probleem terug)",
+    "Oordeel",
+    "Oorzaak",
+    "Oorzaak bij leverancier",
+    "Kosten (euro)",
+    "Tevredenheid klager",
 )
 
 
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("ja" if value else "nee")
+
+
+def _label(labels: dict, value: str) -> str:
+    for key, label in labels.items():
+        if str(key) == value:
+            return str(label)
+    return value
+
+
 def export_rows(rows: list[Row]) -> list[list]:
-    """Rows for CSV/XLSX, formula-neutralised; no personal data."""
+    """Rows for CSV/XLSX with Dutch labels, formula-neutralised; no personal data, no names."""
     out = []
     for r in rows:
-        within = r.within_deadline
         values = [
             r.reference,
             r.received_on.isoformat(),
-            r.channel,
+            _label(CHANNEL_LABELS, r.channel),
             r.category,
-            r.status,
+            _label(SEVERITY_LABELS, r.severity),
+            r.installation_type,
+            _label(STATUS_LABELS, r.status),
+            r.ack_due_on.isoformat() if r.ack_due_on else "",
+            _yes_no(r.ack_in_time),
             r.due_on.isoformat(),
             r.first_closed_on.isoformat() if r.first_closed_on else "",
             "" if r.handling_days is None else r.handling_days,
-            "" if within is None else ("ja" if within else "nee"),
-            r.reopen_count,
-            r.verdict,
-            r.satisfaction,
+            _yes_no(r.within_deadline),
+            r.reopen_count - r.repeat_count,
+            r.repeat_count,
+            _label(VERDICT_LABELS, r.verdict),
+            _label(ROOT_CAUSES, r.root_cause),
+            _yes_no(r.supplier_fault),
+            "" if r.costs is None else str(r.costs).replace(".", ","),
+            _label(SATISFACTION_LABELS, r.satisfaction),
         ]
         out.append([neutralise_formula(v) for v in values])
     return out

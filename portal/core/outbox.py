@@ -40,9 +40,11 @@ MAX_ATTEMPTS = 5
 REDACTED = "[persoonlijke link verborgen]"
 PURGED = "[inhoud verwijderd na de bewaartermijn]"
 # Mails whose body carries a personal link (put in at sending time only).
-LINK_KINDS = frozenset({"auth.reset", "auth.activate"})
+LINK_KINDS = frozenset({"auth.reset", "auth.activate", "complaints/status_link"})
 # Mails to a member's customers (complainants): staff see the address masked.
-CUSTOMER_KINDS = frozenset({"complaints/letter", "complaints/acknowledgement"})
+CUSTOMER_KINDS = frozenset(
+    {"complaints/letter", "complaints/acknowledgement", "complaints/status_link"}
+)
 TLS_MODES = ("starttls", "ssl", "none")
 ROW_RETENTION_DAYS = 365  # subject, recipient and status of a message are kept a year
 STALE_CLAIM = timedelta(minutes=15)  # far beyond MAIL_SMTP_TIMEOUT: the job that claimed it died

@@ -143,6 +143,9 @@ CREATES: dict[str, Create] = {
     ),
     "complaints.from_review": Create("member_a", {}, "portal.complaints.models:Complaint"),
     "complaints.letter_send": Create("member_a", {}, "portal.complaints.models:ComplaintLetter"),
+    "complaints.add_note": Create(
+        "member_a", {"kind": "note", "body": "Dubbel vastgelegd"}, "portal.complaints.models:ComplaintNote"
+    ),
     "profile.invite": Create(
         "member_a",
         {"name": "Dubbel Collega", "email": "dubbel.collega@bedrijf.example", "company_role": "medewerker"},

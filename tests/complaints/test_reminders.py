@@ -14,7 +14,13 @@ from portal.core.models import OutboxMessage
 from portal.extensions import db
 
 D = date
-NONE = {"ack_reminder": 0, "ack_escalation": 0, "due_reminder": 0, "due_escalation": 0}
+NONE = {
+    "ack_reminder": 0,
+    "ack_escalation": 0,
+    "due_reminder": 0,
+    "due_escalation": 0,
+    "followup_due": 0,
+}
 
 
 def _mails(kind: str) -> list[str]:
@@ -103,6 +109,7 @@ def test_closed_complaints_are_left_alone(member, make_complaint):
         (Action.CLOSE, {"resolution": "Opgelost", "verdict": "justified"}),
     ):
         services.apply_action(complaint, action, data, by=member, today=D(2026, 3, 3))
+    complaint.followup_done_on = D(2026, 3, 17)  # aftercare done: nothing left to remind
     db.session.commit()
     assert run_reminders(today=D(2026, 6, 1)) == NONE
 
@@ -115,7 +122,8 @@ def test_remind_command(app, member, make_complaint):
     assert first.exit_code == 0, first.output
     assert "ack_escalation=1" in first.output
     assert (
-        second.output.strip() == "ack_reminder=0 ack_escalation=0 due_reminder=0 due_escalation=0"
+        second.output.strip()
+        == "ack_reminder=0 ack_escalation=0 due_reminder=0 due_escalation=0 followup_due=0"
     )
     bad = runner.invoke(args=["complaints", "remind", "--today", "gisteren"])
     assert bad.exit_code == 2

@@ -134,7 +134,7 @@ def test_exports_neutralise_formulas_and_hold_no_personal_data(client, login, me
     )
     assert csv_response.status_code == 200
     text = csv_response.data.decode("utf-8")
-    assert text.startswith("\ufeffklachtnummer;ontvangen_op;")
+    assert text.startswith("\ufeffKlachtnummer;Ontvangen op;Wijze van melding;")
     assert len(text.strip().splitlines()) == 31
     assert "'=HYPERLINK" in text and ";=HYPERLINK" not in text
     xlsx = client.get(
