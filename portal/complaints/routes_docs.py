@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
@@ -72,7 +81,9 @@ def _pdf_response(data: bytes, filename: str) -> Response:
 
 
 def _preview_page(complaint: Complaint, kind: LetterKind, form: LetterEditForm, status: int = 200):
-    letter = letters.compose(complaint, kind, today=services.now_local_date(), sender=require_user())
+    letter = letters.compose(
+        complaint, kind, today=services.now_local_date(), sender=require_user()
+    )
     return render_template(
         "complaints/letter_preview.html",
         complaint=complaint,
@@ -215,6 +226,32 @@ def export(fmt: str):
     )
 
 
+@bp.get("/statistieken/rapport.pdf")
+def report_pdf():
+    """The periodic report (PDF) for the management review, compared with the period before."""
+    from portal.complaints import report
+
+    company = current_company()
+    start, end = period_from_args(request.args)
+    prev = report.previous_period(start, end)
+    now = stats.compute(
+        stats.load_rows(company_id=company.id, start=start, end=end),
+        start=start,
+        end=end,
+        with_handlers=True,
+    )
+    before = stats.compute(
+        stats.load_rows(company_id=company.id, start=prev[0], end=prev[1]),
+        start=prev[0],
+        end=prev[1],
+        with_handlers=True,
+    )
+    data = report.render(
+        company_name=company.display_name, start=start, end=end, now=now, before=before, prev=prev
+    )
+    return _pdf_response(data, f"klachtenrapport-{start.isoformat()}-{end.isoformat()}.pdf")
+
+
 # --- Settings (beheerder only for changes) ---------------------------------------------------
 
 
@@ -350,7 +387,9 @@ def letter_template_post(kind: str):
     letter_kind = _kind(kind)
     form = LetterTemplateForm()
     status = 422
-    _held = letters.stored_template(company.id, letter_kind)  # the save updates it under its version
+    _held = letters.stored_template(
+        company.id, letter_kind
+    )  # the save updates it under its version
     if concurrency.is_stale(form, *_letter_state(company, letter_kind)):
         status = 409
     elif form.validate_on_submit():
@@ -381,3 +420,22 @@ def letter_template_reset(kind: str):
     db.session.commit()
     flash(_("De standaardtekst wordt weer gebruikt."))
     return redirect(url_for("complaints.settings"), 303)
+
+
+# --- Help: the company's complaint policy and the work instruction (seed 001) ----------------
+
+
+@bp.get("/werkwijze")
+def help_page():
+    """The klachtenregeling as it is set, with the work instruction and phone script."""
+    company = current_company()
+    policy = services.policy_for(company)
+    boss = dispatch.coordinator(company)
+    return render_template(
+        "complaints/help.html",
+        company=company,
+        policy=policy,
+        coordinator=boss,
+        categories=services.category_names(company),
+        retention_days=current_app.config.get("COMPLAINTS_RETENTION_DAYS", 730),
+    )

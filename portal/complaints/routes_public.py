@@ -53,8 +53,15 @@ def _form_page(company: Company, form: PublicComplaintForm, status: int = 200):
         form=form,
         company=company,
         policy=policy,
+        coordinator=_coordinator_first_name(company),
         retention=retention_text(current_app.config.get("COMPLAINTS_RETENTION_DAYS", 730)),
     ), status
+
+
+def _coordinator_first_name(company: Company) -> str:
+    """Who handles complaints at the company: the coordinator's first name only."""
+    boss = dispatch.coordinator(company)
+    return boss.name.split()[0] if boss is not None and boss.name else ""
 
 
 def retention_text(days: int) -> str:

@@ -103,8 +103,20 @@ def seed(count: int, *, seed_value: int = 2026) -> SeedResult:
     systems = _insert_systems(companies, company_ids, now, staff_id)
     _snapshots(company_ids[:2], now)
     db.session.flush()
+    _complaints(company_ids[0], users)
     listed = refresh_directory()
     return SeedResult(count, systems, len(users), listed, time.monotonic() - started)
+
+
+def _complaints(company_id: int, users: list[User]) -> None:
+    """A year of complaints for the first demo company (the beheerder and medewerker handle)."""
+    from portal.complaints.services import now_local_date
+    from portal.demo.complaints import seed_complaints
+
+    company = db.session.get(Company, company_id)
+    handlers = [u for u in users if u.company_id == company_id]
+    seed_complaints(company, handlers, today=now_local_date())
+    db.session.flush()
 
 
 def ensure_managed_list(model, entries: tuple[tuple[str, str], ...]) -> dict[str, int]:

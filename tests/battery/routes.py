@@ -167,6 +167,8 @@ ROUTES: tuple[Route, ...] = (
     _r("complaints.letter_template_post", "member", "POST", params={"kind": "interim"}),
     _r("complaints.letter_template_reset", "member", "POST", params={"kind": "interim"}),
     _r("complaints.statistics", "member"),
+    _r("complaints.help_page", "member"),
+    _r("complaints.report_pdf", "member"),
     _r("complaints.export", "member", params={"fmt": "csv"}),
     _r("invitations.index", "member"),
     _r("invitations.upload", "member", "POST"),

@@ -317,3 +317,24 @@ def test_aftercare_is_scheduled_reminded_and_recorded(logged_in, member, make_co
     assert complaint.followup_done_on is not None and complaint.satisfaction.value == "good"
     assert open_signals(member.company_id) == []
     assert run_reminders(today=date(2026, 4, 1))["followup_due"] == 0
+
+
+def test_periodic_report_pdf_and_help_page(logged_in, member, make_complaint):
+    from pypdf import PdfReader
+
+    _closed(member, make_complaint)
+    make_complaint(member.company, received_on=date(2025, 10, 1), complainant_name="Oud Geval")
+    response = logged_in.get(
+        "/mijn-profiel/klachten/statistieken/rapport.pdf?van=2026-01-01&tot=2026-06-30"
+    )
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    import io
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Klachtenrapport" in text and "vergeleken met" in text
+    assert "Binnen de termijn afgehandeld" in text and "Per categorie" in text
+    assert "Karin" not in text and "Oud Geval" not in text
+    help_page = logged_in.get("/mijn-profiel/klachten/werkwijze")
+    assert help_page.status_code == 200
+    assert "Telefoongesprek met een klager" in help_page.text
+    assert "Anonieme klachten nemen wij niet in behandeling." in help_page.text

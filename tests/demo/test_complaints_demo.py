@@ -1,0 +1,30 @@
+"""The demo company's year of complaints: enough variety for the statistics and the report."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from portal.auth.models import CompanyRole
+from portal.complaints import stats
+from portal.demo.complaints import seed_complaints
+from portal.extensions import db
+
+TODAY = date(2026, 12, 1)
+
+
+def test_a_varied_year(make_user):
+    beheerder = make_user(name="Kees de Vries")
+    medewerker = make_user(
+        name="Fatima el Amrani", company=beheerder.company, company_role=CompanyRole.MEDEWERKER
+    )
+    count = seed_complaints(beheerder.company, [beheerder, medewerker], today=TODAY)
+    db.session.commit()
+    rows = stats.load_rows(company_id=beheerder.company_id, start=date(2025, 12, 1), end=TODAY)
+    assert len(rows) == count >= 40
+    figures = stats.compute(rows, start=date(2025, 12, 1), end=TODAY, with_handlers=True)
+    assert all(n > 0 for _, n in figures.by_month[1:-1])  # every month has complaints
+    assert len([n for _, n in figures.by_verdict if n]) == 3
+    assert 0 < figures.within_deadline < figures.closed  # some late, most on time
+    assert figures.open > 0 and figures.costs_total > 0
+    assert len(figures.by_handler) == 2 and len(figures.by_installation) >= 5
+    assert sum(n for _, n in figures.by_satisfaction) > 10
