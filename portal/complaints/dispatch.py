@@ -191,7 +191,8 @@ def notify_serious(complaint: Complaint, *, by=None) -> int:
         str(_l("Ernstige klacht %(ref)s: direct oppakken", ref=complaint.reference)),
         str(_l("Deze klacht is aangemerkt als %(level)s en vraagt directe aandacht.", level=label)),
     )
-    services.add_event(complaint, "notified", Actor.of(by), note=str(len(people)))
+    if people:
+        services.add_event(complaint, "notified", Actor.of(by), note=str(len(people)))
     return len(people)
 
 
