@@ -158,6 +158,7 @@ class EditForm(VersionedForm, JobFields, ComplainantFields):
     )
     remarks = _area(_l("Opmerkingen"), max_len=3000)
     dispute_reference = _text(_l("Kenmerk geschil"), max_len=60)
+    related_reference = _text(_l("Hoort bij klacht (nummer)"), max_len=20)
 
 
 class ActionForm(FlaskForm):

@@ -277,6 +277,7 @@ def _show_page(complaint: Complaint, *, status: int = 200, **forms):
         note_form=forms.pop("note_form", None) or NoteForm(formdata=None),
         followup_form=forms.pop("followup_form", None) or FollowupForm(formdata=None),
         once_form=OnceForm(),
+        related=services.related_complaints(complaint),
         note_labels=NOTE_LABELS,
         severity_labels=SEVERITY_LABELS,
         severity_classes=SEVERITY_CLASSES,
@@ -398,6 +399,7 @@ def edit(public_id: str):
     """Edit the registration and outcome fields."""
     complaint = get_owned_or_404(Complaint, public_id)
     form = EditForm(obj=complaint)
+    form.related_reference.data = complaint.related_to.reference if complaint.related_to else ""
     # `obj` wins over keyword data in WTForms, and `complaint.category` is the row, not its
     # name: set the shown value explicitly, or the select opens empty and saving clears it.
     form.category.data = _category_name(complaint)
@@ -411,7 +413,10 @@ def _category_name(complaint: Complaint) -> str:
 
 
 def _edit_values(form: EditForm, complaint: Complaint) -> dict:
-    return concurrency.obj_values(form, complaint, category=_category_name(complaint))
+    related = complaint.related_to.reference if complaint.related_to else ""
+    return concurrency.obj_values(
+        form, complaint, category=_category_name(complaint), related_reference=related
+    )
 
 
 @bp.post("/<public_id>/bewerken")
@@ -428,11 +433,14 @@ def update(public_id: str):
         values["category"] = form.category.data or None
         try:
             services.update_complaint(complaint, values, by=require_user())
+            services.link_related(complaint, form.related_reference.data or "", by=require_user())
             if services.set_severity(complaint, form.severity.data, by=require_user()):
                 dispatch.notify_serious(complaint, by=require_user())
             db.session.commit()
         except ComplaintError as exc:
-            form.category.errors = [str(exc)]
+            db.session.rollback()
+            target = form._fields.get(exc.field) or form.category
+            target.errors = [*target.errors, str(exc)]
         except concurrency.StaleDataError:
             reload = concurrency.reloader(complaint, lambda c: _edit_values(form, c))
             concurrency.conflict_after_race(form, reload)

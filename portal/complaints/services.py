@@ -301,6 +301,49 @@ def update_complaint(complaint: Complaint, values: dict, *, by) -> list[str]:
     return changed
 
 
+def link_related(complaint: Complaint, reference: str, *, by) -> bool:
+    """Link the complaint to an earlier one of the same company by its number ("" unlinks).
+
+    Returns True when the link changed.
+
+    :raises ComplaintError: unknown number, or the complaint itself (field `related_reference`).
+    """
+    reference = (reference or "").strip().upper()
+    target = None
+    if reference:
+        target = db.session.scalars(
+            select(Complaint).where(
+                Complaint.company_id == complaint.company_id,
+                Complaint.reference == reference,
+                Complaint.anonymised_at.is_(None),
+            )
+        ).first()
+        if target is None or target.id == complaint.id:
+            raise ComplaintError(
+                str(_l("Geen andere klacht met dit nummer gevonden.")), field="related_reference"
+            )
+    if (target.id if target else None) == complaint.related_to_id:
+        return False
+    complaint.related_to = target
+    add_event(complaint, "related", Actor.of(by), note=target.reference if target else "")
+    db.session.flush()
+    return True
+
+
+def related_complaints(complaint: Complaint) -> list[Complaint]:
+    """Complaints linked to this one, in either direction (for the overview screen)."""
+    rows = list(
+        db.session.scalars(
+            select(Complaint)
+            .where(Complaint.related_to_id == complaint.id, Complaint.anonymised_at.is_(None))
+            .order_by(Complaint.received_on)
+        )
+    )
+    if complaint.related_to is not None and complaint.related_to.anonymised_at is None:
+        rows.insert(0, complaint.related_to)
+    return rows
+
+
 def set_severity(complaint: Complaint, severity: str, *, by) -> bool:
     """Change how serious the complaint is; True when it became serious (notice due).
 

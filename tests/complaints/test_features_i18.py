@@ -338,3 +338,22 @@ def test_periodic_report_pdf_and_help_page(logged_in, member, make_complaint):
     assert help_page.status_code == 200
     assert "Telefoongesprek met een klager" in help_page.text
     assert "Anonieme klachten nemen wij niet in behandeling." in help_page.text
+
+
+def test_link_related_complaints(logged_in, member, make_complaint, make_user):
+    first = make_complaint(member.company)
+    second = make_complaint(member.company, complainant_name="Karin Klager")
+    foreign = make_complaint(make_user().company)
+    url = f"/mijn-profiel/klachten/{second.public_id}/bewerken"
+    data = {k: v for k, v in INTAKE.items() if k not in ("received_on", "channel")}
+    bad = logged_in.post(url, data=data | {"related_reference": foreign.reference + "9"})
+    assert bad.status_code == 422 and "Geen andere klacht met dit nummer" in bad.text
+    own = logged_in.post(url, data=data | {"related_reference": second.reference})
+    assert own.status_code == 422
+    ok = logged_in.post(url, data=data | {"related_reference": first.reference.lower()})
+    assert ok.status_code == 303
+    db.session.refresh(second)
+    assert second.related_to_id == first.id
+    page = logged_in.get(f"/mijn-profiel/klachten/{first.public_id}")
+    assert f">{second.reference}</a>" in page.text  # the link shows from both sides
+    assert foreign.company_id != member.company_id
