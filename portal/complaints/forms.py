@@ -107,7 +107,7 @@ class JobFields(FlaskForm):
         _l("Ernst"),
         choices=_choices(SEVERITY_LABELS),
         default="normal",
-        validators=[DataRequired(REQUIRED)],
+        validators=[Optional()],  # empty: normal on intake, unchanged on edit
     )
     work_order = _text(_l("Werkbon-, order- of factuurnummer"), max_len=60)
     installation_type = _text(_l("Soort installatie"), max_len=60)

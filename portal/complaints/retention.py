@@ -41,6 +41,7 @@ FREE_TEXT_FIELDS = (
     "resolution",
     "verdict_reason",
     "remarks",
+    "followup_outcome",
 )
 
 

@@ -227,7 +227,7 @@ def _create_complaint(company, form: ComplaintForm) -> str | None:
             channel=Channel(form.channel.data),
             received_on=form.received_on.data,
             category=form.category.data or None,
-            severity=form.severity.data,
+            severity=form.severity.data or "normal",
         )
     except ComplaintError as exc:
         form[exc.field or "category"].errors.append(str(exc))
@@ -276,7 +276,7 @@ def _show_page(complaint: Complaint, *, status: int = 200, **forms):
         confirm_form=ConfirmForm(),
         note_form=forms.pop("note_form", None) or NoteForm(formdata=None),
         followup_form=forms.pop("followup_form", None) or FollowupForm(formdata=None),
-        once_form=OnceForm(),
+        once_form=ConfirmForm(),
         related=services.related_complaints(complaint),
         note_labels=NOTE_LABELS,
         severity_labels=SEVERITY_LABELS,
@@ -358,21 +358,16 @@ def send_status_link(public_id: str):
     from portal.complaints import tracking
 
     complaint = get_owned_or_404(Complaint, public_id)
-    if not OnceForm().validate_on_submit():
+    if not ConfirmForm().validate_on_submit():
         abort(400)
-
-    def send() -> str:
-        try:
-            tracking.send_status_link(
-                complaint, by=require_user(), survey=not complaint.is_open
-            )
-        except ComplaintError as exc:
-            flash(str(exc), "error")
-        else:
-            flash(_("De klager krijgt een link naar de statuspagina per e-mail."))
-        return url_for("complaints.show", public_id=complaint.public_id)
-
-    return redirect(concurrency.create_once(send), 303)
+    try:
+        tracking.send_status_link(complaint, by=require_user(), survey=not complaint.is_open)
+    except ComplaintError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("De klager krijgt een link naar de statuspagina per e-mail."))
+    return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)
 
 
 @bp.post("/<public_id>/nazorg")
@@ -434,7 +429,8 @@ def update(public_id: str):
         try:
             services.update_complaint(complaint, values, by=require_user())
             services.link_related(complaint, form.related_reference.data or "", by=require_user())
-            if services.set_severity(complaint, form.severity.data, by=require_user()):
+            severity = form.severity.data or complaint.severity.value
+            if services.set_severity(complaint, severity, by=require_user()):
                 dispatch.notify_serious(complaint, by=require_user())
             db.session.commit()
         except ComplaintError as exc:

@@ -85,7 +85,7 @@ ACTIVITIES: tuple[Activity, ...] = (
             "complaints.verdict_reason", "complaints.remarks", "complaints.received_by",
             "complaint_events.actor_label", "complaint_events.note",
             "complaint_letters.subject", "complaint_letters.body", "complaint_letters.sent_by_label",
-            "complaint_notes.body", "complaint_notes.actor_label",
+            "complaint_notes.body", "complaint_notes.actor_label", "complaints.followup_outcome",
             "synced_reviews.author_city", "synced_reviews.headline",
         ),
         "Alleen het lidbedrijf zelf; e-maildienst (ontvangstbevestiging en brieven aan de klager). Medewerkers van de vereniging zien alleen aantallen, behalve ledenservice bij een privacyverzoek van de klager",

@@ -36,6 +36,8 @@ from tests.battery.routes import ROUTES, fetch, sample_url
 # Mutating routes that no page renders as a <form>, and why they are still covered.
 NO_FORM = {
     "profile.details_check": "htmx inline check posted per field from the details form (fuzzed below)",
+    "complaints_public.survey": "the survey on the complainant's status page, reached only with a "
+    "mailed token; tests/complaints/test_features_i18.py posts empty, invalid and valid answers",
 }
 
 
