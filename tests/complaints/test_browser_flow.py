@@ -12,6 +12,7 @@ from portal.auth.passwords import hash_password
 from portal.extensions import db
 from portal.members.models import Company
 from tests.browser.live import browser_page, live_portal
+from tests.conftest import accept_agreement
 
 pytestmark = pytest.mark.browser
 EMAIL, PASSWORD = "beheerder@jansen.example", "paarse-kraan-lekt-zachtjes-2026"
@@ -33,17 +34,17 @@ def seed() -> None:
         email="info@jansen.example",
     )
     db.session.add(company)
-    db.session.add(
-        User(
-            email=EMAIL,
-            name="Joke Jansen",
-            role=Role.MEMBER,
-            company=company,
-            company_role=CompanyRole.BEHEERDER,
-            password_hash=hash_password(PASSWORD),
-        )
+    user = User(
+        email=EMAIL,
+        name="Joke Jansen",
+        role=Role.MEMBER,
+        company=company,
+        company_role=CompanyRole.BEHEERDER,
+        password_hash=hash_password(PASSWORD),
     )
+    db.session.add(user)
     db.session.commit()
+    accept_agreement(company, user)  # the register needs the processor agreement (issue 15)
 
 
 def _shot(page, tmp_path: Path, name: str) -> None:
