@@ -7,8 +7,8 @@
   reopenings were all disputes);
 - `anonymised_at`: the retention purge keeps the statistical facts of a complaint.
 
-Revision ID: 0011_i18_complaint_rounds
-Revises: 0010_i15_agreement_document
+Revision ID: 0014_i18_complaint_rounds
+Revises: 0013_i20_pending_switch
 Create Date: 2026-12-05 22:50:00
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0011_i18_complaint_rounds'
-down_revision = '0010_i15_agreement_document'
+revision = '0014_i18_complaint_rounds'
+down_revision = '0013_i20_pending_switch'
 branch_labels = None
 depends_on = None
 

@@ -2,8 +2,8 @@
 costs, a complaints coordinator per company, the investigation log, aftercare and the
 complainant's status-page token (stored hashed).
 
-Revision ID: 0012_i18_complaint_details
-Revises: 0011_i18_complaint_rounds
+Revision ID: 0015_i18_complaint_details
+Revises: 0014_i18_complaint_rounds
 Create Date: 2026-12-05 23:00:00
 
 """
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0012_i18_complaint_details'
-down_revision = '0011_i18_complaint_rounds'
+revision = '0015_i18_complaint_details'
+down_revision = '0014_i18_complaint_rounds'
 branch_labels = None
 depends_on = None
 
