@@ -104,8 +104,26 @@ def seed(count: int, *, seed_value: int = 2026) -> SeedResult:
     _snapshots(company_ids[:2], now)
     db.session.flush()
     _complaints(company_ids[0], users)
+    _accept_agreement(company_ids[0], users)
     listed = refresh_directory()
     return SeedResult(count, systems, len(users), listed, time.monotonic() - started)
+
+
+def _accept_agreement(company_id: int, users: list[User]) -> None:
+    """The first demo company accepted the processor agreement, so its complaint register and
+    invitations work; the second has not, so its dashboard shows that to-do."""
+    from portal.agreements import services as agreements
+
+    version = agreements.publish_default()
+    company = db.session.get(Company, company_id)
+    beheerder = next(u for u in users if u.company_id == company_id and u.is_company_admin)
+    agreements.accept(
+        company,
+        version,
+        by=beheerder,
+        signatory_name=beheerder.name,
+        signatory_function="Directeur",
+    )
 
 
 def _complaints(company_id: int, users: list[User]) -> None:

@@ -148,3 +148,18 @@ def test_demo_commands_are_refused_in_production(app, args):
     assert result.exit_code == 1
     assert "Demo commands are disabled in production." in result.output
     assert db.session.scalar(select(func.count()).select_from(Company)) == 0
+
+
+def test_first_demo_company_accepted_the_agreement_and_the_second_has_not(app):
+    from portal.agreements import services as agreements
+
+    run(app, "seed", "--companies", "40")
+    beheerders = {
+        u.email: u for u in db.session.scalars(select(User).where(User.company_id.is_not(None)))
+    }
+    first = db.session.get(Company, beheerders["beheerder@example.nl"].company_id)
+    second = db.session.get(Company, beheerders["beheerder2@example.nl"].company_id)
+    assert agreements.state_for(first).accepted
+    assert not agreements.state_for(second).accepted
+    run(app, "seed", "--reset", "--companies", "40")
+    assert db.session.scalar(select(func.count()).select_from(Company)) == 40
