@@ -15,7 +15,7 @@ install:
 	bash scripts/install.sh
 
 lint:
-	bash scripts/install.sh && .venv/bin/ruff check . && .venv/bin/bandit -q -lll -r portal
+	bash scripts/install.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/bandit -q -lll -r portal
 
 # Benchmarks (not part of `make test`; each prints its numbers, see the README).
 bench-sync:

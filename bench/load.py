@@ -105,8 +105,11 @@ def _arguments():
     parser.add_argument("--port", type=int, default=8398)
     parser.add_argument("--emulator-port", type=int, default=5056)
     parser.add_argument("--hosts-connections", type=int, default=32)
-    parser.add_argument("--hosts-only", action="store_true",
-                        help="only the one-host / two-host comparison (no sync, no 8/32/64 runs)")
+    parser.add_argument(
+        "--hosts-only",
+        action="store_true",
+        help="only the one-host / two-host comparison (no sync, no 8/32/64 runs)",
+    )
     return parser.parse_args()
 
 
@@ -160,14 +163,19 @@ def _login(port: int) -> str:
         allow_redirects=False,
         timeout=10,
     )
-    if reply.status_code != 303 or session.get(f"{base}/mijn-profiel/", timeout=10).status_code != 200:
+    if (
+        reply.status_code != 303
+        or session.get(f"{base}/mijn-profiel/", timeout=10).status_code != 200
+    ):
         raise RuntimeError(f"demo login failed: {reply.status_code}")
     return "; ".join(f"{c.name}={c.value}" for c in session.cookies)
 
 
 def _targets(url: str, cookie: str, work: Path) -> list[tuple[str, Path, bool, str]]:
     with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as conn:
-        slugs = [r[0] for r in conn.execute("SELECT slug FROM directory_entries ORDER BY company_id")]
+        slugs = [
+            r[0] for r in conn.execute("SELECT slug FROM directory_entries ORDER BY company_id")
+        ]
     listings = {
         "ledenzoeker": [f"/ledenzoeker/?{q}" if q else "/ledenzoeker/" for q in SEARCH_MIX],
         "detail": [f"/ledenzoeker/{s}" for s in slugs[:: max(1, len(slugs) // 200)]],
@@ -177,7 +185,9 @@ def _targets(url: str, cookie: str, work: Path) -> list[tuple[str, Path, bool, s
     for name, paths in listings.items():
         listing = work / f"{name}.txt"
         listing.write_text("\n".join(paths) + "\n")
-        targets.append((name, listing, name == "ledenzoeker", cookie if name == "mijn-profiel" else ""))
+        targets.append(
+            (name, listing, name == "ledenzoeker", cookie if name == "mijn-profiel" else "")
+        )
     return targets
 
 
@@ -260,7 +270,9 @@ def _print(rows, syncs, problems, scale) -> None:
     if not rows:
         syncs = []
     print("\nLoad battery: gunicorn 2 sync workers on PostgreSQL, wrk 2 threads, loopback;")
-    print(f"`flask reviews sync` ran {len(syncs)} times in parallel (exit codes {sorted(set(syncs))})")
+    print(
+        f"`flask reviews sync` ran {len(syncs)} times in parallel (exit codes {sorted(set(syncs))})"
+    )
     print(f"{'target':<14}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
     for r in rows:
         print(f"{r['target']:<14}{r['connections']:>6}{r['rps']:>9.0f}{r['p50']:>9.1f}"
@@ -268,7 +280,9 @@ def _print(rows, syncs, problems, scale) -> None:
     print(f"\nOne host vs two hosts (gunicorn 2 workers each, same database"
           f"{' and Redis' if os.environ.get('REDIS_URL') or _redis_url() else ''}), "
           f"same total connections:")  # fmt: skip
-    print(f"{'target':<14}{'hosts':>6}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
+    print(
+        f"{'target':<14}{'hosts':>6}{'conns':>6}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}"
+    )
     for r in scale:
         print(f"{r['target']:<14}{r['hosts']:>6}{r['connections']:>6}{r['rps']:>9.0f}"
               f"{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}")  # fmt: skip

@@ -35,7 +35,9 @@ def scan(root: Path) -> list[str]:
         if rel in ALLOWLIST:
             continue
         text = path.read_text(encoding="utf-8")
-        problems += [f"{rel}: {label}" for pattern, label in CODE_PATTERNS if re.search(pattern, text)]
+        problems += [
+            f"{rel}: {label}" for pattern, label in CODE_PATTERNS if re.search(pattern, text)
+        ]
         problems += [
             f"{rel}: requests call without timeout= near offset {m.start()}"
             for m in REQUESTS_WITHOUT_TIMEOUT.finditer(text)

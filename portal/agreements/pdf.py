@@ -136,8 +136,9 @@ def build_pdf(
             for item in context["subprocessors"]:
                 pdf.row(item["name"], f"{item['service']}; {item['location']}")
     if version.document_sha256:
-        pdf.paragraph(f"SHA-256 van het hele document (versie {version.label}): "
-                      f"{version.document_sha256}", 8)
+        pdf.paragraph(
+            f"SHA-256 van het hele document (versie {version.label}): {version.document_sha256}", 8
+        )
     pdf.heading("Acceptatie")
     pdf.paragraph(_acceptance_text(version, acceptance))
     return bytes(pdf.output())

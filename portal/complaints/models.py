@@ -139,9 +139,7 @@ class ComplaintPolicy(db.Model):
     reminder_working_days: Mapped[int] = mapped_column(default=1)
     negative_review_below: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("6.0"))
     # The complaints coordinator (klachtencoördinator): receives new complaints and escalations.
-    coordinator_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).

@@ -66,7 +66,9 @@ def complaint_list(
         stmt = stmt.where(Complaint.status != ComplaintStatus.CLOSED)
     if handler_id is not None:
         stmt = stmt.where(
-            Complaint.handler_id.is_(None) if handler_id == 0 else Complaint.handler_id == handler_id
+            Complaint.handler_id.is_(None)
+            if handler_id == 0
+            else Complaint.handler_id == handler_id
         )
     if category:
         stmt = stmt.where(
@@ -77,9 +79,7 @@ def complaint_list(
             )
         )
     if overdue_on is not None:
-        stmt = stmt.where(
-            Complaint.status != ComplaintStatus.CLOSED, Complaint.due_on < overdue_on
-        )
+        stmt = stmt.where(Complaint.status != ComplaintStatus.CLOSED, Complaint.due_on < overdue_on)
     if severity in {s.value for s in Severity}:
         stmt = stmt.where(Complaint.severity == Severity(severity))
     if q:

@@ -57,8 +57,11 @@ def send_status_link(complaint: Complaint, *, by, survey: bool = False) -> None:
         STATUS_KIND,
         to=complaint.complainant_email,
         subject=str(
-            _l("Uw klacht %(ref)s bij %(name)s", ref=complaint.reference,
-               name=complaint.company.display_name)
+            _l(
+                "Uw klacht %(ref)s bij %(name)s",
+                ref=complaint.reference,
+                name=complaint.company.display_name,
+            )
         ),
         template="mail/complaints_status_link.txt",
         company=complaint.company,

@@ -149,9 +149,7 @@ def set_deadline(public_id: str):
             services.set_deadline(
                 company, deadline=form.deadline.data, reason=form.reason.data, by=require_user()
             )
-            flash(
-                _("De termijn van %(name)s is vastgelegd.", name=company.display_name), "success"
-            )
+            flash(_("De termijn van %(name)s is vastgelegd.", name=company.display_name), "success")
             return url_for("compliance.member", public_id=public_id)
 
         return done(concurrency.create_once(create))  # a repeated submit records one deadline

@@ -136,7 +136,7 @@ def is_stale(form: VersionedForm, version: int, current: Mapping[str, Any]) -> b
     changed = []
     for index, (name, value) in enumerate(current.items()):
         shown = _display(value)
-        if seen[index * _HASH_HEX:(index + 1) * _HASH_HEX] != _hash(name, shown):
+        if seen[index * _HASH_HEX : (index + 1) * _HASH_HEX] != _hash(name, shown):
             label = form[name].label.text if name in form._fields else name
             changed.append((str(label), shown or _("(leeg)")))
     form.conflict = changed  # empty: changed outside the form's fields (no version number shown)

@@ -34,7 +34,9 @@ MESSAGES = {
     ),
     415: (
         _l("Onbekend formaat"),
-        _l("Dit formulier accepteert alleen gewone formuliergegevens. Gebruik het formulier op de pagina."),
+        _l(
+            "Dit formulier accepteert alleen gewone formuliergegevens. Gebruik het formulier op de pagina."
+        ),
     ),
     422: (
         _l("Gegevens niet verwerkt"),

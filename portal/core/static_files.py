@@ -67,7 +67,9 @@ def register(app: Flask) -> None:
                 response.cache_control.no_cache = None
                 return response
             if digest(app, original) is not None:
-                return plain_view(filename=original)  # an outdated name: the current file, short cache
+                return plain_view(
+                    filename=original
+                )  # an outdated name: the current file, short cache
         return plain_view(filename=filename)
 
     app.view_functions["static"] = static

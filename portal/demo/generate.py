@@ -77,7 +77,9 @@ def _company_names(rng: random.Random, i: int, town: Place) -> tuple[str, str]:
     if owner < 0.8:
         # After a first name or initial the tussenvoegsel is written in lower case.
         words = surname.split()
-        lowered = " ".join(w.lower() if w in ("Van", "De", "Den", "Der", "Ten") else w for w in words)
+        lowered = " ".join(
+            w.lower() if w in ("Van", "De", "Den", "Der", "Ten") else w for w in words
+        )
         first = rng.choice(names.FIRST_NAMES) if owner < 0.45 else rng.choice(names.INITIALS) + "."
         surname = f"{first} {lowered}"
     legal, trade = rng.choice(names.COMPANY_PATTERNS)

@@ -95,9 +95,7 @@ def purge_deactivated_accounts(now: datetime) -> int:
 
     cutoff = now - timedelta(days=DEACTIVATED_DAYS)
     users = list(
-        db.session.scalars(
-            select(User).where(User.active.is_(False), User.deactivated_at < cutoff)
-        )
+        db.session.scalars(select(User).where(User.active.is_(False), User.deactivated_at < cutoff))
     )
     for user in users:
         erase_user(user, by=None)
@@ -229,4 +227,3 @@ def run_all(now: datetime) -> dict[str, int]:
 
 def _count(result) -> int:
     return max(result.rowcount or 0, 0)
-

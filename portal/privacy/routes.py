@@ -72,7 +72,9 @@ def _mine_page(form: ErasureRequestForm, status: int = 200, right_form=None):
             preview=erasure.company_erasure_preview(user.company)
             if user.company and user.is_company_admin
             else None,
-            open_rights=[r for k in rights.SELF_SERVICE_KINDS if (r := rights.open_request(user, k))],
+            open_rights=[
+                r for k in rights.SELF_SERVICE_KINDS if (r := rights.open_request(user, k))
+            ],
             pending=services.open_erasure_request(user),
             data=build_export(user),
         ),

@@ -133,7 +133,9 @@ def request_close(request_id: str):
             form.status.errors = [exc.message]
             return _request_page(item, form, 422)
         db.session.commit()
-        flash(_("Het verzoek is afgehandeld; de aanvrager krijgt de uitkomst per e-mail."), "success")
+        flash(
+            _("Het verzoek is afgehandeld; de aanvrager krijgt de uitkomst per e-mail."), "success"
+        )
         return redirect(url_for("privacy_staff.requests_list"), 303)
     return _request_page(item, form, 422)
 

@@ -75,7 +75,9 @@ def dashboard():
         "profile/dashboard.html",
         company=company,
         card=card,
-        todos=todos.build_todos(company, card, today=utcnow().astimezone(AMSTERDAM).date()) if card else [],
+        todos=todos.build_todos(company, card, today=utcnow().astimezone(AMSTERDAM).date())
+        if card
+        else [],
         user=require_user(),
     )
 

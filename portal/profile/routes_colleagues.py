@@ -55,7 +55,11 @@ def invite():
     company = current_company()
     form = InviteColleagueForm()
     url = form.validate_on_submit() and invite_from_form(
-        form, company, company_role=form.company_role.data, by=me, done=url_for("profile.colleagues")
+        form,
+        company,
+        company_role=form.company_role.data,
+        by=me,
+        done=url_for("profile.colleagues"),
     )
     if url:
         flash(_("De uitnodiging is verstuurd naar %(email)s.", email=form.email.data))

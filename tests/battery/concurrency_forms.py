@@ -52,16 +52,25 @@ def _append(name: str, text: str) -> Callable[[dict], str]:
 SWITCH = {"confirm_switch": "y"}
 EDITS: dict[str, Edit] = {
     "profile.details_post": Edit(
-        "member_a", {"phone": "020 765 43 21"}, {"opening_hours": "za 9-12 batterij"}, "za 9-12 batterij"
+        "member_a",
+        {"phone": "020 765 43 21"},
+        {"opening_hours": "za 9-12 batterij"},
+        "za 9-12 batterij",
     ),
     "profile.opt_out": Edit(
         "member_a", {"directory_opt_out": "y", "confirm": "y"}, {"directory_opt_out": ""}, None
     ),
     "staff_members.edit_post": Edit(
-        "staff", {"phone": "030 111 22 33"}, {"opening_hours": "ma 8-17 batterij"}, "ma 8-17 batterij"
+        "staff",
+        {"phone": "030 111 22 33"},
+        {"opening_hours": "ma 8-17 batterij"},
+        "ma 8-17 batterij",
     ),
     "complaints.update": Edit(
-        "member_a", {"resolution": "Nieuwe kraan"}, {"remarks": "Klant belt batterij"}, "Klant belt batterij"
+        "member_a",
+        {"resolution": "Nieuwe kraan"},
+        {"remarks": "Klant belt batterij"},
+        "Klant belt batterij",
     ),
     "complaints.settings_post": Edit(
         "member_a",
@@ -77,19 +86,28 @@ EDITS: dict[str, Edit] = {
     ),
     "reviews.other": Edit(
         "member_a",
-        {"name": "Eerste Systeem", "url": "https://eerste.example/a", "description": "Eerste."} | SWITCH,
-        {"name": "Tweede Systeem", "url": "https://tweede.example/b", "description": "Batterijtweede."}
+        {"name": "Eerste Systeem", "url": "https://eerste.example/a", "description": "Eerste."}
+        | SWITCH,
+        {
+            "name": "Tweede Systeem",
+            "url": "https://tweede.example/b",
+            "description": "Batterijtweede.",
+        }
         | SWITCH,
         "Batterijtweede.",
     ),
     "reviews.link": Edit(
         "member_a",
-        {"name": "Nog Een Systeem", "url": "https://nog.example/c", "description": "Derde."} | SWITCH,
+        {"name": "Nog Een Systeem", "url": "https://nog.example/c", "description": "Derde."}
+        | SWITCH,
         {"provider": "kiyoh", "location_id": "batterij123", "token": "t0ken-x"} | SWITCH,
         "batterij123",
     ),
     "compliance.update_template": Edit(
-        "staff", {"subject": "Herinnering eerste sessie"}, {"body": _append("body", " Batterijslot.")}, "Batterijslot."
+        "staff",
+        {"subject": "Herinnering eerste sessie"},
+        {"body": _append("body", " Batterijslot.")},
+        "Batterijslot.",
     ),
     "compliance_admin.save_settings": Edit(
         "admin", {"deadline_days": "30"}, {"reminder_batch_max": "444"}, 'value="444"'
@@ -101,14 +119,22 @@ EDITS: dict[str, Edit] = {
         "batterijwoord",
     ),
     "compliance_admin.update_specialism": Edit(
-        "admin", {"name": "Vakgebied eerste sessie"}, {"name": "Vakgebied batterijsessie"}, "Vakgebied batterijsessie"
+        "admin",
+        {"name": "Vakgebied eerste sessie"},
+        {"name": "Vakgebied batterijsessie"},
+        "Vakgebied batterijsessie",
     ),
     "privacy_staff.breach_save": Edit(
-        "admin", {"facts": "Eerste feiten."}, {"facts": "Tweede feiten.", "measures": "Batterijmaatregel"},
+        "admin",
+        {"facts": "Eerste feiten."},
+        {"facts": "Tweede feiten.", "measures": "Batterijmaatregel"},
         "Batterijmaatregel",
     ),
     "agreements_staff.update": Edit(
-        "admin", {"title": "Concept eerste sessie"}, {"summary": "Batterijwijziging"}, "Batterijwijziging"
+        "admin",
+        {"title": "Concept eerste sessie"},
+        {"summary": "Batterijwijziging"},
+        "Batterijwijziging",
     ),
 }
 # reviews.link's first session changes the current system through the other-system form (a link
@@ -144,11 +170,17 @@ CREATES: dict[str, Create] = {
     "complaints.from_review": Create("member_a", {}, "portal.complaints.models:Complaint"),
     "complaints.letter_send": Create("member_a", {}, "portal.complaints.models:ComplaintLetter"),
     "complaints.add_note": Create(
-        "member_a", {"kind": "note", "body": "Dubbel vastgelegd"}, "portal.complaints.models:ComplaintNote"
+        "member_a",
+        {"kind": "note", "body": "Dubbel vastgelegd"},
+        "portal.complaints.models:ComplaintNote",
     ),
     "profile.invite": Create(
         "member_a",
-        {"name": "Dubbel Collega", "email": "dubbel.collega@bedrijf.example", "company_role": "medewerker"},
+        {
+            "name": "Dubbel Collega",
+            "email": "dubbel.collega@bedrijf.example",
+            "company_role": "medewerker",
+        },
         "portal.auth.models:User",
     ),
     "staff_members.invite_beheerder": Create(
@@ -157,7 +189,9 @@ CREATES: dict[str, Create] = {
         "portal.auth.models:User",
     ),
     "compliance_admin.create_staff_account": Create(
-        "admin", {"name": "Dubbel Staf", "email": "dubbel.staf@vereniging.example"}, "portal.auth.models:User"
+        "admin",
+        {"name": "Dubbel Staf", "email": "dubbel.staf@vereniging.example"},
+        "portal.auth.models:User",
     ),
     "compliance_admin.add_specialism": Create(
         "admin", {"name": "Dubbel vakgebied", "active": "y"}, "portal.members.models:Specialism"
@@ -166,13 +200,19 @@ CREATES: dict[str, Create] = {
         "admin", {"label": "9.9-dubbel"}, "portal.agreements.models:AgreementVersion"
     ),
     "privacy.request_erasure": Create(
-        "member_c", {"confirm": "y", "message": "Graag verwijderen."}, "portal.privacy.models:SubjectRequest"
+        "member_c",
+        {"confirm": "y", "message": "Graag verwijderen."},
+        "portal.privacy.models:SubjectRequest",
     ),
     "privacy.request_right": Create(
-        "member_c", {"kind": "objection", "message": "Bezwaar."}, "portal.privacy.models:SubjectRequest"
+        "member_c",
+        {"kind": "objection", "message": "Bezwaar."},
+        "portal.privacy.models:SubjectRequest",
     ),
     "compliance.set_deadline": Create(
-        "staff", {"deadline": "2027-03-01", "reason": "Dubbel verlengd"}, "portal.compliance.models:DeadlineExtension"
+        "staff",
+        {"deadline": "2027-03-01", "reason": "Dubbel verlengd"},
+        "portal.compliance.models:DeadlineExtension",
     ),
     "compliance_member.submit_score": Create(
         "member_c",
@@ -181,16 +221,24 @@ CREATES: dict[str, Create] = {
         files={"evidence": _evidence},
     ),
     "invitations.upload": Create(
-        "member_a", {"informed": "y"}, "portal.invitations.models:InviteUpload", files={"file": _csv}
+        "member_a",
+        {"informed": "y"},
+        "portal.invitations.models:InviteUpload",
+        files={"file": _csv},
     ),
     "privacy_staff.breach_create": Create(
         "admin",
-        {"title": "Dubbel datalek", "discovered_at": "2026-12-01T10:00", "facts": "Drie keer opgeslagen."},
+        {
+            "title": "Dubbel datalek",
+            "discovered_at": "2026-12-01T10:00",
+            "facts": "Drie keer opgeslagen.",
+        },
         "portal.privacy.models:Breach",
     ),
     "reviews.other": Create(
         "member_a",
-        {"name": "Dubbel Systeem", "url": "https://dubbel.example/", "description": "Drie keer."} | SWITCH,
+        {"name": "Dubbel Systeem", "url": "https://dubbel.example/", "description": "Drie keer."}
+        | SWITCH,
         "portal.reviews.models:ReviewSystem",
     ),
 }

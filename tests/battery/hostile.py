@@ -185,8 +185,6 @@ def form_from_view(app, world, route) -> Form | None:
     return Form("POST", urlsplit(action).path, fields, files, found_on="view:" + route.endpoint)
 
 
-
-
 def is_destructive(app, form: Form) -> bool:
     endpoint = endpoint_of(app, form.method, form.action)
     route = BY_ENDPOINT.get(endpoint)
@@ -233,8 +231,6 @@ def hostile_data(form: Form, payload: str, *, only: str | None = None) -> MultiD
     return data
 
 
-
-
 def submit_and_check(checker, writes, client, form, data, payload, label, *, json=None):
     """One request, its checks, and the 'rejected means nothing committed' rule."""
     if form.method == "GET" and len(encode_query(data)) > URL_CAP:
@@ -265,8 +261,9 @@ class FormBatch:
             return
         changed = changed_tables(self.before, db_fingerprint())
         if changed:
-            self.checker.problems.append(f"{self.label}: every request rejected, yet {changed} changed")
-
+            self.checker.problems.append(
+                f"{self.label}: every request rejected, yet {changed} changed"
+            )
 
 
 def discover_forms(app, world) -> list[tuple[str, Form]]:

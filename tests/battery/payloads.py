@@ -142,15 +142,15 @@ UNICODE = (
 )
 FORMULA = (
     "=1+1",
-    "=HYPERLINK(\"http://evil.invalid/\",\"klik\")",
+    '=HYPERLINK("http://evil.invalid/","klik")',
     "=cmd|' /C calc'!A0",
     "+31 6 1234 5678",
     "-2+3",
     "@SUM(A1:A2)",
     "\t=1+1",
     "\r=1+1",
-    "=IMPORTXML(\"http://evil.invalid/\",\"//a\")",
-    "DDE(\"cmd\";\"/C calc\";\"!A0\")",
+    '=IMPORTXML("http://evil.invalid/","//a")',
+    'DDE("cmd";"/C calc";"!A0")',
 )
 WRONG_TYPE = (
     "",

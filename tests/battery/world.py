@@ -190,7 +190,10 @@ def _company_objects(company, owner: User) -> dict[str, object]:
     from portal.auth.passkeys import Passkey
 
     passkey = Passkey(
-        user_id=owner.id, credential_id=bytes_to_base64url(f"battery-{company.id}".encode()), public_key=b"\xa5", name="Laptop"
+        user_id=owner.id,
+        credential_id=bytes_to_base64url(f"battery-{company.id}".encode()),
+        public_key=b"\xa5",
+        name="Laptop",
     )
     mail = OutboxMessage(
         kind="compliance.geen_systeem",

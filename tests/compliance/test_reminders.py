@@ -94,7 +94,12 @@ def test_interval_edge_and_other_kinds(app, make_company, staff):
     assert [p.skip for p in planned] == [""]
     planned = reminders.plan(rows_for(company), no_system, now=now - timedelta(seconds=1))
     assert [p.skip for p in planned] == [reminders.SKIP_RECENT]
-    assert [p.skip for p in reminders.plan(rows_for(company), reminders.template_by_key("onder_minimum"), now=now)] == [""]
+    assert [
+        p.skip
+        for p in reminders.plan(
+            rows_for(company), reminders.template_by_key("onder_minimum"), now=now
+        )
+    ] == [""]
 
 
 def test_no_address_falls_back_to_beheerder_or_is_skipped(app, make_company, make_user, staff):
@@ -223,9 +228,7 @@ def test_a_text_with_the_bare_date_is_refused_for_a_passed_deadline(app, make_co
     fresh = make_company(member_since=utcnow().date() - timedelta(days=3))
     template = reminders.template_by_key("geen_systeem")
     template.body = "Uw termijn loopt tot en met $termijn."
-    batch = reminders.send(
-        rows_for(late, fresh), template, by=staff, now=utcnow(), source="staff"
-    )
+    batch = reminders.send(rows_for(late, fresh), template, by=staff, now=utcnow(), source="staff")
     db.session.commit()
     assert (batch.sent, batch.skipped) == (1, 1)
     [message] = db.session.scalars(select(OutboxMessage)).all()

@@ -87,7 +87,9 @@ def form_data_from(html: str, action: str) -> dict:
 def test_htmx_stale_save_gets_the_fragment_with_409(two_sessions):
     _, a, b = two_sessions
     seen_by_b = form_data(b, DETAILS, DETAILS)
-    assert a.post(DETAILS, data=form_data(a, DETAILS, DETAILS) | {"city": "Zeist"}).status_code == 303
+    assert (
+        a.post(DETAILS, data=form_data(a, DETAILS, DETAILS) | {"city": "Zeist"}).status_code == 303
+    )
     headers = {"HX-Request": "true", "HX-Target": "company-details-form"}
     response = b.post(DETAILS, data=seen_by_b | {"city": "Baarn"}, headers=headers)
     assert response.status_code == 409
@@ -123,7 +125,9 @@ def test_stale_opt_out_is_refused(two_sessions):
     company, a, b = two_sessions
     action = "/mijn-profiel/zichtbaarheid"
     seen_by_b = form_data(b, DETAILS, action)
-    assert a.post(DETAILS, data=form_data(a, DETAILS, DETAILS) | {"city": "Zeist"}).status_code == 303
+    assert (
+        a.post(DETAILS, data=form_data(a, DETAILS, DETAILS) | {"city": "Zeist"}).status_code == 303
+    )
     response = b.post(action, data=seen_by_b | {"directory_opt_out": "y", "confirm": "y"})
     assert response.status_code == 409
     db.session.expire_all()
@@ -140,7 +144,10 @@ def test_stale_staff_edit_of_a_member_is_refused(app, make_user, login):
     login(b, staff)
     edit = f"/beheer/leden/{member.company.public_id}/bewerken"
     seen_by_staff = form_data(b, edit, edit)
-    assert a.post(DETAILS, data=form_data(a, DETAILS, DETAILS) | {"phone": "0101234567"}).status_code == 303
+    assert (
+        a.post(DETAILS, data=form_data(a, DETAILS, DETAILS) | {"phone": "0101234567"}).status_code
+        == 303
+    )
     response = b.post(edit, data=seen_by_staff | {"opening_hours": "nooit"})
     assert response.status_code == 409 and CONFLICT in response.text
     db.session.expire_all()
@@ -149,7 +156,12 @@ def test_stale_staff_edit_of_a_member_is_refused(app, make_user, login):
 
 def _complaint(client) -> str:
     data = form_data(client, "/mijn-profiel/klachten/nieuw", "/mijn-profiel/klachten/nieuw")
-    data |= {"complainant_name": "Klaas", "description": "Lekkage", "received_on": "2026-01-05", "channel": "phone"}
+    data |= {
+        "complainant_name": "Klaas",
+        "description": "Lekkage",
+        "received_on": "2026-01-05",
+        "channel": "phone",
+    }
     response = client.post("/mijn-profiel/klachten/nieuw", data=data)
     assert response.status_code == 303
     return response.headers["Location"]
@@ -266,7 +278,9 @@ def test_settings_row_stored_meanwhile_makes_the_page_stale(app, make_user, logi
     assert a.post(url, data=form_data(a, url, url) | {"deadline_days": "30"}).status_code == 303
     response = b.post(url, data=seen_by_b | {"reminder_batch_max": "444"})
     assert response.status_code == 409
-    assert "Termijn voor nieuwe leden (dagen): 30" in response.text and 'value="444"' in response.text
+    assert (
+        "Termijn voor nieuwe leden (dagen): 30" in response.text and 'value="444"' in response.text
+    )
     db.session.expire_all()
     assert db.session.get(Setting, "reminder_batch_max").value == "500"  # the first save's
     assert db.session.get(Setting, "deadline_days").value == "30"
@@ -426,7 +440,9 @@ def test_row_made_again_at_the_same_version_is_still_stale(two_sessions):
 def test_version_of_another_record_is_stale(two_sessions):
     _, a, _ = two_sessions
     first, second = (_complaint(a).rstrip("/") + "/bewerken" for _ in range(2))
-    assert a.post(first, data=form_data(a, first, first) | {"resolution": "Kraan"}).status_code == 303
+    assert (
+        a.post(first, data=form_data(a, first, first) | {"resolution": "Kraan"}).status_code == 303
+    )
     seen_first, seen_second = form_data(a, first, first), form_data(a, second, second)
     other = seen_first["version"]
     assert other.split(".")[0] != seen_second["version"].split(".")[0]

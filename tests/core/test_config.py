@@ -150,9 +150,7 @@ def test_the_app_uses_the_directory_settings(tmp_path, monkeypatch):
         "SUBPROCESSORS",
     ],
 )
-def test_production_without_the_association_identity_does_not_start(
-    tmp_path, monkeypatch, missing
-):
+def test_production_without_the_association_identity_does_not_start(tmp_path, monkeypatch, missing):
     for key, value in SAFE.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv(missing)
@@ -161,7 +159,9 @@ def test_production_without_the_association_identity_does_not_start(
 
 
 def test_production_identity_is_loaded_as_configured(tmp_path):
-    config = _config(tmp_path, ASSOCIATION_DPO_NAME="F. Gegevens", ASSOCIATION_DPO_EMAIL="fg@v.test")
+    config = _config(
+        tmp_path, ASSOCIATION_DPO_NAME="F. Gegevens", ASSOCIATION_DPO_EMAIL="fg@v.test"
+    )
     assert config["ASSOCIATION_KVK"] == "12345678"
     assert config["ASSOCIATION_ADDRESS"] == "Bredewater 20, 2715 CA Zoetermeer"
     assert config["ASSOCIATION_DPO_NAME"] == "F. Gegevens"
@@ -171,7 +171,11 @@ def test_production_identity_is_loaded_as_configured(tmp_path):
 
 @pytest.mark.parametrize(
     "change",
-    [{"ASSOCIATION_KVK": "1234"}, {"PRIVACY_CONTACT_EMAIL": "geen-adres"}, {"SUBPROCESSORS": "Host|x"}],
+    [
+        {"ASSOCIATION_KVK": "1234"},
+        {"PRIVACY_CONTACT_EMAIL": "geen-adres"},
+        {"SUBPROCESSORS": "Host|x"},
+    ],
 )
 def test_malformed_identity_is_refused(tmp_path, change):
     with pytest.raises(ConfigError):

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("check_templates", ROOT / "scripts/check_templates.py")
+_spec = importlib.util.spec_from_file_location(
+    "check_templates", ROOT / "scripts/check_templates.py"
+)
 gate = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(gate)
 
@@ -24,7 +26,10 @@ def _tree(tmp_path: Path, *, code: str = "", template: str = "") -> Path:
 @pytest.mark.parametrize(
     ("code", "reason"),
     [
-        ("from flask import render_template_string\nrender_template_string(x)", "render_template_string"),
+        (
+            "from flask import render_template_string\nrender_template_string(x)",
+            "render_template_string",
+        ),
         ("from markupsafe import Markup\nMarkup(name)", "Markup()"),
         ("requests.get(url, allow_redirects=True, timeout=5)", "allow_redirects=True"),
         ("app.run(debug=True)", "debug=True"),

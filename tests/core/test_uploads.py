@@ -114,7 +114,14 @@ def test_exactly_50000_rows_are_accepted():
 def test_xlsx_row_cap_counts_data_rows():
     """The XLSX path enforces the same cap (the full 50,001-row workbook is in bench/uploads.py)."""
     header = [["naam"]]
-    assert len(parse_upload(xlsx(header + [[f"k{i}"] for i in range(500)]), "l.xlsx", max_rows=500).rows) == 500
+    assert (
+        len(
+            parse_upload(
+                xlsx(header + [[f"k{i}"] for i in range(500)]), "l.xlsx", max_rows=500
+            ).rows
+        )
+        == 500
+    )
     error = refused(xlsx(header + [[f"k{i}"] for i in range(501)]), "l.xlsx", max_rows=500)
     assert error.code == "too_many_rows"
 

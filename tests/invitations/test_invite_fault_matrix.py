@@ -25,7 +25,14 @@ from tests.reviews.conftest import PROVIDERS
 
 CASES = list(itertools.product(FAULT_MODES, PROVIDERS))
 MAYBE_RECEIVED = {"server_error", "unavailable", "slow", "timeout", "trickle"}
-REFUSED = {"bad_token", "forbidden", "unknown_location", "rate_limit", "rate_limit_text", "redirect"}
+REFUSED = {
+    "bad_token",
+    "forbidden",
+    "unknown_location",
+    "rate_limit",
+    "rate_limit_text",
+    "redirect",
+}
 _serial = itertools.count(1)
 
 

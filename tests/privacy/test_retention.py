@@ -90,8 +90,12 @@ def test_purge_forgets_idempotency_keys_after_two_days(app):
     now = utcnow()
     db.session.add_all(
         [
-            IdempotencyKey(scope="s", key="old" * 6, result="/x", created_at=now - timedelta(days=3)),
-            IdempotencyKey(scope="s", key="new" * 6, result="/y", created_at=now - timedelta(hours=1)),
+            IdempotencyKey(
+                scope="s", key="old" * 6, result="/x", created_at=now - timedelta(days=3)
+            ),
+            IdempotencyKey(
+                scope="s", key="new" * 6, result="/y", created_at=now - timedelta(hours=1)
+            ),
         ]
     )
     db.session.commit()

@@ -45,7 +45,9 @@ def _kept_then_gone(key: str, days: int, left, *, start: datetime = T0) -> None:
 
 def test_sessions_go_seven_days_after_they_ended(app, make_user):
     user = make_user()
-    db.session.add(UserSession(token_hash="a" * 64, user_id=user.id, expires_at=T0, idle_seconds=60))
+    db.session.add(
+        UserSession(token_hash="a" * 64, user_id=user.id, expires_at=T0, idle_seconds=60)
+    )
     db.session.commit()
     _kept_then_gone("sessions", purges.SESSION_DAYS, lambda: _count(UserSession))
 
@@ -53,8 +55,13 @@ def test_sessions_go_seven_days_after_they_ended(app, make_user):
 def test_used_tokens_go_seven_days_after_use(app, make_user):
     user = make_user()
     db.session.add(
-        UserToken(token_hash="b" * 64, purpose=TokenPurpose.RESET, user_id=user.id,
-                  expires_at=T0, used_at=T0 - timedelta(minutes=5))
+        UserToken(
+            token_hash="b" * 64,
+            purpose=TokenPurpose.RESET,
+            user_id=user.id,
+            expires_at=T0,
+            used_at=T0 - timedelta(minutes=5),
+        )
     )
     db.session.commit()
     _kept_then_gone("tokens", purges.TOKEN_DAYS, lambda: _count(UserToken))
@@ -86,12 +93,25 @@ def test_reactivation_stops_the_clock(app, make_user):
 
 def test_handled_privacy_requests_go_after_three_years(app, make_user):
     user = make_user()
-    db.session.add_all([
-        SubjectRequest(kind=RequestKind.ACCESS, user_id=user.id, status=RequestStatus.DONE,
-                       received_at=T0, due_at=T0, handled_at=T0),
-        SubjectRequest(kind=RequestKind.ACCESS, user_id=user.id, status=RequestStatus.OPEN,
-                       received_at=T0 - timedelta(days=5000), due_at=T0),
-    ])
+    db.session.add_all(
+        [
+            SubjectRequest(
+                kind=RequestKind.ACCESS,
+                user_id=user.id,
+                status=RequestStatus.DONE,
+                received_at=T0,
+                due_at=T0,
+                handled_at=T0,
+            ),
+            SubjectRequest(
+                kind=RequestKind.ACCESS,
+                user_id=user.id,
+                status=RequestStatus.OPEN,
+                received_at=T0 - timedelta(days=5000),
+                due_at=T0,
+            ),
+        ]
+    )
     db.session.commit()
     done = SubjectRequest.status == RequestStatus.DONE
     _kept_then_gone("privacy_requests", purges.REQUEST_DAYS, lambda: _count(SubjectRequest, done))
@@ -137,8 +157,13 @@ def test_company_goes_two_years_after_membership_ends(app, make_user, make_compl
 def test_sync_log_goes_after_ninety_days(app, make_link):
     system = make_link()
     db.session.add(
-        SyncAttempt(review_system_id=system.id, company_id=system.company_id,
-                    provider=system.provider, started_at=T0, outcome="ok")
+        SyncAttempt(
+            review_system_id=system.id,
+            company_id=system.company_id,
+            provider=system.provider,
+            started_at=T0,
+            outcome="ok",
+        )
     )
     db.session.commit()
     _kept_then_gone("sync_log", purges.SYNC_LOG_DAYS, lambda: _count(SyncAttempt))
@@ -158,11 +183,13 @@ def test_acceptances_of_erased_companies_go_after_seven_years(app, make_user):
 def test_audit_rows_go_after_seven_years_and_the_trigger_refuses_younger_deletes(app):
     now = utcnow()
     cutoff = purges.audit_cutoff(now)
-    db.session.add_all([
-        AuditEvent(action="oud", created_at=cutoff - timedelta(hours=1)),
-        AuditEvent(action="laatste_dag", created_at=cutoff + timedelta(hours=1)),
-        AuditEvent(action="jong", created_at=now - timedelta(days=1)),
-    ])
+    db.session.add_all(
+        [
+            AuditEvent(action="oud", created_at=cutoff - timedelta(hours=1)),
+            AuditEvent(action="laatste_dag", created_at=cutoff + timedelta(hours=1)),
+            AuditEvent(action="jong", created_at=now - timedelta(days=1)),
+        ]
+    )
     db.session.commit()
     assert purge_expired(now).periods["audit"] == 1
     actions = set(db.session.scalars(select(AuditEvent.action)))
@@ -177,8 +204,15 @@ def test_audit_rows_go_after_seven_years_and_the_trigger_refuses_younger_deletes
 def test_flask_purge_expired_prints_every_period(app):
     result = app.test_cli_runner().invoke(args=["purge-expired"])
     assert result.exit_code == 0, result.output
-    for key in ("sessions", "deactivated_accounts", "privacy_requests", "ended_complaints",
-                "ended_companies", "sync_log", "audit"):
+    for key in (
+        "sessions",
+        "deactivated_accounts",
+        "privacy_requests",
+        "ended_complaints",
+        "ended_companies",
+        "sync_log",
+        "audit",
+    ):
         assert f"{key}=" in result.output
 
 

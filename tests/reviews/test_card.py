@@ -126,7 +126,10 @@ CASES = {
     ),
     "more information asked": (
         {**OTHER, "status": SystemStatus.MORE_INFO, "decision_reason": "Stuur een schermafdruk."},
-        {"decision_label": "Meer informatie gevraagd", "decision_reason": "Stuur een schermafdruk."},
+        {
+            "decision_label": "Meer informatie gevraagd",
+            "decision_reason": "Stuur een schermafdruk.",
+        },
     ),
     "linked provider has no decision": (
         kv_figures("8.9", 42, decision_reason="niet van toepassing"),

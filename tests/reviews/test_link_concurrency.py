@@ -18,7 +18,9 @@ KIYOH = {"provider": "kiyoh", "location_id": "1000001", "token": TOKEN, "confirm
 
 def _systems(company_id: int) -> list[ReviewSystem]:
     db.session.expire_all()
-    return list(db.session.scalars(select(ReviewSystem).where(ReviewSystem.company_id == company_id)))
+    return list(
+        db.session.scalars(select(ReviewSystem).where(ReviewSystem.company_id == company_id))
+    )
 
 
 def test_link_submitted_three_times_links_once_and_calls_the_provider_once(
