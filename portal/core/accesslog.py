@@ -1,7 +1,8 @@
 """gunicorn access log without live secrets: e-mailed tokens in paths and referrers are masked.
 
 The reset and activation links carry their token in the path (`/wachtwoord-herstellen/<token>`,
-`/activeren/<token>`): a mail client can only open a URL. The form then posts the token in its
+`/activeren/<token>`), as does a complainant's status link (`/klacht-volgen/<token>`): a mail
+client can only open a URL. The form then posts the token in its
 body, and this logger masks the token of the GET before the request line is written, in every
 atom (request line, path, query, referrer and request headers).
 """
@@ -12,7 +13,7 @@ import re
 
 from gunicorn.glogging import Logger
 
-TOKEN_PATH = re.compile(r"/(wachtwoord-herstellen|activeren)/[^/?#\s\"]+")
+TOKEN_PATH = re.compile(r"/(wachtwoord-herstellen|activeren|klacht-volgen)/[^/?#\s\"]+")
 TOKEN_QUERY = re.compile(r"(?i)\b(token|code)=[^&\s\"]+")
 MASK = "[verborgen]"
 # Health probes run every few seconds; their successful answers would drown the access log.

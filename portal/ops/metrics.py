@@ -55,7 +55,10 @@ def _observe(response):
 def authorized(header: str, token: str) -> bool:
     """Whether an Authorization header carries the bearer token (constant-time compare)."""
     scheme, _, given = header.partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip(), token)
+    # Bytes: compare_digest refuses non-ASCII str (a header like "Bearer é" must be a 401, not a 500).
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode("utf-8", "surrogateescape"), token.encode("utf-8")
+    )
 
 
 @bp.get("/metrics", endpoint="metrics")

@@ -111,11 +111,16 @@ def member_messages_query(company_id: int):
     """Mails the portal sent to (or for) the company, newest first.
 
     Personal-link mails (password reset, activation) belong to one user, not to the company,
-    and are left out; every body is stored without secrets in the first place.
+    and are left out, as are privacy-request mails (a colleague's erasure or objection request is
+    that person's business); every body is stored without secrets in the first place.
     """
     return (
         select(OutboxMessage)
-        .where(OutboxMessage.company_id == company_id, OutboxMessage.kind.not_in(LINK_KINDS))
+        .where(
+            OutboxMessage.company_id == company_id,
+            OutboxMessage.kind.not_in(LINK_KINDS),
+            OutboxMessage.kind.not_like("privacy/%"),
+        )
         .order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
     )
 

@@ -20,6 +20,8 @@ def test_mask_covers_paths_queries_and_referrers():
     assert "/wachtwoord-herstellen/[verborgen]" in masked and "/activeren/[verborgen]?a=1" in masked
     assert "token=[verborgen]&b=2" in masked
     assert mask("GET /ledenzoeker?q=activeren HTTP/1.1") == "GET /ledenzoeker?q=activeren HTTP/1.1"
+    status = mask(f"GET /klacht-volgen/{token} HTTP/1.1")
+    assert token not in status and "/klacht-volgen/[verborgen]" in status
 
 
 def test_gunicorn_access_log_masks_reset_and_activation_tokens(tmp_path):

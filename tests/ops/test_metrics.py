@@ -52,7 +52,8 @@ def test_metrics_are_off_without_a_token(client):
 @pytest.mark.parametrize(
     "headers",
     [{}, {"Authorization": "Bearer fout"}, {"Authorization": TOKEN},
-     {"Authorization": f"Basic {TOKEN}"}, {"Authorization": f"Bearer {TOKEN}x"}],
+     {"Authorization": f"Basic {TOKEN}"}, {"Authorization": f"Bearer {TOKEN}x"},
+     {"Authorization": "Bearer \u00e9\u00e9n"}],
 )  # fmt: skip
 def test_metrics_need_the_bearer_token(client, headers):
     response = client.get("/metrics", headers=headers)

@@ -72,3 +72,13 @@ def test_reminder_sent_by_staff_reaches_berichten(client, member, make_user):
     page = client.get("/mijn-profiel/berichten")
     assert "Herinnering: kies een klantbeoordelingssysteem" in page.text
     assert 'aria-current="page">Berichten' in page.text
+
+
+def test_a_colleagues_privacy_request_mail_is_not_shown_to_the_company(client, member):
+    request_mail = mail(
+        member.company_id, kind="privacy/request_received",
+        subject="Uw verzoek om verwijdering is ontvangen", to="collega@bedrijf.example",
+    )  # fmt: skip
+    page = client.get("/mijn-profiel/berichten")
+    assert "Uw verzoek om verwijdering" not in page.text
+    assert client.get(f"/mijn-profiel/berichten/{request_mail.id}").status_code == 404
