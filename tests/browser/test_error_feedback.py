@@ -25,7 +25,7 @@ def _log_in(page, base: str) -> None:
     page.goto(f"{base}/inloggen")
     page.get_by_label("E-mailadres").fill(EMAIL)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_role("button", name="Inloggen", exact=True).click()
     page.wait_for_url(f"{base}/mijn-profiel/")
 
 

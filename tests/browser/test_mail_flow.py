@@ -99,7 +99,7 @@ def test_reset_by_mail_and_the_outbox_as_admin_sees_it(tmp_path, javascript):
             page.goto(f"{base}/inloggen")
             page.get_by_label("E-mailadres").fill(ADMIN)
             page.get_by_label("Wachtwoord").fill(ADMIN_PASSWORD)
-            page.get_by_role("button", name="Inloggen").click()
+            page.get_by_role("button", name="Inloggen", exact=True).click()
             page.locator("input[name=code]").fill(pyotp.TOTP(SECRET).now())
             page.get_by_role("button", name="Bevestigen").click()
             page.wait_for_url(f"{base}/beheer/leden")

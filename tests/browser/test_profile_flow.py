@@ -46,7 +46,7 @@ def test_login_edit_see_change_logout(tmp_path, javascript):
         page.goto(f"{base}/inloggen")
         page.get_by_label("E-mailadres").fill(EMAIL)
         page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_role("button", name="Inloggen").click()
+        page.get_by_role("button", name="Inloggen", exact=True).click()
         page.wait_for_url(f"{base}/mijn-profiel/")
         assert page.get_by_role("heading", level=1, name="De Vries Installaties").is_visible()
 

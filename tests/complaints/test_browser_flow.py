@@ -72,7 +72,7 @@ def test_public_form_to_handled_complaint(tmp_path, javascript):
         page.goto(f"{base}/inloggen")
         page.get_by_label("E-mailadres").fill(EMAIL)
         page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_role("button", name="Inloggen").click()
+        page.get_by_role("button", name="Inloggen", exact=True).click()
         page.wait_for_url(f"{base}/mijn-profiel/")
         page.get_by_role("link", name="Klachten").first.click()
         page.wait_for_url(f"{base}/mijn-profiel/klachten/")

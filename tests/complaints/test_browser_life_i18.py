@@ -57,7 +57,7 @@ def test_a_complaints_life(tmp_path, javascript):
         page.goto(f"{base}/inloggen")
         page.get_by_label("E-mailadres").fill(EMAIL)
         page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_role("button", name="Inloggen").click()
+        page.get_by_role("button", name="Inloggen", exact=True).click()
         page.wait_for_url(f"{base}/mijn-profiel/")
 
         # Intake by phone: serious, with the job.
