@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -163,6 +174,14 @@ def passkey_login():
         except passkeys.PasskeyError as exc:
             flash(str(exc), "error")
         else:
+            if user.is_staff and not current_app.config["STAFF_PASSWORD_LOGIN"]:
+                # Staff access follows the IdP's groups, which only an SSO login reads: a passkey
+                # alone must not outlive a removal from the staff group (it stays a second step).
+                flash(
+                    _("Medewerkers van de vereniging loggen in met hun verenigingsaccount."),
+                    "error",
+                )
+                return redirect(url_for("auth.login"), 303)
             services.complete_login(user, remember=False, mfa_verified=True)
             audit.record(
                 "auth.passkey_login", actor=user, subject_type="user", subject_id=user.public_id

@@ -248,3 +248,17 @@ def test_a_members_passkey_is_no_required_second_step(app, member, device):
     client = app.test_client()
     response = client.post("/inloggen", data={"email": member.email, "password": PASSWORD})
     assert response.headers["Location"] == "/mijn-profiel/"  # lost passkey: password still works
+
+
+def test_staff_passkey_alone_is_refused_when_staff_must_use_sso(app, make_user, device):
+    """With STAFF_PASSWORD_LOGIN=false staff access follows the IdP groups: no passkey bypass."""
+    staff = make_user(role=Role.STAFF)
+    owner = app.test_client()
+    login_as(owner, staff)
+    assert register(owner, device).status_code == 303
+    app.config["STAFF_PASSWORD_LOGIN"] = False
+    client = app.test_client()
+    response = login_with(client, device)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/inloggen")
+    assert client.get("/beheer/leden").status_code in (302, 303, 401, 403, 404)
+    assert "verenigingsaccount" in client.get("/inloggen").text
