@@ -152,6 +152,11 @@ def test_flask_doctor_passes_a_good_configuration():
         "PUBLIC_BASE_URL": "https://leden.example.org", "MAIL_SMTP_HOST": "smtp.example.org",
         "MAIL_FROM": "ledenservice@vereniging.example.org",
         "REDIS_URL": os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "ASSOCIATION_NAME": "Vereniging van Installatiebedrijven", "ASSOCIATION_KVK": "40000000",
+        "ASSOCIATION_ADDRESS": "Voorbeeldweg 1, 1234 AB Voorbeeldstad",
+        "ASSOCIATION_SIGNATORY_NAME": "Naam Bestuurder", "ASSOCIATION_SIGNATORY_FUNCTION": "directeur",
+        "PRIVACY_CONTACT_EMAIL": "privacy@vereniging.example.org",
+        "SUBPROCESSORS": "Hosting B.V.|hosting|Nederland (EU);Mail B.V.|e-mail|Nederland (EU)",
     }  # fmt: skip
     upgrade = subprocess.run([FLASK, "db", "upgrade"], cwd=ROOT, capture_output=True, text=True,
                              env={**os.environ, "FLASK_APP": "wsgi", **env}, timeout=300)  # fmt: skip
