@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` and `make test`.
-.PHONY: run test test-fast install lint bench-sync bench-directory bench-load bench-uploads
+.PHONY: run test test-fast install lint typecheck bench-sync bench-directory bench-load bench-uploads
 
 run:
 	bash scripts/run.sh
@@ -16,6 +16,10 @@ install:
 
 lint:
 	bash scripts/install.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/bandit -q -lll -r portal
+
+# mypy over portal/ (config in setup.cfg [mypy]); prints the error count.
+typecheck:
+	bash scripts/install.sh && .venv/bin/mypy
 
 # Benchmarks (not part of `make test`; each prints its numbers, see the README).
 bench-sync:

@@ -1,5 +1,7 @@
 """Flask extensions, created unbound so that nothing imports the app."""
 
+from typing import TYPE_CHECKING
+
 from authlib.integrations.flask_client import OAuth
 from flask_babel import Babel
 from flask_compress import Compress
@@ -31,6 +33,22 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    from flask_sqlalchemy.model import Model as _FlaskModel
+
+    class Model(_FlaskModel, Base):
+        """What ``db.Model`` is at run time, spelled out for the type checker.
+
+        mypy cannot use an attribute of an instance (``db.Model``) as a base class; the models
+        subclass this name instead: Flask-SQLAlchemy's model mixin (``query``) on our declarative
+        base, so mapped attributes and ``Model.query`` are typed.
+        """
+
+        __abstract__ = True
+
+else:
+    Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()

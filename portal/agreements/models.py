@@ -9,7 +9,7 @@ from sqlalchemy import Date, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.db import UTCDateTime, new_uuid, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
 class VersionStatus(enum.StrEnum):
@@ -19,7 +19,7 @@ class VersionStatus(enum.StrEnum):
     PUBLISHED = "published"
 
 
-class AgreementVersion(db.Model):
+class AgreementVersion(Model):
     """One version of the agreement text; the newest published version is the current one."""
 
     __tablename__ = "agreement_versions"
@@ -54,7 +54,7 @@ class AgreementVersion(db.Model):
         return f"<AgreementVersion {self.label} {self.status}>"
 
 
-class AgreementAcceptance(db.Model):
+class AgreementAcceptance(Model):
     """A company's electronic acceptance of one version (AVG art. 28(9)).
 
     Records who (user and signatory as typed), when (UTC), which version, the document's

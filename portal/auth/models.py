@@ -10,7 +10,7 @@ from sqlalchemy import Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.db import UTCDateTime, new_uuid, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.members.models import Company
 
 
@@ -29,7 +29,7 @@ class CompanyRole(enum.StrEnum):
     MEDEWERKER = "medewerker"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who logs in: member user, association staff or admin."""
 
     __tablename__ = "users"
@@ -92,7 +92,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """A server-side login session; the cookie only carries its random token."""
 
     __tablename__ = "user_sessions"
@@ -122,7 +122,7 @@ class TokenPurpose(enum.StrEnum):
     ACTIVATE = "activate"
 
 
-class UserToken(db.Model):
+class UserToken(Model):
     """A single-use, expiring token sent by e-mail; only its hash is stored."""
 
     __tablename__ = "user_tokens"
@@ -141,7 +141,7 @@ class UserToken(db.Model):
         return f"<UserToken {self.purpose} user={self.user_id}>"
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """An argon2-hashed, single-use MFA recovery code."""
 
     __tablename__ = "recovery_codes"

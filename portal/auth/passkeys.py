@@ -38,13 +38,13 @@ from webauthn.helpers.structs import (
 from portal.auth.models import User
 from portal.core import audit
 from portal.core.db import UTCDateTime, new_uuid, utcnow
-from portal.extensions import db
+from portal.extensions import Model, db
 
 MAX_PASSKEYS = 10
 CEREMONY_SECONDS = 300
 
 
-class Passkey(db.Model):
+class Passkey(Model):
     """A WebAuthn credential of a user (public key only; the private key never leaves the device)."""
 
     __tablename__ = "passkeys"

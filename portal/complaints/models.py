@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
 from portal.core.db import UTCDateTime, new_uuid, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.members.models import Company
 from portal.reviews.models import Provider
 
@@ -124,7 +124,7 @@ class Severity(enum.StrEnum):
 SERIOUS_LEVELS = (Severity.SERIOUS, Severity.CRITICAL)
 
 
-class ComplaintPolicy(db.Model):
+class ComplaintPolicy(Model):
     """A company's klachtenregeling: deadlines, reminders and the negative-review threshold."""
 
     __tablename__ = "complaint_policies"
@@ -150,7 +150,7 @@ class ComplaintPolicy(db.Model):
         return f"<ComplaintPolicy company={self.company_id}>"
 
 
-class ComplaintCategory(db.Model):
+class ComplaintCategory(Model):
     """One entry of a company's managed category list (klachtcategorie)."""
 
     __tablename__ = "complaint_categories"
@@ -168,7 +168,7 @@ class ComplaintCategory(db.Model):
         return f"<ComplaintCategory {self.name!r} company={self.company_id}>"
 
 
-class SyncedReview(db.Model):
+class SyncedReview(Model):
     """A provider review seen by `flask complaints fetch-reviews` (no reviewer e-mail, ever)."""
 
     __tablename__ = "synced_reviews"
@@ -198,7 +198,7 @@ class SyncedReview(db.Model):
         return f"<SyncedReview {self.provider} {self.provider_review_id} {self.rating}>"
 
 
-class Complaint(db.Model):
+class Complaint(Model):
     """One complaint with every field of seed 001, its deadlines and its outcome."""
 
     __tablename__ = "complaints"
@@ -335,7 +335,7 @@ class Complaint(db.Model):
         return f"<Complaint {self.reference} company={self.company_id} {self.status}>"
 
 
-class ComplaintEvent(db.Model):
+class ComplaintEvent(Model):
     """One timestamped, attributed step in a complaint's history."""
 
     __tablename__ = "complaint_events"
@@ -365,7 +365,7 @@ class NoteKind(enum.StrEnum):
     CONTACT = "contact"
 
 
-class ComplaintNote(db.Model):
+class ComplaintNote(Model):
     """The investigation log while a complaint is open: findings and contact moments."""
 
     __tablename__ = "complaint_notes"
@@ -389,7 +389,7 @@ class ComplaintNote(db.Model):
         return f"<ComplaintNote {self.kind} complaint={self.complaint_id}>"
 
 
-class ComplaintLetter(db.Model):
+class ComplaintLetter(Model):
     """A letter as it was sent or downloaded: kept with the complaint."""
 
     __tablename__ = "complaint_letters"
@@ -416,7 +416,7 @@ class ComplaintLetter(db.Model):
         return f"<ComplaintLetter {self.kind} {self.method} complaint={self.complaint_id}>"
 
 
-class LetterTemplate(db.Model):
+class LetterTemplate(Model):
     """A company's own wording of one standard letter (the default applies without a row)."""
 
     __tablename__ = "complaint_letter_templates"
@@ -437,7 +437,7 @@ class LetterTemplate(db.Model):
         return f"<LetterTemplate {self.kind} company={self.company_id}>"
 
 
-class ComplaintSignal(db.Model):
+class ComplaintSignal(Model):
     """A reminder or escalation, once per complaint, kind and deadline (keeps `remind` idempotent)."""
 
     __tablename__ = "complaint_signals"

@@ -20,10 +20,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from portal.core.db import UTCDateTime, new_uuid, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class Setting(db.Model):
+class Setting(Model):
     """One admin-managed setting (publication minimum, deadline period, reminder interval)."""
 
     __tablename__ = "settings"
@@ -41,7 +41,7 @@ class Setting(db.Model):
         return f"<Setting {self.key}={self.value!r}>"
 
 
-class DeadlineExtension(db.Model):
+class DeadlineExtension(Model):
     """A deadline set or extended by staff, with its reason; the newest row per company counts."""
 
     __tablename__ = "deadline_extensions"
@@ -58,7 +58,7 @@ class DeadlineExtension(db.Model):
         return f"<DeadlineExtension company={self.company_id} {self.deadline}>"
 
 
-class ReminderTemplate(db.Model):
+class ReminderTemplate(Model):
     """An editable Dutch reminder text with `$placeholders`; its key is the reminder kind."""
 
     __tablename__ = "reminder_templates"
@@ -79,7 +79,7 @@ class ReminderTemplate(db.Model):
         return f"<ReminderTemplate {self.key}>"
 
 
-class ReminderBatch(db.Model):
+class ReminderBatch(Model):
     """One send action (staff bulk action or the scheduled command); also the write lock."""
 
     __tablename__ = "reminder_batches"
@@ -98,7 +98,7 @@ class ReminderBatch(db.Model):
         return f"<ReminderBatch {self.kind} sent={self.sent}>"
 
 
-class Reminder(db.Model):
+class Reminder(Model):
     """What was sent to one member, when, and as which kind (for the interval rule)."""
 
     __tablename__ = "reminders"
@@ -129,7 +129,7 @@ class SubmissionStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class SelfReportedScore(db.Model):
+class SelfReportedScore(Model):
     """A score and count a member typed in for an approved system without an API, with evidence."""
 
     __tablename__ = "self_reported_scores"

@@ -34,7 +34,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
 
 from portal.core.db import UTCDateTime, utcnow
-from portal.extensions import db
+from portal.extensions import Model, db
 
 __all__ = [
     "IdempotencyKey",
@@ -195,7 +195,7 @@ class IdempotentForm:
     idempotency_key = HiddenField(default=new_key)
 
 
-class IdempotencyKey(db.Model):
+class IdempotencyKey(Model):
     """A create form's key, claimed by the first submit, pointing at what that submit created."""
 
     __tablename__ = "idempotency_keys"

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core import audit_guard
 from portal.core.db import UTCDateTime, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """One recorded action: who, on whose behalf, what, when, before/after."""
 
     __tablename__ = "audit_events"
@@ -64,7 +64,7 @@ class OutboxStatus:
     FINAL = (SENT, FAILED, UNKNOWN, CANCELLED, KEPT)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """An e-mail the portal sends; delivered by `flask outbox send`.
 
     `body` never holds a live secret: a reset or activation link is stored encrypted in `secret`

@@ -22,10 +22,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import UTCDateTime, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class DirectoryEntry(db.Model):
+class DirectoryEntry(Model):
     """One listed member as the public sees it: only fields the member made visible.
 
     Rebuilt by `entries.refresh_entry` / `refresh_all`; a company that is not listed (ended,
@@ -85,7 +85,7 @@ class DirectoryEntry(db.Model):
         return f"<DirectoryEntry {self.slug}>"
 
 
-class GeocodeCache(db.Model):
+class GeocodeCache(Model):
     """A resolved postcode or place (or a confirmed miss), shared by all workers."""
 
     __tablename__ = "geocode_cache"
@@ -174,7 +174,7 @@ for _dialect, _statements in _DROP.items():
         )
 
 
-class DirectoryState(db.Model):
+class DirectoryState(Model):
     """One row: a version number bumped on every change of the public rows (cache keys use it)."""
 
     __tablename__ = "directory_state"
@@ -187,7 +187,7 @@ class DirectoryState(db.Model):
         return f"<DirectoryState v{self.version}>"
 
 
-class ResultCache(db.Model):
+class ResultCache(Model):
     """A rendered fragment or page, shared by all workers; stale once the version moves on.
 
     `version` is the directory version the body was rendered from: a read only returns rows of
@@ -205,7 +205,7 @@ class ResultCache(db.Model):
         return f"<ResultCache {self.key[:8]}>"
 
 
-class SearchWordList(db.Model):
+class SearchWordList(Model):
     """The admins' list of consumer words for trades (synonyms and compounds), one row.
 
     No row: the shipped list in `portal.directory.synonyms.DEFAULT_LIST` applies.

@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.db import UTCDateTime, new_uuid, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.reviews.models import Provider
 
 
@@ -34,7 +34,7 @@ class InviteStatus(enum.StrEnum):
     SKIPPED = "skipped"  # invited recently or suppressed by the time it was sent
 
 
-class InviteUpload(db.Model):
+class InviteUpload(Model):
     """One parsed customer list; the file itself is never stored."""
 
     __tablename__ = "invite_uploads"
@@ -73,7 +73,7 @@ class InviteUpload(db.Model):
         return f"<InviteUpload {self.public_id} {self.status}>"
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     """One customer to invite: an outbox row, unique per (upload, e-mail hash)."""
 
     __tablename__ = "invitations"
@@ -110,7 +110,7 @@ class Invitation(db.Model):
         return f"<Invitation {self.id} {self.status}>"
 
 
-class Suppression(db.Model):
+class Suppression(Model):
     """An objection (bezwaar): a salted e-mail hash that no member may invite again."""
 
     __tablename__ = "invite_suppressions"

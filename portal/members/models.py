@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.core.db import UTCDateTime, new_uuid, utcnow
-from portal.extensions import db
+from portal.extensions import Model, db
 
 
 class MembershipStatus(enum.StrEnum):
@@ -48,7 +48,7 @@ company_recognitions = Table(
 )
 
 
-class Specialism(db.Model):
+class Specialism(Model):
     """A vakgebied from the association's managed list."""
 
     __tablename__ = "specialisms"
@@ -66,7 +66,7 @@ class Specialism(db.Model):
         return f"<Specialism {self.slug}>"
 
 
-class Recognition(db.Model):
+class Recognition(Model):
     """An erkenning or certificate a member can hold (managed list)."""
 
     __tablename__ = "recognitions"
@@ -83,7 +83,7 @@ class Recognition(db.Model):
 VISIBILITY_FIELDS = ("address", "phone", "email", "website", "description", "opening_hours")
 
 
-class Company(db.Model):
+class Company(Model):
     """A member company with its register data and its directory data."""
 
     __tablename__ = "companies"

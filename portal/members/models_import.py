@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.core.db import UTCDateTime, new_uuid, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
 class ImportStatus(enum.StrEnum):
@@ -20,7 +20,7 @@ class ImportStatus(enum.StrEnum):
     APPLIED = "applied"  # imported; the row data has been dropped
 
 
-class ImportBatch(db.Model):
+class ImportBatch(Model):
     """The validated rows of one uploaded register file, kept server-side for at most an hour."""
 
     __tablename__ = "import_batches"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.auth.models import User
 from portal.core.db import UTCDateTime, new_uuid, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
 @event.listens_for(User.active, "set")
@@ -39,7 +39,7 @@ class RequestStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
-class SubjectRequest(db.Model):
+class SubjectRequest(Model):
     """A rights request by a portal user or by a member's customer, answered within a month."""
 
     __tablename__ = "subject_requests"
@@ -73,7 +73,7 @@ class SubjectRequest(db.Model):
         return f"<SubjectRequest {self.kind} {self.status}>"
 
 
-class Breach(db.Model):
+class Breach(Model):
     """A personal-data breach: facts, data, companies hit, measures, notices (AP within 72 h)."""
 
     __tablename__ = "data_breaches"

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.core.db import UTCDateTime, new_uuid, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.members.models import Company
 
 
@@ -56,7 +56,7 @@ class SystemStatus(enum.StrEnum):
     ENDED = "ended"  # switched or unlinked; kept as history
 
 
-class ReviewSystem(db.Model):
+class ReviewSystem(Model):
     """A company's link to one review provider, with the last good figures."""
 
     __tablename__ = "review_systems"
@@ -138,7 +138,7 @@ class ReviewSystem(db.Model):
         return f"<ReviewSystem {self.provider} company={self.company_id} {self.status}>"
 
 
-class SyncAttempt(db.Model):
+class SyncAttempt(Model):
     """One try to fetch a link's statistics, kept for members and staff."""
 
     __tablename__ = "sync_attempts"
@@ -166,7 +166,7 @@ class SyncAttempt(db.Model):
         return f"<SyncAttempt {self.provider} {self.outcome}>"
 
 
-class ScoreSnapshot(db.Model):
+class ScoreSnapshot(Model):
     """The figures of one link on one day; upserted, so one row per link per day."""
 
     __tablename__ = "score_snapshots"
