@@ -44,7 +44,9 @@ class Section:
 def parse_body(body: str) -> list[Section]:
     """Split an agreement body into sections; text before the first heading is an intro."""
     sections: list[Section] = []
-    marker, heading, paragraphs, current = "", "", [], []
+    marker, heading = "", ""
+    paragraphs: list[str] = []
+    current: list[str] = []
 
     def close_paragraph() -> None:
         if current:

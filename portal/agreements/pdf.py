@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from fpdf import FPDF
 
@@ -65,7 +66,8 @@ class AgreementPdf(FPDF):
 
     def row(self, label: str, value: str) -> None:
         self.set_font(FONT, "B", 9.5)
-        label_lines = len(self.multi_cell(LABEL_WIDTH, 5, label, dry_run=True, output="LINES"))
+        lines = self.multi_cell(LABEL_WIDTH, 5, label, dry_run=True, output="LINES")
+        label_lines = len(cast("list[str]", lines))  # output="LINES" returns the lines
         if self.will_page_break(5 * label_lines):
             self.add_page()
         y = self.get_y()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, Flask, Response, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -15,6 +18,9 @@ from portal.core.htmx import render
 from portal.core.security import member_required
 from portal.extensions import db
 from portal.profile.routes import current_company
+
+if TYPE_CHECKING:
+    from portal.members.models import Company
 
 bp = Blueprint("agreements", __name__)
 
@@ -42,7 +48,7 @@ def show():
     return _page(form, company)
 
 
-def _page(form: AcceptForm, company, status: int = 200):
+def _page(form: AcceptForm, company: Company, status: int = 200) -> ResponseReturnValue:
     state = services.state_for(company)
     if state.version is not None:
         form.version_id.data = state.version.public_id
@@ -84,7 +90,7 @@ def accept():
                 company,
                 version,
                 by=require_user(),
-                signatory_name=form.signatory_name.data,
+                signatory_name=form.signatory_name.data or "",
                 signatory_function=form.signatory_function.data or "",
                 ip=request.remote_addr or "",
             )

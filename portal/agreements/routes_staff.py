@@ -6,6 +6,7 @@ import csv
 import io
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ from portal.core import audit, concurrency
 from portal.core.security import admin_required, staff_required
 from portal.core.templating import nl_date
 from portal.core.uploads import neutralise_formula
+from portal.core.validation import add_error
 from portal.extensions import db
 from portal.members.models import Company
 
@@ -130,7 +132,7 @@ def export():
 
 
 @bp.get("/versies/<version_id>")
-def version(version_id: str):
+def version(version_id: str) -> ResponseReturnValue:
     """One version's text, with edit and publish forms for admins while it is a draft."""
     item = _version_or_404(version_id)
     return _version_page(item, _draft_form(item), PublishForm())
@@ -149,7 +151,7 @@ def _draft_values(form: VersionForm, item: AgreementVersion) -> dict:
 
 def _version_page(
     item: AgreementVersion, form: VersionForm, publish_form: PublishForm, status: int = 200
-):
+) -> ResponseReturnValue:
     return (
         render_template(
             "agreements/staff_version.html",
@@ -195,14 +197,14 @@ def _create_draft(form: NewDraftForm) -> str | None:
     """The service call of `create`: the new draft's URL, or None with the field error."""
     try:
         item = services.create_draft(
-            label=form.label.data,
-            title=form.title.data,
-            body=form.body.data,
+            label=form.label.data or "",
+            title=form.title.data or "",
+            body=form.body.data or "",
             summary=form.summary.data or "",
             by=require_user(),
         )
     except services.AgreementError as exc:
-        getattr(form, exc.field or "label").errors.append(exc.message)
+        add_error(getattr(form, exc.field or "label"), exc.message)
         return None
     flash(_("Concept opgeslagen."), "success")
     return url_for("agreements_staff.version", version_id=item.public_id)
@@ -210,7 +212,7 @@ def _create_draft(form: NewDraftForm) -> str | None:
 
 @bp.post("/versies/<version_id>")
 @admin_required
-def update(version_id: str):
+def update(version_id: str) -> ResponseReturnValue:
     """Admin: edit a draft (the label stays)."""
     item = _version_or_404(version_id)
     form = VersionForm()
@@ -222,14 +224,14 @@ def update(version_id: str):
         try:
             services.update_draft(
                 item,
-                title=form.title.data,
-                body=form.body.data,
+                title=form.title.data or "",
+                body=form.body.data or "",
                 summary=form.summary.data or "",
                 by=require_user(),
             )
             db.session.commit()
         except services.AgreementError as exc:
-            form.body.errors.append(exc.message)
+            add_error(form.body, exc.message)
         except concurrency.StaleDataError:
             reload = concurrency.reloader(item, lambda v: _draft_values(form, v))
             concurrency.conflict_after_race(form, reload)
@@ -242,7 +244,7 @@ def update(version_id: str):
 
 @bp.post("/versies/<version_id>/publiceren")
 @admin_required
-def publish(version_id: str):
+def publish(version_id: str) -> ResponseReturnValue:
     """Admin: freeze and publish a draft; refused while a required clause is missing."""
     item = _version_or_404(version_id)
     publish_form = PublishForm()

@@ -28,7 +28,7 @@ from portal.members.models import Company
 class AgreementError(Exception):
     """A refused agreement action; `message` is Dutch, `field` names the form field if any."""
 
-    def __init__(self, message, *, field: str = ""):
+    def __init__(self, message: object, *, field: str = "") -> None:
         super().__init__(str(message))
         self.message = str(message)
         self.field = field

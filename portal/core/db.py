@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any, TypeAlias, cast
 
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import CursorResult, Engine, Result
+from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
+
+# What a query helper may be handed: a plain Session (jobs, tests) or Flask-SQLAlchemy's
+# request-scoped ``db.session`` proxy, which forwards every call to the current Session.
+AnySession: TypeAlias = Session | scoped_session[Any]
 
 
 def utcnow() -> datetime:
     """Timezone-aware now in UTC; used as a callable column default."""
     return datetime.now(UTC)
+
+
+def rowcount(result: Result[Any]) -> int:
+    """Rows an UPDATE or DELETE matched.
+
+    ``Session.execute`` is typed to return a ``Result``; for DML it is a ``CursorResult``, which
+    has ``rowcount``. Only the type changes (no run-time check).
+    """
+    return cast("CursorResult[Any]", result).rowcount
 
 
 def new_uuid() -> str:

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
-from wtforms import ValidationError
+from wtforms import Field, ValidationError
+from wtforms.form import BaseForm
 
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 LINE_BREAK_RE = re.compile(r"[\r\n\x85\u2028\u2029]")
@@ -16,6 +17,15 @@ BIDI_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
 KVK_RE = re.compile(r"^[0-9]{8}$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{7,18}$")
+
+
+def add_error(field: Field, message: str) -> None:
+    """Show `message` under `field` after the form was validated (a service refused the input).
+
+    WTForms keeps ``errors`` as a list after ``validate()``; its stubs type it as a read-only
+    sequence, so the list is rebuilt instead of appended to (same contents, same order).
+    """
+    field.errors = [*field.errors, message]
 
 
 def clean_text(value: str | None, *, multiline: bool = False) -> str:
@@ -84,7 +94,7 @@ class SafeText:
     def __init__(self, *, multiline: bool = False):
         self.multiline = multiline
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: BaseForm, field: Field) -> None:
         if not field.data:
             return
         if not self.multiline and has_line_break(field.data):
@@ -108,7 +118,7 @@ def multiline_filter(value):
 class Postcode:
     """WTForms validator and normaliser for Dutch postcodes."""
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: BaseForm, field: Field) -> None:
         if not field.data:
             return
         normalised = normalise_postcode(field.data)
@@ -120,7 +130,7 @@ class Postcode:
 class Email:
     """WTForms validator that also normalises the address."""
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: BaseForm, field: Field) -> None:
         if not field.data:
             return
         normalised = normalise_email(field.data)
@@ -132,7 +142,7 @@ class Email:
 class HttpUrl:
     """WTForms validator: an absolute http(s) address."""
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: BaseForm, field: Field) -> None:
         if field.data and not is_http_url(field.data):
             raise ValidationError(_l("Vul een volledig webadres in dat begint met https://."))
 
@@ -140,6 +150,6 @@ class HttpUrl:
 class Phone:
     """WTForms validator for Dutch and international phone numbers."""
 
-    def __call__(self, form, field) -> None:
+    def __call__(self, form: BaseForm, field: Field) -> None:
         if field.data and not PHONE_RE.match(field.data):
             raise ValidationError(_l("Vul een geldig telefoonnummer in, zoals 030 123 45 67."))

@@ -122,7 +122,7 @@ def check_rows(table: ParsedTable, columns: dict[str, int], *, cap: int) -> Chec
                 line=line,
                 cap=f"{cap:,}".replace(",", "."),
             )
-        if message:
+        if message or email is None:
             result.problems.append({"line": line, "message": message})
             continue
         first_line[email] = line

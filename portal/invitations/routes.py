@@ -7,6 +7,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -60,7 +61,9 @@ def _beheerder_only(view: Callable) -> Callable:
     return wrapper
 
 
-def _list_action(upload_id: str, action: Callable, done: Callable[[Any], str]):
+def _list_action(
+    upload_id: str, action: Callable, done: Callable[[Any], str]
+) -> tuple[InviteUpload, bool | None]:
     """Run `action` on one of the company's lists behind the CSRF-only ActionForm.
 
     Commits and flashes `done(result)` on success; a refusal is flashed as a warning.
@@ -85,7 +88,7 @@ def index():
     return _index_page(UploadForm())
 
 
-def _index_page(form: UploadForm, status: int = 200, problem: str = ""):
+def _index_page(form: UploadForm, status: int = 200, problem: str = "") -> ResponseReturnValue:
     company = current_company()
     return render(
         "invitations/index.html",
@@ -172,13 +175,15 @@ def _create_upload(form: UploadForm, problems: list[str]) -> str | None:
 
 
 @bp.get("/lijsten/<upload_id>")
-def detail(upload_id: str):
+def detail(upload_id: str) -> ResponseReturnValue:
     """Preview before sending, then progress and per-row results; htmx polls the progress."""
     item = get_owned_or_404(InviteUpload, upload_id)
     return _detail_page(item, ConfirmForm(data={"delay": str(item.delay_days)}))
 
 
-def _detail_page(item: InviteUpload, form: ConfirmForm, status: int = 200, problem: str = ""):
+def _detail_page(
+    item: InviteUpload, form: ConfirmForm, status: int = 200, problem: str = ""
+) -> ResponseReturnValue:
     progress = services.progress(item)
     return render(
         "invitations/detail.html",
@@ -201,7 +206,7 @@ def _detail_page(item: InviteUpload, form: ConfirmForm, status: int = 200, probl
 
 @bp.post("/lijsten/<upload_id>/versturen")
 @_beheerder_only
-def confirm(upload_id: str):
+def confirm(upload_id: str) -> ResponseReturnValue:
     """Queue the previewed invitations for sending."""
     item = get_owned_or_404(InviteUpload, upload_id)
     form = ConfirmForm()
@@ -218,7 +223,7 @@ def confirm(upload_id: str):
 
 @bp.post("/lijsten/<upload_id>/opnieuw")
 @_beheerder_only
-def retry(upload_id: str):
+def retry(upload_id: str) -> ResponseReturnValue:
     """Queue the failed rows again (rows with an unknown outcome stay as they are)."""
     item, _done = _list_action(
         upload_id,
@@ -230,7 +235,7 @@ def retry(upload_id: str):
 
 @bp.post("/lijsten/<upload_id>/verwijderen")
 @_beheerder_only
-def remove(upload_id: str):
+def remove(upload_id: str) -> ResponseReturnValue:
     """Delete the list and its customer data now (cancel a preview, or clean up early)."""
     item, done = _list_action(
         upload_id,

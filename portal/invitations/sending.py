@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -21,7 +21,7 @@ from sqlalchemy import false, func, not_, select, update
 from portal.agreements import services as agreements
 from portal.agreements.models import AgreementAcceptance
 from portal.core.crypto import SecretError
-from portal.core.db import is_postgres, utcnow
+from portal.core.db import is_postgres, rowcount, utcnow
 from portal.extensions import db
 from portal.invitations import settings
 from portal.invitations.models import (
@@ -81,7 +81,7 @@ def held_back() -> tuple[int, int]:
     return rows, companies
 
 
-def recover_stale(now=None) -> int:
+def recover_stale(now: datetime | None = None) -> int:
     """Rows stuck in `sending` (a killed worker) become `unknown`; returns how many."""
     cutoff = (now or utcnow()) - timedelta(minutes=settings.STALE_SENDING_MINUTES)
     result = db.session.execute(
@@ -94,7 +94,7 @@ def recover_stale(now=None) -> int:
         )
     )
     db.session.commit()
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 def claim_batch(limit: int) -> list[int]:
@@ -116,7 +116,7 @@ def claim_batch(limit: int) -> list[int]:
             .where(Invitation.id == invitation_id, Invitation.status == InviteStatus.PENDING)
             .values(status=InviteStatus.SENDING, claimed_at=now, attempts=Invitation.attempts + 1)
         )
-        if result.rowcount == 1:
+        if rowcount(result) == 1:
             claimed.append(invitation_id)
     db.session.commit()
     return claimed
@@ -140,7 +140,7 @@ def _call(invitation: Invitation, upload: InviteUpload) -> None:
 
     :raises ProviderError: the provider refused or could not be reached.
     """
-    company = db.session.get(Company, invitation.company_id)
+    company = db.session.get_one(Company, invitation.company_id)
     system = invite_channel(company)
     if system is None:
         raise ProviderError(
@@ -248,7 +248,7 @@ def finish_uploads() -> int:
         .values(status=UploadStatus.DONE)
     )
     db.session.commit()
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 def run(*, batch: int = 50, max_batches: int | None = None) -> SendCounts:

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Table, and_, delete, func, or_, select
 
 from portal.agreements import services as agreements
 from portal.auth.models import User
 from portal.core import audit
-from portal.core.db import utcnow
+from portal.core.db import rowcount, utcnow
 from portal.core.uploads import UploadError, parse_upload
 from portal.extensions import db
 from portal.invitations import settings
@@ -133,17 +135,21 @@ def create_upload(
     except ColumnError as exc:
         raise InvitationError(str(exc)) from None
     checked = check_rows(table, columns, cap=settings.max_rows(config))
+    channel = invite_channel(company)
+    version = agreements.current_version()
+    if channel is None or version is None:  # upload_blockers() above already refused both
+        raise RuntimeError("invitation upload without a channel or a current agreement")
     now = utcnow()
     upload = InviteUpload(
         company_id=company.id,
         uploaded_by_id=by.id,
         uploaded_at=now,
         purge_after=now + timedelta(days=settings.retention_days(config)),
-        provider=invite_channel(company).provider,
+        provider=channel.provider,
         file_kind=table.kind,
         delay_days=max(0, min(delay_days, MAX_DELAY_DAYS)),
         rows_total=len(table.rows),
-        agreement_version_id=agreements.current_version().id,
+        agreement_version_id=version.id,
         customers_informed=True,
     )
     db.session.add(upload)
@@ -170,7 +176,7 @@ def create_upload(
     return upload
 
 
-def _invitation(upload: InviteUpload, c: Candidate, config) -> Invitation:
+def _invitation(upload: InviteUpload, c: Candidate, config: Mapping[str, Any]) -> Invitation:
     return Invitation(
         upload_id=upload.id,
         company_id=upload.company_id,
@@ -184,7 +190,9 @@ def _invitation(upload: InviteUpload, c: Candidate, config) -> Invitation:
     )
 
 
-def _screen(company: Company, candidates: list[Candidate], config):
+def _screen(
+    company: Company, candidates: list[Candidate], config: Mapping[str, Any]
+) -> Iterator[tuple[Candidate, str | None]]:
     """Pair each candidate with a problem: objection on file, or invited within the period."""
     hashes = {c.email: settings.email_hash(c.email, config) for c in candidates}
     suppressed = blocked_hashes(set(hashes.values()))
@@ -231,7 +239,7 @@ def blocked_hashes(hashes: set[str]) -> set[str]:
 
 
 def recently_invited(
-    company_id: int, hashes: set[str], config, *, before_id: int | None = None
+    company_id: int, hashes: set[str], config: Mapping[str, Any], *, before_id: int | None = None
 ) -> set[str]:
     """Hashes this company invited or queued within the repeat period.
 
@@ -302,23 +310,24 @@ def _queue_rows(
     none_left: str,
     action: str,
     by: User,
-    **upload_fields,
+    **upload_fields: object,
 ) -> int:
     """Move `source` rows to pending, set `upload_fields` and sending status, audit `action`.
 
     :raises InvitationError: sending is blocked, or no row had the `source` status.
     """
-    company = db.session.get(Company, upload.company_id)
+    company = db.session.get_one(Company, upload.company_id)
     blockers = upload_blockers(company)
     if blockers:
         raise InvitationError(blockers[0])
     result = db.session.execute(
-        Invitation.__table__.update()
+        cast(Table, Invitation.__table__)
+        .update()
         .where(Invitation.upload_id == upload.id, Invitation.status == source)
         .values(status=InviteStatus.PENDING, error_message="", outcome="")
     )
     db.session.expire(upload, ["invitations"])
-    if not (count := result.rowcount or 0):
+    if not (count := rowcount(result) or 0):
         raise InvitationError(none_left)
     for name, value in upload_fields.items():
         setattr(upload, name, value)

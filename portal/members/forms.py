@@ -105,7 +105,7 @@ class StaffCompanyForm(CompanyForm):
 class InviteBeheerderForm(InviteColleagueForm):
     """Staff invite a beheerder for a member company: name and e-mail, the role is fixed."""
 
-    company_role = None
+    company_role = None  # type: ignore[assignment]  # WTForms: None drops the inherited field
 
 
 class LogoForm(FlaskForm):

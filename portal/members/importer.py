@@ -11,15 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.core import audit
-from portal.core.db import new_uuid, utcnow
+from portal.core.db import new_uuid, rowcount, utcnow
 from portal.core.uploads import ParsedTable
 from portal.core.validation import CONTROL_RE, clean_text
 from portal.extensions import db
@@ -27,6 +27,9 @@ from portal.members.importer_rows import COLUMNS, fold, map_columns, mark_duplic
 from portal.members.models import Company, MembershipStatus, Recognition, Specialism
 from portal.members.models_import import ImportBatch, ImportStatus
 from portal.members.services import slugify
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 BATCH_TTL = timedelta(hours=1)
 APPLIED_KEEP = timedelta(days=7)
@@ -103,7 +106,7 @@ def recognition_lookup() -> dict[str, str]:
     return _lookup(select(Recognition))
 
 
-def _lookup(query) -> dict[str, str]:
+def _lookup(query: Select[tuple[Specialism]] | Select[tuple[Recognition]]) -> dict[str, str]:
     lookup: dict[str, str] = {}
     for item in db.session.scalars(query):
         lookup[fold(item.name)] = item.slug
@@ -117,7 +120,7 @@ def clean_filename(filename: str) -> str:
     return name[:120]
 
 
-def create_batch(table: ParsedTable, *, filename: str, by) -> ImportBatch:
+def create_batch(table: ParsedTable, *, filename: str, by: User) -> ImportBatch:
     """Validate every row of a parsed register file and keep the result for the preview.
 
     :raises ImportFileError: the header does not fit the register format.
@@ -251,7 +254,7 @@ def build_plan(batch: ImportBatch) -> Plan:
 # --------------------------------------------------------------------------- applying
 
 
-def claim(batch: ImportBatch, *, by) -> None:
+def claim(batch: ImportBatch, *, by: User) -> None:
     """Mark a pending, unexpired batch as applied; a second confirmation finds nothing to claim.
 
     :raises ImportStateError: already applied or expired.
@@ -268,7 +271,7 @@ def claim(batch: ImportBatch, *, by) -> None:
         .values(status=ImportStatus.APPLIED, applied_at=now)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if rowcount(result) != 1:
         db.session.refresh(batch)
         if batch.status is ImportStatus.APPLIED:
             raise ImportStateError(
@@ -278,7 +281,7 @@ def claim(batch: ImportBatch, *, by) -> None:
     db.session.refresh(batch)
 
 
-def apply_batch(batch: ImportBatch, *, by) -> dict[str, int]:
+def apply_batch(batch: ImportBatch, *, by: User) -> dict[str, int]:
     """Upsert every row by lidnummer, with one audit entry per created or changed company.
 
     Everything happens in the caller's transaction: on any error the caller rolls back and
@@ -290,7 +293,7 @@ def apply_batch(batch: ImportBatch, *, by) -> dict[str, int]:
     plan = build_plan(batch)
     if plan.counts["error"]:
         raise ImportStateError(_("Het bestand bevat fouten; herstel ze en upload het opnieuw."))
-    managed = {
+    managed: dict[str, dict[str, Any]] = {
         "specialisms": {s.slug: s for s in db.session.scalars(select(Specialism))},
         "recognitions": {r.slug: r for r in db.session.scalars(select(Recognition))},
     }

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.members.models import MembershipStatus
 
-MEMBERSHIP_STATUS_LABELS = {
+MEMBERSHIP_STATUS_LABELS: dict[str, object] = {
     MembershipStatus.ACTIVE: _l("actief"),
     MembershipStatus.SUSPENDED: _l("geschorst"),
     MembershipStatus.ENDED: _l("beëindigd"),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -14,6 +16,7 @@ from portal.core.logs import security_event
 from portal.core.security import staff_required
 from portal.core.templating import nl_date
 from portal.core.uploads import UploadError, parse_upload
+from portal.core.validation import add_error
 from portal.extensions import db
 from portal.members import importer
 from portal.members.forms_import import ConfirmImportForm, RegisterUploadForm
@@ -38,7 +41,7 @@ def _staff_only():
     return None
 
 
-def _form_page(form: RegisterUploadForm, status: int = 200):
+def _form_page(form: RegisterUploadForm, status: int = 200) -> ResponseReturnValue:
     columns = [(str(label), name in REQUIRED) for name, (label, _v, _m) in COLUMNS.items()]
     return render_template("members/import.html", form=form, columns=columns), status
 
@@ -70,13 +73,13 @@ def upload_post():
         security_event(
             "upload_rejected", kind="member_register", reason=exc.code, user=current_user.id
         )
-        form.file.errors.append(exc.message)
+        add_error(form.file, exc.message)
         return _form_page(form, 422)
     except ImportFileError as exc:
         security_event(
             "upload_rejected", kind="member_register", reason="columns", user=current_user.id
         )
-        form.file.errors.append(str(exc))
+        add_error(form.file, str(exc))
         return _form_page(form, 422)
     db.session.commit()
     return redirect(url_for(".preview", batch_id=batch.id), 303)
@@ -95,7 +98,7 @@ def _batch_or_404(batch_id: str) -> ImportBatch:
 
 
 @bp.get("/<batch_id>")
-def preview(batch_id: str):
+def preview(batch_id: str) -> ResponseReturnValue:
     """Counts and per-row errors and changes; the confirm button only when nothing is wrong."""
     batch = _batch_or_404(batch_id)
     if batch.status is ImportStatus.APPLIED:
@@ -125,7 +128,7 @@ def _describe_factory():
         "recognitions": {r.slug: r.name for r in db.session.scalars(select(Recognition))},
     }
 
-    def describe(field: str, value) -> str:
+    def describe(field: str, value: Any) -> str:
         if value in (None, "", []):
             return "–"
         if field in names:
@@ -140,7 +143,7 @@ def _describe_factory():
 
 
 @bp.post("/<batch_id>/bevestigen")
-def confirm(batch_id: str):
+def confirm(batch_id: str) -> ResponseReturnValue:
     """Apply the batch in one transaction; a second confirmation imports nothing."""
     batch = _batch_or_404(batch_id)
     form = ConfirmImportForm()

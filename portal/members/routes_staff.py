@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from werkzeug.datastructures import MultiDict
 
 from portal.auth.models import CompanyRole, User
 from portal.auth.routes import invite_from_form, require_user
@@ -35,7 +39,7 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def member_query(args) -> tuple:
+def member_query(args: Mapping[str, str]) -> tuple:
     """The filtered member select and the normalised filter values."""
     q = (args.get("q") or "").strip()[:100]
     status = args.get("status") or ""
@@ -105,7 +109,9 @@ def _company_or_404(public_id: str) -> Company:
     return company
 
 
-def _detail_page(company: Company, invite_form: InviteBeheerderForm, status: int = 200):
+def _detail_page(
+    company: Company, invite_form: InviteBeheerderForm, status: int = 200
+) -> ResponseReturnValue:
     users = db.session.scalars(
         select(User).where(User.company_id == company.id).order_by(User.name)
     ).all()
@@ -125,14 +131,14 @@ def _detail_page(company: Company, invite_form: InviteBeheerderForm, status: int
 
 
 @bp.get("/leden/<public_id>")
-def detail(public_id: str):
+def detail(public_id: str) -> ResponseReturnValue:
     """One member: register data, users, recent audit entries, inviting a beheerder."""
     company = _company_or_404(public_id)
     return _detail_page(company, InviteBeheerderForm(data={"email": company.email}))
 
 
 @bp.post("/leden/<public_id>/beheerder-uitnodigen")
-def invite_beheerder(public_id: str):
+def invite_beheerder(public_id: str) -> ResponseReturnValue:
     """Create a beheerder account for the member (e.g. after an import) and mail its activation link.
 
     The account has no password until the link is used; the invitation is audited with the
@@ -152,7 +158,7 @@ def invite_beheerder(public_id: str):
             _(
                 "%(email)s is uitgenodigd als beheerder van %(name)s en krijgt een "
                 "activeringslink per e-mail.",
-                email=form.email.data.lower(),
+                email=(form.email.data or "").lower(),
                 name=company.display_name,
             )
         )
@@ -160,7 +166,7 @@ def invite_beheerder(public_id: str):
     return _detail_page(company, form, 422)
 
 
-def _edit_form(company: Company, formdata=None) -> StaffCompanyForm:
+def _edit_form(company: Company, formdata: MultiDict[str, str] | None = None) -> StaffCompanyForm:
     form = StaffCompanyForm(formdata=formdata, obj=company)
     form.specialisms.choices = [(s.id, s.name) for s in services.active_specialisms()]
     form.recognitions.choices = [(r.id, r.name) for r in services.all_recognitions()]
@@ -171,7 +177,7 @@ def _edit_form(company: Company, formdata=None) -> StaffCompanyForm:
     return form
 
 
-def _edit_page(company: Company, form: StaffCompanyForm, status: int = 200):
+def _edit_page(company: Company, form: StaffCompanyForm, status: int = 200) -> ResponseReturnValue:
     """The edit page (or its form for htmx); the member's inline field checks are not used here."""
     return render(
         "members/staff_edit.html",
@@ -186,14 +192,14 @@ def _edit_page(company: Company, form: StaffCompanyForm, status: int = 200):
 
 
 @bp.get("/leden/<public_id>/bewerken")
-def edit(public_id: str):
+def edit(public_id: str) -> ResponseReturnValue:
     """Edit a member's directory data on its behalf."""
     company = _company_or_404(public_id)
     return _edit_page(company, _edit_form(company))
 
 
 @bp.post("/leden/<public_id>/bewerken")
-def edit_post(public_id: str):
+def edit_post(public_id: str) -> ResponseReturnValue:
     """Save; the audit entry records the staff user and the member company."""
     company = _company_or_404(public_id)
     form = _edit_form(company, request.form)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
@@ -16,6 +18,9 @@ from portal.core.db import utcnow
 from portal.core.images import quiet_pillow
 from portal.extensions import db
 from portal.members.models import Company, Recognition, Specialism
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 EDITABLE_FIELDS = (
     "trade_name", "street", "house_number", "house_number_addition", "postcode", "city",
@@ -53,7 +58,9 @@ def all_recognitions() -> list[Recognition]:
     return list(db.session.scalars(select(Recognition).order_by(Recognition.name)))
 
 
-def update_company(company: Company, data: dict[str, Any], *, by, on_behalf: bool = False) -> dict:
+def update_company(
+    company: Company, data: dict[str, Any], *, by: User, on_behalf: bool = False
+) -> dict:
     """Apply edited directory data; records an audit entry with before/after; flushes.
 
     `establishment_number` and `recognitions` are only applied when given (the staff form);
@@ -86,7 +93,7 @@ def update_company(company: Company, data: dict[str, Any], *, by, on_behalf: boo
     return changes
 
 
-def set_opt_out(company: Company, opt_out: bool, *, by) -> None:
+def set_opt_out(company: Company, opt_out: bool, *, by: User) -> None:
     """Leave or rejoin the ledenzoeker (audited)."""
     if company.directory_opt_out == opt_out:
         return
@@ -103,7 +110,7 @@ def set_opt_out(company: Company, opt_out: bool, *, by) -> None:
     refresh_directory(company)
 
 
-def store_logo(company: Company, raw: bytes, *, by) -> None:
+def store_logo(company: Company, raw: bytes, *, by: User) -> None:
     """Decode and re-encode an uploaded logo as PNG, dropping metadata and trailing data.
 
     :raises CompanyError: too large, not an image, or an image bomb.
@@ -139,7 +146,7 @@ def store_logo(company: Company, raw: bytes, *, by) -> None:
     db.session.flush()
 
 
-def remove_logo(company: Company, *, by) -> None:
+def remove_logo(company: Company, *, by: User) -> None:
     """Delete the logo."""
     company.logo_data = None
     company.logo_mime = ""
@@ -168,17 +175,17 @@ def refresh_directory(company: Company) -> None:
     refresh_entry(company.id)
 
 
-def reloader(company: Company, form):
+def reloader(company: Company, form: FlaskForm) -> Callable[[], tuple[int, dict]]:
     """After a race lost at the UPDATE: a callable giving the company's fresh version and values."""
 
-    def reload():
+    def reload() -> tuple[int, dict]:
         db.session.refresh(company)
         return company.version, form_values(company, form)
 
     return reload
 
 
-def form_values(company: Company, form) -> dict:
+def form_values(company: Company, form: FlaskForm) -> dict:
     """The stored values behind a company form's fields, in form order (for the version check)."""
     values = {}
     for name in form._fields:

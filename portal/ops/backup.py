@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from flask import Flask, current_app
 from sqlalchemy import Connection, MetaData, Table, select, text
@@ -102,7 +103,10 @@ def _pg_tool(name: str) -> str:
 def backup(output: Path) -> dict:
     """Write a consistent copy of the app's database to `output` and its manifest; return it."""
     engine = db.engine
-    manifest = {"engine": engine.dialect.name, "created_at": utcnow().isoformat()}
+    manifest: dict[str, object] = {
+        "engine": engine.dialect.name,
+        "created_at": utcnow().isoformat(),
+    }
     output.parent.mkdir(parents=True, exist_ok=True)
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
@@ -117,7 +121,7 @@ def backup(output: Path) -> dict:
         try:
             target = sqlite3.connect(output)
             with target:
-                raw.driver_connection.backup(target)
+                cast(sqlite3.Connection, raw.driver_connection).backup(target)
             target.close()
         finally:
             raw.close()

@@ -9,6 +9,8 @@ the public base URL, proxies and the metrics token. Exit status 1 when any probl
 from __future__ import annotations
 
 import binascii
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -108,7 +110,7 @@ def _stored_secrets() -> list[Problem]:
     )]  # fmt: skip
 
 
-def _mail(config) -> list[Problem]:
+def _mail(config: Mapping[str, Any]) -> list[Problem]:
     if not config.get("MAIL_SMTP_HOST"):
         return [Problem(
             "MAIL_SMTP_HOST",
@@ -129,7 +131,7 @@ def _mail(config) -> list[Problem]:
     return problems
 
 
-def _public_url(config) -> list[Problem]:
+def _public_url(config: Mapping[str, Any]) -> list[Problem]:
     parts = urlsplit(str(config.get("PUBLIC_BASE_URL", "")))
     if parts.scheme != "https" or not parts.hostname:
         return [Problem(
@@ -153,7 +155,7 @@ def _host_matches(hostname: str, allowed: str) -> bool:
     return hostname == allowed
 
 
-def _proxies_and_metrics(config) -> list[Problem]:
+def _proxies_and_metrics(config: Mapping[str, Any]) -> list[Problem]:
     problems = []
     if not config.get("TRUSTED_PROXIES"):
         problems.append(Problem(

@@ -9,11 +9,13 @@ systemd hit the app directly; with TRUSTED_HOSTS set they must send an allowed H
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 import redis
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask, current_app, jsonify
+from flask import Flask, Response, current_app, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -43,7 +45,7 @@ def readyz():
     return _probe_response(body, 200 if ready else 503)
 
 
-def _probe_response(body: dict, status: int):
+def _probe_response(body: dict, status: int) -> Response:
     response = jsonify(body)
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
@@ -76,7 +78,7 @@ def migration_heads(app: Flask) -> set[str]:
     return heads
 
 
-def redis_urls(config) -> list[str]:
+def redis_urls(config: Mapping[str, Any]) -> list[str]:
     """Every Redis the app is configured to use (rate limits, ledenzoeker cache)."""
     urls = [
         config.get("DIRECTORY_CACHE_REDIS_URL") or "",

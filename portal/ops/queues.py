@@ -6,7 +6,9 @@ scrape every 15 seconds costs a few milliseconds whatever the size of the histor
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.core import GaugeMetricFamily
@@ -48,7 +50,9 @@ def _age(now: datetime, oldest: datetime | None) -> float:
     return max(0.0, (now - oldest).total_seconds()) if oldest else 0.0
 
 
-def _queue(now: datetime, model, statuses: tuple, *, name: str, what: str):
+def _queue(
+    now: datetime, model: Any, statuses: tuple[str, ...], *, name: str, what: str
+) -> Iterator[GaugeMetricFamily]:
     """Depth per open status and age of the oldest row of one queue table."""
     rows = db.session.execute(
         select(model.status, func.count(), func.min(model.created_at))
@@ -70,12 +74,12 @@ def _queue(now: datetime, model, statuses: tuple, *, name: str, what: str):
     )
 
 
-def _outbox(now: datetime):
+def _outbox(now: datetime) -> Iterator[GaugeMetricFamily]:
     statuses = (OutboxStatus.PENDING, OutboxStatus.SENDING)
     yield from _queue(now, OutboxMessage, statuses, name="outbox", what="E-mails")
 
 
-def _invitations(now: datetime):
+def _invitations(now: datetime) -> Iterator[GaugeMetricFamily]:
     statuses = (InviteStatus.PENDING, InviteStatus.SENDING)
     yield from _queue(now, Invitation, statuses, name="invitation", what="Review invitations")
 
@@ -114,7 +118,7 @@ def _review_links():
     yield success
 
 
-def _sync_attempts(now: datetime):
+def _sync_attempts(now: datetime) -> Iterator[GaugeMetricFamily]:
     newest = db.session.scalar(select(func.max(SyncAttempt.id))) or 0
     recent = (SyncAttempt.id > newest - RECENT_ATTEMPTS, SyncAttempt.started_at > now - RUN_WINDOW)
     runs = db.session.execute(

@@ -9,12 +9,16 @@ local variables, no user but an id, and every remaining string passes the log re
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask
 
 from portal.core.accesslog import mask
 from portal.core.logs import redact
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 SAFE_HEADERS = frozenset(
     {"accept", "accept-language", "content-type", "content-length", "hx-request", "hx-target",
@@ -40,7 +44,9 @@ def init_app(app: Flask) -> None:
         include_local_variables=False,
         max_request_body_size="never",
         traces_sample_rate=0.0,
-        before_send=scrub_event,
+        # Sentry types the hook with its Event TypedDict; at run time that is the plain dict
+        # scrub_event works on (and returns).
+        before_send=cast("Callable[[Event, Hint], Event | None]", scrub_event),
         before_breadcrumb=scrub_breadcrumb,
     )
 

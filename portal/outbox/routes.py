@@ -7,6 +7,7 @@ shown at all, customers' addresses are masked, and every view of a body is audit
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -15,6 +16,7 @@ from portal.core import outbox as engine
 from portal.core.models import OutboxMessage, OutboxStatus
 from portal.core.paging import page_arg
 from portal.core.security import admin_required, staff_required
+from portal.core.validation import add_error
 from portal.extensions import db
 from portal.outbox import services
 from portal.outbox.forms import CancelForm, RetryForm
@@ -50,8 +52,8 @@ def index():
     if status not in FILTERS:
         status = ""
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-    if FILTERS[status]:
-        query = query.where(OutboxMessage.status.in_(FILTERS[status]))
+    if wanted := FILTERS[status]:
+        query = query.where(OutboxMessage.status.in_(wanted))
     page = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "outbox/index.html",
@@ -62,7 +64,9 @@ def index():
     )
 
 
-def _detail(message: OutboxMessage, *, retry_form=None, status: int = 200):
+def _detail(
+    message: OutboxMessage, *, retry_form: RetryForm | None = None, status: int = 200
+) -> ResponseReturnValue:
     user = require_user()
     body = services.body_for_staff(message)
     if body is not None:
@@ -86,14 +90,14 @@ def _detail(message: OutboxMessage, *, retry_form=None, status: int = 200):
 
 
 @bp.get("/<int:message_id>")
-def detail(message_id: int):
+def detail(message_id: int) -> ResponseReturnValue:
     """One message with its redacted body (the view is audited)."""
     return _detail(_message_or_404(message_id))
 
 
 @bp.post("/<int:message_id>/opnieuw-versturen")
 @admin_required
-def retry(message_id: int):
+def retry(message_id: int) -> ResponseReturnValue:
     """Queue a failed or uncertain message again (admins only)."""
     message = _message_or_404(message_id)
     form = RetryForm()
@@ -102,7 +106,7 @@ def retry(message_id: int):
     try:
         services.retry(message, by=require_user(), checked=form.checked.data)
     except services.OutboxError as exc:
-        form.checked.errors.append(str(exc))
+        add_error(form.checked, str(exc))
         return _detail(message, retry_form=form, status=409)
     db.session.commit()
     flash(_("De e-mail staat weer klaar om te worden verstuurd."))
@@ -111,7 +115,7 @@ def retry(message_id: int):
 
 @bp.post("/<int:message_id>/annuleren")
 @admin_required
-def cancel(message_id: int):
+def cancel(message_id: int) -> ResponseReturnValue:
     """Stop a message that has not gone out (admins only)."""
     message = _message_or_404(message_id)
     if not CancelForm().validate_on_submit():

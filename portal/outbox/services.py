@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from portal.core import audit
 from portal.core.models import OutboxMessage, OutboxStatus
 from portal.core.outbox import CUSTOMER_KINDS, LINK_KINDS, needs_link
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 # A message being sent (`sending`) is left alone: the send job may hold it right now. A job that
 # died leaves it behind; the next run calls it `unknown` once the claim is stale.
@@ -42,7 +47,9 @@ def body_for_staff(message: OutboxMessage) -> str | None:
     return message.body
 
 
-def _audit(action: str, message: OutboxMessage, *, by, field: str, old, new) -> None:
+def _audit(
+    action: str, message: OutboxMessage, *, by: User, field: str, old: object, new: object
+) -> None:
     audit.record(
         action,
         actor=by,
@@ -52,12 +59,12 @@ def _audit(action: str, message: OutboxMessage, *, by, field: str, old, new) -> 
     )
 
 
-def record_view(message: OutboxMessage, *, by) -> None:
+def record_view(message: OutboxMessage, *, by: User) -> None:
     """Every look at a message body is audited (who, which message, when)."""
     _audit("outbox.body_viewed", message, by=by, field="kind", old=None, new=message.kind)
 
 
-def retry(message: OutboxMessage, *, by, checked: bool) -> None:
+def retry(message: OutboxMessage, *, by: User, checked: bool) -> None:
     """Queue the message again (attempts start over).
 
     :raises OutboxError: wrong state, not confirmed while in doubt, or its personal link is gone.
@@ -81,7 +88,7 @@ def retry(message: OutboxMessage, *, by, checked: bool) -> None:
     _audit("outbox.retried", message, by=by, field="status", old=old, new=message.status)
 
 
-def cancel(message: OutboxMessage, *, by) -> None:
+def cancel(message: OutboxMessage, *, by: User) -> None:
     """Stop the message for good; its personal link is dropped.
 
     :raises OutboxError: it was already sent, kept or cancelled.
@@ -107,7 +114,7 @@ MEMBER_STATUS_LABELS = {
 }
 
 
-def member_messages_query(company_id: int):
+def member_messages_query(company_id: int) -> Select[tuple[OutboxMessage]]:
     """Mails the portal sent to (or for) the company, newest first.
 
     Personal-link mails (password reset, activation) belong to one user, not to the company,
