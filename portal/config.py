@@ -8,6 +8,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 WEAK_SECRETS = {"", "dev", "change-me", "secret", "changeme"}
@@ -105,7 +106,7 @@ def _association(env: Mapping[str, str], production: bool, strict: bool = True) 
 
     :raises ConfigError: production without every required field, or a malformed KvK number.
     """
-    values = {name: (env.get(name) or "").strip() for name in ASSOCIATION_REQUIRED}
+    values: dict[str, Any] = {name: (env.get(name) or "").strip() for name in ASSOCIATION_REQUIRED}
     missing = [name for name, value in values.items() if not value]
     if strict and production and missing:
         raise ConfigError(

@@ -26,7 +26,7 @@ def mask(text: str) -> str:
     return TOKEN_QUERY.sub(lambda m: f"{m.group(1)}={MASK}", text)
 
 
-def is_probe_noise(path: str, status) -> bool:
+def is_probe_noise(path: str, status: object) -> bool:
     """A successful probe or metrics scrape: left out of the access log (failures stay in)."""
     code = int(str(status).split(None, 1)[0]) if status else 0
     return path in QUIET_PATHS and 200 <= code < 400

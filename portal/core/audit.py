@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
 from sqlalchemy import text
 
 from portal.core.audit_guard import PG_SETTING
+from portal.core.db import HasId
 from portal.core.models import AuditEvent
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 MASKED_FIELDS = {
     "password",
@@ -46,8 +50,8 @@ def _plain(value: Any) -> Any:
 def record(
     action: str,
     *,
-    actor=None,
-    company=None,
+    actor: User | None = None,
+    company: HasId | None = None,
     subject_type: str = "",
     subject_id: object = "",
     changes: dict | None = None,
@@ -67,7 +71,7 @@ def record(
     return event
 
 
-def _actor_label(actor) -> str:
+def _actor_label(actor: User | None) -> str:
     if actor is None:
         return "systeem"
     role = getattr(actor, "role", "")

@@ -205,7 +205,7 @@ def actor_text(label: str) -> str:
     return f"{match['name']}, {role}" if role else match["name"]
 
 
-def value_text(value) -> str:
+def value_text(value: object) -> str:
     """A stored value for people: a dash for nothing, ja/nee, Dutch statuses, lists joined."""
     if value is None or value == "":
         return "–"

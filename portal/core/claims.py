@@ -12,12 +12,12 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from portal.core.db import is_postgres
+from portal.core.db import is_postgres, rowcount
 from portal.extensions import db
 
 
 def claim_rows(
-    model,
+    model: Any,  # a mapped class with an integer `id` and the `status` column
     *,
     ready: Any,
     claimed: Any,
@@ -46,6 +46,6 @@ def claim_rows(
             .values({status: claimed, **(values or {})})
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if rowcount(result) == 1:
             won.append(row_id)
     return won

@@ -20,10 +20,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
 
 from flask import request
 from flask_babel import gettext as _
@@ -31,9 +31,10 @@ from sqlalchemy import String, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField
+from wtforms import Form, HiddenField
+from wtforms.form import BaseForm
 
-from portal.core.db import UTCDateTime, utcnow
+from portal.core.db import UTCDateTime, rowcount, utcnow
 from portal.extensions import Model, db
 
 __all__ = [
@@ -59,7 +60,14 @@ KEY_LIFETIME = timedelta(days=2)
 # --- edit forms: versions -------------------------------------------------------------------
 
 
-class VersionedForm:
+# The form mixins below are mixed into FlaskForm; the type checker sees them as forms.
+if TYPE_CHECKING:
+    _FormMixin = Form
+else:
+    _FormMixin = object
+
+
+class VersionedForm(_FormMixin):
     """Form mixin: the hidden `version` field; `conflict` lists (label, stored value) after a 409.
 
     An empty `conflict` list is a 409 whose change lies outside the form's fields; None is no 409.
@@ -147,7 +155,7 @@ def is_stale(form: VersionedForm, version: int, current: Mapping[str, Any]) -> b
 _NOT_DATA = frozenset({"csrf_token", "version", "idempotency_key", "confirm", "submit"})
 
 
-def obj_values(form, obj, **overrides) -> dict[str, Any]:
+def obj_values(form: BaseForm, obj: object, **overrides: Any) -> dict[str, Any]:
     """The stored values behind a form's fields read from `obj`, in form order; `overrides`
     supply fields that are not plain attributes (a relationship shown by name, say)."""
     values = {}
@@ -159,17 +167,17 @@ def obj_values(form, obj, **overrides) -> dict[str, Any]:
     return values
 
 
-def reloader(obj, values):
+def reloader(obj: Any, values: Callable[[Any], dict]) -> Callable[[], tuple[int, dict]]:
     """A `reload` for `conflict_after_race`: refresh `obj`, then its version and `values(obj)`."""
 
-    def reload():
+    def reload() -> tuple[int, dict]:
         db.session.refresh(obj)
         return obj.version, values(obj)
 
     return reload
 
 
-def conflict_after_race(form: VersionedForm, reload) -> None:
+def conflict_after_race(form: VersionedForm, reload: Callable[[], tuple[int, dict]]) -> None:
     """After a `StaleDataError`: roll back, reload the row and mark the form as conflicting.
 
     `reload()` returns (version, current values) of the freshly read row.
@@ -273,7 +281,11 @@ def replay_after_duplicate() -> str | None:
     return earlier_result()
 
 
-def create_once(create) -> str | None:
+@overload
+def create_once(create: Callable[[], str]) -> str: ...
+@overload
+def create_once(create: Callable[[], str | None]) -> str | None: ...
+def create_once(create: Callable[[], str | None]) -> str | None:
     """Run `create()` at most once per posted key and commit; the URL to send the user to.
 
     `create()` makes the object (flushing, not committing) and returns its relative URL, or None
@@ -305,7 +317,7 @@ def purge_keys(*, now: datetime | None = None) -> int:
     """Forget keys older than their lifetime (a form is not resubmitted days later)."""
     cutoff = (now or utcnow()) - KEY_LIFETIME
     result = db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < cutoff))
-    return result.rowcount or 0
+    return rowcount(result) or 0
 
 
 def key_count() -> int:

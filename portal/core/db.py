@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any, TypeAlias, cast
+from typing import Any, Protocol, TypeAlias, cast
 
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import CursorResult, Engine, Result
+from sqlalchemy.engine import Connection, CursorResult, Engine, Result
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
 # What a query helper may be handed: a plain Session (jobs, tests) or Flask-SQLAlchemy's
 # request-scoped ``db.session`` proxy, which forwards every call to the current Session.
 AnySession: TypeAlias = Session | scoped_session[Any]
+
+
+class HasId(Protocol):
+    """Anything with an integer `id`: a model, or a light reference to one's row."""
+
+    @property
+    def id(self) -> int: ...
 
 
 def utcnow() -> datetime:
@@ -53,7 +60,7 @@ class UTCDateTime(TypeDecorator):
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: object) -> None:
     """Foreign keys on, WAL and a busy timeout for SQLite; a no-op elsewhere."""
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
@@ -65,7 +72,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor.close()
 
 
-def is_postgres(session_or_engine) -> bool:
+def is_postgres(session_or_engine: AnySession | Engine | Connection) -> bool:
     """True when the bound database is PostgreSQL."""
     bind = (
         session_or_engine.get_bind()
@@ -84,7 +91,7 @@ _MIGRATION_UNMANAGED_INDEXES = frozenset({"ix_directory_entries_search_vector"})
 _MIGRATION_UNMANAGED_COLUMNS = frozenset({"search_vector"})
 
 
-def migration_include_name(name, type_, parent_names) -> bool:
+def migration_include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Alembic include_name hook: leave the hand-made full-text objects alone."""
     if type_ == "table" and name and name.startswith(_MIGRATION_UNMANAGED_PREFIXES):
         return False

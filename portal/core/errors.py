@@ -8,6 +8,7 @@ import time
 from datetime import UTC, datetime
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -67,7 +68,7 @@ def wants_message_only() -> bool:
     )
 
 
-def render_error(code: int, detail: str | None = None):
+def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     """The error page, or only its message for htmx requests that swap a region."""
     title, message = MESSAGES.get(code, MESSAGES[500])
     template = "errors/_message.html" if wants_message_only() else "errors/page.html"
@@ -103,7 +104,7 @@ def wait_phrase(seconds: int) -> str:
     return ngettext("%(num)s uur", "%(num)s uur", max(1, round(seconds / 3600)))
 
 
-def _too_many(exc: HTTPException):
+def _too_many(exc: HTTPException) -> ResponseReturnValue:
     """429 that says how long to wait when the limit's window is known."""
     security_event("rate_limited", endpoint=request.endpoint)
     wait = retry_after_seconds(exc)
@@ -133,16 +134,17 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException):
+    def _http(exc: HTTPException) -> ResponseReturnValue:
         if exc.code == 429:
             return _too_many(exc)
         response = render_error(exc.code or 500)
-        if exc.code == 405 and getattr(exc, "valid_methods", None):
-            return response[0], 405, {"Allow": ", ".join(exc.valid_methods)}
+        valid_methods = getattr(exc, "valid_methods", None)  # werkzeug's MethodNotAllowed
+        if exc.code == 405 and valid_methods:
+            return response[0], 405, {"Allow": ", ".join(valid_methods)}
         return response
 
     @app.errorhandler(Exception)
-    def _unexpected(exc: Exception):
+    def _unexpected(exc: Exception) -> ResponseReturnValue:
         if isinstance(exc, HTTPException):
             return _http(exc)
         logging.getLogger("portal.errors").exception("unhandled error on %s", request.endpoint)

@@ -14,25 +14,25 @@ PHONE = _l("Telefoonnummer")
 EMAIL = _l("E-mailadres")
 
 
-def _presence(required: bool):
+def _presence(required: bool) -> DataRequired | Optional:
     return DataRequired(REQUIRED) if required else Optional()
 
 
-def postcode_field(label=POSTCODE, *, required: bool = False) -> StringField:
+def postcode_field(label: str = POSTCODE, *, required: bool = False) -> StringField:
     """A Dutch postcode (1234 AB), normalised by the Postcode validator."""
     return StringField(
         label, filters=[strip_filter], validators=[_presence(required), Length(max=10), Postcode()]
     )
 
 
-def phone_field(label=PHONE, *, required: bool = False) -> StringField:
+def phone_field(label: str = PHONE, *, required: bool = False) -> StringField:
     """A Dutch or international phone number."""
     return StringField(
         label, filters=[strip_filter], validators=[_presence(required), Length(max=30), Phone()]
     )
 
 
-def email_field(label=EMAIL, *, required: bool = False) -> EmailField:
+def email_field(label: str = EMAIL, *, required: bool = False) -> EmailField:
     """One e-mail address (syntax checked, no DNS lookup)."""
     return EmailField(
         label, filters=[strip_filter], validators=[_presence(required), Length(max=254), Email()]

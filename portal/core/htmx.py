@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import make_response, render_template
+from typing import Any
+
+from flask import Response, make_response, render_template
 from htmx_flask import request
 
 
@@ -14,7 +16,7 @@ def wants_fragment(target: str) -> bool:
     return hx.target == target
 
 
-def render(page: str, fragment: str, *, target: str, status: int = 200, **ctx):
+def render(page: str, fragment: str, *, target: str, status: int = 200, **ctx: Any) -> Response:
     """Render the page, or only its fragment when htmx asks for that region."""
     template = fragment if wants_fragment(target) else page
     response = make_response(render_template(template, **ctx), status)

@@ -1,6 +1,8 @@
 """Locale selection: Dutch by default, English when the browser prefers it and a catalogue exists."""
 
-from flask import current_app, g, request, url_for
+from typing import Any
+
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_translations
 
 SUPPORTED = ("nl", "en")
@@ -59,7 +61,7 @@ def select_locale() -> str:
     return request.accept_languages.best_match(SUPPORTED, default="nl") or "nl"
 
 
-def register(app) -> None:
+def register(app: Flask) -> None:
     """Keep the chosen language in public links and tell caches what the language came from."""
 
     @app.url_defaults
@@ -94,18 +96,20 @@ def language_links() -> list[tuple[str, str, str, bool]]:
     """(code, label, URL, current) for the language switch of a public page: the same page and
     query with `lang` set (Dutch, the default, has an explicit `lang=nl` too, so a browser that
     prefers English can still choose Dutch)."""
-    if not is_public_endpoint(request.endpoint):
+    endpoint = request.endpoint
+    if endpoint is None or not is_public_endpoint(endpoint):
         return []
     current = select_locale()
     links = []
     for code, label in (("nl", "Nederlands"), ("en", "English")):
         view_args = request.view_args or {}
-        args = {
+        args: dict[str, Any] = {
             k: v
             for k, v in request.args.items()
             if k != LANG_ARG and k not in view_args and not k.startswith("_")
         }  # url_for's own options (_external, _anchor, ...) never come from the query string
-        url = url_for(request.endpoint, **view_args, **args, **{LANG_ARG: code})
+        lang: dict[str, Any] = {LANG_ARG: code}
+        url = url_for(endpoint, **view_args, **args, **lang)
         links.append((code, label, url, code == current))
     return links
 
@@ -118,9 +122,9 @@ def _translations():
     return found
 
 
-def install_jinja_gettext(app) -> None:
+def install_jinja_gettext(app: Flask) -> None:
     """Template gettext callables that reuse the request's translations (pages call them often)."""
-    app.jinja_env.install_gettext_callables(
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # from jinja2.ext.i18n
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),

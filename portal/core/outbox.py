@@ -18,9 +18,11 @@ import re
 import smtplib
 import ssl
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid, parseaddr
+from typing import Any, cast
 
 import click
 from flask import current_app, render_template
@@ -31,7 +33,7 @@ from sqlalchemy import delete, select, update
 
 from portal.core import crypto
 from portal.core.claims import claim_rows
-from portal.core.db import utcnow
+from portal.core.db import HasId, rowcount, utcnow
 from portal.core.logs import EMAIL_RE
 from portal.core.models import OutboxMessage, OutboxStatus
 from portal.extensions import db
@@ -88,9 +90,9 @@ def enqueue(
     to: str,
     subject: str,
     template: str,
-    company=None,
+    company: HasId | None = None,
     secret_link: str | None = None,
-    **ctx,
+    **ctx: Any,
 ) -> OutboxMessage:
     """Render a plain-text mail template and queue it; the caller commits.
 
@@ -173,7 +175,7 @@ def deliver_pending(
                 continue
             break
         handled.extend(claimed)
-        message = db.session.get(OutboxMessage, claimed[0])
+        message = db.session.get_one(OutboxMessage, claimed[0])
         counts[_deliver(message, send)] += 1
         if message.status in OutboxStatus.FINAL:
             message.secret = None
@@ -316,7 +318,7 @@ def _transmit(smtp: smtplib.SMTP, mail: EmailMessage) -> None:
     sender = parseaddr(mail["From"])[1]
     recipient = parseaddr(mail["To"])[1]
     options = []
-    policy = mail.policy.clone(linesep="\r\n")
+    policy = cast(EmailPolicy, mail.policy).clone(linesep="\r\n")  # EmailMessage's policy
     if not (sender + recipient).isascii():
         if not smtp.has_extn("smtputf8"):
             raise smtplib.SMTPRecipientsRefused({recipient: (553, b"SMTPUTF8 not offered")})
@@ -346,7 +348,7 @@ def _transmit(smtp: smtplib.SMTP, mail: EmailMessage) -> None:
     raise MaybeDelivered(f"antwoord {code}")
 
 
-def purge(now=None) -> dict[str, int]:
+def purge(now: datetime | None = None) -> dict[str, int]:
     """Retention of the outbox (flushes; part of `flask purge-expired`).
 
     Secrets of finished or week-old messages go (no link lives longer than 7 days); bodies of
@@ -354,34 +356,40 @@ def purge(now=None) -> dict[str, int]:
     """
     now = now or utcnow()
     days = current_app.config.get("MAIL_RETENTION_DAYS", 30)
-    rows = db.session.execute(
-        delete(OutboxMessage)
-        .where(
-            OutboxMessage.status.in_(OutboxStatus.FINAL),
-            OutboxMessage.created_at <= now - timedelta(days=ROW_RETENTION_DAYS),
+    rows = rowcount(
+        db.session.execute(
+            delete(OutboxMessage)
+            .where(
+                OutboxMessage.status.in_(OutboxStatus.FINAL),
+                OutboxMessage.created_at <= now - timedelta(days=ROW_RETENTION_DAYS),
+            )
+            .execution_options(synchronize_session=False)
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    secrets_cleared = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.secret.is_not(None),
-            OutboxMessage.status.in_(OutboxStatus.FINAL)
-            | (OutboxMessage.created_at <= now - timedelta(days=7)),
+    )
+    secrets_cleared = rowcount(
+        db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.secret.is_not(None),
+                OutboxMessage.status.in_(OutboxStatus.FINAL)
+                | (OutboxMessage.created_at <= now - timedelta(days=7)),
+            )
+            .values(secret=None)
+            .execution_options(synchronize_session=False)
         )
-        .values(secret=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    bodies = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.purged_at.is_(None),
-            OutboxMessage.status.in_(OutboxStatus.FINAL),
-            OutboxMessage.created_at <= now - timedelta(days=days),
+    )
+    bodies = rowcount(
+        db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.purged_at.is_(None),
+                OutboxMessage.status.in_(OutboxStatus.FINAL),
+                OutboxMessage.created_at <= now - timedelta(days=days),
+            )
+            .values(body=PURGED, secret=None, purged_at=now)
+            .execution_options(synchronize_session=False)
         )
-        .values(body=PURGED, secret=None, purged_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     return {"mail_secrets": secrets_cleared, "mail_bodies": bodies, "mail_rows": rows}
 
 

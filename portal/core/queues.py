@@ -7,10 +7,15 @@ search text, which is bound as a LIKE parameter with its wildcards escaped.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, Select, func, or_
+from sqlalchemy.orm import InstrumentedAttribute
+
+_T = TypeVar("_T", bound=tuple[Any, ...])
 
 OLDEST, NEWEST, NAME = "oudste", "nieuwste", "naam"
 SORTS = {
@@ -30,7 +35,9 @@ class QueueArgs:
     sort: str = OLDEST
 
     @classmethod
-    def from_args(cls, args, *, filters: dict, default_sort: str = OLDEST) -> QueueArgs:
+    def from_args(
+        cls, args: Mapping[str, str], *, filters: dict, default_sort: str = OLDEST
+    ) -> QueueArgs:
         """Unknown filters and sorts fall back to the defaults (never an error)."""
         q = " ".join((args.get("q") or "").split())[:MAX_QUERY]
         chosen = args.get("filter", "")
@@ -53,7 +60,15 @@ def like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-def apply(stmt, args: QueueArgs, *, search_columns, date_column, name_column, filters: dict):
+def apply(
+    stmt: Select[_T],
+    args: QueueArgs,
+    *,
+    search_columns: Sequence[ColumnElement[Any] | InstrumentedAttribute[Any]],
+    date_column: ColumnElement[Any] | InstrumentedAttribute[Any],
+    name_column: ColumnElement[Any] | InstrumentedAttribute[Any],
+    filters: dict,
+) -> Select[_T]:
     """Add the search, the chosen filter's condition and the sort to a select."""
     if args.q:
         pattern = like_pattern(args.q)

@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from limits.storage import Storage
@@ -33,7 +34,7 @@ class SQLiteFileStorage(Storage):
 
     STORAGE_SCHEME = [SCHEME]
 
-    def __init__(self, uri: str, wrap_exceptions: bool = False, **options) -> None:
+    def __init__(self, uri: str, wrap_exceptions: bool = False, **options: Any) -> None:
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         path = unquote(urlsplit(uri).path)
         if not path or path == "/":
@@ -99,7 +100,7 @@ class SQLiteFileStorage(Storage):
                 conn.execute("DELETE FROM counters WHERE expires_at <= ?", (now,))
         return value
 
-    def _live(self, column: str, key: str):
+    def _live(self, column: str, key: str) -> Any:
         sql = f"SELECT {column} FROM counters WHERE key = ? AND expires_at > ?"  # noqa: S608
         row = self._connection().execute(sql, (key, time.time())).fetchone()
         return row[0] if row else None

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, request
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from portal.core.logs import security_event
-from portal.extensions import db
+from portal.extensions import Model, db
+
+_OwnedT = TypeVar("_OwnedT", bound=Model)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -29,7 +33,7 @@ def register(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
 
     @app.before_request
     def _form_bodies_only():
@@ -66,7 +70,7 @@ def register(app: Flask) -> None:
         return response
 
 
-def _has_nul(values) -> bool:
+def _has_nul(values: MultiDict[str, str]) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in values.items(multi=True))
 
 
@@ -98,16 +102,19 @@ admin_required = role_required("admin")
 member_required = role_required("member")
 
 
-def get_owned_or_404(model, public_id: str):
+def get_owned_or_404(model: type[_OwnedT], public_id: str) -> _OwnedT:
     """Load a company-owned object by public id, filtered on the user's company.
 
     :raises NotFound: missing, or owned by another company (indistinguishable).
     """
     company_id = getattr(current_user, "company_id", None)
+    columns: Any = model  # every caller's model has public_id and company_id columns
     obj = None
     if company_id is not None:
         obj = db.session.scalars(
-            select(model).where(model.public_id == str(public_id), model.company_id == company_id)
+            select(model).where(
+                columns.public_id == str(public_id), columns.company_id == company_id
+            )
         ).first()
     if obj is None:
         security_event("authz_denied", model=model.__name__, endpoint=request.endpoint)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
+from flask.typing import ResponseReturnValue
 
 HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{12})(?P<ext>\.[A-Za-z0-9]+)$")
 YEAR = 365 * 24 * 3600
@@ -48,14 +51,14 @@ def hashed_name(app: Flask, filename: str) -> str:
 
 def register(app: Flask) -> None:
     """Hash the names `url_for` gives static files, and serve hashed names as immutable."""
-    plain_view = app.view_functions["static"]
+    plain_view: Callable[..., Any] = app.view_functions["static"]
 
     @app.url_defaults
     def _hash_static_names(endpoint: str, values: dict) -> None:
         if endpoint == "static" and isinstance(values.get("filename"), str):
             values["filename"] = hashed_name(app, values["filename"])
 
-    def static(filename: str):
+    def static(filename: str) -> ResponseReturnValue:
         match = HASHED.match(filename)
         if match:
             original = match["stem"] + match["ext"]

@@ -14,6 +14,7 @@ import resource
 import signal
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import PurePath
 from typing import Any
 
@@ -130,7 +131,7 @@ def detect_kind(data: bytes, filename: str) -> str:
 # --------------------------------------------------------------------------- child process
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.context.SpawnContext:
     """Forkserver where available (fast, no inherited locks or threads), else spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
@@ -139,7 +140,7 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _child_main(conn, data: bytes, kind: str, max_rows: int, max_columns: int) -> None:
+def _child_main(conn: Connection, data: bytes, kind: str, max_rows: int, max_columns: int) -> None:
     """Entry point of the child: limit resources, parse, send one result tuple."""
     try:
         resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
@@ -155,7 +156,9 @@ def _child_main(conn, data: bytes, kind: str, max_rows: int, max_columns: int) -
         conn.close()
 
 
-def _run_child(data: bytes, kind: str, *, max_rows: int, max_columns: int, timeout: float):
+def _run_child(
+    data: bytes, kind: str, *, max_rows: int, max_columns: int, timeout: float
+) -> tuple[Any, ...]:
     ctx = _context()
     parent_conn, child_conn = ctx.Pipe(duplex=False)
     process = ctx.Process(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
@@ -11,12 +12,25 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field, ValidationError
 from wtforms.form import BaseForm
 
+_T = TypeVar("_T")
+
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 LINE_BREAK_RE = re.compile(r"[\r\n\x85\u2028\u2029]")
 BIDI_RE = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 POSTCODE_RE = re.compile(r"^([1-9][0-9]{3})\s?([A-Za-z]{2})$")
 KVK_RE = re.compile(r"^[0-9]{8}$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ()\-]{7,18}$")
+
+
+def present(value: _T | None) -> _T:
+    """A required field's data after validation passed.
+
+    WTForms types every field's data as optional; the field's InputRequired/DataRequired
+    validator has already refused a form without it, so None here is a programming error.
+    """
+    if value is None:
+        raise ValueError("a required form field has no data after validation")
+    return value
 
 
 def add_error(field: Field, message: str) -> None:

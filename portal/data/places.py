@@ -45,7 +45,8 @@ class Place:
 @lru_cache(maxsize=1)
 def _load() -> tuple[Place, ...]:
     source = resources.files("portal.data").joinpath("places.csv")
-    with source.open("r", encoding="utf-8", newline="") as fh:
+    # typeshed's Traversable.open omits `newline`; the package's path (pathlib or zipfile) takes it
+    with source.open("r", encoding="utf-8", newline="") as fh:  # type: ignore[call-overload]
         return tuple(
             Place(
                 name=row["name"],

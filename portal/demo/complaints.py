@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from portal.auth.models import User
 from portal.complaints import dispatch, letters, services
-from portal.complaints.models import Channel, LetterKind, Severity
+from portal.complaints.models import Channel, Complaint, LetterKind, Severity
 from portal.complaints.services import Action
 from portal.members.models import Company
 
@@ -76,7 +76,15 @@ _POLICY_FIELDS = (
 )
 
 
-def _one(company, users, rng: random.Random, *, received: date, today: date, number: int) -> None:
+def _one(
+    company: Company,
+    users: list[User],
+    rng: random.Random,
+    *,
+    received: date,
+    today: date,
+    number: int,
+) -> None:
     name, street, postcode, city = rng.choice(PEOPLE)
     category, installation, subject, description, cause = rng.choice(CASES)
     handler = rng.choice(users)
@@ -169,6 +177,6 @@ def _one(company, users, rng: random.Random, *, received: date, today: date, num
             )
 
 
-def _letter(complaint, kind: LetterKind, handler, day: date) -> None:
+def _letter(complaint: Complaint, kind: LetterKind, handler: User, day: date) -> None:
     letter = letters.compose(complaint, kind, today=day)
     dispatch.record_letter(complaint, letter, method="pdf", by=handler, today=day)

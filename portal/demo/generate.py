@@ -73,14 +73,14 @@ def _company_names(rng: random.Random, i: int, town: Place) -> tuple[str, str]:
         legal, trade = rng.choice(names.TOWN_PATTERNS)
         return legal.format(t=town.name), trade.format(t=town.name)
     surname = rng.choice(names.SURNAMES)
-    owner = rng.random()
-    if owner < 0.8:
+    roll = rng.random()
+    if roll < 0.8:
         # After a first name or initial the tussenvoegsel is written in lower case.
         words = surname.split()
         lowered = " ".join(
             w.lower() if w in ("Van", "De", "Den", "Der", "Ten") else w for w in words
         )
-        first = rng.choice(names.FIRST_NAMES) if owner < 0.45 else rng.choice(names.INITIALS) + "."
+        first = rng.choice(names.FIRST_NAMES) if roll < 0.45 else rng.choice(names.INITIALS) + "."
         surname = f"{first} {lowered}"
     legal, trade = rng.choice(names.COMPANY_PATTERNS)
     return legal.format(s=surname), trade.format(s=surname)

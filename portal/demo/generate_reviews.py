@@ -106,7 +106,13 @@ def _fresh(rng: random.Random, system: dict) -> None:
     system["activated_at_ago"] = timedelta(days=rng.randint(30, 2000))
 
 
-def _kv_active(rng, system: dict, company: dict, location: str, fixed) -> tuple[dict, dict]:
+def _kv_active(
+    rng: random.Random,
+    system: dict,
+    company: dict,
+    location: str,
+    fixed: tuple[Decimal | None, int, Decimal | None] | None,
+) -> tuple[dict, dict]:
     score, count, pct = fixed or _figures(rng)
     token = f"emu-{location}"
     _fresh(rng, system)
@@ -127,7 +133,9 @@ def _kv_active(rng, system: dict, company: dict, location: str, fixed) -> tuple[
     return system, {"token": token}
 
 
-def _kiyoh_active(rng, system: dict, company: dict, location: str) -> tuple[dict, dict]:
+def _kiyoh_active(
+    rng: random.Random, system: dict, company: dict, location: str
+) -> tuple[dict, dict]:
     system, secrets = _kv_active(rng, system, company, location, None)
     system.update(
         provider=Provider.KIYOH,
@@ -139,7 +147,12 @@ def _kiyoh_active(rng, system: dict, company: dict, location: str) -> tuple[dict
 
 
 def _fbc_active(
-    rng, system: dict, company: dict, client_id: str, score, count
+    rng: random.Random,
+    system: dict,
+    company: dict,
+    client_id: str,
+    score: Decimal | None,
+    count: int | None,
 ) -> tuple[dict, dict]:
     if score is None:
         score10, count, _ = _figures(rng)

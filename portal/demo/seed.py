@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import Table, delete, func, insert, or_, select, update
 
 from portal.auth import mfa
 from portal.auth.models import CompanyRole, Role, User
 from portal.auth.passwords import hash_password
 from portal.core import crypto
-from portal.core.db import utcnow
+from portal.core.db import rowcount, utcnow
 from portal.demo import names
 from portal.demo.generate import DemoCompany, generate
 from portal.demo.generate_reviews import TIMESTAMP_KEYS
@@ -85,7 +85,10 @@ def seed(count: int, *, seed_value: int = 2026) -> SeedResult:
     specialism_ids = ensure_managed_list(Specialism, names.SPECIALISMS)
     recognition_ids = ensure_managed_list(Recognition, names.RECOGNITIONS)
     db.session.execute(insert(Company), [c.row for c in companies])
-    ids = dict(db.session.execute(select(Company.member_number, Company.id)).all())
+    ids = {
+        number: id_
+        for number, id_ in db.session.execute(select(Company.member_number, Company.id)).all()
+    }
     company_ids = [ids[c.row["member_number"]] for c in companies]
     _link(
         company_specialisms, "specialism_id", company_ids, companies, specialism_ids, "specialisms"
@@ -115,7 +118,7 @@ def _accept_agreement(company_id: int, users: list[User]) -> None:
     from portal.agreements import services as agreements
 
     version = agreements.publish_default()
-    company = db.session.get(Company, company_id)
+    company = db.session.get_one(Company, company_id)
     beheerder = next(u for u in users if u.company_id == company_id and u.is_company_admin)
     agreements.accept(
         company,
@@ -131,23 +134,34 @@ def _complaints(company_id: int, users: list[User]) -> None:
     from portal.complaints.services import now_local_date
     from portal.demo.complaints import seed_complaints
 
-    company = db.session.get(Company, company_id)
+    company = db.session.get_one(Company, company_id)
     handlers = [u for u in users if u.company_id == company_id]
     seed_complaints(company, handlers, today=now_local_date())
     db.session.flush()
 
 
-def ensure_managed_list(model, entries: tuple[tuple[str, str], ...]) -> dict[str, int]:
+def ensure_managed_list(
+    model: type[Specialism] | type[Recognition], entries: tuple[tuple[str, str], ...]
+) -> dict[str, int]:
     """Insert missing (slug, name) entries; returns slug → id for all of them."""
-    existing = dict(db.session.execute(select(model.slug, model.id)).all())
+    existing = {slug: id_ for slug, id_ in db.session.execute(select(model.slug, model.id)).all()}
     missing = [{"slug": slug, "name": name} for slug, name in entries if slug not in existing]
     if missing:
         db.session.execute(insert(model), missing)
-        existing = dict(db.session.execute(select(model.slug, model.id)).all())
+        existing = {
+            slug: id_ for slug, id_ in db.session.execute(select(model.slug, model.id)).all()
+        }
     return existing
 
 
-def _link(table, column: str, company_ids, companies: list[DemoCompany], id_by_slug, attr) -> None:
+def _link(
+    table: Table,
+    column: str,
+    company_ids: list[int],
+    companies: list[DemoCompany],
+    id_by_slug: dict[str, int],
+    attr: str,
+) -> None:
     rows = [
         {"company_id": company_id, column: id_by_slug[slug]}
         for company_id, company in zip(company_ids, companies, strict=True)
@@ -157,7 +171,9 @@ def _link(table, column: str, company_ids, companies: list[DemoCompany], id_by_s
         db.session.execute(insert(table), rows)
 
 
-def _insert_systems(companies: list[DemoCompany], company_ids, now: datetime, staff_id: int) -> int:
+def _insert_systems(
+    companies: list[DemoCompany], company_ids: list[int], now: datetime, staff_id: int
+) -> int:
     rows, secrets = [], {}
     for company_id, company in zip(company_ids, companies, strict=True):
         if company.system is None:
@@ -239,7 +255,9 @@ def _snapshots(company_ids: list[int], now: datetime) -> None:
                     "company_id": system.company_id,
                     "provider": system.provider,
                     "day": (now - timedelta(weeks=week)).date(),
-                    "score": max(Decimal("1"), system.score - Decimal(week % 3) / 10),
+                    "score": max(
+                        Decimal("1"), (system.score or Decimal(0)) - Decimal(week % 3) / 10
+                    ),
                     "scale_max": system.scale_max,
                     "review_count": int(system.review_count * factor),
                     "recommend_pct": system.recommend_pct,
@@ -265,4 +283,4 @@ def reset() -> int:
     result = db.session.execute(delete(Company).where(demo_companies))
     db.session.flush()
     refresh_directory()
-    return result.rowcount or 0
+    return rowcount(result) or 0

@@ -46,7 +46,7 @@ def kv_error(status: int, code: str, detail_code: str = "", message: str = "") -
     return json_reply(body, status)
 
 
-def xml_element(name: str, value) -> str:
+def xml_element(name: str, value: object) -> str:
     """One XML element; dicts and lists nest (a list repeats `name` inside `name`)."""
     if value is None:
         return f"<{name}/>"

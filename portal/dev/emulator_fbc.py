@@ -145,7 +145,12 @@ def orders() -> Response:
     client_id, mode = auth
     body = request.get_json(silent=True)
     customer = body.get("customer") if isinstance(body, dict) else None
-    if not isinstance(customer, dict) or not customer.get("email") or not body.get("external_id"):
+    if (
+        not isinstance(body, dict)
+        or not isinstance(customer, dict)
+        or not customer.get("email")
+        or not body.get("external_id")
+    ):
         return fbc_error(422, "Invalid order: external_id and customer.email are required")
     reply = reply_for(mode, FBC, {"success": True, "message": "Order created"})
     if reply.status_code == 200:

@@ -17,6 +17,7 @@ import argparse
 import os
 import time
 from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, Response, current_app, request
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -115,7 +116,7 @@ def _latency() -> None:
         time.sleep(delay)
 
 
-def make_emulator_server(host: str = "127.0.0.1", port: int = 0, **config) -> BaseWSGIServer:
+def make_emulator_server(host: str = "127.0.0.1", port: int = 0, **config: Any) -> BaseWSGIServer:
     """A threaded werkzeug server for the emulator (port 0: any free port); then serve_forever()."""
     return make_server(host, port, create_emulator(config or None), threaded=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
@@ -22,7 +23,7 @@ def _current() -> tuple[int, dict]:
     return (row.version if row else 0), {"body": synonyms.current_body(db.session)}
 
 
-def _page(form: SearchWordsForm, status: int = 200):
+def _page(form: SearchWordsForm, status: int = 200) -> ResponseReturnValue:
     names = sorted(db.session.scalars(db.select(Specialism.name).where(Specialism.active)))
     page = render_template("directory/search_words.html", form=form, specialisms=names)
     return page, status

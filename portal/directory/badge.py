@@ -7,6 +7,7 @@ and source only when the publication minimum is met.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from xml.sax.saxutils import escape, quoteattr
 
@@ -35,7 +36,7 @@ class BadgeOptions:
     size: str = "compact"
 
     @classmethod
-    def from_args(cls, args) -> BadgeOptions:
+    def from_args(cls, args: Mapping[str, str]) -> BadgeOptions:
         theme = args.get("thema", "")
         size = args.get("formaat", "")
         return cls(theme if theme in THEMES else "licht", size if size in SIZES else "compact")
@@ -141,7 +142,9 @@ def _check_mark(x: int, y: int, colors: dict) -> str:
     )
 
 
-def _text(x, y, value: str, size: int, fill: str, avail: int, *, bold: bool = False) -> str:
+def _text(
+    x: float, y: float, value: str, size: int, fill: str, avail: int, *, bold: bool = False
+) -> str:
     """One line of text, squeezed to `avail` pixels when the estimate says it would not fit."""
     squeeze = ""
     if len(value) * size * CHAR_WIDTH > avail:

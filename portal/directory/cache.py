@@ -17,17 +17,28 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import Engine, bindparam, create_engine, delete, select, text, update
+from sqlalchemy import (
+    Engine,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from portal.core import metrics
-from portal.core.db import UTCDateTime
+from portal.core.db import AnySession, UTCDateTime, rowcount
 from portal.directory import redis_cache
 from portal.directory.models import DirectoryState, ResultCache
 
@@ -37,7 +48,7 @@ log = logging.getLogger(__name__)
 _C = ResultCache.__table__.c
 
 
-def version(session: Session) -> int:
+def version(session: AnySession) -> int:
     """The current directory version (0 before the first refresh)."""
     stmt = select(DirectoryState.__table__.c.version).where(
         DirectoryState.__table__.c.id == STATE_ID
@@ -45,17 +56,19 @@ def version(session: Session) -> int:
     return session.connection().execute(stmt).scalar() or 0
 
 
-def bump(session: Session, *, now: datetime) -> None:
+def bump(session: AnySession, *, now: datetime) -> None:
     """Mark every cached body stale: called whenever public rows change.
 
     The new version reaches a Redis cache after the commit (`redis_cache.publish_after_commit`).
     """
-    table = DirectoryState.__table__
-    changed = session.execute(
-        update(table)
-        .where(table.c.id == STATE_ID)
-        .values(version=table.c.version + 1, updated_at=now)
-    ).rowcount
+    table = cast(Table, DirectoryState.__table__)
+    changed = rowcount(
+        session.execute(
+            update(table)
+            .where(table.c.id == STATE_ID)
+            .values(version=table.c.version + 1, updated_at=now)
+        )
+    )
     if not changed:
         session.execute(
             _insert(session, table)
@@ -65,7 +78,7 @@ def bump(session: Session, *, now: datetime) -> None:
     redis_cache.publish_after_commit(session, lambda: version(session))
 
 
-def make_key(*parts) -> str:
+def make_key(*parts: object) -> str:
     """A stable key from JSON-serialisable parts."""
     raw = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=True)
     return hashlib.sha256(raw.encode()).hexdigest()
@@ -78,7 +91,7 @@ _GET = text(
 ).bindparams(bindparam("now", type_=UTCDateTime()), state=STATE_ID)
 
 
-def get(session: Session, key: str, *, now: datetime) -> str | None:
+def get(session: AnySession, key: str, *, now: datetime) -> str | None:
     """The cached body, or None when missing, expired or rendered from an older version.
 
     The read runs on a connection of its own, outside the session's transaction. It sees
@@ -89,7 +102,7 @@ def get(session: Session, key: str, *, now: datetime) -> str | None:
     """
     params = {"key": key, "now": now}
     bind = session.get_bind()
-    if isinstance(bind.pool, StaticPool):
+    if not isinstance(bind, Engine) or isinstance(bind.pool, StaticPool):
         return session.connection().execute(_GET, params).scalar()
     if bind.dialect.name != "postgresql":
         with bind.connect() as conn:
@@ -124,7 +137,7 @@ def dispose_readers() -> None:
         engine.dispose()
 
 
-def put(session: Session, key: str, body: str, *, now: datetime, ttl: int, version: int) -> None:
+def put(session: AnySession, key: str, body: str, *, now: datetime, ttl: int, version: int) -> None:
     """Store a body rendered from `version` (read it before rendering) and prune expired ones.
 
     An upsert: concurrent workers may render the same key. A body stored under a version that
@@ -132,12 +145,12 @@ def put(session: Session, key: str, body: str, *, now: datetime, ttl: int, versi
     """
     session.execute(delete(ResultCache).where(ResultCache.expires_at <= now))
     values = {"body": body, "expires_at": now + timedelta(seconds=ttl), "version": version}
-    stmt = _insert(session, ResultCache.__table__).values(key=key, **values)
+    stmt = _insert(session, cast(Table, ResultCache.__table__)).values(key=key, **values)
     session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
 
 
 def fetch(
-    session: Session, parts: tuple, render: Callable[[], str], *, now: datetime, ttl: int
+    session: AnySession, parts: tuple, render: Callable[[], str], *, now: datetime, ttl: int
 ) -> str:
     """The cached body for `parts`, or `render()` stored on a miss (committed)."""
     key = make_key(*parts)
@@ -155,15 +168,15 @@ def fetch(
         )
         metrics.count_cache_lookup(hit=not rendered)
         return body
-    body = get(session, key, now=now)
-    metrics.count_cache_lookup(hit=body is not None)
-    if body is None:
+    cached = get(session, key, now=now)
+    metrics.count_cache_lookup(hit=cached is not None)
+    if cached is None:
         current = version(session)  # before rendering: a bump meanwhile makes the row stale
-        body = render()
-        put(session, key, body, now=now, ttl=ttl, version=current)
+        cached = render()
+        put(session, key, cached, now=now, ttl=ttl, version=current)
         session.commit()
-    return body
+    return cached
 
 
-def _insert(session: Session, table):
+def _insert(session: AnySession, table: Table) -> PgInsert | SqliteInsert:
     return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import and_, delete, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Column, Row, and_, delete, insert, select
 
-from portal.core.db import utcnow
+from portal.core.db import AnySession, utcnow
 from portal.core.validation import is_http_url
 from portal.directory import cache
 from portal.directory.geo import Point
@@ -33,6 +33,9 @@ from portal.members.models import (
     company_specialisms,
 )
 from portal.reviews.models import ReviewSystem
+
+if TYPE_CHECKING:
+    from portal.members.models import Company
 
 BATCH_SIZE = 1000
 HIDDEN_PRECISION = 2  # decimals of lat/lon kept when the address is hidden (about 1 km)
@@ -55,7 +58,7 @@ _SYSTEM_COLUMNS = (
 )  # fmt: skip
 
 
-def refresh_entry(company_id: int, *, session: Session | None = None) -> bool:
+def refresh_entry(company_id: int, *, session: AnySession | None = None) -> bool:
     """Rebuild one company's public row; removes it when the company is not listed.
 
     Returns True when the company is listed afterwards. Flushes, never commits.
@@ -64,7 +67,7 @@ def refresh_entry(company_id: int, *, session: Session | None = None) -> bool:
     return _refresh_batch(session, [company_id]) == 1
 
 
-def refresh_entries(company_ids: Sequence[int], *, session: Session | None = None) -> int:
+def refresh_entries(company_ids: Sequence[int], *, session: AnySession | None = None) -> int:
     """Rebuild the public rows of these companies; returns how many are listed. Never commits."""
     session = session or db.session
     ids = sorted(set(company_ids))
@@ -74,7 +77,7 @@ def refresh_entries(company_ids: Sequence[int], *, session: Session | None = Non
     return listed
 
 
-def refresh_all(*, session: Session | None = None, batch_size: int = BATCH_SIZE) -> int:
+def refresh_all(*, session: AnySession | None = None, batch_size: int = BATCH_SIZE) -> int:
     """Rebuild every public row in batches; returns the number of listed companies."""
     session = session or db.session
     session.execute(
@@ -99,7 +102,7 @@ def refresh_all(*, session: Session | None = None, batch_size: int = BATCH_SIZE)
     return listed
 
 
-def _refresh_batch(session: Session, ids: Sequence[int]) -> int:
+def _refresh_batch(session: AnySession, ids: Sequence[int]) -> int:
     """Delete and re-insert the rows of `ids`; only listed companies get a row."""
     session.flush()
     companies = session.execute(select(*_COMPANY_COLUMNS).where(Company.id.in_(ids), LISTED)).all()
@@ -133,7 +136,14 @@ def _refresh_batch(session: Session, ids: Sequence[int]) -> int:
     return len(companies)
 
 
-def _names(session: Session, foreign, model, ids: Iterable[int], *, active_only: bool = False):
+def _names(
+    session: AnySession,
+    foreign: Column[int],
+    model: type[Specialism] | type[Recognition],
+    ids: Iterable[int],
+    *,
+    active_only: bool = False,
+) -> dict[int, list[str]]:
     """Map company id → sorted names of its specialisms or recognitions (`foreign`: link column)."""
     link = foreign.table
     stmt = (
@@ -142,15 +152,21 @@ def _names(session: Session, foreign, model, ids: Iterable[int], *, active_only:
         .where(link.c.company_id.in_(list(ids)))
         .order_by(model.name)
     )
-    if active_only:
-        stmt = stmt.where(model.active.is_(True))
+    if active_only:  # only specialisms have an active flag
+        stmt = stmt.where(cast(type[Specialism], model).active.is_(True))
     names: dict[int, list[str]] = defaultdict(list)
     for company_id, name in session.execute(stmt):
         names[company_id].append(name)
     return names
 
 
-def _row(company, specialisms: list[str], recognitions: list[str], system, geocoder) -> dict:
+def _row(
+    company: Company | Row[Any],
+    specialisms: list[str],
+    recognitions: list[str],
+    system: Row[Any] | None,
+    geocoder: OfflineGeocoder,
+) -> dict:
     """The public row of one company: hidden fields are left empty here, so never leak."""
     name = company.trade_name or company.legal_name
     point = _position(company, geocoder)
@@ -189,7 +205,7 @@ def _row(company, specialisms: list[str], recognitions: list[str], system, geoco
     }
 
 
-def _score_columns(system) -> dict:
+def _score_columns(system: Row[Any] | None) -> dict:
     if system is None:
         return {"provider": None, "status": None, "score": None, "scale_max": None,
                 "review_count": 0, "fetched_at": None, "self_reported": False,
@@ -211,7 +227,7 @@ def _https(url: str | None) -> str:
     return url if url and url.startswith("https://") and is_http_url(url) else ""
 
 
-def _position(company, geocoder: OfflineGeocoder) -> Point | None:
+def _position(company: Company | Row[Any], geocoder: OfflineGeocoder) -> Point | None:
     """The company's own coordinates, else its postcode or place from offline data."""
     if company.latitude is not None and company.longitude is not None:
         return Point(company.latitude, company.longitude)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask_babel import lazy_gettext as _l
@@ -54,7 +55,7 @@ class SearchQuery:
             page=min(max(_int(args.get("page"), 1), 1), MAX_PAGE),
         )
 
-    def url_args(self, **changes) -> dict[str, str | int]:
+    def url_args(self, **changes: Any) -> dict[str, Any]:
         """Non-default parameters for url_for, so shared links stay short."""
         values = {**vars(self), **changes}  # flat fields: no need for asdict's deep copies
         defaults = _DEFAULTS

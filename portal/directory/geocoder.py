@@ -10,25 +10,27 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
 from portal.config import PDOK_URL
-from portal.core.db import utcnow
+from portal.core.db import AnySession, utcnow
 from portal.core.validation import normalise_postcode
 from portal.data.places import Place, load_places
 from portal.directory.geo import Point
 from portal.directory.models import GeocodeCache
 from portal.directory.text import fold
 from portal.members.models import Company
+
+if TYPE_CHECKING:
+    import requests
 
 PC4_RE = re.compile(r"^\s*([1-9][0-9]{3})\s*$")
 POINT_RE = re.compile(r"^POINT\(\s*(-?[0-9.]+)\s+(-?[0-9.]+)\s*\)$")
@@ -81,7 +83,9 @@ def parse_query(text: str) -> Query | None:
     return Query("place", folded, text) if folded else None
 
 
-def locate(session: Session, geocoder: Geocoder, query: Query, *, now: datetime) -> Location | None:
+def locate(
+    session: AnySession, geocoder: Geocoder, query: Query, *, now: datetime
+) -> Location | None:
     """Cached lookup: a fresh cache row answers, else ask the geocoder and remember it."""
     row = session.get(GeocodeCache, query.cache_key)
     if row is not None and row.expires_at > now:
@@ -96,7 +100,7 @@ def locate(session: Session, geocoder: Geocoder, query: Query, *, now: datetime)
 
 
 def _remember(
-    session: Session, query: Query, location: Location | None, *, source: str, now: datetime
+    session: AnySession, query: Query, location: Location | None, *, source: str, now: datetime
 ) -> None:
     """Upsert the answer so concurrent workers never collide on the key."""
     values = {
@@ -121,7 +125,7 @@ class OfflineGeocoder:
 
     source = "offline"
 
-    def __init__(self, session: Session, places: Callable[[], list[Place]] = load_places):
+    def __init__(self, session: AnySession, places: Callable[[], list[Place]] = load_places):
         self.session = session
         self.places = places
 
@@ -135,7 +139,7 @@ class OfflineGeocoder:
             return self._pc4(query.value, label=query.value)
         return self._place(query)
 
-    def _centroid(self, condition) -> Point | None:
+    def _centroid(self, condition: ColumnElement[bool]) -> Point | None:
         """Average position of geocoded member companies matching `condition`, in SQL."""
         lat, lon = self.session.execute(
             select(func.avg(Company.latitude), func.avg(Company.longitude)).where(
@@ -158,13 +162,14 @@ class OfflineGeocoder:
         found = self._centroid(Company.postcode.between(f"{pc4[:3]}0 AA", f"{pc4[:3]}9 ZZ"))
         if found:
             return Location(found, label)
-        gap, place = min(
+        nearest: tuple[int, Place] | None = min(
             ((min(abs(number - p.pc4_from), abs(number - p.pc4_to)), p) for p in places),
             key=lambda pair: pair[0],
-            default=(None, None),
+            default=None,
         )
-        if place is None or gap > NEAR_RANGE:
+        if nearest is None or nearest[0] > NEAR_RANGE:
             return None
+        place = nearest[1]
         return Location(
             Point(place.lat, place.lon), f"{label} ({_('omgeving %(place)s', place=place.name)})"
         )
@@ -182,7 +187,14 @@ class PdokGeocoder:
 
     source = "pdok"
 
-    def __init__(self, http, fallback: Geocoder, *, url: str = PDOK_URL, timeout=(3.05, 5)):
+    def __init__(
+        self,
+        http: requests.Session,
+        fallback: Geocoder,
+        *,
+        url: str = PDOK_URL,
+        timeout: tuple[float, float] = (3.05, 5),
+    ) -> None:
         self.http = http  # a requests.Session (or a fake with the same get())
         self.fallback = fallback
         self.url = url
@@ -195,7 +207,7 @@ class PdokGeocoder:
 
     def _ask(self, query: Query) -> Location | None:
         kind = "woonplaats" if query.kind == "place" else "postcode"
-        params = {
+        params: dict[str, str | int] = {
             "q": query.value.replace(" ", "") if kind == "postcode" else query.text,
             "fq": f"type:{kind}",
             "rows": 1,
@@ -228,7 +240,7 @@ def _pdok_location(doc: dict) -> Location | None:
     return Location(Point(lat, lon), str(doc.get("weergavenaam", ""))[:200])
 
 
-def geocoder_for(config, session: Session) -> Geocoder:
+def geocoder_for(config: Mapping[str, Any], session: AnySession) -> Geocoder:
     """The configured geocoder: GEOCODER=pdok for PDOK with offline fallback, else offline."""
     offline = OfflineGeocoder(session)
     if config.get("GEOCODER") == "pdok":

@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from portal.core.db import AnySession
 from portal.directory.models import DirectoryEntry
 from portal.directory.services import ScoreRule, entry_score
 
@@ -85,15 +85,21 @@ def export_record(entry: DirectoryEntry, *, url: str, rule: ScoreRule) -> dict:
         "vakgebieden": list(entry.specialisms or ()),
         "erkenningen": list(entry.recognitions or ()),
         "lid_sinds": entry.member_since.isoformat() if entry.member_since else None,
-        "score": float(score.score) if score.visible else None,
-        "schaal": float(score.scale_max) if score.visible else None,
+        "score": float(score.score) if score.visible and score.score is not None else None,
+        "schaal": (
+            float(score.scale_max) if score.visible and score.scale_max is not None else None
+        ),
         "aantal_beoordelingen": score.review_count if score.visible else None,
         "beoordelingsplatform": score.provider_label if score.visible else None,
-        "score_bijgewerkt": score.fetched_at.date().isoformat() if score.visible else None,
+        "score_bijgewerkt": (
+            score.fetched_at.date().isoformat()
+            if score.visible and score.fetched_at is not None
+            else None
+        ),
     }
 
 
-def iter_entries(session: Session) -> Iterator[DirectoryEntry]:
+def iter_entries(session: AnySession) -> Iterator[DirectoryEntry]:
     """All rows in A-Z order, fetched in keyset batches (never the whole table at once)."""
     last: tuple[str, int] | None = None
     while True:
@@ -112,7 +118,7 @@ def iter_entries(session: Session) -> Iterator[DirectoryEntry]:
 
 
 def csv_stream(
-    session: Session, *, url_for_slug: Callable[[str], str], rule: ScoreRule, today: date
+    session: AnySession, *, url_for_slug: Callable[[str], str], rule: ScoreRule, today: date
 ) -> Iterator[str]:
     """The export as CSV text chunks; licence and date on every row, formulas neutralised."""
     buffer = io.StringIO()
@@ -133,7 +139,7 @@ def csv_stream(
 
 
 def json_stream(
-    session: Session,
+    session: AnySession,
     *,
     url_for_slug: Callable[[str], str],
     rule: ScoreRule,
@@ -150,7 +156,7 @@ def json_stream(
     yield "]}"
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     """CSV cell text; a leading formula character gets a quote (SECURITY.md, exports)."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text

@@ -34,9 +34,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from sqlalchemy import Float, Integer, column, text
-from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
+from sqlalchemy.sql.selectable import TextualSelect
 
+from portal.core.db import AnySession
 from portal.directory import geo
 from portal.directory.models import DirectoryEntry
 
@@ -132,19 +133,19 @@ class Filters:
         return Filters(self.id_sets, self.center, radius_km)
 
 
-def bounded_count(session: Session, filters: Filters, *, limit: int) -> int:
+def bounded_count(session: AnySession, filters: Filters, *, limit: int) -> int:
     """Number of matches, counting no further than `limit` + 1."""
     stmt = _statement(_COUNT.format(table=_TABLE, where=filters.where()))
     return session.connection().execute(stmt, {**filters.params(), "n": limit + 1}).scalar() or 0
 
 
-def count(session: Session, filters: Filters) -> int:
+def count(session: AnySession, filters: Filters) -> int:
     """The exact number of matches."""
     stmt = _statement(_EXACT_COUNT.format(table=_TABLE, where=filters.where()))
     return session.connection().execute(stmt, filters.params()).scalar() or 0
 
 
-def counted_rings(session: Session, filters: Filters) -> tuple[int, list[int]]:
+def counted_rings(session: AnySession, filters: Filters) -> tuple[int, list[int]]:
     """The exact count of a circle search, with the count inside each of RING_STEPS."""
     stmt = _statement(_RINGS.format(d2=_D2, table=_TABLE, where=filters.where()))
     params = filters.params()
@@ -155,7 +156,7 @@ def counted_rings(session: Session, filters: Filters) -> tuple[int, list[int]]:
 
 
 def sorted_hits(
-    session: Session, filters: Filters, columns: tuple, *, offset: int, size: int
+    session: AnySession, filters: Filters, columns: tuple, *, offset: int, size: int
 ) -> tuple[int, list[tuple]]:
     """The bounded count (up to WALK_THRESHOLD + 1) of an A-Z search with id filters, and its
     page as (row, None) pairs; the page is empty, to be walked instead, past the threshold."""
@@ -178,7 +179,7 @@ def sorted_hits(
 
 
 def page_rows(
-    session: Session,
+    session: AnySession,
     filters: Filters,
     columns: tuple,
     *,
@@ -208,7 +209,7 @@ def page_rows(
 
 
 def _smallest_circle(
-    session: Session, filters: Filters, *, needed: int, rings: list[int] | None
+    session: AnySession, filters: Filters, *, needed: int, rings: list[int] | None
 ) -> Filters:
     """The smallest ring step around the centre that already holds `needed` matches.
 
@@ -226,7 +227,7 @@ def _smallest_circle(
 
 
 @lru_cache(maxsize=512)
-def _statement(sql: str, columns: tuple = ()) -> TextClause:
+def _statement(sql: str, columns: tuple = ()) -> TextClause | TextualSelect:
     """A text statement per distinct SQL (a handful of shapes), typed by `columns` if given."""
     clause = text(sql)
     if columns:

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import cast
 
 import redis
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
+
+from portal.core.db import AnySession
 
 log = logging.getLogger(__name__)
 EXTENSION = "directory_cache_redis"
@@ -56,7 +59,8 @@ def fetch(
     prefix = _prefix()
     page_key = f"{prefix}page:{key}"
     try:
-        current, stored = client.mget(f"{prefix}version", page_key)
+        # Without decode_responses the client returns bytes.
+        current, stored = cast("list[bytes | None]", client.mget(f"{prefix}version", page_key))
         if current is None:
             current = str(db_version()).encode()
             client.set(f"{prefix}version", current, nx=True, ex=VERSION_SECONDS)
@@ -66,9 +70,9 @@ def fetch(
         )
         return render()
     if stored is not None:
-        stamp, _, body = stored.partition(b"\n")
+        stamp, _, stored_body = stored.partition(b"\n")
         if stamp == current:
-            return body.decode()
+            return stored_body.decode()
     body = render()
     try:
         client.set(page_key, current + b"\n" + body.encode(), ex=ttl)
@@ -79,7 +83,7 @@ def fetch(
     return body
 
 
-def publish_after_commit(session: Session, current: Callable[[], int]) -> None:
+def publish_after_commit(session: AnySession, current: Callable[[], int]) -> None:
     """Publish the version `current()` reads to Redis once the session's transaction commits.
 
     Without Redis this is a no-op and `current` is never called (no extra query per bump).
@@ -113,5 +117,5 @@ def _publish(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, previous_transaction) -> None:
+def _forget(session: Session, previous_transaction: object) -> None:
     session.info.pop(PENDING, None)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 from flask import (
     Blueprint,
     Flask,
@@ -16,6 +19,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -59,7 +63,7 @@ def _rule() -> services.ScoreRule:
     )
 
 
-def _public_url(endpoint: str, **values) -> str:
+def _public_url(endpoint: str, **values: Any) -> str:
     """Absolute URL on the configured public host (stable in JSON-LD and exports)."""
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
     values.setdefault("lang", None)  # stable identifiers: never the visitor's language
@@ -131,7 +135,7 @@ def _cached_fragment(query: SearchQuery) -> Response:
     return response
 
 
-def _cached(parts: tuple, render) -> str:
+def _cached(parts: tuple, render: Callable[[], str]) -> str:
     """A body from the shared cache, keyed on `parts` and what every public body depends on.
 
     The publication minimum is not part of the key: changing it bumps the directory version.
@@ -186,7 +190,7 @@ def _detail_url(slug: str) -> str:
     return _public_url("directory.detail", slug=slug)
 
 
-def _download(chunks, mimetype: str, filename: str) -> Response:
+def _download(chunks: Iterator[str], mimetype: str, filename: str) -> Response:
     g.directory_shared_cache = True
     response = Response(stream_with_context(chunks), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -195,7 +199,7 @@ def _download(chunks, mimetype: str, filename: str) -> Response:
 
 
 @bp.get("/<slug>")
-def detail(slug: str):
+def detail(slug: str) -> ResponseReturnValue:
     """A member's public page: contact data it made visible, score details, complaints route.
 
     Anonymous visitors without pending messages all see the same page, so it comes from the
@@ -235,7 +239,7 @@ def _render_detail(slug: str, back: SearchQuery) -> str:
 
 
 @bp.get("/<slug>/badge.svg")
-def badge_svg(slug: str):
+def badge_svg(slug: str) -> ResponseReturnValue:
     """A listed member's embeddable badge (light/dark, compact/wide), from the shared cache.
 
     The cached body carries the directory version, so a member that leaves the ledenzoeker

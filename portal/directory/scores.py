@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -35,14 +35,23 @@ class ScoreState(enum.StrEnum):
 class ScoreFacts(Protocol):
     """What the rule reads; a ReviewSystem or a precomputed directory row both qualify."""
 
-    provider: Provider | str | None
-    status: SystemStatus | str | None
-    is_current: bool
-    score: Decimal | float | None
-    scale_max: Decimal | float | None
-    review_count: int
-    fetched_at: datetime | None
-    self_reported: bool  # hand-entered figures confirmed by staff
+    # Read-only members: a frozen dataclass row qualifies as well as a mapped ReviewSystem.
+    @property
+    def provider(self) -> Provider | str | None: ...
+    @property
+    def status(self) -> SystemStatus | str | None: ...
+    @property
+    def is_current(self) -> bool: ...
+    @property
+    def score(self) -> Decimal | float | None: ...
+    @property
+    def scale_max(self) -> Decimal | float | None: ...
+    @property
+    def review_count(self) -> int: ...
+    @property
+    def fetched_at(self) -> datetime | None: ...
+    @property
+    def self_reported(self) -> bool: ...  # hand-entered figures confirmed by staff
 
 
 @dataclass(frozen=True)
@@ -118,7 +127,7 @@ def public_score(
     if provider is None or system.fetched_at is None:
         return PublicScore(ScoreState.NONE, min_count=min_count)
     label = PROVIDER_LABELS[provider]
-    base = {
+    base: dict[str, Any] = {
         "provider_label": label,
         "review_count": max(int(system.review_count or 0), 0),
         "min_count": min_count,

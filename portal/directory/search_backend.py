@@ -60,7 +60,7 @@ def text_groups(
         ids = list(dict.fromkeys(specialisms[i]))
         names = [f"trade_{n}_{k}" for k in range(len(ids))]
         parts = [_SPECIALISMS.format(params=", ".join(f":{name}" for name in names))]
-        params = dict(zip(names, ids, strict=True))
+        params: dict[str, object] = dict(zip(names, ids, strict=True))
         if groups[i]:
             parts.insert(0, _TEXT[dialect].format(param=f"trade_text_{n}"))
             params[f"trade_text_{n}"] = _match(dialect, [groups[i]])

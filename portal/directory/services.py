@@ -6,18 +6,18 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
-from portal.core.db import UTCDateTime
+from portal.core.db import AnySession, UTCDateTime
 from portal.directory import queries
 from portal.directory.forms import PER_PAGE, SearchQuery
 from portal.directory.geocoder import Geocoder, Location, locate, parse_query
 from portal.directory.models import DirectoryEntry
-from portal.directory.scores import PublicScore, public_score
+from portal.directory.scores import PublicScore, ScoreFacts, public_score
 from portal.directory.search_backend import text_groups
 from portal.directory.vocabulary import Reading, Vocabulary, read, suggestion
 from portal.members.models import Recognition, Specialism
@@ -38,7 +38,7 @@ class ScoreRule:
     max_age_days: int
     now: datetime
 
-    def apply(self, facts) -> PublicScore:
+    def apply(self, facts: ScoreFacts | None) -> PublicScore:
         return public_score(
             facts, min_count=self.min_count, max_age_days=self.max_age_days, now=self.now
         )
@@ -58,7 +58,7 @@ class StoredScore:
     is_current: bool = True
 
     @classmethod
-    def of(cls, row) -> StoredScore:
+    def of(cls, row: Any) -> StoredScore:
         """Read the score columns of a DirectoryEntry or a selected row."""
         return cls(
             row.provider,
@@ -158,7 +158,7 @@ class SearchResult:
 
 
 def search(
-    session: Session,
+    session: AnySession,
     query: SearchQuery,
     *,
     geocoder: Geocoder,
@@ -224,7 +224,7 @@ _WITH_SCORE = (
 )
 
 
-def _score_params(session: Session, rule: ScoreRule) -> dict:
+def _score_params(session: AnySession, rule: ScoreRule) -> dict:
     since = rule.now - timedelta(days=rule.max_age_days)
     dialect = session.get_bind().dialect
     process = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
@@ -235,12 +235,12 @@ def _score_params(session: Session, rule: ScoreRule) -> dict:
 
 
 def _filters(
-    session: Session,
+    session: AnySession,
     query: SearchQuery,
     reading: Reading,
     location: Location | None,
     rule: ScoreRule,
-):
+) -> queries.Filters | None:
     """The search's filters; None when a filter names nothing that exists."""
     filters = queries.Filters()
     if reading.groups:
@@ -268,7 +268,7 @@ def _filters(
     return filters
 
 
-def _card(row, distance: float | None, rule: ScoreRule) -> Card:
+def _card(row: Any, distance: float | None, rule: ScoreRule) -> Card:
     return Card(
         slug=row.slug,
         name=row.name,
@@ -280,7 +280,7 @@ def _card(row, distance: float | None, rule: ScoreRule) -> Card:
     )
 
 
-def entry_by_slug(session: Session, slug: str) -> DirectoryEntry | None:
+def entry_by_slug(session: AnySession, slug: str) -> DirectoryEntry | None:
     """The public row of a listed member, or None (ended, opted out, unknown)."""
     if not slug or len(slug) > 120:
         return None
@@ -292,7 +292,7 @@ def entry_score(entry: DirectoryEntry, rule: ScoreRule) -> PublicScore:
     return rule.apply(StoredScore.of(entry))
 
 
-def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
+def filter_choices(session: AnySession) -> dict[str, list[tuple[str, str]]]:
     """(slug, name) options for the specialism and recognition selects."""
     specialisms = session.execute(
         select(Specialism.slug, Specialism.name)
@@ -308,7 +308,7 @@ def filter_choices(session: Session) -> dict[str, list[tuple[str, str]]]:
     }
 
 
-def listed_count(session: Session) -> int:
+def listed_count(session: AnySession) -> int:
     """How many members the directory lists (for the page intro and the export)."""
     return session.scalar(select(func.count()).select_from(E)) or 0
 

@@ -10,16 +10,19 @@ holds the word.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from portal.core import audit
-from portal.core.db import utcnow
+from portal.core.db import AnySession, utcnow
 from portal.directory import cache
 from portal.directory.models import SearchWordList
 from portal.directory.text import fold
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 LIST_ID = 1
 MAX_LINES = 300
@@ -81,18 +84,18 @@ def parse(body: str, known: set[str]) -> tuple[list[Rule], list[str]]:
     return rules, errors
 
 
-def current_list(session: Session) -> SearchWordList | None:
+def current_list(session: AnySession) -> SearchWordList | None:
     """The stored list, or None while the shipped one applies."""
     return session.get(SearchWordList, LIST_ID)
 
 
-def current_body(session: Session) -> str:
+def current_body(session: AnySession) -> str:
     """The list text in force (the admins' version, else the shipped default)."""
     stored = session.scalar(select(SearchWordList.body).where(SearchWordList.id == LIST_ID))
     return DEFAULT_LIST if stored is None else stored
 
 
-def save(session: Session, body: str, *, by) -> bool:
+def save(session: AnySession, body: str, *, by: User) -> bool:
     """Store the list (already validated), audit and invalidate cached searches; never commits.
 
     Returns False when nothing changed.

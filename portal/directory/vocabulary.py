@@ -21,14 +21,15 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from flask import current_app
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
+from portal.core.db import AnySession
 from portal.data.places import load_places
 from portal.directory import cache, synonyms
 from portal.directory.models import DirectoryEntry
@@ -67,7 +68,7 @@ class Vocabulary:
         self.by_length = dict(groups)
         self.sorted_terms = sorted(self.terms)
 
-    def labels(self, ids) -> tuple[str, ...]:
+    def labels(self, ids: Iterable[int]) -> tuple[str, ...]:
         """Specialism names of `ids`, A-Z."""
         return tuple(sorted(self.names[i] for i in ids if i in self.names))
 
@@ -201,7 +202,7 @@ def suggestion(text: str, vocabulary: Vocabulary) -> str:
     return " ".join(better) if better != words else ""
 
 
-def build(session: Session) -> Vocabulary:
+def build(session: AnySession) -> Vocabulary:
     """Collect the vocabulary from the public rows, specialisms, word list and place list."""
     words: set[str] = set()
     last = -1
@@ -233,7 +234,7 @@ def build(session: Session) -> Vocabulary:
     return Vocabulary(sorted(w for w in words if w), terms, places, names)
 
 
-def current(session: Session) -> Vocabulary:
+def current(session: AnySession) -> Vocabulary:
     """This process's vocabulary for the current directory version (rebuilt after a change)."""
     version = cache.version(session)
     held = current_app.extensions.get(EXTENSION)

@@ -5,18 +5,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import date
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.agreements.models import AgreementAcceptance
 from portal.auth.models import RecoveryCode, User, UserSession, UserToken
 from portal.complaints.models import Complaint, ComplaintEvent, ComplaintLetter
 from portal.complaints.services import Actor
 from portal.core import audit
-from portal.core.db import utcnow
+from portal.core.db import rowcount, utcnow
 from portal.core.models import AuditEvent, OutboxMessage
-from portal.extensions import db
+from portal.extensions import Model, db
 from portal.invitations.models import Invitation, InviteUpload
 from portal.members.models import Company
 from portal.privacy.models import SubjectRequest
@@ -103,7 +105,7 @@ def company_erasure_preview(company: Company) -> dict:
     """Exactly what `erase_company` removes and what it keeps, for the confirmation pages."""
     from portal.reviews.models import ReviewSystem
 
-    def count(model, column) -> int:
+    def count(model: type[Model], column: InstrumentedAttribute[Any]) -> int:
         return (
             db.session.scalar(select(func.count()).select_from(model).where(column == company.id))
             or 0
@@ -160,8 +162,8 @@ def erase_company(company: Company, *, by: User | None) -> dict[str, int]:
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.company_id == company.id))
     counts = {
         "users": len(users),
-        "uploads": uploads.rowcount or 0,
-        "invitations": invitations.rowcount or 0,
+        "uploads": rowcount(uploads) or 0,
+        "invitations": rowcount(invitations) or 0,
     }
     member_number = company.member_number
     db.session.delete(company)

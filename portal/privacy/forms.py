@@ -18,7 +18,7 @@ from portal.core.concurrency import IdempotentForm, VersionedForm
 from portal.core.validation import Email, SafeText, multiline_filter, strip_filter
 
 
-def _text(label, *, required: bool = False, max_length: int = 4000):
+def _text(label: str, *, required: bool = False, max_length: int = 4000) -> TextAreaField:
     validators = [DataRequired()] if required else [Optional()]
     return TextAreaField(
         label,
@@ -27,7 +27,7 @@ def _text(label, *, required: bool = False, max_length: int = 4000):
     )
 
 
-def _moment(label, *, required: bool = False):
+def _moment(label: str, *, required: bool = False) -> DateTimeLocalField:
     validators = [DataRequired(_l("Vul datum en tijd in."))] if required else [Optional()]
     return DateTimeLocalField(label, format="%Y-%m-%dT%H:%M", validators=validators)
 

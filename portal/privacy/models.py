@@ -14,7 +14,7 @@ from portal.extensions import Model
 
 
 @event.listens_for(User.active, "set")
-def _remember_deactivation(user: User, value: bool, old, _initiator) -> None:
+def _remember_deactivation(user: User, value: bool, old: object, _initiator: object) -> None:
     """Start (or stop) the retention clock of a deactivated account, whoever deactivates it."""
     if value is False and old is not False:
         user.deactivated_at = utcnow()

@@ -7,11 +7,13 @@ periods; the statement and the register print from it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Result, delete, or_, select, update
 
 from portal.agreements.models import AgreementAcceptance
 from portal.auth.models import User, UserSession, UserToken
@@ -22,7 +24,7 @@ from portal.complaints.models import (
     ComplaintSignal,
     SyncedReview,
 )
-from portal.core.db import utcnow
+from portal.core.db import rowcount, utcnow
 from portal.core.models import AuditEvent
 from portal.extensions import db
 from portal.invitations.models import Invitation, InviteUpload
@@ -50,7 +52,7 @@ SYNC_LOG_DAYS = 90
 AUDIT_YEARS = 7  # the database trigger refuses younger deletes (portal/core/audit_guard.py)
 
 
-def retention_periods(config=None) -> list[Period]:
+def retention_periods(config: Mapping[str, Any] | None = None) -> list[Period]:
     """The periods as configured, for the statement, the register and the README."""
     config = current_app.config if config is None else config
     end_days = config.get("MEMBERSHIP_END_DATA_DAYS", MEMBERSHIP_END_DATA_DAYS)
@@ -225,5 +227,5 @@ def run_all(now: datetime) -> dict[str, int]:
     return counts
 
 
-def _count(result) -> int:
-    return max(result.rowcount or 0, 0)
+def _count(result: Result[Any]) -> int:
+    return max(rowcount(result) or 0, 0)

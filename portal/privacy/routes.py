@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import (
     Blueprint,
     Flask,
@@ -13,6 +15,7 @@ from flask import (
     render_template,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
@@ -27,6 +30,9 @@ from portal.privacy.export import build_export, to_csv, to_json
 from portal.privacy.forms import ErasureRequestForm, RightRequestForm
 from portal.privacy.models import RequestKind
 from portal.privacy.records import RECORDS_VERSION
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 bp = Blueprint("privacy", __name__)
 STATEMENT_VERSION = "2026.1"
@@ -61,7 +67,9 @@ def mine():
     return _mine_page(ErasureRequestForm())
 
 
-def _mine_page(form: ErasureRequestForm, status: int = 200, right_form=None):
+def _mine_page(
+    form: ErasureRequestForm, status: int = 200, right_form: RightRequestForm | None = None
+) -> ResponseReturnValue:
     user = require_user()
     return (
         render_template(
@@ -117,7 +125,7 @@ def export_html():
 
 @bp.get("/mijn-profiel/mijn-gegevens/klantgegevens.<fmt>")
 @login_required
-def customer_data(fmt: str):
+def customer_data(fmt: str) -> ResponseReturnValue:
     """Delete-or-return: all customer data held for the user's company (beheerder only).
 
     Not behind the agreement gate: returning the data must work whatever the agreement's state.
@@ -154,7 +162,7 @@ def request_right():
     return _mine_page(ErasureRequestForm(formdata=None), 422, right_form=form)
 
 
-def _file_right(user, form: RightRequestForm) -> str | None:
+def _file_right(user: User, form: RightRequestForm) -> str | None:
     try:
         rights.request_right(user, RequestKind(form.kind.data), message=form.message.data or "")
     except services.PrivacyError as exc:
@@ -177,7 +185,7 @@ def request_erasure():
     return _mine_page(form, 422)
 
 
-def _file_erasure(user, form: ErasureRequestForm) -> str | None:
+def _file_erasure(user: User, form: ErasureRequestForm) -> str | None:
     """The service call of `request_erasure`: the page's URL, or None with the field error."""
     try:
         services.request_erasure(

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC
+from typing import TypeVar
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -19,6 +21,7 @@ from portal.members.models import Company
 from portal.privacy import erasure, rights, services
 from portal.privacy.export import to_json
 from portal.privacy.forms import (
+    BreachFields,
     BreachForm,
     CloseRequestForm,
     CustomerEraseForm,
@@ -28,6 +31,8 @@ from portal.privacy.forms import (
 )
 from portal.privacy.models import Breach, RequestKind, RequestStatus, SubjectRequest
 from portal.privacy.records import ACTIVITIES, RECORDS_VERSION
+
+_Owned = TypeVar("_Owned", SubjectRequest, Breach)
 
 bp = Blueprint("privacy_staff", __name__)
 MOMENTS = (
@@ -46,7 +51,7 @@ def _staff_only():
     return None
 
 
-def _by_public_id(model, public_id: str):
+def _by_public_id(model: type[_Owned], public_id: str) -> _Owned:
     item = db.session.scalars(select(model).where(model.public_id == str(public_id)[:36])).first()
     if item is None:
         abort(404)
@@ -85,15 +90,18 @@ def requests_list():
 
 
 @bp.get("/verzoeken/<request_id>")
-def request_detail(request_id: str):
+def request_detail(request_id: str) -> ResponseReturnValue:
     """One request with the handling form."""
     item = _by_public_id(SubjectRequest, request_id)
     return _request_page(item, CloseRequestForm())
 
 
 def _request_page(
-    item: SubjectRequest, form: CloseRequestForm, status: int = 200, extend_form=None
-):
+    item: SubjectRequest,
+    form: CloseRequestForm,
+    status: int = 200,
+    extend_form: ExtendRequestForm | None = None,
+) -> ResponseReturnValue:
     user = db.session.get(User, item.user_id) if item.user_id else None
     company = db.session.get(Company, item.company_id) if item.company_id else None
     return render_template(
@@ -109,7 +117,7 @@ def _request_page(
 
 @bp.post("/verzoeken/<request_id>")
 @admin_required
-def request_close(request_id: str):
+def request_close(request_id: str) -> ResponseReturnValue:
     """Close a request; an admin may carry out the erasure in the same step."""
     item = _by_public_id(SubjectRequest, request_id)
     form = CloseRequestForm()
@@ -125,7 +133,7 @@ def request_close(request_id: str):
                 item,
                 by=me,
                 status=RequestStatus(form.status.data),
-                outcome=form.outcome.data,
+                outcome=form.outcome.data or "",
                 address=address,
             )
         except services.PrivacyError as exc:
@@ -141,14 +149,14 @@ def request_close(request_id: str):
 
 
 @bp.post("/verzoeken/<request_id>/verlengen")
-def request_extend(request_id: str):
+def request_extend(request_id: str) -> ResponseReturnValue:
     """Extend the answer term by one or two months with a reason mailed to the requester."""
     item = _by_public_id(SubjectRequest, request_id)
     form = ExtendRequestForm()
     if form.validate_on_submit():
         try:
             rights.extend(
-                item, by=require_user(), months=int(form.months.data), reason=form.reason.data
+                item, by=require_user(), months=int(form.months.data), reason=form.reason.data or ""
             )
         except services.PrivacyError as exc:
             form.reason.errors = [exc.message]
@@ -185,10 +193,10 @@ def customer_search():
         return render_template(
             "privacy/staff_customer.html", form=form, erase_form=None, rows=None
         ), 422
-    email_hash = services.customer_hash(form.email.data)
+    email_hash = services.customer_hash(form.email.data or "")
     erase_form = CustomerEraseForm(data={"email": form.email.data})
     rows = services.find_customer(email_hash)
-    complaints = services.find_complaints(form.email.data)
+    complaints = services.find_complaints(form.email.data or "")
     rights.record_customer_search(
         by=require_user(), email_hash=email_hash, invitations=len(rows), complaints=len(complaints)
     )
@@ -211,7 +219,7 @@ def customer_export():
         return render_template(
             "privacy/staff_customer.html", form=form, erase_form=None, rows=None
         ), 422
-    data = services.export_customer(form.email.data, by=require_user())
+    data = services.export_customer(form.email.data or "", by=require_user())
     db.session.commit()
     return Response(
         to_json(data),
@@ -230,7 +238,7 @@ def customer_erase():
             "privacy/staff_customer.html", form=search, erase_form=form, rows=[]
         ), 422
     counts = services.erase_customer(
-        form.email.data, by=require_user(), suppress=form.suppress.data
+        form.email.data or "", by=require_user(), suppress=form.suppress.data
     )
     db.session.commit()
     flash(
@@ -273,7 +281,7 @@ def breach_new():
 
 @bp.get("/datalekken/<breach_id>")
 @admin_required
-def breach_edit(breach_id: str):
+def breach_edit(breach_id: str) -> ResponseReturnValue:
     item = _by_public_id(Breach, breach_id)
     form = BreachForm(obj=item)
     for name in MOMENTS:
@@ -287,7 +295,7 @@ def _local(value):
     return value.astimezone(AMSTERDAM).replace(tzinfo=None) if value else None
 
 
-def _breach_values(form, item: Breach) -> dict:
+def _breach_values(form: BreachForm, item: Breach) -> dict:
     """The stored values behind the breach form, moments in local time (for the version check)."""
     values = concurrency.obj_values(form, item)
     for name in MOMENTS:
@@ -296,7 +304,7 @@ def _breach_values(form, item: Breach) -> dict:
     return values
 
 
-def _breach_values_in(form) -> dict:
+def _breach_values_in(form: BreachFields) -> dict:
     """The form's values as the service takes them; moments from Dutch local time to UTC."""
     values = {
         name: field.data
@@ -327,7 +335,7 @@ def breach_create():
 
 @bp.post("/datalekken/<breach_id>")
 @admin_required
-def breach_save(breach_id: str):
+def breach_save(breach_id: str) -> ResponseReturnValue:
     """Update a breach entry; 409 after someone else's save; times in Dutch local time."""
     item = _by_public_id(Breach, breach_id)
     form = BreachForm()

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 
 from portal.auth.models import User
 from portal.complaints import retention as complaint_records
@@ -101,7 +101,7 @@ def request_erasure(user: User, *, message: str, whole_company: bool) -> Subject
     return item
 
 
-def requests_query(status: str = "open"):
+def requests_query(status: str = "open") -> Select[tuple[SubjectRequest]]:
     """Staff list: open requests first by due date, or all."""
     query = select(SubjectRequest).order_by(SubjectRequest.due_at.asc(), SubjectRequest.id.asc())
     if status == "open":
