@@ -13,11 +13,10 @@ from portal.agreements import document, services
 from portal.agreements.clauses import parse_body
 from portal.agreements.forms import AcceptForm
 from portal.agreements.pdf import Parties, build_pdf
-from portal.auth.routes import require_user
+from portal.core.access import current_company, require_user
 from portal.core.htmx import render
 from portal.core.security import member_required
 from portal.extensions import db
-from portal.profile.routes import current_company
 
 if TYPE_CHECKING:
     from portal.members.models import Company

@@ -20,8 +20,8 @@ from portal.agreements.clauses import (
 )
 from portal.agreements.forms import NewDraftForm, PublishForm, VersionForm
 from portal.agreements.models import AgreementVersion
-from portal.auth.routes import require_user
 from portal.core import audit, concurrency
+from portal.core.access import require_user
 from portal.core.security import admin_required, staff_required
 from portal.core.templating import nl_date
 from portal.core.uploads import neutralise_formula

@@ -137,7 +137,3 @@ class StaffRoleForm(FlaskForm):
         choices=[("staff", _l("Medewerker ledenservice")), ("admin", _l("Beheerder"))],
         validators=[DataRequired(REQUIRED)],
     )
-
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token: for confirm buttons."""

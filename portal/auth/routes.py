@@ -6,7 +6,6 @@ import time
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
@@ -20,16 +19,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from portal.auth import mfa, passkeys, services, sessions, tokens
-from portal.auth.forms import (
-    CodeForm,
-    EmptyForm,
-    ForgotForm,
-    InviteeForm,
-    LoginForm,
-    NewPasswordForm,
-)
+from portal.auth.forms import CodeForm, ForgotForm, LoginForm, NewPasswordForm
 from portal.auth.models import TokenPurpose, User
-from portal.core import concurrency
+from portal.core.forms import EmptyForm
 from portal.core.security import safe_next
 from portal.extensions import db, limiter, login_manager
 
@@ -331,43 +323,6 @@ def activate_post():
     """First password of an invited user; the token comes in the form body."""
     raw = request.form.get("token", "")
     return _token_page(TokenPurpose.ACTIVATE, raw, "auth/activate.html", "auth.activate_post")
-
-
-def require_user() -> User:
-    """The logged-in user object (not the proxy).
-
-    :raises NotFound: nobody is logged in (callers are login_required anyway).
-    """
-    if not current_user.is_authenticated:
-        abort(404)
-    return current_user._get_current_object()
-
-
-def invite_from_form(
-    form: InviteeForm, company, *, company_role: str, by: User, done: str
-) -> str | None:
-    """Invite the form's name and e-mail into the company and commit; the URL to go to, or None.
-
-    Shared by the beheerder's colleague invitations and staff inviting a member's beheerder;
-    a refusal (the address has an account) lands on the e-mail field and nothing is committed.
-    A repeated submit of the same form (its idempotency key) invites once and returns `done`.
-    """
-
-    def create() -> str | None:
-        try:
-            services.invite_colleague(
-                company,
-                name=form.name.data,
-                email=form.email.data,
-                company_role=company_role,
-                by=by,
-            )
-        except services.AccountError as exc:
-            form.email.errors.append(str(exc))
-            return None
-        return done
-
-    return concurrency.create_once(create)
 
 
 # Attach the account pages and single sign-on to bp.

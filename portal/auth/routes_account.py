@@ -8,11 +8,13 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from portal.auth import mfa, services, sessions
-from portal.auth.forms import ChangePasswordForm, ConfirmPasswordForm, EmptyForm, EnrolMfaForm
+from portal.auth.forms import ChangePasswordForm, ConfirmPasswordForm, EnrolMfaForm
 from portal.auth.models import UserSession
 from portal.auth.passwords import verify_password
-from portal.auth.routes import bp, require_user
+from portal.auth.routes import bp
 from portal.core import audit
+from portal.core.access import require_user
+from portal.core.forms import EmptyForm
 from portal.extensions import db, limiter
 
 

@@ -19,10 +19,11 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from portal.auth import passkeys, services, sessions
-from portal.auth.forms import EmptyForm
 from portal.auth.passkey_forms import AddPasskeyForm, PasskeyLoginForm, PasskeyNameForm
-from portal.auth.routes import bp, landing, pending_user, require_user
+from portal.auth.routes import bp, landing, pending_user
 from portal.core import audit
+from portal.core.access import require_user
+from portal.core.forms import EmptyForm
 from portal.core.security import safe_next
 from portal.extensions import db, limiter
 

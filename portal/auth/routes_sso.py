@@ -7,9 +7,9 @@ import time
 from flask import abort, flash, redirect, request, session, url_for
 
 from portal.auth import oidc, services
-from portal.auth.forms import EmptyForm
 from portal.auth.routes import bp, landing, needs_second_step, start_second_step
 from portal.core import audit
+from portal.core.forms import EmptyForm
 from portal.core.security import safe_next
 from portal.extensions import db, limiter
 

@@ -235,10 +235,6 @@ class FollowupForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """A button that only needs the CSRF token."""
-
-
 class OnceForm(IdempotentForm, FlaskForm):
     """A button that creates or sends something: a double click does it once."""
 

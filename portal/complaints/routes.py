@@ -14,12 +14,10 @@ from sqlalchemy import select
 
 from portal.agreements.gate import member_register_gate
 from portal.auth.models import Role, User
-from portal.auth.routes import require_user
 from portal.complaints import dispatch, queries, reminders, services
 from portal.complaints.forms import (
     ActionForm,
     ComplaintForm,
-    ConfirmForm,
     EditForm,
     FollowupForm,
     HandlerForm,
@@ -49,11 +47,12 @@ from portal.complaints.models import (
 )
 from portal.complaints.services import Action, ComplaintError
 from portal.core import concurrency
+from portal.core.access import current_company, require_user
+from portal.core.forms import EmptyForm
 from portal.core.htmx import render
 from portal.core.paging import page_arg
 from portal.core.security import get_owned_or_404, member_required
 from portal.extensions import db
-from portal.profile.routes import current_company
 
 bp = Blueprint("complaints", __name__)
 PER_PAGE = 25
@@ -273,10 +272,10 @@ def _show_page(complaint: Complaint, *, status: int = 200, **forms):
         root_causes=ROOT_CAUSES,
         handler_form=handler_form,
         letter_labels=LETTER_LABELS,
-        confirm_form=ConfirmForm(),
+        confirm_form=EmptyForm(),
         note_form=forms.pop("note_form", None) or NoteForm(formdata=None),
         followup_form=forms.pop("followup_form", None) or FollowupForm(formdata=None),
-        once_form=ConfirmForm(),
+        once_form=EmptyForm(),
         related=services.related_complaints(complaint),
         note_labels=NOTE_LABELS,
         severity_labels=SEVERITY_LABELS,
@@ -358,7 +357,7 @@ def send_status_link(public_id: str):
     from portal.complaints import tracking
 
     complaint = get_owned_or_404(Complaint, public_id)
-    if not ConfirmForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
     try:
         tracking.send_status_link(complaint, by=require_user(), survey=not complaint.is_open)

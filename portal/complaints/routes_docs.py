@@ -18,13 +18,12 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from portal.auth.routes import require_user
 from portal.complaints import dispatch, letters, services, stats
 from portal.complaints.forms import (
-    ConfirmForm,
     LetterEditForm,
     LetterTemplateForm,
     PolicyForm,
@@ -34,11 +33,10 @@ from portal.complaints.models import Complaint, ComplaintLetter, LetterKind
 from portal.complaints.routes import bp
 from portal.complaints.services import ComplaintError
 from portal.core import concurrency
-from portal.core.errors import render_error
-from portal.core.logs import security_event
+from portal.core.access import company_admin_required, current_company, require_user
+from portal.core.forms import EmptyForm
 from portal.core.security import get_owned_or_404
 from portal.extensions import db
-from portal.profile.routes import current_company
 
 
 def _kind(kind: str) -> LetterKind:
@@ -61,7 +59,7 @@ def _letter_form(
     """
     form = LetterEditForm()
     if not (request.form.get("subject") or request.form.get("body")):
-        if not ConfirmForm().validate_on_submit():  # the standard wording: only the token
+        if not EmptyForm().validate_on_submit():  # the standard wording: only the token
             abort(400)
         return True, form, None
     if form.validate_on_submit():
@@ -255,11 +253,9 @@ def report_pdf():
 # --- Settings (beheerder only for changes) ---------------------------------------------------
 
 
-def _forbidden():
-    security_event("authz_denied", endpoint=request.endpoint, user=current_user.id)
-    return render_error(
-        403, _("Alleen de beheerder van uw bedrijf kan de klachtenregeling wijzigen.")
-    )
+beheerder_only = company_admin_required(
+    _l("Alleen de beheerder van uw bedrijf kan de klachtenregeling wijzigen.")
+)
 
 
 def _settings_page(form: PolicyForm, company, status: int = 200):
@@ -315,10 +311,9 @@ def _policy_state(company, form: PolicyForm):
 
 
 @bp.post("/instellingen")
+@beheerder_only
 def settings_post():
     """Save the policy and categories (beheerder only); 409 after someone else's save."""
-    if not current_user.is_company_admin:
-        return _forbidden()
     company = current_company()
     form = PolicyForm()
     _coordinator_choices(form, company)
@@ -374,15 +369,14 @@ def _template_page(form, letter_kind: LetterKind, custom: bool, status: int = 20
         placeholders=letters.PLACEHOLDERS,
         custom=custom,
         can_edit=current_user.is_company_admin,
-        reset_form=ConfirmForm(),
+        reset_form=EmptyForm(),
     ), status
 
 
 @bp.post("/instellingen/brieven/<kind>")
+@beheerder_only
 def letter_template_post(kind: str):
     """Save the wording (beheerder only); unknown placeholders are refused."""
-    if not current_user.is_company_admin:
-        return _forbidden()
     company = current_company()
     letter_kind = _kind(kind)
     form = LetterTemplateForm()
@@ -408,13 +402,12 @@ def letter_template_post(kind: str):
 
 
 @bp.post("/instellingen/brieven/<kind>/standaard")
+@beheerder_only
 def letter_template_reset(kind: str):
     """Go back to the association's default wording (beheerder only)."""
-    if not current_user.is_company_admin:
-        return _forbidden()
     company = current_company()
     letter_kind = _kind(kind)
-    if not ConfirmForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
     letters.save_template(company.id, letter_kind, subject="", body="")
     db.session.commit()

@@ -22,8 +22,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.compliance.assessment import DECISION_LABELS, Decision
 from portal.compliance.settings import DEFINITIONS
 from portal.core.concurrency import IdempotentForm, VersionedForm
+from portal.core.evidence import read_evidence
 from portal.core.validation import SafeText, multiline_filter, strip_filter
-from portal.reviews.forms import MAX_EVIDENCE_BYTES, safe_filename, sniff_evidence
 
 REQUIRED = _l("Dit veld is verplicht.")
 
@@ -179,15 +179,4 @@ class SelfReportForm(IdempotentForm, FlaskForm):
 
     def validate_evidence(self, field) -> None:
         """Required; PDF, PNG or JPEG up to 2 MB, judged by content."""
-        upload = field.data
-        if not upload or not getattr(upload, "filename", ""):
-            raise ValidationError(_l("Voeg een bewijsstuk toe."))
-        data = upload.read(MAX_EVIDENCE_BYTES + 1)
-        if not data:
-            raise ValidationError(_l("Het bestand is leeg."))
-        if len(data) > MAX_EVIDENCE_BYTES:
-            raise ValidationError(_l("Het bestand is groter dan 2 MB."))
-        mime = sniff_evidence(data)
-        if mime is None:
-            raise ValidationError(_l("Alleen een PDF-, PNG- of JPEG-bestand is toegestaan."))
-        self.evidence_payload = (safe_filename(upload.filename, mime), mime, data)
+        self.evidence_payload = read_evidence(field, required=True)

@@ -7,12 +7,10 @@ in routes_staff_accounts; the member's self-reported score in routes_member.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, request, url_for
+from flask import Blueprint, Flask, abort, flash, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.auth.forms import EmptyForm
-from portal.auth.routes import require_user
 from portal.compliance import member_sync, services
 from portal.compliance import status as st
 from portal.compliance.forms import DeadlineForm
@@ -20,8 +18,11 @@ from portal.compliance.models import DeadlineExtension, Reminder
 from portal.compliance.regions import UNKNOWN, provinces
 from portal.compliance.reminders import ensure_templates
 from portal.core import concurrency
+from portal.core.access import require_user
 from portal.core.db import utcnow
+from portal.core.forms import EmptyForm
 from portal.core.htmx import render
+from portal.core.responses import done
 from portal.core.security import staff_required
 from portal.extensions import db
 from portal.members.models import Company
@@ -54,13 +55,6 @@ def register(app: Flask) -> None:
 def _staff_only():
     """Staff and admins only; members get 404, anonymous users the login page."""
     return None
-
-
-def done(url: str):
-    """Success: 303 for plain and boosted forms; a full navigation for htmx fragment forms."""
-    if getattr(request, "htmx", None) and not request.htmx.boosted:
-        return "", 204, {"HX-Redirect": url}
-    return redirect(url, 303)
 
 
 def filter_options() -> dict:

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.auth.routes import require_user
 from portal.compliance import admin
 from portal.compliance.forms import EditSpecialismForm, NewSpecialismForm, SettingsForm
 from portal.compliance.services import ComplianceError
@@ -19,6 +18,7 @@ from portal.compliance.settings import (
     update_settings,
 )
 from portal.core import concurrency
+from portal.core.access import require_user
 from portal.core.htmx import render
 from portal.core.paging import page_arg
 from portal.core.security import admin_required, staff_required

@@ -7,14 +7,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
-from portal.auth.routes import require_user
 from portal.compliance import assessment
 from portal.compliance.forms import DecisionForm, ScoreDecisionForm
 from portal.compliance.models import SelfReportedScore
-from portal.compliance.routes import bp, done
+from portal.compliance.routes import bp
 from portal.compliance.services import ComplianceError
 from portal.core import queues
+from portal.core.access import require_user
 from portal.core.htmx import render
+from portal.core.responses import done
 from portal.extensions import db
 from portal.members.models import Company
 from portal.reviews.forms import is_https_url

@@ -4,24 +4,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, flash, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.auth.routes import require_user
 from portal.compliance import assessment
 from portal.compliance.forms import SelfReportForm
 from portal.compliance.models import SelfReportedScore
-from portal.compliance.routes import done
 from portal.compliance.services import ComplianceError
 from portal.core import concurrency
-from portal.core.errors import render_error
+from portal.core.access import company_admin_required, current_company, require_user
 from portal.core.htmx import render
-from portal.core.logs import security_event
+from portal.core.responses import done
 from portal.core.security import member_required
 from portal.extensions import db
-from portal.profile.routes import current_company
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 
 bp = Blueprint("compliance_member", __name__)
@@ -68,9 +65,9 @@ def _page(form: SelfReportForm, system, problem: str = "", status: int = 200):
     )
 
 
-def _forbidden():
-    security_event("authz_denied", endpoint=request.endpoint, user=current_user.id)
-    return render_error(403, _("Alleen de beheerder van uw bedrijf kan een score opgeven."))
+beheerder_only = company_admin_required(
+    _l("Alleen de beheerder van uw bedrijf kan een score opgeven.")
+)
 
 
 @bp.get("/score")
@@ -80,10 +77,9 @@ def score_form():
 
 
 @bp.post("/score")
+@beheerder_only
 def submit_score():
     """Submit the figures; ledenservice confirms them before they count."""
-    if not current_user.is_company_admin:
-        return _forbidden()
     system = _approved_other()
     form = SelfReportForm()
     problem = ""

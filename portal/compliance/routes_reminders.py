@@ -8,13 +8,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from portal.auth.routes import require_user
 from portal.compliance import reminders, services
 from portal.compliance.forms import TemplateForm
-from portal.compliance.routes import bp, done
+from portal.compliance.routes import bp
 from portal.core import concurrency
+from portal.core.access import require_user
 from portal.core.db import utcnow
 from portal.core.htmx import render
+from portal.core.responses import done
 from portal.core.templating import AMSTERDAM
 from portal.extensions import db, limiter
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
-from portal.auth.routes import require_user
 from portal.compliance import exports, reports, services
 from portal.compliance import status as st
 from portal.compliance.routes import bp
 from portal.compliance.settings import get_setting
 from portal.core import audit
+from portal.core.access import require_user
 from portal.core.db import utcnow
 from portal.core.templating import AMSTERDAM
 from portal.extensions import db

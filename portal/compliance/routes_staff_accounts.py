@@ -7,12 +7,13 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.auth import staff_accounts
-from portal.auth.forms import EmptyForm, StaffAccountForm, StaffRoleForm
+from portal.auth.forms import StaffAccountForm, StaffRoleForm
 from portal.auth.models import Role, User
-from portal.auth.routes import require_user
 from portal.auth.services import AccountError
 from portal.compliance.routes_admin import bp
 from portal.core import concurrency
+from portal.core.access import require_user
+from portal.core.forms import EmptyForm
 from portal.core.security import admin_required
 from portal.extensions import db, limiter
 

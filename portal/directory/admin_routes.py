@@ -7,8 +7,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
-from portal.auth.routes import require_user
 from portal.core import concurrency
+from portal.core.access import require_user
 from portal.core.security import admin_required
 from portal.directory import synonyms
 from portal.directory.forms import SearchWordsForm

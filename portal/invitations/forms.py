@@ -39,7 +39,3 @@ class ConfirmForm(FlaskForm):
     """Send the previewed list, with the delay chosen again."""
 
     delay = SelectField(_l("Uitnodiging versturen"), choices=DELAY_CHOICES, default="0")
-
-
-class ActionForm(FlaskForm):
-    """CSRF-only form for retry and delete buttons."""

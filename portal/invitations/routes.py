@@ -12,18 +12,18 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.agreements import services as agreements
-from portal.auth.routes import require_user
 from portal.core import concurrency
+from portal.core.access import current_company, require_user
 from portal.core.errors import render_error
+from portal.core.forms import EmptyForm
 from portal.core.htmx import render
 from portal.core.logs import security_event
 from portal.core.security import get_owned_or_404, member_required
 from portal.core.uploads import MAX_BYTES
 from portal.extensions import db, limiter
 from portal.invitations import links, services, settings
-from portal.invitations.forms import ActionForm, ConfirmForm, UploadForm
+from portal.invitations.forms import ConfirmForm, UploadForm
 from portal.invitations.models import InviteStatus, InviteUpload, UploadStatus
-from portal.profile.routes import current_company
 
 bp = Blueprint("invitations", __name__)
 PREVIEW_ROWS = 50
@@ -64,13 +64,13 @@ def _beheerder_only(view: Callable) -> Callable:
 def _list_action(
     upload_id: str, action: Callable, done: Callable[[Any], str]
 ) -> tuple[InviteUpload, bool | None]:
-    """Run `action` on one of the company's lists behind the CSRF-only ActionForm.
+    """Run `action` on one of the company's lists behind the CSRF-only EmptyForm.
 
     Commits and flashes `done(result)` on success; a refusal is flashed as a warning.
     Returns the list and True (done), False (refused) or None (invalid form).
     """
     item = get_owned_or_404(InviteUpload, upload_id)
-    if not ActionForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         return item, None
     try:
         result = action(item, by=require_user())
@@ -197,7 +197,7 @@ def _detail_page(
         else [],
         problems=services.problem_rows(item),
         form=form,
-        action_form=ActionForm(),
+        action_form=EmptyForm(),
         problem=problem,
         can_act=current_user.is_company_admin,
         statuses=InviteStatus,

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.auth.routes import require_user
+from portal.core.access import require_user
 from portal.core.logs import security_event
 from portal.core.security import staff_required
 from portal.core.templating import nl_date

@@ -10,9 +10,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
 
+from portal.auth.invite_form import invite_from_form
 from portal.auth.models import CompanyRole, User
-from portal.auth.routes import invite_from_form, require_user
 from portal.core import concurrency
+from portal.core.access import require_user
 from portal.core.htmx import render
 from portal.core.models import AuditEvent
 from portal.core.paging import page_arg

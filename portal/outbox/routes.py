@@ -11,8 +11,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.auth.routes import require_user
 from portal.core import outbox as engine
+from portal.core.access import require_user
 from portal.core.models import OutboxMessage, OutboxStatus
 from portal.core.paging import page_arg
 from portal.core.security import admin_required, staff_required

@@ -19,8 +19,8 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal.auth.routes import require_user
 from portal.core import concurrency
+from portal.core.access import require_user
 from portal.extensions import db
 from portal.invitations import settings as invite_settings
 from portal.privacy import erasure, rights, services

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.auth.models import User
-from portal.auth.routes import require_user
 from portal.core import concurrency, queues
+from portal.core.access import require_user
 from portal.core.db import utcnow
 from portal.core.security import admin_required, staff_required
 from portal.core.templating import AMSTERDAM

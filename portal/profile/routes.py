@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from portal.auth.routes import require_user
 from portal.core import concurrency
+from portal.core.access import current_company, require_user
 from portal.core.db import utcnow
 from portal.core.htmx import render
 from portal.core.security import member_required
@@ -26,17 +25,6 @@ bp = Blueprint("profile", __name__)
 def _members_only():
     """Every page here is for logged-in member users (staff get 404)."""
     return None
-
-
-def current_company() -> Company:
-    """The logged-in member's own company.
-
-    :raises NotFound: the user has no company.
-    """
-    company = current_user.company
-    if company is None:
-        abort(404)
-    return company
 
 
 def company_form(company: Company, formdata=None) -> CompanyForm:

@@ -7,13 +7,15 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.auth import sessions
-from portal.auth.forms import EmptyForm, InviteColleagueForm, RoleForm
+from portal.auth.forms import InviteColleagueForm, RoleForm
+from portal.auth.invite_form import invite_from_form
 from portal.auth.models import CompanyRole, User
-from portal.auth.routes import invite_from_form, require_user
 from portal.core import audit
+from portal.core.access import current_company, require_user
+from portal.core.forms import EmptyForm
 from portal.core.security import get_owned_or_404
 from portal.extensions import db, limiter
-from portal.profile.routes import bp, current_company
+from portal.profile.routes import bp
 
 
 def _colleagues(company) -> list[User]:

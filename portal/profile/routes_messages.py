@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 
+from portal.core.access import current_company
 from portal.core.logs import security_event
 from portal.core.paging import page_arg
 from portal.extensions import db
 from portal.outbox import services
-from portal.profile.routes import bp, current_company
+from portal.profile.routes import bp
 
 PER_PAGE = 25
 

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import io
 import re
-import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from PIL import Image, UnidentifiedImageError
 from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.core.concurrency import IdempotentForm, VersionedForm
-from portal.core.images import quiet_pillow
+from portal.core.evidence import read_evidence
 from portal.core.validation import SafeText, multiline_filter, strip_filter
 from portal.reviews.linking import CREDENTIAL_RE, LOCATION_ID_RE
 from portal.reviews.models import Provider
 
 REQUIRED = _l("Dit veld is verplicht.")
-MAX_EVIDENCE_BYTES = 2 * 1024 * 1024
 PLATFORM_CHOICES = [
     (Provider.KLANTENVERTELLEN.value, "Klantenvertellen"),
     (Provider.KIYOH.value, "Kiyoh"),
@@ -155,19 +151,8 @@ class OtherSystemForm(IdempotentForm, VersionedForm, SwitchMixin, FlaskForm):
             raise ValidationError(_l("Vul een volledig webadres in dat begint met https://."))
 
     def validate_evidence(self, field) -> None:
-        """PDF, PNG or JPEG up to 2 MiB, judged by content; kept as (name, type, bytes)."""
-        upload = field.data
-        if not upload or not getattr(upload, "filename", ""):
-            return
-        data = upload.read(MAX_EVIDENCE_BYTES + 1)
-        if not data:
-            raise ValidationError(_l("Het bestand is leeg."))
-        if len(data) > MAX_EVIDENCE_BYTES:
-            raise ValidationError(_l("Het bestand is groter dan 2 MB."))
-        mime = sniff_evidence(data)
-        if mime is None:
-            raise ValidationError(_l("Alleen een PDF-, PNG- of JPEG-bestand is toegestaan."))
-        self.evidence_payload = (safe_filename(upload.filename, mime), mime, data)
+        """Optional; PDF, PNG or JPEG up to 2 MiB, judged by content; kept as (name, type, bytes)."""
+        self.evidence_payload = read_evidence(field, required=False)
 
 
 def is_https_url(value: str) -> bool:
@@ -181,43 +166,6 @@ def is_https_url(value: str) -> bool:
     except ValueError:
         return False
     return parts.scheme == "https" and bool(parts.hostname) and not parts.username
-
-
-def sniff_evidence(data: bytes) -> str | None:
-    """The real type of an evidence file by its content, or None when not acceptable."""
-    if data.startswith(b"%PDF-"):
-        return "application/pdf" if b"%%EOF" in data[-2048:] else None
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png" if _image_ok(data, "PNG") else None
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg" if _image_ok(data, "JPEG") else None
-    return None
-
-
-def _image_ok(data: bytes, expected: str) -> bool:
-    """Pillow must recognise and verify the image (size-capped against pixel bombs)."""
-    try:
-        # Corrupt metadata (EXIF) only makes Pillow warn; verify() still checks the image data.
-        with quiet_pillow(), Image.open(io.BytesIO(data)) as image:
-            if image.format != expected or image.width * image.height > 40_000_000:
-                return False
-            image.verify()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
-        return False
-    return True
-
-
-def safe_filename(name: str, mime: str) -> str:
-    """A display name: base name only, printable, at most 120 characters, right extension."""
-    base = unicodedata.normalize("NFC", name or "").replace("\\", "/").rsplit("/", 1)[-1]
-    base = re.sub(r"[^\w.\- ()]", "_", base).strip(" .")[:100] or "bewijs"
-    ext = {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg"}[mime]
-    stem = base.rsplit(".", 1)[0] if "." in base else base
-    return f"{stem}{ext}"
-
-
-class ConfirmForm(FlaskForm):
-    """CSRF only: the button is the confirmation (activate with a switch, unlink)."""
 
 
 class ProvisionForm(FlaskForm):

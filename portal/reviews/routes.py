@@ -20,22 +20,23 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from portal.auth.routes import require_user
 from portal.core import concurrency
-from portal.core.errors import render_error
+from portal.core.access import company_admin_required, current_company, require_user
+from portal.core.forms import EmptyForm
 from portal.core.htmx import render
 from portal.core.logs import security_event
+from portal.core.responses import done
 from portal.core.security import get_owned_or_404, member_required
 from portal.directory.badge import BadgeOptions, snippet
 from portal.extensions import db, limiter
-from portal.profile.routes import current_company
 from portal.reviews import dashboard, services, switching
 from portal.reviews.card import attempt_label
 from portal.reviews.errors import OK
-from portal.reviews.forms import ActivateForm, ConfirmForm, LinkForm, OtherSystemForm
+from portal.reviews.forms import ActivateForm, LinkForm, OtherSystemForm
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 
 bp = Blueprint("reviews", __name__)
@@ -73,24 +74,12 @@ def _provider_called(response) -> bool:
     return bool(g.get("provider_called"))
 
 
-def _forbidden():
-    """Medewerkers may look but not change: a Dutch 403 page."""
-    security_event("authz_denied", endpoint=request.endpoint, user=current_user.id)
-    return render_error(
-        403,
-        _(
-            "Alleen de beheerder van uw bedrijf kan het beoordelingssysteem wijzigen. "
-            "Vraag uw beheerder om dit te doen."
-        ),
+beheerder_only = company_admin_required(
+    _l(
+        "Alleen de beheerder van uw bedrijf kan het beoordelingssysteem wijzigen. "
+        "Vraag uw beheerder om dit te doen."
     )
-
-
-def _done(endpoint: str = "reviews.show", *, url: str | None = None):
-    """Success: 303 for plain forms; a full navigation for htmx form swaps."""
-    url = url or url_for(endpoint)
-    if getattr(request, "htmx", None) and not request.htmx.boosted:
-        return "", 204, {"HX-Redirect": url}
-    return redirect(url, 303)
+)  # medewerkers may look but not change: a Dutch 403 page
 
 
 class BadgeView(NamedTuple):
@@ -130,7 +119,7 @@ def show():
         company=company,
         system=system,
         pending=services.pending_system(company),
-        cancel_form=ConfirmForm(),
+        cancel_form=EmptyForm(),
         card=services.criterion_card(company),
         attempts=_attempt_rows(system),
         past=services.history(company),
@@ -156,19 +145,17 @@ def _attempt_rows(system: ReviewSystem | None) -> list[AttemptRow]:
 
 
 @bp.get("/activeren")
+@beheerder_only
 def activate_confirm():
     """Confirmation page for requesting the included Klantenvertellen."""
-    if not current_user.is_company_admin:
-        return _forbidden()
     company = current_company()
     return _activate_page(ActivateForm(), company)
 
 
 @bp.post("/activeren")
+@beheerder_only
 def activate():
     """Request the included Klantenvertellen (status aangevraagd)."""
-    if not current_user.is_company_admin:
-        return _forbidden()
     company = current_company()
     form = ActivateForm()
     current = services.current_system(company)
@@ -181,7 +168,7 @@ def activate():
             return redirect(url_for("reviews.show"), 303)
         db.session.commit()
         flash(_("Klantenvertellen is aangevraagd. U krijgt binnen 2 tot 3 weken toegang."))
-        return _done()
+        return done(url_for("reviews.show"))
     return _activate_page(form, company, status=422)
 
 
@@ -228,10 +215,9 @@ def _replay_or_conflict(form, company) -> tuple[str | None, bool]:
 
 
 @bp.get("/koppelen")
+@beheerder_only
 def link_form():
     """Form to link an existing Klantenvertellen, Kiyoh or Feedback Company account."""
-    if not current_user.is_company_admin:
-        return _forbidden()
     company = current_company()
     form = LinkForm(data={"provider": request.args.get("platform", Provider.KIYOH.value)})
     concurrency.stamp(form, *_current_state(company))
@@ -240,16 +226,15 @@ def link_form():
 
 @bp.post("/koppelen")
 @limiter.limit("10/hour", key_func=_company_key, methods=["POST"], deduct_when=_provider_called)
+@beheerder_only
 def link():
     """Check the credentials live once, then save (verified or unchecked) or explain the failure."""
-    if not current_user.is_company_admin:
-        return _forbidden()
     company = current_company()
     form = LinkForm()
     _held = services.current_system(company)  # replaced under the version read here
     earlier, stale = _replay_or_conflict(form, company)
     if earlier is not None:
-        return _done(url=earlier)
+        return done(earlier)
     if stale:
         return _link_page(form, company, status=409)
     form.needs_confirm = _switching(company, form)
@@ -262,7 +247,7 @@ def link():
             concurrency.conflict_after_race(form, lambda: _current_state(company))
             return _link_page(form, company, status=409)
         if url is not None:
-            return _done(url=url)
+            return done(url)
     return _link_page(form, company, problem="".join(problems), status=422)
 
 
@@ -328,10 +313,9 @@ def _switch_waits(company) -> bool:
 
 
 @bp.get("/ander-systeem")
+@beheerder_only
 def other_form():
     """Form to report another review system for assessment."""
-    if not current_user.is_company_admin:
-        return _forbidden()
     company = current_company()
     form = OtherSystemForm()
     concurrency.stamp(form, *_current_state(company))
@@ -339,16 +323,15 @@ def other_form():
 
 
 @bp.post("/ander-systeem")
+@beheerder_only
 def other():
     """Save another system as 'in beoordeling' (optional evidence, checked by content)."""
-    if not current_user.is_company_admin:
-        return _forbidden()
     company = current_company()
     form = OtherSystemForm()
     _held = services.current_system(company)  # replaced under the version read here
     earlier, stale = _replay_or_conflict(form, company)
     if earlier is not None:
-        return _done(url=earlier)
+        return done(earlier)
     if stale:
         return _other_page(form, company, status=409)
     form.needs_confirm = services.current_system(company) is not None
@@ -358,7 +341,7 @@ def other():
         except (concurrency.StaleDataError, IntegrityError):  # another system won the race
             concurrency.conflict_after_race(form, lambda: _current_state(company))
             return _other_page(form, company, status=409)
-        return _done(url=url)
+        return done(url)
     if form.evidence.errors:
         security_event("upload_rejected", endpoint=request.endpoint, company=company.id)
     return _other_page(form, company, status=422)
@@ -391,11 +374,10 @@ def _other_page(form, company, status: int = 200):
 
 
 @bp.post("/overstap-annuleren")
+@beheerder_only
 def cancel_switch():
     """Withdraw a requested switch; the current system stays as it is."""
-    if not current_user.is_company_admin:
-        return _forbidden()
-    if not ConfirmForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         return redirect(url_for("reviews.show"), 303)
     try:
         cancelled = switching.cancel_pending(current_company(), by=require_user())
@@ -408,23 +390,21 @@ def cancel_switch():
 
 
 @bp.get("/ontkoppelen/<system_id>")
+@beheerder_only
 def unlink_confirm(system_id: str):
     """Confirmation page before ending the current system."""
-    if not current_user.is_company_admin:
-        return _forbidden()
     system = _current_owned(system_id)
     if system is None:
         return redirect(url_for("reviews.show"), 303)
-    return render_template("reviews/unlink.html", system=system, form=ConfirmForm())
+    return render_template("reviews/unlink.html", system=system, form=EmptyForm())
 
 
 @bp.post("/ontkoppelen/<system_id>")
+@beheerder_only
 def unlink(system_id: str):
     """End the current system; it stays in the history."""
-    if not current_user.is_company_admin:
-        return _forbidden()
     system = _current_owned(system_id)
-    form = ConfirmForm()
+    form = EmptyForm()
     if system is None:
         return redirect(url_for("reviews.show"), 303)
     if not form.validate_on_submit():

@@ -11,8 +11,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.auth.routes import require_user
 from portal.core import queues
+from portal.core.access import require_user
 from portal.core.db import utcnow
 from portal.core.htmx import render
 from portal.core.paging import page_arg
