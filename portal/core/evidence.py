@@ -12,6 +12,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
+from wtforms import Field
 from wtforms.validators import ValidationError
 
 from portal.core.images import quiet_pillow
@@ -19,7 +20,7 @@ from portal.core.images import quiet_pillow
 MAX_EVIDENCE_BYTES = 2 * 1024 * 1024
 
 
-def read_evidence(field, *, required: bool) -> tuple[str, str, bytes] | None:
+def read_evidence(field: Field, *, required: bool) -> tuple[str, str, bytes] | None:
     """PDF, PNG or JPEG up to 2 MiB, judged by content: (display name, type, bytes), or None.
 
     :raises ValidationError: missing while `required`, empty, too large or not an accepted type.

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from flask import redirect, request
+from flask.typing import ResponseReturnValue
 
 
-def done(url: str):
+def done(url: str) -> ResponseReturnValue:
     """Success: 303 for plain and boosted forms; a full navigation for htmx fragment forms."""
-    if getattr(request, "htmx", None) and not request.htmx.boosted:
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted:
         return "", 204, {"HX-Redirect": url}
     return redirect(url, 303)
