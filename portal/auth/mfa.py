@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import io
 import secrets
+from typing import cast
 
 import pyotp
 import segno
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from portal.auth.models import RecoveryCode, User
 from portal.auth.passwords import hasher
@@ -41,7 +42,9 @@ def enable(user: User, secret: str) -> list[str]:
     """Store the encrypted seed and return 10 fresh recovery codes (shown once)."""
     user.totp_secret_enc = crypto.encrypt(secret, aad=_aad(user))
     user.totp_last_step = None
-    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+    db.session.execute(
+        cast(Table, RecoveryCode.__table__).delete().where(RecoveryCode.user_id == user.id)
+    )
     codes = ["".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(10)) for _ in range(10)]
     for code in codes:
         db.session.add(RecoveryCode(user_id=user.id, code_hash=hasher.hash(code)))
@@ -52,7 +55,9 @@ def disable(user: User) -> None:
     """Remove the second factor and its recovery codes."""
     user.totp_secret_enc = None
     user.totp_last_step = None
-    db.session.execute(RecoveryCode.__table__.delete().where(RecoveryCode.user_id == user.id))
+    db.session.execute(
+        cast(Table, RecoveryCode.__table__).delete().where(RecoveryCode.user_id == user.id)
+    )
 
 
 def check_code(secret: str, code: str, last_step: int | None) -> int | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
 from sqlalchemy import Enum, ForeignKey, String
@@ -61,7 +62,10 @@ class User(UserMixin, Model):
     company: Mapped[Company | None] = relationship()
 
     # Set by the session loader: the id Flask-Login keeps is the session token, not the user id.
-    session_token = None  # str | None, not mapped
+    if TYPE_CHECKING:
+        session_token: str | None  # an annotation here would make the ORM map it
+    else:
+        session_token = None  # the current session's token, not mapped
 
     def get_id(self) -> str | None:
         """Flask-Login identity: the server-side session token of this request."""

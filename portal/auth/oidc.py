@@ -33,7 +33,7 @@ MFA_AMR = {"mfa", "otp", "hwk"}
 class SSOError(Exception):
     """A Dutch, user-facing reason an SSO login was refused; `reason` is logged."""
 
-    def __init__(self, message, reason: str):
+    def __init__(self, message: object, reason: str) -> None:
         super().__init__(str(message))
         self.reason = reason
 

@@ -112,7 +112,8 @@ def password_score(password: str, context: Iterable[str | None] = ()) -> int:
         if len(prefix) + len(suffix) <= COMMON_ENDING_LENGTH:
             ending = min(ending, COMMON_ENDINGS)
         guesses = min(guesses, _guesses(core, dictionaries) * ending)
-    return time_estimates.guesses_to_score(guesses)
+    # zxcvbn's stubs ask for a Decimal; it only compares the number, a float works the same
+    return time_estimates.guesses_to_score(guesses)  # type: ignore[arg-type]
 
 
 def _guesses(text: str, dictionaries: dict) -> float:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import (
+    Response,
     abort,
     current_app,
     flash,
@@ -14,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -25,17 +29,22 @@ from portal.core import audit
 from portal.core.access import require_user
 from portal.core.forms import EmptyForm
 from portal.core.security import safe_next
+from portal.core.validation import add_error
 from portal.extensions import db, limiter
 
 
-def _json(options: str):
+def _json(options: str) -> Response:
     response = jsonify()
     response.set_data(options)
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _page(status: int = 200, add_form=None, rename_errors=None):
+def _page(
+    status: int = 200,
+    add_form: AddPasskeyForm | None = None,
+    rename_errors: dict[str, Sequence[str]] | None = None,
+) -> ResponseReturnValue:
     user = require_user()
     return render_template(
         "auth/passkeys.html",
@@ -90,10 +99,10 @@ def passkey_add():
     form = AddPasskeyForm()
     if form.validate_on_submit():
         try:
-            credential = passkeys.parse_credential(form.credential.data)
-            passkeys.register(user, credential, form.name.data)
+            credential = passkeys.parse_credential(form.credential.data or "")
+            passkeys.register(user, credential, form.name.data or "")
         except passkeys.PasskeyError as exc:
-            form.name.errors.append(str(exc))
+            add_error(form.name, str(exc))
         else:
             row = g.get("user_session")
             if row is not None and not row.mfa_verified:
@@ -108,7 +117,7 @@ def passkey_add():
 
 @bp.post("/account/passkeys/<public_id>/naam")
 @login_required
-def passkey_rename(public_id: str):
+def passkey_rename(public_id: str) -> ResponseReturnValue:
     """Give a passkey another name.
 
     :raises NotFound: not a passkey of this user.
@@ -123,7 +132,7 @@ def passkey_rename(public_id: str):
             subject_id=row.public_id,
             changes={"name": {"old": row.name, "new": form.name.data}},
         )
-        row.name = form.name.data
+        row.name = form.name.data or ""
         db.session.commit()
         flash(_("De naam is gewijzigd."))
         return redirect(url_for("auth.passkey_list"), 303)
@@ -132,7 +141,7 @@ def passkey_rename(public_id: str):
 
 @bp.post("/account/passkeys/<public_id>/verwijderen")
 @login_required
-def passkey_remove(public_id: str):
+def passkey_remove(public_id: str) -> ResponseReturnValue:
     """Remove a passkey; it no longer logs in anywhere.
 
     :raises NotFound: not a passkey of this user.
@@ -171,7 +180,9 @@ def passkey_login():
     next_url = safe_next(request.form.get("next"))
     if form.validate_on_submit():
         try:
-            user = passkeys.authenticate("login", passkeys.parse_credential(form.credential.data))
+            user = passkeys.authenticate(
+                "login", passkeys.parse_credential(form.credential.data or "")
+            )
         except passkeys.PasskeyError as exc:
             flash(str(exc), "error")
         else:
@@ -213,7 +224,9 @@ def passkey_step():
     form = PasskeyLoginForm()
     if form.validate_on_submit():
         try:
-            passkeys.authenticate("step", passkeys.parse_credential(form.credential.data), user)
+            passkeys.authenticate(
+                "step", passkeys.parse_credential(form.credential.data or ""), user
+            )
         except passkeys.PasskeyError as exc:
             flash(str(exc), "error")
         else:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from flask import current_app, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
@@ -14,6 +16,9 @@ from portal.core import audit, metrics, outbox
 from portal.core.db import utcnow
 from portal.core.logs import security_event
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.members.models import Company
 
 
 class AccountError(Exception):
@@ -121,12 +126,12 @@ def send_activation(user: User, *, invited_by: User | None = None) -> None:
     )
 
 
-def _external(endpoint: str, **values) -> str:
+def _external(endpoint: str, **values: Any) -> str:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return base + url_for(endpoint, **values)
 
 
-def create_invited_user(*, email: str, invited_by: User, **fields) -> User:
+def create_invited_user(*, email: str, invited_by: User, **fields: Any) -> User:
     """Create a user without a password and e-mail the activation link (flushes only).
 
     Shared by colleague invitations and the admin's staff accounts; `fields` are User columns.
@@ -142,7 +147,9 @@ def create_invited_user(*, email: str, invited_by: User, **fields) -> User:
     return user
 
 
-def invite_colleague(company, *, name: str, email: str, company_role: str, by: User) -> User:
+def invite_colleague(
+    company: Company, *, name: str, email: str, company_role: str, by: User
+) -> User:
     """Create an inactive-password member user for the company and e-mail an activation link.
 
     :raises AccountError: the address already has an account.

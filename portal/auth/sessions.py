@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 
 from portal.auth.models import User, UserSession
-from portal.core.db import utcnow
+from portal.core.db import rowcount, utcnow
 from portal.extensions import db
 
 MAX_SESSIONS = 10
@@ -97,7 +97,7 @@ def revoke_all(user: User, *, keep_token: str | None = None) -> int:
     )
     if keep_token:
         query = query.where(UserSession.token_hash != token_hash(keep_token))
-    return db.session.execute(query.values(revoked_at=utcnow())).rowcount
+    return rowcount(db.session.execute(query.values(revoked_at=utcnow())))
 
 
 def live_sessions(user: User) -> list[UserSession]:

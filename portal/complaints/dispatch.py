@@ -6,6 +6,7 @@ Flushes but never commits. Mails never carry more personal data than the letter 
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -25,9 +26,12 @@ from portal.core.templating import nl_date
 from portal.extensions import db
 from portal.members.models import Company
 
+if TYPE_CHECKING:
+    from portal.auth.models import User
+
 
 def record_letter(
-    complaint: Complaint, letter: letters.Letter, *, method: str, by, today: date
+    complaint: Complaint, letter: letters.Letter, *, method: str, by: User, today: date
 ) -> ComplaintLetter:
     """Keep the letter with the complaint and apply its effect on the workflow.
 
@@ -61,7 +65,7 @@ def send_letter(
     complaint: Complaint,
     kind: LetterKind,
     *,
-    by,
+    by: User,
     today: date,
     letter: letters.Letter | None = None,
 ) -> ComplaintLetter:
@@ -124,7 +128,7 @@ def submit_public(company: Company, values: dict, *, today: date) -> Complaint:
     return complaint
 
 
-def coordinator(company: Company):
+def coordinator(company: Company) -> User | None:
     """The company's active complaints coordinator (a member user of the company), or None."""
     from portal.auth.models import User
 
@@ -135,7 +139,9 @@ def coordinator(company: Company):
     return user
 
 
-def _notice(kind: str, complaint: Complaint, people: dict[str, str], subject: str, message: str):
+def _notice(
+    kind: str, complaint: Complaint, people: dict[str, str], subject: str, message: str
+) -> None:
     """Queue one short internal notice per address: reference, category, link; no complainant data."""
     link = absolute_url("complaints.show", public_id=complaint.public_id)
     for address, name in people.items():
@@ -153,7 +159,7 @@ def _notice(kind: str, complaint: Complaint, people: dict[str, str], subject: st
         )
 
 
-def notify_new(complaint: Complaint, *, by=None) -> int:
+def notify_new(complaint: Complaint, *, by: User | None = None) -> int:
     """Tell the coordinator a complaint was registered (not when they registered it)."""
     boss = coordinator(complaint.company)
     if boss is None or (by is not None and by.id == boss.id):
@@ -168,7 +174,7 @@ def notify_new(complaint: Complaint, *, by=None) -> int:
     return 1
 
 
-def notify_serious(complaint: Complaint, *, by=None) -> int:
+def notify_serious(complaint: Complaint, *, by: User | None = None) -> int:
     """A serious complaint goes at once to the coordinator, the beheerders and the handler."""
     from portal.complaints.labels import SEVERITY_LABELS
 
@@ -196,7 +202,7 @@ def notify_serious(complaint: Complaint, *, by=None) -> int:
     return len(people)
 
 
-def notify_assigned(complaint: Complaint, *, by) -> int:
+def notify_assigned(complaint: Complaint, *, by: User) -> int:
     """Tell the newly assigned handler (not when they assigned themselves)."""
     handler = complaint.handler
     if handler is None or (by is not None and by.id == handler.id) or not handler.active:
@@ -256,7 +262,7 @@ def beheerder_addresses(company: Company) -> list[str]:
     )
 
 
-def absolute_url(endpoint: str, **values) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:
     """A full link for mails, also outside a request (commands): based on PUBLIC_BASE_URL."""
     base = urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "http://localhost")
     adapter = current_app.url_map.bind(

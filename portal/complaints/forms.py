@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    Field,
     IntegerField,
     SelectField,
     StringField,
@@ -40,7 +43,7 @@ REQUIRED = _l("Dit veld is verplicht.")
 EMPTY = [("", _l("— kies —"))]
 
 
-def _text(label, *, max_len: int, required: bool = False, **kwargs) -> StringField:
+def _text(label: str, *, max_len: int, required: bool = False, **kwargs: Any) -> StringField:
     first = DataRequired(REQUIRED) if required else Optional()
     return StringField(
         label,
@@ -50,7 +53,7 @@ def _text(label, *, max_len: int, required: bool = False, **kwargs) -> StringFie
     )
 
 
-def _area(label, *, max_len: int = 5000, required: bool = False) -> TextAreaField:
+def _area(label: str, *, max_len: int = 5000, required: bool = False) -> TextAreaField:
     first = DataRequired(REQUIRED) if required else Optional()
     return TextAreaField(
         label,
@@ -80,13 +83,14 @@ class CommaDecimalField(DecimalField):
         }
         super().__init__(*args, render_kw=render_kw, **kwargs)
 
-    def process_formdata(self, valuelist):
+    def process_formdata(self, valuelist: list[Any]) -> None:
         if valuelist:
             valuelist = [valuelist[0].replace(",", ".").strip()]
         super().process_formdata(valuelist)
 
     def _value(self) -> str:
-        return super()._value().replace(".", ",")
+        # Field._value exists in WTForms; its stubs leave the private method out
+        return super()._value().replace(".", ",")  # type: ignore[misc]
 
 
 class ComplainantFields(FlaskForm):
@@ -269,7 +273,7 @@ class PolicyForm(VersionedForm, FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=2000), SafeText(multiline=True)],
     )
 
-    def validate_categories(self, field) -> None:
+    def validate_categories(self, field: Field) -> None:
         names = [line.strip() for line in field.data.split("\n") if line.strip()]
         if len(names) > 30 or any(len(n) > 60 for n in names):
             raise WTFValidationError(_l("Maximaal 30 categorieën van elk hooguit 60 tekens."))
@@ -281,14 +285,14 @@ class LetterTemplateForm(VersionedForm, FlaskForm):
     subject = _text(_l("Onderwerp"), max_len=200, required=True)
     body = _area(_l("Tekst van de brief"), max_len=8000, required=True)
 
-    def validate_body(self, field) -> None:
+    def validate_body(self, field: Field) -> None:
         self._check_placeholders(field)
 
-    def validate_subject(self, field) -> None:
+    def validate_subject(self, field: Field) -> None:
         self._check_placeholders(field)
 
     @staticmethod
-    def _check_placeholders(field) -> None:
+    def _check_placeholders(field: Field) -> None:
         unknown = unknown_placeholders(field.data or "")
         if unknown:
             raise WTFValidationError(

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from fpdf import FPDF, XPos, YPos
@@ -20,6 +21,9 @@ from portal.complaints.models import Complaint, LetterKind, LetterTemplate
 from portal.core.templating import nl_date
 from portal.extensions import db
 from portal.members.models import Company
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 PLACEHOLDER_RE = re.compile(r"\{([a-z_]{1,40})\}")
 
@@ -128,7 +132,7 @@ def fill(text: str, values: dict[str, str]) -> str:
 
 
 def letter_values(
-    complaint: Complaint, *, today: date, sender=None, kind: LetterKind | None = None
+    complaint: Complaint, *, today: date, sender: User | None = None, kind: LetterKind | None = None
 ) -> dict[str, str]:
     """The placeholder values of one complaint (plain strings only).
 
@@ -223,7 +227,9 @@ def effective_kind(complaint: Complaint, kind: LetterKind) -> LetterKind:
     return kind
 
 
-def compose(complaint: Complaint, kind: LetterKind, *, today: date, sender=None) -> Letter:
+def compose(
+    complaint: Complaint, kind: LetterKind, *, today: date, sender: User | None = None
+) -> Letter:
     """Fill the company's wording for this complaint (the rejection wording for ongegrond)."""
     kind = effective_kind(complaint, kind)
     subject, body, _custom = template_for(complaint.company_id, kind)

@@ -91,11 +91,11 @@ def save_categories(company: Company, names: list[str]) -> None:
     for category in existing.values():
         category.active = False
     for position, name in enumerate(wanted):
-        category = existing.get(name.lower())
-        if category is None:
-            category = ComplaintCategory(company_id=company.id, name=name)
-            db.session.add(category)
-        category.active, category.position = True, position
+        found = existing.get(name.lower())
+        if found is None:
+            found = ComplaintCategory(company_id=company.id, name=name)
+            db.session.add(found)
+        found.active, found.position = True, position
     db.session.flush()
 
 

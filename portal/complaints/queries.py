@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from portal.complaints.models import (
     Complaint,
@@ -51,7 +51,7 @@ def complaint_list(
     category: str = "",
     overdue_on: date | None = None,
     severity: str = "",
-):
+) -> Select[tuple[Complaint]]:
     """The register's select, newest first, optionally filtered.
 
     `handler_id` (0: no handler yet), `category` (a name), `overdue_on` (open complaints whose

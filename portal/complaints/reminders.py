@@ -136,7 +136,7 @@ def run_reminders(*, today: date) -> dict[str, int]:
         .order_by(Complaint.id)
     ).all()
     for complaint_id in open_ids:
-        complaint = db.session.get(Complaint, complaint_id)
+        complaint = db.session.get_one(Complaint, complaint_id)
         if complaint.company_id not in policies:
             policies[complaint.company_id] = policy_for(complaint.company)
         for kind, deadline in due_signals(

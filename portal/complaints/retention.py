@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, delete, func, select, update
 
 from portal.complaints.models import (
     Complaint,
@@ -20,6 +20,7 @@ from portal.complaints.models import (
     ComplaintStatus,
     SyncedReview,
 )
+from portal.core.db import rowcount
 from portal.core.models import OutboxMessage
 from portal.extensions import db
 from portal.members.models import Company
@@ -45,7 +46,7 @@ FREE_TEXT_FIELDS = (
 )
 
 
-def _by_email(email: str):
+def _by_email(email: str) -> tuple[Select[tuple[Complaint]], str]:
     address = (email or "").strip().lower()
     return select(Complaint).where(func.lower(Complaint.complainant_email) == address), address
 
@@ -162,9 +163,9 @@ def purge_expired(*, now: datetime, retention_days: int) -> dict[str, int]:
             ("events", ComplaintEvent),
             ("signals", ComplaintSignal),
         ):
-            counts[name] = db.session.execute(
-                delete(model).where(model.complaint_id.in_(ids))
-            ).rowcount
+            counts[name] = rowcount(
+                db.session.execute(delete(model).where(model.complaint_id.in_(ids)))
+            )
         for model in _extra_children():
             db.session.execute(delete(model).where(model.complaint_id.in_(ids)))
         scrubbed = {name: "" for name in (*PERSONAL_FIELDS[1:], *FREE_TEXT_FIELDS, *EXTRA_TEXT)}
@@ -182,17 +183,21 @@ def purge_expired(*, now: datetime, retention_days: int) -> dict[str, int]:
             .execution_options(synchronize_session=False)
         )
         db.session.expire_all()
-    counts["mails"] = db.session.execute(
-        delete(OutboxMessage).where(
-            OutboxMessage.kind.in_(OUTBOX_KINDS), OutboxMessage.created_at < cutoff
+    counts["mails"] = rowcount(
+        db.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.kind.in_(OUTBOX_KINDS), OutboxMessage.created_at < cutoff
+            )
         )
-    ).rowcount
+    )
     linked = select(Complaint.source_review_id).where(Complaint.source_review_id.is_not(None))
-    counts["reviews"] = db.session.execute(
-        delete(SyncedReview).where(
-            SyncedReview.reviewed_at < cutoff, SyncedReview.id.not_in(linked)
+    counts["reviews"] = rowcount(
+        db.session.execute(
+            delete(SyncedReview).where(
+                SyncedReview.reviewed_at < cutoff, SyncedReview.id.not_in(linked)
+            )
         )
-    ).rowcount
+    )
     db.session.flush()
     return counts
 

@@ -69,7 +69,8 @@ def parse_publication_reviews(data: dict[str, Any]) -> list[dict[str, Any]]:
         review_id = _clip(item.get("reviewId"), 80)
         if rating is None or when is None or not review_id:
             continue
-        content = item.get("reviewContent") if isinstance(item.get("reviewContent"), list) else []
+        raw_content = item.get("reviewContent")
+        content = raw_content if isinstance(raw_content, list) else []
         texts = {
             c.get("questionGroup"): c.get("rating")
             for c in content
@@ -101,8 +102,9 @@ def parse_fbc_reviews(data: dict[str, Any]) -> list[dict[str, Any]]:
         review_id = _clip(str(item.get("id") or ""), 80)
         if rating is None or when is None or not review_id:
             continue
-        client = item.get("client") if isinstance(item.get("client"), dict) else {}
-        questions = item.get("questions") if isinstance(item.get("questions"), list) else []
+        raw_client, raw_questions = item.get("client"), item.get("questions")
+        client = raw_client if isinstance(raw_client, dict) else {}
+        questions = raw_questions if isinstance(raw_questions, list) else []
         text = next(
             (
                 q.get("value")

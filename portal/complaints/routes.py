@@ -7,8 +7,10 @@ id answers 404, exactly like a missing one.
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -52,7 +54,11 @@ from portal.core.forms import EmptyForm
 from portal.core.htmx import render
 from portal.core.paging import page_arg
 from portal.core.security import get_owned_or_404, member_required
+from portal.core.validation import add_error, present
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.members.models import Company
 
 bp = Blueprint("complaints", __name__)
 PER_PAGE = 25
@@ -118,7 +124,7 @@ def colleagues(company_id: int) -> list[User]:
     )
 
 
-def _category_choices(company, current: str = "") -> list[tuple[str, str]]:
+def _category_choices(company: Company, current: str = "") -> list[tuple[str, str]]:
     """The company's active categories; a complaint's own (since retired) category stays."""
     names = services.category_names(company)
     if current and current not in names:
@@ -126,7 +132,7 @@ def _category_choices(company, current: str = "") -> list[tuple[str, str]]:
     return [("", _("— geen —"))] + [(n, n) for n in names]
 
 
-def _list_filters(company, people: list[User]) -> dict[str, str]:
+def _list_filters(company: Company, people: list[User]) -> dict[str, str]:
     """The register's filters from the query string; unknown values are ignored."""
     args = request.args
     handler = (args.get("behandelaar") or "")[:40]
@@ -216,7 +222,7 @@ def create():
     return render_template("complaints/new.html", form=form, company=company), 422
 
 
-def _create_complaint(company, form: ComplaintForm) -> str | None:
+def _create_complaint(company: Company, form: ComplaintForm) -> str | None:
     """The intake service for `create`; the new complaint's URL, or None with the field error."""
     try:
         complaint = services.create_complaint(
@@ -224,12 +230,12 @@ def _create_complaint(company, form: ComplaintForm) -> str | None:
             form.data,
             by=require_user(),
             channel=Channel(form.channel.data),
-            received_on=form.received_on.data,
+            received_on=present(form.received_on.data),
             category=form.category.data or None,
             severity=form.severity.data or "normal",
         )
     except ComplaintError as exc:
-        form[exc.field or "category"].errors.append(str(exc))
+        add_error(form[exc.field or "category"], str(exc))
         return None
     dispatch.notify_new(complaint, by=require_user())
     if complaint.severity in SERIOUS_LEVELS:
@@ -246,7 +252,7 @@ def _action_forms(failed_form: ActionForm | None, failed: str) -> dict[str, Acti
     return forms
 
 
-def _show_page(complaint: Complaint, *, status: int = 200, **forms):
+def _show_page(complaint: Complaint, *, status: int = 200, **forms: Any) -> ResponseReturnValue:
     company = complaint.company
     failed = forms.get("failed_action", "")
     people = colleagues(company.id)
@@ -284,14 +290,14 @@ def _show_page(complaint: Complaint, *, status: int = 200, **forms):
 
 
 @bp.get("/<public_id>")
-def show(public_id: str):
+def show(public_id: str) -> ResponseReturnValue:
     """One overview screen: data, workflow, deadlines, letters and history."""
     complaint = get_owned_or_404(Complaint, public_id)
     return _show_page(complaint)
 
 
 @bp.post("/<public_id>/stap/<action>")
-def act(public_id: str, action: str):
+def act(public_id: str, action: str) -> ResponseReturnValue:
     """Take one workflow step; 422 with the reason when it is not possible."""
     complaint = get_owned_or_404(Complaint, public_id)
     try:
@@ -318,7 +324,7 @@ def act(public_id: str, action: str):
 
 
 @bp.post("/<public_id>/behandelaar")
-def assign(public_id: str):
+def assign(public_id: str) -> ResponseReturnValue:
     """(Re)assign the handler to a colleague of the same company."""
     complaint = get_owned_or_404(Complaint, public_id)
     form = HandlerForm()
@@ -336,7 +342,7 @@ def assign(public_id: str):
 
 
 @bp.post("/<public_id>/logboek")
-def add_note(public_id: str):
+def add_note(public_id: str) -> ResponseReturnValue:
     """Add a line to the investigation log; 422 with the form when it is empty."""
     complaint = get_owned_or_404(Complaint, public_id)
     form = NoteForm()
@@ -344,7 +350,7 @@ def add_note(public_id: str):
         return _show_page(complaint, status=422, note_form=form)
 
     def create() -> str:
-        services.add_note(complaint, form.kind.data, form.body.data, by=require_user())
+        services.add_note(complaint, form.kind.data or "", form.body.data or "", by=require_user())
         flash(_("Toegevoegd aan het logboek."))
         return url_for("complaints.show", public_id=complaint.public_id, _anchor="log-title")
 
@@ -352,7 +358,7 @@ def add_note(public_id: str):
 
 
 @bp.post("/<public_id>/statuslink")
-def send_status_link(public_id: str):
+def send_status_link(public_id: str) -> ResponseReturnValue:
     """Mail the complainant a fresh link to their status page (with the survey once closed)."""
     from portal.complaints import tracking
 
@@ -370,7 +376,7 @@ def send_status_link(public_id: str):
 
 
 @bp.post("/<public_id>/nazorg")
-def record_followup(public_id: str):
+def record_followup(public_id: str) -> ResponseReturnValue:
     """Record the outcome of the aftercare contact (and the complainant's satisfaction)."""
     complaint = get_owned_or_404(Complaint, public_id)
     form = FollowupForm()
@@ -378,7 +384,7 @@ def record_followup(public_id: str):
         return _show_page(complaint, status=422, followup_form=form)
     services.record_followup(
         complaint,
-        form.followup_outcome.data,
+        form.followup_outcome.data or "",
         satisfaction=form.satisfaction.data or None,
         by=require_user(),
         today=services.now_local_date(),
@@ -389,7 +395,7 @@ def record_followup(public_id: str):
 
 
 @bp.get("/<public_id>/bewerken")
-def edit(public_id: str):
+def edit(public_id: str) -> ResponseReturnValue:
     """Edit the registration and outcome fields."""
     complaint = get_owned_or_404(Complaint, public_id)
     form = EditForm(obj=complaint)
@@ -414,7 +420,7 @@ def _edit_values(form: EditForm, complaint: Complaint) -> dict:
 
 
 @bp.post("/<public_id>/bewerken")
-def update(public_id: str):
+def update(public_id: str) -> ResponseReturnValue:
     """Save the edit form; 422 on errors, 303 back to the complaint."""
     complaint = get_owned_or_404(Complaint, public_id)
     form = EditForm()
@@ -447,7 +453,7 @@ def update(public_id: str):
 
 
 @bp.post("/beoordeling/<public_id>/klacht")
-def from_review(public_id: str):
+def from_review(public_id: str) -> ResponseReturnValue:
     """One click: open a complaint record linked to a negative review (others are refused)."""
     review = get_owned_or_404(SyncedReview, public_id)
     form = OnceForm()

@@ -8,12 +8,14 @@ thank-you page as a real submission, but nothing is stored or sent.
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.agreements.gate import public_form_gate
 from portal.complaints import dispatch, services
-from portal.complaints.forms import PublicComplaintForm
+from portal.complaints.forms import PublicComplaintForm, SurveyForm
+from portal.complaints.models import Complaint
 from portal.core import concurrency
 from portal.core.logs import security_event
 from portal.extensions import db, limiter
@@ -39,13 +41,15 @@ def _public_rate() -> str:
 
 
 @bp.get("/<slug>/klacht")
-def form(slug: str):
+def form(slug: str) -> ResponseReturnValue:
     """The complaint form."""
     company = _listed_company(slug)
     return _form_page(company, PublicComplaintForm())
 
 
-def _form_page(company: Company, form: PublicComplaintForm, status: int = 200):
+def _form_page(
+    company: Company, form: PublicComplaintForm, status: int = 200
+) -> ResponseReturnValue:
     """The form with the company's own terms: handling period and retention (its policy)."""
     policy = services.policy_for(company)
     return render_template(
@@ -79,7 +83,7 @@ def retention_text(days: int) -> str:
 
 @bp.post("/<slug>/klacht")
 @limiter.limit(_public_rate, methods=["POST"])
-def submit(slug: str):
+def submit(slug: str) -> ResponseReturnValue:
     """Record the complaint for the member and acknowledge it to the consumer."""
     company = _listed_company(slug)
     form = PublicComplaintForm()
@@ -98,7 +102,7 @@ def submit(slug: str):
 
 
 @bp.get("/<slug>/klacht/verzonden")
-def thanks(slug: str):
+def thanks(slug: str) -> ResponseReturnValue:
     """Confirmation page (shows nothing of the submitted data)."""
     company = _listed_company(slug)
     return render_template("complaints/public_thanks.html", company=company)
@@ -107,7 +111,7 @@ def thanks(slug: str):
 # --- The complainant's status page (tokenised link, no login) -------------------------------
 
 
-def _tracked(token: str):
+def _tracked(token: str) -> Complaint:
     """The complaint of a status link; never cached, no Referer (the URL holds the token).
 
     :raises NotFound: unknown or replaced link.
@@ -122,7 +126,9 @@ def _tracked(token: str):
     return complaint
 
 
-def _status_page(token: str, complaint, form, status: int = 200):
+def _status_page(
+    token: str, complaint: Complaint, form: SurveyForm, status: int = 200
+) -> ResponseReturnValue:
     from portal.complaints import tracking
     from portal.complaints.labels import LETTER_LABELS, STATUS_LABELS
 
@@ -140,7 +146,7 @@ def _status_page(token: str, complaint, form, status: int = 200):
 
 @bp.get("/klacht-volgen/<token>")
 @limiter.limit("60/hour")
-def status(token: str):
+def status(token: str) -> ResponseReturnValue:
     """Where the complaint stands: status, deadline, handler; the survey once it is closed."""
     from portal.complaints.forms import SurveyForm
 
@@ -150,7 +156,7 @@ def status(token: str):
 
 @bp.post("/klacht-volgen/<token>")
 @limiter.limit("20/hour")
-def survey(token: str):
+def survey(token: str) -> ResponseReturnValue:
     """Record the complainant's satisfaction with the handling (the aftercare survey)."""
     from portal.complaints import tracking
     from portal.complaints.forms import SurveyForm

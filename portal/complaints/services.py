@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -19,12 +20,14 @@ from portal.complaints.models import (
     SERIOUS_LEVELS,
     Channel,
     Complaint,
+    ComplaintCategory,
     ComplaintEvent,
     ComplaintNote,
     ComplaintPolicy,
     ComplaintStatus,
     NoteKind,
     ReopenKind,
+    Satisfaction,
     Severity,
     SyncedReview,
     Verdict,
@@ -47,6 +50,9 @@ from portal.complaints.retention import (
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.members.models import Company
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 __all__ = [
     "category_names",
@@ -196,20 +202,20 @@ class Actor:
     label: str
 
     @classmethod
-    def of(cls, user) -> Actor:
+    def of(cls, user: User | None) -> Actor:
         if user is None:
             return cls(None, "systeem")
         return cls(user.id, user.name or user.email.split("@", 1)[0])
 
 
-def add_event(complaint: Complaint, kind: str, actor: Actor, **values) -> ComplaintEvent:
+def add_event(complaint: Complaint, kind: str, actor: Actor, **values: Any) -> ComplaintEvent:
     """Append one history line to the complaint."""
     event = ComplaintEvent(kind=kind, actor_id=actor.user_id, actor_label=actor.label, **values)
     complaint.events.append(event)
     return event
 
 
-def resolve_category(company: Company, name: str | None):
+def resolve_category(company: Company, name: str | None) -> ComplaintCategory | None:
     """The company's category called `name` (None for no category).
 
     :raises ComplaintError: not on the company's list (field `category`).
@@ -235,12 +241,12 @@ def create_complaint(
     company: Company,
     values: dict,
     *,
-    by=None,
+    by: User | None = None,
     channel: Channel,
     received_on: date,
     category: str | None = None,
     source_review: SyncedReview | None = None,
-    severity: Severity = Severity.NORMAL,
+    severity: Severity | str = Severity.NORMAL,
 ) -> Complaint:
     """Register a complaint with its deadlines from the company's policy.
 
@@ -277,7 +283,7 @@ def create_complaint(
     raise ComplaintError(str(_l("De klacht kon niet worden opgeslagen. Probeer het opnieuw.")))
 
 
-def update_complaint(complaint: Complaint, values: dict, *, by) -> list[str]:
+def update_complaint(complaint: Complaint, values: dict, *, by: User) -> list[str]:
     """Change the editable fields; records which fields changed (names only)."""
     changed = []
     for name in EDITABLE_FIELDS:
@@ -301,7 +307,7 @@ def update_complaint(complaint: Complaint, values: dict, *, by) -> list[str]:
     return changed
 
 
-def link_related(complaint: Complaint, reference: str, *, by) -> bool:
+def link_related(complaint: Complaint, reference: str, *, by: User) -> bool:
     """Link the complaint to an earlier one of the same company by its number ("" unlinks).
 
     Returns True when the link changed.
@@ -344,7 +350,7 @@ def related_complaints(complaint: Complaint) -> list[Complaint]:
     return rows
 
 
-def set_severity(complaint: Complaint, severity: str, *, by) -> bool:
+def set_severity(complaint: Complaint, severity: str, *, by: User) -> bool:
     """Change how serious the complaint is; True when it became serious (notice due).
 
     :raises ComplaintError: unknown level (field `severity`).
@@ -364,7 +370,7 @@ def set_severity(complaint: Complaint, severity: str, *, by) -> bool:
     return raised
 
 
-def add_note(complaint: Complaint, kind: str, body: str, *, by) -> ComplaintNote:
+def add_note(complaint: Complaint, kind: str, body: str, *, by: User) -> ComplaintNote:
     """One line in the investigation log (a finding or a contact with the customer)."""
     actor = Actor.of(by)
     note = ComplaintNote(
@@ -380,18 +386,18 @@ def add_note(complaint: Complaint, kind: str, body: str, *, by) -> ComplaintNote
 
 
 def record_followup(
-    complaint: Complaint, outcome: str, *, satisfaction: str | None, by, today: date
+    complaint: Complaint, outcome: str, *, satisfaction: str | None, by: User, today: date
 ) -> None:
     """Aftercare done: what the follow-up contact brought, and how satisfied the customer is."""
     complaint.followup_done_on = today
     complaint.followup_outcome = outcome.strip()[:2000]
     if satisfaction:
-        complaint.satisfaction = satisfaction
+        complaint.satisfaction = Satisfaction(satisfaction)
     add_event(complaint, "followup", Actor.of(by))
     db.session.flush()
 
 
-def assign_handler(complaint: Complaint, handler, *, by) -> bool:
+def assign_handler(complaint: Complaint, handler: User, *, by: User) -> bool:
     """Make a colleague of the same company the handler (reassignment on illness etc.).
 
     Returns True when the handler changed (the new handler gets a notice).
@@ -409,14 +415,14 @@ def assign_handler(complaint: Complaint, handler, *, by) -> bool:
     return False
 
 
-def ensure_handler(complaint: Complaint, by) -> None:
+def ensure_handler(complaint: Complaint, by: User) -> None:
     """Without a handler, the colleague who takes the case on becomes its handler."""
     if complaint.handler_id is None and by is not None and by.company_id == complaint.company_id:
         assign_handler(complaint, by, by=by)
 
 
 def apply_action(
-    complaint: Complaint, action: Action, data: dict, *, by, today: date
+    complaint: Complaint, action: Action, data: dict, *, by: User, today: date
 ) -> ComplaintStatus:
     """Take one workflow step, with the data it needs.
 
@@ -512,7 +518,9 @@ def promised_due(complaint: Complaint, *, today: date, interim: bool = False) ->
     return complaint.due_on
 
 
-def extend_deadline(complaint: Complaint, *, today: date, by=None) -> tuple[date, bool]:
+def extend_deadline(
+    complaint: Complaint, *, today: date, by: User | None = None
+) -> tuple[date, bool]:
     """After an interim reply: move the handling deadline by the policy's extension.
 
     In time, once per handling round (a second interim reply keeps the date). After the
@@ -534,7 +542,7 @@ def extend_deadline(complaint: Complaint, *, today: date, by=None) -> tuple[date
     return complaint.due_on, late
 
 
-def acknowledge_late(complaint: Complaint, *, today: date, by=None) -> bool:
+def acknowledge_late(complaint: Complaint, *, today: date, by: User | None = None) -> bool:
     """A late acknowledgement (after the handling deadline): record the miss, set the new date.
 
     Returns True when the acknowledgement came after the handling deadline.
@@ -548,14 +556,14 @@ def acknowledge_late(complaint: Complaint, *, today: date, by=None) -> bool:
     return True
 
 
-def open_from_review(review: SyncedReview, *, by, today: date) -> tuple[Complaint, bool]:
+def open_from_review(review: SyncedReview, *, by: User, today: date) -> tuple[Complaint, bool]:
     """One click: a complaint record linked to a negative review (or the one already linked).
 
     Returns (complaint, created).
 
     :raises ComplaintError: the review scores at or above the company's negative threshold.
     """
-    company = db.session.get(Company, review.company_id)
+    company = db.session.get_one(Company, review.company_id)
     if not is_negative(review, company):
         raise ComplaintError(
             str(

@@ -19,6 +19,7 @@ import io
 import math
 import statistics
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -211,7 +212,7 @@ def _share(part: int, whole: int) -> float | None:
 def compute(rows: list[Row], *, start: date, end: date, with_handlers: bool = False) -> Figures:
     """All figures of the period from the rows (pure); per handler only for one company."""
     closed = [r for r in rows if r.first_closed_on is not None]
-    days = [float(r.handling_days) for r in closed]
+    days = [float(d) for r in closed if (d := r.handling_days) is not None]  # all closed ones
     within = sum(1 for r in closed if r.within_deadline)
     reopened = sum(1 for r in closed if r.reopen_count > 0)
     categories = Counter(r.category or "Geen categorie" for r in rows)
@@ -258,7 +259,7 @@ def compute(rows: list[Row], *, start: date, end: date, with_handlers: bool = Fa
     )
 
 
-def _counted(values) -> list[tuple[str, int]]:
+def _counted(values: Iterable[str]) -> list[tuple[str, int]]:
     counts = Counter(values)
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
 
@@ -272,7 +273,8 @@ def _labelled(rows: list[Row], attribute: str, labels: dict) -> list[tuple[str, 
 
 def _months(rows: list[Row], start: date, end: date) -> list[tuple[str, int]]:
     counts = Counter((r.received_on.year, r.received_on.month) for r in rows)
-    months, year, month = [], start.year, start.month
+    months: list[tuple[str, int]] = []
+    year, month = start.year, start.month
     while (year, month) <= (end.year, end.month) and len(months) < 36:
         months.append((f"{SHORT_MONTHS[month - 1]} {year}", counts[(year, month)]))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import date
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -22,6 +23,9 @@ from portal.complaints.models import Complaint, Satisfaction
 from portal.complaints.services import Actor, ComplaintError
 from portal.core import outbox
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 STATUS_KIND = "complaints/status_link"
 
@@ -42,7 +46,7 @@ def find(token: str) -> Complaint | None:
     return complaint
 
 
-def send_status_link(complaint: Complaint, *, by, survey: bool = False) -> None:
+def send_status_link(complaint: Complaint, *, by: User, survey: bool = False) -> None:
     """Mail the complainant a fresh link to their status page (and, closed, the survey).
 
     :raises ComplaintError: no e-mail address known.

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from portal.compliance.services import ComplianceError
 from portal.core import audit
@@ -16,6 +18,9 @@ from portal.core.models import AuditEvent
 from portal.core.templating import AMSTERDAM
 from portal.extensions import db
 from portal.members.models import Company, Specialism
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 
 def slugify(name: str) -> str:
@@ -31,7 +36,7 @@ def _name_taken(name: str, *, exclude_id: int | None = None) -> bool:
     return db.session.scalars(query).first() is not None
 
 
-def add_specialism(name: str, *, active: bool, by) -> Specialism:
+def add_specialism(name: str, *, active: bool, by: User) -> Specialism:
     """Add a specialism to the managed list; audited.
 
     :raises ComplianceError: the name already exists.
@@ -55,7 +60,7 @@ def add_specialism(name: str, *, active: bool, by) -> Specialism:
     return specialism
 
 
-def update_specialism(specialism: Specialism, *, name: str, active: bool, by) -> None:
+def update_specialism(specialism: Specialism, *, name: str, active: bool, by: User) -> None:
     """Rename or (de)activate; the slug stays so links and filters keep working; audited.
 
     :raises ComplianceError: another specialism has this name.
@@ -104,7 +109,7 @@ def _date(value: str | None) -> date | None:
         return None
 
 
-def parse_audit_filters(args) -> AuditFilters:
+def parse_audit_filters(args: Mapping[str, str]) -> AuditFilters:
     """Read the search; invalid dates are ignored rather than refused."""
     return AuditFilters(
         q=(args.get("q") or "").strip()[:100],
@@ -124,7 +129,7 @@ def _start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=AMSTERDAM)
 
 
-def audit_query(filters: AuditFilters):
+def audit_query(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
     """Newest first; text matches action, actor, subject and changes."""
     query = select(AuditEvent)
     if filters.q:

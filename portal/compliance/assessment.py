@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -89,7 +90,7 @@ def _member_addresses(company: Company) -> list[str]:
     return list(users) or ([company.email] if company.email else [])
 
 
-def _mail(company: Company, kind: str, subject: str, **ctx) -> None:
+def _mail(company: Company, kind: str, subject: str, **ctx: Any) -> None:
     link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/mijn-profiel/beoordelingen/"
     for address in _member_addresses(company):
         outbox.enqueue(
@@ -276,12 +277,14 @@ def _upsert_snapshot(system: ReviewSystem, now: datetime) -> None:
     )
 
 
-def _close(sub: SelfReportedScore, status: SubmissionStatus, reason: str, by, now) -> None:
+def _close(
+    sub: SelfReportedScore, status: SubmissionStatus, reason: str, by: User, now: datetime
+) -> None:
     before = _score_view(sub)
     sub.status, sub.decision_reason = status, reason
     sub.decided_by_id, sub.decided_at = by.id, now
     db.session.flush()
-    company = db.session.get(Company, sub.company_id)
+    company = db.session.get_one(Company, sub.company_id)
     audit.record(
         f"compliance.score_{status.value}",
         actor=by,

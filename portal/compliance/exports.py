@@ -45,7 +45,7 @@ OVERVIEW_HEADER = (
 EXCLUDED_HEADER = ("Lidnummer", "Naam", "KvK", "E-mail", "Systeem", "Status systeem", "Sinds")
 
 
-def _cell(value) -> object:
+def _cell(value: object) -> object:
     """A spreadsheet-safe cell: text neutralised, dates as ISO, decimals as numbers."""
     if value is None:
         return ""

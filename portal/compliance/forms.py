@@ -11,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DecimalField,
+    Field,
     IntegerField,
     RadioField,
     SelectField,
@@ -77,7 +78,7 @@ class ScoreDecisionForm(FlaskForm):
         validators=[Length(max=2000), SafeText(multiline=True)],
     )
 
-    def validate_reason(self, field) -> None:
+    def validate_reason(self, field: Field) -> None:
         if self.decision.data == "afwijzen" and not field.data:
             raise ValidationError(REQUIRED)
 
@@ -172,11 +173,11 @@ class SelfReportForm(IdempotentForm, FlaskForm):
     evidence = FileField(_l("Bewijsstuk (schermafbeelding of PDF van uw openbare pagina)"))
     evidence_payload: tuple[str, str, bytes] | None = None
 
-    def validate_score(self, field) -> None:
+    def validate_score(self, field: Field) -> None:
         scale = Decimal(self.scale_max.data or "10")
         if field.data is not None and field.data > scale:
             raise ValidationError(_l("De score kan niet hoger zijn dan de schaal."))
 
-    def validate_evidence(self, field) -> None:
+    def validate_evidence(self, field: Field) -> None:
         """Required; PDF, PNG or JPEG up to 2 MB, judged by content."""
         self.evidence_payload = read_evidence(field, required=True)

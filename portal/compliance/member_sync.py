@@ -7,6 +7,7 @@ run lock as `flask reviews sync`, so a staff sync never overlaps a scheduled run
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeGuard
 
 from flask_babel import lazy_gettext as _l
 
@@ -57,7 +58,7 @@ class SyncPanel:
     attempts: list[SyncAttempt] = field(default_factory=list)
 
 
-def syncable(system: ReviewSystem | None) -> bool:
+def syncable(system: ReviewSystem | None) -> TypeGuard[ReviewSystem]:
     """True for a current, linked provider account with stored credentials."""
     return (
         system is not None

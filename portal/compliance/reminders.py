@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import string
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -111,7 +111,7 @@ def uses_deadline(template: ReminderTemplate) -> bool:
     )
 
 
-def deadline_sentence(deadline, today) -> str:
+def deadline_sentence(deadline: date, today: date) -> str:
     """The deadline as a sentence that is true on `today`: running, or passed."""
     if deadline >= today:
         return str(_l("Uw termijn loopt tot en met %(date)s.", date=nl_date(deadline)))
@@ -123,7 +123,7 @@ def deadline_sentence(deadline, today) -> str:
     )
 
 
-def placeholder_values(row: OverviewRow, *, link: str, today) -> dict[str, str]:
+def placeholder_values(row: OverviewRow, *, link: str, today: date) -> dict[str, str]:
     """Plain-string values for one member; nothing else can be reached from a template."""
     f = row.facts
     return {
@@ -149,14 +149,14 @@ def profile_link() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + "/mijn-profiel/beoordelingen/"
 
 
-def render_for(template: ReminderTemplate, row: OverviewRow, *, today) -> tuple[str, str]:
+def render_for(template: ReminderTemplate, row: OverviewRow, *, today: date) -> tuple[str, str]:
     """(subject, body) of one member's reminder, as true on `today`."""
     values = placeholder_values(row, link=profile_link(), today=today)
     subject = render_text(template.subject, values).replace("\r", " ").replace("\n", " ")
     return subject[:200], render_text(template.body, values)
 
 
-def update_template(template: ReminderTemplate, *, subject: str, body: str, by) -> None:
+def update_template(template: ReminderTemplate, *, subject: str, body: str, by: User) -> None:
     """Save an edited template; audited.
 
     :raises ComplianceError: a placeholder that does not exist.
@@ -272,7 +272,12 @@ def _lock(batch: ReminderBatch) -> None:
 
 
 def send(
-    rows: list[OverviewRow], template: ReminderTemplate, *, by, now: datetime, source: str
+    rows: list[OverviewRow],
+    template: ReminderTemplate,
+    *,
+    by: User | None,
+    now: datetime,
+    source: str,
 ) -> ReminderBatch:
     """Queue one reminder per eligible member in the outbox and record it; flushes only.
 

@@ -4,6 +4,7 @@ geometry of a small server-rendered stacked-bar SVG chart."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -64,7 +65,9 @@ def _started(system: ReviewSystem) -> datetime:
     return min(t for t in (system.created_at, system.requested_at, system.activated_at) if t)
 
 
-def _status_at(system: ReviewSystem, decisions: list[tuple[datetime, SystemStatus]], moment):
+def _status_at(
+    system: ReviewSystem, decisions: list[tuple[datetime, SystemStatus]], moment: datetime
+) -> SystemStatus:
     """The status a system had at `moment`, rebuilt from its timestamps and the audit trail."""
     if system.provider is Provider.OTHER:
         known = [status for at, status in decisions if at <= moment]
@@ -104,7 +107,13 @@ def _decisions() -> dict[str, list]:
     return found
 
 
-def _status_on(company, timeline, extensions, day: date, deadline_days: int):
+def _status_on(
+    company: _CompanyDates,
+    timeline: Sequence[tuple],
+    extensions: Sequence[tuple[datetime, date]],
+    day: date,
+    deadline_days: int,
+) -> st.ComplianceStatus | None:
     """One company's criterium-2 status at the end of `day`, or None when not a member."""
     joined = company.member_since or company.registered
     if joined > day or (
@@ -208,7 +217,9 @@ class StackedChart:
     base_y: float
 
 
-def stacked_chart(points: list[tuple[date, dict]], *, width: int = 640, height: int = 240):
+def stacked_chart(
+    points: list[tuple[date, dict]], *, width: int = 640, height: int = 240
+) -> StackedChart:
     """Stacked bars (voldoet / in behandeling / voldoet niet) on a shared 0..max scale."""
     left, right, top, bottom = 44, 8, 10, 28
     top_value = max([sum(c.values()) for _, c in points] + [1])

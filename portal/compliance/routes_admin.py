@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -97,7 +98,7 @@ def save_settings():
     return render_template("compliance/settings.html", form=form, definitions=DEFINITIONS), status
 
 
-def _specialisms_page(form: NewSpecialismForm, status: int = 200):
+def _specialisms_page(form: NewSpecialismForm, status: int = 200) -> ResponseReturnValue:
     items = db.session.scalars(select(Specialism).order_by(Specialism.name)).all()
     return render_template("compliance/specialisms.html", form=form, items=items), status
 
@@ -124,7 +125,7 @@ def add_specialism():
 def _add_specialism(form: NewSpecialismForm) -> str | None:
     """The service call of `add_specialism`: the list's URL, or None with the field error."""
     try:
-        admin.add_specialism(form.name.data, active=form.active.data, by=require_user())
+        admin.add_specialism(form.name.data or "", active=form.active.data, by=require_user())
     except ComplianceError as exc:
         form.name.errors = [exc.message]
         return None
@@ -141,7 +142,7 @@ def _specialism_or_404(slug: str) -> Specialism:
 
 @bp.get("/vakgebieden/<slug>")
 @admin_required
-def edit_specialism(slug: str):
+def edit_specialism(slug: str) -> ResponseReturnValue:
     """Rename or switch off one specialism."""
     item = _specialism_or_404(slug)
     form = EditSpecialismForm(obj=item)
@@ -151,7 +152,7 @@ def edit_specialism(slug: str):
 
 @bp.post("/vakgebieden/<slug>")
 @admin_required
-def update_specialism(slug: str):
+def update_specialism(slug: str) -> ResponseReturnValue:
     """Save the specialism (audited); 409 after someone else's save, 422 on invalid input."""
     item = _specialism_or_404(slug)
     form = EditSpecialismForm()
@@ -161,7 +162,7 @@ def update_specialism(slug: str):
     elif form.validate_on_submit():
         try:
             admin.update_specialism(
-                item, name=form.name.data, active=form.active.data, by=require_user()
+                item, name=form.name.data or "", active=form.active.data, by=require_user()
             )
             db.session.commit()
         except ComplianceError as exc:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Response, abort, flash, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, select
 from sqlalchemy.orm import undefer
 
 from portal.compliance import assessment
@@ -24,7 +28,7 @@ from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 QUEUE_PER_PAGE = 25
 
 
-def _page(query, param: str):
+def _page(query: Select[Any], param: str) -> Pagination:
     """One page of a queue list; the page number comes from the query string `param`."""
     return db.paginate(
         query,
@@ -80,7 +84,9 @@ def _other_system_or_404(system_id: str) -> ReviewSystem:
     return system
 
 
-def _system_page(system: ReviewSystem, form: DecisionForm, problem: str = "", status: int = 200):
+def _system_page(
+    system: ReviewSystem, form: DecisionForm, problem: str = "", status: int = 200
+) -> ResponseReturnValue:
     return render(
         "compliance/assess.html",
         "compliance/_decision_form.html",
@@ -95,13 +101,13 @@ def _system_page(system: ReviewSystem, form: DecisionForm, problem: str = "", st
 
 
 @bp.get("/beoordelen/<system_id>")
-def assess(system_id: str):
+def assess(system_id: str) -> ResponseReturnValue:
     """One submitted system: the member's evidence and the decision form."""
     return _system_page(_other_system_or_404(system_id), DecisionForm())
 
 
 @bp.post("/beoordelen/<system_id>")
-def decide(system_id: str):
+def decide(system_id: str) -> ResponseReturnValue:
     """Approve, reject or ask for more information (reason required); audited and mailed."""
     system = _other_system_or_404(system_id)
     form = DecisionForm()
@@ -111,7 +117,7 @@ def decide(system_id: str):
             assessment.decide(
                 system,
                 decision=assessment.Decision(form.decision.data),
-                reason=form.reason.data,
+                reason=form.reason.data or "",
                 by=require_user(),
             )
         except ComplianceError as exc:
@@ -136,7 +142,7 @@ def evidence_response(name: str, mime: str, data: bytes | None) -> Response:
 
 
 @bp.get("/beoordelen/<system_id>/bewijs")
-def system_evidence(system_id: str):
+def system_evidence(system_id: str) -> ResponseReturnValue:
     """Download the evidence a member attached to its other system."""
     system = db.session.scalars(
         select(ReviewSystem)
@@ -158,7 +164,9 @@ def _score_or_404(score_id: str, *, with_data: bool = False) -> SelfReportedScor
     return submission
 
 
-def _score_page(sub: SelfReportedScore, form, problem: str = "", status: int = 200):
+def _score_page(
+    sub: SelfReportedScore, form: ScoreDecisionForm, problem: str = "", status: int = 200
+) -> ResponseReturnValue:
     system = db.session.get(ReviewSystem, sub.review_system_id)
     url = system.other_url if system is not None else ""
     return render(
@@ -175,13 +183,13 @@ def _score_page(sub: SelfReportedScore, form, problem: str = "", status: int = 2
 
 
 @bp.get("/scores/<score_id>")
-def score(score_id: str):
+def score(score_id: str) -> ResponseReturnValue:
     """A self-reported score with its evidence and the confirm form."""
     return _score_page(_score_or_404(score_id), ScoreDecisionForm())
 
 
 @bp.post("/scores/<score_id>")
-def decide_score(score_id: str):
+def decide_score(score_id: str) -> ResponseReturnValue:
     """Confirm (figures become the system's, marked self-reported) or reject with a reason."""
     sub = _score_or_404(score_id)
     form = ScoreDecisionForm()
@@ -191,7 +199,7 @@ def decide_score(score_id: str):
             if form.decision.data == "bevestigen":
                 assessment.confirm_score(sub, by=require_user())
             else:
-                assessment.reject_score(sub, reason=form.reason.data, by=require_user())
+                assessment.reject_score(sub, reason=form.reason.data or "", by=require_user())
         except ComplianceError as exc:
             problem = exc.message
         else:
@@ -202,7 +210,7 @@ def decide_score(score_id: str):
 
 
 @bp.get("/scores/<score_id>/bewijs")
-def score_evidence(score_id: str):
+def score_evidence(score_id: str) -> ResponseReturnValue:
     """Download the evidence of a self-reported score."""
     sub = _score_or_404(score_id, with_data=True)
     return evidence_response(sub.evidence_name, sub.evidence_mime, sub.evidence_data)

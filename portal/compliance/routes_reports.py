@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from flask import Response, abort, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.compliance import exports, reports, services
@@ -28,14 +31,14 @@ def _download(data: bytes, fmt: str, stem: str) -> Response:
     return response
 
 
-def _build(fmt: str, header, records, title: str) -> bytes:
+def _build(fmt: str, header: Sequence[str], records: Iterable[Sequence], title: str) -> bytes:
     if fmt == "csv":
         return exports.to_csv(header, records)
     return exports.to_xlsx(header, records, title=title)
 
 
 @bp.get("/export.<fmt>")
-def export(fmt: str):
+def export(fmt: str) -> ResponseReturnValue:
     """The filtered overview as CSV or XLSX (formula injection neutralised); audited."""
     if fmt not in MIME:
         abort(404)
@@ -57,7 +60,7 @@ def export(fmt: str):
 
 
 @bp.get("/datalevering-uitgesloten.<fmt>")
-def export_excluded(fmt: str):
+def export_excluded(fmt: str) -> ResponseReturnValue:
     """Members on another system, left out of the Klantenvertellen data delivery; audited."""
     if fmt not in MIME:
         abort(404)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -15,10 +16,13 @@ from portal.core import concurrency
 from portal.core.access import require_user
 from portal.core.forms import EmptyForm
 from portal.core.security import admin_required
+from portal.core.validation import add_error
 from portal.extensions import db, limiter
 
 
-def _list_page(form: StaffAccountForm, *, problem: str = "", status: int = 200):
+def _list_page(
+    form: StaffAccountForm, *, problem: str = "", status: int = 200
+) -> ResponseReturnValue:
     users = db.session.scalars(staff_accounts.staff_users_query()).all()
     page = render_template(
         "compliance/staff_accounts.html",
@@ -67,9 +71,11 @@ def create_staff_account():
 def _create_staff(form: StaffAccountForm) -> str | None:
     """The service call of `create_staff_account`: the list's URL, or None with the field error."""
     try:
-        staff_accounts.create_staff(name=form.name.data, email=form.email.data, by=require_user())
+        staff_accounts.create_staff(
+            name=form.name.data or "", email=form.email.data or "", by=require_user()
+        )
     except AccountError as exc:
-        form.email.errors.append(str(exc))
+        add_error(form.email, str(exc))
         return None
     flash(_("De activatielink is verstuurd naar %(email)s.", email=form.email.data))
     return url_for("compliance_admin.staff_accounts_list")
@@ -77,7 +83,7 @@ def _create_staff(form: StaffAccountForm) -> str | None:
 
 @bp.post("/medewerkers/<public_id>/rol")
 @admin_required
-def change_staff_role(public_id: str):
+def change_staff_role(public_id: str) -> ResponseReturnValue:
     """Switch an account between staff and admin (never the admin's own; audited)."""
     user = _staff_or_404(public_id)
     form = StaffRoleForm()
@@ -93,7 +99,7 @@ def change_staff_role(public_id: str):
     return redirect(url_for("compliance_admin.staff_accounts_list"), 303)
 
 
-def _confirm_page(user: User, *, problem: str = "", status: int = 200):
+def _confirm_page(user: User, *, problem: str = "", status: int = 200) -> ResponseReturnValue:
     page = render_template(
         "compliance/staff_account_deactivate.html", user=user, form=EmptyForm(), problem=problem
     )
@@ -102,14 +108,14 @@ def _confirm_page(user: User, *, problem: str = "", status: int = 200):
 
 @bp.get("/medewerkers/<public_id>/deactiveren")
 @admin_required
-def deactivate_staff_confirm(public_id: str):
+def deactivate_staff_confirm(public_id: str) -> ResponseReturnValue:
     """Confirmation step before switching a staff account off."""
     return _confirm_page(_staff_or_404(public_id))
 
 
 @bp.post("/medewerkers/<public_id>/deactiveren")
 @admin_required
-def deactivate_staff(public_id: str):
+def deactivate_staff(public_id: str) -> ResponseReturnValue:
     """Switch the account off and end its sessions (audited); never the admin's own.
 
     :raises BadRequest: the confirm form did not validate.

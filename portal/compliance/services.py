@@ -3,13 +3,14 @@ filters, sorting and pagination in Python (one place for the rules, see `status.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, func, select
+from sqlalchemy import Row, and_, func, select
 
 from portal.compliance import status as st
 from portal.compliance.models import DeadlineExtension, Reminder
@@ -21,6 +22,9 @@ from portal.directory.scores import PublicScore, ScoreState, public_score
 from portal.extensions import db
 from portal.members.models import Company, MembershipStatus
 from portal.reviews.models import ReviewSystem, ScoreSnapshot
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 PER_PAGE = 50
 SORTS = (
@@ -91,9 +95,9 @@ class Filters:
     richting: str = "op"
     page: int = 1
 
-    def args(self, **overrides) -> dict[str, Any]:
+    def args(self, **overrides: Any) -> dict[str, Any]:
         """Non-default values as URL arguments (for links, pagination, exports)."""
-        values = {
+        values: dict[str, Any] = {
             "q": self.q,
             "status": self.status,
             "systeem": self.systeem,
@@ -109,10 +113,10 @@ class Filters:
         return {k: v for k, v in values.items() if v not in ("", None)}
 
 
-def parse_filters(args) -> Filters:
+def parse_filters(args: Mapping[str, str]) -> Filters:
     """Read filters from query or form arguments; unknown values fall back to "all"."""
 
-    def pick(name: str, allowed) -> str:
+    def pick(name: str, allowed: Container[str]) -> str:
         value = (args.get(name) or "").strip()
         return value if value in allowed else ""
 
@@ -215,7 +219,7 @@ def _facts_query():
     )
 
 
-def _facts(row) -> st.MemberFacts:
+def _facts(row: Row[Any]) -> st.MemberFacts:
     active_since = row.activated_at or row.decided_at or row.system_created_at
     return st.MemberFacts(
         company_id=row.id,
@@ -296,7 +300,9 @@ def _matches_text(row: OverviewRow, needle: str) -> bool:
     return any(needle in value.lower() for value in haystack)
 
 
-def filter_rows(rows: list[OverviewRow], filters: Filters, *, with_status: bool = True):
+def filter_rows(
+    rows: list[OverviewRow], filters: Filters, *, with_status: bool = True
+) -> list[OverviewRow]:
     """Rows matching the filters (the status filter can be left out for the counts)."""
     needle = filters.q.lower()
     result = []
@@ -319,8 +325,8 @@ def filter_rows(rows: list[OverviewRow], filters: Filters, *, with_status: bool 
     return result
 
 
-def _sort_key(sort: str):
-    def none_last(value):
+def _sort_key(sort: str) -> Callable[[OverviewRow], Any]:
+    def none_last(value: Any) -> tuple[bool, Any]:
         return (value is None, value if value is not None else 0)
 
     keys = {
@@ -362,7 +368,9 @@ class ListPagination(Pagination):
         return len(self._query_args["rows"])
 
 
-def overview(filters: Filters, now: datetime, *, per_page: int = PER_PAGE):
+def overview(
+    filters: Filters, now: datetime, *, per_page: int = PER_PAGE
+) -> tuple[ListPagination, dict[st.ComplianceStatus, int], int]:
     """(page of rows, counts per status before the status filter, total active members)."""
     rows = overview_rows(now)
     without_status = filter_rows(rows, filters, with_status=False)
@@ -381,7 +389,7 @@ def selected_rows(filters: Filters, now: datetime) -> list[OverviewRow]:
     return sort_rows(rows, filters.sort, filters.richting)
 
 
-def set_deadline(company: Company, *, deadline: date, reason: str, by) -> DeadlineExtension:
+def set_deadline(company: Company, *, deadline: date, reason: str, by: User) -> DeadlineExtension:
     """Set or extend a member's deadline with a reason; audited, flushes only.
 
     :raises ComplianceError: no reason given.

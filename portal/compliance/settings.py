@@ -7,7 +7,7 @@ publication minimum); a missing row falls back to the given default, then to the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
@@ -18,6 +18,9 @@ from portal.core import audit
 from portal.core.db import utcnow
 from portal.directory import cache as directory_cache
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.auth.models import User
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,7 @@ def settings_version(rows: list[Setting] | None = None) -> int:
     return combined_version(*sorted((row.key, row.version) for row in rows))
 
 
-def update_settings(values: dict[str, int], *, by) -> dict:
+def update_settings(values: dict[str, int], *, by: User) -> dict:
     """Store changed settings and audit them; flushes, never commits.
 
     :raises ValueError: unknown name or a value outside its bounds.

@@ -232,7 +232,7 @@ def signals(facts: MemberFacts, *, now: datetime, thresholds: Thresholds) -> lis
     return found
 
 
-def _no_system_text(kind: SystemKind):
+def _no_system_text(kind: SystemKind) -> Any:  # a lazy Dutch text
     if kind is SystemKind.OTHER_REJECTED:
         return _l("Het andere systeem van dit lid is afgewezen; er is geen goedgekeurd systeem.")
     return _l("Dit lid heeft geen klantbeoordelingssysteem; criterium 2 vraagt er een.")
@@ -288,5 +288,5 @@ def _activity_signals(facts: MemberFacts, today: date, thresholds: Thresholds) -
     return found
 
 
-def _signal(code: str, explanation) -> Signal:
+def _signal(code: str, explanation: object) -> Signal:
     return Signal(code, SIGNAL_LABELS[code], explanation)

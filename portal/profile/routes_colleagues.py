@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -17,8 +20,11 @@ from portal.core.security import get_owned_or_404
 from portal.extensions import db, limiter
 from portal.profile.routes import bp
 
+if TYPE_CHECKING:
+    from portal.members.models import Company
 
-def _colleagues(company) -> list[User]:
+
+def _colleagues(company: Company) -> list[User]:
     return list(
         db.session.scalars(select(User).where(User.company_id == company.id).order_by(User.name))
     )
@@ -77,7 +83,7 @@ def invite():
 
 
 @bp.post("/collegas/<public_id>/rol")
-def change_role(public_id: str):
+def change_role(public_id: str) -> ResponseReturnValue:
     """Make a colleague beheerder or medewerker (never leaves the company without a beheerder)."""
     me = _require_beheerder()
     colleague = get_owned_or_404(User, public_id)
@@ -108,7 +114,7 @@ def change_role(public_id: str):
     return redirect(url_for("profile.colleagues"), 303)
 
 
-def _beheerder_count(company_id: int) -> int:
+def _beheerder_count(company_id: int | None) -> int:
     return len(
         db.session.scalars(
             select(User.id).where(
@@ -121,7 +127,7 @@ def _beheerder_count(company_id: int) -> int:
 
 
 @bp.get("/collegas/<public_id>/verwijderen")
-def remove_confirm(public_id: str):
+def remove_confirm(public_id: str) -> ResponseReturnValue:
     """Confirmation page before removing a colleague."""
     _require_beheerder()
     colleague = get_owned_or_404(User, public_id)
@@ -129,7 +135,7 @@ def remove_confirm(public_id: str):
 
 
 @bp.post("/collegas/<public_id>/verwijderen")
-def remove(public_id: str):
+def remove(public_id: str) -> ResponseReturnValue:
     """Remove a colleague's access: the account is deactivated and its sessions end."""
     me = _require_beheerder()
     colleague = get_owned_or_404(User, public_id)

@@ -6,6 +6,7 @@ Bodies are stored without secrets; customers' addresses are masked as on the sta
 from __future__ import annotations
 
 from flask import abort, render_template, request
+from flask.typing import ResponseReturnValue
 
 from portal.core.access import current_company
 from portal.core.logs import security_event
@@ -37,7 +38,7 @@ def messages():
 
 
 @bp.get("/berichten/<int:message_id>")
-def message(message_id: int):
+def message(message_id: int) -> ResponseReturnValue:
     """One mail with its text (or a note that the text was removed after the retention period).
 
     :raises NotFound: another company's mail, a personal-link mail, or an unknown id.

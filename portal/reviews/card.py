@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from portal.core.templating import nl_date
-from portal.directory.scores import ScoreState, public_score
+from portal.directory.scores import PublicScore, ScoreState, public_score
 from portal.reviews import credentials
 from portal.reviews.charts import Chart
 from portal.reviews.errors import AUTH_ERROR, NOT_FOUND, OK, RATE_LIMITED, TRANSIENT, member_message
@@ -226,7 +226,7 @@ def attempt_label(outcome: str) -> str:
     return _("Onverwacht antwoord van de aanbieder")
 
 
-def _progress(score, max_age_days: int, *, listed: bool = True) -> str:
+def _progress(score: PublicScore, max_age_days: int, *, listed: bool = True) -> str:
     if not listed:
         return _("Uw bedrijf staat nu niet in de ledenzoeker, dus uw score is daar niet te zien.")
     if score.state is ScoreState.SHOWN:

@@ -6,6 +6,7 @@ The numbers are computed here; `templates/reviews/_chart.svg` draws them (autoes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -69,13 +70,14 @@ def score_chart(system: ReviewSystem | None, *, today: date) -> Chart | None:
         return None
     scale = float(monthly[-1].scale_max or system.scale_max or 10)
     return build_chart(
-        [(r.day, float(r.score), r.review_count) for r in monthly],
+        # every row has a score (the query leaves out the others)
+        [(r.day, float(s), r.review_count) for r in monthly if (s := r.score) is not None],
         scale_max=scale,
         provider_label=PROVIDER_LABELS[system.provider],
     )
 
 
-def _last_per_month(rows: list[ScoreSnapshot]) -> list[ScoreSnapshot]:
+def _last_per_month(rows: Sequence[ScoreSnapshot]) -> list[ScoreSnapshot]:
     """Keep the latest snapshot of each calendar month, at most the last 12 months."""
     by_month: dict[tuple[int, int], ScoreSnapshot] = {}
     for row in rows:

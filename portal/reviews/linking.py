@@ -27,6 +27,7 @@ from portal.reviews.errors import (
     member_message,
 )
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+from portal.reviews.parsing import Stats
 
 log = logging.getLogger(__name__)
 
@@ -94,12 +95,14 @@ def credential_payload(
     return {"token": token}, location_id
 
 
-def _require(pattern: re.Pattern, value: str, field: str, message) -> None:
+def _require(pattern: re.Pattern, value: str, field: str, message: str) -> None:
     if not pattern.match(value):
         raise ReviewSystemError(message, field=field)
 
 
-def live_check(provider: Provider, location_id: str, payload: dict[str, str]):
+def live_check(
+    provider: Provider, location_id: str, payload: dict[str, str]
+) -> tuple[Stats, None] | tuple[None, ProviderError]:
     """One call without retries; returns (stats, None) or (None, unreachable error).
 
     :raises ReviewSystemError: auth, not found or an unexpected answer (nothing is saved).
@@ -133,7 +136,9 @@ def live_check(provider: Provider, location_id: str, payload: dict[str, str]):
     return stats, None
 
 
-def apply_check(system: ReviewSystem, stats, failure: ProviderError | None) -> LinkResult:
+def apply_check(
+    system: ReviewSystem, stats: Stats | None, failure: ProviderError | None
+) -> LinkResult:
     """Write a verified result (ACTIVE + snapshot) or keep the link as UNCHECKED."""
     if stats is not None:
         recording.apply_stats(system, stats)
@@ -141,6 +146,8 @@ def apply_check(system: ReviewSystem, stats, failure: ProviderError | None) -> L
         system.activated_at = system.activated_at or utcnow()
         db.session.flush()
         return LinkResult(system, True, linked_message(system, stats))
+    if failure is None:  # live_check gives figures or a failure, never neither
+        raise ValueError("a link check without figures and without a failure")
     system.status = SystemStatus.UNCHECKED
     recording.record_failure(system, failure)
     db.session.flush()
@@ -153,7 +160,7 @@ def apply_check(system: ReviewSystem, stats, failure: ProviderError | None) -> L
     return LinkResult(system, False, message)
 
 
-def linked_message(system: ReviewSystem, stats) -> str:
+def linked_message(system: ReviewSystem, stats: Stats) -> str:
     """'Gekoppeld: {locationName}, 8,9/10 uit 42 beoordelingen' (PROVIDERS.md §4)."""
     name = stats.location_name or system.location_id
     if not stats.review_count or stats.score is None:

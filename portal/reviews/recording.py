@@ -7,8 +7,10 @@ caller owns the transaction (the sync engine commits once per link).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -44,7 +46,7 @@ def upsert_snapshot(system: ReviewSystem, stats: Stats) -> None:
     }
     insert = pg_insert if is_postgres(db.session) else sqlite_insert
     # Core on the table, not the ORM entity: same SQL, far less overhead per link.
-    stmt = insert(ScoreSnapshot.__table__).values(**values)
+    stmt = insert(cast(Table, ScoreSnapshot.__table__)).values(**values)
     changed = {k: stmt.excluded[k] for k in ("score", "scale_max", "review_count", "recommend_pct")}
     changed["updated_at"] = stmt.excluded.updated_at
     stmt = stmt.on_conflict_do_update(index_elements=["review_system_id", "day"], set_=changed)
@@ -58,7 +60,7 @@ def _attempt(
     run_id: str,
     started_at: datetime | None,
     duration_ms: int,
-    **fields,
+    **fields: Any,
 ) -> SyncAttempt:
     attempt = SyncAttempt(
         review_system_id=system.id,

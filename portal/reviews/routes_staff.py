@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -72,7 +73,7 @@ def requests():
 
 
 @bp.get("/<system_id>/activeren")
-def provision_form(system_id: str):
+def provision_form(system_id: str) -> ResponseReturnValue:
     """Form to enter the location id and token of a requested account."""
     system = _pending_or_404(system_id)
     return _page(ProvisionForm(), system)
@@ -80,7 +81,7 @@ def provision_form(system_id: str):
 
 @bp.post("/<system_id>/activeren")
 @limiter.limit("60/hour", methods=["POST"])
-def provision(system_id: str):
+def provision(system_id: str) -> ResponseReturnValue:
     """Save the new account's credentials: ACTIVE when verified, else UNCHECKED; mails the member."""
     system = _pending_or_404(system_id)
     form = ProvisionForm()
@@ -89,8 +90,8 @@ def provision(system_id: str):
         try:
             result = services.complete_provisioning(
                 system,
-                location_id=form.location_id.data,
-                token=form.token.data,
+                location_id=form.location_id.data or "",
+                token=form.token.data or "",
                 by=require_user(),
                 check=not form.skip_check.data,
             )
@@ -125,7 +126,9 @@ def _pending_or_404(system_id: str) -> ReviewSystem:
     return system
 
 
-def _page(form: ProvisionForm, system: ReviewSystem, *, problem: str = "", status: int = 200):
+def _page(
+    form: ProvisionForm, system: ReviewSystem, *, problem: str = "", status: int = 200
+) -> ResponseReturnValue:
     return render(
         "reviews/staff_provision.html",
         "reviews/_provision_form.html",

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime
+from typing import TypeGuard
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from portal.auth.models import CompanyRole, Role, User
 from portal.compliance.settings import publication_min
@@ -23,7 +25,7 @@ from portal.extensions import db
 from portal.members.models import Company
 from portal.reviews import linking, switching
 from portal.reviews.card import Card, build_card
-from portal.reviews.charts import score_chart
+from portal.reviews.charts import Chart, score_chart
 from portal.reviews.errors import (
     RATE_LIMITED,
     TRANSIENT,
@@ -74,7 +76,7 @@ def company_attempts(company: Company, *, limit: int = 20) -> list[SyncAttempt]:
     return _newest_attempts(SyncAttempt.company_id == company.id, limit)
 
 
-def _newest_attempts(where, limit: int) -> list[SyncAttempt]:
+def _newest_attempts(where: ColumnElement[bool], limit: int) -> list[SyncAttempt]:
     return list(
         db.session.scalars(
             select(SyncAttempt)
@@ -100,7 +102,7 @@ def criterion_card(company: Company) -> Card:
     )
 
 
-def member_chart(system: ReviewSystem | None, *, now=None):
+def member_chart(system: ReviewSystem | None, *, now: datetime | None = None) -> Chart | None:
     """The score trend of a working current system (members and staff see the same), or None."""
     if system is None or system.status not in (SystemStatus.ACTIVE, SystemStatus.APPROVED):
         return None
@@ -276,7 +278,9 @@ def submit_other_system(
 # --- helpers -------------------------------------------------------------------------------
 
 
-def _same_link(current: ReviewSystem | None, provider: Provider, location_id: str) -> bool:
+def _same_link(
+    current: ReviewSystem | None, provider: Provider, location_id: str
+) -> TypeGuard[ReviewSystem]:
     """Re-entering credentials for the current link updates it instead of starting a new one."""
     return (
         current is not None

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import requests
 from flask import current_app
@@ -217,7 +218,11 @@ def store_result(result: Result, run_id: str) -> str | None:
     system = db.session.get(ReviewSystem, job.system_id)
     if system is None or system.credentials_enc != job.credentials_enc or not system.is_current:
         return None
-    timing = {"run_id": run_id, "started_at": result.started_at, "duration_ms": result.duration_ms}
+    timing: dict[str, Any] = {
+        "run_id": run_id,
+        "started_at": result.started_at,
+        "duration_ms": result.duration_ms,
+    }
     if result.fetched is not None:
         fetched = result.fetched
         apply_stats(system, fetched.stats, attempts=fetched.attempts, **timing)
@@ -398,7 +403,13 @@ def _run_sync(company: str | None, provider: str | None) -> RunSummary:
     return summary
 
 
-def _work(job: Job, settings, policy, gate, local) -> Result:
+def _work(
+    job: Job,
+    settings: HttpSettings,
+    policy: RetryPolicy,
+    gate: HostGate | None,
+    local: _ThreadSessions,
+) -> Result:
     return fetch_job(job, settings=settings, policy=policy, gate=gate, session=local.get())
 
 

@@ -41,8 +41,8 @@ def error_summary(data: dict[str, Any] | None, status: int) -> tuple[str, str]:
     if isinstance(detailed, list) and detailed and isinstance(detailed[0], dict):
         code = str(detailed[0].get("errorCode") or "")
         return code, f"[{code}] {detailed[0].get('message') or ''} (HTTP {status})"
-    code = data.get("errorCode")
-    code = code if isinstance(code, str) else ""
+    raw_code = data.get("errorCode")
+    code = raw_code if isinstance(raw_code, str) else ""
     text = next(
         (data[k] for k in ("message", "error", "description") if isinstance(data.get(k), str)), ""
     )
