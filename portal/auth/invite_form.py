@@ -6,6 +6,10 @@ from typing import TYPE_CHECKING
 
 from portal.auth import services
 from portal.core import concurrency
+from portal.core.validation import add_error
+
+if TYPE_CHECKING:
+    from portal.members.models import Company
 
 if TYPE_CHECKING:
     from portal.auth.forms import InviteeForm
@@ -13,7 +17,7 @@ if TYPE_CHECKING:
 
 
 def invite_from_form(
-    form: InviteeForm, company, *, company_role: str, by: User, done: str
+    form: InviteeForm, company: Company, *, company_role: str, by: User, done: str
 ) -> str | None:
     """Invite the form's name and e-mail into the company and commit; the URL to go to, or None.
 
@@ -26,13 +30,13 @@ def invite_from_form(
         try:
             services.invite_colleague(
                 company,
-                name=form.name.data,
-                email=form.email.data,
+                name=form.name.data or "",
+                email=form.email.data or "",
                 company_role=company_role,
                 by=by,
             )
         except services.AccountError as exc:
-            form.email.errors.append(str(exc))
+            add_error(form.email, str(exc))
             return None
         return done
 

@@ -6,6 +6,7 @@ import time
 
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     g,
@@ -15,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -23,6 +25,7 @@ from portal.auth.forms import CodeForm, ForgotForm, LoginForm, NewPasswordForm
 from portal.auth.models import TokenPurpose, User
 from portal.core.forms import EmptyForm
 from portal.core.security import safe_next
+from portal.core.validation import add_error
 from portal.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)
@@ -45,7 +48,7 @@ def _account_key() -> str:
     return "acct:" + (request.form.get("email") or "").strip().lower()[:254]
 
 
-def _failed(response) -> bool:
+def _failed(response: Response) -> bool:
     return response.status_code != 303
 
 
@@ -105,7 +108,7 @@ def login():
     return _login_page(LoginForm(), safe_next(request.args.get("next")))
 
 
-def _login_page(form: LoginForm, next_url: str | None, status: int = 200):
+def _login_page(form: LoginForm, next_url: str | None, status: int = 200) -> ResponseReturnValue:
     """The login form, with the SSO button when single sign-on is configured."""
     from portal.auth import oidc
 
@@ -126,10 +129,11 @@ def login_post():
     form = LoginForm()
     next_url = safe_next(request.form.get("next"))
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None and user.is_staff and not current_app.config["STAFF_PASSWORD_LOGIN"]:
-            form.password.errors.append(
-                _("Medewerkers van de vereniging loggen in met hun verenigingsaccount.")
+            add_error(
+                form.password,
+                _("Medewerkers van de vereniging loggen in met hun verenigingsaccount."),
             )
         elif user is not None:
             if needs_second_step(user):
@@ -140,7 +144,7 @@ def login_post():
             db.session.commit()
             return redirect(next_url or _landing(user), 303)
         else:
-            form.password.errors.append(_("Dit e-mailadres en wachtwoord horen niet bij elkaar."))
+            add_error(form.password, _("Dit e-mailadres en wachtwoord horen niet bij elkaar."))
     return _login_page(form, next_url, 422)
 
 
@@ -153,7 +157,9 @@ def needs_second_step(user: User) -> bool:
     return user.mfa_enabled or (user.is_staff and passkeys.has_passkeys(user))
 
 
-def start_second_step(user: User, *, remember: bool, next_url: str | None, sso: bool = False):
+def start_second_step(
+    user: User, *, remember: bool, next_url: str | None, sso: bool = False
+) -> None:
     """Remember (in a fresh session) who passed the first step; the code page finishes it."""
     session.clear()
     session.update(
@@ -187,13 +193,14 @@ def _pending_user() -> User | None:
 @bp.get("/inloggen/code")
 def code():
     """Second step: the TOTP code."""
-    if _pending_user() is None:
+    user = _pending_user()
+    if user is None:
         flash(_("Log opnieuw in; de inlogpoging is verlopen."), "warning")
         return redirect(url_for("auth.login"))
-    return _code_page(CodeForm(), _pending_user())
+    return _code_page(CodeForm(), user)
 
 
-def _code_page(form: CodeForm, user: User, status: int = 200):
+def _code_page(form: CodeForm, user: User, status: int = 200) -> ResponseReturnValue:
     """The second step: a TOTP or recovery code, or one of the user's passkeys."""
     return render_template(
         "auth/code.html",
@@ -215,7 +222,7 @@ def code_post():
         return redirect(url_for("auth.login"), 303)
     form = CodeForm()
     if form.validate_on_submit():
-        if mfa.verify(user, form.code.data):
+        if mfa.verify(user, form.code.data or ""):
             remember, next_url = session.get("mfa_remember", False), session.get("mfa_next")
             sso = session.get("mfa_sso", False)
             services.complete_login(user, remember=remember, mfa_verified=True)
@@ -223,9 +230,7 @@ def code_post():
             db.session.commit()
             return redirect(safe_next(next_url) or _landing(user), 303)
         db.session.commit()  # a used recovery code or time step stays used
-        form.code.errors.append(
-            _("Deze code klopt niet of is al gebruikt. Probeer de volgende code.")
-        )
+        add_error(form.code, _("Deze code klopt niet of is al gebruikt. Probeer de volgende code."))
     return _code_page(form, user, 422)
 
 
@@ -257,7 +262,7 @@ def forgot_post():
     form = ForgotForm()
     if not form.validate_on_submit():
         return render_template("auth/forgot.html", form=form), 422
-    user = services.find_user(form.email.data)
+    user = services.find_user(form.email.data or "")
     if user is not None and user.active and user.password_hash:
         services.send_reset(user)
     db.session.commit()
@@ -269,7 +274,7 @@ def forgot_post():
     return redirect(url_for("auth.login"), 303)
 
 
-def _token_page(purpose: TokenPurpose, raw: str, template: str, action: str):
+def _token_page(purpose: TokenPurpose, raw: str, template: str, action: str) -> ResponseReturnValue:
     """The new-password form of an e-mailed link; the token moves from the URL into the form.
 
     The page is never cached and sends no Referer, so its URL (with the token) does not travel
@@ -285,9 +290,9 @@ def _token_page(purpose: TokenPurpose, raw: str, template: str, action: str):
         return render_template("auth/token_invalid.html"), 404
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.set_password(row.user, form.password.data, form.confirm.data)
+            services.set_password(row.user, form.password.data or "", form.confirm.data or "")
         except services.AccountError as exc:
-            form.password.errors.append(str(exc))
+            add_error(form.password, str(exc))
         else:
             tokens.consume(raw, purpose)
             db.session.commit()
@@ -298,7 +303,7 @@ def _token_page(purpose: TokenPurpose, raw: str, template: str, action: str):
 
 
 @bp.get("/wachtwoord-herstellen/<token>")
-def reset(token: str):
+def reset(token: str) -> ResponseReturnValue:
     """The e-mailed reset link: the form to choose a new password."""
     return _token_page(TokenPurpose.RESET, token, "auth/reset.html", "auth.reset_post")
 
@@ -312,7 +317,7 @@ def reset_post():
 
 
 @bp.get("/activeren/<token>")
-def activate(token: str):
+def activate(token: str) -> ResponseReturnValue:
     """The e-mailed activation link of an invited or imported user: choose a password."""
     return _token_page(TokenPurpose.ACTIVATE, token, "auth/activate.html", "auth.activate_post")
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, g, redirect, render_template, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -15,10 +18,11 @@ from portal.auth.routes import bp
 from portal.core import audit
 from portal.core.access import require_user
 from portal.core.forms import EmptyForm
+from portal.core.validation import add_error
 from portal.extensions import db, limiter
 
 
-def _account_page(status: int = 200, **forms):
+def _account_page(status: int = 200, **forms: Any) -> ResponseReturnValue:
     user = require_user()
     ctx = {
         "password_form": forms.get("password_form") or ChangePasswordForm(),
@@ -46,14 +50,14 @@ def change_password():
     user = require_user()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        ok, _rehash = verify_password(user.password_hash, form.current.data)
+        ok, _rehash = verify_password(user.password_hash, form.current.data or "")
         if not ok:
-            form.current.errors.append(_("Uw huidige wachtwoord klopt niet."))
+            add_error(form.current, _("Uw huidige wachtwoord klopt niet."))
         else:
             try:
-                services.set_password(user, form.password.data, form.confirm.data)
+                services.set_password(user, form.password.data or "", form.confirm.data or "")
             except services.AccountError as exc:
-                form.password.errors.append(str(exc))
+                add_error(form.password, str(exc))
             else:
                 services.complete_login(user, remember=False, mfa_verified=True)
                 db.session.commit()
@@ -64,7 +68,7 @@ def change_password():
 
 @bp.post("/account/sessies/<int:session_id>/beeindigen")
 @login_required
-def end_session(session_id: int):
+def end_session(session_id: int) -> ResponseReturnValue:
     """End one of the user's own sessions.
 
     :raises NotFound: not a session of this user.
@@ -111,7 +115,7 @@ def mfa_enable():
     if not secret:
         return redirect(url_for("auth.mfa_setup"), 303)
     if form.validate_on_submit():
-        step = mfa.check_code(secret, form.code.data, None)
+        step = mfa.check_code(secret, form.code.data or "", None)
         if step is not None:
             codes = mfa.enable(user, secret)
             user.totp_last_step = step
@@ -123,8 +127,9 @@ def mfa_enable():
             )
             db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes)
-        form.code.errors.append(
-            _("Deze code klopt niet. Controleer de tijd op uw telefoon en probeer het opnieuw.")
+        add_error(
+            form.code,
+            _("Deze code klopt niet. Controleer de tijd op uw telefoon en probeer het opnieuw."),
         )
     return render_template(
         "auth/mfa_setup.html", form=form, qr=mfa.provisioning_qr(user, secret), secret=secret
@@ -140,7 +145,7 @@ def mfa_disable():
     if user.is_staff:
         abort(404)
     if form.validate_on_submit():
-        ok, _rehash = verify_password(user.password_hash, form.password.data)
+        ok, _rehash = verify_password(user.password_hash, form.password.data or "")
         if ok:
             mfa.disable(user)
             sessions.revoke_all(user)
@@ -151,5 +156,5 @@ def mfa_disable():
             db.session.commit()
             flash(_("Tweestapsverificatie staat uit."))
             return redirect(url_for("auth.account"), 303)
-        form.password.errors.append(_("Uw wachtwoord klopt niet."))
+        add_error(form.password, _("Uw wachtwoord klopt niet."))
     return _account_page(422, disable_form=form)

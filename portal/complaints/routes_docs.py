@@ -5,7 +5,9 @@ Attached to the `complaints` blueprint (imported by `routes.register`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 from flask import (
     Response,
@@ -17,6 +19,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -29,7 +32,7 @@ from portal.complaints.forms import (
     PolicyForm,
 )
 from portal.complaints.labels import LETTER_LABELS
-from portal.complaints.models import Complaint, ComplaintLetter, LetterKind
+from portal.complaints.models import Complaint, ComplaintLetter, ComplaintPolicy, LetterKind
 from portal.complaints.routes import bp
 from portal.complaints.services import ComplaintError
 from portal.core import concurrency
@@ -37,6 +40,9 @@ from portal.core.access import company_admin_required, current_company, require_
 from portal.core.forms import EmptyForm
 from portal.core.security import get_owned_or_404
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.members.models import Company
 
 
 def _kind(kind: str) -> LetterKind:
@@ -78,7 +84,9 @@ def _pdf_response(data: bytes, filename: str) -> Response:
     )
 
 
-def _preview_page(complaint: Complaint, kind: LetterKind, form: LetterEditForm, status: int = 200):
+def _preview_page(
+    complaint: Complaint, kind: LetterKind, form: LetterEditForm, status: int = 200
+) -> ResponseReturnValue:
     letter = letters.compose(
         complaint, kind, today=services.now_local_date(), sender=require_user()
     )
@@ -99,7 +107,7 @@ def _preview_page(complaint: Complaint, kind: LetterKind, form: LetterEditForm, 
 
 
 @bp.get("/<public_id>/brief/<kind>")
-def letter_preview(public_id: str, kind: str):
+def letter_preview(public_id: str, kind: str) -> ResponseReturnValue:
     """The filled-in letter in an editable form, with send and download buttons."""
     complaint = get_owned_or_404(Complaint, public_id)
     letter_kind = _kind(kind)
@@ -111,7 +119,7 @@ def letter_preview(public_id: str, kind: str):
 
 
 @bp.post("/<public_id>/brief/<kind>/verzenden")
-def letter_send(public_id: str, kind: str):
+def letter_send(public_id: str, kind: str) -> ResponseReturnValue:
     """Queue the (possibly adjusted) letter by e-mail and keep it with the complaint."""
     complaint = get_owned_or_404(Complaint, public_id)
     letter_kind = _kind(kind)
@@ -141,7 +149,7 @@ def letter_send(public_id: str, kind: str):
 
 
 @bp.post("/<public_id>/brief/<kind>/pdf")
-def letter_pdf(public_id: str, kind: str):
+def letter_pdf(public_id: str, kind: str) -> ResponseReturnValue:
     """Download the (possibly adjusted) letter as PDF; kept with the complaint as sent."""
     complaint = get_owned_or_404(Complaint, public_id)
     letter_kind = _kind(kind)
@@ -158,7 +166,7 @@ def letter_pdf(public_id: str, kind: str):
 
 
 @bp.get("/brieven/<public_id>.pdf")
-def kept_pdf(public_id: str):
+def kept_pdf(public_id: str) -> ResponseReturnValue:
     """A letter as it was sent, again as PDF (no change)."""
     kept = get_owned_or_404(ComplaintLetter, public_id)
     complaint = kept.complaint
@@ -169,7 +177,7 @@ def kept_pdf(public_id: str):
 # --- Statistics -------------------------------------------------------------------------------
 
 
-def period_from_args(args) -> tuple[date, date]:
+def period_from_args(args: Mapping[str, str]) -> tuple[date, date]:
     """`van`/`tot` (YYYY-MM-DD) or the last twelve months; bad input falls back to defaults."""
     today = services.now_local_date()
     default_start = date(today.year - 1, today.month, 1) + timedelta(days=31)
@@ -206,7 +214,7 @@ def statistics():
 
 
 @bp.get("/statistieken/export.<fmt>")
-def export(fmt: str):
+def export(fmt: str) -> ResponseReturnValue:
     """The period's complaints without personal data, as CSV or XLSX."""
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -258,7 +266,7 @@ beheerder_only = company_admin_required(
 )
 
 
-def _settings_page(form: PolicyForm, company, status: int = 200):
+def _settings_page(form: PolicyForm, company: Company, status: int = 200) -> ResponseReturnValue:
     templates = {kind: letters.template_for(company.id, kind)[2] for kind in LetterKind}
     return render_template(
         "complaints/settings.html",
@@ -282,7 +290,7 @@ def settings():
     return _settings_page(form, company)
 
 
-def _coordinator_choices(form: PolicyForm, company) -> None:
+def _coordinator_choices(form: PolicyForm, company: Company) -> None:
     from portal.complaints.routes import colleagues
 
     form.coordinator.choices = [("", _("— geen: de beheerders —"))] + [
@@ -290,14 +298,14 @@ def _coordinator_choices(form: PolicyForm, company) -> None:
     ]
 
 
-def _coordinator_public_id(policy) -> str:
+def _coordinator_public_id(policy: ComplaintPolicy) -> str:
     from portal.auth.models import User
 
     user = db.session.get(User, policy.coordinator_id) if policy.coordinator_id else None
     return user.public_id if user is not None else ""
 
 
-def _policy_state(company, form: PolicyForm):
+def _policy_state(company: Company, form: PolicyForm) -> tuple[int, dict[str, Any]]:
     """(version, values) of the stored policy and category list, for the version check.
 
     The categories have no version of their own: their text is part of the combined version.
@@ -325,7 +333,7 @@ def settings_post():
         try:
             values = form.data | {"coordinator_id": _coordinator_id(company, form.coordinator.data)}
             services.save_policy(company, values)
-            services.save_categories(company, form.categories.data.split("\n"))
+            services.save_categories(company, (form.categories.data or "").split("\n"))
             db.session.commit()
         except (concurrency.StaleDataError, IntegrityError):  # saved (or first stored) meanwhile
             concurrency.conflict_after_race(form, lambda: _policy_state(company, form))
@@ -336,14 +344,14 @@ def settings_post():
     return _settings_page(form, company, status)
 
 
-def _coordinator_id(company, public_id: str) -> int | None:
+def _coordinator_id(company: Company, public_id: str) -> int | None:
     from portal.complaints.routes import colleagues
 
     return next((u.id for u in colleagues(company.id) if u.public_id == public_id), None)
 
 
 @bp.get("/instellingen/brieven/<kind>")
-def letter_template(kind: str):
+def letter_template(kind: str) -> ResponseReturnValue:
     """Edit the wording of one standard letter."""
     company = current_company()
     letter_kind = _kind(kind)
@@ -353,14 +361,16 @@ def letter_template(kind: str):
     return _template_page(form, letter_kind, custom)
 
 
-def _letter_state(company, kind: LetterKind):
+def _letter_state(company: Company, kind: LetterKind) -> tuple[int, dict[str, str]]:
     """(version, values) of the company's stored wording (version 0: the default wording)."""
     subject, body, _custom = letters.template_for(company.id, kind)
     row = letters.stored_template(company.id, kind)
     return (row.version if row is not None else 0), {"subject": subject, "body": body}
 
 
-def _template_page(form, letter_kind: LetterKind, custom: bool, status: int = 200):
+def _template_page(
+    form: LetterTemplateForm, letter_kind: LetterKind, custom: bool, status: int = 200
+) -> ResponseReturnValue:
     return render_template(
         "complaints/letter_template.html",
         form=form,
@@ -375,7 +385,7 @@ def _template_page(form, letter_kind: LetterKind, custom: bool, status: int = 20
 
 @bp.post("/instellingen/brieven/<kind>")
 @beheerder_only
-def letter_template_post(kind: str):
+def letter_template_post(kind: str) -> ResponseReturnValue:
     """Save the wording (beheerder only); unknown placeholders are refused."""
     company = current_company()
     letter_kind = _kind(kind)
@@ -389,7 +399,7 @@ def letter_template_post(kind: str):
     elif form.validate_on_submit():
         try:
             letters.save_template(
-                company.id, letter_kind, subject=form.subject.data, body=form.body.data
+                company.id, letter_kind, subject=form.subject.data or "", body=form.body.data or ""
             )
             db.session.commit()
         except (concurrency.StaleDataError, IntegrityError):  # saved (or first stored) meanwhile
@@ -403,7 +413,7 @@ def letter_template_post(kind: str):
 
 @bp.post("/instellingen/brieven/<kind>/standaard")
 @beheerder_only
-def letter_template_reset(kind: str):
+def letter_template_reset(kind: str) -> ResponseReturnValue:
     """Go back to the association's default wording (beheerder only)."""
     company = current_company()
     letter_kind = _kind(kind)

@@ -8,6 +8,7 @@ in routes_staff_accounts; the member's self-reported score in routes_member.
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, flash, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -24,6 +25,7 @@ from portal.core.forms import EmptyForm
 from portal.core.htmx import render
 from portal.core.responses import done
 from portal.core.security import staff_required
+from portal.core.validation import present
 from portal.extensions import db
 from portal.members.models import Company
 from portal.reviews import services as review_services
@@ -97,7 +99,7 @@ def company_or_404(public_id: str) -> Company:
     return company
 
 
-def _member_page(company: Company, form: DeadlineForm, status: int = 200):
+def _member_page(company: Company, form: DeadlineForm, status: int = 200) -> ResponseReturnValue:
     rows = services.overview_rows(utcnow(), company_ids=[company.id])
     extensions = db.session.scalars(
         select(DeadlineExtension)
@@ -127,13 +129,13 @@ def _member_page(company: Company, form: DeadlineForm, status: int = 200):
 
 
 @bp.get("/leden/<public_id>")
-def member(public_id: str):
+def member(public_id: str) -> ResponseReturnValue:
     """One member: status, signals, deadline history and reminders sent."""
     return _member_page(company_or_404(public_id), DeadlineForm())
 
 
 @bp.post("/leden/<public_id>/termijn")
-def set_deadline(public_id: str):
+def set_deadline(public_id: str) -> ResponseReturnValue:
     """Set or extend the deadline with a reason (audited); 422 on invalid input."""
     company = company_or_404(public_id)
     form = DeadlineForm()
@@ -141,7 +143,10 @@ def set_deadline(public_id: str):
 
         def create() -> str:
             services.set_deadline(
-                company, deadline=form.deadline.data, reason=form.reason.data, by=require_user()
+                company,
+                deadline=present(form.deadline.data),
+                reason=form.reason.data or "",
+                by=require_user(),
             )
             flash(_("De termijn van %(name)s is vastgelegd.", name=company.display_name), "success")
             return url_for("compliance.member", public_id=public_id)
@@ -151,7 +156,7 @@ def set_deadline(public_id: str):
 
 
 @bp.post("/leden/<public_id>/synchroniseren")
-def sync_now(public_id: str):
+def sync_now(public_id: str) -> ResponseReturnValue:
     """Staff "Nu synchroniseren": one sync of the current link under the run lock (audited).
 
     :raises BadRequest: the confirm form did not validate.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from flask import Blueprint, flash, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,6 +20,7 @@ from portal.core.access import company_admin_required, current_company, require_
 from portal.core.htmx import render
 from portal.core.responses import done
 from portal.core.security import member_required
+from portal.core.validation import present
 from portal.extensions import db
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 
@@ -44,8 +47,10 @@ def _approved_other():
     ).first()
 
 
-def _page(form: SelfReportForm, system, problem: str = "", status: int = 200):
-    history = []
+def _page(
+    form: SelfReportForm, system: ReviewSystem | None, problem: str = "", status: int = 200
+) -> ResponseReturnValue:
+    history: Sequence[SelfReportedScore] = []
     if system is not None:
         history = db.session.scalars(
             select(SelfReportedScore)
@@ -94,15 +99,15 @@ def submit_score():
     return _page(form, system, problem=problem, status=422)
 
 
-def _submit(system, form: SelfReportForm, problems: list[str]) -> str | None:
+def _submit(system: ReviewSystem, form: SelfReportForm, problems: list[str]) -> str | None:
     """The service call of `submit_score`: the form's URL, or None with the problem noted."""
     try:
         assessment.submit_score(
             system,
-            score=form.score.data,
+            score=present(form.score.data),
             scale_max=Decimal(form.scale_max.data),
-            review_count=form.review_count.data,
-            evidence=form.evidence_payload,
+            review_count=present(form.review_count.data),
+            evidence=present(form.evidence_payload),
             by=require_user(),
         )
     except ComplianceError as exc:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from portal.compliance import reminders, services
 from portal.compliance.forms import TemplateForm
+from portal.compliance.models import ReminderTemplate
 from portal.compliance.routes import bp
 from portal.core import concurrency
 from portal.core.access import require_user
@@ -34,7 +38,7 @@ def _selected_ids() -> list[str]:
     return list(dict.fromkeys(ids))
 
 
-def _selection(now) -> tuple[list[services.OverviewRow], services.Filters]:
+def _selection(now: datetime) -> tuple[list[services.OverviewRow], services.Filters]:
     """The rows the staff member chose: ticked rows, or every row of the filter."""
     filters = services.parse_filters(request.form)
     if request.form.get("selectie") == "alle":
@@ -127,14 +131,16 @@ def templates():
     )
 
 
-def _template_or_404(key: str):
+def _template_or_404(key: str) -> ReminderTemplate:
     for template in reminders.ensure_templates(persist=False):
         if template.key == key:
             return template
     abort(404)
 
 
-def _template_page(template, form: TemplateForm, status: int = 200):
+def _template_page(
+    template: ReminderTemplate, form: TemplateForm, status: int = 200
+) -> ResponseReturnValue:
     sample = {name: f"[{name}]" for name in reminders.PLACEHOLDERS}
     return render(
         "compliance/template_edit.html",
@@ -150,7 +156,7 @@ def _template_page(template, form: TemplateForm, status: int = 200):
 
 
 @bp.get("/herinneringen/teksten/<key>")
-def edit_template(key: str):
+def edit_template(key: str) -> ResponseReturnValue:
     """Edit one reminder text."""
     template = _template_or_404(key)
     form = TemplateForm(obj=template)
@@ -159,7 +165,7 @@ def edit_template(key: str):
 
 
 @bp.post("/herinneringen/teksten/<key>")
-def update_template(key: str):
+def update_template(key: str) -> ResponseReturnValue:
     """Save the text; 409 after someone else's save, unknown placeholders are refused with 422."""
     template = _template_or_404(key)
     form = TemplateForm()
@@ -169,7 +175,10 @@ def update_template(key: str):
     elif form.validate_on_submit():
         try:
             reminders.update_template(
-                template, subject=form.subject.data, body=form.body.data, by=require_user()
+                template,
+                subject=form.subject.data or "",
+                body=form.body.data or "",
+                by=require_user(),
             )
             db.session.commit()
         except services.ComplianceError as exc:
@@ -184,7 +193,7 @@ def update_template(key: str):
     return _template_page(_template_or_404(key), form, status=status)
 
 
-def _template_state(key: str, form: TemplateForm):
+def _template_state(key: str, form: TemplateForm) -> tuple[int, dict[str, Any]]:
     """The stored template's version (0 while only the default exists) and values."""
     template = _template_or_404(key)
     return template.version or 0, concurrency.obj_values(form, template)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from portal.core import concurrency
 from portal.core.access import current_company, require_user
@@ -11,6 +15,7 @@ from portal.core.db import utcnow
 from portal.core.htmx import render
 from portal.core.security import member_required
 from portal.core.templating import AMSTERDAM
+from portal.core.validation import add_error
 from portal.extensions import db
 from portal.members import services
 from portal.members.forms import CompanyForm, LogoForm, OptOutForm
@@ -27,7 +32,7 @@ def _members_only():
     return None
 
 
-def company_form(company: Company, formdata=None) -> CompanyForm:
+def company_form(company: Company, formdata: MultiDict[str, str] | None = None) -> CompanyForm:
     """The details form, filled from the company or the posted data."""
     form = CompanyForm(formdata=formdata, obj=company)
     form.specialisms.choices = [(s.id, s.name) for s in services.active_specialisms()]
@@ -37,7 +42,7 @@ def company_form(company: Company, formdata=None) -> CompanyForm:
     return form
 
 
-def optout_form(company: Company, formdata=None) -> OptOutForm:
+def optout_form(company: Company, formdata: MultiDict[str, str] | None = None) -> OptOutForm:
     """The ledenzoeker opt-out form, stamped with the company's version when fresh."""
     form = OptOutForm(formdata=formdata, obj=company)
     if formdata is None:
@@ -45,7 +50,7 @@ def optout_form(company: Company, formdata=None) -> OptOutForm:
     return form
 
 
-def _criterion_card(company: Company):
+def _criterion_card(company: Company) -> Card | None:
     try:
         from portal.reviews import services as review_services
     except ImportError:
@@ -116,7 +121,7 @@ def details_post():
 
 
 @bp.post("/bedrijfsgegevens/controleer/<field_name>")
-def details_check(field_name: str = ""):
+def details_check(field_name: str = "") -> ResponseReturnValue:
     """Inline feedback for one field (htmx); the full POST checks everything again."""
     company = current_company()
     form = company_form(company, request.form)
@@ -142,13 +147,13 @@ def logo_upload():
         try:
             services.store_logo(company, raw, by=require_user())
         except services.CompanyError as exc:
-            form.logo.errors.append(str(exc))
+            add_error(form.logo, str(exc))
         else:
             db.session.commit()
             flash(_("Het logo is opgeslagen."))
             return redirect(url_for("profile.details"), 303)
     elif not form.logo.errors:
-        form.logo.errors.append(_("Kies een bestand."))
+        add_error(form.logo, _("Kies een bestand."))
     return render_template(
         "profile/details.html",
         form=company_form(company),
@@ -192,7 +197,7 @@ def opt_out():
         status = 409
     elif form.validate_on_submit():
         if form.directory_opt_out.data and not form.confirm.data:
-            form.confirm.errors.append(_("Bevestig dat u dit begrijpt."))
+            add_error(form.confirm, _("Bevestig dat u dit begrijpt."))
         else:
             try:
                 services.set_opt_out(company, form.directory_opt_out.data, by=require_user())
@@ -209,7 +214,7 @@ def opt_out():
     return _opt_out_page(company, form, status)
 
 
-def _opt_out_page(company: Company, form: OptOutForm, status: int):
+def _opt_out_page(company: Company, form: OptOutForm, status: int) -> ResponseReturnValue:
     return render_template(
         "profile/details.html",
         form=company_form(company),
@@ -222,3 +227,6 @@ def _opt_out_page(company: Company, form: OptOutForm, status: int):
 
 # Attach the colleague and message pages to bp.
 from portal.profile import routes_colleagues, routes_messages  # noqa: E402, F401
+
+if TYPE_CHECKING:
+    from portal.reviews.card import Card

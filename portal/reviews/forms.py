@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, PasswordField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, Field, PasswordField, RadioField, StringField, TextAreaField
+from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.core.concurrency import IdempotentForm, VersionedForm
@@ -31,12 +34,12 @@ CREDENTIAL_CHOICES = [
 SWITCH_TEXT = _l("Ik begrijp dat mijn huidige beoordelingssysteem hiermee wordt beëindigd.")
 
 
-def _check_location_id(form, field) -> None:
+def _check_location_id(form: BaseForm, field: Field) -> None:
     if field.data and not LOCATION_ID_RE.match(field.data):
         raise ValidationError(_l("Een locatie-ID bestaat uit 1 tot 64 letters, cijfers, - of _."))
 
 
-def _check_credential(form, field) -> None:
+def _check_credential(form: BaseForm, field: Field) -> None:
     if field.data and not CREDENTIAL_RE.match(field.data):
         raise ValidationError(
             _l("Gebruik 1 tot 128 gewone tekens, zonder spaties aan begin of eind.")
@@ -48,7 +51,7 @@ class SwitchMixin:
 
     needs_confirm = False
 
-    def validate_confirm_switch(self, field) -> None:
+    def validate_confirm_switch(self, field: Field) -> None:
         if self.needs_confirm and not field.data:
             raise ValidationError(_l("Bevestig dat uw huidige systeem wordt beëindigd."))
 
@@ -97,11 +100,11 @@ class LinkForm(IdempotentForm, VersionedForm, SwitchMixin, FlaskForm):
     )
     confirm_switch = BooleanField(SWITCH_TEXT)
 
-    def validate(self, extra_validators=None) -> bool:
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
         """Besides the field checks, the chosen platform's two fields are required."""
         ok = super().validate(extra_validators)
         if self.provider.data == Provider.FEEDBACK_COMPANY.value:
-            needed = (self.client_id, self.client_secret)
+            needed: tuple[Field, ...] = (self.client_id, self.client_secret)
         elif self.provider.data in (Provider.KLANTENVERTELLEN.value, Provider.KIYOH.value):
             needed = (self.location_id, self.token if self.uses_token() else self.feed_hash)
         else:
@@ -146,11 +149,11 @@ class OtherSystemForm(IdempotentForm, VersionedForm, SwitchMixin, FlaskForm):
     confirm_switch = BooleanField(SWITCH_TEXT)
     evidence_payload: tuple[str, str, bytes] | None = None
 
-    def validate_url(self, field) -> None:
+    def validate_url(self, field: Field) -> None:
         if not is_https_url(field.data or ""):
             raise ValidationError(_l("Vul een volledig webadres in dat begint met https://."))
 
-    def validate_evidence(self, field) -> None:
+    def validate_evidence(self, field: Field) -> None:
         """Optional; PDF, PNG or JPEG up to 2 MiB, judged by content; kept as (name, type, bytes)."""
         self.evidence_payload = read_evidence(field, required=False)
 

@@ -6,11 +6,12 @@ Members only; medewerkers see everything read-only, only the company beheerder m
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from flask import (
     Blueprint,
     Flask,
+    Response,
     current_app,
     flash,
     g,
@@ -19,9 +20,11 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from portal.core import concurrency
@@ -38,6 +41,9 @@ from portal.reviews.card import attempt_label
 from portal.reviews.errors import OK
 from portal.reviews.forms import ActivateForm, LinkForm, OtherSystemForm
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+
+if TYPE_CHECKING:
+    from portal.members.models import Company
 
 bp = Blueprint("reviews", __name__)
 
@@ -69,7 +75,7 @@ def _company_key() -> str:
     return f"company:{getattr(current_user, 'company_id', '')}"
 
 
-def _provider_called(response) -> bool:
+def _provider_called(response: Response) -> bool:
     """Only a live provider check counts towards the per-company limit."""
     return bool(g.get("provider_called"))
 
@@ -94,7 +100,7 @@ class BadgeView(NamedTuple):
 BADGE_TARGET = "reviews-badge"
 
 
-def _badge_view(company, options: BadgeOptions) -> BadgeView:
+def _badge_view(company: Company, options: BadgeOptions) -> BadgeView:
     """Preview and snippet for the company's badge, with absolute public URLs in the snippet."""
     base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
     badge_path = url_for("directory.badge_svg", slug=company.slug, **options.url_args())
@@ -172,7 +178,7 @@ def activate():
     return _activate_page(form, company, status=422)
 
 
-def _activate_page(form, company, status: int = 200):
+def _activate_page(form: ActivateForm, company: Company, status: int = 200) -> ResponseReturnValue:
     return render(
         "reviews/activate.html",
         "reviews/_activate_form.html",
@@ -206,7 +212,7 @@ def _current_state(company):
     return concurrency.combined_version(*ids, *values.values()), values
 
 
-def _replay_or_conflict(form, company) -> tuple[str | None, bool]:
+def _replay_or_conflict(form: FlaskForm, company: Company) -> tuple[str | None, bool]:
     """(URL of a repeated submit's first result, whether the page the form came from is stale)."""
     earlier = concurrency.earlier_result()
     if earlier is not None:
@@ -251,7 +257,7 @@ def link():
     return _link_page(form, company, problem="".join(problems), status=422)
 
 
-def _link(company, form: LinkForm, problems: list[str]) -> str | None:
+def _link(company: Company, form: LinkForm, problems: list[str]) -> str | None:
     """The service call of `link`: the review page's URL, or None with the error attached."""
     token, feed_hash = form.publication_secrets()
     try:
@@ -272,7 +278,7 @@ def _link(company, form: LinkForm, problems: list[str]) -> str | None:
     return url_for("reviews.show")
 
 
-def _switching(company, form: LinkForm) -> bool:
+def _switching(company: Company, form: LinkForm) -> bool:
     """A new link ends the current system, unless it re-enters the same link's credentials."""
     current = services.current_system(company)
     if current is None:
@@ -285,7 +291,7 @@ def _switching(company, form: LinkForm) -> bool:
     )
 
 
-def _attach_error(form, exc: services.ReviewSystemError) -> str:
+def _attach_error(form: FlaskForm, exc: services.ReviewSystemError) -> str:
     """Put a service error on its field; errors without a field show above the form."""
     field = getattr(form, exc.field, None) if exc.field else None
     if field is None:
@@ -294,7 +300,9 @@ def _attach_error(form, exc: services.ReviewSystemError) -> str:
     return ""
 
 
-def _link_page(form, company, *, problem: str = "", status: int = 200):
+def _link_page(
+    form: LinkForm, company: Company, *, problem: str = "", status: int = 200
+) -> ResponseReturnValue:
     return render(
         "reviews/link.html",
         "reviews/_link_form.html",
@@ -306,7 +314,7 @@ def _link_page(form, company, *, problem: str = "", status: int = 200):
     )
 
 
-def _switch_waits(company) -> bool:
+def _switch_waits(company: Company) -> bool:
     """True when a request would wait next to the working current system (reviews.switching)."""
     current = services.current_system(company)
     return current is not None and current.status in switching.KEEP_DURING_SWITCH
@@ -347,13 +355,13 @@ def other():
     return _other_page(form, company, status=422)
 
 
-def _submit_other(company, form: OtherSystemForm) -> str:
+def _submit_other(company: Company, form: OtherSystemForm) -> str:
     """The service call of `other`: the review page's URL."""
     services.submit_other_system(
         company,
-        name=form.name.data,
-        url=form.url.data,
-        description=form.description.data,
+        name=form.name.data or "",
+        url=form.url.data or "",
+        description=form.description.data or "",
         evidence=form.evidence_payload,
         by=require_user(),
     )
@@ -361,7 +369,7 @@ def _submit_other(company, form: OtherSystemForm) -> str:
     return url_for("reviews.show")
 
 
-def _other_page(form, company, status: int = 200):
+def _other_page(form: OtherSystemForm, company: Company, status: int = 200) -> ResponseReturnValue:
     return render(
         "reviews/other.html",
         "reviews/_other_form.html",
@@ -391,7 +399,7 @@ def cancel_switch():
 
 @bp.get("/ontkoppelen/<system_id>")
 @beheerder_only
-def unlink_confirm(system_id: str):
+def unlink_confirm(system_id: str) -> ResponseReturnValue:
     """Confirmation page before ending the current system."""
     system = _current_owned(system_id)
     if system is None:
@@ -401,7 +409,7 @@ def unlink_confirm(system_id: str):
 
 @bp.post("/ontkoppelen/<system_id>")
 @beheerder_only
-def unlink(system_id: str):
+def unlink(system_id: str) -> ResponseReturnValue:
     """End the current system; it stays in the history."""
     system = _current_owned(system_id)
     form = EmptyForm()
