@@ -15,9 +15,9 @@ install:
 	bash scripts/install.sh
 
 lint:
-	bash scripts/install.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/bandit -q -lll -r portal
+	bash scripts/install.sh && .venv/bin/ruff check . && .venv/bin/ruff format --check . && .venv/bin/mypy && .venv/bin/bandit -q -lll -r portal
 
-# mypy over portal/ (config in setup.cfg [mypy]); prints the error count.
+# mypy over portal/ alone (config in setup.cfg [mypy]); also part of `make lint` and `make test`.
 typecheck:
 	bash scripts/install.sh && .venv/bin/mypy
 

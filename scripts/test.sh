@@ -6,9 +6,10 @@ bash scripts/install.sh || exit 1
 PY=.venv/bin/python
 status=0
 
-echo "== Static gates: ruff check, ruff format --check, bandit (high severity), template safety"
+echo "== Static gates: ruff check, ruff format --check, mypy, bandit (high severity), template safety"
 .venv/bin/ruff check . || status=1
 .venv/bin/ruff format --check . || status=1
+.venv/bin/mypy || status=1
 .venv/bin/bandit -q -lll -r portal -x portal/dev || status=1
 $PY scripts/check_templates.py || status=1
 
