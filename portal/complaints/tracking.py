@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from portal.auth.models import User
 
 STATUS_KIND = "complaints/status_link"
+# The complainant's survey remark closes the aftercare outcome (never translated: stored text).
+SURVEY_PREFIX = "Klant via enquête: "
+SURVEY_REMARK_MAX = 2000
 
 
 def token_hash(token: str) -> str:
@@ -79,7 +82,7 @@ def send_status_link(complaint: Complaint, *, by: User, survey: bool = False) ->
 
 
 def record_satisfaction(complaint: Complaint, value: str, *, remark: str, today: date) -> None:
-    """The complainant's answer to the survey (once per closing; a later answer replaces it).
+    """The complainant's answer to the survey (a later answer replaces it, remark included).
 
     :raises ComplaintError: no answer chosen, or the complaint is still open.
     """
@@ -90,13 +93,26 @@ def record_satisfaction(complaint: Complaint, value: str, *, remark: str, today:
     except ValueError:
         raise ComplaintError(str(_l("Kies een antwoord.")), field="satisfaction") from None
     complaint.followup_done_on = complaint.followup_done_on or today
-    note = (remark or "").strip()[:2000]
-    if note:
-        complaint.followup_outcome = (
-            f"{complaint.followup_outcome}\n" if complaint.followup_outcome else ""
-        ) + f"Klant via enquête: {note}"
+    complaint.followup_outcome = with_survey_remark(complaint.followup_outcome, remark)
     services.add_event(complaint, "survey", Actor(None, "klager"), note=value)
     db.session.flush()
+
+
+def with_survey_remark(outcome: str, remark: str) -> str:
+    """The aftercare outcome with the complainant's latest survey remark in place of the last.
+
+    The survey remark always sits at the end behind `SURVEY_PREFIX` (the handler's own outcome
+    replaces the whole field), so whoever holds the link can change their remark but never grow
+    the register beyond the handler's text plus one remark.
+    """
+    kept = outcome or ""
+    at = kept.rfind(SURVEY_PREFIX)
+    if at != -1:
+        kept = kept[:at].rstrip("\n")
+    note = (remark or "").strip()[:SURVEY_REMARK_MAX]
+    if not note:
+        return kept
+    return (f"{kept}\n" if kept else "") + f"{SURVEY_PREFIX}{note}"
 
 
 def handler_first_name(complaint: Complaint) -> str:

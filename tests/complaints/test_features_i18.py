@@ -358,3 +358,38 @@ def test_link_related_complaints(logged_in, member, make_complaint, make_user):
     page = logged_in.get(f"/mijn-profiel/klachten/{first.public_id}")
     assert f">{second.reference}</a>" in page.text  # the link shows from both sides
     assert foreign.company_id != member.company_id
+
+
+def test_survey_remark_replaces_the_previous_one(app, logged_in, member, make_complaint):
+    """Outside review: each survey post appended up to 2,000 characters to the aftercare outcome,
+    so whoever holds the link could flood the register; the latest remark now replaces the last."""
+    from portal.complaints import tracking
+
+    complaint = make_complaint(member.company)
+    for action in (Action.ACKNOWLEDGE, Action.START):
+        services.apply_action(complaint, action, {}, by=member, today=date(2026, 3, 3))
+    services.apply_action(
+        complaint,
+        Action.CLOSE,
+        {"resolution": "Ketel vervangen", "verdict": "justified"},
+        by=member,
+        today=date(2026, 3, 6),
+    )
+    services.record_followup(
+        complaint, "Gebeld, klant tevreden.", satisfaction=None, by=member, today=date(2026, 3, 20)
+    )
+    complaint.status_token_hash = tracking.token_hash("t" * 43)
+    db.session.commit()
+    public = app.test_client()
+    link = "/ledenzoeker/klacht-volgen/" + "t" * 43
+    for n in range(5):
+        answered = public.post(link, data={"satisfaction": "good", "remark": f"{n}" * 2000})
+        assert answered.status_code == 303
+    db.session.refresh(complaint)
+    outcome = complaint.followup_outcome
+    assert outcome == "Gebeld, klant tevreden.\nKlant via enquête: " + "4" * 2000
+    # A later answer without a remark removes the old remark; the handler's text stays.
+    assert public.post(link, data={"satisfaction": "fair"}).status_code == 303
+    db.session.refresh(complaint)
+    assert complaint.followup_outcome == "Gebeld, klant tevreden."
+    assert complaint.satisfaction.value == "fair"
