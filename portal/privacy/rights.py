@@ -8,7 +8,6 @@ import re
 from datetime import timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.core import audit, outbox
@@ -16,7 +15,7 @@ from portal.core.db import utcnow
 from portal.extensions import db
 from portal.members.models import Company
 from portal.privacy.models import RequestKind, RequestStatus, SubjectRequest
-from portal.privacy.services import ANSWER_DAYS, PrivacyError, close_request
+from portal.privacy.services import PrivacyError, close_request, open_request
 
 SELF_SERVICE_KINDS = (RequestKind.OBJECTION, RequestKind.RESTRICTION)
 EXTENSION_DAYS = {1: 30, 2: 61}  # "by two further months" at most
@@ -31,17 +30,6 @@ KIND_LABELS = {
 ADDRESS_RE = re.compile(r"<([^<>\s]+@[^<>\s]+)>\s*$")
 
 
-def open_request(user: User, kind: RequestKind) -> SubjectRequest | None:
-    """The user's open request of this kind, if any."""
-    return db.session.scalars(
-        select(SubjectRequest).where(
-            SubjectRequest.user_id == user.id,
-            SubjectRequest.kind == kind,
-            SubjectRequest.status == RequestStatus.OPEN,
-        )
-    ).first()
-
-
 def request_right(user: User, kind: RequestKind, *, message: str) -> SubjectRequest:
     """A user objects to a processing or asks to restrict it (arts. 18 and 21).
 
@@ -49,29 +37,11 @@ def request_right(user: User, kind: RequestKind, *, message: str) -> SubjectRequ
     """
     if kind not in SELF_SERVICE_KINDS:
         raise PrivacyError(_("Kies bezwaar of beperking."))
-    if open_request(user, kind) is not None:
-        raise PrivacyError(
-            _("U heeft al zo'n verzoek ingediend; wij behandelen het binnen een maand.")
-        )
-    now = utcnow()
-    item = SubjectRequest(
-        kind=kind,
-        user_id=user.id,
-        company_id=user.company_id,
-        subject_label=f"{user.name} <{user.email}>"[:200],
-        message=message[:4000],
-        received_at=now,
-        due_at=now + timedelta(days=ANSWER_DAYS),
-    )
-    db.session.add(item)
-    db.session.flush()
-    audit.record(
-        "privacy.request_received",
-        actor=user,
-        company=user.company,
-        subject_type="subject_request",
-        subject_id=item.public_id,
-        changes={"kind": {"old": None, "new": kind.value}},
+    item = open_request(
+        user,
+        kind,
+        message=message,
+        already_open=_("U heeft al zo'n verzoek ingediend; wij behandelen het binnen een maand."),
     )
     _mail(
         item,

@@ -81,7 +81,7 @@ def _mine_page(
             if user.company and user.is_company_admin
             else None,
             open_rights=[
-                r for k in rights.SELF_SERVICE_KINDS if (r := rights.open_request(user, k))
+                r for k in rights.SELF_SERVICE_KINDS if (r := services.pending_request(user, k))
             ],
             pending=services.open_erasure_request(user),
             data=build_export(user),

@@ -49,29 +49,37 @@ def record_export(user: User, fmt: str) -> None:
     )
 
 
-def open_erasure_request(user: User) -> SubjectRequest | None:
+def pending_request(user: User, kind: RequestKind) -> SubjectRequest | None:
+    """The user's open request of this kind, if any."""
     return db.session.scalars(
         select(SubjectRequest).where(
             SubjectRequest.user_id == user.id,
-            SubjectRequest.kind == RequestKind.ERASURE,
+            SubjectRequest.kind == kind,
             SubjectRequest.status == RequestStatus.OPEN,
         )
     ).first()
 
 
-def request_erasure(user: User, *, message: str, whole_company: bool) -> SubjectRequest:
-    """A user asks to be forgotten; staff carry it out within a month.
+def open_erasure_request(user: User) -> SubjectRequest | None:
+    return pending_request(user, RequestKind.ERASURE)
 
-    :raises PrivacyError: an erasure request of this user is already open.
+
+def open_request(
+    user: User, kind: RequestKind, *, message: str, already_open: str, scope: str = "user"
+) -> SubjectRequest:
+    """File a rights request of the user: the row with its one-month term, and the audit event.
+
+    The one place a self-service request is created (erasure, objection, restriction); the
+    caller sends the acknowledgement mail that fits the kind.
+
+    :raises PrivacyError: with `already_open` when a request of this kind is still open.
     """
-    if open_erasure_request(user) is not None:
-        raise PrivacyError(
-            _("U heeft al een verwijderverzoek ingediend; wij behandelen het binnen een maand.")
-        )
+    if pending_request(user, kind) is not None:
+        raise PrivacyError(already_open)
     now = utcnow()
     item = SubjectRequest(
-        kind=RequestKind.ERASURE,
-        scope="company" if whole_company and user.is_company_admin else "user",
+        kind=kind,
+        scope=scope,
         user_id=user.id,
         company_id=user.company_id,
         subject_label=f"{user.name} <{user.email}>"[:200],
@@ -87,7 +95,24 @@ def request_erasure(user: User, *, message: str, whole_company: bool) -> Subject
         company=user.company,
         subject_type="subject_request",
         subject_id=item.public_id,
-        changes={"kind": {"old": None, "new": "erasure"}},
+        changes={"kind": {"old": None, "new": kind.value}},
+    )
+    return item
+
+
+def request_erasure(user: User, *, message: str, whole_company: bool) -> SubjectRequest:
+    """A user asks to be forgotten; staff carry it out within a month.
+
+    :raises PrivacyError: an erasure request of this user is already open.
+    """
+    item = open_request(
+        user,
+        RequestKind.ERASURE,
+        message=message,
+        scope="company" if whole_company and user.is_company_admin else "user",
+        already_open=_(
+            "U heeft al een verwijderverzoek ingediend; wij behandelen het binnen een maand."
+        ),
     )
     outbox.enqueue(
         "privacy/request_received",
