@@ -13,7 +13,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from portal.agreements.models import AgreementAcceptance
 from portal.auth.models import RecoveryCode, User, UserSession, UserToken
-from portal.complaints.models import Complaint, ComplaintEvent, ComplaintLetter
+from portal.complaints.models import Complaint, ComplaintEvent, ComplaintLetter, ComplaintNote
 from portal.complaints.services import Actor
 from portal.core import audit
 from portal.core.db import rowcount, utcnow
@@ -65,13 +65,17 @@ def erase_user(user: User, *, by: User | None) -> str:
 
 
 def _pseudonymise_complaint_labels(user: User, label: str) -> None:
-    """Replace the user's name in the complaint register: history, letters, intake and handler.
+    """Replace the user's name in the complaint register: history, investigation log, letters,
+    intake and handler.
 
     Rows linked by id are certain; `received_by` and the handler named in an assignment hold
     only the name, so those are matched on the name within the user's own company.
     """
     db.session.execute(
         update(ComplaintEvent).where(ComplaintEvent.actor_id == user.id).values(actor_label=label)
+    )
+    db.session.execute(
+        update(ComplaintNote).where(ComplaintNote.actor_id == user.id).values(actor_label=label)
     )
     db.session.execute(
         update(ComplaintLetter)

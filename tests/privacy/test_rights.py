@@ -117,6 +117,8 @@ def test_user_erasure_keeps_audit_rows_under_a_pseudonym(
     dispatch.send_letter(complaint, LetterKind.ACKNOWLEDGEMENT, by=user, today=date(2026, 3, 3))
     complaints.assign_handler(complaint, colleague, by=colleague)
     complaints.assign_handler(complaint, user, by=colleague)
+    complaints.add_note(complaint, "note", "Meterkast bekeken.", by=user)
+    complaints.add_note(complaint, "contact", "Klant gebeld.", by=colleague)
     namesake = make_complaint(make_user().company, received_by=user.name)  # another company
     db.session.commit()
     user_id, email, name = user.id, user.email, user.name
@@ -153,6 +155,12 @@ def test_user_erasure_keeps_audit_rows_under_a_pseudonym(
     assert ("assigned", "Collega Blijft", label) in history
     assert ("assigned", "Collega Blijft", "Collega Blijft") in history
     assert all(name not in (actor, note) for _kind, actor, note in history)
+    # The investigation log (issue 18's notes) carries the author's name too.
+    notes = {(n.body, n.actor_label, n.actor_id) for n in kept.notes}
+    assert notes == {
+        ("Meterkast bekeken.", label, None),
+        ("Klant gebeld.", "Collega Blijft", colleague.id),
+    }
     assert db.session.get(Complaint, namesake.id).received_by == name  # other company untouched
 
 
