@@ -137,3 +137,30 @@ class StaffRoleForm(FlaskForm):
         choices=[("staff", _l("Medewerker ledenservice")), ("admin", _l("Beheerder"))],
         validators=[DataRequired(REQUIRED)],
     )
+
+
+class NameForm(FlaskForm):
+    """Correct one's own name (rectification)."""
+
+    name = StringField(
+        _l("Naam"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=120), SafeText()],
+    )
+
+
+class EmailChangeForm(FlaskForm):
+    """A new e-mail address, confirmed by the current password (or a fresh login)."""
+
+    email = EmailField(
+        _l("Nieuw e-mailadres"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Email()],
+    )
+    password = PasswordField(_l("Uw huidige wachtwoord"), validators=[Length(max=128)])
+
+
+class TokenForm(FlaskForm):
+    """The e-mailed token moved from the URL into the form body."""
+
+    token = HiddenField(validators=[DataRequired(), Length(max=100)])

@@ -124,6 +124,7 @@ class TokenPurpose(enum.StrEnum):
 
     RESET = "reset"
     ACTIVATE = "activate"
+    EMAIL = "email"  # confirm a new e-mail address (sent to that address)
 
 
 class UserToken(Model):
@@ -138,6 +139,8 @@ class UserToken(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # EMAIL tokens: the address that becomes the login once the link is followed.
+    new_email: Mapped[str | None] = mapped_column(String(254), info={"personal": True})
 
     user: Mapped[User] = relationship()
 

@@ -1,17 +1,25 @@
-"""Account pages: password change, sessions, second factor."""
+"""Account pages: own name and e-mail address, password change, sessions, second factor."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, g, redirect, render_template, session, url_for
+from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from portal.auth import mfa, services, sessions
-from portal.auth.forms import ChangePasswordForm, ConfirmPasswordForm, EnrolMfaForm
+from portal.auth import mfa, rectification, services, sessions
+from portal.auth.forms import (
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    EmailChangeForm,
+    EnrolMfaForm,
+    NameForm,
+    TokenForm,
+)
 from portal.auth.models import UserSession
 from portal.auth.passwords import verify_password
 from portal.auth.routes import bp
@@ -27,6 +35,10 @@ def _account_page(status: int = 200, **forms: Any) -> ResponseReturnValue:
     ctx = {
         "password_form": forms.get("password_form") or ChangePasswordForm(),
         "disable_form": forms.get("disable_form") or ConfirmPasswordForm(),
+        "name_form": forms.get("name_form") or NameForm(formdata=None, name=user.name),
+        "email_form": forms.get("email_form") or EmailChangeForm(formdata=None),
+        "may_change_email": rectification.may_change_email(user),
+        "pending_email": getattr(rectification.pending_change(user), "new_email", None),
         "end_form": EmptyForm(),
         "sessions": sessions.live_sessions(user),
         "current_session_id": getattr(g.get("user_session"), "id", None),
@@ -40,6 +52,135 @@ def _account_page(status: int = 200, **forms: Any) -> ResponseReturnValue:
 def account():
     """Account overview."""
     return _account_page()
+
+
+@bp.post("/account/naam")
+@login_required
+@limiter.limit("10/hour", methods=["POST"])
+def change_name():
+    """Correct one's own name; it takes effect at once."""
+    user = require_user()
+    form = NameForm()
+    if form.validate_on_submit():
+        try:
+            changed = rectification.change_name(user, form.name.data)
+        except services.AccountError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Uw naam is gewijzigd.") if changed else _("Uw naam was al zo."))
+            return redirect(url_for("auth.account"), 303)
+    return _account_page(422, name_form=form)
+
+
+@bp.post("/account/e-mailadres")
+@login_required
+@limiter.limit("5/hour", methods=["POST"])
+@limiter.limit("5/hour", key_func=lambda: f"email-change:{current_user.get_id()}", methods=["POST"])
+def change_email():
+    """Ask to change the address: a link to the new address, a notice to the old one.
+
+    The answer is the same whether or not the new address already has an account.
+    """
+    user = require_user()
+    form = EmailChangeForm()
+    if form.validate_on_submit():
+        try:
+            rectification.check_reauth(user, form.password.data, g.get("user_session"))
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            try:
+                rectification.request_email_change(user, form.email.data)
+            except services.AccountError as exc:
+                form.email.errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(
+                    _(
+                        "Wij hebben een bevestigingslink gestuurd naar het nieuwe adres (als dat "
+                        "kan). Uw e-mailadres verandert pas als u op die link klikt; de link "
+                        "werkt 24 uur."
+                    )
+                )
+                return redirect(url_for("auth.account"), 303)
+    return _account_page(422, email_form=form)
+
+
+@bp.post("/account/e-mailadres/intrekken")
+@login_required
+def cancel_email_change():
+    """Withdraw a pending change: its link stops working."""
+    user = require_user()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    if rectification.cancel_pending(user):
+        audit.record(
+            "account.email_change_cancelled",
+            actor=user,
+            company=user.company,
+            subject_type="user",
+            subject_id=user.public_id,
+        )
+        db.session.commit()
+        flash(_("De wijziging van uw e-mailadres is ingetrokken."))
+    return redirect(url_for("auth.account"), 303)
+
+
+def _email_confirm_page(raw: str):
+    """Confirm page of the e-mailed link; the token moves from the URL into the form body.
+
+    GET changes nothing (a mail scanner may open links); the button posts the token.
+    """
+    g.referrer_policy = "no-referrer"
+    g.no_store = True
+    row = rectification.tokens.peek(raw, rectification.TokenPurpose.EMAIL)
+    if row is None or not row.new_email:
+        return render_template("auth/token_invalid.html"), 404
+    form = TokenForm()
+    if request.method == "GET":
+        form.token.data = raw
+        return render_template("auth/email_confirm.html", form=form, new_email=row.new_email)
+    if not form.validate_on_submit():
+        abort(400)
+    keep = getattr(g.get("user_session"), "id", None)
+    if not (current_user.is_authenticated and current_user.id == row.user_id):
+        keep = None
+    try:
+        user = rectification.confirm_email_change(raw, keep_session_id=keep)
+    except (services.AccountError, IntegrityError) as exc:
+        db.session.rollback()
+        if isinstance(exc, services.AccountError):
+            rectification.cancel_pending(row.user)
+            db.session.commit()
+        message = (
+            str(exc)
+            if isinstance(exc, services.AccountError)
+            else _("Dit e-mailadres is inmiddels al in gebruik; vraag een ander aan.")
+        )
+        return render_template(
+            "auth/email_confirm.html", form=form, new_email=None, error=message
+        ), 409
+    if user is None:
+        return render_template("auth/token_invalid.html"), 404
+    db.session.commit()
+    flash(_("Uw e-mailadres is gewijzigd. U logt voortaan in met het nieuwe adres."))
+    if keep is not None:
+        return redirect(url_for("auth.account"), 303)
+    return redirect(url_for("auth.login"), 303)
+
+
+@bp.get("/e-mailadres-bevestigen/<token>")
+def email_confirm(token: str):
+    """The link sent to the new address: a page with one button."""
+    return _email_confirm_page(token)
+
+
+@bp.post("/e-mailadres-bevestigen")
+@limiter.limit("20/hour")
+def email_confirm_post():
+    """Confirm the new address; the token comes in the form body."""
+    return _email_confirm_page(request.form.get("token", ""))
 
 
 @bp.post("/account/wachtwoord")

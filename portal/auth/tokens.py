@@ -1,4 +1,4 @@
-"""Single-use, expiring e-mail tokens for password reset and account activation."""
+"""Single-use, expiring e-mail tokens for password reset, account activation and e-mail change."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ from portal.auth.sessions import token_hash
 from portal.core.db import utcnow
 from portal.extensions import db
 
-LIFETIMES = {TokenPurpose.RESET: timedelta(minutes=30), TokenPurpose.ACTIVATE: timedelta(days=7)}
+LIFETIMES = {
+    TokenPurpose.RESET: timedelta(minutes=30),
+    TokenPurpose.ACTIVATE: timedelta(days=7),
+    TokenPurpose.EMAIL: timedelta(hours=24),
+}
 
 
-def issue(user: User, purpose: TokenPurpose) -> str:
+def issue(user: User, purpose: TokenPurpose, *, new_email: str | None = None) -> str:
     """Create a token (older unused ones of the same purpose stop working)."""
     db.session.execute(
         update(UserToken)
@@ -31,6 +35,7 @@ def issue(user: User, purpose: TokenPurpose) -> str:
             purpose=purpose,
             user_id=user.id,
             expires_at=utcnow() + LIFETIMES[purpose],
+            new_email=new_email,
         )
     )
     return raw

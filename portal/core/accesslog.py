@@ -13,7 +13,9 @@ import re
 
 from gunicorn.glogging import Logger
 
-TOKEN_PATH = re.compile(r"/(wachtwoord-herstellen|activeren|klacht-volgen)/[^/?#\s\"]+")
+TOKEN_PATH = re.compile(
+    r"/(wachtwoord-herstellen|activeren|klacht-volgen|e-mailadres-bevestigen)/[^/?#\s\"]+"
+)
 TOKEN_QUERY = re.compile(r"(?i)\b(token|code)=[^&\s\"]+")
 MASK = "[verborgen]"
 # Health probes run every few seconds; their successful answers would drown the access log.

@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 ACTIONS = {
+    "account.email_change_cancelled": _l("Wijziging van het e-mailadres ingetrokken"),
+    "account.email_change_requested": _l("Wijziging van het e-mailadres aangevraagd"),
+    "account.email_changed": _l("E-mailadres gewijzigd (bevestigd via het nieuwe adres)"),
+    "account.name_changed": _l("Eigen naam gewijzigd"),
     "agreement.acceptances_exported": _l("Acceptaties verwerkersovereenkomst geëxporteerd"),
     "agreement.accepted": _l("Verwerkersovereenkomst geaccepteerd"),
     "agreement.downloaded": _l("Verwerkersovereenkomst gedownload"),

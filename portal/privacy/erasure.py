@@ -42,7 +42,7 @@ def erase_user(user: User, *, by: User | None) -> str:
         db.session.execute(
             update(AuditEvent).where(AuditEvent.actor_id == user.id).values(actor_label=label)
         )
-    _pseudonymise_complaint_labels(user, label)
+    relabel_complaint_author(user, label)
     db.session.execute(
         update(SubjectRequest)
         .where(SubjectRequest.user_id == user.id)
@@ -64,9 +64,9 @@ def erase_user(user: User, *, by: User | None) -> str:
     return label
 
 
-def _pseudonymise_complaint_labels(user: User, label: str) -> None:
+def relabel_complaint_author(user: User, label: str) -> None:
     """Replace the user's name in the complaint register: history, investigation log, letters,
-    intake and handler.
+    intake and handler. Erasure puts the pseudonym there, a name correction the new name.
 
     Rows linked by id are certain; `received_by` and the handler named in an assignment hold
     only the name, so those are matched on the name within the user's own company.

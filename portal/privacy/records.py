@@ -33,7 +33,7 @@ ACTIVITIES: tuple[Activity, ...] = (
         "Toegang tot het ledenportaal, beveiliging en misbruikpreventie",
         "Uitvoering van de lidmaatschapsovereenkomst (art. 6 lid 1 b); gerechtvaardigd belang voor beveiliging (f)",
         "Medewerkers van lidbedrijven, medewerkers van de vereniging",
-        ("users.email", "users.name", "user_sessions.ip", "user_sessions.user_agent"),
+        ("users.email", "users.name", "user_sessions.ip", "user_sessions.user_agent", "user_tokens.new_email"),
         "Hostingpartij, e-maildienst",
         "Zolang het account bestaat; sessies tot 7 dagen na afloop",
     ),

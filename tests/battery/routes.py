@@ -91,6 +91,8 @@ ROUTES: tuple[Route, ...] = (
     _r("auth.reset_post", "anon", "POST"),
     _r("auth.activate", "anon", "GET", obj="token", owner=P),
     _r("auth.activate_post", "anon", "POST"),
+    _r("auth.email_confirm", "anon", "GET", obj="token", owner=P),
+    _r("auth.email_confirm_post", "anon", "POST"),
     _r("auth.sso_start", "anon", "POST"),  # 404 unless OIDC_ISSUER is set
     _r("auth.sso_callback", "anon"),
     _r("auth.passkey_login_options", "anon", "POST"),
@@ -104,6 +106,9 @@ ROUTES: tuple[Route, ...] = (
     _r("auth.mfa_enable", "account", "POST"),
     _r("auth.mfa_disable", "account", "POST"),
     _r("auth.change_password", "account", "POST"),
+    _r("auth.change_name", "account", "POST"),
+    _r("auth.change_email", "account", "POST"),
+    _r("auth.cancel_email_change", "account", "POST"),
     _r("auth.passkey_list", "account"),
     _r("auth.passkey_register_options", "account", "POST"),
     _r("auth.passkey_add", "account", "POST"),

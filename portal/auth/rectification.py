@@ -1,0 +1,215 @@
+"""Rectification of a user's own name and e-mail address (AVG art. 16). Flush, never commit.
+
+A name change takes effect at once and is carried into the complaint register's labels of the
+same person (history, investigation log, letters, intake and handler), so that the register
+shows the corrected name and a later erasure still finds every label.
+
+An e-mail change needs the current password (or, without one, a login of the last
+`FRESH_LOGIN` minutes), then waits for the link sent to the NEW address: single use, 24 hours,
+an earlier pending change stops working. The old address gets a notice at the request and at
+the change. The answer never says whether the new address already has an account; its owner
+gets a mail instead. On confirmation the address changes and every other session of the user
+ends.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select, update
+
+from portal.auth import tokens
+from portal.auth.models import TokenPurpose, User, UserSession, UserToken
+from portal.auth.passwords import verify_password
+from portal.auth.services import AccountError, find_user
+from portal.core import audit, outbox
+from portal.core.db import utcnow
+from portal.core.validation import normalise_email
+from portal.extensions import db
+
+FRESH_LOGIN = timedelta(minutes=15)
+
+
+def change_name(user: User, name: str) -> bool:
+    """Correct the user's name; False when it did not change.
+
+    :raises AccountError: empty name.
+    """
+    name = (name or "").strip()[:120]
+    if not name:
+        raise AccountError(_("Vul uw naam in."))
+    if name == user.name:
+        return False
+    from portal.privacy.erasure import relabel_complaint_author  # privacy imports auth
+
+    relabel_complaint_author(user, name)
+    user.name = name
+    db.session.flush()
+    audit.record(
+        "account.name_changed",
+        actor=user,
+        company=user.company,
+        subject_type="user",
+        subject_id=user.public_id,
+        changes={"name": {"old": "[gewijzigd]", "new": "[gewijzigd]"}},
+    )
+    return True
+
+
+def may_change_email(user: User) -> bool:
+    """Staff accounts made by single sign-on take their address from the association's IdP."""
+    return not (user.is_staff and not user.password_hash)
+
+
+def check_reauth(user: User, password: str, session_row: UserSession | None) -> None:
+    """The current password, or for an account without one a login of the last minutes.
+
+    :raises AccountError: wrong password, or the login is too old.
+    """
+    if user.password_hash:
+        ok, _rehash = verify_password(user.password_hash, password or "")
+        if not ok:
+            raise AccountError(_("Uw huidige wachtwoord klopt niet."))
+        return
+    fresh = session_row is not None and utcnow() - session_row.created_at <= FRESH_LOGIN
+    if not fresh:
+        raise AccountError(
+            _("Log eerst opnieuw in; daarna kunt u binnen 15 minuten uw e-mailadres wijzigen.")
+        )
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    """Send the confirmation link to the new address and a notice to the old one.
+
+    When the new address belongs to another account, nothing changes and only the owner of
+    that address hears of it; the caller answers the same in both cases.
+
+    :raises AccountError: not a valid address, the current one, or managed by the IdP.
+    """
+    if not may_change_email(user):
+        raise AccountError(
+            _("Uw e-mailadres komt van uw verenigingsaccount; laat het daar wijzigen.")
+        )
+    address = normalise_email(new_email or "")
+    if address is None:
+        raise AccountError(_("Vul een geldig e-mailadres in."))
+    if address == user.email.lower():
+        raise AccountError(_("Dit is al uw e-mailadres."))
+    audit.record(
+        "account.email_change_requested",
+        actor=user,
+        company=user.company,
+        subject_type="user",
+        subject_id=user.public_id,
+    )
+    if find_user(address) is not None:
+        outbox.enqueue(
+            "auth.email_taken",
+            to=address,
+            subject=_("Poging om dit e-mailadres te gebruiken in het ledenportaal"),
+            template="mail/email_change_taken.txt",
+        )
+        return
+    raw = tokens.issue(user, TokenPurpose.EMAIL, new_email=address)
+    outbox.enqueue(
+        "auth.email_confirm",
+        to=address,
+        subject=_("Bevestig uw nieuwe e-mailadres voor het ledenportaal"),
+        template="mail/email_change_confirm.txt",
+        user=user,
+        secret_link=_external("auth.email_confirm", token=raw),
+    )
+    outbox.enqueue(
+        "auth.email_change_notice",
+        to=user.email,
+        subject=_("Wijziging van uw e-mailadres aangevraagd"),
+        template="mail/email_change_notice.txt",
+        user=user,
+        new_email=address,
+    )
+
+
+def pending_change(user: User) -> UserToken | None:
+    """The change waiting for confirmation, if any."""
+    row = db.session.scalars(
+        select(UserToken)
+        .where(
+            UserToken.user_id == user.id,
+            UserToken.purpose == TokenPurpose.EMAIL,
+            UserToken.used_at.is_(None),
+            UserToken.expires_at > utcnow(),
+        )
+        .order_by(UserToken.id.desc())
+    ).first()
+    return row
+
+
+def cancel_pending(user: User) -> bool:
+    """Withdraw a pending change (its link stops working)."""
+    result = db.session.execute(
+        update(UserToken)
+        .where(
+            UserToken.user_id == user.id,
+            UserToken.purpose == TokenPurpose.EMAIL,
+            UserToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    return bool(result.rowcount)
+
+
+def confirm_email_change(raw: str, *, keep_session_id: int | None) -> User | None:
+    """Follow the link: the address changes, other sessions end. None when the link is invalid.
+
+    :raises AccountError: the address got an account in the meantime (the link is used up).
+    """
+    row = tokens.peek(raw, TokenPurpose.EMAIL)
+    if row is None or not row.new_email:
+        return None
+    user = row.user
+    row.used_at = utcnow()
+    if find_user(row.new_email) is not None:
+        db.session.flush()
+        raise AccountError(_("Dit e-mailadres is inmiddels al in gebruik; vraag een ander aan."))
+    old = user.email
+    user.email = row.new_email
+    query = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if keep_session_id is not None:
+        query = query.where(UserSession.id != keep_session_id)
+    db.session.execute(query.values(revoked_at=utcnow()))
+    # Other pending changes and reset links went to addresses that no longer apply.
+    db.session.execute(
+        update(UserToken)
+        .where(
+            UserToken.user_id == user.id,
+            UserToken.purpose.in_((TokenPurpose.EMAIL, TokenPurpose.RESET)),
+            UserToken.used_at.is_(None),
+        )
+        .values(used_at=utcnow())
+    )
+    db.session.flush()
+    audit.record(
+        "account.email_changed",
+        actor=user,
+        company=user.company,
+        subject_type="user",
+        subject_id=user.public_id,
+    )
+    outbox.enqueue(
+        "auth.email_changed",
+        to=old,
+        subject=_("Uw e-mailadres in het ledenportaal is gewijzigd"),
+        template="mail/email_changed.txt",
+        user=user,
+        new_email=user.email,
+    )
+    return user
+
+
+def _external(endpoint: str, **values) -> str:
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + url_for(endpoint, **values)

@@ -1,0 +1,233 @@
+"""Rectification (AVG art. 16): own name and e-mail address under Account (issue 15).
+
+The e-mail change is confirmed by a single-use, expiring link to the NEW address, needs the
+current password (or a fresh login without one), tells the old address, never reveals whether
+an address has an account, ends the other sessions and is audited and rate limited.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.auth.models import TokenPurpose, User, UserSession, UserToken
+from portal.complaints import services as complaints
+from portal.core.accesslog import mask
+from portal.core.models import AuditEvent, OutboxMessage
+from portal.extensions import db
+from portal.privacy import erasure
+from tests.complaints.conftest import make_complaint  # noqa: F401
+from tests.conftest import PASSWORD, accept_agreement, login_as, mailed_link, post_token_form
+
+NEW = "nieuw.adres@elders.example"
+
+
+def _mails(kind: str) -> list[OutboxMessage]:
+    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)))
+
+
+def _events(action: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+
+
+def _confirm_path() -> str:
+    (mail,) = _mails("auth.email_confirm")
+    return mailed_link(mail, "e-mailadres-bevestigen")
+
+
+def test_user_corrects_own_name_everywhere_it_is_shown(client, make_user, make_complaint):  # noqa: F811
+    user = make_user(name="Jan Jansen")
+    accept_agreement(user.company, user)
+    complaint = make_complaint(user.company, by=user)
+    complaints.add_note(complaint, "note", "Gebeld.", by=user)
+    db.session.commit()
+    login_as(client, user)
+    assert client.post("/account/naam", data={"name": ""}).status_code == 422
+    response = client.post("/account/naam", data={"name": "Jan Janssen"})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(User, user.id).name == "Jan Janssen"
+    assert "Jan Janssen" in client.get("/account").text
+    kept = db.session.get(type(complaint), complaint.id)
+    assert kept.received_by == "Jan Janssen"
+    assert {e.actor_label for e in kept.events} == {"Jan Janssen"}
+    assert [n.actor_label for n in kept.notes] == ["Jan Janssen"]
+    (event,) = _events("account.name_changed")
+    assert "Jansen" not in json.dumps(event.changes)  # the audit diff holds no names
+    # After the rename, an erasure still finds every label of the person.
+    label = erasure.erase_user(db.session.get(User, user.id), by=None)
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.get(type(complaint), complaint.id)
+    assert kept.received_by == label and [n.actor_label for n in kept.notes] == [label]
+
+
+def test_email_change_is_confirmed_by_a_link_to_the_new_address(client, app, make_user):
+    user = make_user()
+    old = user.email
+    other_device = client.application.test_client()
+    login_as(other_device, user)
+    login_as(client, user)
+    refused = client.post("/account/e-mailadres", data={"email": NEW, "password": "fout"})
+    assert refused.status_code == 422 and "wachtwoord klopt niet" in refused.text
+    assert _mails("auth.email_confirm") == []
+    response = client.post("/account/e-mailadres", data={"email": NEW, "password": PASSWORD})
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email == old  # nothing changes before confirmation
+    (confirm,) = _mails("auth.email_confirm")
+    assert confirm.to_address == NEW and "e-mailadres-bevestigen" not in confirm.body  # redacted
+    (notice,) = _mails("auth.email_change_notice")
+    assert notice.to_address == old and NEW in notice.body
+    assert "Wacht op bevestiging" in client.get("/account").text
+    path = _confirm_path()
+    token = path.rsplit("/", 1)[1]
+    assert token not in "".join(db.session.scalars(select(UserToken.token_hash)))
+    page = client.get(path)  # a mail scanner opening the link changes nothing
+    assert page.status_code == 200 and NEW in page.text
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email == old
+    assert post_token_form(client, path).status_code == 303
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email == NEW
+    assert client.get(path).status_code == 404  # single use
+    assert post_token_form(client, path).status_code == 404
+    (changed,) = _mails("auth.email_changed")
+    assert changed.to_address == old and NEW in changed.body
+    # This session stays, the other device is logged out.
+    assert client.get("/account").status_code == 200
+    assert other_device.get("/account").status_code in (302, 401)
+    live = db.session.scalar(
+        select(func.count())
+        .select_from(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+    )
+    assert live == 1
+    assert [
+        len(_events(a)) for a in ("account.email_change_requested", "account.email_changed")
+    ] == [
+        1,
+        1,
+    ]
+    assert all(
+        NEW not in json.dumps(e.changes) and old not in json.dumps(e.changes)
+        for e in db.session.scalars(select(AuditEvent))
+    )
+    fresh = app.test_client()
+    login = fresh.post("/inloggen", data={"email": NEW, "password": PASSWORD})
+    assert login.status_code == 303
+
+
+def test_taken_address_gets_the_same_answer_and_only_its_owner_hears_of_it(client, make_user):
+    user, owner = make_user(), make_user()
+    login_as(client, user)
+    free = client.post("/account/e-mailadres", data={"email": NEW, "password": PASSWORD})
+    taken = client.post(
+        "/account/e-mailadres", data={"email": owner.email.upper(), "password": PASSWORD}
+    )
+    assert free.status_code == taken.status_code == 303
+    assert free.headers["Location"] == taken.headers["Location"]
+    assert "bevestigingslink" in client.get("/account").text
+    (warning,) = _mails("auth.email_taken")
+    assert warning.to_address == owner.email
+    assert [m.to_address for m in _mails("auth.email_confirm")] == [NEW]
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email != owner.email
+
+
+def test_link_expires_a_newer_request_replaces_it_and_it_can_be_withdrawn(client, make_user):
+    user = make_user()
+    login_as(client, user)
+    client.post("/account/e-mailadres", data={"email": NEW, "password": PASSWORD})
+    first = _confirm_path()
+    client.post(
+        "/account/e-mailadres", data={"email": "ander@elders.example", "password": PASSWORD}
+    )
+    assert client.get(first).status_code == 404  # the older link stopped working
+    row = db.session.scalars(
+        select(UserToken).where(
+            UserToken.purpose == TokenPurpose.EMAIL, UserToken.used_at.is_(None)
+        )
+    ).one()
+    assert abs(row.expires_at - row.created_at - timedelta(hours=24)) < timedelta(seconds=5)
+    row.expires_at = row.created_at  # expired
+    db.session.commit()
+    mail = _mails("auth.email_confirm")[-1]
+    assert client.get(mailed_link(mail, "e-mailadres-bevestigen")).status_code == 404
+    client.post("/account/e-mailadres", data={"email": NEW, "password": PASSWORD})
+    latest = mailed_link(_mails("auth.email_confirm")[-1], "e-mailadres-bevestigen")
+    assert client.post("/account/e-mailadres/intrekken").status_code == 303
+    assert client.get(latest).status_code == 404
+    assert len(_events("account.email_change_cancelled")) == 1
+
+
+def test_address_taken_between_request_and_confirmation_is_refused_cleanly(client, make_user):
+    user = make_user()
+    login_as(client, user)
+    client.post("/account/e-mailadres", data={"email": NEW, "password": PASSWORD})
+    path = _confirm_path()
+    make_user(email=NEW)
+    response = post_token_form(client, path)
+    assert response.status_code == 409 and "al in gebruik" in response.text
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email != NEW
+    assert client.get(path).status_code == 404
+
+
+def test_stolen_session_without_a_password_needs_a_fresh_login(client, make_user):
+    user = make_user(password=None)
+    login_as(client, user)
+    session_row = db.session.scalars(
+        select(UserSession).where(UserSession.user_id == user.id)
+    ).one()
+    session_row.created_at = session_row.created_at - timedelta(hours=1)
+    db.session.commit()
+    stale = client.post("/account/e-mailadres", data={"email": NEW, "password": ""})
+    assert stale.status_code == 422 and "opnieuw in" in stale.text
+    assert _mails("auth.email_confirm") == []
+    session_row.created_at = session_row.created_at + timedelta(hours=1)
+    db.session.commit()
+    assert client.post("/account/e-mailadres", data={"email": NEW}).status_code == 303
+
+
+def test_sso_staff_address_follows_the_idp(client, make_user):
+    staff = make_user(role="staff", password=None)
+    login_as(client, staff)
+    page = client.get("/account")
+    assert "verenigingsaccount" in page.text and 'action="/account/e-mailadres"' not in page.text
+    refused = client.post("/account/e-mailadres", data={"email": NEW})
+    assert refused.status_code == 422 and _mails("auth.email_confirm") == []
+
+
+def test_bad_input_gets_a_dutch_message_never_a_500(client, make_user):
+    user = make_user()
+    login_as(client, user)
+    for email in ("geen-adres", "a@b", user.email, "x" * 300 + "@example.nl", "a\r\nb@example.nl"):
+        response = client.post("/account/e-mailadres", data={"email": email, "password": PASSWORD})
+        assert response.status_code == 422, email
+    assert client.post("/account/naam", data={"name": "a\u202eb"}).status_code == 422
+    assert client.post("/e-mailadres-bevestigen", data={"token": "x" * 500}).status_code in (
+        400,
+        404,
+    )
+
+
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_ENABLED": True}])
+def test_email_change_requests_are_rate_limited(client, make_user):
+    user = make_user()
+    login_as(client, user)
+    codes = [
+        client.post("/account/e-mailadres", data={"email": NEW, "password": "fout"}).status_code
+        for _ in range(6)
+    ]
+    assert codes[:5] == [422] * 5 and codes[5] == 429
+
+
+def test_the_confirmation_token_is_masked_in_the_access_log():
+    assert mask("GET /e-mailadres-bevestigen/abcDEF123 HTTP/1.1") == (
+        "GET /e-mailadres-bevestigen/[verborgen] HTTP/1.1"
+    )
