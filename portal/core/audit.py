@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from flask import has_request_context, request
-from sqlalchemy import text
+from sqlalchemy import delete, text, update
 
-from portal.core.audit_guard import PG_SETTING
+from portal.core.audit_guard import PG_SETTING, PSEUDONYM_PATTERN
 from portal.core.db import HasId
 from portal.core.models import AuditEvent
 from portal.extensions import db
@@ -102,3 +104,42 @@ def _pseudonymise_window(open_: bool) -> None:
             text("UPDATE audit_guard SET pseudonymise = :value WHERE id = 1"),
             {"value": int(open_)},
         )
+
+
+def pseudonymise_actor(actor_id: int, label: str) -> None:
+    """Put an erasure pseudonym on every audit row of this actor (the privacy erasure only).
+
+    PostgreSQL: through the SECURITY DEFINER function, as the app role holds no UPDATE on the
+    table; SQLite: inside the pseudonymisation window.
+
+    :raises ValueError: the label is not a pseudonym.
+    """
+    if not re.match(PSEUDONYM_PATTERN, label):
+        raise ValueError("not an erasure pseudonym")
+    if _dialect() == "postgresql":
+        db.session.execute(
+            text("SELECT audit_pseudonymise(:actor_id, :label)"),
+            {"actor_id": actor_id, "label": label},
+        )
+        return
+    with pseudonymising():  # the database refuses any other change to the audit log
+        db.session.execute(
+            update(AuditEvent).where(AuditEvent.actor_id == actor_id).values(actor_label=label)
+        )
+
+
+def purge_before(cutoff: datetime) -> int:
+    """Delete audit rows older than `cutoff` (the database adds: and older than 7 years)."""
+    if _dialect() == "postgresql":
+        return int(
+            db.session.execute(
+                text("SELECT audit_purge_expired(:cutoff)"), {"cutoff": cutoff}
+            ).scalar_one()
+            or 0
+        )
+    result = db.session.execute(delete(AuditEvent).where(AuditEvent.created_at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name

@@ -9,6 +9,17 @@ narrow cases:
   (`audit.pseudonymising()`): `SET LOCAL portal.audit_pseudonymise = 'on'` on PostgreSQL, the
   one-row `audit_guard` table on SQLite, both undone by a rollback.
 
+On PostgreSQL the app role should not own `audit_events` (README "Production", step 2, and
+deploy/postgresql/roles.sql): it then holds only SELECT and INSERT there, and the two changes the
+portal may make go through SECURITY DEFINER functions owned by the schema owner (migration
+0017_i15_audit_definer), which refuse anything else:
+- `audit_pseudonymise(actor_id, label)`: the label must be an erasure pseudonym;
+- `audit_purge_expired(before)`: deletes rows older than `before` and older than 7 years.
+Both are revoked from PUBLIC; the app role gets EXECUTE by the owner's default privileges. An
+app role that merely can set `portal.audit_pseudonymise` then gains nothing: it has no UPDATE.
+The migration also revokes UPDATE, DELETE and TRUNCATE on the table from every role but its
+owner. SQLite has no roles and keeps the window (`audit.pseudonymising()`).
+
 Installed by the migration and, for test databases made with `db.create_all()`, by DDL events on
 the table (portal/core/models.py). A SQLite batch migration that rebuilds `audit_events` drops
 these triggers with the old table and must call `create_guard` again.
@@ -22,6 +33,38 @@ from sqlalchemy.engine import Connection
 PG_SETTING = "portal.audit_pseudonymise"
 MESSAGE = "audit_events is append-only"
 
+PSEUDONYM_PATTERN = "^verwijderde gebruiker [0-9a-f]{10}$"
+# The privileged paths (PostgreSQL). Frozen copies live in migration 0017_i15_audit_definer.
+PG_DEFINER = (
+    "CREATE OR REPLACE FUNCTION audit_pseudonymise(p_actor_id integer, p_label text) "
+    "RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public "
+    "AS $$ DECLARE n integer; BEGIN "
+    "IF p_label IS NULL OR p_label !~ '^verwijderde gebruiker [0-9a-f]{10}$' THEN "
+    "RAISE EXCEPTION 'audit_events is append-only' USING ERRCODE = 'insufficient_privilege'; "
+    "END IF; "
+    "PERFORM set_config('portal.audit_pseudonymise', 'on', true); "
+    "UPDATE audit_events SET actor_label = p_label WHERE actor_id = p_actor_id; "
+    "GET DIAGNOSTICS n = ROW_COUNT; "
+    "PERFORM set_config('portal.audit_pseudonymise', 'off', true); "
+    "RETURN n; END $$",
+    "REVOKE ALL ON FUNCTION audit_pseudonymise(integer, text) FROM PUBLIC",
+    "CREATE OR REPLACE FUNCTION audit_purge_expired(p_before timestamptz) "
+    "RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public "
+    "AS $$ DECLARE n integer; BEGIN "
+    "DELETE FROM audit_events "
+    "WHERE created_at < least(p_before, now() - interval '7 years'); "
+    "GET DIAGNOSTICS n = ROW_COUNT; RETURN n; END $$",
+    "REVOKE ALL ON FUNCTION audit_purge_expired(timestamptz) FROM PUBLIC",
+    # Whatever was granted before: only the owner may change or remove audit rows directly.
+    "DO $$ DECLARE r record; BEGIN "
+    "FOR r IN SELECT DISTINCT g.grantee FROM information_schema.role_table_grants g "
+    "JOIN pg_tables t ON t.schemaname = g.table_schema AND t.tablename = g.table_name "
+    "WHERE g.table_name = 'audit_events' AND g.table_schema = current_schema() "
+    "AND g.privilege_type IN ('UPDATE', 'DELETE', 'TRUNCATE') AND g.grantee <> t.tableowner "
+    "LOOP EXECUTE 'REVOKE UPDATE, DELETE, TRUNCATE ON audit_events FROM ' || "
+    "CASE WHEN r.grantee = 'PUBLIC' THEN 'PUBLIC' ELSE quote_ident(r.grantee) END; "
+    "END LOOP; END $$",
+)
 # Plain constant SQL, written out in full so it reads like what the database stores.
 CREATE = {
     "sqlite": (
@@ -63,12 +106,17 @@ CREATE = {
         "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
         "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
         "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()",
+        *PG_DEFINER,
     ),
 }
 # After the table is gone its triggers are too; what is left is the guard table / function.
 DROP_AFTER_TABLE = {
     "sqlite": ("DROP TABLE IF EXISTS audit_guard",),
-    "postgresql": ("DROP FUNCTION IF EXISTS audit_events_append_only()",),
+    "postgresql": (
+        "DROP FUNCTION IF EXISTS audit_events_append_only()",
+        "DROP FUNCTION IF EXISTS audit_pseudonymise(integer, text)",
+        "DROP FUNCTION IF EXISTS audit_purge_expired(timestamptz)",
+    ),
 }
 DROP = {
     "sqlite": (

@@ -17,7 +17,7 @@ from portal.complaints.models import Complaint, ComplaintEvent, ComplaintLetter,
 from portal.complaints.services import Actor
 from portal.core import audit
 from portal.core.db import rowcount, utcnow
-from portal.core.models import AuditEvent, OutboxMessage
+from portal.core.models import OutboxMessage
 from portal.extensions import Model, db
 from portal.invitations.models import Invitation, InviteUpload
 from portal.members.models import Company
@@ -38,10 +38,7 @@ def erase_user(user: User, *, by: User | None) -> str:
     kept under a legal obligation (art. 28(9) AVG).
     """
     label = pseudonym(user.id)
-    with audit.pseudonymising():  # the database refuses any other change to the audit log
-        db.session.execute(
-            update(AuditEvent).where(AuditEvent.actor_id == user.id).values(actor_label=label)
-        )
+    audit.pseudonymise_actor(user.id, label)  # the only change the audit log accepts
     relabel_complaint_author(user, label)
     db.session.execute(
         update(SubjectRequest)

@@ -24,8 +24,8 @@ from portal.complaints.models import (
     ComplaintSignal,
     SyncedReview,
 )
+from portal.core import audit
 from portal.core.db import rowcount, utcnow
-from portal.core.models import AuditEvent
 from portal.extensions import db
 from portal.invitations.models import Invitation, InviteUpload
 from portal.members.models import Company
@@ -195,7 +195,7 @@ def purge_audit(now: datetime) -> int:
     asks for a delete the trigger would refuse.
     """
     cutoff = min(audit_cutoff(now), audit_cutoff(utcnow()))
-    return _count(db.session.execute(delete(AuditEvent).where(AuditEvent.created_at < cutoff)))
+    return audit.purge_before(cutoff)
 
 
 def purge_acceptances(now: datetime) -> int:
