@@ -15,6 +15,7 @@ ends.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
@@ -25,7 +26,7 @@ from portal.auth.models import TokenPurpose, User, UserSession, UserToken
 from portal.auth.passwords import verify_password
 from portal.auth.services import AccountError, find_user
 from portal.core import audit, outbox
-from portal.core.db import utcnow
+from portal.core.db import rowcount, utcnow
 from portal.core.validation import normalise_email
 from portal.extensions import db
 
@@ -157,7 +158,7 @@ def cancel_pending(user: User) -> bool:
         )
         .values(used_at=utcnow())
     )
-    return bool(result.rowcount)
+    return bool(rowcount(result))
 
 
 def confirm_email_change(raw: str, *, keep_session_id: int | None) -> User | None:
@@ -210,6 +211,6 @@ def confirm_email_change(raw: str, *, keep_session_id: int | None) -> User | Non
     return user
 
 
-def _external(endpoint: str, **values) -> str:
+def _external(endpoint: str, **values: Any) -> str:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     return base + url_for(endpoint, **values)

@@ -12,7 +12,7 @@ from flask import has_request_context, request
 from sqlalchemy import delete, text, update
 
 from portal.core.audit_guard import PG_SETTING, PSEUDONYM_PATTERN
-from portal.core.db import HasId
+from portal.core.db import HasId, rowcount
 from portal.core.models import AuditEvent
 from portal.extensions import db
 
@@ -137,8 +137,7 @@ def purge_before(cutoff: datetime) -> int:
             ).scalar_one()
             or 0
         )
-    result = db.session.execute(delete(AuditEvent).where(AuditEvent.created_at < cutoff))
-    return int(getattr(result, "rowcount", 0) or 0)
+    return rowcount(db.session.execute(delete(AuditEvent).where(AuditEvent.created_at < cutoff)))
 
 
 def _dialect() -> str:
