@@ -74,6 +74,7 @@ Group=ledenportaal
 WorkingDirectory={APP_DIR}
 EnvironmentFile=/etc/ledenportaal/env
 ExecStart={APP_DIR}/.venv/bin/flask {command}
+LogNamespace=ledenportaal
 TimeoutStartSec={timeout}
 Nice=5
 NoNewPrivileges=yes

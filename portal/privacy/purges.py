@@ -49,6 +49,10 @@ REQUEST_DAYS = 3 * 365 + 1  # three years after a request was handled
 MEMBERSHIP_END_DATA_DAYS = 30  # customer data (processor) after the end of membership
 MEMBERSHIP_END_COMPANY_DAYS = 2 * 365 + 1  # company and its accounts: two years
 SYNC_LOG_DAYS = 90
+# Log files outside the database (journal namespace "ledenportaal", nginx's logs of the site):
+# deleted by journald and logrotate, configured in deploy/ to this period
+# (tests/ops/test_log_retention.py compares them).
+LOG_DAYS = 14
 AUDIT_YEARS = 7  # the database trigger refuses younger deletes (portal/core/audit_guard.py)
 
 

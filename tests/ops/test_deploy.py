@@ -144,6 +144,7 @@ def test_nginx_accepts_the_site(tmp_path):
     site = site.replace("/etc/letsencrypt/live/leden.example.org/privkey.pem", str(key))
     site = site.replace("/etc/nginx/snippets/ledenportaal-proxy.conf",
                         str(DEPLOY / "nginx" / "ledenportaal-proxy.conf"))  # fmt: skip
+    site = site.replace("/var/log/nginx/ledenportaal/", f"{tmp_path}/")
     (tmp_path / "site.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"pid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
