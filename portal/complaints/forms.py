@@ -315,13 +315,8 @@ class PublicComplaintForm(IdempotentForm, FlaskForm):
     complainant_email = email_field(required=True)
     subject = _text(_l("Waar gaat uw klacht over?"), max_len=200, required=True)
     description = _area(_l("Beschrijf uw klacht"), max_len=5000, required=True)
-    consent = BooleanField(
-        _l(
-            "Ik ga ermee akkoord dat mijn gegevens aan dit bedrijf worden doorgegeven om mijn klacht te behandelen"
-        ),
-        validators=[
-            DataRequired(_l("Zonder uw toestemming kunnen wij de klacht niet doorsturen."))
-        ],
-    )
+    # No consent box: the complaint is handled on another legal basis (the member's contract
+    # with the complainant and its legitimate interest; the association as its processor), so
+    # the form informs instead of asking (issue 15; the privacy statement says the same).
     # Honeypot: hidden from people (CSS and aria-hidden), filled in by naive bots.
     website = StringField(_l("Laat dit veld leeg"), validators=[Optional(), Length(max=300)])

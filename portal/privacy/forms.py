@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.core.concurrency import IdempotentForm, VersionedForm
 from portal.core.validation import Email, SafeText, multiline_filter, strip_filter
@@ -97,8 +97,18 @@ class BreachFields(FlaskForm):
         _l("Geschat aantal betrokkenen"),
         validators=[Optional(), NumberRange(min=0, max=10_000_000)],
     )
+    consequences = _text(_l("Waarschijnlijke gevolgen voor de betrokkenen"))
+    at_processor = BooleanField(
+        _l(
+            "Het lek zit in gegevens die wij als verwerker voor lidbedrijven verwerken "
+            "(uitnodigingen, klachten): lidbedrijven binnen 24 uur informeren"
+        )
+    )
     measures = _text(_l("Genomen maatregelen"))
     ap_notified_at = _moment(_l("Gemeld aan de Autoriteit Persoonsgegevens op"))
+    no_notice_reason = _text(
+        _l("Niet gemeld aan de AP of de betrokkenen: waarom niet (art. 33 lid 1, art. 34 lid 3)")
+    )
     ap_reference = StringField(
         _l("Kenmerk melding AP"),
         filters=[strip_filter],
@@ -109,6 +119,19 @@ class BreachFields(FlaskForm):
     )
     subjects_notified_at = _moment(_l("Betrokkenen geïnformeerd op"))
     closed_at = _moment(_l("Afgesloten op"))
+
+    def validate_closed_at(self, field) -> None:
+        """A closed entry says why nobody was notified, and a processor breach when members were."""
+        if not field.data:
+            return
+        if not self.ap_notified_at.data and not (self.no_notice_reason.data or "").strip():
+            raise ValidationError(
+                _l("Leg vast waarom het lek niet aan de AP is gemeld voordat u het afsluit.")
+            )
+        if self.at_processor.data and not self.controllers_notified_at.data:
+            raise ValidationError(
+                _l("Leg vast wanneer de lidbedrijven zijn geïnformeerd voordat u het afsluit.")
+            )
 
 
 class BreachForm(VersionedForm, BreachFields):

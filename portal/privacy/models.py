@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, String, Text, event
+from sqlalchemy import Enum, ForeignKey, String, Text, event, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.auth.models import User
@@ -87,8 +87,13 @@ class Breach(Model):
     companies_affected: Mapped[str] = mapped_column(Text, default="")
     subjects_estimate: Mapped[int | None] = mapped_column()
     measures: Mapped[str] = mapped_column(Text, default="")
+    consequences: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # In data the association processes for members (invitations, complaints): the agreement
+    # promises the member a notice within 24 hours of discovery (clause F).
+    at_processor: Mapped[bool] = mapped_column(default=False, server_default=false())
     ap_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ap_reference: Mapped[str] = mapped_column(String(60), default="")
+    no_notice_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     subjects_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     controllers_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

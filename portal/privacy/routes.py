@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from portal.core import concurrency
+from portal.core import association, concurrency
 from portal.core.access import require_user
 from portal.extensions import db
 from portal.invitations import settings as invite_settings
@@ -29,13 +29,14 @@ from portal.privacy.customer_data import record_download as record_customer_down
 from portal.privacy.export import build_export, to_csv, to_json
 from portal.privacy.forms import ErasureRequestForm, RightRequestForm
 from portal.privacy.models import RequestKind
+from portal.privacy.purges import LOG_DAYS
 from portal.privacy.records import RECORDS_VERSION
 
 if TYPE_CHECKING:
     from portal.auth.models import User
 
 bp = Blueprint("privacy", __name__)
-STATEMENT_VERSION = "2026.1"
+STATEMENT_VERSION = "2026.2"
 
 
 def register(app: Flask) -> None:
@@ -57,6 +58,10 @@ def statement():
         retention_days=invite_settings.retention_days(config),
         complaint_retention_days=config.get("COMPLAINTS_RETENTION_DAYS", 730),
         contact=config["PRIVACY_CONTACT_EMAIL"],
+        mail_days=config.get("MAIL_RETENTION_DAYS", 30),
+        log_days=LOG_DAYS,
+        subprocessors=association.subprocessors(),
+        error_tracking=bool(config.get("SENTRY_DSN")),
     )
 
 

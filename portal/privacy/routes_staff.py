@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.auth.models import User
-from portal.core import concurrency, queues
+from portal.core import association, concurrency, queues
 from portal.core.access import require_user
 from portal.core.db import utcnow
 from portal.core.security import admin_required, staff_required
@@ -30,7 +30,7 @@ from portal.privacy.forms import (
     NewBreachForm,
 )
 from portal.privacy.models import Breach, RequestKind, RequestStatus, SubjectRequest
-from portal.privacy.records import ACTIVITIES, RECORDS_VERSION
+from portal.privacy.records import ACTIVITIES, RECORDS_CREATED, RECORDS_UPDATED, RECORDS_VERSION
 
 _Owned = TypeVar("_Owned", SubjectRequest, Breach)
 
@@ -257,7 +257,12 @@ def customer_erase():
 def register_page():
     """The records of processing activities (art. 30), versioned in the repository."""
     return render_template(
-        "privacy/staff_register.html", activities=ACTIVITIES, version=RECORDS_VERSION
+        "privacy/staff_register.html",
+        activities=ACTIVITIES,
+        version=RECORDS_VERSION,
+        created=RECORDS_CREATED,
+        updated=RECORDS_UPDATED,
+        subprocessors=association.subprocessors(),
     )
 
 
@@ -270,6 +275,7 @@ def breaches():
         items=services.breaches(),
         now=utcnow(),
         deadline=services.ap_deadline,
+        member_deadline=services.member_deadline,
     )
 
 

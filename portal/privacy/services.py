@@ -318,13 +318,21 @@ def erase_customer(email: str, *, by: User, suppress: bool) -> dict[str, int]:
 
 BREACH_FIELDS = (
     "title", "discovered_at", "facts", "data_affected", "companies_affected", "subjects_estimate",
-    "measures", "ap_notified_at", "ap_reference", "subjects_notified_at", "controllers_notified_at", "closed_at",
+    "consequences", "at_processor", "measures", "ap_notified_at", "ap_reference", "no_notice_reason",
+    "subjects_notified_at", "controllers_notified_at", "closed_at",
 )  # fmt: skip
+BREACH_TEXT = (
+    "title", "facts", "data_affected", "companies_affected", "consequences", "measures",
+    "ap_reference", "no_notice_reason",
+)  # fmt: skip
+MEMBER_NOTICE_HOURS = 24  # processor breaches: the agreement's promise to members (clause F)
 
 
 def save_breach(breach: Breach | None, values: dict[str, Any], *, by: User) -> Breach:
     """Create or update a breach entry with an audit diff."""
     before = {k: plain(getattr(breach, k)) for k in BREACH_FIELDS} if breach else {}
+    # A text field left out of the post is empty, not NULL (the columns are NOT NULL).
+    values = {k: ("" if v is None and k in BREACH_TEXT else v) for k, v in values.items()}
     if breach is None:
         breach = Breach(
             created_by_id=by.id, title=values["title"], discovered_at=values["discovered_at"]
@@ -348,6 +356,13 @@ def save_breach(breach: Breach | None, values: dict[str, Any], *, by: User) -> B
 def ap_deadline(breach: Breach) -> datetime:
     """Notification to the Autoriteit Persoonsgegevens is due 72 hours after discovery."""
     return breach.discovered_at + timedelta(hours=AP_HOURS)
+
+
+def member_deadline(breach: Breach) -> datetime | None:
+    """Processor breaches: members are told within 24 hours of discovery."""
+    if not breach.at_processor:
+        return None
+    return breach.discovered_at + timedelta(hours=MEMBER_NOTICE_HOURS)
 
 
 def breaches() -> list[Breach]:

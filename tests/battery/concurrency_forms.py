@@ -160,7 +160,7 @@ COMPLAINANT = {
 }
 CREATES: dict[str, Create] = {
     "complaints_public.submit": Create(
-        "anonymous", COMPLAINANT | {"consent": "y"}, "portal.complaints.models:Complaint"
+        "anonymous", COMPLAINANT, "portal.complaints.models:Complaint"
     ),
     "complaints.create": Create(
         "member_a",

@@ -21,7 +21,6 @@ FORM = {
     "complainant_city": "Amersfoort",
     "subject": "Warmtepomp maakt lawaai",
     "description": "Sinds de installatie bromt de buitenunit 's nachts.",
-    "consent": "y",
 }
 
 
@@ -68,7 +67,6 @@ def test_honeypot_stores_and_sends_nothing(client, member):
         ("complainant_email", ""),  # no anonymous complaints
         ("complainant_name", ""),
         ("description", ""),
-        ("consent", ""),
         ("complainant_postcode", "ABCD"),
         ("description", "x" * 5001),
         ("complainant_name", "Peter\u202ePubliek"),
@@ -135,3 +133,11 @@ class TestCsrf:
         response = client.post(_url(member.company), data=FORM | {"csrf_token": token})
         assert response.status_code == 303
         assert db.session.query(Complaint).count() == 1
+
+
+def test_the_form_informs_instead_of_asking_consent(client, member):
+    """Another legal basis than consent applies, so no consent box (issue 15)."""
+    page = client.get(_url(member.company)).text
+    assert 'name="consent"' not in page and "akkoord" not in page.lower()
+    assert "geen toestemming nodig" in page
+    assert "/privacy" in page and "behandeling van uw klacht" in page

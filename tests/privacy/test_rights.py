@@ -19,7 +19,7 @@ from portal.invitations import services as invitations
 from portal.invitations.models import Invitation, InviteUpload, Suppression
 from portal.members.models import Company
 from portal.privacy import erasure
-from portal.privacy.models import RequestKind, SubjectRequest
+from portal.privacy.models import Breach, RequestKind, SubjectRequest
 from portal.privacy.records import listed_columns
 from portal.reviews.models import ReviewSystem
 from tests.invitations.files import customer_csv
@@ -262,6 +262,39 @@ def test_breach_register_is_admin_only_and_audited(client, login, make_user):
     )
 
 
+def test_breach_register_records_consequences_the_reason_not_to_notify_and_member_notice(
+    client, login, make_user
+):
+    login(client, make_user(role="admin"))
+    base = {
+        "title": "Klachtenexport verkeerd gemaild",
+        "discovered_at": "2026-03-01T09:30",
+        "facts": "Export van één lid naar een ander lid gestuurd.",
+        "consequences": "Klagers kunnen ongevraagd benaderd worden.",
+        "at_processor": "y",
+    }
+    assert client.post("/beheer/privacy/datalekken/nieuw", data=base).status_code == 303
+    item = db.session.scalars(select(Breach)).one()
+    assert item.at_processor and item.consequences.startswith("Klagers")
+    page = client.get("/beheer/privacy/datalekken").text
+    assert "Lidbedrijven (24 uur)" in page and "2 maart 2026" not in page.split("24 uur)")[0]
+    assert page.count("termijn verstreken") == 2  # AP (72 h) and members (24 h), both past
+    edit = f"/beheer/privacy/datalekken/{item.public_id}"
+    closing = base | {"closed_at": "2026-03-05T10:00", "version": str(item.version)}
+    refused = client.post(edit, data=closing)
+    assert refused.status_code == 422 and "waarom het lek niet aan de AP" in refused.text
+    closing |= {"no_notice_reason": "Geen risico: alleen referentienummers."}
+    refused = client.post(edit, data=closing)
+    assert refused.status_code == 422 and "lidbedrijven zijn geïnformeerd" in refused.text
+    closing |= {"controllers_notified_at": "2026-03-01T15:00"}
+    assert client.post(edit, data=closing).status_code == 303
+    db.session.expire_all()
+    item = db.session.get(Breach, item.id)
+    assert item.no_notice_reason.startswith("Geen risico") and item.closed_at is not None
+    page = client.get("/beheer/privacy/datalekken").text
+    assert "niet gemeld (reden vastgelegd)" in page and "termijn verstreken" not in page
+
+
 def test_statement_is_public_and_linked_from_the_footer(client):
     page = client.get("/privacy")
     assert page.status_code == 200
@@ -279,6 +312,49 @@ def test_statement_is_public_and_linked_from_the_footer(client):
     assert 'href="/privacy"' in client.get("/privacy").text
     client.application.config["COMPLAINTS_RETENTION_DAYS"] = 365
     assert "365 dagen na het afsluiten van de klacht" in client.get("/privacy").text
+
+
+def test_statement_names_the_law_recipients_sources_and_open_data(client):
+    """Art. 13/14 as an auditor reads it (issue 15): every "wettelijke plicht" with its law,
+    every recipient (the configured sub-processors), the source of data not obtained from the
+    person, the open-data publication with its basis and contents, the log period."""
+    from portal.core.association import subprocessors
+
+    page = client.get("/privacy").text
+    for duty in page.split("Wettelijke plicht")[1:]:
+        assert duty.lstrip().startswith("(art. 6 lid 1 c AVG):")
+        assert "art." in duty.split(":", 1)[1][:80]  # the law behind it is named
+    assert page.count("Wettelijke plicht") >= 3
+    for law in ("art. 28 lid 3 en lid 9 AVG", "art. 12 tot en met 22 AVG", "art. 32 AVG"):
+        assert law in page
+    for item in subprocessors(client.application.config):
+        assert item["name"] in page
+    assert "buiten de Europese Economische Ruimte" in page
+    assert "Waar komen de gegevens vandaan?" in page
+    assert "komen van het lidbedrijf (de klantenlijst die het uploadt)" in page
+    assert "beoordelingsplatform van het lidbedrijf" in page
+    assert "Open data uit de ledenzoeker" in page and "CC BY 4.0" in page
+    assert "art. 6 lid 1 f AVG" in page and "nooit e-mailadressen, telefoonnummers" in page
+    assert "binnen 24 uur" in page and "72 uur" in page
+    english = client.get("/privacy?lang=en").text
+    assert "Where do the data come from?" in english and "Legal obligation (art. 6(1)(c)" in english
+
+
+def test_processing_register_holds_controller_transfers_dates_sources_and_every_processing(
+    client, login, make_user
+):
+    from portal.privacy.records import ACTIVITIES, RECORDS_UPDATED
+
+    login(client, make_user(role="admin"))
+    page = client.get("/beheer/privacy/verwerkingsregister").text
+    assert 'id="privacy-controller"' in page and "Functionaris gegevensbescherming" in page
+    assert "Doorgifte buiten de EER" in page and RECORDS_UPDATED in page
+    keys = {a.key for a in ACTIVITIES}
+    assert {"directory", "page_cache", "audit_diffs", "imports", "logs"} <= keys
+    for activity in ACTIVITIES:
+        assert activity.name in page and activity.source and activity.transfers
+        if "Wettelijke plicht" in activity.legal_basis:
+            assert "art." in activity.legal_basis.split("Wettelijke plicht", 1)[1][:80]
 
 
 def test_every_personal_column_is_in_the_processing_register(app):
