@@ -152,12 +152,13 @@ class NameForm(FlaskForm):
 class EmailChangeForm(FlaskForm):
     """A new e-mail address, confirmed by the current password (or a fresh login)."""
 
-    email = EmailField(
+    # Names unique on the account page (the password form has its own `password`).
+    new_email = EmailField(
         _l("Nieuw e-mailadres"),
         filters=[strip_filter],
         validators=[DataRequired(REQUIRED), Email()],
     )
-    password = PasswordField(_l("Uw huidige wachtwoord"), validators=[Length(max=128)])
+    current_password = PasswordField(_l("Uw huidige wachtwoord"), validators=[Length(max=128)])
 
 
 class TokenForm(FlaskForm):

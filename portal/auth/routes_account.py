@@ -86,14 +86,14 @@ def change_email():
     form = EmailChangeForm()
     if form.validate_on_submit():
         try:
-            rectification.check_reauth(user, form.password.data, g.get("user_session"))
+            rectification.check_reauth(user, form.current_password.data, g.get("user_session"))
         except services.AccountError as exc:
-            form.password.errors.append(str(exc))
+            form.current_password.errors.append(str(exc))
         else:
             try:
-                rectification.request_email_change(user, form.email.data)
+                rectification.request_email_change(user, form.new_email.data)
             except services.AccountError as exc:
-                form.email.errors.append(str(exc))
+                form.new_email.errors.append(str(exc))
             else:
                 db.session.commit()
                 flash(

@@ -71,10 +71,14 @@ def test_email_change_is_confirmed_by_a_link_to_the_new_address(client, app, mak
     other_device = client.application.test_client()
     login_as(other_device, user)
     login_as(client, user)
-    refused = client.post("/account/e-mailadres", data={"email": NEW, "password": "fout"})
+    refused = client.post(
+        "/account/e-mailadres", data={"new_email": NEW, "current_password": "fout"}
+    )
     assert refused.status_code == 422 and "wachtwoord klopt niet" in refused.text
     assert _mails("auth.email_confirm") == []
-    response = client.post("/account/e-mailadres", data={"email": NEW, "password": PASSWORD})
+    response = client.post(
+        "/account/e-mailadres", data={"new_email": NEW, "current_password": PASSWORD}
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert db.session.get(User, user.id).email == old  # nothing changes before confirmation
@@ -125,9 +129,12 @@ def test_email_change_is_confirmed_by_a_link_to_the_new_address(client, app, mak
 def test_taken_address_gets_the_same_answer_and_only_its_owner_hears_of_it(client, make_user):
     user, owner = make_user(), make_user()
     login_as(client, user)
-    free = client.post("/account/e-mailadres", data={"email": NEW, "password": PASSWORD})
+    free = client.post(
+        "/account/e-mailadres", data={"new_email": NEW, "current_password": PASSWORD}
+    )
     taken = client.post(
-        "/account/e-mailadres", data={"email": owner.email.upper(), "password": PASSWORD}
+        "/account/e-mailadres",
+        data={"new_email": owner.email.upper(), "current_password": PASSWORD},
     )
     assert free.status_code == taken.status_code == 303
     assert free.headers["Location"] == taken.headers["Location"]
@@ -142,10 +149,11 @@ def test_taken_address_gets_the_same_answer_and_only_its_owner_hears_of_it(clien
 def test_link_expires_a_newer_request_replaces_it_and_it_can_be_withdrawn(client, make_user):
     user = make_user()
     login_as(client, user)
-    client.post("/account/e-mailadres", data={"email": NEW, "password": PASSWORD})
+    client.post("/account/e-mailadres", data={"new_email": NEW, "current_password": PASSWORD})
     first = _confirm_path()
     client.post(
-        "/account/e-mailadres", data={"email": "ander@elders.example", "password": PASSWORD}
+        "/account/e-mailadres",
+        data={"new_email": "ander@elders.example", "current_password": PASSWORD},
     )
     assert client.get(first).status_code == 404  # the older link stopped working
     row = db.session.scalars(
@@ -158,7 +166,7 @@ def test_link_expires_a_newer_request_replaces_it_and_it_can_be_withdrawn(client
     db.session.commit()
     mail = _mails("auth.email_confirm")[-1]
     assert client.get(mailed_link(mail, "e-mailadres-bevestigen")).status_code == 404
-    client.post("/account/e-mailadres", data={"email": NEW, "password": PASSWORD})
+    client.post("/account/e-mailadres", data={"new_email": NEW, "current_password": PASSWORD})
     latest = mailed_link(_mails("auth.email_confirm")[-1], "e-mailadres-bevestigen")
     assert client.post("/account/e-mailadres/intrekken").status_code == 303
     assert client.get(latest).status_code == 404
@@ -168,7 +176,7 @@ def test_link_expires_a_newer_request_replaces_it_and_it_can_be_withdrawn(client
 def test_address_taken_between_request_and_confirmation_is_refused_cleanly(client, make_user):
     user = make_user()
     login_as(client, user)
-    client.post("/account/e-mailadres", data={"email": NEW, "password": PASSWORD})
+    client.post("/account/e-mailadres", data={"new_email": NEW, "current_password": PASSWORD})
     path = _confirm_path()
     make_user(email=NEW)
     response = post_token_form(client, path)
@@ -186,12 +194,12 @@ def test_stolen_session_without_a_password_needs_a_fresh_login(client, make_user
     ).one()
     session_row.created_at = session_row.created_at - timedelta(hours=1)
     db.session.commit()
-    stale = client.post("/account/e-mailadres", data={"email": NEW, "password": ""})
+    stale = client.post("/account/e-mailadres", data={"new_email": NEW, "current_password": ""})
     assert stale.status_code == 422 and "opnieuw in" in stale.text
     assert _mails("auth.email_confirm") == []
     session_row.created_at = session_row.created_at + timedelta(hours=1)
     db.session.commit()
-    assert client.post("/account/e-mailadres", data={"email": NEW}).status_code == 303
+    assert client.post("/account/e-mailadres", data={"new_email": NEW}).status_code == 303
 
 
 def test_sso_staff_address_follows_the_idp(client, make_user):
@@ -199,7 +207,7 @@ def test_sso_staff_address_follows_the_idp(client, make_user):
     login_as(client, staff)
     page = client.get("/account")
     assert "verenigingsaccount" in page.text and 'action="/account/e-mailadres"' not in page.text
-    refused = client.post("/account/e-mailadres", data={"email": NEW})
+    refused = client.post("/account/e-mailadres", data={"new_email": NEW})
     assert refused.status_code == 422 and _mails("auth.email_confirm") == []
 
 
@@ -207,7 +215,9 @@ def test_bad_input_gets_a_dutch_message_never_a_500(client, make_user):
     user = make_user()
     login_as(client, user)
     for email in ("geen-adres", "a@b", user.email, "x" * 300 + "@example.nl", "a\r\nb@example.nl"):
-        response = client.post("/account/e-mailadres", data={"email": email, "password": PASSWORD})
+        response = client.post(
+            "/account/e-mailadres", data={"new_email": email, "current_password": PASSWORD}
+        )
         assert response.status_code == 422, email
     assert client.post("/account/naam", data={"name": "a\u202eb"}).status_code == 422
     assert client.post("/e-mailadres-bevestigen", data={"token": "x" * 500}).status_code in (
@@ -221,7 +231,9 @@ def test_email_change_requests_are_rate_limited(client, make_user):
     user = make_user()
     login_as(client, user)
     codes = [
-        client.post("/account/e-mailadres", data={"email": NEW, "password": "fout"}).status_code
+        client.post(
+            "/account/e-mailadres", data={"new_email": NEW, "current_password": "fout"}
+        ).status_code
         for _ in range(6)
     ]
     assert codes[:5] == [422] * 5 and codes[5] == 429
