@@ -57,15 +57,15 @@ def account():
 @bp.post("/account/naam")
 @login_required
 @limiter.limit("10/hour", methods=["POST"])
-def change_name():
+def change_name() -> ResponseReturnValue:
     """Correct one's own name; it takes effect at once."""
     user = require_user()
     form = NameForm()
     if form.validate_on_submit():
         try:
-            changed = rectification.change_name(user, form.name.data)
+            changed = rectification.change_name(user, form.name.data or "")
         except services.AccountError as exc:
-            form.name.errors.append(str(exc))
+            add_error(form.name, str(exc))
         else:
             db.session.commit()
             flash(_("Uw naam is gewijzigd.") if changed else _("Uw naam was al zo."))
@@ -77,7 +77,7 @@ def change_name():
 @login_required
 @limiter.limit("5/hour", methods=["POST"])
 @limiter.limit("5/hour", key_func=lambda: f"email-change:{current_user.get_id()}", methods=["POST"])
-def change_email():
+def change_email() -> ResponseReturnValue:
     """Ask to change the address: a link to the new address, a notice to the old one.
 
     The answer is the same whether or not the new address already has an account.
@@ -86,14 +86,16 @@ def change_email():
     form = EmailChangeForm()
     if form.validate_on_submit():
         try:
-            rectification.check_reauth(user, form.current_password.data, g.get("user_session"))
+            rectification.check_reauth(
+                user, form.current_password.data or "", g.get("user_session")
+            )
         except services.AccountError as exc:
-            form.current_password.errors.append(str(exc))
+            add_error(form.current_password, str(exc))
         else:
             try:
-                rectification.request_email_change(user, form.new_email.data)
+                rectification.request_email_change(user, form.new_email.data or "")
             except services.AccountError as exc:
-                form.new_email.errors.append(str(exc))
+                add_error(form.new_email, str(exc))
             else:
                 db.session.commit()
                 flash(
@@ -109,7 +111,7 @@ def change_email():
 
 @bp.post("/account/e-mailadres/intrekken")
 @login_required
-def cancel_email_change():
+def cancel_email_change() -> ResponseReturnValue:
     """Withdraw a pending change: its link stops working."""
     user = require_user()
     if not EmptyForm().validate_on_submit():
@@ -127,7 +129,7 @@ def cancel_email_change():
     return redirect(url_for("auth.account"), 303)
 
 
-def _email_confirm_page(raw: str):
+def _email_confirm_page(raw: str) -> ResponseReturnValue:
     """Confirm page of the e-mailed link; the token moves from the URL into the form body.
 
     GET changes nothing (a mail scanner may open links); the button posts the token.
@@ -171,14 +173,14 @@ def _email_confirm_page(raw: str):
 
 
 @bp.get("/e-mailadres-bevestigen/<token>")
-def email_confirm(token: str):
+def email_confirm(token: str) -> ResponseReturnValue:
     """The link sent to the new address: a page with one button."""
     return _email_confirm_page(token)
 
 
 @bp.post("/e-mailadres-bevestigen")
 @limiter.limit("20/hour")
-def email_confirm_post():
+def email_confirm_post() -> ResponseReturnValue:
     """Confirm the new address; the token comes in the form body."""
     return _email_confirm_page(request.form.get("token", ""))
 

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    Field,
     IntegerField,
     SelectField,
     StringField,
@@ -120,7 +121,7 @@ class BreachFields(FlaskForm):
     subjects_notified_at = _moment(_l("Betrokkenen geïnformeerd op"))
     closed_at = _moment(_l("Afgesloten op"))
 
-    def validate_closed_at(self, field) -> None:
+    def validate_closed_at(self, field: Field) -> None:
         """A closed entry says why nobody was notified, and a processor breach when members were."""
         if not field.data:
             return
