@@ -21,7 +21,12 @@ FIXED = {
     "X-Frame-Options": "DENY",
 }
 # Pages whose URL carries an e-mailed token send no Referer at all (and are never cached).
-TOKEN_PAGES = ("/wachtwoord-herstellen/", "/activeren/", "/klacht-volgen/")
+TOKEN_PAGES = (
+    "/wachtwoord-herstellen/",
+    "/activeren/",
+    "/klacht-volgen/",
+    "/e-mailadres-bevestigen/",
+)
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 CSP_REQUIRED = ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'")
 CSP_PAGE = ("default-src 'self'", "script-src 'self'", "style-src 'self'", "form-action 'self'")
