@@ -198,7 +198,6 @@ PUBLIC = {
     "complainant_email": "peter@consument.example",
     "subject": "Warmtepomp maakt lawaai",
     "description": "Sinds de installatie bromt de buitenunit.",
-    "consent": "y",
 }
 
 
