@@ -124,6 +124,7 @@ def _member_page(company: Company, form: DeadlineForm, status: int = 200) -> Res
         outcome_label=member_sync.outcome_label,
         provider_labels=PROVIDER_LABELS,
         sync_form=EmptyForm(),
+        kinds={t.key: t.name for t in ensure_templates(persist=False)},
         labels={"status": st.STATUS_LABELS, "kind": st.KIND_LABELS, "tone": st.STATUS_TONES},
     )
 

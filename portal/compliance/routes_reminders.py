@@ -9,23 +9,112 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.compliance import reminders, services
 from portal.compliance.forms import TemplateForm
-from portal.compliance.models import ReminderTemplate
+from portal.compliance.models import Reminder, ReminderBatch, ReminderTemplate
 from portal.compliance.routes import bp
-from portal.core import concurrency
+from portal.core import concurrency, queues
 from portal.core.access import require_user
 from portal.core.db import utcnow
 from portal.core.htmx import render
+from portal.core.models import OutboxMessage, OutboxStatus
+from portal.core.outbox import STATUS_LABELS as MAIL_STATUS_LABELS
+from portal.core.paging import page_arg
 from portal.core.responses import done
 from portal.core.templating import AMSTERDAM
 from portal.extensions import db, limiter
+from portal.members.models import Company
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 MAX_SELECTION = 10_000
 PREVIEW_ROWS = 200
+SENT_PER_PAGE = 25
+MAIL_WAITING = (OutboxStatus.PENDING, OutboxStatus.SENDING)
+MAIL_PROBLEM = (OutboxStatus.FAILED, OutboxStatus.UNKNOWN, OutboxStatus.CANCELLED)
+
+
+def _sent_filters(templates: list[ReminderTemplate]) -> dict[str, tuple[str, Any]]:
+    """The sent-reminders queue's filters: label and condition per choice ('' = all)."""
+    filters = {
+        "": (_("Alle herinneringen"), None),
+        "wachtrij": (_("E-mail wacht op verzending"), OutboxMessage.status.in_(MAIL_WAITING)),
+        "probleem": (
+            _("E-mail mislukt, onzeker of geannuleerd"),
+            OutboxMessage.status.in_(MAIL_PROBLEM),
+        ),
+        "medewerker": (_("Verstuurd door een medewerker"), ReminderBatch.source == "staff"),
+        "automatisch": (_("Automatisch verstuurd"), ReminderBatch.source == "cron"),
+    }
+    for template in templates:
+        filters[f"soort-{template.key}"] = (
+            _("Soort: %(name)s", name=template.name),
+            Reminder.kind == template.key,
+        )
+    return filters
+
+
+@bp.get("/herinneringen")
+def sent_reminders() -> ResponseReturnValue:
+    """Every reminder sent to members: search, filter (mail status, who sent it, kind), sort.
+
+    Newest first by default: it is the record of what went out, not a deadline queue (the
+    members whose deadline comes first are on the overview, sorted by "termijn").
+    """
+    templates = reminders.ensure_templates(persist=False)
+    filters = _sent_filters(templates)
+    args = queues.QueueArgs.from_args(request.args, filters=filters, default_sort=queues.NEWEST)
+    query = queues.apply(
+        select(Reminder)
+        .join(Company, Company.id == Reminder.company_id)
+        .outerjoin(ReminderBatch, ReminderBatch.id == Reminder.batch_id)
+        .outerjoin(OutboxMessage, OutboxMessage.id == Reminder.outbox_message_id),
+        args,
+        search_columns=(
+            Company.legal_name, Company.trade_name, Company.member_number, Reminder.subject,
+        ),
+        date_column=Reminder.sent_at,
+        name_column=queues.company_name(Company),
+        filters={key: condition for key, (_label, condition) in filters.items()},
+    )  # fmt: skip
+    page = db.paginate(query, page=page_arg(), per_page=SENT_PER_PAGE, error_out=False)
+    company_ids = {r.company_id for r in page.items}
+    batch_ids = {r.batch_id for r in page.items if r.batch_id}
+    mail_ids = {r.outbox_message_id for r in page.items if r.outbox_message_id}
+    companies = {
+        c.id: c for c in db.session.scalars(select(Company).where(Company.id.in_(company_ids)))
+    }
+    sources = dict(
+        db.session.execute(
+            select(ReminderBatch.id, ReminderBatch.source).where(ReminderBatch.id.in_(batch_ids))
+        )
+        .tuples()
+        .all()
+    )
+    mail = dict(
+        db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.status).where(OutboxMessage.id.in_(mail_ids))
+        )
+        .tuples()
+        .all()
+    )
+    return render(
+        "compliance/reminders.html",
+        "compliance/_reminders_results.html",
+        target="reminders-results",
+        sent=page,
+        queue_args=args,
+        filters={key: label for key, (label, _condition) in filters.items()},
+        sorts=queues.SORTS,
+        companies=companies,
+        sources=sources,
+        mail=mail,
+        kinds={t.key: t.name for t in templates},
+        mail_labels=MAIL_STATUS_LABELS,
+        mail_problem=MAIL_PROBLEM,
+    )
 
 
 def _selected_ids() -> list[str]:

@@ -1,4 +1,5 @@
-"""Search, filter and sort for the staff work queues (provisioning, assessment, privacy).
+"""Search, filter and sort for the staff work queues (provisioning, assessment, privacy,
+reminders).
 
 Each queue names its filters; the sort keeps oldest-first as the default of deadline queues.
 Query-string values are checked against fixed choices, so nothing typed reaches SQL but the
@@ -33,6 +34,7 @@ class QueueArgs:
     q: str = ""
     filter: str = ""
     sort: str = OLDEST
+    default_sort: str = OLDEST
 
     @classmethod
     def from_args(
@@ -46,11 +48,12 @@ class QueueArgs:
             q=q,
             filter=chosen if chosen in filters else "",
             sort=sort if sort in SORTS else default_sort,
+            default_sort=default_sort,
         )
 
     def url_args(self) -> dict:
         """The values to keep in paging links (the default sort is left out)."""
-        sort = "" if self.sort == OLDEST else self.sort
+        sort = "" if self.sort == self.default_sort else self.sort
         return {k: v for k, v in (("q", self.q), ("filter", self.filter), ("sort", sort)) if v}
 
 

@@ -212,6 +212,7 @@ ROUTES: tuple[Route, ...] = (
     _r("compliance.export", "staff", params={"fmt": "csv"}),
     _r("compliance.export_excluded", "staff", params={"fmt": "csv"}),
     _r("compliance.templates", "staff"),
+    _r("compliance.sent_reminders", "staff"),
     _r("compliance.edit_template", "staff", "GET", obj="template", owner=G),
     _r("compliance.update_template", "staff", "POST", obj="template", owner=G),
     _r("compliance.send_reminders", "staff", "POST"),

@@ -59,7 +59,7 @@ def test_the_route_list_is_complete(app):
         )
         for u in urls
     )
-    assert len(routes) == 31
+    assert len(routes) == 32
     assert "/beheer/audit" in urls and "/beheer/criterium-2/" in urls
 
 

@@ -106,3 +106,80 @@ def test_privacy_queue(staff_client):
     assert order(staff_client.get(url + "?q=bram").text, names) == ["Bram"]
     page = staff_client.get(url + "?toon=alle&sort=naam").text
     assert re.search(r'<input type="hidden" name="toon" value="alle">', page)
+
+
+def sent_reminder(make_company, name: str, days_ago: int, *, kind: str, source: str, status: str):
+    from portal.compliance.models import Reminder, ReminderBatch
+    from portal.core.models import OutboxMessage
+
+    company = make_company(legal_name=name, trade_name="")
+    batch = ReminderBatch(kind=kind, source=source, sent=1)
+    message = OutboxMessage(
+        to_address="lid@example.nl", subject=f"Herinnering aan {name}", body="Beste lid",
+        kind=f"compliance.{kind}", status=status,
+    )  # fmt: skip
+    db.session.add_all([batch, message])
+    db.session.flush()
+    db.session.add(
+        Reminder(
+            company_id=company.id, batch_id=batch.id, kind=kind, subject=f"Herinnering aan {name}",
+            outbox_message_id=message.id, sent_at=NOW - timedelta(days=days_ago),
+        )
+    )  # fmt: skip
+    db.session.commit()
+
+
+def test_reminders_queue(staff_client, make_company):
+    url = "/beheer/criterium-2/herinneringen"
+    empty = staff_client.get(url).text
+    assert "Er zijn nog geen herinneringen verstuurd." in empty
+    sent_reminder(make_company, "Aalders Klimaat", 9, kind="geen_systeem", source="staff",
+                  status="sent")  # fmt: skip
+    sent_reminder(make_company, "Bakker Installaties", 1, kind="onder_minimum", source="cron",
+                  status="failed")  # fmt: skip
+    sent_reminder(make_company, "Zandstra Warmte", 4, kind="geen_systeem", source="cron",
+                  status="pending")  # fmt: skip
+    names = ["Aalders Klimaat", "Bakker Installaties", "Zandstra Warmte"]
+    default = staff_client.get(url).text  # a record, not a deadline queue: newest first
+    assert order(default, names) == ["Bakker Installaties", "Zandstra Warmte", "Aalders Klimaat"]
+    assert 'value="nieuwste" selected' in default and "3 herinneringen" in default
+    assert (
+        "Geen klantbeoordelingssysteem" in default
+        and "geen_systeem" not in default.split("<tbody>")[1].split("</tbody>")[0]
+    )
+    oldest = staff_client.get(url + "?sort=oudste").text
+    assert order(oldest, names) == ["Aalders Klimaat", "Zandstra Warmte", "Bakker Installaties"]
+    by_name = staff_client.get(url + "?sort=naam").text
+    assert order(by_name, names) == names
+    assert order(staff_client.get(url + "?q=zandstra").text, names) == ["Zandstra Warmte"]
+    assert order(staff_client.get(url + "?filter=probleem").text, names) == ["Bakker Installaties"]
+    assert order(staff_client.get(url + "?filter=wachtrij").text, names) == ["Zandstra Warmte"]
+    assert order(staff_client.get(url + "?filter=medewerker").text, names) == ["Aalders Klimaat"]
+    kind = staff_client.get(url + "?filter=soort-geen_systeem&sort=oudste").text
+    assert order(kind, names) == ["Aalders Klimaat", "Zandstra Warmte"]
+    none = staff_client.get(url + "?q=niemand").text
+    assert "Geen herinneringen die hierbij passen." in none
+    # htmx asks for the results region only; the form keeps its state for the URL
+    fragment = staff_client.get(
+        url + "?q=bakker", headers={"HX-Request": "true", "HX-Target": "reminders-results"}
+    ).text
+    assert "<form" not in fragment and "<html" not in fragment
+    assert order(fragment, names) == ["Bakker Installaties"]
+
+
+def test_reminders_queue_pages_keep_the_chosen_sort(staff_client, make_company):
+    for i in range(27):
+        sent_reminder(make_company, f"Bedrijf {i:02d}", i, kind="geen_systeem", source="cron",
+                      status="sent")  # fmt: skip
+    url = "/beheer/criterium-2/herinneringen"
+    first = staff_client.get(url + "?sort=oudste").text
+    assert "27 herinneringen" in first
+    assert "sort=oudste" in first and "page=2" in first  # the non-default sort stays in paging
+    second = staff_client.get(url + "?sort=oudste&page=2").text
+    assert "Bedrijf 00" in second and "Bedrijf 26" not in second
+    assert "sort=nieuwste" not in staff_client.get(url).text.split("pagination")[-1]
+
+
+@pytest.mark.parametrize("query", ["?sort=DROP", "?filter=%27", "?q=%25_%5C", "?page=-1"])
+def test_reminders_queue_shrugs_off_bad_input(staff_client, query):
+    assert staff_client.get("/beheer/criterium-2/herinneringen" + query).status_code == 200
