@@ -1,7 +1,8 @@
 """The dashboard's to-do list: what a member should do next, most important first.
 
-Order (issue 20): criterium-2 status with the way to a public score, the processor agreement,
-complaints with a deadline within 7 days, sync problems, missing profile fields. Every text is
+Order (issue 20): criterium-2 status with the way to a public score, a requested switch of
+review system, the processor agreement, complaints with a deadline within 7 days, sync problems,
+missing profile fields. Every text is
 decided here from one set of facts, so two items can never contradict each other.
 """
 
@@ -22,6 +23,8 @@ from portal.directory.scores import ScoreState
 from portal.extensions import db
 from portal.members.models import Company
 from portal.reviews.card import ACTIEF, ONTBREEKT, Card
+from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+from portal.reviews.switching import pending_system
 
 DEADLINE_DAYS = 7
 
@@ -38,7 +41,8 @@ class Line:
 
 @dataclass(frozen=True)
 class Todo:
-    """One item of the list; `tone` is the stylesheet's status suffix (ok, warn, bad)."""
+    """One item of the list; `tone` is the stylesheet's status suffix (ok, warn, bad, info:
+    waiting for ledenservice, nothing to do)."""
 
     key: str
     tone: str
@@ -56,7 +60,14 @@ class Todo:
 
 def build_todos(company: Company, card: Card, *, today: date) -> list[Todo]:
     """The ordered list for the dashboard; finished points appear as "done" (tone ok)."""
-    todos = [_criterion(company, card)]
+    pending = pending_system(company)
+    if pending is not None and card.state == ONTBREEKT:
+        # No working system next to the request: the request is the criterium-2 point itself.
+        todos = [_switch(pending, card, replaces_nothing=True)]
+    else:
+        todos = [_criterion(company, card)]
+        if pending is not None:
+            todos.append(_switch(pending, card))
     for item in (
         _agreement(company),
         _complaints(company, today),
@@ -111,6 +122,48 @@ def _criterion(company: Company, card: Card) -> Todo:
         min=minimum,
     )
     return Todo("criterion", "warn", title, text, *invite, progress=(count, minimum))
+
+
+def _system_name(system: ReviewSystem) -> str:
+    return system.other_name if system.provider == Provider.OTHER else system.provider_label
+
+
+def _switch(pending: ReviewSystem, card: Card, *, replaces_nothing: bool = False) -> Todo:
+    """A requested replacement system; says what stays in force, as the Beoordelingen page."""
+    new = _system_name(pending)
+    requested = nl_date(pending.requested_at or pending.created_at)
+    if pending.status == SystemStatus.MORE_INFO:
+        tone, title = "warn", _("Ledenservice vraagt meer informatie over %(new)s", new=new)
+        first = pending.decision_reason or _("Vul uw gegevens aan op de pagina Beoordelingen.")
+    elif pending.status == SystemStatus.REQUESTED:
+        tone, title = "info", _("Overstap naar %(new)s aangevraagd", new=new)
+        first = _(
+            "Aangevraagd op %(date)s. Ledenservice maakt uw account aan; dat duurt meestal "
+            "2 tot 3 weken.",
+            date=requested,
+        )
+    else:
+        tone, title = "info", _("Overstap naar %(new)s aangevraagd", new=new)
+        first = _(
+            "Aangevraagd op %(date)s. Ledenservice beoordeelt %(new)s.", date=requested, new=new
+        )
+    if replaces_nothing or not card.provider_label:
+        rest = ""
+    elif card.public:
+        rest = _(
+            "Tot %(new)s actief is, blijft %(old)s uw systeem en blijft uw score zichtbaar in "
+            "de ledenzoeker.",
+            new=new,
+            old=card.provider_label,
+        )
+    else:
+        rest = _(
+            "Tot %(new)s actief is, blijft %(old)s uw systeem.", new=new, old=card.provider_label
+        )
+    return Todo(
+        "criterion" if replaces_nothing else "switch", tone, title, " ".join(filter(None, (first, rest))),
+        _("Overstap bekijken of annuleren"), url_for("reviews.show") + "#pending-title",
+    )  # fmt: skip
 
 
 def _agreement(company: Company) -> Todo | None:

@@ -36,7 +36,6 @@ def add_system(company, *, count: int, status=SystemStatus.ACTIVE, **extra) -> R
     now = utcnow()
     system = ReviewSystem(
         company_id=company.id,
-        provider=Provider.KLANTENVERTELLEN,
         status=status,
         score=Decimal("8.40"),
         scale_max=Decimal("10"),
@@ -44,7 +43,7 @@ def add_system(company, *, count: int, status=SystemStatus.ACTIVE, **extra) -> R
         fetched_at=now - timedelta(hours=3),
         last_success_at=now - timedelta(hours=3),
         last_attempt_at=now - timedelta(hours=3),
-        **{"last_outcome": "ok", **extra},
+        **{"last_outcome": "ok", "provider": Provider.KLANTENVERTELLEN, **extra},
     )
     db.session.add(system)
     db.session.commit()
@@ -162,3 +161,53 @@ def test_complete_profile_has_no_profile_item(client, member):
     html = client.get("/mijn-profiel/").text
     assert "profile" not in todo_keys(html)
     assert "Alles is op orde." in html
+
+
+def add_pending(
+    company, *, provider=Provider.KLANTENVERTELLEN, status=SystemStatus.REQUESTED, **kw
+):
+    system = ReviewSystem(
+        company_id=company.id, provider=provider, status=status, is_current=False, pending=True,
+        included=provider == Provider.KLANTENVERTELLEN, requested_at=utcnow(), **kw,
+    )  # fmt: skip
+    db.session.add(system)
+    db.session.commit()
+    return system
+
+
+def test_pending_switch_is_a_to_do_that_keeps_the_public_score(client, member):
+    add_system(member.company, count=12, provider=Provider.KIYOH)
+    add_pending(member.company)
+    html = client.get("/mijn-profiel/").text
+    assert todo_keys(html)[:2] == ["criterion", "switch"]
+    assert "Uw score staat in de ledenzoeker" in todo_block(html, "criterion")
+    block = todo_block(html, "switch")
+    assert "Overstap naar Klantenvertellen aangevraagd" in block
+    assert "blijft Kiyoh uw systeem en blijft uw score zichtbaar in de ledenzoeker" in block
+    assert 'href="/mijn-profiel/beoordelingen/#pending-title"' in block
+    assert 'class="todo todo-info" data-todo="switch"' in html
+    assert "Alles is op orde" not in html
+
+
+def test_pending_switch_after_opt_out_does_not_call_the_score_public(client, member):
+    add_system(member.company, count=12, provider=Provider.KIYOH)
+    add_pending(member.company, provider=Provider.OTHER, status=SystemStatus.MORE_INFO,
+                other_name="WerkSpot", decision_reason="Stuur een schermafdruk.")  # fmt: skip
+    member_services.set_opt_out(member.company, True, by=member)
+    db.session.commit()
+    html = client.get("/mijn-profiel/").text
+    assert "zichtbaar in de ledenzoeker" not in html
+    block = todo_block(html, "switch")
+    assert "Ledenservice vraagt meer informatie over WerkSpot" in block
+    assert "Stuur een schermafdruk." in block and "blijft Kiyoh uw systeem." in block
+    assert 'class="todo todo-warn" data-todo="switch"' in html
+
+
+def test_pending_request_without_a_working_system_is_not_also_choose_a_system(client, member):
+    add_system(member.company, count=0, status=SystemStatus.REJECTED, provider=Provider.OTHER,
+               other_name="Oud")  # fmt: skip
+    add_pending(member.company)
+    html = client.get("/mijn-profiel/").text
+    assert "Kies een klantbeoordelingssysteem" not in html
+    assert todo_keys(html)[0] == "criterion" and "switch" not in todo_keys(html)
+    assert "Overstap naar Klantenvertellen aangevraagd" in todo_block(html, "criterion")
