@@ -24,7 +24,8 @@ sys.path.insert(0, str(ROOT))
 from portal.core.i18n import PUBLIC_SOURCES  # noqa: E402
 
 CATALOGUE = ROOT / "portal" / "translations" / "en" / "LC_MESSAGES"
-KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "_l": None, "gettext": None, "lazy_gettext": None, "ngettext": (1, 2),
+            "count_ngettext": (1, 2)}  # fmt: skip
 
 
 def public_files() -> list[Path]:

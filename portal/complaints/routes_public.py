@@ -70,15 +70,16 @@ def _coordinator_first_name(company: Company) -> str:
 
 def retention_text(days: int) -> str:
     """The retention period in words: "twee jaar", "18 maanden", "90 dagen"."""
-    from flask_babel import ngettext
+    from portal.core.templating import count_ngettext, format_count
 
     words = {1: _("één"), 2: _("twee"), 3: _("drie"), 4: _("vier"), 5: _("vijf")}
     if days % 365 == 0:
         years = days // 365
-        return _("%(num)s jaar", num=words.get(years, str(years)))
+        return _("%(num)s jaar", num=words.get(years, format_count(years)))
     if days >= 60 and days % 30 == 0:
-        return ngettext("%(num)s maand", "%(num)s maanden", days // 30)
-    return ngettext("%(num)s dag", "%(num)s dagen", days)
+        months = days // 30
+        return count_ngettext("%(num)s maand", "%(num)s maanden", months)
+    return count_ngettext("%(num)s dag", "%(num)s dagen", days)
 
 
 @bp.post("/<slug>/klacht")

@@ -101,7 +101,9 @@ def wait_phrase(seconds: int) -> str:
     minutes = round(seconds / 60)
     if minutes < 60:
         return ngettext("%(num)s minuut", "%(num)s minuten", minutes)
-    return ngettext("%(num)s uur", "%(num)s uur", max(1, round(seconds / 3600)))
+    from portal.core.templating import count_ngettext
+
+    return count_ngettext("%(num)s uur", "%(num)s uur", max(1, round(seconds / 3600)))
 
 
 def _too_many(exc: HTTPException) -> ResponseReturnValue:

@@ -56,12 +56,36 @@ def nl_decimal(value: float | Decimal | None, digits: int = 1) -> str:
     return text if is_english() else text.replace(".", ",")
 
 
+def format_count(value: int) -> str:
+    """A whole number with the thousands separator of the page's language: 6300 → '6.300'
+    (Dutch), '6,300' (English pages). Flask-Babel's `format_number` in a request (the locale
+    `portal.core.i18n.select_locale` chose), Dutch outside one (mails, PDFs, commands)."""
+    from babel.numbers import format_decimal
+    from flask import has_request_context
+    from flask_babel import format_number
+
+    if has_request_context():
+        return format_number(value)
+    return format_decimal(value, locale="nl")
+
+
+def count_ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """`ngettext` whose `%(num)s` is written with `format_count` ('1,234 days' in English).
+
+    Flask-Babel's `ngettext` fills `%(num)s` with the bare int and refuses a `num=` of one's
+    own; templates may pass `num=value|nl_int`. Extracted like ngettext (babel.cfg, the script).
+    """
+    from flask_babel import get_translations
+
+    variables.setdefault("num", format_count(num))
+    return get_translations().ungettext(singular, plural, num) % variables
+
+
 def nl_int(value: int | None) -> str:
-    """6300 → '6.300' ('6,300' on English pages)."""
+    """6300 → '6.300' ('6,300' on English pages); see `format_count`."""
     if value is None:
         return ""
-    text = f"{value:,}"
-    return text if is_english() else text.replace(",", ".")
+    return format_count(value)
 
 
 def nl_date(value: date | datetime | None, *, with_time: bool = False) -> str:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from portal.core.templating import is_english
+from portal.core.templating import format_count, is_english
 from portal.reviews.models import PROVIDER_LABELS, Provider, SystemStatus
 
 PUBLIC_STATUSES = frozenset({SystemStatus.ACTIVE, SystemStatus.APPROVED})
@@ -105,8 +105,8 @@ class PublicScore:
         if self.state is ScoreState.BELOW_MINIMUM:
             return _(
                 "Nog geen score: %(count)s van de %(min)s beoordelingen",
-                count=self.review_count,
-                min=self.min_count,
+                count=format_count(self.review_count),
+                min=format_count(self.min_count),
             )
         if self.state is ScoreState.NO_REVIEWS:
             return _("Nog geen beoordelingen")
@@ -177,4 +177,4 @@ def _scale_text(value: Decimal) -> str:
 
 
 def _thousands(value: int) -> str:
-    return f"{value:,}" if is_english() else f"{value:,}".replace(",", ".")
+    return format_count(value)

@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from portal.core.db import AnySession, UTCDateTime
+from portal.core.templating import format_count
 from portal.directory import queries
 from portal.directory.forms import PER_PAGE, SearchQuery
 from portal.directory.geocoder import Geocoder, Location, locate, parse_query
@@ -123,7 +124,7 @@ class SearchResult:
             "%(count)s installateur gevonden",
             "%(count)s installateurs gevonden",
             self.total,
-            count=f"{self.total:,}".replace(",", "."),
+            count=format_count(self.total),
         )
 
     @property

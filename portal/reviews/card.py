@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from portal.core.templating import nl_date
+from portal.core.templating import format_count, nl_date
 from portal.directory.scores import PublicScore, ScoreState, public_score
 from portal.reviews import credentials
 from portal.reviews.charts import Chart
@@ -249,8 +249,7 @@ def _own_scale(system: ReviewSystem) -> str:
 
 def count_text(count: int) -> str:
     """'1 beoordeling', '42 beoordelingen', '1.234 beoordelingen'."""
-    number = f"{count:,}".replace(",", ".")
-    return ngettext("%(n)s beoordeling", "%(n)s beoordelingen", count, n=number)
+    return ngettext("%(n)s beoordeling", "%(n)s beoordelingen", count, n=format_count(count))
 
 
 def one_decimal(value: Decimal | float) -> str:
