@@ -132,6 +132,11 @@ def _subprocessors(
 ) -> list[dict[str, str]]:
     """`SUBPROCESSORS`: entries `name|service|location` separated by `;` (AVG art. 28(2)).
 
+    An entry may carry the English for the public pages after the Dutch:
+    `name|service|location|service in English|location in English`. Without it the English
+    pages look the Dutch up in the catalogue (the usual words such as hosting, e-mail,
+    back-up, "Nederland (EU)" are there) and otherwise show it as configured.
+
     :raises ConfigError: production without the list, or a malformed entry.
     """
     raw = (env.get("SUBPROCESSORS") or "").strip()
@@ -147,11 +152,15 @@ def _subprocessors(
         if not entry.strip():
             continue
         parts = [part.strip() for part in entry.split("|")]
-        if len(parts) != 3 or not all(parts):
+        if len(parts) not in (3, 5) or not all(parts):
             raise ConfigError(
-                f"SUBPROCESSORS entries must be 'name|service|location', got {entry.strip()!r}"
+                "SUBPROCESSORS entries must be 'name|service|location' or "
+                f"'name|service|location|service_en|location_en', got {entry.strip()!r}"
             )
-        result.append({"name": parts[0], "service": parts[1], "location": parts[2]})
+        item = {"name": parts[0], "service": parts[1], "location": parts[2]}
+        if len(parts) == 5:
+            item.update(service_en=parts[3], location_en=parts[4])
+        result.append(item)
     return result
 
 

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 # The review platforms are part of the portal itself; only the one a member chooses receives data.
 REVIEW_PROVIDERS = (
@@ -28,6 +30,32 @@ REVIEW_PROVIDERS = (
         "location": "Nederland (EU)",
     },
 )
+
+
+# Words a configured sub-processor usually has, so English pages can show them without an
+# English variant in SUBPROCESSORS; the review platforms' texts above are here as well.
+KNOWN_TERMS = (
+    _l("hosting"),
+    _l("e-mail"),
+    _l("back-up"),
+    _l("e-maildienst"),
+    _l("back-updienst"),
+    _l("hostingpartij"),
+    _l("Nederland (EU)"),
+    _l("Duitsland (EU)"),
+    _l("België (EU)"),
+    _l("Ierland (EU)"),
+    _l("Frankrijk (EU)"),
+    _l("Nederland"),
+    _l("Duitsland"),
+    _l("Ierland"),
+    _l(
+        "beoordelingsplatform: uitnodigingen versturen en beoordelingen ophalen, alleen als "
+        "het lidbedrijf dit platform gebruikt"
+    ),
+    _l("beoordelingsplatform: uitnodigingen, alleen als het lidbedrijf dit platform gebruikt"),
+)
+AGREEMENT_KEYS = ("name", "service", "location")
 
 
 @dataclass(frozen=True)
@@ -102,6 +130,28 @@ def from_config(config: Mapping | None = None) -> Association:
 def subprocessors(config: Mapping | None = None) -> list[dict[str, str]]:
     """Every sub-processor of the annex: configured hosting, mail, back-up, then the platforms."""
     config = current_app.config if config is None else config
-    return [dict(item) for item in config.get("SUBPROCESSORS", [])] + [
-        dict(item) for item in REVIEW_PROVIDERS
-    ]
+    return [
+        {key: item[key] for key in AGREEMENT_KEYS} for item in config.get("SUBPROCESSORS", [])
+    ] + [dict(item) for item in REVIEW_PROVIDERS]
+
+
+def public_subprocessors(config: Mapping | None = None) -> list[dict[str, str]]:
+    """Every sub-processor (configured hosting, mail, back-up, then the review platforms) in
+    the page's language, for the privacy statement.
+
+    English pages use the entry's own English (`service_en`, `location_en`) when configured,
+    else the catalogue's translation of the Dutch, else the Dutch as configured. Names are
+    proper names and stay as they are. The agreement keeps the Dutch (`subprocessors`).
+    """
+    from portal.core.templating import is_english
+
+    config = current_app.config if config is None else config
+    english = is_english()
+    shown = []
+    for item in [*config.get("SUBPROCESSORS", []), *REVIEW_PROVIDERS]:
+        entry = {"name": item["name"]}
+        for key in ("service", "location"):
+            own = item.get(f"{key}_en") if english else ""
+            entry[key] = own or (gettext(item[key]) if english else item[key])
+        shown.append(entry)
+    return shown

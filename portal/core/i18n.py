@@ -32,6 +32,7 @@ PUBLIC_SOURCES = (
     "portal/core/fields.py",
     "portal/core/validation.py",
     "portal/core/errors.py",
+    "portal/core/association.py",
 )
 
 

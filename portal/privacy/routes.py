@@ -60,7 +60,7 @@ def statement():
         contact=config["PRIVACY_CONTACT_EMAIL"],
         mail_days=config.get("MAIL_RETENTION_DAYS", 30),
         log_days=LOG_DAYS,
-        subprocessors=association.subprocessors(),
+        subprocessors=association.public_subprocessors(config),
         error_tracking=bool(config.get("SENTRY_DSN")),
     )
 
