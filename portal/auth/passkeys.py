@@ -3,7 +3,10 @@
 A passkey is stored as its credential id, COSE public key and signature counter. Ceremonies ask
 for user verification (PIN or biometrics on the device), so a passkey login counts as two
 factors. The challenge of a ceremony lives only as a SHA-256 hash in the signed session; the
-browser's answer carries the challenge itself, which must hash to that value.
+browser's answer carries the challenge itself, which must hash to that value. A used challenge's
+hash is recorded in the database (`idempotency_keys`, scope `webauthn:<purpose>`, shared by every
+worker and host) for the challenge's lifetime, so a captured pre-login cookie with its answer
+cannot be replayed: the session cookie alone is only one-use per browser.
 """
 
 from __future__ import annotations
@@ -12,12 +15,13 @@ import hashlib
 import json
 import secrets
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, session
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, LargeBinary, String, func, select
+from sqlalchemy import ForeignKey, LargeBinary, String, delete, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 from webauthn import (
     generate_authentication_options,
@@ -37,6 +41,7 @@ from webauthn.helpers.structs import (
 
 from portal.auth.models import User
 from portal.core import audit
+from portal.core.concurrency import IdempotencyKey
 from portal.core.db import UTCDateTime, new_uuid, utcnow
 from portal.extensions import Model, db
 
@@ -124,7 +129,31 @@ def _challenge_from(purpose: str, credential: dict) -> bytes:
         raise PasskeyError(FAILED) from exc
     if not secrets.compare_digest(hashlib.sha256(challenge).hexdigest(), pending["hash"]):
         raise PasskeyError(FAILED)
+    _use_once(purpose, pending["hash"])
     return challenge
+
+
+def _use_once(purpose: str, challenge_hash: str) -> None:
+    """Record the challenge as used (flushes; the route's commit keeps it), forgetting records
+    older than a ceremony: their challenges are refused as expired anyway.
+
+    :raises PasskeyError: the challenge was used before (a replayed cookie and answer).
+    """
+    now = utcnow()
+    db.session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.scope.like("webauthn:%"),
+            IdempotencyKey.created_at < now - timedelta(seconds=CEREMONY_SECONDS),
+        )
+    )
+    db.session.add(
+        IdempotencyKey(scope=f"webauthn:{purpose}", key=challenge_hash, result="", created_at=now)
+    )
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise PasskeyError(EXPIRED) from exc
 
 
 def parse_credential(raw: str) -> dict:

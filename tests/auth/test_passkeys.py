@@ -262,3 +262,43 @@ def test_staff_passkey_alone_is_refused_when_staff_must_use_sso(app, make_user, 
     assert response.status_code == 303 and response.headers["Location"].endswith("/inloggen")
     assert client.get("/beheer/leden").status_code in (302, 303, 401, 403, 404)
     assert "verenigingsaccount" in client.get("/inloggen").text
+
+
+def test_captured_cookie_and_answer_cannot_be_replayed(app, client, member, device):
+    """The signed session makes a challenge one-use per browser only; the database record makes
+    it one-use everywhere: a copy of the pre-login cookie with the same answer is refused."""
+    owner = app.test_client()
+    login_as(owner, member)
+    register(owner, device)
+    opts = options(client, "/inloggen/passkey/opties")
+    answer = {"credential": json.dumps(device.get(opts))}
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    stolen = client.get_cookie(cookie_name).value  # the pre-login cookie with the challenge
+    assert client.post("/inloggen/passkey", data=answer).headers["Location"] == "/mijn-profiel/"
+    attacker = app.test_client()
+    attacker.set_cookie(cookie_name, stolen)
+    replay = attacker.post("/inloggen/passkey", data=answer)
+    assert replay.headers["Location"] == "/inloggen"
+    sessions = select(func.count()).select_from(UserSession)
+    assert db.session.scalar(sessions.where(UserSession.user_id == member.id)) == 2
+    assert "verlopen" in attacker.get("/inloggen").text
+
+
+def test_used_challenge_records_expire_with_the_ceremony(app, client, member, device):
+    from datetime import timedelta
+
+    from portal.core.concurrency import IdempotencyKey
+    from portal.core.db import utcnow
+
+    owner = app.test_client()
+    login_as(owner, member)
+    register(owner, device)  # one used registration challenge
+    scope = IdempotencyKey.scope.like("webauthn:%")
+    assert db.session.scalar(select(func.count()).select_from(IdempotencyKey).where(scope)) == 1
+    old = db.session.scalars(select(IdempotencyKey).where(scope)).one()
+    old.created_at = utcnow() - timedelta(seconds=301)
+    db.session.commit()
+    login_with(client, device)  # the next ceremony forgets records older than a ceremony
+    db.session.expire_all()
+    keys = db.session.scalars(select(IdempotencyKey.scope).where(scope)).all()
+    assert keys == ["webauthn:login"]
