@@ -14,6 +14,8 @@ from flask_wtf import CSRFProtect
 from htmx_flask import Htmx
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+from wtforms.csrf.core import CSRFTokenField
+from wtforms.widgets import HiddenInput
 
 from portal.core import ratelimit_store  # noqa: F401  (registers the portal-sqlite:// storage)
 
@@ -51,6 +53,19 @@ else:
     Model = db.Model
 migrate = Migrate()
 csrf = CSRFProtect()
+
+
+class _CsrfInput(HiddenInput):
+    """The CSRF token's hidden input without an id: a page with several forms (the login page
+    has three) would otherwise repeat id="csrf_token", which is invalid HTML. Nothing refers
+    to it by id (htmx sends the token as a header, forms by name)."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", False)
+        return super().__call__(field, **kwargs)
+
+
+CSRFTokenField.widget = _CsrfInput()
 login_manager = LoginManager()
 htmx = Htmx()
 babel = Babel()
