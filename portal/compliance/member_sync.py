@@ -19,7 +19,7 @@ from portal.members.models import Company
 from portal.reviews import errors as out
 from portal.reviews.models import ReviewSystem, SyncAttempt
 from portal.reviews.recording import needs_attention
-from portal.reviews.runlock import run_lock
+from portal.reviews.runlock import MEMBER_SYNC_LOCK, run_lock
 from portal.reviews.services import company_attempts, current_system
 from portal.reviews.sync import SYNCABLE_PROVIDERS, SYNCABLE_STATUSES, SyncBusy, sync_one
 
@@ -81,18 +81,21 @@ def sync_panel(company: Company) -> SyncPanel:
 
 
 def sync_now(company: Company, *, by: User) -> SyncAttempt:
-    """Sync the company's current link once, under the sync run lock (audited; flushes only).
+    """Sync the company's current link once, under the member-sync lock (audited; flushes only).
+
+    The scheduled run has its own lock: a staff sync may run beside it, never beside another
+    staff sync.
 
     :raises ComplianceError: no syncable link, or its credentials cannot be read.
-    :raises SyncBusy: a sync run (scheduled or another staff member's) holds the lock.
+    :raises SyncBusy: another staff member's sync holds the member-sync lock.
     """
     system = current_system(company)
     if not syncable(system):
         raise ComplianceError(_l("Dit lid heeft geen gekoppeld account dat kan synchroniseren."))
     system_id, system_public_id = system.id, system.public_id
-    with run_lock(db.engine) as got:
+    with run_lock(db.engine, MEMBER_SYNC_LOCK) as got:
         if not got:
-            raise SyncBusy("another review sync is running")
+            raise SyncBusy("another member sync is running")
         attempt = sync_one(system_id)
         if attempt is None:
             raise ComplianceError(_l("De gegevens van deze koppeling kunnen niet worden gelezen."))

@@ -17,7 +17,10 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-LOCK_NAME = "ledenportaal:reviews-sync"
+LOCK_NAME = "ledenportaal:reviews-sync"  # the scheduled `flask reviews sync` run
+# Staff's "sync now" of one member (portal.compliance.member_sync): its own lock, so it neither
+# waits for nor blocks the scheduled run, while two of them never overlap.
+MEMBER_SYNC_LOCK = "ledenportaal:member-sync"
 _held: dict[str, Connection] = {}  # PostgreSQL lock connections held by this process, by name
 
 

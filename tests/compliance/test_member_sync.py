@@ -20,7 +20,7 @@ from portal.reviews.clients import FetchResult
 from portal.reviews.errors import ProviderError
 from portal.reviews.models import Provider, ReviewSystem, SyncAttempt, SystemStatus
 from portal.reviews.parsing import Stats
-from portal.reviews.runlock import run_lock
+from portal.reviews.runlock import LOCK_NAME, MEMBER_SYNC_LOCK, run_lock
 from tests.conftest import database_url_for_tests
 
 BASE = "/beheer/criterium-2/leden"
@@ -169,12 +169,26 @@ def test_failed_sync_now_keeps_the_last_good_figures(staff_client, linked, provi
     assert "HTTP 401 from provider" in page and "<td>401</td>" in page
 
 
-def test_sync_now_while_a_run_holds_the_lock(staff_client, linked, provider):
+def test_sync_now_runs_beside_the_scheduled_run(staff_client, linked, provider):
+    """The scheduled run's lock does not stop a staff sync: each has its own lock."""
     company, system = linked
     answers, calls = provider
     answers.append(stats("9.10", 30))
 
-    with run_lock(db.engine) as got:
+    with run_lock(db.engine, LOCK_NAME) as got:
+        assert got
+        response = staff_client.post(f"{BASE}/{company.public_id}/synchroniseren")
+
+    assert response.status_code == 303 and len(calls) == 1
+    assert [a.outcome for a in attempts_of(system)] == ["ok"]
+
+
+def test_sync_now_while_another_staff_sync_holds_the_lock(staff_client, linked, provider):
+    company, system = linked
+    answers, calls = provider
+    answers.append(stats("9.10", 30))
+
+    with run_lock(db.engine, MEMBER_SYNC_LOCK) as got:
         assert got
         response = staff_client.post(f"{BASE}/{company.public_id}/synchroniseren")
 

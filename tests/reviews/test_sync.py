@@ -219,6 +219,26 @@ def test_second_run_is_refused_while_the_lock_is_held(app, emulator, make_link, 
             run_sync()
 
 
+def test_review_and_member_sync_locks_are_separate_and_each_exclusive(app, tmp_path):
+    """Both runs may hold their lock at once; a second holder of either is refused
+    (PostgreSQL advisory locks on the test database, else file locks next to a SQLite file)."""
+    from sqlalchemy import create_engine
+
+    from portal.reviews.runlock import LOCK_NAME, MEMBER_SYNC_LOCK, lock_key
+
+    assert lock_key(LOCK_NAME) != lock_key(MEMBER_SYNC_LOCK)
+    own = db.engine.dialect.name != "postgresql"
+    engine = create_engine(f"sqlite:///{tmp_path / 'lock.db'}") if own else db.engine
+    with run_lock(engine, LOCK_NAME) as review, run_lock(engine, MEMBER_SYNC_LOCK) as member:
+        assert (review, member) == (True, True)
+        with run_lock(engine, LOCK_NAME) as review2, run_lock(engine, MEMBER_SYNC_LOCK) as member2:
+            assert (review2, member2) == (False, False)
+    with run_lock(engine, LOCK_NAME) as review, run_lock(engine, MEMBER_SYNC_LOCK) as member:
+        assert (review, member) == (True, True)
+    if own:
+        engine.dispose()
+
+
 def test_file_lock_excludes_a_second_holder(tmp_path):
     from sqlalchemy import create_engine
 
