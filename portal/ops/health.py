@@ -16,8 +16,9 @@ import redis
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import Flask, Response, current_app, jsonify
-from sqlalchemy import text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from portal.extensions import db, limiter
 from portal.ops.blueprint import bp
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 PROBE_PATHS = frozenset({"/healthz", "/readyz"})
 HEADS = "ops_migration_heads"
 REDIS_TIMEOUT = 1.0
+PROBE_ENGINE = "ops_probe_engine"
+DATABASE_TIMEOUT = 2  # seconds: connect, each statement, unacknowledged sends (PostgreSQL)
 
 
 @bp.get("/healthz")
@@ -56,7 +59,7 @@ def readiness(app: Flask) -> dict[str, str]:
     """The state of each dependency: "ok", "not configured" or what is wrong (no details)."""
     checks = {"database": "ok", "migrations": "ok", "redis": redis_state(app)}
     try:
-        with db.engine.connect() as connection:
+        with probe_engine(app).connect() as connection:
             connection.execute(text("SELECT 1"))
             current = set(MigrationContext.configure(connection).get_current_heads())
     except SQLAlchemyError as error:
@@ -67,6 +70,31 @@ def readiness(app: Flask) -> dict[str, str]:
     if current != migration_heads(app):
         checks["migrations"] = "not at head"
     return checks
+
+
+def probe_engine(app: Flask) -> Engine:
+    """The engine the readiness checks use. PostgreSQL: a fresh connection per probe (no pool,
+    so a dead pooled connection is never reused) with short timeouts, so a database host that
+    drops packets or a statement stuck behind a lock answers "unreachable" within seconds
+    instead of after the TCP timeout. SQLite: the app's own engine."""
+    engine = app.extensions.get(PROBE_ENGINE)
+    if engine is None:
+        url = db.engine.url
+        if url.get_backend_name() != "postgresql":
+            engine = db.engine
+        else:
+            millis = DATABASE_TIMEOUT * 1000
+            engine = create_engine(
+                url,
+                poolclass=NullPool,
+                connect_args={
+                    "connect_timeout": DATABASE_TIMEOUT,
+                    "options": f"-c statement_timeout={millis} -c lock_timeout={millis}",
+                    "tcp_user_timeout": millis,
+                },
+            )
+        app.extensions[PROBE_ENGINE] = engine
+    return engine
 
 
 def migration_heads(app: Flask) -> set[str]:

@@ -158,3 +158,63 @@ def test_successful_probes_are_left_out_of_the_access_log():
     assert is_probe_noise("/readyz", 200)
     assert not is_probe_noise("/readyz", "503 SERVICE UNAVAILABLE")
     assert not is_probe_noise("/ledenzoeker", "200 OK")
+
+
+def test_readyz_gives_up_quickly_on_a_database_host_that_never_answers():
+    """A host that takes the TCP connection but never answers (as one that drops packets after
+    the handshake) makes /readyz answer 503 within the probe's timeout, not the TCP timeout."""
+    import socket
+    import threading
+    import time
+
+    from portal.ops.health import DATABASE_TIMEOUT
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # the kernel completes handshakes; nobody ever reads or answers
+    port = silent.getsockname()[1]
+    url = f"postgresql+psycopg://postgres:geheim@127.0.0.1:{port}/weg"
+    app = create_app(base_config(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={}))
+    answers: list = []
+
+    def probe():
+        started = time.monotonic()
+        response = app.test_client().get("/readyz")
+        answers.append((response.status_code, response.json, time.monotonic() - started))
+
+    worker = threading.Thread(target=probe, daemon=True)
+    worker.start()
+    worker.join(timeout=DATABASE_TIMEOUT * 4)
+    silent.close()
+    assert not worker.is_alive(), "/readyz still waiting for the silent database host"
+    status, body, seconds = answers[0]
+    assert status == 503 and body["checks"]["database"] == "unreachable"
+    assert seconds < DATABASE_TIMEOUT * 3
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="a PostgreSQL statement held up by a lock",
+)
+def test_readyz_statement_timeout_when_the_migration_table_is_locked(app, client):
+    import time
+
+    from sqlalchemy import create_engine
+
+    from portal.ops.health import DATABASE_TIMEOUT
+
+    with app.app_context():
+        with db.engine.begin() as connection:
+            stamp_migration_head(connection)
+        assert client.get("/readyz").status_code == 200
+        blocker = create_engine(os.environ["TEST_DATABASE_URL"]).connect()
+        try:
+            blocker.execute(text("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE"))
+            started = time.monotonic()
+            response = client.get("/readyz")
+            seconds = time.monotonic() - started
+        finally:
+            blocker.rollback()
+            blocker.close()
+            blocker.engine.dispose()
+    assert response.status_code == 503 and seconds < DATABASE_TIMEOUT * 3
