@@ -52,6 +52,8 @@ done
 
 echo "== Review sync against the emulator"
 .venv/bin/flask reviews sync || echo "(sync reported problems; see the staff pages)"
+echo "== Recent reviews of the demo companies (negative-review follow-up in the complaint register)"
+.venv/bin/flask demo fetch-reviews || echo "(review fetch reported problems)"
 
 cat <<EOT
 

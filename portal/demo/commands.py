@@ -74,6 +74,25 @@ def _print_logins() -> None:
             )
 
 
+@demo_cli.command("fetch-reviews")
+@with_appcontext
+def fetch_reviews_command() -> None:
+    """Fetch the recent reviews of the demo logins' companies (`make run` does this after the
+    sync), so the negative-review follow-up of the complaint register shows something."""
+    from portal.complaints.review_fetch import fetch_all
+
+    _refuse_in_production()
+    emails = [u.email for u in demo_seed.DEMO_USERS if u.company_role]
+    company_ids = sorted(
+        set(db.session.scalars(select(User.company_id).where(User.email.in_(emails)))) - {None}
+    )
+    totals = {"links": 0, "new": 0, "failed": 0}
+    for company_id in company_ids:
+        for key, value in fetch_all(company=str(company_id)).items():
+            totals[key] += value
+    click.echo(" ".join(f"{k}={v}" for k, v in totals.items()))
+
+
 @demo_cli.command("totp")
 @click.argument("email")
 @with_appcontext

@@ -63,7 +63,16 @@ def seed_complaints(company: Company, users: list[User], *, today: date, seed: i
             _one(company, users, rng, received=day, today=today, number=count)
             count += 1
         day += timedelta(days=rng.randint(3, 8))
+    for age in OPEN_CASE_AGES:  # open cases whose deadlines fall in the coming week (or passed)
+        _one(company, users, rng, received=today - timedelta(days=age), today=today,
+             number=count, keep_open=True)  # fmt: skip
+        count += 1
     return count
+
+
+# Received this many days ago and still open: with the default 14-day handling term one is
+# overdue and two are due within the dashboard's 7 days, whatever the random year produced.
+OPEN_CASE_AGES = (16, 12, 9)
 
 
 _POLICY_FIELDS = (
@@ -84,6 +93,7 @@ def _one(
     received: date,
     today: date,
     number: int,
+    keep_open: bool = False,
 ) -> None:
     name, street, postcode, city = rng.choice(PEOPLE)
     category, installation, subject, description, cause = rng.choice(CASES)
@@ -118,7 +128,7 @@ def _one(
     _letter(complaint, LetterKind.ACKNOWLEDGEMENT, handler, ack_day)
     services.apply_action(complaint, Action.START, {}, by=handler, today=ack_day)
     services.add_note(complaint, "contact", "Klant gebeld, bezoek ingepland.", by=handler)
-    if age < 10:
+    if age < 10 or keep_open:
         return  # still being handled
     if rng.random() < 0.2:
         _letter(

@@ -28,3 +28,27 @@ def test_a_varied_year(make_user):
     assert figures.open > 0 and figures.costs_total > 0
     assert len(figures.by_handler) == 2 and len(figures.by_installation) >= 5
     assert sum(n for _, n in figures.by_satisfaction) > 10
+
+
+def test_open_cases_put_complaint_deadlines_on_the_dashboard(make_user, client, login):
+    """The dashboard's "complaints with a deadline within 7 days" shows something in the demo:
+    open cases due in the coming week and one overdue, whatever the random year produced."""
+    from datetime import timedelta
+
+    from portal.complaints.services import now_local_date
+    from portal.profile.todos import next_deadline
+
+    beheerder = make_user(name="Kees de Vries")
+    today = now_local_date()
+    seed_complaints(beheerder.company, [beheerder], today=today)
+    db.session.commit()
+    from portal.complaints.models import OPEN_STATUSES, Complaint
+
+    deadlines = [
+        next_deadline(c)
+        for c in db.session.query(Complaint).filter(Complaint.status.in_(OPEN_STATUSES))
+    ]
+    assert sum(today <= d <= today + timedelta(days=7) for d in deadlines) >= 2
+    assert any(d < today for d in deadlines)
+    login(client, beheerder)
+    assert 'data-todo="complaints"' in client.get("/mijn-profiel/").text
