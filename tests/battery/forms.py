@@ -25,6 +25,7 @@ class Form:
     action: str
     fields: dict[str, str] = field(default_factory=dict)  # name -> default value
     files: set[str] = field(default_factory=set)
+    options: dict[str, list[str]] = field(default_factory=dict)  # select name -> option values
     found_on: str = ""
 
     @property
@@ -46,6 +47,8 @@ class _FormParser(HTMLParser):
         self._select_first: str | None = None
         self._textarea: str | None = None
         self._text: list[str] = []
+        self._pending_option: dict | None = None  # an option without value="": its text counts
+        self._option_text: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -61,6 +64,9 @@ class _FormParser(HTMLParser):
             for pair in filter(None, query.split("&")):
                 name, _, value = pair.partition("=")
                 self._form.fields.setdefault(name, value)
+            return
+        if tag == "option" and self._form is not None and self._select:
+            self._option(a)  # options carry no name: their <select> has it
             return
         if self._form is None or not a.get("name"):
             return
@@ -81,15 +87,35 @@ class _FormParser(HTMLParser):
         elif tag == "select":
             self._select, self._select_first = name, None
             self._form.fields.setdefault(name, "")
-        elif tag == "option" and self._select:
-            value = a.get("value", "")
-            if self._select_first is None:
-                self._select_first = value
-                self._form.fields[self._select] = value
-            if "selected" in a:
-                self._form.fields[self._select] = value
+            self._form.options.setdefault(name, [])
+
+    def _option(self, a: dict) -> None:
+        """An option's value (its text when it has no value attribute, as a browser sends);
+        the select's default is the selected option, else the first."""
+        if a.get("value") is None:
+            self._option_text = []
+            self._pending_option = a
+            return
+        self._add_option(a.get("value") or "", "selected" in a)
+
+    def _add_option(self, value: str, selected: bool) -> None:
+        assert self._form is not None and self._select is not None
+        self._form.options[self._select].append(value)
+        if self._select_first is None:
+            self._select_first = value
+            self._form.fields[self._select] = value
+        if selected:
+            self._form.fields[self._select] = value
+
+    def _close_option(self) -> None:
+        if self._pending_option is not None and self._select:
+            text = " ".join("".join(self._option_text).split())
+            self._add_option(text, "selected" in self._pending_option)
+        self._pending_option = None
 
     def handle_endtag(self, tag):
+        if tag in ("option", "select"):
+            self._close_option()
         if tag == "form":
             self._form = None
         elif tag == "select":
@@ -101,6 +127,8 @@ class _FormParser(HTMLParser):
     def handle_data(self, data):
         if self._textarea:
             self._text.append(data)
+        if self._pending_option is not None:
+            self._option_text.append(data)
 
 
 def forms_in(html: str, page_path: str) -> list[Form]:

@@ -111,6 +111,31 @@ def test_one_field_at_a_time_with_valid_neighbours(battery_app, world, discovere
     assert not checker.problems, "\n".join(checker.problems[:50])
 
 
+OPTIONS_PER_SELECT = 12
+
+
+def test_every_option_of_every_select(battery_app, world, discovered, writes):
+    """Each real option of each <select> with the other fields at their defaults, then a few
+    hostile values in it: the services see every choice the page offers and every wrong one."""
+    checker = Checker(battery_app, "hostile-selects")
+    selects = 0
+    for role, form in ordered(battery_app, discovered):
+        if is_destructive(battery_app, form) or not form.options:
+            continue
+        client = client_for(battery_app, world, role)
+        for name, values in form.options.items():
+            selects += 1
+            label = f"{form.method} {form.action} as {role} select {name}"
+            wrong = [p for _f, p in payloads.sample()[:3]] + ["", "0", "-1", "x" * 300]
+            for value in [*values[:OPTIONS_PER_SELECT], *wrong]:
+                data = MultiDict(form.fields)
+                data[name] = value
+                submit_and_check(checker, writes, client, form, data, value, label)
+    checker.record()
+    assert selects >= 20, f"only {selects} selects discovered: is the form parser reading them?"
+    assert not checker.problems, "\n".join(checker.problems[:50])
+
+
 def test_wrong_shapes_json_and_repeated_keys(battery_app, world, discovered, writes):
     """JSON where a form is expected, every field repeated, and fields of the wrong name."""
     checker = Checker(battery_app, "hostile-shapes")
