@@ -1,6 +1,6 @@
 """Flask extensions, created unbound so that nothing imports the app."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from authlib.integrations.flask_client import OAuth
 from flask_babel import Babel
@@ -60,12 +60,12 @@ class _CsrfInput(HiddenInput):
     has three) would otherwise repeat id="csrf_token", which is invalid HTML. Nothing refers
     to it by id (htmx sends the token as a header, forms by name)."""
 
-    def __call__(self, field, **kwargs):
+    def __call__(self, field: Any, **kwargs: Any) -> Any:
         kwargs.setdefault("id", False)
         return super().__call__(field, **kwargs)
 
 
-CSRFTokenField.widget = _CsrfInput()
+CSRFTokenField.widget = _CsrfInput()  # type: ignore[misc]
 login_manager = LoginManager()
 htmx = Htmx()
 babel = Babel()

@@ -69,7 +69,7 @@ def format_count(value: int) -> str:
     return format_decimal(value, locale="nl")
 
 
-def count_ngettext(singular: str, plural: str, num: int, **variables) -> str:
+def count_ngettext(singular: str, plural: str, num: int, **variables: object) -> str:
     """`ngettext` whose `%(num)s` is written with `format_count` ('1,234 days' in English).
 
     Flask-Babel's `ngettext` fills `%(num)s` with the bare int and refuses a `num=` of one's

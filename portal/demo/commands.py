@@ -83,9 +83,8 @@ def fetch_reviews_command() -> None:
 
     _refuse_in_production()
     emails = [u.email for u in demo_seed.DEMO_USERS if u.company_role]
-    company_ids = sorted(
-        set(db.session.scalars(select(User.company_id).where(User.email.in_(emails)))) - {None}
-    )
+    found = db.session.scalars(select(User.company_id).where(User.email.in_(emails)))
+    company_ids = sorted({company_id for company_id in found if company_id is not None})
     totals = {"links": 0, "new": 0, "failed": 0}
     for company_id in company_ids:
         for key, value in fetch_all(company=str(company_id)).items():
