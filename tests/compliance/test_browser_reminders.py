@@ -102,3 +102,16 @@ def test_filter_select_preview_and_send(tmp_path, javascript):
             ("info3@bedrijf.example", "compliance.geen_systeem"),
         ]
         assert reminders == 2
+
+        # The sent reminders queue: search with and without JavaScript, state in the URL.
+        page.get_by_role("link", name="Herinneringen", exact=True).click()
+        page.wait_for_url(f"{base}/beheer/criterium-2/herinneringen")
+        page.get_by_text("2 herinneringen", exact=True).wait_for()
+        page.get_by_label("Zoeken").fill("gamma")
+        if not javascript:
+            page.get_by_role("button", name="Toon").click()
+        page.get_by_text("1 herinnering", exact=True).wait_for()
+        assert "q=gamma" in page.url
+        assert page.get_by_role("link", name="Gamma Warmte").is_visible()
+        assert page.get_by_role("link", name="Alfa Installaties").count() == 0
+        page.screenshot(path=str(tmp_path / "sent-reminders.png"), full_page=True)
