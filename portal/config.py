@@ -13,6 +13,9 @@ from urllib.parse import urlsplit
 
 WEAK_SECRETS = {"", "dev", "change-me", "secret", "changeme"}
 PDOK_URL = "https://api.pdok.nl/bzk/locatieserver/search/v3_1/free"
+PDOK_TILES_URL = (
+    "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
+)
 
 
 class ConfigError(RuntimeError):
@@ -60,6 +63,17 @@ def _http_url(env: Mapping[str, str], name: str, default: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ConfigError(f"{name} must be an http(s) URL, got {raw!r}")
     return raw
+
+
+def _tile_url(env: Mapping[str, str]) -> str:
+    """DIRECTORY_MAP_TILE_URL: an http(s) template with {z}, {x} and {y}, default PDOK's BRT.
+
+    :raises ConfigError: not an http(s) URL, or a placeholder is missing.
+    """
+    url = _http_url(env, "DIRECTORY_MAP_TILE_URL", PDOK_TILES_URL)
+    if not all(part in url for part in ("{z}", "{x}", "{y}")):
+        raise ConfigError(f"DIRECTORY_MAP_TILE_URL needs {{z}}, {{x}} and {{y}}, got {url!r}")
+    return url
 
 
 def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
@@ -272,6 +286,11 @@ def load_config(
         "SYNC_MAX_PER_HOST": _int(env, "SYNC_MAX_PER_HOST", 4),
         "GEOCODER": env.get("GEOCODER", "offline"),
         "GEOCODER_PDOK_URL": _http_url(env, "GEOCODER_PDOK_URL", PDOK_URL),
+        # Map tiles of the ledenzoeker: {z}/{x}/{y} template; its host joins the CSP's img-src.
+        "DIRECTORY_MAP_TILE_URL": _tile_url(env),
+        "DIRECTORY_MAP_ATTRIBUTION": env.get(
+            "DIRECTORY_MAP_ATTRIBUTION", "Kaartgegevens © Kadaster (BRT-Achtergrondkaart, PDOK)"
+        ),
         "DIRECTORY_RESULT_CACHE_SECONDS": _seconds(env, "DIRECTORY_RESULT_CACHE_SECONDS", 3600),
         "DIRECTORY_SEARCH_RATE_LIMIT": _rate_limit(
             env, "DIRECTORY_SEARCH_RATE_LIMIT", "120/minute"

@@ -15,7 +15,8 @@ from portal.extensions import compress
 ALGORITHMS = ["br", "gzip"]
 MIMETYPES = [
     "text/html", "text/css", "text/plain", "text/csv", "text/javascript",
-    "application/javascript", "application/json", "application/ld+json", "image/svg+xml",
+    "application/javascript", "application/json", "application/ld+json", "application/geo+json",
+    "image/svg+xml",
 ]  # fmt: skip
 
 

@@ -81,6 +81,12 @@ _DISTANCE_PAGE = (
     "AS page ON e.company_id = page.company_id ORDER BY page.d2, page.sort_key, page.company_id"
 )
 
+# Every match with a position, for the map: no order (the map never changes the list's order).
+_MAP_ROWS = (
+    "SELECT slug, name, city, latitude, longitude, exact_location FROM {table} "
+    "WHERE {where} AND latitude IS NOT NULL AND longitude IS NOT NULL LIMIT :n"
+)
+
 
 @dataclass(frozen=True)
 class IdFilter:
@@ -176,6 +182,12 @@ def sorted_hits(
     if hits > WALK_THRESHOLD or rows[0].company_id is None:
         return hits, []
     return hits, [(row, None) for row in rows]
+
+
+def map_rows(session: AnySession, filters: Filters, *, limit: int) -> list:
+    """Up to `limit` matches with a position: slug, name, city, latitude, longitude, exact."""
+    stmt = _statement(_MAP_ROWS.format(table=_TABLE, where=filters.where()))
+    return session.connection().execute(stmt, {**filters.params(), "n": limit}).all()
 
 
 def page_rows(

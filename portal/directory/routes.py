@@ -27,7 +27,16 @@ from portal.compliance.settings import publication_min
 from portal.core import i18n
 from portal.core.db import utcnow
 from portal.core.htmx import render, wants_fragment
-from portal.directory import admin_routes, badge, cache, publish, redis_cache, services, vocabulary
+from portal.directory import (
+    admin_routes,
+    badge,
+    cache,
+    map_data,
+    publish,
+    redis_cache,
+    services,
+    vocabulary,
+)
 from portal.directory.forms import RADII, SearchQuery
 from portal.directory.geocoder import geocoder_for
 from portal.extensions import db, limiter
@@ -100,7 +109,7 @@ def index():
     g.directory_shared_cache = fragment
     if fragment and current_app.config["DIRECTORY_RESULT_CACHE_SECONDS"] > 0:
         return _cached_fragment(query)
-    return render(
+    response = render(
         "directory/index.html",
         "directory/_results.html",
         target=RESULTS_TARGET,
@@ -109,7 +118,13 @@ def index():
         radii=RADII,
         choices=None if fragment else services.filter_choices(db.session),
         listed=None if fragment else services.listed_count(db.session),
+        map_tile_url=map_data.tile_url(),
+        map_attribution=map_data.attribution(),
+        map_max_zoom=map_data.MAX_ZOOM,
     )
+    if not fragment:  # the page holds the map: tiles from the configured host only
+        response.headers["Content-Security-Policy"] = map_data.page_csp()
+    return response
 
 
 def _search(query: SearchQuery) -> services.SearchResult:
@@ -147,6 +162,52 @@ def _cached(parts: tuple, render: Callable[[], str]) -> str:
     )  # fmt: skip
     ttl = config["DIRECTORY_RESULT_CACHE_SECONDS"]
     return cache.fetch(db.session, parts, render, now=now, ttl=ttl)
+
+
+@bp.get("/kaart.json")
+@limiter.limit(_search_limit)
+def map_json():
+    """The search's whole result set as GeoJSON points for the map (same filters as the list).
+
+    Public fields of listed members only; from the shared cache, stamped with the directory
+    version like the result fragments. The page number plays no part: the map shows every page.
+    """
+    query = SearchQuery.from_args(request.args)
+    g.directory_shared_cache = True
+    parts = ("map", query.url_args(page=1), current_app.config.get("GEOCODER"))
+    if current_app.config["DIRECTORY_RESULT_CACHE_SECONDS"] > 0:
+        body = _cached(parts, lambda: _map_body(query))
+    else:
+        body = _map_body(query)
+    response = make_response(body)
+    response.mimetype = "application/geo+json"
+    return response
+
+
+def _map_body(query: SearchQuery) -> str:
+    found = services.map_points(
+        db.session,
+        query,
+        geocoder=geocoder_for(current_app.config, db.session),
+        rule=_rule(),
+        vocabulary=vocabulary.current(db.session),
+    )
+    db.session.commit()  # geocoder answers are cached in the database
+    return map_data.geojson(
+        found, detail_base=url_for("directory.index"), message=_map_message(found)
+    )
+
+
+def _map_message(found: services.MapPoints) -> str:
+    if found.location_error:
+        return found.location_error
+    if found.truncated:
+        return _(
+            "Te veel bedrijven voor de kaart: de kaart toont er %(num)s. Verfijn uw zoekopdracht "
+            "om ze allemaal te zien; de lijst toont ze wel allemaal.",
+            num=f"{services.MAP_LIMIT:,}".replace(",", "."),
+        )
+    return ""
 
 
 @bp.get("/over-de-scores")

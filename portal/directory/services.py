@@ -24,6 +24,7 @@ from portal.directory.vocabulary import Reading, Vocabulary, read, suggestion
 from portal.members.models import Recognition, Specialism
 
 E = DirectoryEntry
+MAP_LIMIT = 10_000  # map points per search; a broader search asks the visitor to narrow it
 _T = DirectoryEntry.__table__.c  # plain Core columns: no ORM machinery per result row
 CARD_COLUMNS = (
     _T.company_id, _T.slug, _T.name, _T.city, _T.specialisms, _T.recognitions, _T.provider,
@@ -167,21 +168,8 @@ def search(
     vocabulary: Vocabulary,
 ) -> SearchResult:
     """Run a search: filters in SQL, distance or A-Z order, one page and the exact count."""
-    result = SearchResult(query)
-    result.reading = read(query.q, vocabulary, place_allowed=not query.postcode)
-    where = query.postcode or result.reading.place
-    if where:
-        parsed = parse_query(where)
-        result.location = locate(session, geocoder, parsed, now=rule.now) if parsed else None
-        if result.location is None:
-            result.location_error = _(
-                "We kennen de postcode of plaats ‘%(value)s’ niet. Controleer de spelling, "
-                "of probeer een postcode als 3511 AB of een plaatsnaam als Utrecht.",
-                value=where,
-            )
-            return result
-    filters = _filters(session, query, result.reading, result.location, rule)
-    if filters is None:  # an unknown specialism or recognition: nothing can match
+    result, filters = _plan(session, query, geocoder=geocoder, rule=rule, vocabulary=vocabulary)
+    if filters is None:  # an unknown place, specialism or recognition: nothing can match
         return result
     if result.location is not None:
         result.order = "distance"
@@ -208,6 +196,56 @@ def search(
             )
         result.cards = [_card(row, distance, rule) for row, distance in rows]
     return result
+
+
+def _plan(
+    session: AnySession,
+    query: SearchQuery,
+    *,
+    geocoder: Geocoder,
+    rule: ScoreRule,
+    vocabulary: Vocabulary,
+) -> tuple[SearchResult, queries.Filters | None]:
+    """How the text was read, where the search is centred, and its filters (None: no match)."""
+    result = SearchResult(query)
+    result.reading = read(query.q, vocabulary, place_allowed=not query.postcode)
+    where = query.postcode or result.reading.place
+    if where:
+        parsed = parse_query(where)
+        result.location = locate(session, geocoder, parsed, now=rule.now) if parsed else None
+        if result.location is None:
+            result.location_error = _(
+                "We kennen de postcode of plaats ‘%(value)s’ niet. Controleer de spelling, "
+                "of probeer een postcode als 3511 AB of een plaatsnaam als Utrecht.",
+                value=where,
+            )
+            return result, None
+    return result, _filters(session, query, result.reading, result.location, rule)
+
+
+@dataclass(frozen=True)
+class MapPoints:
+    """The whole result set of a search as map points (public fields only), at most MAP_LIMIT."""
+
+    points: list = field(default_factory=list)  # rows: slug, name, city, latitude, ...
+    truncated: bool = False
+    location_error: str = ""
+
+
+def map_points(
+    session: AnySession,
+    query: SearchQuery,
+    *,
+    geocoder: Geocoder,
+    rule: ScoreRule,
+    vocabulary: Vocabulary,
+) -> MapPoints:
+    """Every match of the search that has a position, with the same filters as the list."""
+    result, filters = _plan(session, query, geocoder=geocoder, rule=rule, vocabulary=vocabulary)
+    if filters is None:
+        return MapPoints(location_error=result.location_error)
+    rows = queries.map_rows(session, filters, limit=MAP_LIMIT + 1)
+    return MapPoints(rows[:MAP_LIMIT], truncated=len(rows) > MAP_LIMIT)
 
 
 # Fixed conditions of the list filters (`{id}`: see queries.IdFilter); the id is bound.

@@ -72,6 +72,7 @@ ROUTES: tuple[Route, ...] = (
     _r("directory.badge_svg", "public", "GET", obj="slug", owner=P),
     _r("directory.export_csv", "public"),
     _r("directory.export_json", "public"),
+    _r("directory.map_json", "public"),
     _r("directory.about_scores", "public"),
     _r("ops.healthz", "public"),
     _r("ops.readyz", "public"),

@@ -375,7 +375,12 @@ def login_client(client, user: User, *, mfa_verified: bool = True) -> str:
 
 
 # Rows that legitimately change on any request: the audit/security log and session bookkeeping.
-VOLATILE_TABLES = {"audit_events", "user_sessions", "alembic_version"}
+# Besides logs: the ledenzoeker's shared caches, which a GET may fill (rendered pages, map data,
+# the search vocabulary, resized logos).
+VOLATILE_TABLES = {
+    "audit_events", "user_sessions", "alembic_version", "directory_result_cache",
+    "directory_logos",
+}  # fmt: skip
 
 
 def db_fingerprint(skip: set[str] = VOLATILE_TABLES) -> dict[str, str]:

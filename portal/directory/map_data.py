@@ -1,0 +1,71 @@
+"""The ledenzoeker's map data: a search's result set as GeoJSON, and the map's settings.
+
+Only public fields of listed members travel: slug, name, place and the position the directory
+row holds (exact when the member shows its address, else rounded to about a kilometre).
+The tile URL and attribution are settings (DIRECTORY_MAP_TILE_URL, ..._ATTRIBUTION); the
+Content-Security-Policy of the search page allows images from that one tile host only.
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlsplit
+
+from flask import current_app
+
+from portal.config import PDOK_TILES_URL
+from portal.core.security import CSP
+
+# The Dutch government's BRT-Achtergrondkaart (PDOK): public, no tracking, no key.
+DEFAULT_TILE_URL = PDOK_TILES_URL
+DEFAULT_ATTRIBUTION = "Kaartgegevens © Kadaster (BRT-Achtergrondkaart, PDOK)"
+MAX_ZOOM = 19
+
+
+def tile_url() -> str:
+    """The configured tile URL template ({z}/{x}/{y})."""
+    return current_app.config.get("DIRECTORY_MAP_TILE_URL") or DEFAULT_TILE_URL
+
+
+def attribution() -> str:
+    """The attribution the tile provider asks for (plain text)."""
+    return current_app.config.get("DIRECTORY_MAP_ATTRIBUTION") or DEFAULT_ATTRIBUTION
+
+
+def tile_origin(url: str) -> str:
+    """`https://host[:port]` of a tile URL template, for the CSP's img-src."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def page_csp() -> str:
+    """The site's CSP with images also allowed from the tile host (the search page only)."""
+    return CSP.replace("img-src 'self' data:", f"img-src 'self' data: {tile_origin(tile_url())}")
+
+
+def geojson(found, *, detail_base: str, message: str = "") -> str:
+    """A FeatureCollection of the points; `detail_base` + slug is a member's page."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [round(row.longitude, 5), round(row.latitude, 5)],
+            },
+            "properties": {
+                "slug": row.slug,
+                "naam": row.name,
+                "plaats": row.city,
+                "bij_benadering": not row.exact_location,
+            },
+        }
+        for row in found.points
+    ]
+    data = {
+        "type": "FeatureCollection",
+        "features": features,
+        "detail_basis": detail_base,
+        "afgekapt": found.truncated,
+        "melding": message,
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
