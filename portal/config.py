@@ -291,6 +291,8 @@ def load_config(
         "DIRECTORY_MAP_ATTRIBUTION": env.get(
             "DIRECTORY_MAP_ATTRIBUTION", "Kaartgegevens © Kadaster (BRT-Achtergrondkaart, PDOK)"
         ),
+        # Typo tolerance, trade words and places in the text box; off only to measure their cost.
+        "DIRECTORY_FORGIVING_SEARCH": _bool(env.get("DIRECTORY_FORGIVING_SEARCH"), True),
         "DIRECTORY_RESULT_CACHE_SECONDS": _seconds(env, "DIRECTORY_RESULT_CACHE_SECONDS", 3600),
         "DIRECTORY_SEARCH_RATE_LIMIT": _rate_limit(
             env, "DIRECTORY_SEARCH_RATE_LIMIT", "120/minute"

@@ -9,8 +9,10 @@ Also available as `flask directory reindex`.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Column, Row, and_, delete, insert, select
@@ -49,7 +51,7 @@ _COMPANY_COLUMNS = (
     Company.latitude, Company.longitude, Company.phone, Company.email, Company.website,
     Company.description, Company.opening_hours, Company.member_since, Company.show_address,
     Company.show_phone, Company.show_email, Company.show_website, Company.show_description,
-    Company.show_opening_hours,
+    Company.show_opening_hours, Company.logo_mime, Company.logo_updated_at,
 )  # fmt: skip
 _SYSTEM_COLUMNS = (
     ReviewSystem.company_id, ReviewSystem.provider, ReviewSystem.status, ReviewSystem.score,
@@ -201,8 +203,16 @@ def _row(
         "recognitions": recognitions,
         "member_since": company.member_since,
         **_score_columns(system),
+        "logo_version": logo_version(company.logo_mime, company.logo_updated_at),
         "refreshed_at": utcnow(),
     }
+
+
+def logo_version(mime: str | None, updated_at: datetime | None) -> str:
+    """A short token that changes with every new logo; empty without one."""
+    if not mime or updated_at is None:
+        return ""
+    return hashlib.sha256(updated_at.isoformat().encode()).hexdigest()[:12]
 
 
 def _score_columns(system: Row[Any] | None) -> dict:

@@ -15,6 +15,7 @@ from flask import current_app
 
 from portal.config import PDOK_TILES_URL
 from portal.core.security import CSP
+from portal.directory.services import MapPoints
 
 # The Dutch government's BRT-Achtergrondkaart (PDOK): public, no tracking, no key.
 DEFAULT_TILE_URL = PDOK_TILES_URL
@@ -43,7 +44,7 @@ def page_csp() -> str:
     return CSP.replace("img-src 'self' data:", f"img-src 'self' data: {tile_origin(tile_url())}")
 
 
-def geojson(found, *, detail_base: str, message: str = "") -> str:
+def geojson(found: MapPoints, *, detail_base: str, message: str = "") -> str:
     """A FeatureCollection of the points; `detail_base` + slug is a member's page."""
     features = [
         {

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -75,6 +76,8 @@ class DirectoryEntry(Model):
     profile_url: Mapped[str] = mapped_column(String(500), default="")
     write_review_url: Mapped[str] = mapped_column(String(500), default="")
     refreshed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Changes with every new logo; empty without one (cards and the logo route read it).
+    logo_version: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
     @property
     def is_current(self) -> bool:
@@ -83,6 +86,27 @@ class DirectoryEntry(Model):
 
     def __repr__(self) -> str:
         return f"<DirectoryEntry {self.slug}>"
+
+
+class DirectoryLogo(Model):
+    """A listed member's logo resized for the ledenzoeker, shared by all workers.
+
+    Made on first request from the member's upload; a row whose version is not the public
+    row's `logo_version` is stale and made again.
+    """
+
+    __tablename__ = "directory_logos"
+
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    size: Mapped[str] = mapped_column(String(8), primary_key=True)  # kaart, pagina
+    version: Mapped[str] = mapped_column(String(16))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<DirectoryLogo {self.company_id} {self.size}>"
 
 
 class GeocodeCache(Model):

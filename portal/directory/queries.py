@@ -187,7 +187,7 @@ def sorted_hits(
 def map_rows(session: AnySession, filters: Filters, *, limit: int) -> list:
     """Up to `limit` matches with a position: slug, name, city, latitude, longitude, exact."""
     stmt = _statement(_MAP_ROWS.format(table=_TABLE, where=filters.where()))
-    return session.connection().execute(stmt, {**filters.params(), "n": limit}).all()
+    return list(session.connection().execute(stmt, {**filters.params(), "n": limit}).all())
 
 
 def page_rows(

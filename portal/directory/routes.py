@@ -31,6 +31,7 @@ from portal.directory import (
     admin_routes,
     badge,
     cache,
+    logos,
     map_data,
     publish,
     redis_cache,
@@ -46,6 +47,7 @@ RESULTS_TARGET = "directory-results"
 PUBLIC_MAX_AGE = 60
 # Per IP, CSV and JSON together; DIRECTORY_EXPORT_RATE_LIMIT overrides it.
 EXPORT_RATE_LIMIT = "10/hour"
+PUBLICATION_MIN = "directory_publication_min"  # app.extensions: (version key, value)
 
 
 def register(app: Flask) -> None:
@@ -66,10 +68,27 @@ def _export_limit() -> str:
 def _rule() -> services.ScoreRule:
     config = current_app.config
     return services.ScoreRule(
-        min_count=publication_min(),
+        min_count=_publication_min(),
         max_age_days=config["REVIEW_MAX_AGE_DAYS"],
         now=utcnow(),
     )
+
+
+def _directory_version() -> int:
+    """The directory version, read once per request."""
+    if "directory_version" not in g:
+        g.directory_version = cache.version(db.session)
+    return g.directory_version
+
+
+def _publication_min() -> int:
+    """The publication minimum, read once per directory version (changing it bumps the version)."""
+    key = (_directory_version(), current_app.config["REVIEW_MIN_COUNT"])
+    held = current_app.extensions.get(PUBLICATION_MIN)
+    if held is None or held[0] != key:
+        held = (key, publication_min())
+        current_app.extensions[PUBLICATION_MIN] = held
+    return held[1]
 
 
 def _public_url(endpoint: str, **values: Any) -> str:
@@ -133,10 +152,17 @@ def _search(query: SearchQuery) -> services.SearchResult:
         query,
         geocoder=geocoder_for(current_app.config, db.session),
         rule=_rule(),
-        vocabulary=vocabulary.current(db.session),
+        vocabulary=_vocabulary(),
     )
     db.session.commit()  # geocoder answers are cached in the database
     return result
+
+
+def _vocabulary() -> vocabulary.Vocabulary | None:
+    """The forgiving search's vocabulary; None reads words as typed (a benchmark baseline)."""
+    if not current_app.config.get("DIRECTORY_FORGIVING_SEARCH", True):
+        return None
+    return vocabulary.current(db.session, version=_directory_version())
 
 
 def _cached_fragment(query: SearchQuery) -> Response:
@@ -190,7 +216,7 @@ def _map_body(query: SearchQuery) -> str:
         query,
         geocoder=geocoder_for(current_app.config, db.session),
         rule=_rule(),
-        vocabulary=vocabulary.current(db.session),
+        vocabulary=_vocabulary(),
     )
     db.session.commit()  # geocoder answers are cached in the database
     return map_data.geojson(
@@ -319,6 +345,31 @@ def badge_svg(slug: str) -> ResponseReturnValue:
     # An image other sites embed: no scripts or styles of its own, loadable cross-origin.
     response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+@bp.get("/<slug>/logo.png")
+def logo(slug: str):
+    """A listed member's logo, resized (`?formaat=kaart` for cards; the page size otherwise).
+
+    The URL carries the logo version (`v`) so a new logo gets a new URL; the ETag also carries
+    the directory version, so a member that leaves the ledenzoeker answers 404 from the next
+    revalidation on (browsers keep an image for PUBLIC_MAX_AGE at most).
+
+    :raises NotFound: unknown slug, member not listed, or no logo.
+    """
+    size = request.args.get("formaat", logos.DEFAULT_SIZE)
+    found = logos.public_logo(db.session, slug, size, now=utcnow())
+    if found is None:
+        abort(404)
+    db.session.commit()  # a freshly resized logo is kept for every worker
+    g.directory_shared_cache = True
+    response = make_response(found.body)
+    response.mimetype = "image/png"
+    response.set_etag(f"{cache.version(db.session)}-{found.version}-{size}")
+    response.headers["Content-Disposition"] = 'inline; filename="logo.png"'
+    # An image only: nothing in it may run or load anything.
+    response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'none'"
     return response
 
 

@@ -20,7 +20,7 @@ from portal.directory.geocoder import Geocoder, Location, locate, parse_query
 from portal.directory.models import DirectoryEntry
 from portal.directory.scores import PublicScore, ScoreFacts, public_score
 from portal.directory.search_backend import text_groups
-from portal.directory.vocabulary import Reading, Vocabulary, read, suggestion
+from portal.directory.vocabulary import Reading, Vocabulary, plain, read, suggestion
 from portal.members.models import Recognition, Specialism
 
 E = DirectoryEntry
@@ -29,6 +29,7 @@ _T = DirectoryEntry.__table__.c  # plain Core columns: no ORM machinery per resu
 CARD_COLUMNS = (
     _T.company_id, _T.slug, _T.name, _T.city, _T.specialisms, _T.recognitions, _T.provider,
     _T.status, _T.score, _T.scale_max, _T.review_count, _T.fetched_at, _T.self_reported,
+    _T.logo_version,
 )  # fmt: skip
 
 
@@ -84,6 +85,7 @@ class Card:
     recognitions: list[str]
     score: PublicScore
     distance_km: float | None = None
+    logo_version: str = ""  # empty: no logo
 
 
 @dataclass
@@ -165,7 +167,7 @@ def search(
     *,
     geocoder: Geocoder,
     rule: ScoreRule,
-    vocabulary: Vocabulary,
+    vocabulary: Vocabulary | None,
 ) -> SearchResult:
     """Run a search: filters in SQL, distance or A-Z order, one page and the exact count."""
     result, filters = _plan(session, query, geocoder=geocoder, rule=rule, vocabulary=vocabulary)
@@ -187,7 +189,7 @@ def search(
     else:  # everyone: nothing to count but the listed rows
         hits = queries.count(session, filters)
     result.total = hits
-    if not hits and query.q:
+    if not hits and query.q and vocabulary is not None:
         result.suggestion = suggestion(query.q, vocabulary)
     if offset < hits:
         if not rows:  # distance order, everyone, or too many hits to sort: walk an index
@@ -204,11 +206,14 @@ def _plan(
     *,
     geocoder: Geocoder,
     rule: ScoreRule,
-    vocabulary: Vocabulary,
+    vocabulary: Vocabulary | None,
 ) -> tuple[SearchResult, queries.Filters | None]:
     """How the text was read, where the search is centred, and its filters (None: no match)."""
     result = SearchResult(query)
-    result.reading = read(query.q, vocabulary, place_allowed=not query.postcode)
+    if vocabulary is None:  # DIRECTORY_FORGIVING_SEARCH off: the words as typed
+        result.reading = plain(query.q)
+    else:
+        result.reading = read(query.q, vocabulary, place_allowed=not query.postcode)
     where = query.postcode or result.reading.place
     if where:
         parsed = parse_query(where)
@@ -238,7 +243,7 @@ def map_points(
     *,
     geocoder: Geocoder,
     rule: ScoreRule,
-    vocabulary: Vocabulary,
+    vocabulary: Vocabulary | None,
 ) -> MapPoints:
     """Every match of the search that has a position, with the same filters as the list."""
     result, filters = _plan(session, query, geocoder=geocoder, rule=rule, vocabulary=vocabulary)
@@ -316,6 +321,7 @@ def _card(row: Any, distance: float | None, rule: ScoreRule) -> Card:
         recognitions=list(row.recognitions or ()),
         score=rule.apply(StoredScore.of(row)),
         distance_km=distance,
+        logo_version=row.logo_version,
     )
 
 

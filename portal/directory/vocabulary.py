@@ -3,8 +3,9 @@
 The vocabulary holds every word of the listed names, trade names and places, the specialism
 names, the consumer words of the maintained list (`synonyms.py`) and the shipped place names.
 It is rebuilt from the database whenever the directory version moves on (every refresh of the
-public rows and every save of the word list), and kept per process next to that version: one
-read of the version per search, a rebuild of a few tens of milliseconds after a change.
+public rows and every save of the word list) by one worker, shared through the page cache
+(database or Redis), and kept per process next to that version: one read of the version per
+search; after a change one build (40-240 ms) and a JSON read in every other worker.
 
 Each typed word is read in this order, and the first that applies wins:
 1. a consumer phrase or specialism name (also as the start of one while typing): the members
@@ -20,6 +21,7 @@ it stays A-Z or distance within the matching set.
 from __future__ import annotations
 
 import bisect
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,7 +31,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 
-from portal.core.db import AnySession
+from portal.core.db import AnySession, utcnow
 from portal.data.places import load_places
 from portal.directory import cache, synonyms
 from portal.directory.models import DirectoryEntry
@@ -37,6 +39,8 @@ from portal.directory.text import fold, tokens
 from portal.members.models import Specialism
 
 EXTENSION = "directory_vocabulary"
+CACHE_KEY = "vocabulary-v1"  # bump when the JSON shape changes
+CACHE_SECONDS = 7 * 24 * 3600  # the directory version makes an old one stale anyway
 MIN_FUZZY = 4  # shorter words are never corrected
 MIN_PREFIX_TERM = 4  # typed starts of trade words this long already count ("warmtep")
 MAX_CORRECTIONS = 3
@@ -234,11 +238,63 @@ def build(session: AnySession) -> Vocabulary:
     return Vocabulary(sorted(w for w in words if w), terms, places, names)
 
 
-def current(session: AnySession) -> Vocabulary:
-    """This process's vocabulary for the current directory version (rebuilt after a change)."""
-    version = cache.version(session)
+def plain(text: str) -> Reading:
+    """The text box read word by word as typed: no trade words, corrections or places.
+
+    What the search does with DIRECTORY_FORGIVING_SEARCH off (the benchmark's baseline for
+    the cost of the forgiving search).
+    """
+    return Reading([Group(word, (word,)) for word in tokens(text)])
+
+
+def to_json(vocabulary: Vocabulary) -> str:
+    """The vocabulary as JSON for the shared cache (never pickle: the cache is shared)."""
+    return json.dumps(
+        {
+            "words": vocabulary.words,
+            "terms": vocabulary.terms,
+            "places": vocabulary.places,
+            "names": {str(k): v for k, v in vocabulary.names.items()},
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def from_json(body: str) -> Vocabulary:
+    """The vocabulary `to_json` wrote."""
+    data = json.loads(body)
+    return Vocabulary(
+        data["words"],
+        {phrase: tuple(ids) for phrase, ids in data["terms"].items()},
+        data["places"],
+        {int(k): v for k, v in data["names"].items()},
+    )
+
+
+def current(session: AnySession, *, version: int | None = None) -> Vocabulary:
+    """The vocabulary of the current directory version.
+
+    Each process keeps the one it last used next to its version. After a change the first
+    worker to need it builds it and puts it in the shared cache (database or Redis, stamped
+    with the directory version like the cached pages); the other workers read it from there
+    instead of building it again (with the cache switched off, DIRECTORY_RESULT_CACHE_SECONDS=0,
+    each process builds its own). `version`: the directory version if the caller read it.
+    """
+    if version is None:
+        version = cache.version(session)
     held = current_app.extensions.get(EXTENSION)
     if held is None or held[0] != version:
-        held = (version, build(session))
+        built: list[Vocabulary] = []
+
+        def build_json() -> str:
+            built.append(build(session))
+            return to_json(built[0])
+
+        if current_app.config.get("DIRECTORY_RESULT_CACHE_SECONDS", 0) > 0:
+            body = cache.fetch(session, (CACHE_KEY,), build_json, now=utcnow(), ttl=CACHE_SECONDS)
+            held = (version, built[0] if built else from_json(body))
+        else:  # the shared cache is switched off: every process builds its own
+            held = (version, build(session))
         current_app.extensions[EXTENSION] = held
     return held[1]

@@ -143,7 +143,7 @@ def store_logo(company: Company, raw: bytes, *, by: User) -> None:
         subject_type="company",
         subject_id=company.public_id,
     )
-    db.session.flush()
+    refresh_directory(company)  # the ledenzoeker shows the logo
 
 
 def remove_logo(company: Company, *, by: User) -> None:
@@ -158,7 +158,7 @@ def remove_logo(company: Company, *, by: User) -> None:
         subject_type="company",
         subject_id=company.public_id,
     )
-    db.session.flush()
+    refresh_directory(company)
 
 
 def slugify(text: str) -> str:

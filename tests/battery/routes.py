@@ -70,6 +70,7 @@ ROUTES: tuple[Route, ...] = (
     _r("directory.index", "public"),
     _r("directory.detail", "public", "GET", obj="slug", owner=P),
     _r("directory.badge_svg", "public", "GET", obj="slug", owner=P),
+    _r("directory.logo", "public", "GET", obj="slug", owner=P),
     _r("directory.export_csv", "public"),
     _r("directory.export_json", "public"),
     _r("directory.map_json", "public"),
