@@ -150,9 +150,13 @@ def put(session: AnySession, key: str, body: str, *, now: datetime, ttl: int, ve
 
 
 def fetch(
-    session: AnySession, parts: tuple, render: Callable[[], str], *, now: datetime, ttl: int
-) -> str:
-    """The cached body for `parts`, or `render()` stored on a miss (committed)."""
+    session: AnySession, parts: tuple, render: Callable[[], str], *, now: datetime, ttl: int,
+    counted: bool = True,
+) -> str:  # fmt: skip
+    """The cached body for `parts`, or `render()` stored on a miss (committed).
+
+    `counted=False` keeps the lookup out of the page cache's hit/miss metric (the vocabulary).
+    """
     key = make_key(*parts)
     client = redis_cache.client()
     if client is not None:
@@ -166,10 +170,12 @@ def fetch(
         body = redis_cache.fetch(
             client, key, render_counted, ttl=ttl, db_version=lambda: version(session)
         )
-        metrics.count_cache_lookup(hit=not rendered)
+        if counted:
+            metrics.count_cache_lookup(hit=not rendered)
         return body
     cached = get(session, key, now=now)
-    metrics.count_cache_lookup(hit=cached is not None)
+    if counted:
+        metrics.count_cache_lookup(hit=cached is not None)
     if cached is None:
         current = version(session)  # before rendering: a bump meanwhile makes the row stale
         cached = render()

@@ -292,7 +292,9 @@ def current(session: AnySession, *, version: int | None = None) -> Vocabulary:
             return to_json(built[0])
 
         if current_app.config.get("DIRECTORY_RESULT_CACHE_SECONDS", 0) > 0:
-            body = cache.fetch(session, (CACHE_KEY,), build_json, now=utcnow(), ttl=CACHE_SECONDS)
+            body = cache.fetch(
+                session, (CACHE_KEY,), build_json, now=utcnow(), ttl=CACHE_SECONDS, counted=False
+            )
             held = (version, built[0] if built else from_json(body))
         else:  # the shared cache is switched off: every process builds its own
             held = (version, build(session))
