@@ -17,8 +17,8 @@ from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
+from portal.core.db import AnySession
 from portal.core.images import quiet_pillow
 from portal.directory.models import DirectoryEntry, DirectoryLogo
 from portal.members.models import Company
@@ -38,7 +38,7 @@ class Logo:
     version: str
 
 
-def public_logo(session: Session, slug: str, size: str, *, now: datetime) -> Logo | None:
+def public_logo(session: AnySession, slug: str, size: str, *, now: datetime) -> Logo | None:
     """The listed member's logo in `size`, resized and stored on first request.
 
     None when the slug is unknown, the member is not listed, has no logo, or the stored

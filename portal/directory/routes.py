@@ -349,7 +349,7 @@ def badge_svg(slug: str) -> ResponseReturnValue:
 
 
 @bp.get("/<slug>/logo.png")
-def logo(slug: str):
+def logo(slug: str) -> ResponseReturnValue:
     """A listed member's logo, resized (`?formaat=kaart` for cards; the page size otherwise).
 
     The URL carries the logo version (`v`) so a new logo gets a new URL; the ETag also carries
