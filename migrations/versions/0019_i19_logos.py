@@ -1,8 +1,8 @@
 """Ledenzoeker logos (issue 19): the logo version on each public row, and the resized logos
 shared by all workers.
 
-Revision ID: 0016_i19_logos
-Revises: 0015_i18_complaint_details
+Revision ID: 0019_i19_logos
+Revises: 0018_i15_breach_fields
 Create Date: 2026-12-06 02:10:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0016_i19_logos'
-down_revision = '0015_i18_complaint_details'
+revision = '0019_i19_logos'
+down_revision = '0018_i15_breach_fields'
 branch_labels = None
 depends_on = None
 
