@@ -86,6 +86,7 @@ def register_models() -> None:
     from portal.auth import models as _auth  # noqa: F401
     from portal.auth import passkeys as _passkeys  # noqa: F401
     from portal.complaints import models as _complaints  # noqa: F401
+    from portal.complaints import models_extra as _complaints_extra  # noqa: F401
     from portal.compliance import models as _compliance  # noqa: F401
     from portal.core import concurrency as _concurrency  # noqa: F401
     from portal.core import models as _core  # noqa: F401

@@ -1,7 +1,8 @@
 """Complainant data as personal data: retention purge, access export and erasure (AVG).
 
 The complaint itself (dates, category, channel, status) stays for the statistics after an
-erasure; the complainant's identity, contact details, free text and the letters are removed.
+erasure; the complainant's identity, contact details, free text, letters and attachments are
+removed.
 Functions flush but never commit; they never log names or addresses.
 """
 
@@ -20,6 +21,7 @@ from portal.complaints.models import (
     ComplaintStatus,
     SyncedReview,
 )
+from portal.complaints.models_extra import ComplaintAttachment
 from portal.core.db import rowcount
 from portal.core.models import OutboxMessage
 from portal.extensions import db
@@ -97,9 +99,27 @@ def export_personal_data(email: str) -> list[dict]:
                     }
                     for letter in complaint.letters
                 ],
+                "bijlagen": [
+                    {
+                        "bestand": a.filename,
+                        "soort": a.mime,
+                        "toegevoegd_op": a.uploaded_at.isoformat(),
+                    }
+                    for a in _attachments(complaint)
+                ],
             }
         )
     return result
+
+
+def _attachments(complaint: Complaint) -> list[ComplaintAttachment]:
+    return list(
+        db.session.scalars(
+            select(ComplaintAttachment)
+            .where(ComplaintAttachment.complaint_id == complaint.id)
+            .order_by(ComplaintAttachment.id)
+        )
+    )
 
 
 def _scrub(complaint: Complaint) -> None:
@@ -112,6 +132,9 @@ def _scrub(complaint: Complaint) -> None:
         db.session.delete(letter)
     for note in list(complaint.notes):
         db.session.delete(note)
+    db.session.execute(
+        delete(ComplaintAttachment).where(ComplaintAttachment.complaint_id == complaint.id)
+    )
     for event in complaint.events:
         event.note = ""
 
@@ -207,5 +230,5 @@ EXTRA_TEXT: tuple[str, ...] = ("dispute_reference", "work_order", "technician")
 
 
 def _extra_children() -> tuple:
-    """Child tables of later features that hold free text about the complainant."""
-    return (ComplaintNote,)
+    """Child tables of later features that hold free text or files about the complainant."""
+    return (ComplaintNote, ComplaintAttachment)

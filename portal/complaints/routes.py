@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from portal.agreements.gate import member_register_gate
 from portal.auth.models import Role, User
-from portal.complaints import dispatch, queries, reminders, services
+from portal.complaints import dispatch, queries, reminders, services, show_extras
 from portal.complaints.forms import (
     ActionForm,
     ComplaintForm,
@@ -73,7 +73,12 @@ WORKFLOW = (
 
 def register(app: Flask) -> None:
     """Mount the member register, the public complaint form and the staff figures."""
-    from portal.complaints import routes_docs, routes_public, routes_staff  # noqa: F401
+    from portal.complaints import (  # noqa: F401
+        routes_attachments,
+        routes_docs,
+        routes_public,
+        routes_staff,
+    )
 
     env = os.environ
     app.config.setdefault(
@@ -286,6 +291,7 @@ def _show_page(complaint: Complaint, *, status: int = 200, **forms: Any) -> Resp
         note_labels=NOTE_LABELS,
         severity_labels=SEVERITY_LABELS,
         severity_classes=SEVERITY_CLASSES,
+        **show_extras.context(complaint, forms),
     ), status
 
 

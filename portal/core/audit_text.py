@@ -37,6 +37,9 @@ ACTIONS = {
     "auth.sso_role_changed": _l("Rol gewijzigd via single sign-on"),
     "auth.sso_staff_revoked": _l("Medewerkersrechten ingetrokken via single sign-on"),
     "auth.session_ended": _l("Sessie beëindigd"),
+    "complaint.attachment_added": _l("Bijlage bij een klacht toegevoegd"),
+    "complaint.attachment_downloaded": _l("Bijlage bij een klacht gedownload"),
+    "complaint.attachment_removed": _l("Bijlage bij een klacht verwijderd"),
     "company.colleague_invited": _l("Collega uitgenodigd"),
     "company.colleague_removed": _l("Collega verwijderd"),
     "company.colleague_role": _l("Rol van een collega gewijzigd"),
@@ -102,6 +105,7 @@ GROUPS = {
     "agreement": _l("Verwerkersovereenkomst"),
     "auth": _l("Inloggen en accounts"),
     "company": _l("Bedrijfsgegevens"),
+    "complaint": _l("Klachtenregistratie"),
     "compliance": _l("Criterium 2"),
     "directory": _l("Ledenzoeker"),
     "invitations": _l("Klanten uitnodigen"),
@@ -115,6 +119,7 @@ GROUPS = {
 }
 SUBJECTS = {
     "company": _l("lid"),
+    "complaint_attachment": _l("bijlage bij een klacht"),
     "review_system": _l("beoordelingssysteem"),
     "reminder_batch": _l("verzending herinneringen"),
     "reminder_template": _l("herinneringstekst"),

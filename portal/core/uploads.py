@@ -4,7 +4,8 @@ The name, extension and magic bytes are only hints: a file is valid once the str
 a resource-limited child process (address space 512 MiB, 10 s of CPU, 20 s wall clock) has
 read it. The caller keeps
 nothing but the parsed table; the raw bytes are never stored. Generic on purpose: the member
-register import and the customer lists both use it.
+register import and the customer lists both use it, and photos attached to a complaint are
+re-encoded in the same child (portal.core.image_reencode, portal.core.attachments).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import resource
 import signal
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import PurePath
@@ -21,7 +22,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.core import upload_parsers
+from portal.core import image_reencode, upload_parsers
 from portal.core.upload_parsers import FIELD_LIMIT, ParseFailure
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -128,6 +129,18 @@ def detect_kind(data: bytes, filename: str) -> str:
     raise _error("file_type")
 
 
+def reencode_image(data: bytes, *, timeout: float = CHILD_TIMEOUT_SECONDS) -> tuple[str, bytes]:
+    """Decode and re-encode an uploaded photo in the same limited child process: (mime, bytes).
+
+    :raises UploadError: not a JPEG, PNG or WebP image, a pixel bomb, or undecodable.
+    """
+    result = _run_child(data, "image", max_rows=0, max_columns=0, timeout=timeout)
+    if result[0] == "error":
+        code = "not_image" if result[1] == "crashed" else result[1]
+        raise _error(code, **result[2])
+    return result[1]["mime"], result[1]["data"]
+
+
 # --------------------------------------------------------------------------- child process
 
 
@@ -135,9 +148,18 @@ def _context() -> multiprocessing.context.ForkServerContext | multiprocessing.co
     """Forkserver where available (fast, no inherited locks or threads), else spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["portal.core.upload_parsers", "openpyxl", "defusedxml"])
+        ctx.set_forkserver_preload(
+            ["portal.core.upload_parsers", "portal.core.image_reencode", "openpyxl", "defusedxml"]
+        )
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+_PARSERS: dict[str, Callable[..., Any]] = {
+    "csv": upload_parsers.parse_csv,
+    "xlsx": upload_parsers.parse_xlsx,
+    "image": image_reencode.reencode_image,
+}
 
 
 def _child_main(conn: Connection, data: bytes, kind: str, max_rows: int, max_columns: int) -> None:
@@ -145,7 +167,7 @@ def _child_main(conn: Connection, data: bytes, kind: str, max_rows: int, max_col
     try:
         resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY_BYTES, CHILD_MEMORY_BYTES))
         resource.setrlimit(resource.RLIMIT_CPU, (CHILD_CPU_SECONDS, CHILD_CPU_SECONDS + 1))
-        parse = upload_parsers.parse_xlsx if kind == "xlsx" else upload_parsers.parse_csv
+        parse = _PARSERS.get(kind, upload_parsers.parse_csv)
         try:
             conn.send(("ok", parse(data, max_rows=max_rows, max_cols=max_columns)))
         except ParseFailure as exc:
@@ -228,6 +250,9 @@ MESSAGES = {
     "timeout": _l("Het verwerken van het bestand duurde te lang. Maak het bestand kleiner en probeer het opnieuw."),
     "memory": _l("Het bestand is te groot of te ingewikkeld om te verwerken."),
     "crashed": _l("Het bestand kon niet worden verwerkt. Controleer of het een geldig CSV- of Excel-bestand is."),
+    "image_type": _l("Kies een foto als JPEG, PNG of WebP, of een PDF-bestand."),
+    "image_pixels": _l("De foto heeft te veel pixels: hoogstens 40 megapixel."),
+    "not_image": _l("Dit bestand is geen geldige afbeelding."),
     "no_defusedxml": _l("Excel-bestanden kunnen nu niet veilig worden verwerkt. Gebruik een CSV-bestand."),
 }  # fmt: skip
 
@@ -262,4 +287,5 @@ __all__ = [
     "UploadError",
     "neutralise_formula",
     "parse_upload",
+    "reencode_image",
 ]

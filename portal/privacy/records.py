@@ -95,10 +95,11 @@ ACTIVITIES: tuple[Activity, ...] = (
             "complaint_events.actor_label", "complaint_events.note",
             "complaint_letters.subject", "complaint_letters.body", "complaint_letters.sent_by_label",
             "complaint_notes.body", "complaint_notes.actor_label", "complaints.followup_outcome",
+            "complaint_attachments.filename", "complaint_attachments.data",
             "synced_reviews.author_city", "synced_reviews.headline",
         ),
         "Alleen het lidbedrijf zelf; e-maildienst (ontvangstbevestiging en brieven aan de klager). Medewerkers van de vereniging zien alleen aantallen, behalve ledenservice bij een privacyverzoek van de klager",
-        "2 jaar na het afsluiten van de klacht (standaard; instelbaar met COMPLAINTS_RETENTION_DAYS), daarna automatisch geanonimiseerd door `flask complaints purge` (persoonsgegevens, vrije tekst, brieven, logboek en geschiedenis weg; alleen statistische kenmerken zoals datum, categorie en oordeel blijven)",
+        "2 jaar na het afsluiten van de klacht (standaard; instelbaar met COMPLAINTS_RETENTION_DAYS), daarna automatisch geanonimiseerd door `flask complaints purge` (persoonsgegevens, vrije tekst, brieven, bijlagen, logboek en geschiedenis weg; alleen statistische kenmerken zoals datum, categorie en oordeel blijven)",
         source="Van de klager zelf (klachtenformulier, telefoon, brief) via het lidbedrijf; woonplaats en kop van een negatieve beoordeling van het beoordelingsplatform van het lidbedrijf",
     ),
     Activity(

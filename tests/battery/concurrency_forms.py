@@ -174,6 +174,12 @@ CREATES: dict[str, Create] = {
         {"kind": "note", "body": "Dubbel vastgelegd"},
         "portal.complaints.models:ComplaintNote",
     ),
+    "complaints.attachment_add": Create(
+        "member_a",
+        {},
+        "portal.complaints.models_extra:ComplaintAttachment",
+        files={"file": _evidence},
+    ),
     "profile.invite": Create(
         "member_a",
         {
@@ -285,6 +291,7 @@ OTHER: dict[str, str] = {
     "complaints_public.survey": "sets the complainant's answer; a repeat sets the same",
     "complaints.letter_pdf": "a download; records the printed letter with it",
     "complaints.act": "workflow step; the state machine refuses a repeat",
+    "complaints.attachment_remove": "removes; a repeat finds nothing (404)",
     "complaints.letter_template_reset": "back to the default wording; a repeat is a no-op",
     "invitations.confirm": "the upload's status refuses a second confirmation",
     "invitations.retry": "retries failed rows only",

@@ -203,7 +203,17 @@ def _company_objects(company, owner: User) -> dict[str, object]:
         company_id=company.id,
         status=OutboxStatus.SENT,
     )
-    db.session.add_all([letter, review, upload, passkey, mail])
+    from portal.complaints.models_extra import ComplaintAttachment
+
+    attachment = ComplaintAttachment(
+        company_id=company.id,
+        complaint_id=complaint.id,
+        filename="foto.pdf",
+        mime="application/pdf",
+        size=44,
+        data=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
+    )
+    db.session.add_all([letter, review, upload, passkey, mail, attachment])
     sessions.start_session(
         owner, remember=False, ip="127.0.0.2", user_agent="spare", mfa_verified=True
     )
@@ -218,6 +228,7 @@ def _company_objects(company, owner: User) -> dict[str, object]:
         "system": system.public_id,
         "complaint": complaint.public_id,
         "letter": letter.public_id,
+        "attachment": attachment.public_id,
         "review": review.public_id,
         "upload": upload.public_id,
         "session": spare,

@@ -1,0 +1,29 @@
+"""Forms of the later complaint-register parts (issue 18): attachments and follow-up work."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms.validators import ValidationError
+
+from portal.core.attachments import MAX_BYTES, CheckedFile, check_file
+from portal.core.concurrency import IdempotentForm
+from portal.core.uploads import UploadError
+
+
+class AttachmentForm(IdempotentForm, FlaskForm):
+    """One photo or document; judged by its content (portal/core/attachments.py)."""
+
+    file = FileField(_l("Foto of document (JPEG, PNG, WebP of PDF, hoogstens 5 MB)"))
+    checked: CheckedFile | None = None
+
+    def validate_file(self, field) -> None:
+        upload = field.data
+        if not upload or not getattr(upload, "filename", ""):
+            raise ValidationError(_l("Kies een bestand."))
+        data = upload.read(MAX_BYTES + 1)
+        try:
+            self.checked = check_file(data, upload.filename)
+        except UploadError as exc:
+            raise ValidationError(exc.message) from None
