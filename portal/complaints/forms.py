@@ -273,6 +273,20 @@ class PolicyForm(VersionedForm, FlaskForm):
         validators=[DataRequired(REQUIRED), Length(max=2000), SafeText(multiline=True)],
     )
 
+    compensations = TextAreaField(
+        _l("Standaardvergoedingen (één per regel: omschrijving; bedrag)"),
+        filters=[multiline_filter],
+        validators=[Optional(), Length(max=3000), SafeText(multiline=True)],
+    )
+
+    def validate_compensations(self, field: Field) -> None:
+        from portal.complaints.solutions import parse_compensations
+
+        try:
+            parse_compensations(field.data or "")
+        except ValueError as exc:
+            raise WTFValidationError(str(exc)) from None
+
     def validate_categories(self, field: Field) -> None:
         names = [line.strip() for line in field.data.split("\n") if line.strip()]
         if len(names) > 30 or any(len(n) > 60 for n in names):

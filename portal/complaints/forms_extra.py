@@ -1,15 +1,17 @@
-"""Forms of the later complaint-register parts (issue 18): attachments and follow-up work."""
+"""Forms of the later complaint-register parts (issue 18): attachments, solutions, actions."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms.validators import ValidationError
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional, ValidationError
 
 from portal.core.attachments import MAX_BYTES, CheckedFile, check_file
 from portal.core.concurrency import IdempotentForm
 from portal.core.uploads import UploadError
+from portal.core.validation import SafeText, strip_filter
 
 
 class AttachmentForm(IdempotentForm, FlaskForm):
@@ -27,3 +29,14 @@ class AttachmentForm(IdempotentForm, FlaskForm):
             self.checked = check_file(data, upload.filename)
         except UploadError as exc:
             raise ValidationError(exc.message) from None
+
+
+class SolutionForm(IdempotentForm, FlaskForm):
+    """A solution offered to the customer: own words, a standard compensation, or both."""
+
+    description = StringField(
+        _l("Oplossing"),
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=300), SafeText()],
+    )
+    compensation = SelectField(_l("Standaardvergoeding"), choices=[], validators=[Optional()])

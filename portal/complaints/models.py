@@ -140,6 +140,8 @@ class ComplaintPolicy(Model):
     negative_review_below: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("6.0"))
     # The complaints coordinator (klachtencoördinator): receives new complaints and escalations.
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Standard compensations, one per line "Omschrijving; bedrag" (complaints/solutions.py).
+    compensations: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).

@@ -1,10 +1,11 @@
-"""Later parts of the complaint register (issue 18): attachments and what a complaint leads to."""
+"""Later parts of the complaint register (issue 18): attachments, solutions offered, actions."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import ForeignKey, Integer, LargeBinary, Numeric, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.complaints.models import Complaint
@@ -54,3 +55,40 @@ class ComplaintAttachment(Model):
 
     def __repr__(self) -> str:
         return f"<ComplaintAttachment {self.mime} complaint={self.complaint_id}>"
+
+
+class ComplaintSolution(Model):
+    """One solution offered to the customer, possibly a standard compensation; one is chosen.
+
+    Seed 001: "laat de klant kiezen uit de mogelijke oplossingen"; standard compensations come
+    from the company's list (ComplaintPolicy.compensations), so equal cases get equal offers.
+    """
+
+    __tablename__ = "complaint_solutions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    description: Mapped[str] = mapped_column(String(300), default="", info={"personal": True})
+    compensation: Mapped[str] = mapped_column(String(80), default="")
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    chosen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_label: Mapped[str] = mapped_column(String(120), default="")
+
+    complaint: Mapped[Complaint] = relationship(
+        backref=db.backref(
+            "solutions",
+            cascade="all, delete-orphan",
+            passive_deletes=True,
+            order_by="ComplaintSolution.id",
+        )
+    )
+
+    def __repr__(self) -> str:
+        return f"<ComplaintSolution complaint={self.complaint_id} chosen={bool(self.chosen_at)}>"

@@ -53,6 +53,8 @@ def save_policy(company: Company, values: dict) -> ComplaintPolicy:
         "negative_review_below",
     ):
         setattr(policy, name, values[name])
+    if "compensations" in values:
+        policy.compensations = values["compensations"] or ""
     if "coordinator_id" in values:
         policy.coordinator_id = values["coordinator_id"]
     db.session.add(policy)

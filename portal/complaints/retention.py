@@ -21,7 +21,7 @@ from portal.complaints.models import (
     ComplaintStatus,
     SyncedReview,
 )
-from portal.complaints.models_extra import ComplaintAttachment
+from portal.complaints.models_extra import ComplaintAttachment, ComplaintSolution
 from portal.core.db import rowcount
 from portal.core.models import OutboxMessage
 from portal.extensions import db
@@ -132,9 +132,8 @@ def _scrub(complaint: Complaint) -> None:
         db.session.delete(letter)
     for note in list(complaint.notes):
         db.session.delete(note)
-    db.session.execute(
-        delete(ComplaintAttachment).where(ComplaintAttachment.complaint_id == complaint.id)
-    )
+    for model in (ComplaintAttachment, ComplaintSolution):
+        db.session.execute(delete(model).where(model.complaint_id == complaint.id))
     for event in complaint.events:
         event.note = ""
 
@@ -231,4 +230,4 @@ EXTRA_TEXT: tuple[str, ...] = ("dispute_reference", "work_order", "technician")
 
 def _extra_children() -> tuple:
     """Child tables of later features that hold free text or files about the complainant."""
-    return (ComplaintNote, ComplaintAttachment)
+    return (ComplaintNote, ComplaintAttachment, ComplaintSolution)

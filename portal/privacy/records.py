@@ -96,6 +96,7 @@ ACTIVITIES: tuple[Activity, ...] = (
             "complaint_letters.subject", "complaint_letters.body", "complaint_letters.sent_by_label",
             "complaint_notes.body", "complaint_notes.actor_label", "complaints.followup_outcome",
             "complaint_attachments.filename", "complaint_attachments.data",
+            "complaint_solutions.description",
             "synced_reviews.author_city", "synced_reviews.headline",
         ),
         "Alleen het lidbedrijf zelf; e-maildienst (ontvangstbevestiging en brieven aan de klager). Medewerkers van de vereniging zien alleen aantallen, behalve ledenservice bij een privacyverzoek van de klager",

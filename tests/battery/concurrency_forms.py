@@ -180,6 +180,11 @@ CREATES: dict[str, Create] = {
         "portal.complaints.models_extra:ComplaintAttachment",
         files={"file": _evidence},
     ),
+    "complaints.solution_add": Create(
+        "member_a",
+        {"description": "Dubbel aangeboden"},
+        "portal.complaints.models_extra:ComplaintSolution",
+    ),
     "profile.invite": Create(
         "member_a",
         {
@@ -292,6 +297,7 @@ OTHER: dict[str, str] = {
     "complaints.letter_pdf": "a download; records the printed letter with it",
     "complaints.act": "workflow step; the state machine refuses a repeat",
     "complaints.attachment_remove": "removes; a repeat finds nothing (404)",
+    "complaints.solution_choose": "marks the customer's choice; a repeat is a no-op",
     "complaints.letter_template_reset": "back to the default wording; a repeat is a no-op",
     "invitations.confirm": "the upload's status refuses a second confirmation",
     "invitations.retry": "retries failed rows only",

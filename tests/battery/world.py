@@ -203,7 +203,7 @@ def _company_objects(company, owner: User) -> dict[str, object]:
         company_id=company.id,
         status=OutboxStatus.SENT,
     )
-    from portal.complaints.models_extra import ComplaintAttachment
+    from portal.complaints.models_extra import ComplaintAttachment, ComplaintSolution
 
     attachment = ComplaintAttachment(
         company_id=company.id,
@@ -213,7 +213,10 @@ def _company_objects(company, owner: User) -> dict[str, object]:
         size=44,
         data=b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n",
     )
-    db.session.add_all([letter, review, upload, passkey, mail, attachment])
+    solution = ComplaintSolution(
+        company_id=company.id, complaint_id=complaint.id, description="Ketel vervangen"
+    )
+    db.session.add_all([letter, review, upload, passkey, mail, attachment, solution])
     sessions.start_session(
         owner, remember=False, ip="127.0.0.2", user_agent="spare", mfa_verified=True
     )
@@ -229,6 +232,7 @@ def _company_objects(company, owner: User) -> dict[str, object]:
         "complaint": complaint.public_id,
         "letter": letter.public_id,
         "attachment": attachment.public_id,
+        "solution": solution.public_id,
         "review": review.public_id,
         "upload": upload.public_id,
         "session": spare,
