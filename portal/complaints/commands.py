@@ -31,9 +31,11 @@ def _today(value: str | None) -> date:
 @click.option("--today", "today_text", default=None, help="Pretend it is this day (YYYY-MM-DD).")
 def remind_command(today_text: str | None) -> None:
     """Send due reminders and escalations once each (safe to run repeatedly)."""
+    from portal.complaints.actions import run_action_reminders
     from portal.complaints.reminders import run_reminders
 
-    counts = run_reminders(today=_today(today_text))
+    today = _today(today_text)
+    counts = run_reminders(today=today) | run_action_reminders(today=today)
     db.session.commit()
     click.echo(" ".join(f"{kind}={n}" for kind, n in counts.items()))
 

@@ -159,6 +159,9 @@ def _notice(
         )
 
 
+notice = _notice  # for the later parts of the register (actions, escalation)
+
+
 def notify_new(complaint: Complaint, *, by: User | None = None) -> int:
     """Tell the coordinator a complaint was registered (not when they registered it)."""
     boss = coordinator(complaint.company)

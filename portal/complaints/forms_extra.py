@@ -5,13 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField
-from wtforms.validators import Length, Optional, ValidationError
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.core.attachments import MAX_BYTES, CheckedFile, check_file
 from portal.core.concurrency import IdempotentForm
 from portal.core.uploads import UploadError
 from portal.core.validation import SafeText, strip_filter
+
+REQUIRED = _l("Dit veld is verplicht.")
 
 
 class AttachmentForm(IdempotentForm, FlaskForm):
@@ -40,3 +42,24 @@ class SolutionForm(IdempotentForm, FlaskForm):
         validators=[Optional(), Length(max=300), SafeText()],
     )
     compensation = SelectField(_l("Standaardvergoeding"), choices=[], validators=[Optional()])
+
+
+class ImprovementForm(IdempotentForm, FlaskForm):
+    """A corrective or improvement action: what, who, by when."""
+
+    kind = SelectField(
+        _l("Soort actie"),
+        choices=[
+            ("corrective", _l("Corrigerende actie (dit geval blijvend oplossen)")),
+            ("improvement", _l("Verbeteractie (herhaling voorkomen)")),
+        ],
+        default="improvement",
+        validators=[DataRequired(REQUIRED)],
+    )
+    description = StringField(
+        _l("Wat moet er gebeuren?"),
+        filters=[strip_filter],
+        validators=[DataRequired(REQUIRED), Length(max=300), SafeText()],
+    )
+    owner = SelectField(_l("Eigenaar"), choices=[], validators=[Optional()])
+    due_on = DateField(_l("Gereed uiterlijk"), validators=[InputRequired(REQUIRED)])

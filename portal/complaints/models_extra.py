@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import enum
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, Numeric, String
+from sqlalchemy import Date, Enum, ForeignKey, Index, Integer, LargeBinary, Numeric, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from portal.auth.models import User
 from portal.complaints.models import Complaint
 from portal.core.db import UTCDateTime, new_uuid, utcnow
 from portal.extensions import Model, db
@@ -92,3 +94,54 @@ class ComplaintSolution(Model):
 
     def __repr__(self) -> str:
         return f"<ComplaintSolution complaint={self.complaint_id} chosen={bool(self.chosen_at)}>"
+
+
+class ActionKind(enum.StrEnum):
+    """Corrective (put this case right for good) or improvement (prevent it for everyone)."""
+
+    CORRECTIVE = "corrective"
+    IMPROVEMENT = "improvement"
+
+
+class ComplaintAction(Model):
+    """A corrective or improvement action that a complaint led to, with an owner and due date.
+
+    Seed 003: "systematisch wordt geprobeerd om problemen in de toekomst te vermijden". The
+    reminder job (`flask complaints remind`) reminds the owner once before the due date and
+    tells the coordinator once when it is overdue.
+    """
+
+    __tablename__ = "complaint_actions"
+    __table_args__ = (Index("ix_complaint_actions_company_due", "company_id", "done_on", "due_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    complaint_id: Mapped[int] = mapped_column(
+        ForeignKey("complaints.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[ActionKind] = mapped_column(Enum(ActionKind, native_enum=False, length=12))
+    description: Mapped[str] = mapped_column(String(300))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    due_on: Mapped[date] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    reminded_on: Mapped[date | None] = mapped_column(Date)
+    overdue_signalled_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_label: Mapped[str] = mapped_column(String(120), default="")
+
+    complaint: Mapped[Complaint] = relationship(
+        backref=db.backref(
+            "actions",
+            cascade="all, delete-orphan",
+            passive_deletes=True,
+            order_by="ComplaintAction.id",
+        )
+    )
+    owner: Mapped[User | None] = relationship()
+
+    def is_overdue(self, today: date) -> bool:
+        return self.done_on is None and self.due_on < today
+
+    def __repr__(self) -> str:
+        return f"<ComplaintAction {self.kind} complaint={self.complaint_id} due={self.due_on}>"

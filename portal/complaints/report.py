@@ -52,6 +52,16 @@ def key_figures(now: stats.Figures, before: stats.Figures) -> list[tuple[str, st
     ]
 
 
+def action_rows(now, before) -> list[tuple[str, str, str]]:
+    """Key-figure rows for corrective and improvement actions (portal/complaints/actions.py)."""
+    return [
+        ("Acties afgesproken", str(now.agreed), str(before.agreed)),
+        ("Acties gereed", str(now.done), str(before.done)),
+        ("Acties te laat gereed", str(now.done_late), str(before.done_late)),
+        ("Acties nu te laat (open)", str(now.overdue), "–"),
+    ]
+
+
 def render(
     *,
     company_name: str,
@@ -60,6 +70,7 @@ def render(
     now: stats.Figures,
     before: stats.Figures,
     prev: tuple[date, date],
+    extra_rows: list[tuple[str, str, str]] | None = None,
 ) -> bytes:
     """The report as A4 PDF bytes."""
     fonts = font_dir()
@@ -83,7 +94,11 @@ def render(
     )
     _line(pdf, 5, "Voor de managementbespreking. Zonder persoonsgegevens.")
     pdf.ln(4)
-    _table(pdf, ("Kerncijfer", "Deze periode", "Vorige periode"), key_figures(now, before))
+    _table(
+        pdf,
+        ("Kerncijfer", "Deze periode", "Vorige periode"),
+        key_figures(now, before) + list(extra_rows or ()),
+    )
     for title, series_now, series_before in (
         ("Per categorie", now.by_category, before.by_category),
         ("Per oorzaak", now.by_root_cause, before.by_root_cause),

@@ -74,6 +74,7 @@ WORKFLOW = (
 def register(app: Flask) -> None:
     """Mount the member register, the public complaint form and the staff figures."""
     from portal.complaints import (  # noqa: F401
+        routes_actions,
         routes_attachments,
         routes_docs,
         routes_public,

@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from portal.complaints import dispatch, letters, services, stats
+from portal.complaints import actions, dispatch, letters, services, stats
 from portal.complaints.forms import (
     LetterEditForm,
     LetterTemplateForm,
@@ -210,6 +210,9 @@ def statistics():
         end=end,
         month_chart=stats.bar_chart(_("Klachten per maand"), figures.by_month),
         export_args={"van": start.isoformat(), "tot": end.isoformat()},
+        action_figures=actions.figures(
+            company.id, start=start, end=end, today=services.now_local_date()
+        ),
     )
 
 
@@ -252,8 +255,18 @@ def report_pdf():
         end=prev[1],
         with_handlers=True,
     )
+    today = services.now_local_date()
     data = report.render(
-        company_name=company.display_name, start=start, end=end, now=now, before=before, prev=prev
+        company_name=company.display_name,
+        start=start,
+        end=end,
+        now=now,
+        before=before,
+        prev=prev,
+        extra_rows=report.action_rows(
+            actions.figures(company.id, start=start, end=end, today=today),
+            actions.figures(company.id, start=prev[0], end=prev[1], today=today),
+        ),
     )
     return _pdf_response(data, f"klachtenrapport-{start.isoformat()}-{end.isoformat()}.pdf")
 

@@ -1,5 +1,5 @@
-"""What the complaint page needs for its later parts (attachments, solutions, …): forms, blank
-or as they failed validation."""
+"""What the complaint page needs for its later parts (attachments, solutions, actions): forms,
+blank or as they failed validation."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from portal.complaints import services, solutions
-from portal.complaints.forms_extra import AttachmentForm, SolutionForm
+from portal.complaints import actions, services, solutions
+from portal.complaints.forms_extra import AttachmentForm, ImprovementForm, SolutionForm
 from portal.complaints.models import Complaint
 
 
@@ -27,7 +27,15 @@ def context(complaint: Complaint, forms: dict[str, Any]) -> dict[str, Any]:
     solution_form = forms.get("solution_form") or SolutionForm(formdata=None)
     policy = services.policy_for(complaint.company)
     solution_form.compensation.choices = compensation_choices(solutions.compensations_of(policy))
+    from portal.complaints.routes import colleagues
+
+    improvement_form = forms.get("improvement_form") or ImprovementForm(formdata=None)
+    improvement_form.owner.choices = [("", _("— niemand —"))] + [
+        (u.public_id, u.name) for u in colleagues(complaint.company_id)
+    ]
     return {
+        "improvement_form": improvement_form,
+        "action_kind_labels": actions.KIND_LABELS,
         "attachment_form": forms.get("attachment_form") or AttachmentForm(formdata=None),
         "solution_form": solution_form,
         "solution_label": solutions.label,

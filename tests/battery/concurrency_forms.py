@@ -185,6 +185,11 @@ CREATES: dict[str, Create] = {
         {"description": "Dubbel aangeboden"},
         "portal.complaints.models_extra:ComplaintSolution",
     ),
+    "complaints.action_add": Create(
+        "member_a",
+        {"kind": "improvement", "description": "Dubbel afgesproken", "due_on": "2099-01-01"},
+        "portal.complaints.models_extra:ComplaintAction",
+    ),
     "profile.invite": Create(
         "member_a",
         {
@@ -298,6 +303,7 @@ OTHER: dict[str, str] = {
     "complaints.act": "workflow step; the state machine refuses a repeat",
     "complaints.attachment_remove": "removes; a repeat finds nothing (404)",
     "complaints.solution_choose": "marks the customer's choice; a repeat is a no-op",
+    "complaints.action_done": "marks the action done; a repeat keeps the first date",
     "complaints.letter_template_reset": "back to the default wording; a repeat is a no-op",
     "invitations.confirm": "the upload's status refuses a second confirmation",
     "invitations.retry": "retries failed rows only",

@@ -203,7 +203,12 @@ def _company_objects(company, owner: User) -> dict[str, object]:
         company_id=company.id,
         status=OutboxStatus.SENT,
     )
-    from portal.complaints.models_extra import ComplaintAttachment, ComplaintSolution
+    from portal.complaints.models_extra import (
+        ActionKind,
+        ComplaintAction,
+        ComplaintAttachment,
+        ComplaintSolution,
+    )
 
     attachment = ComplaintAttachment(
         company_id=company.id,
@@ -216,7 +221,14 @@ def _company_objects(company, owner: User) -> dict[str, object]:
     solution = ComplaintSolution(
         company_id=company.id, complaint_id=complaint.id, description="Ketel vervangen"
     )
-    db.session.add_all([letter, review, upload, passkey, mail, attachment, solution])
+    action = ComplaintAction(
+        company_id=company.id,
+        complaint_id=complaint.id,
+        kind=ActionKind.IMPROVEMENT,
+        description="Monteurs instrueren",
+        due_on=date(2026, 4, 1),
+    )
+    db.session.add_all([letter, review, upload, passkey, mail, attachment, solution, action])
     sessions.start_session(
         owner, remember=False, ip="127.0.0.2", user_agent="spare", mfa_verified=True
     )
@@ -233,6 +245,7 @@ def _company_objects(company, owner: User) -> dict[str, object]:
         "letter": letter.public_id,
         "attachment": attachment.public_id,
         "solution": solution.public_id,
+        "action": action.public_id,
         "review": review.public_id,
         "upload": upload.public_id,
         "session": spare,
