@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.core.attachments import MAX_BYTES, CheckedFile, check_file
 from portal.core.concurrency import IdempotentForm
 from portal.core.uploads import UploadError
-from portal.core.validation import SafeText, strip_filter
+from portal.core.validation import SafeText, multiline_filter, strip_filter
 
 REQUIRED = _l("Dit veld is verplicht.")
 
@@ -63,3 +63,14 @@ class ImprovementForm(IdempotentForm, FlaskForm):
     )
     owner = SelectField(_l("Eigenaar"), choices=[], validators=[Optional()])
     due_on = DateField(_l("Gereed uiterlijk"), validators=[InputRequired(REQUIRED)])
+
+
+class EscalationForm(IdempotentForm, FlaskForm):
+    """Put a complaint before a superior, with the reason."""
+
+    superior = SelectField(_l("Voorleggen aan"), choices=[], validators=[DataRequired(REQUIRED)])
+    reason = TextAreaField(
+        _l("Waarom? (komt in de geschiedenis)"),
+        filters=[multiline_filter],
+        validators=[DataRequired(REQUIRED), Length(max=1000), SafeText(multiline=True)],
+    )

@@ -77,6 +77,7 @@ def register(app: Flask) -> None:
         routes_actions,
         routes_attachments,
         routes_docs,
+        routes_escalation,
         routes_public,
         routes_solutions,
         routes_staff,

@@ -7,9 +7,15 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from portal.complaints import actions, services, solutions
-from portal.complaints.forms_extra import AttachmentForm, ImprovementForm, SolutionForm
+from portal.complaints import actions, escalation, services, solutions
+from portal.complaints.forms_extra import (
+    AttachmentForm,
+    EscalationForm,
+    ImprovementForm,
+    SolutionForm,
+)
 from portal.complaints.models import Complaint
 
 
@@ -29,11 +35,16 @@ def context(complaint: Complaint, forms: dict[str, Any]) -> dict[str, Any]:
     solution_form.compensation.choices = compensation_choices(solutions.compensations_of(policy))
     from portal.complaints.routes import colleagues
 
+    people = colleagues(complaint.company_id)
     improvement_form = forms.get("improvement_form") or ImprovementForm(formdata=None)
     improvement_form.owner.choices = [("", _("— niemand —"))] + [
-        (u.public_id, u.name) for u in colleagues(complaint.company_id)
+        (u.public_id, u.name) for u in people
     ]
+    escalation_form = forms.get("escalation_form") or EscalationForm(formdata=None)
+    escalation_form.superior.choices = escalation.superiors(complaint, people, me=current_user)
     return {
+        "escalation_form": escalation_form,
+        "last_escalation": escalation.last_escalation(complaint),
         "improvement_form": improvement_form,
         "action_kind_labels": actions.KIND_LABELS,
         "attachment_form": forms.get("attachment_form") or AttachmentForm(formdata=None),

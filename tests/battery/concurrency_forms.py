@@ -190,6 +190,11 @@ CREATES: dict[str, Create] = {
         {"kind": "improvement", "description": "Dubbel afgesproken", "due_on": "2099-01-01"},
         "portal.complaints.models_extra:ComplaintAction",
     ),
+    "complaints.escalate": Create(
+        "member_a",
+        {"reason": "Dubbel voorgelegd"},
+        "portal.complaints.models:ComplaintEvent",
+    ),
     "profile.invite": Create(
         "member_a",
         {

@@ -176,6 +176,7 @@ ROUTES: tuple[Route, ...] = (
     _r("complaints.action_add", "member", "POST", obj="complaint", owner=C),
     _r("complaints.action_done", "member", "POST", obj="action", owner=C),
     _r("complaints.actions_index", "member"),
+    _r("complaints.escalate", "member", "POST", obj="complaint", owner=C),
     _r("complaints.settings", "member"),
     _r("complaints.settings_post", "member", "POST"),
     _r("complaints.letter_template", "member", params={"kind": "interim"}),

@@ -1,0 +1,62 @@
+"""Escalation to a superior (issue 18, seed 003): the coordinator or a named colleague gets a
+notice without complainant data; the reason is in the history."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from portal.complaints import services
+from portal.complaints.models import ComplaintEvent
+from portal.core.models import OutboxMessage
+from portal.extensions import db
+
+
+def test_escalate_to_the_coordinator(client, login, member, colleague, make_complaint):
+    policy = services.policy_for(member.company)
+    policy.coordinator_id = colleague.id
+    db.session.add(policy)
+    db.session.commit()
+    complaint = make_complaint(member.company)
+    login(client, member)
+    base = f"/mijn-profiel/klachten/{complaint.public_id}"
+    page = client.get(base).text
+    assert "Mo Medewerker (klachtencoördinator)" in page
+    assert f'value="{member.public_id}"' not in page.split('id="superior"')[1].split("</select>")[0]
+    empty = client.post(f"{base}/voorleggen", data={"superior": colleague.public_id, "reason": ""})
+    assert empty.status_code == 422 and "Dit veld is verplicht." in empty.text
+    stranger = client.post(f"{base}/voorleggen", data={"superior": "onbekend", "reason": "x"})
+    assert stranger.status_code == 422
+    done = client.post(
+        f"{base}/voorleggen",
+        data={"superior": colleague.public_id, "reason": "Klant dreigt met de krant (Karin)"},
+    )
+    assert done.status_code == 303
+    event = db.session.scalars(
+        select(ComplaintEvent).where(ComplaintEvent.kind == "escalated")
+    ).one()
+    assert event.note == "Mo Medewerker: Klant dreigt met de krant (Karin)"
+    [mail] = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.kind == "complaints/escalated")
+    ).all()
+    assert mail.to_address == colleague.email
+    assert "Karin" not in mail.body and "krant" not in mail.body
+    page = client.get(base).text
+    assert "voorgelegd aan Mo Medewerker" in page and "Laatst voorgelegd op" in page
+
+
+def test_cannot_escalate_a_closed_complaint_or_to_oneself(
+    client, login, member, colleague, make_complaint
+):
+    from portal.complaints import escalation
+    from portal.complaints.services import ComplaintError
+
+    complaint = make_complaint(member.company)
+    with pytest.raises(ComplaintError, match="iemand anders"):
+        escalation.escalate(complaint, member, "x", by=member)
+    login(client, colleague)
+    own = client.post(
+        f"/mijn-profiel/klachten/{complaint.public_id}/voorleggen",
+        data={"superior": colleague.public_id, "reason": "x"},
+    )
+    assert own.status_code == 422  # not among the choices
