@@ -9,7 +9,7 @@ from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.core.attachments import MAX_BYTES, CheckedFile, check_file
-from portal.core.concurrency import IdempotentForm
+from portal.core.concurrency import IdempotentForm, VersionedForm
 from portal.core.uploads import UploadError
 from portal.core.validation import SafeText, multiline_filter, strip_filter
 
@@ -73,4 +73,14 @@ class EscalationForm(IdempotentForm, FlaskForm):
         _l("Waarom? (komt in de geschiedenis)"),
         filters=[multiline_filter],
         validators=[DataRequired(REQUIRED), Length(max=1000), SafeText(multiline=True)],
+    )
+
+
+class WorkInstructionForm(VersionedForm, FlaskForm):
+    """The company's own work instruction (plain text, printable)."""
+
+    work_instruction = TextAreaField(
+        _l("Werkinstructie"),
+        filters=[multiline_filter],
+        validators=[DataRequired(REQUIRED), Length(max=20_000), SafeText(multiline=True)],
     )

@@ -142,6 +142,8 @@ class ComplaintPolicy(Model):
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # Standard compensations, one per line "Omschrijving; bedrag" (complaints/solutions.py).
     compensations: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The company's own work instruction; empty: the association's default (instruction.py).
+    work_instruction: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).

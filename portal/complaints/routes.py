@@ -78,6 +78,7 @@ def register(app: Flask) -> None:
         routes_attachments,
         routes_docs,
         routes_escalation,
+        routes_instruction,
         routes_public,
         routes_solutions,
         routes_staff,

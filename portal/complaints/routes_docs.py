@@ -25,7 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from portal.complaints import actions, dispatch, letters, services, stats
+from portal.complaints import actions, dispatch, instruction, letters, services, stats
 from portal.complaints.forms import (
     LetterEditForm,
     LetterTemplateForm,
@@ -454,4 +454,7 @@ def help_page():
         coordinator=boss,
         categories=services.category_names(company),
         retention_days=current_app.config.get("COMPLAINTS_RETENTION_DAYS", 730),
+        instruction_text=instruction.text_for(policy)[0],
+        instruction_own=instruction.text_for(policy)[1],
+        can_edit=current_user.is_company_admin,
     )

@@ -84,6 +84,12 @@ EDITS: dict[str, Edit] = {
         {"body": _append("body", " Batterijslot.")},
         "Batterijslot.",
     ),
+    "complaints.instruction_save": Edit(
+        "member_a",
+        {"work_instruction": "Eerste sessie: bel de klant binnen een dag."},
+        {"work_instruction": _append("work_instruction", " Batterijinstructie.")},
+        "Batterijinstructie.",
+    ),
     "reviews.other": Edit(
         "member_a",
         {"name": "Eerste Systeem", "url": "https://eerste.example/a", "description": "Eerste."}
@@ -309,6 +315,7 @@ OTHER: dict[str, str] = {
     "complaints.attachment_remove": "removes; a repeat finds nothing (404)",
     "complaints.solution_choose": "marks the customer's choice; a repeat is a no-op",
     "complaints.action_done": "marks the action done; a repeat keeps the first date",
+    "complaints.instruction_reset": "back to the default text; a repeat is a no-op",
     "complaints.letter_template_reset": "back to the default wording; a repeat is a no-op",
     "invitations.confirm": "the upload's status refuses a second confirmation",
     "invitations.retry": "retries failed rows only",
