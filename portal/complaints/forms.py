@@ -22,6 +22,7 @@ from wtforms.widgets import TextInput
 
 from portal.complaints.labels import (
     CHANNEL_LABELS,
+    CUSTOMER_GROUPS,
     NOTE_LABELS,
     REOPEN_LABELS,
     ROOT_CAUSES,
@@ -116,6 +117,12 @@ class JobFields(FlaskForm):
     work_order = _text(_l("Werkbon-, order- of factuurnummer"), max_len=60)
     installation_type = _text(_l("Soort installatie"), max_len=60)
     technician = _text(_l("Betrokken monteur"), max_len=120)
+    customer_group = SelectField(
+        _l("Klantgroep"),
+        choices=[("", _l("— onbekend —")), *_choices(CUSTOMER_GROUPS)],
+        default="",
+        validators=[Optional()],
+    )
 
 
 class ComplaintForm(IdempotentForm, JobFields, ComplainantFields):

@@ -100,6 +100,14 @@ ACTION_LABELS = {
     "reopen": _l("Heropenen"),
 }
 
+# Customer group (seed 003: "per groep klanten"): the installation trade's usual customers.
+CUSTOMER_GROUPS = {
+    "private": _l("Particulier"),
+    "business": _l("Zakelijk"),
+    "vve": _l("VvE"),
+    "housing": _l("Woningcorporatie"),
+    "public": _l("Overheid of instelling"),
+}
 SEVERITY_LABELS = {
     Severity.NORMAL: _l("Normaal"),
     Severity.SERIOUS: _l("Ernstig"),

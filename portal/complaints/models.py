@@ -246,6 +246,8 @@ class Complaint(Model):
     work_order: Mapped[str] = mapped_column(String(60), default="", server_default="")
     installation_type: Mapped[str] = mapped_column(String(60), default="", server_default="")
     technician: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # Customer group (labels.CUSTOMER_GROUPS key; empty: unknown), for the figures per group.
+    customer_group: Mapped[str] = mapped_column(String(20), default="", server_default="")
     # What the complaint cost the company (repair, compensation), for the figures.
     costs: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     received_by: Mapped[str] = mapped_column(String(120), default="")

@@ -51,6 +51,7 @@ def complaint_list(
     category: str = "",
     overdue_on: date | None = None,
     severity: str = "",
+    customer_group: str = "",
 ) -> Select[tuple[Complaint]]:
     """The register's select, newest first, optionally filtered.
 
@@ -82,6 +83,8 @@ def complaint_list(
         stmt = stmt.where(Complaint.status != ComplaintStatus.CLOSED, Complaint.due_on < overdue_on)
     if severity in {s.value for s in Severity}:
         stmt = stmt.where(Complaint.severity == Severity(severity))
+    if customer_group:
+        stmt = stmt.where(Complaint.customer_group == customer_group)
     if q:
         like = "%" + q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(

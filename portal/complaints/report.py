@@ -105,6 +105,7 @@ def render(
         ("Per oordeel", now.by_verdict, before.by_verdict),
         ("Per ernst", now.by_severity, before.by_severity),
         ("Per soort installatie", now.by_installation, before.by_installation),
+        ("Per klantgroep", now.by_customer_group, before.by_customer_group),
         ("Per wijze van melding", now.by_channel, before.by_channel),
         ("Tevredenheid over de afhandeling", now.by_satisfaction, before.by_satisfaction),
         ("Per behandelaar", now.by_handler, before.by_handler),

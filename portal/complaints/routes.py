@@ -29,6 +29,7 @@ from portal.complaints.forms import (
 from portal.complaints.labels import (
     ACTION_LABELS,
     CHANNEL_LABELS,
+    CUSTOMER_GROUPS,
     INSTALLATION_TYPES,
     LETTER_LABELS,
     NOTE_LABELS,
@@ -98,6 +99,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.setdefault("complaint_status_labels", STATUS_LABELS)
     app.jinja_env.filters.setdefault("iso_nl_date", _iso_nl_date)
     app.jinja_env.globals.setdefault("installation_types", INSTALLATION_TYPES)
+    app.jinja_env.globals.setdefault("customer_groups", CUSTOMER_GROUPS)
 
 
 def _iso_nl_date(value: str) -> str:
@@ -154,6 +156,9 @@ def _list_filters(company: Company, people: list[User]) -> dict[str, str]:
         "categorie": category if category in services.category_names(company) else "",
         "te_laat": "1" if args.get("te_laat") == "1" else "",
         "ernst": (args.get("ernst") or "")[:10],
+        "klantgroep": args.get("klantgroep", "")
+        if args.get("klantgroep") in CUSTOMER_GROUPS
+        else "",
     }
 
 
@@ -182,6 +187,7 @@ def index():
             category=filters["categorie"],
             overdue_on=today if filters["te_laat"] else None,
             severity=filters["ernst"],
+            customer_group=filters["klantgroep"],
         ),
         page=page_arg(),
         per_page=PER_PAGE,
@@ -200,6 +206,7 @@ def index():
         people=people,
         categories=services.category_names(company),
         severity_labels=SEVERITY_LABELS,
+        customer_groups=CUSTOMER_GROUPS,
         today=today,
         signals=reminders.open_signals(company.id),
         signal_labels=SIGNAL_LABELS,

@@ -173,7 +173,7 @@ def holiday_rules() -> workdays.HolidayRules:
 # The complainant's details (the personal data retention erases) and the complaint's own text.
 INTAKE_FIELDS = (*PERSONAL_FIELDS, "subject", "description", "received_by")
 # The job the complaint is about (installation trade).
-JOB_FIELDS = ("work_order", "installation_type", "technician")
+JOB_FIELDS = ("work_order", "installation_type", "technician", "customer_group")
 EDITABLE_FIELDS = (
     *INTAKE_FIELDS,
     *JOB_FIELDS,

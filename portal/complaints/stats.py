@@ -29,6 +29,7 @@ from sqlalchemy import select
 
 from portal.complaints.labels import (
     CHANNEL_LABELS,
+    CUSTOMER_GROUPS,
     ROOT_CAUSES,
     SATISFACTION_LABELS,
     SEVERITY_LABELS,
@@ -66,6 +67,7 @@ class Row:
     costs: Decimal | None = None
     ack_due_on: date | None = None
     acknowledged_on: date | None = None
+    customer_group: str = ""
 
     @property
     def ack_in_time(self) -> bool | None:
@@ -121,6 +123,7 @@ def load_rows(*, company_id: int | None, start: date, end: date) -> list[Row]:
             Complaint.costs,
             Complaint.ack_due_on,
             Complaint.acknowledged_at,
+            Complaint.customer_group,
         )
         .outerjoin(ComplaintCategory, ComplaintCategory.id == Complaint.category_id)
         .where(Complaint.received_on >= start, Complaint.received_on <= end)
@@ -136,7 +139,7 @@ def load_rows(*, company_id: int | None, start: date, end: date) -> list[Row]:
             :9
         ]
         (satisfaction, missed, repeats, severity, cause, supplier, handler) = values[9:16]
-        (installation, costs, ack_due, acknowledged_at) = values[16:]
+        (installation, costs, ack_due, acknowledged_at, group) = values[16:]
         rows.append(
             Row(
                 ref,
@@ -159,6 +162,7 @@ def load_rows(*, company_id: int | None, start: date, end: date) -> list[Row]:
                 costs,
                 ack_due,
                 acknowledged_at.astimezone(AMSTERDAM).date() if acknowledged_at else None,
+                group or "",
             )
         )
     return rows
@@ -198,6 +202,7 @@ class Figures:
     by_severity: list[tuple[str, int]]
     by_handler: list[tuple[str, int]]
     by_installation: list[tuple[str, int]]
+    by_customer_group: list[tuple[str, int]]
     by_category: list[tuple[str, int]]
     by_channel: list[tuple[str, int]]
     by_status: list[tuple[str, int]]
@@ -249,6 +254,9 @@ def compute(rows: list[Row], *, start: date, end: date, with_handlers: bool = Fa
         ],
         by_handler=_counted(r.handler or "Nog niemand" for r in rows) if with_handlers else [],
         by_installation=_counted(r.installation_type or "Onbekend" for r in rows),
+        by_customer_group=_counted(
+            str(CUSTOMER_GROUPS.get(r.customer_group, "Onbekend")) for r in rows
+        ),
         by_category=sorted(categories.items(), key=lambda kv: (-kv[1], kv[0])),
         by_channel=[(str(CHANNEL_LABELS[k]), channels[k.value]) for k in CHANNEL_LABELS],
         by_status=[(str(STATUS_LABELS[k]), statuses[k.value]) for k in STATUS_LABELS],
@@ -335,6 +343,7 @@ EXPORT_HEADER = (
     "Categorie",
     "Ernst",
     "Soort installatie",
+    "Klantgroep",
     "Status",
     "Termijn ontvangstbevestiging",
     "Ontvangst tijdig bevestigd",
@@ -374,6 +383,7 @@ def export_rows(rows: list[Row]) -> list[list]:
             r.category,
             _label(SEVERITY_LABELS, r.severity),
             r.installation_type,
+            _label(CUSTOMER_GROUPS, r.customer_group),
             _label(STATUS_LABELS, r.status),
             r.ack_due_on.isoformat() if r.ack_due_on else "",
             _yes_no(r.ack_in_time),

@@ -47,6 +47,7 @@ CHANNELS = (
     Channel.COUNTER,
 )
 TECHNICIANS = ("Jan de Wit", "Ahmed Ouali", "Bart Kok")
+CUSTOMER_GROUPS = ("private", "private", "private", "business", "vve", "private", "housing")
 
 
 def seed_complaints(company: Company, users: list[User], *, today: date, seed: int = 2026) -> int:
@@ -113,6 +114,8 @@ def _one(
             "work_order": f"WB-{received.year}-{rng.randint(100, 999)}",
             "installation_type": installation,
             "technician": rng.choice(TECHNICIANS),
+            # Not drawn from rng, so the rest of the demo year stays as it was.
+            "customer_group": CUSTOMER_GROUPS[number % len(CUSTOMER_GROUPS)],
         },
         by=handler,
         channel=rng.choice(CHANNELS),
