@@ -36,7 +36,7 @@ class AttachmentForm(IdempotentForm, FlaskForm):
 class SolutionForm(IdempotentForm, FlaskForm):
     """A solution offered to the customer: own words, a standard compensation, or both."""
 
-    description = StringField(
+    solution_text = StringField(
         _l("Oplossing"),
         filters=[strip_filter],
         validators=[Optional(), Length(max=300), SafeText()],
@@ -47,7 +47,7 @@ class SolutionForm(IdempotentForm, FlaskForm):
 class ImprovementForm(IdempotentForm, FlaskForm):
     """A corrective or improvement action: what, who, by when."""
 
-    kind = SelectField(
+    action_kind = SelectField(
         _l("Soort actie"),
         choices=[
             ("corrective", _l("Corrigerende actie (dit geval blijvend oplossen)")),
@@ -56,13 +56,13 @@ class ImprovementForm(IdempotentForm, FlaskForm):
         default="improvement",
         validators=[DataRequired(REQUIRED)],
     )
-    description = StringField(
+    action_text = StringField(
         _l("Wat moet er gebeuren?"),
         filters=[strip_filter],
         validators=[DataRequired(REQUIRED), Length(max=300), SafeText()],
     )
-    owner = SelectField(_l("Eigenaar"), choices=[], validators=[Optional()])
-    due_on = DateField(_l("Gereed uiterlijk"), validators=[InputRequired(REQUIRED)])
+    action_owner = SelectField(_l("Eigenaar"), choices=[], validators=[Optional()])
+    action_due_on = DateField(_l("Gereed uiterlijk"), validators=[InputRequired(REQUIRED)])
 
 
 class EscalationForm(IdempotentForm, FlaskForm):

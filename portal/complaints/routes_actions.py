@@ -26,7 +26,7 @@ def action_add(public_id: str):
     complaint = get_owned_or_404(Complaint, public_id)
     people = {u.public_id: u for u in colleagues(complaint.company_id)}
     form = ImprovementForm()
-    form.owner.choices = [("", _("— niemand —"))] + [(k, u.name) for k, u in people.items()]
+    form.action_owner.choices = [("", _("— niemand —"))] + [(k, u.name) for k, u in people.items()]
     if not form.validate_on_submit():
         return _show_page(complaint, status=422, improvement_form=form)
 
@@ -34,15 +34,15 @@ def action_add(public_id: str):
         try:
             actions.add_action(
                 complaint,
-                kind=form.kind.data,
-                description=form.description.data,
-                owner=people.get(form.owner.data or ""),
-                due_on=form.due_on.data,
+                kind=form.action_kind.data,
+                description=form.action_text.data,
+                owner=people.get(form.action_owner.data or ""),
+                due_on=form.action_due_on.data,
                 today=services.now_local_date(),
                 by=require_user(),
             )
         except ComplaintError as exc:
-            target = getattr(form, exc.field or "description", form.description)
+            target = getattr(form, f"action_{exc.field}", form.action_text)
             target.errors = [*target.errors, str(exc)]
             return None
         flash(_("Actie vastgelegd."))

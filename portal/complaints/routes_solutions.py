@@ -36,12 +36,12 @@ def solution_add(public_id: str):
         try:
             solutions.add_option(
                 complaint,
-                form.description.data or "",
+                form.solution_text.data or "",
                 offered.get(form.compensation.data or ""),
                 by=require_user(),
             )
         except ComplaintError as exc:
-            form.description.errors = [str(exc)]
+            form.solution_text.errors = [str(exc)]
             return None
         flash(_("Oplossing vastgelegd."))
         return url_for("complaints.show", public_id=complaint.public_id, _anchor="solutions-title")

@@ -37,7 +37,7 @@ def context(complaint: Complaint, forms: dict[str, Any]) -> dict[str, Any]:
 
     people = colleagues(complaint.company_id)
     improvement_form = forms.get("improvement_form") or ImprovementForm(formdata=None)
-    improvement_form.owner.choices = [("", _("— niemand —"))] + [
+    improvement_form.action_owner.choices = [("", _("— niemand —"))] + [
         (u.public_id, u.name) for u in people
     ]
     escalation_form = forms.get("escalation_form") or EscalationForm(formdata=None)

@@ -81,12 +81,13 @@ def add_option(
     text = (description or "").strip()
     if not text and compensation is None:
         raise ComplaintError(
-            str(_l("Beschrijf de oplossing of kies een standaardvergoeding.")), field="description"
+            str(_l("Beschrijf de oplossing of kies een standaardvergoeding.")),
+            field="solution_text",
         )
     if len(complaint.solutions) >= MAX_OPTIONS:  # type: ignore[attr-defined]
         raise ComplaintError(
             str(_l("Hoogstens %(num)s oplossingen per klacht.", num=MAX_OPTIONS)),
-            field="description",
+            field="solution_text",
         )
     actor = Actor.of(by)
     option = ComplaintSolution(
@@ -98,7 +99,7 @@ def add_option(
         created_by_label=actor.label,
     )
     complaint.solutions.append(option)  # type: ignore[attr-defined]
-    add_event(complaint, "solution_offered", actor, note=option.compensation or text[:80])
+    add_event(complaint, "solution_offered", actor, note=label(option)[:200])
     db.session.flush()
     return option
 

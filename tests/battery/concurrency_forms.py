@@ -188,12 +188,16 @@ CREATES: dict[str, Create] = {
     ),
     "complaints.solution_add": Create(
         "member_a",
-        {"description": "Dubbel aangeboden"},
+        {"solution_text": "Dubbel aangeboden"},
         "portal.complaints.models_extra:ComplaintSolution",
     ),
     "complaints.action_add": Create(
         "member_a",
-        {"kind": "improvement", "description": "Dubbel afgesproken", "due_on": "2099-01-01"},
+        {
+            "action_kind": "improvement",
+            "action_text": "Dubbel afgesproken",
+            "action_due_on": "2099-01-01",
+        },
         "portal.complaints.models_extra:ComplaintAction",
     ),
     "complaints.escalate": Create(

@@ -40,21 +40,26 @@ def test_action_with_owner_is_agreed_reminded_and_done(
     complaint = make_complaint(member.company)
     base = f"/mijn-profiel/klachten/{complaint.public_id}"
     bad = logged_in.post(
-        f"{base}/acties", data={"kind": "improvement", "description": "", "due_on": "2026-03-01"}
+        f"{base}/acties",
+        data={"action_kind": "improvement", "action_text": "", "action_due_on": "2026-03-01"},
     )
     assert bad.status_code == 422 and "Dit veld is verplicht." in bad.text
     past = logged_in.post(
         f"{base}/acties",
-        data={"kind": "improvement", "description": "Instrueren", "due_on": "2026-03-01"},
+        data={
+            "action_kind": "improvement",
+            "action_text": "Instrueren",
+            "action_due_on": "2026-03-01",
+        },
     )
     assert past.status_code == 422 and "Kies een datum vanaf vandaag." in past.text
     ok = logged_in.post(
         f"{base}/acties",
         data={
-            "kind": "improvement",
-            "description": "Monteurs instrueren over koppelingen",
-            "owner": colleague.public_id,
-            "due_on": "2026-03-20",
+            "action_kind": "improvement",
+            "action_text": "Monteurs instrueren over koppelingen",
+            "action_owner": colleague.public_id,
+            "action_due_on": "2026-03-20",
         },
     )
     assert ok.status_code == 303

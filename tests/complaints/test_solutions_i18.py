@@ -66,14 +66,14 @@ def test_options_and_the_customers_choice_go_into_the_costs(logged_in, member, m
     base = f"/mijn-profiel/klachten/{complaint.public_id}"
     page = logged_in.get(base).text
     assert "Tegoedbon (€ 50,00)" in page
-    empty = logged_in.post(f"{base}/oplossingen", data={"description": "", "compensation": ""})
+    empty = logged_in.post(f"{base}/oplossingen", data={"solution_text": "", "compensation": ""})
     assert empty.status_code == 422
     assert "Beschrijf de oplossing of kies een standaardvergoeding." in empty.text
     unknown = logged_in.post(f"{base}/oplossingen", data={"compensation": "Een auto"})
     assert unknown.status_code == 422
     for data in (
-        {"description": "Ketel vervangen", "compensation": "Tegoedbon"},
-        {"description": "Ketel repareren", "compensation": "Gratis onderhoudsbeurt"},
+        {"solution_text": "Ketel vervangen", "compensation": "Tegoedbon"},
+        {"solution_text": "Ketel repareren", "compensation": "Gratis onderhoudsbeurt"},
     ):
         assert logged_in.post(f"{base}/oplossingen", data=data).status_code == 303
     first, second = db.session.scalars(select(ComplaintSolution).order_by(ComplaintSolution.id))
@@ -111,9 +111,20 @@ def test_other_company_cannot_choose(client, login, make_user, member, make_comp
     )
     assert (
         client.post(
-            f"/mijn-profiel/klachten/{complaint.public_id}/oplossingen", data={"description": "x"}
+            f"/mijn-profiel/klachten/{complaint.public_id}/oplossingen", data={"solution_text": "x"}
         ).status_code
         == 404
     )
     db.session.refresh(option)
     assert option.chosen_at is None
+
+
+def test_complaint_page_has_unique_ids(logged_in, member, colleague, make_complaint):
+    """The later sections' forms share the page with the log and workflow forms."""
+    import re
+    from collections import Counter
+
+    complaint = make_complaint(member.company)
+    html = logged_in.get(f"/mijn-profiel/klachten/{complaint.public_id}").text
+    ids = Counter(re.findall(r'\sid="([^"]+)"', html))
+    assert [name for name, n in ids.items() if n > 1] == []
