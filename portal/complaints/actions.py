@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -38,7 +39,7 @@ def add_action(
     owner: User | None,
     due_on: date,
     today: date,
-    by,
+    by: User | None,
 ) -> ComplaintAction:
     """Agree an action; the owner hears of it (unless they agreed it themselves).
 
@@ -79,7 +80,7 @@ def add_action(
     return action
 
 
-def complete(action: ComplaintAction, *, by, today: date) -> None:
+def complete(action: ComplaintAction, *, by: User | None, today: date) -> None:
     """Mark the action done (a repeat keeps the first date)."""
     if action.done_on is not None:
         return
@@ -118,7 +119,7 @@ def figures(company_id: int, *, start: date, end: date, today: date) -> ActionFi
     own = ComplaintAction.company_id == company_id
     created = func.date(ComplaintAction.created_at)
 
-    def count(*where) -> int:
+    def count(*where: Any) -> int:
         return db.session.scalar(base.where(own, *where)) or 0
 
     return ActionFigures(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from portal.auth.models import User
 from portal.complaints.models import Complaint
 from portal.complaints.models_extra import ComplaintAttachment
 from portal.complaints.services import Actor, ComplaintError, add_event
@@ -20,7 +21,7 @@ from portal.extensions import db
 MAX_PER_COMPLAINT = 20
 
 
-def add(complaint: Complaint, checked: CheckedFile, *, by) -> ComplaintAttachment:
+def add(complaint: Complaint, checked: CheckedFile, *, by: User) -> ComplaintAttachment:
     """Keep an accepted file with the complaint (history line and audit event).
 
     :raises ComplaintError: the complaint already has the maximum number of attachments, or it
@@ -56,7 +57,7 @@ def add(complaint: Complaint, checked: CheckedFile, *, by) -> ComplaintAttachmen
     return attachment
 
 
-def remove(attachment: ComplaintAttachment, *, by) -> None:
+def remove(attachment: ComplaintAttachment, *, by: User) -> None:
     """Delete an attachment (history line and audit event)."""
     add_event(attachment.complaint, "attachment_removed", Actor.of(by), note=attachment.mime)
     _audit("complaint.attachment_removed", attachment, by=by)
@@ -64,13 +65,15 @@ def remove(attachment: ComplaintAttachment, *, by) -> None:
     db.session.flush()
 
 
-def record_download(attachment: ComplaintAttachment, *, by) -> None:
+def record_download(attachment: ComplaintAttachment, *, by: User) -> None:
     """Audit who downloaded which attachment."""
     _audit("complaint.attachment_downloaded", attachment, by=by)
     db.session.flush()
 
 
-def _audit(action: str, attachment: ComplaintAttachment, *, by, changes=None) -> None:
+def _audit(
+    action: str, attachment: ComplaintAttachment, *, by: User, changes: dict | None = None
+) -> None:
     audit.record(
         action,
         actor=by,

@@ -17,7 +17,9 @@ from portal.complaints.services import Actor, ComplaintError, add_event
 from portal.extensions import db
 
 
-def escalate(complaint: Complaint, superior: User, reason: str, *, by) -> ComplaintEvent:
+def escalate(
+    complaint: Complaint, superior: User, reason: str, *, by: User | None
+) -> ComplaintEvent:
     """Put the complaint before `superior` with a reason; history line and notice.
 
     :raises ComplaintError: escalating to oneself, or the complaint is closed.
@@ -54,7 +56,9 @@ def escalate(complaint: Complaint, superior: User, reason: str, *, by) -> Compla
     return event
 
 
-def superiors(complaint: Complaint, people: list[User], *, me) -> list[tuple[str, str]]:
+def superiors(
+    complaint: Complaint, people: list[User], *, me: User | None
+) -> list[tuple[str, str]]:
     """Choices: the coordinator first (marked), then the other colleagues; never oneself."""
     boss = dispatch.coordinator(complaint.company)
     others = [u for u in people if me is None or u.id != me.id]

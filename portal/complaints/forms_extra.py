@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import DateField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.core.attachments import MAX_BYTES, CheckedFile, check_file
@@ -22,7 +22,7 @@ class AttachmentForm(IdempotentForm, FlaskForm):
     file = FileField(_l("Foto of document (JPEG, PNG, WebP of PDF, hoogstens 5 MB)"))
     checked: CheckedFile | None = None
 
-    def validate_file(self, field) -> None:
+    def validate_file(self, field: Field) -> None:
         upload = field.data
         if not upload or not getattr(upload, "filename", ""):
             raise ValidationError(_l("Kies een bestand."))
@@ -65,7 +65,7 @@ class ImprovementForm(IdempotentForm, FlaskForm):
     action_due_on = DateField(_l("Gereed uiterlijk"), validators=[InputRequired(REQUIRED)])
 
 
-class EscalationForm(IdempotentForm, FlaskForm):
+class EscalationForm(FlaskForm):
     """Put a complaint before a superior, with the reason."""
 
     superior = SelectField(_l("Voorleggen aan"), choices=[], validators=[DataRequired(REQUIRED)])

@@ -12,6 +12,7 @@ from decimal import Decimal
 from fpdf import FPDF, XPos, YPos
 
 from portal.complaints import stats
+from portal.complaints.actions import ActionFigures
 from portal.complaints.letters import font_dir
 from portal.core.templating import nl_date, nl_decimal
 
@@ -52,7 +53,7 @@ def key_figures(now: stats.Figures, before: stats.Figures) -> list[tuple[str, st
     ]
 
 
-def action_rows(now, before) -> list[tuple[str, str, str]]:
+def action_rows(now: ActionFigures, before: ActionFigures) -> list[tuple[str, str, str]]:
     """Key-figure rows for corrective and improvement actions (portal/complaints/actions.py)."""
     return [
         ("Acties afgesproken", str(now.agreed), str(before.agreed)),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.complaints import actions, services
@@ -21,7 +22,7 @@ STATES = {"open": "open", "te-laat": "overdue", "gereed": "done", "alle": "all"}
 
 
 @bp.post("/<public_id>/acties")
-def action_add(public_id: str):
+def action_add(public_id: str) -> ResponseReturnValue:
     """Agree an action with an owner and due date; 422 with Dutch reasons."""
     complaint = get_owned_or_404(Complaint, public_id)
     people = {u.public_id: u for u in colleagues(complaint.company_id)}
@@ -35,9 +36,9 @@ def action_add(public_id: str):
             actions.add_action(
                 complaint,
                 kind=form.action_kind.data,
-                description=form.action_text.data,
+                description=form.action_text.data or "",
                 owner=people.get(form.action_owner.data or ""),
-                due_on=form.action_due_on.data,
+                due_on=form.action_due_on.data or services.now_local_date(),
                 today=services.now_local_date(),
                 by=require_user(),
             )
@@ -55,7 +56,7 @@ def action_add(public_id: str):
 
 
 @bp.post("/acties/<public_id>/gereed")
-def action_done(public_id: str):
+def action_done(public_id: str) -> ResponseReturnValue:
     """Mark an action done; back to where the button was pressed."""
     action = get_owned_or_404(ComplaintAction, public_id)
     if not EmptyForm().validate_on_submit():
@@ -72,7 +73,7 @@ def action_done(public_id: str):
 
 
 @bp.get("/acties")
-def actions_index():
+def actions_index() -> ResponseReturnValue:
     """Every action of the company: open, overdue, done or all, by due date."""
     company = current_company()
     state = request.args.get("toon", "open")

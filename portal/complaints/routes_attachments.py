@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,7 +28,7 @@ def _company_key() -> str:
 
 @bp.post("/<public_id>/bijlagen")
 @limiter.limit("60/hour", key_func=_company_key)
-def attachment_add(public_id: str):
+def attachment_add(public_id: str) -> ResponseReturnValue:
     """Attach a photo or document; 422 with a Dutch reason when the file is refused."""
     complaint = get_owned_or_404(Complaint, public_id)
     form = AttachmentForm()
@@ -53,7 +54,7 @@ def attachment_add(public_id: str):
 
 
 @bp.get("/bijlagen/<public_id>")
-def attachment_download(public_id: str):
+def attachment_download(public_id: str) -> ResponseReturnValue:
     """The stored file as a download (never shown inline); audited."""
     attachment = get_owned_or_404(ComplaintAttachment, public_id)
     attachments.record_download(attachment, by=require_user())
@@ -62,7 +63,7 @@ def attachment_download(public_id: str):
 
 
 @bp.post("/bijlagen/<public_id>/verwijderen")
-def attachment_remove(public_id: str):
+def attachment_remove(public_id: str) -> ResponseReturnValue:
     """Delete an attachment; back to the complaint."""
     attachment = get_owned_or_404(ComplaintAttachment, public_id)
     if not EmptyForm().validate_on_submit():

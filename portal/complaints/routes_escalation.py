@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.complaints import escalation
@@ -10,13 +11,13 @@ from portal.complaints.forms_extra import EscalationForm
 from portal.complaints.models import Complaint
 from portal.complaints.routes import _show_page, bp, colleagues
 from portal.complaints.services import ComplaintError
-from portal.core import concurrency
 from portal.core.access import require_user
 from portal.core.security import get_owned_or_404
+from portal.extensions import db
 
 
 @bp.post("/<public_id>/voorleggen")
-def escalate(public_id: str):
+def escalate(public_id: str) -> ResponseReturnValue:
     """Put the complaint before a superior; notice to them, reason in the history."""
     complaint = get_owned_or_404(Complaint, public_id)
     people = colleagues(complaint.company_id)
@@ -26,16 +27,13 @@ def escalate(public_id: str):
         return _show_page(complaint, status=422, escalation_form=form)
     superior = next(u for u in people if u.public_id == form.superior.data)
 
-    def create() -> str | None:
-        try:
-            escalation.escalate(complaint, superior, form.reason.data, by=require_user())
-        except ComplaintError as exc:
-            form.superior.errors = [str(exc)]
-            return None
-        flash(_("De klacht is voorgelegd aan %(name)s.", name=superior.name))
-        return url_for("complaints.show", public_id=complaint.public_id, _anchor="escalate-title")
-
-    url = concurrency.create_once(create)
-    if url is None:
+    try:
+        escalation.escalate(complaint, superior, form.reason.data or "", by=require_user())
+    except ComplaintError as exc:
+        form.superior.errors = [str(exc)]
         return _show_page(complaint, status=422, escalation_form=form)
-    return redirect(url, 303)
+    db.session.commit()
+    flash(_("De klacht is voorgelegd aan %(name)s.", name=superior.name))
+    return redirect(
+        url_for("complaints.show", public_id=complaint.public_id, _anchor="escalate-title"), 303
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.complaints import dispatch, instruction, services
 from portal.complaints.forms_extra import WorkInstructionForm
+from portal.complaints.models import ComplaintPolicy
 from portal.complaints.routes import bp
 from portal.complaints.routes_docs import _pdf_response
 from portal.core import concurrency
@@ -19,13 +21,13 @@ from portal.core.templating import nl_date
 from portal.extensions import db
 
 
-def _state(policy):
+def _state(policy: ComplaintPolicy) -> tuple[int, dict[str, str]]:
     """(version, values) of the stored instruction, for the version check."""
     text, _own = instruction.text_for(policy)
     return policy.version or 0, {"work_instruction": text.strip()}
 
 
-def _page(form, own: bool, status: int = 200):
+def _page(form: WorkInstructionForm, own: bool, status: int = 200) -> ResponseReturnValue:
     return render_template(
         "complaints/instruction_edit.html",
         form=form,
@@ -36,7 +38,7 @@ def _page(form, own: bool, status: int = 200):
 
 
 @bp.get("/werkwijze/werkinstructie")
-def instruction_edit():
+def instruction_edit() -> ResponseReturnValue:
     """The work instruction in an editable text field (the default until the company saves)."""
     policy = services.policy_for(current_company())
     text, own = instruction.text_for(policy)
@@ -52,7 +54,7 @@ beheerder_only = company_admin_required(
 
 @bp.post("/werkwijze/werkinstructie")
 @beheerder_only
-def instruction_save():
+def instruction_save() -> ResponseReturnValue:
     """Save the company's own text (beheerder only); 409 after someone else's save."""
     policy = services.policy_for(current_company())
     form = WorkInstructionForm()
@@ -61,7 +63,7 @@ def instruction_save():
         status = 409
     elif form.validate_on_submit():
         try:
-            instruction.save(policy, form.work_instruction.data)
+            instruction.save(policy, form.work_instruction.data or "")
             db.session.commit()
         except (concurrency.StaleDataError, IntegrityError):
             concurrency.conflict_after_race(form, lambda: _state(policy))
@@ -74,7 +76,7 @@ def instruction_save():
 
 @bp.post("/werkwijze/werkinstructie/standaard")
 @beheerder_only
-def instruction_reset():
+def instruction_reset() -> ResponseReturnValue:
     """Back to the association's default text (beheerder only)."""
     if not EmptyForm().validate_on_submit():
         abort(400)
@@ -87,7 +89,7 @@ def instruction_reset():
 
 
 @bp.get("/werkwijze/werkinstructie.pdf")
-def instruction_pdf():
+def instruction_pdf() -> ResponseReturnValue:
     """The work instruction with the regeling's deadlines as a PDF to print."""
     company = current_company()
     policy = services.policy_for(company)

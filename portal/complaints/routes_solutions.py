@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 
 from portal.complaints import services, solutions
@@ -21,7 +22,7 @@ from portal.extensions import db
 
 
 @bp.post("/<public_id>/oplossingen")
-def solution_add(public_id: str):
+def solution_add(public_id: str) -> ResponseReturnValue:
     """Record a solution offered to the customer; 422 with a Dutch reason when it is empty."""
     complaint = get_owned_or_404(Complaint, public_id)
     form = SolutionForm()
@@ -53,7 +54,7 @@ def solution_add(public_id: str):
 
 
 @bp.post("/oplossingen/<public_id>/kiezen")
-def solution_choose(public_id: str):
+def solution_choose(public_id: str) -> ResponseReturnValue:
     """Record that the customer chose this solution (its amount goes into the costs)."""
     option = get_owned_or_404(ComplaintSolution, public_id)
     if not EmptyForm().validate_on_submit():

@@ -42,6 +42,8 @@ def context(complaint: Complaint, forms: dict[str, Any]) -> dict[str, Any]:
     ]
     escalation_form = forms.get("escalation_form") or EscalationForm(formdata=None)
     escalation_form.superior.choices = escalation.superiors(complaint, people, me=current_user)
+    if not escalation_form.superior.data and escalation_form.superior.choices:
+        escalation_form.superior.data = escalation_form.superior.choices[0][0]  # coordinator first
     return {
         "escalation_form": escalation_form,
         "last_escalation": escalation.last_escalation(complaint),

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
+from portal.auth.models import User
 from portal.complaints.models import Complaint, ComplaintPolicy
 from portal.complaints.models_extra import ComplaintSolution
 from portal.complaints.services import Actor, ComplaintError, add_event
@@ -72,7 +73,7 @@ def compensations_of(policy: ComplaintPolicy | None) -> list[Compensation]:
 
 
 def add_option(
-    complaint: Complaint, description: str, compensation: Compensation | None, *, by
+    complaint: Complaint, description: str, compensation: Compensation | None, *, by: User
 ) -> ComplaintSolution:
     """Record a solution offered to the customer (text, a standard compensation, or both).
 
@@ -104,7 +105,7 @@ def add_option(
     return option
 
 
-def choose(option: ComplaintSolution, *, by, now: datetime) -> None:
+def choose(option: ComplaintSolution, *, by: User, now: datetime) -> None:
     """The customer chose this option: the others are unchosen, its amount is in the costs."""
     complaint = option.complaint
     previous = next((o for o in complaint.solutions if o.chosen_at), None)  # type: ignore[attr-defined]

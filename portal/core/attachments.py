@@ -80,6 +80,5 @@ def download_response(name: str, mime: str, data: bytes) -> Response:
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response.headers["Cache-Control"] = "no-store"
     return response

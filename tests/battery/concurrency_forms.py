@@ -200,11 +200,6 @@ CREATES: dict[str, Create] = {
         },
         "portal.complaints.models_extra:ComplaintAction",
     ),
-    "complaints.escalate": Create(
-        "member_a",
-        {"reason": "Dubbel voorgelegd"},
-        "portal.complaints.models:ComplaintEvent",
-    ),
     "profile.invite": Create(
         "member_a",
         {
@@ -319,6 +314,7 @@ OTHER: dict[str, str] = {
     "complaints.attachment_remove": "removes; a repeat finds nothing (404)",
     "complaints.solution_choose": "marks the customer's choice; a repeat is a no-op",
     "complaints.action_done": "marks the action done; a repeat keeps the first date",
+    "complaints.escalate": "a deliberate step: each press puts the case before someone once more",
     "complaints.instruction_reset": "back to the default text; a repeat is a no-op",
     "complaints.letter_template_reset": "back to the default wording; a repeat is a no-op",
     "invitations.confirm": "the upload's status refuses a second confirmation",
