@@ -1,8 +1,8 @@
 """Complaint register (issue 18): attachments (photos of the installation, the customer's
 documents), stored in the database and removed with the complaint.
 
-Revision ID: 0016_i18_attachments
-Revises: 0015_i18_complaint_details
+Revision ID: 0020_i18_attachments
+Revises: 0019_i19_logos
 Create Date: 2026-12-06 02:30:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0016_i18_attachments'
-down_revision = '0015_i18_complaint_details'
+revision = '0020_i18_attachments'
+down_revision = '0019_i19_logos'
 branch_labels = None
 depends_on = None
 

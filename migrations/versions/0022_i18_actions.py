@@ -1,8 +1,8 @@
 """Complaint register (issue 18): corrective and improvement actions with an owner, a due date
 and their follow-up (reminded once, overdue signalled once).
 
-Revision ID: 0018_i18_actions
-Revises: 0017_i18_solutions
+Revision ID: 0022_i18_actions
+Revises: 0021_i18_solutions
 Create Date: 2026-12-06 02:50:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0018_i18_actions'
-down_revision = '0017_i18_solutions'
+revision = '0022_i18_actions'
+down_revision = '0021_i18_solutions'
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """Complaint register (issue 18): a company's own work instruction (werkinstructie); empty means
 the association's default text.
 
-Revision ID: 0019_i18_work_instruction
-Revises: 0018_i18_actions
+Revision ID: 0023_i18_work_instruction
+Revises: 0022_i18_actions
 Create Date: 2026-12-06 03:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0019_i18_work_instruction'
-down_revision = '0018_i18_actions'
+revision = '0023_i18_work_instruction'
+down_revision = '0022_i18_actions'
 branch_labels = None
 depends_on = None
 

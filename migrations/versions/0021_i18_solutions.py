@@ -1,8 +1,8 @@
 """Complaint register (issue 18): solutions offered to the customer with the customer's choice,
 and a company's list of standard compensations.
 
-Revision ID: 0017_i18_solutions
-Revises: 0016_i18_attachments
+Revision ID: 0021_i18_solutions
+Revises: 0020_i18_attachments
 Create Date: 2026-12-06 02:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0017_i18_solutions'
-down_revision = '0016_i18_attachments'
+revision = '0021_i18_solutions'
+down_revision = '0020_i18_attachments'
 branch_labels = None
 depends_on = None
 
