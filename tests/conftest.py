@@ -32,6 +32,9 @@ from portal.auth.passwords import hash_password
 from portal.directory.cache import dispose_readers
 from portal.extensions import db
 from portal.members.models import Company, MembershipStatus
+from tests import speedups
+
+speedups.install()
 
 # The xdist controller never loads tests/battery/conftest.py, so the summary hooks come in here.
 pytest_plugins = ["tests.battery.summary"]

@@ -6,6 +6,9 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,6 +19,105 @@ from portal.extensions import db
 from tests.conftest import base_config
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member company (Kerkstraat, Utrecht) and its beheerder, as the browser tests seed them."""
+
+    email: str
+    password: str
+    name: str
+    company: dict = field(default_factory=dict)  # Company columns besides the address
+
+
+DE_VRIES = Member(
+    email="beheerder@devries.example",
+    password="paarse-kraan-lekt-zachtjes-2026",
+    name="Jan de Vries",
+    company={
+        "member_number": "L000001",
+        "kvk_number": "12345678",
+        "legal_name": "De Vries Installaties B.V.",
+        "trade_name": "De Vries Installaties",
+        "slug": "de-vries-installaties",
+        "house_number": "1",
+    },
+)
+BADGE = Member(
+    email="beheerder@badge.example",
+    password="groene-ketel-brandt-stil-2026",
+    name="Bea Badge",
+    company={
+        "member_number": "L000020",
+        "kvk_number": "12345020",
+        "legal_name": "Badge Installaties B.V.",
+        "trade_name": "Badge Installaties",
+        "slug": "badge-installaties",
+        "house_number": "20",
+    },
+)
+
+
+def seed_member(member: Member, *, reviews: int | None = None) -> Callable[[], None]:
+    """A `live_portal` seed: the member's company and beheerder (committed).
+
+    With `reviews`, the company also gets an active Klantenvertellen link (score 8.6, fetched two
+    hours ago) with that many reviews, and its ledenzoeker entry is refreshed.
+    """
+
+    def run() -> None:
+        from portal.auth.models import CompanyRole, Role, User
+        from portal.auth.passwords import hash_password
+        from portal.directory.entries import refresh_entry
+        from portal.members.models import Company
+        from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+
+        company = Company(street="Kerkstraat", postcode="3511 AB", city="Utrecht", **member.company)
+        db.session.add(company)
+        db.session.add(
+            User(
+                email=member.email,
+                name=member.name,
+                role=Role.MEMBER,
+                company=company,
+                company_role=CompanyRole.BEHEERDER,
+                password_hash=hash_password(member.password),
+            )
+        )
+        if reviews is not None:
+            fetched = datetime.now(UTC) - timedelta(hours=2)
+            db.session.add(
+                ReviewSystem(
+                    company=company,
+                    provider=Provider.KLANTENVERTELLEN,
+                    status=SystemStatus.ACTIVE,
+                    score=Decimal("8.60"),
+                    scale_max=Decimal("10"),
+                    review_count=reviews,
+                    fetched_at=fetched,
+                    last_success_at=fetched,
+                    last_attempt_at=fetched,
+                    last_outcome="ok",
+                )
+            )
+        db.session.commit()
+        if reviews is not None:
+            refresh_entry(company.id)
+            db.session.commit()
+
+    return run
+
+
+def log_in(page, base: str, member: Member) -> None:
+    """Log in through the form and land on the member's dashboard."""
+    page.goto(f"{base}/inloggen")
+    page.get_by_label("E-mailadres").fill(member.email)
+    page.get_by_label("Wachtwoord").fill(member.password)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.wait_for_url(f"{base}/mijn-profiel/")
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

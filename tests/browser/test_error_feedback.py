@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.live import browser_page, live_portal
-from tests.browser.test_profile_flow import EMAIL, PASSWORD, seed
+from tests.browser.live import DE_VRIES, browser_page, live_portal, log_in, seed_member
 
 pytestmark = pytest.mark.browser
 STALE_TOKEN = """() => {
@@ -21,20 +20,12 @@ BROKEN_LINK = """() => {
 }"""
 
 
-def _log_in(page, base: str) -> None:
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("E-mailadres").fill(EMAIL)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen", exact=True).click()
-    page.wait_for_url(f"{base}/mijn-profiel/")
-
-
 def test_errors_are_shown_in_dutch_with_javascript(tmp_path):
     with (
-        live_portal(tmp_path, seed, WTF_CSRF_ENABLED=True) as base,
+        live_portal(tmp_path, seed_member(DE_VRIES), WTF_CSRF_ENABLED=True) as base,
         browser_page(javascript=True) as page,
     ):
-        _log_in(page, base)
+        log_in(page, base, DE_VRIES)
         page.goto(f"{base}/mijn-profiel/bedrijfsgegevens")
         page.wait_for_function("() => window.htmx !== undefined")
         alert = page.locator("#portal-alert")

@@ -6,8 +6,7 @@ import os
 
 import pytest
 
-from tests.browser.live import browser_page, live_portal
-from tests.browser.test_member_face import seed
+from tests.browser.live import BADGE, browser_page, live_portal, seed_member
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("I20_SCREENSHOTS")
@@ -15,7 +14,10 @@ SHOTS = os.environ.get("I20_SCREENSHOTS")
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_switch_to_english_and_back(tmp_path, javascript):
-    with live_portal(tmp_path, seed(12)) as base, browser_page(javascript=javascript) as page:
+    with (
+        live_portal(tmp_path, seed_member(BADGE, reviews=12)) as base,
+        browser_page(javascript=javascript) as page,
+    ):
         page.goto(f"{base}/")
         assert page.locator("html").get_attribute("lang") == "nl"
         assert (

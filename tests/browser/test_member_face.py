@@ -3,77 +3,14 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
-from portal.auth.models import CompanyRole, Role, User
-from portal.auth.passwords import hash_password
-from portal.directory.entries import refresh_entry
-from portal.extensions import db
-from portal.members.models import Company
-from portal.reviews.models import Provider, ReviewSystem, SystemStatus
-from tests.browser.live import browser_page, live_portal
+from tests.browser.live import BADGE, browser_page, live_portal, log_in, seed_member
 
 pytestmark = pytest.mark.browser
-EMAIL, PASSWORD = "beheerder@badge.example", "groene-ketel-brandt-stil-2026"
 SHOTS = os.environ.get("I20_SCREENSHOTS")  # a directory: also save screenshots there
-
-
-def seed(count: int):
-    def run() -> None:
-        company = Company(
-            member_number="L000020",
-            kvk_number="12345020",
-            legal_name="Badge Installaties B.V.",
-            trade_name="Badge Installaties",
-            slug="badge-installaties",
-            street="Kerkstraat",
-            house_number="20",
-            postcode="3511 AB",
-            city="Utrecht",
-        )
-        db.session.add(company)
-        db.session.add(
-            User(
-                email=EMAIL,
-                name="Bea Badge",
-                role=Role.MEMBER,
-                company=company,
-                company_role=CompanyRole.BEHEERDER,
-                password_hash=hash_password(PASSWORD),
-            )
-        )
-        now = datetime.now(UTC)
-        db.session.add(
-            ReviewSystem(
-                company=company,
-                provider=Provider.KLANTENVERTELLEN,
-                status=SystemStatus.ACTIVE,
-                score=Decimal("8.60"),
-                scale_max=Decimal("10"),
-                review_count=count,
-                fetched_at=now - timedelta(hours=2),
-                last_success_at=now - timedelta(hours=2),
-                last_attempt_at=now - timedelta(hours=2),
-                last_outcome="ok",
-            )
-        )
-        db.session.commit()
-        refresh_entry(company.id)
-        db.session.commit()
-
-    return run
-
-
-def _login(page, base: str) -> None:
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("E-mailadres").fill(EMAIL)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen", exact=True).click()
-    page.wait_for_url(f"{base}/mijn-profiel/")
 
 
 def _wait_for_width(page, width: int) -> None:
@@ -92,8 +29,8 @@ def _shot(page, name: str) -> None:
 
 
 def test_dashboard_lists_what_to_do_and_the_invite_button_works(tmp_path):
-    with live_portal(tmp_path, seed(3)) as base, browser_page() as page:
-        _login(page, base)
+    with live_portal(tmp_path, seed_member(BADGE, reviews=3)) as base, browser_page() as page:
+        log_in(page, base, BADGE)
         todos = page.locator("ol.todo-list > li")
         assert todos.first.get_attribute("data-todo") == "criterion"
         first = todos.first
@@ -110,10 +47,10 @@ def test_dashboard_lists_what_to_do_and_the_invite_button_works(tmp_path):
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_badge_preview_follows_the_options(tmp_path, javascript):
     with (
-        live_portal(tmp_path, seed(12)) as base,
+        live_portal(tmp_path, seed_member(BADGE, reviews=12)) as base,
         browser_page(javascript=javascript) as page,
     ):
-        _login(page, base)
+        log_in(page, base, BADGE)
         page.goto(f"{base}/mijn-profiel/beoordelingen/")
         preview = page.locator("#badge-preview-img")
         assert preview.get_attribute("src") == "/ledenzoeker/badge-installaties/badge.svg"

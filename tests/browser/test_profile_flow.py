@@ -4,50 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from portal.auth.models import CompanyRole, Role, User
-from portal.auth.passwords import hash_password
-from portal.extensions import db
-from portal.members.models import Company
-from tests.browser.live import browser_page, live_portal
+from tests.browser.live import DE_VRIES, browser_page, live_portal, log_in, seed_member
 
 pytestmark = pytest.mark.browser
-EMAIL, PASSWORD = "beheerder@devries.example", "paarse-kraan-lekt-zachtjes-2026"
-
-
-def seed() -> None:
-    company = Company(
-        member_number="L000001",
-        kvk_number="12345678",
-        legal_name="De Vries Installaties B.V.",
-        trade_name="De Vries Installaties",
-        slug="de-vries-installaties",
-        street="Kerkstraat",
-        house_number="1",
-        postcode="3511 AB",
-        city="Utrecht",
-    )
-    db.session.add(company)
-    db.session.add(
-        User(
-            email=EMAIL,
-            name="Jan de Vries",
-            role=Role.MEMBER,
-            company=company,
-            company_role=CompanyRole.BEHEERDER,
-            password_hash=hash_password(PASSWORD),
-        )
-    )
-    db.session.commit()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_login_edit_see_change_logout(tmp_path, javascript):
-    with live_portal(tmp_path, seed) as base, browser_page(javascript=javascript) as page:
-        page.goto(f"{base}/inloggen")
-        page.get_by_label("E-mailadres").fill(EMAIL)
-        page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_role("button", name="Inloggen", exact=True).click()
-        page.wait_for_url(f"{base}/mijn-profiel/")
+    with (
+        live_portal(tmp_path, seed_member(DE_VRIES)) as base,
+        browser_page(javascript=javascript) as page,
+    ):
+        log_in(page, base, DE_VRIES)
         assert page.get_by_role("heading", level=1, name="De Vries Installaties").is_visible()
 
         page.get_by_role("link", name="Bedrijfsgegevens").first.click()
