@@ -137,6 +137,11 @@ class FaultBoard:
     invites: list[dict] = field(default_factory=list)
     serial: int = 0
     requests: int = 0
+    # Waiting fault modes hold their reply until a release (POST /_emulator/release) or until
+    # EMULATOR_SLOW_SECONDS pass; `busy` counts provider calls being answered.
+    releases: int = 0
+    busy: int = 0
+    settled: threading.Condition = field(default_factory=threading.Condition)
 
     @classmethod
     def from_env(cls) -> FaultBoard:
@@ -175,6 +180,28 @@ class FaultBoard:
     def count_request(self) -> None:
         with self.lock:
             self.requests += 1
+
+    def begin_call(self) -> None:
+        with self.settled:
+            self.busy += 1
+
+    def end_call(self) -> None:
+        with self.settled:
+            self.busy -= 1
+            self.settled.notify_all()
+
+    def hold(self, seconds: float, since: int | None = None) -> None:
+        """Wait `seconds`, or until the next release after `since` (a `releases` value)."""
+        with self.settled:
+            start = self.releases if since is None else since
+            self.settled.wait_for(lambda: self.releases != start, timeout=seconds)
+
+    def release(self, timeout: float = 10.0) -> bool:
+        """End every hold now and wait until no provider call is being answered (True)."""
+        with self.settled:
+            self.releases += 1
+            self.settled.notify_all()
+            return self.settled.wait_for(lambda: self.busy == 0, timeout=timeout)
 
     def issue_token(self, client_id: str) -> str:
         with self.lock:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from html import escape
@@ -83,11 +82,13 @@ def fbc_error(status: int, text: str) -> Response:
     return json_reply({"success": False, "error": text}, status)
 
 
-def _drip(payload: bytes, seconds: float) -> Iterator[bytes]:
-    pieces = 30
+def _drip(payload: bytes, seconds: float, fault_board: FaultBoard) -> Iterator[bytes]:
+    """The body in pieces at most 0.1 s apart, the last after `seconds` (or at a release)."""
+    pieces = max(30, int(seconds / 0.1))
     size = max(1, len(payload) // pieces + 1)
+    since = fault_board.releases
     for start in range(0, len(payload), size):
-        time.sleep(seconds / pieces)
+        fault_board.hold(seconds / pieces, since)
         yield payload[start : start + size]
 
 
@@ -129,7 +130,7 @@ def fault_response(mode: str, kind: str, payload: dict) -> Response | None:
             "<html><body>503 Service Unavailable</body></html>", 503, mimetype="text/html"
         )
     if mode in ("slow", "timeout"):
-        time.sleep(slow_seconds())
+        board().hold(slow_seconds())
         return None
     return _body_fault(mode, kind, payload)
 
@@ -139,7 +140,7 @@ def _body_fault(mode: str, kind: str, payload: dict) -> Response | None:
     mimetype = "application/xml" if kind == XML else "application/json"
     body = xml_document("ReviewFeedDto", payload) if kind == XML else json.dumps(payload).encode()
     if mode == "trickle":
-        return Response(_drip(body, slow_seconds() * 3), mimetype=mimetype)
+        return Response(_drip(body, slow_seconds() * 3, board()), mimetype=mimetype)
     if mode == "malformed_json":
         return Response(body[: len(body) // 2], mimetype=mimetype)
     if mode == "wrong_content_type":

@@ -6,8 +6,10 @@ Valid credentials: KV token `emu-<locationId>`, feed hash `emu-feed-<locationId>
 deterministic figures. Faults: `POST /_emulator/faults` `{"target": "<id>" | "*", "mode": "…",
 "times": 2}` (no `times` = permanent), `DELETE /_emulator/faults` resets, env `EMULATOR_FAULT`
 sets a global default, ids `fault-<mode>` always fail that way. `EMULATOR_SLOW_SECONDS`
-(default 10) is the delay of `slow`/`timeout`; `trickle` drips its body over three times that. `EMULATOR_LATENCY` adds a
-fixed delay to every provider call.
+(default 10) is the delay of `slow`/`timeout`; `trickle` drips its body over three times that;
+`POST /_emulator/release` ends those waits at once and returns when no provider call is still
+being answered (tests release before they look at what the emulator received). `EMULATOR_LATENCY`
+adds a fixed delay to every provider call.
 Received invites: `GET /_emulator/invites`. Dev/test tool only: production never imports it.
 """
 
@@ -49,6 +51,12 @@ def reset_faults() -> Response:
     return json_reply({"reset": True})
 
 
+def release_waits() -> Response:
+    """POST /_emulator/release: answer held replies now; 200 once none is being answered."""
+    settled = board().release()
+    return json_reply({"settled": settled}, 200 if settled else 503)
+
+
 def list_faults() -> Response:
     """GET /_emulator/faults: current rules and the env default."""
     current = board()
@@ -81,6 +89,7 @@ ROUTES = (
     ("/_emulator/faults", ("POST",), set_fault),
     ("/_emulator/faults", ("DELETE",), reset_faults),
     ("/_emulator/faults", ("GET",), list_faults),
+    ("/_emulator/release", ("POST",), release_waits),
     ("/_emulator/invites", ("GET",), list_invites),
     ("/_emulator/stats", ("GET",), stats),
 )
@@ -103,6 +112,7 @@ def create_emulator(config: Mapping | None = None) -> Flask:
     for rule, methods, view in ROUTES:
         app.add_url_rule(rule, f"{view.__name__}_{methods[0].lower()}", view, methods=methods)
     app.before_request(_latency)
+    app.teardown_request(_end_call)
     return app
 
 
@@ -111,9 +121,15 @@ def _latency() -> None:
     if request.path.startswith("/_emulator"):
         return
     board().count_request()
+    board().begin_call()
     delay = current_app.config["EMULATOR_LATENCY"]
     if delay:
         time.sleep(delay)
+
+
+def _end_call(_exc: BaseException | None) -> None:
+    if not request.path.startswith("/_emulator"):
+        board().end_call()
 
 
 def make_emulator_server(host: str = "127.0.0.1", port: int = 0, **config: Any) -> BaseWSGIServer:

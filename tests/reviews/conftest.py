@@ -19,8 +19,11 @@ from portal.reviews import credentials
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 
 PROVIDERS = (Provider.KLANTENVERTELLEN, Provider.KIYOH, Provider.FEEDBACK_COMPANY)
-SLOW_SECONDS = 1.5
-# Modes in which the emulator makes the portal wait (SLOW_SECONDS, or three times that).
+# How long the emulator holds a waiting mode's reply (`trickle`: drips it over three times that).
+# Far longer than any test waits: the emulator fixture releases held replies when a test ends,
+# so the portal's own timeout always comes first, however loaded the machine is.
+SLOW_SECONDS = 30.0
+# Modes in which the emulator makes the portal wait.
 WAITING_MODES = frozenset({"slow", "timeout", "trickle"})
 # Waits for a test whose emulator answers at once: room for a stalled, loaded CI machine.
 ROOMY_WAITS = {
@@ -28,15 +31,17 @@ ROOMY_WAITS = {
     "PROVIDER_REQUEST_DEADLINE": 8.0,
     "PROVIDER_INVITE_TIMEOUT": 5.0,
 }
-# Waits for a test that plays a waiting mode: all well below SLOW_SECONDS, so the portal gives
-# up before the emulator answers (sleeping never ends early). The margin is what a stalled
-# machine may delay the portal's own timeout by before the late answer wins the race: at least
-# 0.7 s here (the invite timeout was 1.2 s, a 0.3 s margin, when quick modes shared it).
+# `slow`/`timeout`: the reply is held, so tight read timeouts keep the test short, and they
+# fire whatever the load (nothing arrives until the test has ended).
 TIGHT_WAITS = {
     "PROVIDER_READ_TIMEOUT": 0.3,
     "PROVIDER_REQUEST_DEADLINE": 0.8,
     "PROVIDER_INVITE_TIMEOUT": 0.3,
 }
+# `trickle`: the status line and headers come at once and a piece of body every 0.1 s, so the
+# read timeouts stay roomy (a loaded machine may be late with the headers: no timeout before
+# the status is known) and the request deadline ends the body, which is never complete in time.
+TRICKLE_WAITS = {**ROOMY_WAITS, "PROVIDER_REQUEST_DEADLINE": 0.8}
 
 
 @dataclass
@@ -56,6 +61,11 @@ class Emulator:
     def reset(self) -> None:
         requests.delete(f"{self.base_url}/_emulator/faults", timeout=5)
 
+    def release(self) -> None:
+        """Answer every held reply now; returns once no provider call is still being answered."""
+        reply = requests.post(f"{self.base_url}/_emulator/release", timeout=15)
+        assert reply.status_code == 200, reply.text
+
     def invites(self) -> list[dict]:
         return requests.get(f"{self.base_url}/_emulator/invites", timeout=5).json()["invites"]
 
@@ -74,13 +84,18 @@ def emulator_server():
 
 @pytest.fixture
 def emulator(emulator_server) -> Emulator:
-    """The emulator with faults, token marks and invites reset for this test."""
+    """The emulator with faults, token marks and invites reset for this test.
+
+    Held replies are released (and answered) before the reset, so a late answer to this test
+    never lands in the next test's emulator state.
+    """
     handle = Emulator(
         f"http://127.0.0.1:{emulator_server.server_port}",
         emulator_server.app.extensions["provider_emulator"],
     )
     handle.reset()
     yield handle
+    handle.release()
     handle.reset()
 
 
@@ -93,22 +108,28 @@ def played_mode(request: pytest.FixtureRequest) -> str | None:
 def emulator_config(emulator: Emulator, mode: str | None = None, **overrides) -> dict:
     """App settings pointing every provider at the emulator.
 
-    The waits depend on the fault `mode` the test plays: tight for a waiting mode (so the test
-    is quick and the portal surely times out), roomy otherwise (so a quick answer is never
-    turned into a timeout by a stalled CI machine).
+    The waits depend on the fault `mode` the test plays: tight for a held reply (so the test is
+    quick), a tight request deadline for a trickled one, roomy otherwise (so a quick answer is
+    never turned into a timeout by a stalled CI machine).
     """
     url = emulator.base_url
     config = {
         "PROVIDER_BASE_URLS": f"klantenvertellen={url},kiyoh={url},feedback_company={url}",
         "PROVIDER_ALLOWED_HOSTS": ["127.0.0.1"],
         "PROVIDER_CONNECT_TIMEOUT": 1.0,
-        **(TIGHT_WAITS if mode in WAITING_MODES else ROOMY_WAITS),
+        **_waits(mode),
         "SYNC_BACKOFF_BASE": 0.01,
         "SYNC_MAX_RETRY_AFTER": 1.0,  # the emulator's Retry-After: 2 → pause, not wait
         "SYNC_LINK_DEADLINE": 10.0,
     }
     config.update(overrides)
     return config
+
+
+def _waits(mode: str | None) -> dict:
+    if mode == "trickle":
+        return TRICKLE_WAITS
+    return TIGHT_WAITS if mode in WAITING_MODES else ROOMY_WAITS
 
 
 def good_credentials(provider: Provider, ident: str) -> dict[str, str]:
