@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from flask import Flask
+from flask import Blueprint, Flask
 
 from portal.config import ConfigError, check_deploy, cli_runs_doctor, load_config
 
@@ -31,9 +31,11 @@ def create_app(config: Mapping | None = None) -> Flask:
         problems = check_deploy(app.config)
         if problems:
             raise ConfigError("Refusing to start in production: " + "; ".join(problems))
+    app.extensions["portal.create_app"] = create_app  # ops boots a twin app (restore check)
     register_extensions(app)
     register_models()
     register_blueprints(app)
+    register_listeners()
     register_commands(app)
     from portal import ops
 
@@ -99,24 +101,63 @@ def register_models() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount every feature's blueprints (each feature's `register` knows its URL prefixes)."""
-    from portal.auth.routes import bp as auth_bp
-    from portal.members import routes_import
-    from portal.members.routes_staff import bp as staff_members_bp
+    """Mount every feature's blueprints from one explicit list (URL prefix per blueprint)."""
+    from portal.agreements import routes as agreement_routes
+    from portal.agreements import routes_staff as agreement_staff_routes
+    from portal.auth import routes as auth_routes
+    from portal.complaints import routes as complaint_routes
+    from portal.compliance import routes as compliance_routes
+    from portal.directory import admin_routes as directory_admin_routes
+    from portal.directory import redis_cache
+    from portal.directory import routes as directory_routes
+    from portal.invitations import routes as invitation_routes
+    from portal.invitations import settings as invitation_settings
+    from portal.members import routes_import as member_import_routes
+    from portal.members import routes_staff as member_staff_routes
     from portal.outbox import routes as outbox_routes
-    from portal.profile.routes import bp as profile_bp
+    from portal.privacy import routes as privacy_routes
+    from portal.privacy import routes_staff as privacy_staff_routes
+    from portal.profile import routes as profile_routes
     from portal.public import bp as public_bp
+    from portal.reviews import routes as review_routes
+    from portal.reviews import routes_staff as review_staff_routes
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(profile_bp, url_prefix="/mijn-profiel")
-    app.register_blueprint(staff_members_bp, url_prefix="/beheer")
-    routes_import.register(app)
-    outbox_routes.register(app)
-    for feature in (
-        "reviews", "directory", "agreements", "invitations", "privacy", "compliance", "complaints",
-    ):  # fmt: skip
-        importlib.import_module(f"portal.{feature}.routes").register(app)
+    # Feature settings and template helpers the blueprints' views rely on.
+    redis_cache.init_app(app)
+    invitation_settings.load_defaults(app.config)
+    complaint_routes.init_app(app)
+    blueprints: tuple[tuple[Blueprint, str | None], ...] = (
+        (public_bp, None),
+        (auth_routes.bp, None),
+        (profile_routes.bp, "/mijn-profiel"),
+        (member_staff_routes.bp, "/beheer"),
+        (member_import_routes.bp, "/beheer/leden/import"),
+        (outbox_routes.bp, "/beheer/e-mail"),
+        (review_routes.bp, "/mijn-profiel/beoordelingen"),
+        (review_staff_routes.bp, "/beheer/beoordelingen"),
+        (directory_routes.bp, "/ledenzoeker"),
+        (directory_admin_routes.bp, "/beheer/ledenzoeker"),
+        (agreement_routes.bp, "/mijn-profiel/verwerkersovereenkomst"),
+        (agreement_staff_routes.bp, "/beheer/verwerkersovereenkomsten"),
+        (invitation_routes.bp, "/mijn-profiel/uitnodigen"),
+        (privacy_routes.bp, None),
+        (privacy_staff_routes.bp, "/beheer/privacy"),
+        (compliance_routes.bp, "/beheer/criterium-2"),
+        (compliance_routes.admin_bp, "/beheer"),
+        (compliance_routes.member_bp, "/mijn-profiel/criterium-2"),
+        (complaint_routes.bp, "/mijn-profiel/klachten"),
+        (complaint_routes.public_bp, "/ledenzoeker"),
+        (complaint_routes.staff_bp, "/beheer/klachten"),
+    )
+    for blueprint, prefix in blueprints:
+        app.register_blueprint(blueprint, url_prefix=prefix)
+
+
+def register_listeners() -> None:
+    """Subscribe features to other features' signals (portal/core/signals.py)."""
+    from portal.directory import listeners
+
+    listeners.connect()
 
 
 def register_commands(app: Flask) -> None:

@@ -3,7 +3,7 @@
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.compliance.settings import publication_min
+from portal.core.settings import publication_min
 from portal.directory.services import listed_count
 from portal.extensions import db
 

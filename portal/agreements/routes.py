@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Flask, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,14 +22,6 @@ if TYPE_CHECKING:
     from portal.members.models import Company
 
 bp = Blueprint("agreements", __name__)
-
-
-def register(app: Flask) -> None:
-    """Mount the member pages and the staff overview."""
-    from portal.agreements.routes_staff import bp as staff_bp
-
-    app.register_blueprint(bp, url_prefix="/mijn-profiel/verwerkersovereenkomst")
-    app.register_blueprint(staff_bp, url_prefix="/beheer/verwerkersovereenkomsten")
 
 
 @bp.before_request

@@ -18,10 +18,9 @@ from sqlalchemy import select
 from portal.auth.models import CompanyRole, Role, User
 from portal.compliance.models import SelfReportedScore, SubmissionStatus
 from portal.compliance.services import ComplianceError
-from portal.core import audit, outbox
+from portal.core import audit, outbox, signals
 from portal.core.db import utcnow
 from portal.core.templating import AMSTERDAM
-from portal.directory.entries import refresh_entry
 from portal.extensions import db
 from portal.members.models import Company
 from portal.reviews import switching
@@ -139,7 +138,7 @@ def decide(system: ReviewSystem, *, decision: Decision, reason: str, by: User) -
             before, {"status": system.status.value, "decision_reason": system.decision_reason}
         ),
     )
-    refresh_entry(system.company_id)
+    signals.company_changed(system.company_id)
     _mail(
         system.company,
         f"compliance.decision.{decision.value}",
@@ -231,7 +230,7 @@ def confirm_score(sub: SelfReportedScore, *, by: User, now: datetime | None = No
     system.last_success_at = now
     _upsert_snapshot(system, now)
     _close(sub, SubmissionStatus.CONFIRMED, "", by, now)
-    refresh_entry(system.company_id)
+    signals.company_changed(system.company_id)
 
 
 def reject_score(sub: SelfReportedScore, *, reason: str, by: User) -> None:

@@ -21,9 +21,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from portal.compliance.assessment import DECISION_LABELS, Decision
-from portal.compliance.settings import DEFINITIONS
 from portal.core.concurrency import IdempotentForm, VersionedForm
 from portal.core.evidence import read_evidence
+from portal.core.settings import DEFINITIONS
 from portal.core.validation import SafeText, multiline_filter, strip_filter
 
 REQUIRED = _l("Dit veld is verplicht.")

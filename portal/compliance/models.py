@@ -1,5 +1,5 @@
-"""Tables of the criterium-2 console: settings, deadlines, reminders and their templates,
-self-reported scores."""
+"""Tables of the criterium-2 console: deadlines, reminders and their templates, self-reported
+scores (the app-wide settings table is portal/core/models.Setting)."""
 
 from __future__ import annotations
 
@@ -21,24 +21,6 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from portal.core.db import UTCDateTime, new_uuid, utcnow
 from portal.extensions import Model
-
-
-class Setting(Model):
-    """One admin-managed setting (publication minimum, deadline period, reminder interval)."""
-
-    __tablename__ = "settings"
-
-    key: Mapped[str] = mapped_column(String(60), primary_key=True)
-    value: Mapped[str] = mapped_column(String(200))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-    # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).
-    version: Mapped[int] = mapped_column(default=1, server_default="1")
-    __mapper_args__ = {"version_id_col": version}
-
-    def __repr__(self) -> str:
-        return f"<Setting {self.key}={self.value!r}>"
 
 
 class DeadlineExtension(Model):

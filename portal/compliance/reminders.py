@@ -18,9 +18,9 @@ from portal.auth.models import CompanyRole, Role, User
 from portal.compliance import status as st
 from portal.compliance.models import Reminder, ReminderBatch, ReminderTemplate
 from portal.compliance.services import ComplianceError, OverviewRow
-from portal.compliance.settings import get_setting
 from portal.core import audit, outbox
 from portal.core.db import is_postgres
+from portal.core.settings import get_setting
 from portal.core.templating import AMSTERDAM, nl_date
 from portal.extensions import db
 

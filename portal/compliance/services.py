@@ -15,8 +15,8 @@ from sqlalchemy import Row, and_, func, select
 from portal.compliance import status as st
 from portal.compliance.models import DeadlineExtension, Reminder
 from portal.compliance.regions import UNKNOWN, province_for_postcode, provinces
-from portal.compliance.settings import get_setting
 from portal.core import audit
+from portal.core.settings import get_setting
 from portal.core.templating import AMSTERDAM
 from portal.directory.scores import PublicScore, ScoreState, public_score
 from portal.extensions import db

@@ -27,7 +27,7 @@ PUBLIC_SOURCES = (
     "portal/directory/forms.py",
     "portal/directory/routes.py",
     "portal/directory/services.py",
-    "portal/complaints/routes_public.py",
+    "portal/complaints/routes/public.py",
     "portal/complaints/forms.py",
     "portal/core/fields.py",
     "portal/core/validation.py",

@@ -1,4 +1,4 @@
-"""Cross-cutting tables: the append-only audit log and the mail outbox."""
+"""Cross-cutting tables: the append-only audit log, the mail outbox and app-wide settings."""
 
 from __future__ import annotations
 
@@ -95,3 +95,21 @@ class OutboxMessage(Model):
 
     def __repr__(self) -> str:
         return f"<OutboxMessage {self.kind} {self.status}>"
+
+
+class Setting(Model):
+    """One admin-managed setting (publication minimum, deadline period, reminder interval)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    # Optimistic concurrency: every UPDATE checks and bumps it (portal/core/concurrency.py).
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Setting {self.key}={self.value!r}>"

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     abort,
     current_app,
@@ -23,18 +22,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.compliance.settings import publication_min
 from portal.core import i18n
 from portal.core.db import utcnow
 from portal.core.htmx import render, wants_fragment
+from portal.core.settings import publication_min
 from portal.directory import (
-    admin_routes,
     badge,
     cache,
     logos,
     map_data,
     publish,
-    redis_cache,
     services,
     vocabulary,
 )
@@ -48,13 +45,6 @@ PUBLIC_MAX_AGE = 60
 # Per IP, CSV and JSON together; DIRECTORY_EXPORT_RATE_LIMIT overrides it.
 EXPORT_RATE_LIMIT = "10/hour"
 PUBLICATION_MIN = "directory_publication_min"  # app.extensions: (version key, value)
-
-
-def register(app: Flask) -> None:
-    """Mount the ledenzoeker under /ledenzoeker, its word list under /beheer/ledenzoeker."""
-    redis_cache.init_app(app)
-    app.register_blueprint(bp, url_prefix="/ledenzoeker")
-    app.register_blueprint(admin_routes.bp, url_prefix="/beheer/ledenzoeker")
 
 
 def _search_limit() -> str:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,12 +27,6 @@ from portal.invitations.models import InviteStatus, InviteUpload, UploadStatus
 
 bp = Blueprint("invitations", __name__)
 PREVIEW_ROWS = 50
-
-
-def register(app: Flask) -> None:
-    """Mount the member pages; fill unset invitation settings from the environment."""
-    settings.load_defaults(app.config)
-    app.register_blueprint(bp, url_prefix="/mijn-profiel/uitnodigen")
 
 
 @bp.before_request

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from portal.core import audit
+from portal.core import audit, signals
 from portal.core.db import new_uuid, rowcount, utcnow
 from portal.core.uploads import ParsedTable
 from portal.core.validation import CONTROL_RE, clean_text
@@ -377,10 +377,7 @@ def refresh_directory(company_ids: list[int]) -> None:
     """Update the public directory rows of changed companies (all rows after a large import)."""
     if not company_ids:
         return
-    from portal.directory.entries import refresh_all, refresh_entry
-
     if len(company_ids) >= BULK_REFRESH_FROM:
-        refresh_all()
+        signals.companies_changed.send(None, company_ids=None)
         return
-    for company_id in company_ids:
-        refresh_entry(company_id)
+    signals.companies_changed.send(None, company_ids=sorted(company_ids))

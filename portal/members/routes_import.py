@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -27,11 +27,6 @@ from portal.members.models_import import ImportBatch, ImportStatus
 
 bp = Blueprint("staff_import", __name__)
 SHOWN = 200  # rows per kind listed on the preview page
-
-
-def register(app: Flask) -> None:
-    """Mount the import pages under /beheer/leden/import."""
-    app.register_blueprint(bp, url_prefix="/beheer/leden/import")
 
 
 @bp.before_request

@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from PIL import Image, UnidentifiedImageError
 from sqlalchemy import select
 
-from portal.core import audit
+from portal.core import audit, signals
 from portal.core.db import utcnow
 from portal.core.images import quiet_pillow
 from portal.extensions import db
@@ -169,10 +169,8 @@ def slugify(text: str) -> str:
 
 def refresh_directory(company: Company) -> None:
     """Update the precomputed public directory row of this company (flushes, never commits)."""
-    from portal.directory.entries import refresh_entry
-
     db.session.flush()
-    refresh_entry(company.id)
+    signals.company_changed(company.id)
 
 
 def reloader(company: Company, form: FlaskForm) -> Callable[[], tuple[int, dict]]:

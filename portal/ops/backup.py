@@ -155,9 +155,12 @@ def _sqlite_app(app: Flask, path: Path) -> Flask:
 
 
 def _app_on(app: Flask, url: str) -> Flask:
-    """The portal booted on another database, with the running app's settings otherwise."""
-    from portal import create_app
+    """The portal booted on another database, with the running app's settings otherwise.
 
+    The factory comes from the running app (`create_app` puts itself there), so ops does not
+    import the package that registers it.
+    """
+    create_app = app.extensions["portal.create_app"]
     config = {key: value for key, value in app.config.items() if key.isupper()}
     config.update(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS={}, SERVER_NAME=None)
     return create_app(config)

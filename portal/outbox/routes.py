@@ -6,7 +6,7 @@ shown at all, customers' addresses are masked, and every view of a body is audit
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -128,7 +128,3 @@ def cancel(message_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash(_("De e-mail is geannuleerd en wordt niet verstuurd."))
     return redirect(url_for("staff_outbox.detail", message_id=message_id), 303)
-
-
-def register(app: Flask) -> None:
-    app.register_blueprint(bp, url_prefix="/beheer/e-mail")

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     abort,
     current_app,
@@ -37,14 +36,6 @@ if TYPE_CHECKING:
 
 bp = Blueprint("privacy", __name__)
 STATEMENT_VERSION = "2026.2"
-
-
-def register(app: Flask) -> None:
-    """Mount the public statement, the self-service pages and the staff pages."""
-    from portal.privacy.routes_staff import bp as staff_bp
-
-    app.register_blueprint(bp)
-    app.register_blueprint(staff_bp, url_prefix="/beheer/privacy")
 
 
 @bp.get("/privacy")

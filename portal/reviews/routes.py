@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from flask import (
     Blueprint,
-    Flask,
     Response,
     current_app,
     flash,
@@ -54,14 +53,6 @@ class AttemptRow(NamedTuple):
     started_at: datetime
     label: str
     ok: bool
-
-
-def register(app: Flask) -> None:
-    """Mount the member pages and the small staff provisioning queue."""
-    from portal.reviews.routes_staff import bp as staff_bp
-
-    app.register_blueprint(bp, url_prefix="/mijn-profiel/beoordelingen")
-    app.register_blueprint(staff_bp, url_prefix="/beheer/beoordelingen")
 
 
 @bp.before_request

@@ -17,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
 
 from portal.auth.models import CompanyRole, Role, User
-from portal.compliance.settings import publication_min
 from portal.core import outbox
 from portal.core.db import utcnow
+from portal.core.settings import publication_min
 from portal.core.templating import AMSTERDAM
 from portal.extensions import db
 from portal.members.models import Company

@@ -14,9 +14,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.auth.models import User
-from portal.core import audit
+from portal.core import audit, signals
 from portal.core.db import utcnow
-from portal.directory.entries import refresh_entry
 from portal.extensions import db
 from portal.members.models import Company
 from portal.reviews import credentials
@@ -155,4 +154,4 @@ def audit_change(action: str, system: ReviewSystem, *, by: User | None, company:
 def refresh_directory(company: Company) -> None:
     """The ledenzoeker shows the current system's score: rebuild the company's row."""
     db.session.flush()
-    refresh_entry(company.id)
+    signals.company_changed(company.id)

@@ -24,9 +24,9 @@ from flask import current_app
 from sqlalchemy import or_, select, text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 
+from portal.core import signals
 from portal.core.crypto import SecretError
 from portal.core.db import is_postgres, utcnow
-from portal.directory.entries import refresh_entries
 from portal.extensions import db
 from portal.members.models import Company
 from portal.reviews import credentials
@@ -321,7 +321,7 @@ def _refresh_directory(changed: list[int]) -> None:
     if not changed:
         return
     try:
-        refresh_entries(changed)
+        signals.companies_changed.send(None, company_ids=changed)  # the directory listens
         db.session.commit()
     except SQLAlchemyError as exc:
         _rollback_quietly()
@@ -442,7 +442,7 @@ def sync_one(system_id: int) -> SyncAttempt | None:
     if result.skipped:
         return None
     store_result(result, run_id=str(uuid.uuid4()))
-    refresh_entries([job.company_id])
+    signals.company_changed(job.company_id)
     return db.session.scalars(
         select(SyncAttempt)
         .where(SyncAttempt.review_system_id == system_id)

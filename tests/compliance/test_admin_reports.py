@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from portal.compliance import reports
-from portal.compliance.settings import get_setting
 from portal.core import audit
 from portal.core.models import AuditEvent
+from portal.core.settings import get_setting
 from portal.extensions import db
 from portal.members.models import Specialism
 from portal.reviews.models import Provider, SystemStatus

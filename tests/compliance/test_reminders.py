@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.compliance import reminders, services
-from portal.compliance.models import Reminder, ReminderBatch, ReminderTemplate, Setting
+from portal.compliance.models import Reminder, ReminderBatch, ReminderTemplate
 from portal.core.db import utcnow
-from portal.core.models import AuditEvent, OutboxMessage
+from portal.core.models import AuditEvent, OutboxMessage, Setting
 from portal.core.templating import AMSTERDAM, nl_date
 from portal.extensions import db
 

@@ -266,7 +266,7 @@ def test_combined_version_changes_with_any_part():
 def test_settings_row_stored_meanwhile_makes_the_page_stale(app, make_user, login):
     """No setting row exists yet; another admin's save inserts one: the older page is stale."""
     from portal.auth.models import Role
-    from portal.compliance.models import Setting
+    from portal.core.models import Setting
 
     first, second = make_user(role=Role.ADMIN), make_user(role=Role.ADMIN)
     a, b = app.test_client(), app.test_client()
@@ -288,8 +288,8 @@ def test_settings_row_stored_meanwhile_makes_the_page_stale(app, make_user, logi
 def test_race_on_a_setting_row_is_a_409(app, make_user, login, monkeypatch):
     """Someone saves after the version check passed: the UPDATE finds no row of that version."""
     from portal.auth.models import Role
-    from portal.compliance import routes_admin
-    from portal.compliance.models import Setting
+    from portal.compliance.routes import admin as routes_admin
+    from portal.core.models import Setting
 
     admin = make_user(role=Role.ADMIN)
     client = app.test_client()

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from portal.auth.models import Role
-from portal.compliance.settings import update_settings
+from portal.core.settings import update_settings
 from portal.directory import cache, vocabulary
 from portal.directory.entries import refresh_entry
 from portal.directory.models import ResultCache

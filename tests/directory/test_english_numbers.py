@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from flask_babel import refresh
 
-from portal.complaints.routes_public import retention_text
+from portal.complaints.routes.public import retention_text
 from portal.core.templating import format_count, nl_int
 from portal.directory.forms import SearchQuery
 from portal.directory.scores import PublicScore, ScoreState

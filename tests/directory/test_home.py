@@ -20,7 +20,7 @@ def test_home_has_search_box_and_score_rules(client, listed):
 
 
 def test_home_follows_the_publication_minimum(client, app):
-    from portal.compliance.models import Setting
+    from portal.core.models import Setting
     from portal.extensions import db
 
     db.session.add(Setting(key="publication_min", value="1"))

@@ -13,8 +13,8 @@ import redis
 from sqlalchemy import event
 
 from portal.auth.models import Role
-from portal.compliance.settings import update_settings
 from portal.core.db import utcnow
+from portal.core.settings import update_settings
 from portal.directory import cache, redis_cache
 from portal.directory.entries import refresh_entry
 from portal.directory.models import ResultCache

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 from portal.auth.models import Role
 from portal.compliance import assessment
-from portal.compliance.settings import update_settings
 from portal.core.db import utcnow
+from portal.core.settings import update_settings
 from portal.directory.entries import refresh_entry
 from portal.directory.models import DirectoryEntry
 from portal.extensions import db

@@ -18,7 +18,7 @@ from portal.core.access import current_company, require_user
 from portal.core.forms import EmptyForm
 from portal.core.security import get_owned_or_404
 from portal.extensions import db, limiter
-from portal.profile.routes import bp
+from portal.profile.routes.blueprint import bp
 
 if TYPE_CHECKING:
     from portal.members.models import Company

@@ -13,7 +13,7 @@ from portal.core.logs import security_event
 from portal.core.paging import page_arg
 from portal.extensions import db
 from portal.outbox import services
-from portal.profile.routes import bp
+from portal.profile.routes.blueprint import bp
 
 PER_PAGE = 25
 

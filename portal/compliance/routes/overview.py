@@ -7,7 +7,7 @@ in routes_staff_accounts; the member's self-reported score in routes_member.
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, flash, request, url_for
+from flask import abort, flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -18,13 +18,13 @@ from portal.compliance.forms import DeadlineForm
 from portal.compliance.models import DeadlineExtension, Reminder
 from portal.compliance.regions import UNKNOWN, provinces
 from portal.compliance.reminders import ensure_templates
+from portal.compliance.routes.blueprint import bp
 from portal.core import concurrency
 from portal.core.access import require_user
 from portal.core.db import utcnow
 from portal.core.forms import EmptyForm
 from portal.core.htmx import render
 from portal.core.responses import done
-from portal.core.security import staff_required
 from portal.core.validation import present
 from portal.extensions import db
 from portal.members.models import Company
@@ -32,31 +32,6 @@ from portal.reviews import services as review_services
 from portal.reviews.errors import OK
 from portal.reviews.models import PROVIDER_LABELS
 from portal.reviews.sync import SyncBusy
-
-bp = Blueprint("compliance", __name__)
-
-
-def register(app: Flask) -> None:
-    """Mount the staff console, the admin pages and the member's score page."""
-    from portal.compliance import (  # noqa: F401  (attach their routes)
-        routes_assess,
-        routes_reminders,
-        routes_reports,
-        routes_staff_accounts,
-    )
-    from portal.compliance.routes_admin import bp as admin_bp
-    from portal.compliance.routes_member import bp as member_bp
-
-    app.register_blueprint(bp, url_prefix="/beheer/criterium-2")
-    app.register_blueprint(admin_bp, url_prefix="/beheer")
-    app.register_blueprint(member_bp, url_prefix="/mijn-profiel/criterium-2")
-
-
-@bp.before_request
-@staff_required
-def _staff_only():
-    """Staff and admins only; members get 404, anonymous users the login page."""
-    return None
 
 
 def filter_options() -> dict:

@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from portal.complaints import dispatch, instruction, services
 from portal.complaints.forms_extra import WorkInstructionForm
 from portal.complaints.models import ComplaintPolicy
-from portal.complaints.routes import bp
-from portal.complaints.routes_docs import _pdf_response
+from portal.complaints.routes.blueprint import bp
+from portal.complaints.routes.docs import _pdf_response
 from portal.core import concurrency
 from portal.core.access import company_admin_required, current_company
 from portal.core.forms import EmptyForm

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.compliance import reminders, services
 from portal.compliance.forms import TemplateForm
 from portal.compliance.models import Reminder, ReminderBatch, ReminderTemplate
-from portal.compliance.routes import bp
+from portal.compliance.routes.blueprint import bp
 from portal.core import concurrency, queues
 from portal.core.access import require_user
 from portal.core.db import utcnow

@@ -33,7 +33,7 @@ from portal.complaints.forms import (
 )
 from portal.complaints.labels import LETTER_LABELS
 from portal.complaints.models import Complaint, ComplaintLetter, ComplaintPolicy, LetterKind
-from portal.complaints.routes import bp
+from portal.complaints.routes.blueprint import bp
 from portal.complaints.services import ComplaintError
 from portal.core import concurrency
 from portal.core.access import company_admin_required, current_company, require_user
@@ -304,7 +304,7 @@ def settings():
 
 
 def _coordinator_choices(form: PolicyForm, company: Company) -> None:
-    from portal.complaints.routes import colleagues
+    from portal.complaints.routes.cases import colleagues
 
     form.coordinator.choices = [("", _("— geen: de beheerders —"))] + [
         (u.public_id, u.name or u.email) for u in colleagues(company.id)
@@ -358,7 +358,7 @@ def settings_post():
 
 
 def _coordinator_id(company: Company, public_id: str) -> int | None:
-    from portal.complaints.routes import colleagues
+    from portal.complaints.routes.cases import colleagues
 
     return next((u.id for u in colleagues(company.id) if u.public_id == public_id), None)
 

@@ -6,15 +6,13 @@ id answers 404, exactly like a missing one.
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from portal.agreements.gate import member_register_gate
 from portal.auth.models import Role, User
 from portal.complaints import dispatch, queries, reminders, services, show_extras
 from portal.complaints.forms import (
@@ -30,7 +28,6 @@ from portal.complaints.labels import (
     ACTION_LABELS,
     CHANNEL_LABELS,
     CUSTOMER_GROUPS,
-    INSTALLATION_TYPES,
     LETTER_LABELS,
     NOTE_LABELS,
     ROOT_CAUSES,
@@ -48,20 +45,20 @@ from portal.complaints.models import (
     ComplaintStatus,
     SyncedReview,
 )
+from portal.complaints.routes.blueprint import bp
 from portal.complaints.services import Action, ComplaintError
 from portal.core import concurrency
 from portal.core.access import current_company, require_user
 from portal.core.forms import EmptyForm
 from portal.core.htmx import render
 from portal.core.paging import page_arg
-from portal.core.security import get_owned_or_404, member_required
+from portal.core.security import get_owned_or_404
 from portal.core.validation import add_error, present
 from portal.extensions import db
 
 if TYPE_CHECKING:
     from portal.members.models import Company
 
-bp = Blueprint("complaints", __name__)
 PER_PAGE = 25
 WORKFLOW = (
     ComplaintStatus.RECEIVED,
@@ -70,58 +67,6 @@ WORKFLOW = (
     ComplaintStatus.SOLUTION_PROPOSED,
     ComplaintStatus.CLOSED,
 )
-
-
-def register(app: Flask) -> None:
-    """Mount the member register, the public complaint form and the staff figures."""
-    from portal.complaints import (  # noqa: F401
-        routes_actions,
-        routes_attachments,
-        routes_docs,
-        routes_escalation,
-        routes_instruction,
-        routes_public,
-        routes_solutions,
-        routes_staff,
-    )
-
-    env = os.environ
-    app.config.setdefault(
-        "COMPLAINTS_RETENTION_DAYS", int(env.get("COMPLAINTS_RETENTION_DAYS") or 730)
-    )
-    app.config.setdefault(
-        "COMPLAINTS_NEGATIVE_BELOW", float(env.get("COMPLAINTS_NEGATIVE_BELOW") or 6)
-    )
-    app.config.setdefault("COMPLAINTS_PUBLIC_RATE", env.get("COMPLAINTS_PUBLIC_RATE", "5/hour"))
-    app.register_blueprint(bp, url_prefix="/mijn-profiel/klachten")
-    app.register_blueprint(routes_public.bp, url_prefix="/ledenzoeker")
-    app.register_blueprint(routes_staff.bp, url_prefix="/beheer/klachten")
-    app.jinja_env.globals.setdefault("complaint_status_labels", STATUS_LABELS)
-    app.jinja_env.filters.setdefault("iso_nl_date", _iso_nl_date)
-    app.jinja_env.globals.setdefault("installation_types", INSTALLATION_TYPES)
-    app.jinja_env.globals.setdefault("customer_groups", CUSTOMER_GROUPS)
-
-
-def _iso_nl_date(value: str) -> str:
-    """An ISO date kept as text (a history note) as a Dutch date; other text unchanged."""
-    from datetime import date as _date
-
-    from portal.core.templating import nl_date
-
-    try:
-        return nl_date(_date.fromisoformat(value))
-    except (TypeError, ValueError):
-        return value
-
-
-@bp.before_request
-@member_required
-def _members_only():
-    """Every page here is for logged-in member users (staff get 404)."""
-    return None
-
-
-bp.before_request(member_register_gate)  # accepted processor agreement (issue 15)
 
 
 def colleagues(company_id: int) -> list[User]:

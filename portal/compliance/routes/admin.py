@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -10,31 +10,24 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.compliance import admin
 from portal.compliance.forms import EditSpecialismForm, NewSpecialismForm, SettingsForm
+from portal.compliance.routes.blueprint import admin_bp as bp
 from portal.compliance.services import ComplianceError
-from portal.compliance.settings import (
+from portal.core import concurrency
+from portal.core.access import require_user
+from portal.core.htmx import render
+from portal.core.paging import page_arg
+from portal.core.security import admin_required
+from portal.core.settings import (
     DEFINITIONS,
     all_settings,
     settings_version,
     stored_settings,
     update_settings,
 )
-from portal.core import concurrency
-from portal.core.access import require_user
-from portal.core.htmx import render
-from portal.core.paging import page_arg
-from portal.core.security import admin_required, staff_required
 from portal.extensions import db
 from portal.members.models import Company, Specialism
 
-bp = Blueprint("compliance_admin", __name__)
 PER_PAGE = 50
-
-
-@bp.before_request
-@staff_required
-def _staff_only():
-    """Staff and admins only; each admin page adds admin_required."""
-    return None
 
 
 @bp.get("/audit")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 
 from flask import (
-    Blueprint,
     Response,
     current_app,
     flash,
@@ -23,12 +22,12 @@ from flask_login import current_user, login_required
 from portal.auth import mfa, passkeys, services, sessions, tokens
 from portal.auth.forms import CodeForm, ForgotForm, LoginForm, NewPasswordForm
 from portal.auth.models import TokenPurpose, User
+from portal.auth.routes.blueprint import bp
 from portal.core.forms import EmptyForm
 from portal.core.security import safe_next
 from portal.core.validation import add_error
 from portal.extensions import db, limiter, login_manager
 
-bp = Blueprint("auth", __name__)
 PENDING_MFA_SECONDS = 300
 # Endpoints a staff user without a verified second factor may still reach.
 MFA_EXEMPT = {
@@ -328,7 +327,3 @@ def activate_post():
     """First password of an invited user; the token comes in the form body."""
     raw = request.form.get("token", "")
     return _token_page(TokenPurpose.ACTIVATE, raw, "auth/activate.html", "auth.activate_post")
-
-
-# Attach the account pages and single sign-on to bp.
-from portal.auth import routes_account, routes_passkeys, routes_sso  # noqa: E402, F401

@@ -11,7 +11,8 @@ from portal.complaints import attachments
 from portal.complaints.forms_extra import AttachmentForm
 from portal.complaints.models import Complaint
 from portal.complaints.models_extra import ComplaintAttachment
-from portal.complaints.routes import _show_page, bp
+from portal.complaints.routes.blueprint import bp
+from portal.complaints.routes.cases import _show_page
 from portal.complaints.services import ComplaintError
 from portal.core import concurrency
 from portal.core.access import require_user

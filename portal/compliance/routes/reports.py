@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 
 from portal.compliance import exports, reports, services
 from portal.compliance import status as st
-from portal.compliance.routes import bp
-from portal.compliance.settings import get_setting
+from portal.compliance.routes.blueprint import bp
 from portal.core import audit
 from portal.core.access import require_user
 from portal.core.db import utcnow
+from portal.core.settings import get_setting
 from portal.core.templating import AMSTERDAM
 from portal.extensions import db
 

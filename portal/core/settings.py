@@ -1,4 +1,4 @@
-"""Admin-managed settings stored in the `settings` table, with typed defaults.
+"""App-wide admin-managed settings stored in the `settings` table, with typed defaults.
 
 `get_setting(name, default)` is the one read path for every feature (e.g. the directory's
 publication minimum); a missing row falls back to the given default, then to the definition.
@@ -13,10 +13,8 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
-from portal.compliance.models import Setting
-from portal.core import audit
-from portal.core.db import utcnow
-from portal.directory import cache as directory_cache
+from portal.core import audit, signals
+from portal.core.models import Setting
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -148,8 +146,7 @@ def update_settings(values: dict[str, int], *, by: User) -> dict:
         row.updated_by_id = getattr(by, "id", None)
     db.session.flush()
     changes = audit.diff(before, all_settings())
-    if "publication_min" in changes:
-        directory_cache.bump(db.session, now=utcnow())  # cached scores used the old minimum
     if changes:
+        signals.settings_changed.send(None, names=sorted(changes))  # the directory listens
         audit.record("settings.updated", actor=by, subject_type="settings", changes=changes)
     return changes

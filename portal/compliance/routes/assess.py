@@ -14,7 +14,7 @@ from sqlalchemy.orm import undefer
 from portal.compliance import assessment
 from portal.compliance.forms import DecisionForm, ScoreDecisionForm
 from portal.compliance.models import SelfReportedScore
-from portal.compliance.routes import bp
+from portal.compliance.routes.blueprint import bp
 from portal.compliance.services import ComplianceError
 from portal.core import queues
 from portal.core.access import require_user

@@ -11,7 +11,7 @@ from portal.auth import staff_accounts
 from portal.auth.forms import StaffAccountForm, StaffRoleForm
 from portal.auth.models import Role, User
 from portal.auth.services import AccountError
-from portal.compliance.routes_admin import bp
+from portal.compliance.routes.blueprint import admin_bp as bp
 from portal.core import concurrency
 from portal.core.access import require_user
 from portal.core.forms import EmptyForm

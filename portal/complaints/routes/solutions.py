@@ -10,7 +10,8 @@ from portal.complaints import services, solutions
 from portal.complaints.forms_extra import SolutionForm
 from portal.complaints.models import Complaint
 from portal.complaints.models_extra import ComplaintSolution
-from portal.complaints.routes import _show_page, bp
+from portal.complaints.routes.blueprint import bp
+from portal.complaints.routes.cases import _show_page
 from portal.complaints.services import ComplaintError
 from portal.complaints.show_extras import compensation_choices
 from portal.core import concurrency

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
@@ -13,7 +13,6 @@ from portal.core import concurrency
 from portal.core.access import current_company, require_user
 from portal.core.db import utcnow
 from portal.core.htmx import render
-from portal.core.security import member_required
 from portal.core.templating import AMSTERDAM
 from portal.core.validation import add_error
 from portal.extensions import db
@@ -21,15 +20,10 @@ from portal.members import services
 from portal.members.forms import CompanyForm, LogoForm, OptOutForm
 from portal.members.models import Company
 from portal.profile import todos
+from portal.profile.routes.blueprint import bp
 
-bp = Blueprint("profile", __name__)
-
-
-@bp.before_request
-@member_required
-def _members_only():
-    """Every page here is for logged-in member users (staff get 404)."""
-    return None
+if TYPE_CHECKING:
+    from portal.reviews.card import Card
 
 
 def company_form(company: Company, formdata: MultiDict[str, str] | None = None) -> CompanyForm:
@@ -223,10 +217,3 @@ def _opt_out_page(company: Company, form: OptOutForm, status: int) -> ResponseRe
         optout_form=form,
         action=url_for("profile.details_post"),
     ), status
-
-
-# Attach the colleague and message pages to bp.
-from portal.profile import routes_colleagues, routes_messages  # noqa: E402, F401
-
-if TYPE_CHECKING:
-    from portal.reviews.card import Card

@@ -24,7 +24,8 @@ from sqlalchemy import select
 
 from portal.auth import passkeys, services, sessions
 from portal.auth.passkey_forms import AddPasskeyForm, PasskeyLoginForm, PasskeyNameForm
-from portal.auth.routes import bp, landing, pending_user
+from portal.auth.routes.blueprint import bp
+from portal.auth.routes.login import landing, pending_user
 from portal.core import audit
 from portal.core.access import require_user
 from portal.core.forms import EmptyForm

@@ -7,7 +7,8 @@ import time
 from flask import abort, flash, redirect, request, session, url_for
 
 from portal.auth import oidc, services
-from portal.auth.routes import bp, landing, needs_second_step, start_second_step
+from portal.auth.routes.blueprint import bp
+from portal.auth.routes.login import landing, needs_second_step, start_second_step
 from portal.core import audit
 from portal.core.forms import EmptyForm
 from portal.core.security import safe_next

@@ -22,7 +22,7 @@ from portal.auth.forms import (
 )
 from portal.auth.models import UserSession
 from portal.auth.passwords import verify_password
-from portal.auth.routes import bp
+from portal.auth.routes.blueprint import bp
 from portal.core import audit
 from portal.core.access import require_user
 from portal.core.forms import EmptyForm

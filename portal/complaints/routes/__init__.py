@@ -1,0 +1,49 @@
+"""Complaint register (member), public complaint form and staff figures."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+
+from flask import Flask
+
+from portal.complaints.labels import CUSTOMER_GROUPS, INSTALLATION_TYPES, STATUS_LABELS
+from portal.complaints.routes import (  # noqa: F401  (attach their views)
+    actions,
+    attachments,
+    cases,
+    docs,
+    escalation,
+    instruction,
+    solutions,
+)
+from portal.complaints.routes.blueprint import bp
+from portal.complaints.routes.public import bp as public_bp
+from portal.complaints.routes.staff import bp as staff_bp
+from portal.core.templating import nl_date
+
+__all__ = ["bp", "init_app", "public_bp", "staff_bp"]
+
+
+def init_app(app: Flask) -> None:
+    """Fill unset complaint settings from the environment; add the templates' labels."""
+    env = os.environ
+    app.config.setdefault(
+        "COMPLAINTS_RETENTION_DAYS", int(env.get("COMPLAINTS_RETENTION_DAYS") or 730)
+    )
+    app.config.setdefault(
+        "COMPLAINTS_NEGATIVE_BELOW", float(env.get("COMPLAINTS_NEGATIVE_BELOW") or 6)
+    )
+    app.config.setdefault("COMPLAINTS_PUBLIC_RATE", env.get("COMPLAINTS_PUBLIC_RATE", "5/hour"))
+    app.jinja_env.globals.setdefault("complaint_status_labels", STATUS_LABELS)
+    app.jinja_env.filters.setdefault("iso_nl_date", _iso_nl_date)
+    app.jinja_env.globals.setdefault("installation_types", INSTALLATION_TYPES)
+    app.jinja_env.globals.setdefault("customer_groups", CUSTOMER_GROUPS)
+
+
+def _iso_nl_date(value: str) -> str:
+    """An ISO date kept as text (a history note) as a Dutch date; other text unchanged."""
+    try:
+        return nl_date(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
