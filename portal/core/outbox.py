@@ -20,9 +20,8 @@ import ssl
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.policy import EmailPolicy
 from email.utils import format_datetime, make_msgid, parseaddr
-from typing import Any, cast
+from typing import Any
 
 import click
 from flask import current_app, render_template
@@ -36,6 +35,7 @@ from portal.core.claims import claim_rows
 from portal.core.db import HasId, rowcount, utcnow
 from portal.core.logs import EMAIL_RE
 from portal.core.models import OutboxMessage, OutboxStatus
+from portal.core.smtp import MaybeDelivered, send_smtp
 from portal.extensions import db
 
 MAX_ATTEMPTS = 5
@@ -61,10 +61,6 @@ STATUS_LABELS = {
     OutboxStatus.CANCELLED: _l("geannuleerd"),
     OutboxStatus.KEPT: _l("bewaard (geen SMTP ingesteld)"),
 }
-
-
-class MaybeDelivered(Exception):
-    """The message data went out but the server's answer never came: it may have been delivered."""
 
 
 class LinkUnavailable(Exception):
@@ -284,70 +280,6 @@ def _smtp_detail(code: int, reply: bytes | str) -> str:
 def _clean(text: str) -> str:
     """Staff read this: one line, no e-mail addresses (servers echo the recipient)."""
     return EMAIL_RE.sub("[e-mail]", " ".join(str(text).split()))[:300]
-
-
-def tls_context() -> ssl.SSLContext:
-    """Certificate and host name checked; `MAIL_SMTP_CA_FILE` adds a private CA."""
-    return ssl.create_default_context(cafile=current_app.config.get("MAIL_SMTP_CA_FILE") or None)
-
-
-def send_smtp(mail: EmailMessage) -> None:
-    """Deliver one message; raises MaybeDelivered when the outcome cannot be known."""
-    config = current_app.config
-    host, port, mode = config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], config["MAIL_SMTP_TLS"]
-    timeout = config.get("MAIL_SMTP_TIMEOUT", 20)
-    if mode == "ssl":
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context())
-    else:
-        smtp = smtplib.SMTP(host, port, timeout=timeout)
-    try:
-        smtp.ehlo()
-        if mode == "starttls":
-            smtp.starttls(context=tls_context())  # no STARTTLS offered: SMTPNotSupportedError
-            smtp.ehlo()
-        if config["MAIL_SMTP_USER"]:
-            smtp.login(config["MAIL_SMTP_USER"], config["MAIL_SMTP_PASSWORD"])
-        _transmit(smtp, mail)
-    finally:
-        try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            smtp.close()
-
-
-def _transmit(smtp: smtplib.SMTP, mail: EmailMessage) -> None:
-    """MAIL, RCPT and DATA by hand, so a drop after the data is told apart from a refusal."""
-    sender = parseaddr(mail["From"])[1]
-    recipient = parseaddr(mail["To"])[1]
-    options = []
-    policy = cast(EmailPolicy, mail.policy).clone(linesep="\r\n")  # EmailMessage's policy
-    if not (sender + recipient).isascii():
-        if not smtp.has_extn("smtputf8"):
-            raise smtplib.SMTPRecipientsRefused({recipient: (553, b"SMTPUTF8 not offered")})
-        options.append("SMTPUTF8")
-        policy = policy.clone(utf8=True)  # addresses as UTF-8, never as encoded words
-    payload = re.sub(rb"(?m)^\.", b"..", mail.as_bytes(policy=policy))
-    if not payload.endswith(b"\r\n"):
-        payload += b"\r\n"
-    code, reply = smtp.mail(sender, options)
-    if code != 250:
-        raise smtplib.SMTPSenderRefused(code, reply, sender)
-    code, reply = smtp.rcpt(recipient)
-    if code not in (250, 251):
-        raise smtplib.SMTPRecipientsRefused({recipient: (code, reply)})
-    code, reply = smtp.docmd("data")
-    if code != 354:
-        raise smtplib.SMTPDataError(code, reply)
-    try:
-        smtp.send(payload + b".\r\n")
-        code, reply = smtp.getreply()
-    except Exception as exc:  # once the data is out, any failure leaves the outcome open
-        raise MaybeDelivered(type(exc).__name__) from exc
-    if 200 <= code < 300:
-        return
-    if 400 <= code < 600:
-        raise smtplib.SMTPDataError(code, reply)
-    raise MaybeDelivered(f"antwoord {code}")
 
 
 def purge(now: datetime | None = None) -> dict[str, int]:

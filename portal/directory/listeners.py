@@ -13,7 +13,7 @@ from portal.core.db import utcnow
 from portal.extensions import db
 
 
-def refresh_companies(_sender, *, company_ids: Sequence[int] | None) -> None:
+def refresh_companies(_sender: object, *, company_ids: Sequence[int] | None) -> None:
     """Rebuild the public rows of changed companies (every row for None)."""
     from portal.directory.entries import refresh_all, refresh_entries
 
@@ -24,7 +24,7 @@ def refresh_companies(_sender, *, company_ids: Sequence[int] | None) -> None:
         refresh_entries(list(company_ids))
 
 
-def settings_changed(_sender, *, names: Sequence[str]) -> None:
+def settings_changed(_sender: object, *, names: Sequence[str]) -> None:
     """Cached scores used the old publication minimum: start a new cache version."""
     from portal.directory import cache
 
