@@ -104,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprints from one explicit list (URL prefix per blueprint)."""
     from portal.agreements import routes as agreement_routes
     from portal.agreements import routes_staff as agreement_staff_routes
+    from portal.auth import passwords
     from portal.auth import routes as auth_routes
     from portal.complaints import routes as complaint_routes
     from portal.compliance import routes as compliance_routes
@@ -123,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.reviews import routes_staff as review_staff_routes
 
     # Feature settings and template helpers the blueprints' views rely on.
+    app.jinja_env.globals["password_minimum"] = passwords.minimum_length
     redis_cache.init_app(app)
     invitation_settings.load_defaults(app.config)
     complaint_routes.init_app(app)

@@ -18,6 +18,8 @@ from portal.auth.dutch_words import DUTCH_WORDS
 hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 _DUMMY_HASH = hasher.hash("dummy password for timing equalisation")
 
+MIN_LENGTH_MEMBER = 12
+MIN_LENGTH_STAFF = 15  # staff see every member's data: a longer minimum
 MAX_LENGTH = 128
 CONTEXT_WORDS = ["ledenportaal", "installateur", "installatie", "vereniging", "techniek"]
 ZXCVBN_MAX_LENGTH = 72  # zxcvbn refuses longer input; the first 72 characters are scored
@@ -52,9 +54,14 @@ def verify_password(stored_hash: str | None, password: str) -> tuple[bool, str |
     return True, None
 
 
+def minimum_length(*, staff: bool) -> int:
+    """The shortest password accepted (also the hint next to the password fields)."""
+    return MIN_LENGTH_STAFF if staff else MIN_LENGTH_MEMBER
+
+
 def password_problems(password: str, *, staff: bool, context: list[str] | tuple = ()) -> list[str]:
     """Dutch reasons a new password is refused (empty list when acceptable)."""
-    minimum = 15 if staff else 12
+    minimum = minimum_length(staff=staff)
     if len(password) < minimum:
         return [str(_l("Kies een wachtwoord van minstens %(n)s tekens.", n=minimum))]
     if len(password) > MAX_LENGTH:
