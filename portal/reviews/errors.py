@@ -2,40 +2,47 @@
 
 from __future__ import annotations
 
+import enum
+
 from flask_babel import lazy_gettext as _l
 
 from portal.core.logs import redact
 from portal.reviews.models import PROVIDER_LABELS, Provider
 
-OK = "ok"
-AUTH_ERROR = "auth_error"
-NOT_FOUND = "not_found"
-RATE_LIMITED = "rate_limited"
-SERVER_ERROR = "server_error"
-TIMEOUT = "timeout"
-NETWORK_ERROR = "network_error"
-MALFORMED = "malformed"
-INVALID_DATA = "invalid_data"
-TOO_LARGE = "too_large"
-BAD_CONTENT_TYPE = "bad_content_type"
-REDIRECT_BLOCKED = "redirect_blocked"
-HOST_NOT_ALLOWED = "host_not_allowed"
 
-OUTCOMES = (
-    OK,
-    AUTH_ERROR,
-    NOT_FOUND,
-    RATE_LIMITED,
-    SERVER_ERROR,
-    TIMEOUT,
-    NETWORK_ERROR,
-    MALFORMED,
-    INVALID_DATA,
-    TOO_LARGE,
-    BAD_CONTENT_TYPE,
-    REDIRECT_BLOCKED,
-    HOST_NOT_ALLOWED,
-)
+class Outcome(enum.StrEnum):
+    """The result of one provider call or sync attempt; the value is what `sync_attempts` stores."""
+
+    OK = "ok"
+    AUTH_ERROR = "auth_error"
+    NOT_FOUND = "not_found"
+    RATE_LIMITED = "rate_limited"
+    SERVER_ERROR = "server_error"
+    TIMEOUT = "timeout"
+    NETWORK_ERROR = "network_error"
+    MALFORMED = "malformed"
+    INVALID_DATA = "invalid_data"
+    TOO_LARGE = "too_large"
+    BAD_CONTENT_TYPE = "bad_content_type"
+    REDIRECT_BLOCKED = "redirect_blocked"
+    HOST_NOT_ALLOWED = "host_not_allowed"
+
+
+# Short names for the members (StrEnum: each equals its stored string).
+OK = Outcome.OK
+AUTH_ERROR = Outcome.AUTH_ERROR
+NOT_FOUND = Outcome.NOT_FOUND
+RATE_LIMITED = Outcome.RATE_LIMITED
+SERVER_ERROR = Outcome.SERVER_ERROR
+TIMEOUT = Outcome.TIMEOUT
+NETWORK_ERROR = Outcome.NETWORK_ERROR
+MALFORMED = Outcome.MALFORMED
+INVALID_DATA = Outcome.INVALID_DATA
+TOO_LARGE = Outcome.TOO_LARGE
+BAD_CONTENT_TYPE = Outcome.BAD_CONTENT_TYPE
+REDIRECT_BLOCKED = Outcome.REDIRECT_BLOCKED
+HOST_NOT_ALLOWED = Outcome.HOST_NOT_ALLOWED
+OUTCOMES = tuple(Outcome)
 # Worth another try within the same run (with backoff).
 TRANSIENT = frozenset({SERVER_ERROR, TIMEOUT, NETWORK_ERROR})
 # Repeated, these mean the member must fix the link ("controle nodig").
