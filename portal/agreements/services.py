@@ -142,8 +142,7 @@ def accept(
         "agreement.accepted",
         actor=by,
         company=company,
-        subject_type="agreement_acceptance",
-        subject_id=acceptance.public_id,
+        subject=acceptance,
         changes={"version": {"old": None, "new": version.label}},
     )
     return acceptance
@@ -155,8 +154,7 @@ def record_download(company: Company, version: AgreementVersion, *, by: User) ->
         "agreement.downloaded",
         actor=by,
         company=company,
-        subject_type="agreement_version",
-        subject_id=version.public_id,
+        subject=version,
     )
 
 
@@ -178,8 +176,7 @@ def create_draft(*, label: str, title: str, body: str, summary: str, by: User) -
     audit.record(
         "agreement.draft_created",
         actor=by,
-        subject_type="agreement_version",
-        subject_id=version.public_id,
+        subject=version,
     )
     return version
 
@@ -198,8 +195,7 @@ def update_draft(
     audit.record(
         "agreement.draft_updated",
         actor=by,
-        subject_type="agreement_version",
-        subject_id=version.public_id,
+        subject=version,
     )
 
 
@@ -232,8 +228,7 @@ def publish(
     audit.record(
         "agreement.published",
         actor=by,
-        subject_type="agreement_version",
-        subject_id=version.public_id,
+        subject=version,
     )
     if notify:
         _notify_beheerders(version, changes or [])

@@ -235,8 +235,7 @@ def _follow_groups(user: User, role: Role | None) -> None:
         sessions.revoke_all(user)
         audit.record(
             "auth.sso_staff_revoked",
-            subject_type="user",
-            subject_id=user.public_id,
+            subject=user,
             changes={
                 "role": {"old": str(user.role), "new": None},
                 "active": {"old": True, "new": False},
@@ -247,8 +246,7 @@ def _follow_groups(user: User, role: Role | None) -> None:
     if user.role is not role:
         audit.record(
             "auth.sso_role_changed",
-            subject_type="user",
-            subject_id=user.public_id,
+            subject=user,
             changes={"role": {"old": str(user.role), "new": str(role)}},
         )
         user.role = role
@@ -260,8 +258,7 @@ def _create_staff(email: str, name: str, role: Role) -> User:
     db.session.flush()
     audit.record(
         "auth.sso_account_created",
-        subject_type="user",
-        subject_id=user.public_id,
+        subject=user,
         changes={"role": {"old": None, "new": str(role)}},
     )
     return user

@@ -224,8 +224,7 @@ def register(user: User, credential: dict, name: str) -> Passkey:
     audit.record(
         "auth.passkey_added",
         actor=user,
-        subject_type="passkey",
-        subject_id=passkey.public_id,
+        subject=passkey,
         changes={"name": {"old": None, "new": name}},
     )
     return passkey

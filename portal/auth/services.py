@@ -63,8 +63,7 @@ def complete_login(user: User, *, remember: bool, mfa_verified: bool) -> None:
         "auth.login",
         actor=user,
         company=user.company,
-        subject_type="user",
-        subject_id=user.public_id,
+        subject=user,
     )
 
 
@@ -72,7 +71,7 @@ def logout(user: User) -> None:
     """Revoke this session server-side and clear the cookie session (caller commits)."""
     if user.session_token:
         sessions.revoke(user.session_token)
-    audit.record("auth.logout", actor=user, subject_type="user", subject_id=user.public_id)
+    audit.record("auth.logout", actor=user, subject=user)
     logout_user()
     session.clear()
 
@@ -93,9 +92,7 @@ def set_password(user: User, password: str, confirm: str) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     sessions.revoke_all(user)
-    audit.record(
-        "auth.password_changed", actor=user, subject_type="user", subject_id=user.public_id
-    )
+    audit.record("auth.password_changed", actor=user, subject=user)
 
 
 def send_reset(user: User) -> None:
@@ -166,8 +163,7 @@ def invite_colleague(
         "company.colleague_invited",
         actor=by,
         company=company,
-        subject_type="user",
-        subject_id=user.public_id,
+        subject=user,
         changes={"company_role": {"old": None, "new": company_role}},
     )
     return user
@@ -188,5 +184,5 @@ def create_admin(email: str, name: str, password: str) -> User:
     )
     db.session.add(user)
     db.session.flush()
-    audit.record("auth.admin_created", subject_type="user", subject_id=user.public_id)
+    audit.record("auth.admin_created", subject=user)
     return user

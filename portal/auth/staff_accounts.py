@@ -35,8 +35,7 @@ def create_staff(*, name: str, email: str, by: User) -> User:
     audit.record(
         "staff.created",
         actor=by,
-        subject_type="user",
-        subject_id=user.public_id,
+        subject=user,
         changes=audit.diff({}, {"email": user.email, "name": user.name, "role": str(user.role)}),
     )
     return user
@@ -64,8 +63,7 @@ def change_role(user: User, *, role: Role, by: User) -> bool:
     audit.record(
         "staff.role_changed",
         actor=by,
-        subject_type="user",
-        subject_id=user.public_id,
+        subject=user,
         changes=audit.diff(before, {"role": str(role)}),
     )
     return True
@@ -82,8 +80,7 @@ def deactivate(user: User, *, by: User) -> int:
     audit.record(
         "staff.deactivated",
         actor=by,
-        subject_type="user",
-        subject_id=user.public_id,
+        subject=user,
         changes={**audit.diff({"active": True}, {"active": False}),
                  "sessions_ended": {"old": None, "new": ended}},
     )  # fmt: skip

@@ -132,8 +132,7 @@ def decide(system: ReviewSystem, *, decision: Decision, reason: str, by: User) -
         f"review_system.{system.status.value}",
         actor=by,
         company=system.company,
-        subject_type="review_system",
-        subject_id=system.public_id,
+        subject=system,
         changes=audit.diff(
             before, {"status": system.status.value, "decision_reason": system.decision_reason}
         ),
@@ -197,8 +196,7 @@ def submit_score(
         "compliance.score_submitted",
         actor=by,
         company=system.company,
-        subject_type="self_reported_score",
-        subject_id=submission.public_id,
+        subject=submission,
         changes=audit.diff({}, _score_view(submission)),
     )
     return submission
@@ -288,8 +286,7 @@ def _close(
         f"compliance.score_{status.value}",
         actor=by,
         company=company,
-        subject_type="self_reported_score",
-        subject_id=sub.public_id,
+        subject=sub,
         changes=audit.diff(before, {**_score_view(sub), "decision_reason": reason}),
     )
     _mail(

@@ -322,8 +322,7 @@ def send(
             "compliance.reminder_sent",
             actor=by,
             company=_CompanyRef(item.row.facts.company_id),
-            subject_type="reminder_batch",
-            subject_id=batch.public_id,
+            subject=batch,
             changes={"kind": {"old": None, "new": template.key}},
         )
         batch.sent += 1

@@ -54,11 +54,22 @@ def record(
     *,
     actor: User | None = None,
     company: HasId | None = None,
+    subject: object | None = None,
     subject_type: str = "",
     subject_id: object = "",
     changes: dict | None = None,
 ) -> AuditEvent:
-    """Add one audit event to the session (the caller's transaction commits it)."""
+    """Add one audit event to the session (the caller's transaction commits it).
+
+    `subject` is the record the event is about: its type is the class name in snake case
+    (`ReviewSystem` -> "review_system") and its id the public id. For anything else (a setting,
+    an export, a row without a public id) spell out `subject_type` and `subject_id`.
+    """
+    if subject is not None:
+        subject_type = subject_type or subject_type_of(subject)
+        subject_id = (
+            subject.public_id if hasattr(subject, "public_id") else getattr(subject, "id", "")
+        )
     event = AuditEvent(
         action=action,
         actor_id=getattr(actor, "id", None),
@@ -71,6 +82,12 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def subject_type_of(subject: object) -> str:
+    """The audit log's name for a record's type: its class name in snake case."""
+    name = subject.__class__.__name__  # __class__, not type(): a LocalProxy names its object
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _actor_label(actor: User | None) -> str:

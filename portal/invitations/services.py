@@ -166,8 +166,7 @@ def create_upload(
         "invitations.uploaded",
         actor=by,
         company=company,
-        subject_type="invite_upload",
-        subject_id=upload.public_id,
+        subject=upload,
         changes={
             "rows": {"old": None, "new": upload.rows_total},
             "problems": {"old": None, "new": len(problems)},
@@ -337,8 +336,7 @@ def _queue_rows(
         action,
         actor=by,
         company=company,
-        subject_type="invite_upload",
-        subject_id=upload.public_id,
+        subject=upload,
         changes={"queued": {"old": None, "new": count}},
     )
     return count
@@ -358,8 +356,7 @@ def delete_upload(upload: InviteUpload, *, by: User) -> None:
         "invitations.deleted",
         actor=by,
         company=by.company,
-        subject_type="invite_upload",
-        subject_id=upload.public_id,
+        subject=upload,
     )
     db.session.delete(upload)
     db.session.flush()

@@ -312,8 +312,7 @@ def apply_batch(batch: ImportBatch, *, by: User) -> dict[str, int]:
         _assign(company, after, managed)
         db.session.flush()
         action = "company.created_by_import" if row.kind == "new" else "company.updated_by_import"
-        audit.record(action, actor=by, company=company, subject_type="company",
-                     subject_id=company.public_id, changes=audit.diff(before, after))  # fmt: skip
+        audit.record(action, actor=by, company=company, subject=company, changes=audit.diff(before, after))  # fmt: skip
         touched.append(company)
     counts = plan.counts
     summary = {

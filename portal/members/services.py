@@ -84,8 +84,7 @@ def update_company(
             "company.updated_by_staff" if on_behalf else "company.updated",
             actor=by,
             company=company,
-            subject_type="company",
-            subject_id=company.public_id,
+            subject=company,
             changes=changes,
         )
         db.session.flush()
@@ -101,8 +100,7 @@ def set_opt_out(company: Company, opt_out: bool, *, by: User) -> None:
         "company.directory_opt_out",
         actor=by,
         company=company,
-        subject_type="company",
-        subject_id=company.public_id,
+        subject=company,
         changes={"directory_opt_out": {"old": company.directory_opt_out, "new": opt_out}},
     )
     company.directory_opt_out = opt_out
@@ -140,8 +138,7 @@ def store_logo(company: Company, raw: bytes, *, by: User) -> None:
         "company.logo_changed",
         actor=by,
         company=company,
-        subject_type="company",
-        subject_id=company.public_id,
+        subject=company,
     )
     refresh_directory(company)  # the ledenzoeker shows the logo
 
@@ -155,8 +152,7 @@ def remove_logo(company: Company, *, by: User) -> None:
         "company.logo_removed",
         actor=by,
         company=company,
-        subject_type="company",
-        subject_id=company.public_id,
+        subject=company,
     )
     refresh_directory(company)
 

@@ -64,7 +64,6 @@ def record_download(company: Company, *, by: User, fmt: str) -> None:
         "privacy.customer_data_downloaded",
         actor=by,
         company=company,
-        subject_type="company",
-        subject_id=company.public_id,
+        subject=company,
         changes={"format": {"old": None, "new": fmt}},
     )

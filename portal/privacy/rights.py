@@ -112,8 +112,7 @@ def extend(item: SubjectRequest, *, by: User, months: int, reason: str) -> None:
     audit.record(
         "privacy.request_extended",
         actor=by,
-        subject_type="subject_request",
-        subject_id=item.public_id,
+        subject=item,
         changes={"due_at": {"old": None, "new": item.due_at.isoformat()}},
     )
     address = requester_address(item)

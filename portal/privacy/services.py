@@ -43,8 +43,7 @@ def record_export(user: User, fmt: str) -> None:
         "privacy.export_downloaded",
         actor=user,
         company=user.company,
-        subject_type="user",
-        subject_id=user.public_id,
+        subject=user,
         changes={"format": {"old": None, "new": fmt}},
     )
 
@@ -144,8 +143,7 @@ def close_request(item: SubjectRequest, *, by: User, status: RequestStatus, outc
     audit.record(
         "privacy.request_closed",
         actor=by,
-        subject_type="subject_request",
-        subject_id=item.public_id,
+        subject=item,
         changes={"status": {"old": "open", "new": status.value}},
     )
 
@@ -257,8 +255,7 @@ def export_customer(email: str, *, by: User) -> dict[str, Any]:
     audit.record(
         "privacy.customer_exported",
         actor=by,
-        subject_type="subject_request",
-        subject_id=item.public_id,
+        subject=item,
         changes={
             "rows": {"old": None, "new": len(rows)},
             "complaints": {"old": None, "new": len(complaints)},
@@ -286,8 +283,7 @@ def erase_customer(email: str, *, by: User, suppress: bool) -> dict[str, int]:
             "privacy.complaint_erased",
             actor=by,
             company=complaint.company,
-            subject_type="complaint",
-            subject_id=complaint.public_id,
+            subject=complaint,
         )
     erased = complaint_records.erase_personal_data(address)
     if suppress and not is_suppressed(email_hash):
@@ -302,8 +298,7 @@ def erase_customer(email: str, *, by: User, suppress: bool) -> dict[str, int]:
     audit.record(
         "privacy.customer_erased",
         actor=by,
-        subject_type="subject_request",
-        subject_id=item.public_id,
+        subject=item,
         changes={
             "rows": {"old": len(ids), "new": 0},
             "complaints": {"old": erased, "new": 0},
@@ -346,8 +341,7 @@ def save_breach(breach: Breach | None, values: dict[str, Any], *, by: User) -> B
     audit.record(
         "privacy.breach_saved",
         actor=by,
-        subject_type="breach",
-        subject_id=breach.public_id,
+        subject=breach,
         changes=audit.diff(before, after),
     )
     return breach

@@ -117,8 +117,7 @@ def _end(system: ReviewSystem, *, by: User | None, company: Company, action: str
         action,
         actor=by,
         company=company,
-        subject_type="review_system",
-        subject_id=system.public_id,
+        subject=system,
         changes=audit.diff(before, snapshot(system)),
     )
 
@@ -145,8 +144,7 @@ def audit_change(action: str, system: ReviewSystem, *, by: User | None, company:
         action,
         actor=by,
         company=company,
-        subject_type="review_system",
-        subject_id=system.public_id,
+        subject=system,
         changes=audit.diff({}, snapshot(system)),
     )
 

@@ -265,9 +265,7 @@ def mfa_enable():
             session.pop("mfa_pending_secret", None)
             sessions.revoke_all(user)
             services.complete_login(user, remember=False, mfa_verified=True)
-            audit.record(
-                "auth.mfa_enabled", actor=user, subject_type="user", subject_id=user.public_id
-            )
+            audit.record("auth.mfa_enabled", actor=user, subject=user)
             db.session.commit()
             return render_template("auth/recovery_codes.html", codes=codes)
         add_error(
@@ -293,9 +291,7 @@ def mfa_disable():
             mfa.disable(user)
             sessions.revoke_all(user)
             services.complete_login(user, remember=False, mfa_verified=False)
-            audit.record(
-                "auth.mfa_disabled", actor=user, subject_type="user", subject_id=user.public_id
-            )
+            audit.record("auth.mfa_disabled", actor=user, subject=user)
             db.session.commit()
             flash(_("Tweestapsverificatie staat uit."))
             return redirect(url_for("auth.account"), 303)

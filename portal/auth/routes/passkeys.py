@@ -129,8 +129,7 @@ def passkey_rename(public_id: str) -> ResponseReturnValue:
         audit.record(
             "auth.passkey_renamed",
             actor=require_user(),
-            subject_type="passkey",
-            subject_id=row.public_id,
+            subject=row,
             changes={"name": {"old": row.name, "new": form.name.data}},
         )
         row.name = form.name.data or ""
@@ -154,8 +153,7 @@ def passkey_remove(public_id: str) -> ResponseReturnValue:
     audit.record(
         "auth.passkey_removed",
         actor=user,
-        subject_type="passkey",
-        subject_id=row.public_id,
+        subject=row,
         changes={"name": {"old": row.name, "new": None}},
     )
     db.session.delete(row)
@@ -196,9 +194,7 @@ def passkey_login():
                 )
                 return redirect(url_for("auth.login"), 303)
             services.complete_login(user, remember=False, mfa_verified=True)
-            audit.record(
-                "auth.passkey_login", actor=user, subject_type="user", subject_id=user.public_id
-            )
+            audit.record("auth.passkey_login", actor=user, subject=user)
             db.session.commit()
             return redirect(next_url or landing(user), 303)
     return redirect(url_for("auth.login"), 303)

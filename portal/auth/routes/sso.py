@@ -66,8 +66,7 @@ def sso_callback():
         "auth.sso_login",
         actor=user,
         company=user.company,
-        subject_type="user",
-        subject_id=user.public_id,
+        subject=user,
         changes={"mfa_by_idp": {"old": None, "new": outcome.mfa_by_idp}},
     )
     if not outcome.mfa_by_idp and needs_second_step(user):

@@ -102,8 +102,7 @@ def change_role(public_id: str) -> ResponseReturnValue:
         "company.colleague_role",
         actor=me,
         company=colleague.company,
-        subject_type="user",
-        subject_id=colleague.public_id,
+        subject=colleague,
         changes=audit.diff(
             {"company_role": str(colleague.company_role)}, {"company_role": str(new_role)}
         ),
@@ -151,8 +150,7 @@ def remove(public_id: str) -> ResponseReturnValue:
         "company.colleague_removed",
         actor=me,
         company=me.company,
-        subject_type="user",
-        subject_id=colleague.public_id,
+        subject=colleague,
     )
     db.session.commit()
     flash(_("%(name)s heeft geen toegang meer.", name=colleague.name))
