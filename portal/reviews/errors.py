@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
@@ -70,7 +71,7 @@ _UNEXPECTED = _l(
     "Probeer het later opnieuw of neem contact op met ledenservice."
 )
 # What went wrong and what the member can do, per outcome that is not about their credentials.
-_SPECIFIC = {
+_SPECIFIC: dict[str, Any] = {  # keyed by Outcome members (str)
     MALFORMED: _l(
         "%(bron)s gaf een onverwacht antwoord: de gegevens waren onvolledig of niet leesbaar. "
         "Aan uw koppeling ligt het waarschijnlijk niet; wij proberen het bij de volgende "
