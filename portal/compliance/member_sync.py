@@ -7,7 +7,7 @@ run lock as `flask reviews sync`, so a staff sync never overlaps a scheduled run
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeGuard
+from typing import Any, TypeGuard
 
 from flask_babel import lazy_gettext as _l
 
@@ -25,7 +25,7 @@ from portal.reviews.sync import SYNCABLE_PROVIDERS, SYNCABLE_STATUSES, SyncBusy,
 
 ATTEMPT_LIMIT = 20  # the staff page shows the newest attempts only
 
-OUTCOME_LABELS = {
+OUTCOME_LABELS: dict[str, Any] = {
     out.OK: _l("gelukt"),
     out.AUTH_ERROR: _l("gegevens geweigerd"),
     out.NOT_FOUND: _l("locatie onbekend"),

@@ -125,9 +125,11 @@ def live_check(
         if exc.outcome in UNREACHABLE:
             return None, exc
         feed = bool(payload.get("feed_hash"))
-        field = {AUTH_ERROR: _secret_field(provider, feed), NOT_FOUND: _id_field(provider)}.get(
-            exc.outcome, ""
-        )
+        fields: dict[str, str] = {
+            AUTH_ERROR: _secret_field(provider, feed),
+            NOT_FOUND: _id_field(provider),
+        }
+        field = fields.get(exc.outcome, "")
         if exc.error_code == LOCATION_MISMATCH:  # the feed hash serves another location
             raise ReviewSystemError(exc.message_nl, field="location_id") from exc
         raise ReviewSystemError(
