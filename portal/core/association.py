@@ -143,7 +143,7 @@ def public_subprocessors(config: Mapping | None = None) -> list[dict[str, str]]:
     else the catalogue's translation of the Dutch, else the Dutch as configured. Names are
     proper names and stay as they are. The agreement keeps the Dutch (`subprocessors`).
     """
-    from portal.core.templating import is_english
+    from portal.core.i18n import is_english
 
     config = current_app.config if config is None else config
     english = is_english()

@@ -132,3 +132,11 @@ def install_jinja_gettext(app: Flask) -> None:
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+
+
+def is_english() -> bool:
+    """True while an English public page is rendered (numbers and dates follow it)."""
+    from flask import has_request_context
+    from flask_babel import get_locale
+
+    return has_request_context() and str(get_locale() or "nl") == "en"

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from portal.core.i18n import is_english
+
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 MONTHS = (
     "januari", "februari", "maart", "april", "mei", "juni",
@@ -38,14 +40,6 @@ EN_MONTHS = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
     "October", "November", "December",
 )  # fmt: skip
-
-
-def is_english() -> bool:
-    """True while an English public page is rendered (numbers and dates follow it)."""
-    from flask import has_request_context
-    from flask_babel import get_locale
-
-    return has_request_context() and str(get_locale() or "nl") == "en"
 
 
 def nl_decimal(value: float | Decimal | None, digits: int = 1) -> str:

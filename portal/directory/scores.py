@@ -16,7 +16,8 @@ from typing import Any, Protocol
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from portal.core.templating import format_count, is_english
+from portal.core.i18n import is_english
+from portal.core.templating import format_count
 from portal.reviews.models import PROVIDER_LABELS, Provider, SystemStatus
 
 PUBLIC_STATUSES = frozenset({SystemStatus.ACTIVE, SystemStatus.APPROVED})

@@ -20,7 +20,7 @@ OVERSIZED: dict[str, int] = {
     "portal.complaints.services": 632,
     "portal.complaints.stats": 414,
     "portal.compliance.services": 422,
-    "portal.config": 420,
+    "portal.config": 450,
     "portal.invitations.services": 426,
     "portal.reviews.clients": 415,
     "portal.reviews.routes": 432,
