@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import Select, func, select
 
+from portal.auth.models import Role, User
 from portal.complaints.models import (
     Complaint,
     ComplaintCategory,
@@ -101,3 +102,14 @@ def days_late(complaint: Complaint, today: date) -> int:
     if not complaint.is_open or today <= complaint.due_on:
         return 0
     return (today - complaint.due_on).days
+
+
+def colleagues(company_id: int) -> list[User]:
+    """Active member users of the company (possible handlers)."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.company_id == company_id, User.role == Role.MEMBER, User.active.is_(True))
+            .order_by(User.name)
+        )
+    )

@@ -33,7 +33,7 @@ def context(complaint: Complaint, forms: dict[str, Any]) -> dict[str, Any]:
     solution_form = forms.get("solution_form") or SolutionForm(formdata=None)
     policy = services.policy_for(complaint.company)
     solution_form.compensation.choices = compensation_choices(solutions.compensations_of(policy))
-    from portal.complaints.routes.cases import colleagues
+    from portal.complaints.queries import colleagues
 
     people = colleagues(complaint.company_id)
     improvement_form = forms.get("improvement_form") or ImprovementForm(formdata=None)

@@ -10,8 +10,9 @@ from portal.complaints import actions, services
 from portal.complaints.forms_extra import ImprovementForm
 from portal.complaints.models import Complaint
 from portal.complaints.models_extra import ComplaintAction
+from portal.complaints.queries import colleagues
 from portal.complaints.routes.blueprint import bp
-from portal.complaints.routes.cases import _show_page, colleagues
+from portal.complaints.routes.cases import _show_page
 from portal.complaints.services import ComplaintError
 from portal.core import concurrency
 from portal.core.access import current_company, require_user

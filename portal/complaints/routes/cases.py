@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING, Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
 
-from portal.auth.models import Role, User
+from portal.auth.models import User
 from portal.complaints import dispatch, queries, reminders, services, show_extras
 from portal.complaints.forms import (
     ActionForm,
@@ -45,6 +44,7 @@ from portal.complaints.models import (
     ComplaintStatus,
     SyncedReview,
 )
+from portal.complaints.queries import colleagues
 from portal.complaints.routes.blueprint import bp
 from portal.complaints.services import Action, ComplaintError
 from portal.core import concurrency
@@ -67,17 +67,6 @@ WORKFLOW = (
     ComplaintStatus.SOLUTION_PROPOSED,
     ComplaintStatus.CLOSED,
 )
-
-
-def colleagues(company_id: int) -> list[User]:
-    """Active member users of the company (possible handlers)."""
-    return list(
-        db.session.scalars(
-            select(User)
-            .where(User.company_id == company_id, User.role == Role.MEMBER, User.active.is_(True))
-            .order_by(User.name)
-        )
-    )
 
 
 def _category_choices(company: Company, current: str = "") -> list[tuple[str, str]]:

@@ -304,7 +304,7 @@ def settings():
 
 
 def _coordinator_choices(form: PolicyForm, company: Company) -> None:
-    from portal.complaints.routes.cases import colleagues
+    from portal.complaints.queries import colleagues
 
     form.coordinator.choices = [("", _("— geen: de beheerders —"))] + [
         (u.public_id, u.name or u.email) for u in colleagues(company.id)
@@ -358,7 +358,7 @@ def settings_post():
 
 
 def _coordinator_id(company: Company, public_id: str) -> int | None:
-    from portal.complaints.routes.cases import colleagues
+    from portal.complaints.queries import colleagues
 
     return next((u.id for u in colleagues(company.id) if u.public_id == public_id), None)
 

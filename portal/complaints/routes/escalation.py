@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from portal.complaints import escalation
 from portal.complaints.forms_extra import EscalationForm
 from portal.complaints.models import Complaint
+from portal.complaints.queries import colleagues
 from portal.complaints.routes.blueprint import bp
-from portal.complaints.routes.cases import _show_page, colleagues
+from portal.complaints.routes.cases import _show_page
 from portal.complaints.services import ComplaintError
 from portal.core.access import require_user
 from portal.core.security import get_owned_or_404
