@@ -7,9 +7,15 @@
 -- rows older than 7 years) go through SECURITY DEFINER functions owned by OWNER (migration
 -- 0017_i15_audit_definer), which the app role may execute. The migration also revokes UPDATE,
 -- DELETE and TRUNCATE on audit_events from every role but the owner; never grant them back.
+-- No TEMPORARY on the database for PUBLIC or the app: a temp table shadowing a table name is
+-- how a SECURITY DEFINER function is hijacked (migration 0025_i15_audit_definer_pgtemp also
+-- puts pg_temp last in those functions' search_path and schema-qualifies every table).
 \set ON_ERROR_STOP on
 
 ALTER SCHEMA public OWNER TO :"owner";
+SELECT current_database() AS dbname \gset
+REVOKE TEMPORARY ON DATABASE :"dbname" FROM PUBLIC;
+REVOKE TEMPORARY ON DATABASE :"dbname" FROM :"app";
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
 GRANT USAGE ON SCHEMA public TO :"app";
 

@@ -34,24 +34,29 @@ PG_SETTING = "portal.audit_pseudonymise"
 MESSAGE = "audit_events is append-only"
 
 PSEUDONYM_PATTERN = "^verwijderde gebruiker [0-9a-f]{10}$"
-# The privileged paths (PostgreSQL). Frozen copies live in migration 0017_i15_audit_definer.
+# The privileged paths (PostgreSQL). Frozen copies live in migration 0025_i15_audit_definer_pgtemp
+# (0017_i15_audit_definer had `search_path = pg_catalog, public`, which searches pg_temp FIRST:
+# an app session could shadow `audit_events` with a TEMP table whose trigger then ran as the
+# owner). Every table is schema-qualified and pg_temp comes last.
 PG_DEFINER = (
     "CREATE OR REPLACE FUNCTION audit_pseudonymise(p_actor_id integer, p_label text) "
-    "RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public "
+    "RETURNS integer LANGUAGE plpgsql SECURITY DEFINER "
+    "SET search_path = pg_catalog, public, pg_temp "
     "AS $$ DECLARE n integer; BEGIN "
     "IF p_label IS NULL OR p_label !~ '^verwijderde gebruiker [0-9a-f]{10}$' THEN "
     "RAISE EXCEPTION 'audit_events is append-only' USING ERRCODE = 'insufficient_privilege'; "
     "END IF; "
     "PERFORM set_config('portal.audit_pseudonymise', 'on', true); "
-    "UPDATE audit_events SET actor_label = p_label WHERE actor_id = p_actor_id; "
+    "UPDATE public.audit_events SET actor_label = p_label WHERE actor_id = p_actor_id; "
     "GET DIAGNOSTICS n = ROW_COUNT; "
     "PERFORM set_config('portal.audit_pseudonymise', 'off', true); "
     "RETURN n; END $$",
     "REVOKE ALL ON FUNCTION audit_pseudonymise(integer, text) FROM PUBLIC",
     "CREATE OR REPLACE FUNCTION audit_purge_expired(p_before timestamptz) "
-    "RETURNS integer LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public "
+    "RETURNS integer LANGUAGE plpgsql SECURITY DEFINER "
+    "SET search_path = pg_catalog, public, pg_temp "
     "AS $$ DECLARE n integer; BEGIN "
-    "DELETE FROM audit_events "
+    "DELETE FROM public.audit_events "
     "WHERE created_at < least(p_before, now() - interval '7 years'); "
     "GET DIAGNOSTICS n = ROW_COUNT; RETURN n; END $$",
     "REVOKE ALL ON FUNCTION audit_purge_expired(timestamptz) FROM PUBLIC",

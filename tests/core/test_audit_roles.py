@@ -115,3 +115,42 @@ def test_erasure_and_the_seven_year_purge_work_as_the_app_role(app_role, make_us
     db.session.commit()
     assert set(db.session.scalars(select(AuditEvent.actor_label))) >= {"jong", label}
     assert "oud" not in set(db.session.scalars(select(AuditEvent.actor_label)))
+
+
+def test_a_temp_table_cannot_hijack_the_definer_functions(app_role, make_user):
+    """Outside review (high): `search_path = pg_catalog, public` searches pg_temp FIRST, so an app
+    session's TEMP `audit_events` with a trigger was what the functions changed, the trigger
+    running as the owner. Now they name `public.audit_events` and put pg_temp last."""
+    user = make_user(name="Piet Lid")
+    audit.record("company.updated", actor=user, subject_type="company", subject_id="x")
+    db.session.commit()
+    user_id = user.id
+    before = db.session.scalar(select(func.count()).select_from(AuditEvent))
+    _as(app_role)
+    for statement in (
+        "CREATE TEMP TABLE attack_log (who text)",
+        "CREATE TEMP TABLE audit_events (actor_id integer, actor_label text, "
+        "created_at timestamptz)",
+        "INSERT INTO pg_temp.audit_events VALUES (:id, 'x', now() - interval '9 years')",
+        "CREATE FUNCTION pg_temp.attack() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "INSERT INTO pg_temp.attack_log VALUES (current_user); "
+        "ALTER TABLE public.audit_events DISABLE TRIGGER USER; "
+        "DELETE FROM public.audit_events; RETURN NULL; END $$",
+        "CREATE TRIGGER attack BEFORE UPDATE OR DELETE ON pg_temp.audit_events "
+        "FOR EACH ROW EXECUTE FUNCTION pg_temp.attack()",
+    ):
+        db.session.execute(text(statement), {"id": user_id} if ":id" in statement else {})
+    pseudonym = "verwijderde gebruiker 0123456789"
+    db.session.execute(
+        text("SELECT audit_pseudonymise(:id, :label)"), {"id": user_id, "label": pseudonym}
+    )
+    db.session.execute(text("SELECT audit_purge_expired(now())"))
+    assert list(db.session.scalars(text("SELECT who FROM pg_temp.attack_log"))) == []
+    # The session's own unqualified `audit_events` is the temp table now: name the real one.
+    assert db.session.scalar(text("SELECT count(*) FROM public.audit_events")) == before
+    real_labels = set(db.session.scalars(text("SELECT actor_label FROM public.audit_events")))
+    assert real_labels == {pseudonym}
+    temp_labels = list(db.session.scalars(text("SELECT actor_label FROM pg_temp.audit_events")))
+    assert temp_labels == ["x"]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == before
