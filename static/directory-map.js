@@ -67,10 +67,10 @@
     });
   }
 
-  function popup(properties, base, back) {
+  function popup(properties) {
     var box = document.createElement("div");
     var link = document.createElement("a");
-    link.href = base + encodeURIComponent(properties.slug) + back;
+    link.href = properties.url;  // the whole URL from the server: language and way back included
     link.textContent = properties.naam;
     var place = document.createElement("div");
     place.textContent = properties.plaats + (properties.bij_benadering ? " (" + text("approximate") + ")" : "");
@@ -79,14 +79,8 @@
     return box;
   }
 
-  function backSuffix() {
-    var query = window.location.search.replace(/^\?/, "").replace(/(^|&)page=\d+/, "");
-    return query ? "?terug=" + encodeURIComponent(query) : "";
-  }
-
   function show(data) {
     cluster.clearLayers();
-    var back = backSuffix();
     var markers = data.features.map(function (feature) {
       var position = [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
       var props = feature.properties;
@@ -95,7 +89,7 @@
         alt: props.naam + ", " + props.plaats,
         keyboard: true,
       });
-      marker.bindPopup(popup(props, data.detail_basis, back));
+      marker.bindPopup(popup(props));
       marker.on("popupopen", function (event) {  // keyboard users continue at the link
         var link = event.popup.getElement() && event.popup.getElement().querySelector("a");
         if (link) { link.focus(); }

@@ -9,6 +9,7 @@ Content-Security-Policy of the search page allows images from that one tile host
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -44,8 +45,9 @@ def page_csp() -> str:
     return CSP.replace("img-src 'self' data:", f"img-src 'self' data: {tile_origin(tile_url())}")
 
 
-def geojson(found: MapPoints, *, detail_base: str, message: str = "") -> str:
-    """A FeatureCollection of the points; `detail_base` + slug is a member's page."""
+def geojson(found: MapPoints, *, detail_url: Callable[[str], str], message: str = "") -> str:
+    """A FeatureCollection of the points; `detail_url(slug)` is the member's page as the popup
+    links it (language and way back to the search included), so the script joins no URLs."""
     features = [
         {
             "type": "Feature",
@@ -55,6 +57,7 @@ def geojson(found: MapPoints, *, detail_base: str, message: str = "") -> str:
             },
             "properties": {
                 "slug": row.slug,
+                "url": detail_url(row.slug),
                 "naam": row.name,
                 "plaats": row.city,
                 "bij_benadering": not row.exact_location,
@@ -65,7 +68,6 @@ def geojson(found: MapPoints, *, detail_base: str, message: str = "") -> str:
     data = {
         "type": "FeatureCollection",
         "features": features,
-        "detail_basis": detail_base,
         "afgekapt": found.truncated,
         "melding": message,
     }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from flask import (
     Blueprint,
@@ -209,9 +210,21 @@ def _map_body(query: SearchQuery) -> str:
         vocabulary=_vocabulary(),
     )
     db.session.commit()  # geocoder answers are cached in the database
-    return map_data.geojson(
-        found, detail_base=url_for("directory.index"), message=_map_message(found)
-    )
+    return map_data.geojson(found, detail_url=_map_detail_url(query), message=_map_message(found))
+
+
+def _map_detail_url(query: SearchQuery) -> Callable[[str], str]:
+    """A member's page as the map's popup links it: like the list's links, the way back to the
+    search (every page: the map has none) in `terug` and the visitor's language in `lang`."""
+    base = url_for("directory.index", lang=None)
+    args: dict[str, str] = {}
+    back = urlencode(query.url_args(page=1), doseq=True)
+    if back:
+        args["terug"] = back
+    if i18n.select_locale() != "nl":
+        args[i18n.LANG_ARG] = i18n.select_locale()
+    suffix = ("?" + urlencode(args)) if args else ""
+    return lambda slug: base + quote(slug, safe="") + suffix
 
 
 def _map_message(found: services.MapPoints) -> str:

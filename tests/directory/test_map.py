@@ -59,7 +59,7 @@ def test_map_shows_only_public_fields_of_listed_members(client, listed, make_com
     (point,) = features(response)
     assert "geheim" not in response.text and "12345678" not in response.text
     assert "Opgezegd" not in response.text
-    assert set(point["properties"]) == {"slug", "naam", "plaats", "bij_benadering"}
+    assert set(point["properties"]) == {"slug", "url", "naam", "plaats", "bij_benadering"}
     assert point["properties"]["bij_benadering"] is True
     assert point["geometry"]["coordinates"] == [5.12, 52.12]  # rounded: address hidden
     assert "public" in response.headers["Cache-Control"]
@@ -104,3 +104,23 @@ def test_tile_url_is_configurable_and_checked(app, client, listed, tmp_path):
         load_config(str(tmp_path), {"DIRECTORY_MAP_TILE_URL": "https://tiles.example.org/tile.png"})
     with pytest.raises(ConfigError):
         load_config(str(tmp_path), {"DIRECTORY_MAP_TILE_URL": "javascript:alert(1)//{z}{x}{y}"})
+
+
+def test_popup_links_are_whole_detail_urls_in_dutch_and_english(client, listed):
+    """Regression: the popup joined base + slug, and the base carried `?lang=en` in English
+    ("/ledenzoeker/?lang=enbakker-...")."""
+    listed("Bakker Installaties", latitude=52.1, longitude=5.1)
+    (point,) = features(client.get("/ledenzoeker/kaart.json?q=bakker&page=2"))
+    slug = point["properties"]["slug"]
+    assert point["properties"]["url"] == f"/ledenzoeker/{slug}?terug=q%3Dbakker"
+    (point,) = features(client.get("/ledenzoeker/kaart.json"))
+    assert point["properties"]["url"] == f"/ledenzoeker/{slug}"
+    (point,) = features(client.get("/ledenzoeker/kaart.json?q=bakker&lang=en"))
+    assert point["properties"]["url"] == f"/ledenzoeker/{slug}?terug=q%3Dbakker&lang=en"
+    (point,) = features(
+        client.get("/ledenzoeker/kaart.json?q=bakker", headers={"Accept-Language": "en"})
+    )
+    assert point["properties"]["url"] == f"/ledenzoeker/{slug}?terug=q%3Dbakker&lang=en"
+    page = client.get(point["properties"]["url"])
+    assert page.status_code == 200 and 'lang="en"' in page.text
+    assert "/ledenzoeker/?q=bakker" in page.text  # the way back to the search

@@ -136,6 +136,28 @@ def test_single_marker_opens_a_link_to_the_member(live_server):
         assert not seen["foreign"]
 
 
+def test_popup_link_keeps_english_and_the_way_back(live_server):
+    """Regression: in English the popup's link was "/ledenzoeker/?lang=enkaart-29?terug=..."."""
+    with live_server(seed) as base, browser_page(javascript=True) as page:
+        seen = route_outside(page, base)
+        page.goto(f"{base}/ledenzoeker/?q=jansen+installaties+29&lang=en")
+        page.get_by_role("button", name="Map", exact=True).click()
+        marker = page.get_by_role("button", name="Jansen Installaties 29, Zwolle")
+        expect(marker).to_be_visible()
+        marker.focus()
+        page.keyboard.press("Enter")
+        link = page.locator(".leaflet-popup a", has_text="Jansen Installaties 29")
+        expect(link).to_be_focused()
+        href = link.get_attribute("href")
+        assert href == "/ledenzoeker/kaart-29?terug=q%3Djansen%2Binstallaties%2B29&lang=en"
+        link.click()
+        expect(page.get_by_role("heading", level=1)).to_have_text("Jansen Installaties 29")
+        assert page.evaluate("document.documentElement.lang") == "en"
+        back = page.locator("a[href*='q=jansen']").first
+        assert "lang=en" in back.get_attribute("href")
+        assert not seen["foreign"]
+
+
 def test_without_javascript_there_is_only_the_list(live_server):
     with live_server(seed) as base, browser_page(javascript=False) as page:
         seen = route_outside(page, base)
