@@ -68,6 +68,10 @@ def test_photo_is_reencoded_without_metadata_and_downloaded_as_attachment(
     assert download.status_code == 200 and download.data == stored.data
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert download.headers["X-Content-Type-Options"] == "nosniff"
+    # Regression: the sandbox the docstring promised (the site's CSP came instead).
+    assert download.headers.getlist("Content-Security-Policy") == [
+        "sandbox; default-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    ]
     assert download.mimetype == "image/jpeg"
     actions = set(db.session.scalars(select(AuditEvent.action)))
     assert {"complaint.attachment_added", "complaint.attachment_downloaded"} <= actions
