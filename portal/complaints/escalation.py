@@ -4,23 +4,37 @@ Seed 003: "wanneer er aanzienlijke vertragingen optreden, worden de klachten doo
 superieur"; the reminder job already signals missed deadlines to the coordinator and beheerders,
 this is the deliberate step. The superior gets a notice without complainant data or the reason
 (which may quote the customer); the reason stays in the history. Flushes, never commits.
+
+Putting the same complaint before the same superior again within REPEAT_WINDOW does nothing
+(no second notice): the complaint's row is locked first, so parallel submits count as repeats.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.complaints import dispatch
+from portal.complaints.locks import lock_complaint
 from portal.complaints.models import Complaint, ComplaintEvent
 from portal.complaints.services import Actor, ComplaintError, add_event
+from portal.core import audit
+from portal.core.db import utcnow
+from portal.core.models import AuditEvent
 from portal.extensions import db
+
+REPEAT_WINDOW = timedelta(minutes=10)
+AUDIT_ACTION = "complaint.escalated"
 
 
 def escalate(
     complaint: Complaint, superior: User, reason: str, *, by: User | None
-) -> ComplaintEvent:
-    """Put the complaint before `superior` with a reason; history line and notice.
+) -> ComplaintEvent | None:
+    """Put the complaint before `superior` with a reason; history line, audit event and notice.
+    None (nothing done) when it was put before them within REPEAT_WINDOW already.
 
     :raises ComplaintError: escalating to oneself, or the complaint is closed.
     """
@@ -34,9 +48,20 @@ def escalate(
             str(_l("Kies iemand anders dan uzelf om de klacht aan voor te leggen.")),
             field="superior",
         )
+    lock_complaint(complaint)
+    if recently_escalated(complaint, superior):
+        return None
     actor = Actor.of(by)
     event = add_event(
         complaint, "escalated", actor, note=f"{superior.name}: {reason.strip()[:1000]}"
+    )
+    audit.record(
+        AUDIT_ACTION,
+        actor=by,
+        company=complaint.company,
+        subject_type="complaint",
+        subject_id=complaint.public_id,
+        changes={"superior": superior.public_id},
     )
     db.session.flush()
     if superior.active:
@@ -54,6 +79,20 @@ def escalate(
             ),
         )
     return event
+
+
+def recently_escalated(complaint: Complaint, superior: User) -> bool:
+    """Whether the complaint was put before `superior` within REPEAT_WINDOW."""
+    since = utcnow() - REPEAT_WINDOW
+    recent = db.session.scalars(
+        select(AuditEvent.changes).where(
+            AuditEvent.action == AUDIT_ACTION,
+            AuditEvent.subject_type == "complaint",
+            AuditEvent.subject_id == complaint.public_id,
+            AuditEvent.created_at >= since,
+        )
+    )
+    return any((changes or {}).get("superior") == superior.public_id for changes in recent)
 
 
 def superiors(

@@ -60,3 +60,61 @@ def test_cannot_escalate_a_closed_complaint_or_to_oneself(
         data={"superior": colleague.public_id, "reason": "x"},
     )
     assert own.status_code == 422  # not among the choices
+
+
+def _escalations(kind: str = "complaints/escalated") -> tuple[int, int]:
+    events = db.session.scalars(select(ComplaintEvent).where(ComplaintEvent.kind == "escalated"))
+    mails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind))
+    return len(events.all()), len(mails.all())
+
+
+def test_repeat_to_the_same_superior_within_ten_minutes_sends_nothing(
+    client, login, member, colleague, make_user, make_complaint, monkeypatch
+):
+    """Regression: every submit mailed the superior again, without end."""
+    from datetime import timedelta
+
+    from portal.complaints import escalation
+    from portal.core.db import utcnow
+
+    other = make_user(name="Ootje Overste", company=member.company)
+    complaint = make_complaint(member.company)
+    login(client, member)
+    url = f"/mijn-profiel/klachten/{complaint.public_id}/voorleggen"
+
+    def put(who):
+        return client.post(url, data={"superior": who.public_id, "reason": "Loopt uit"})
+
+    assert put(colleague).status_code == 303
+    again = put(colleague)
+    assert again.status_code == 303
+    assert _escalations() == (1, 1)
+    page = client.get(again.headers["Location"]).text
+    assert "De klacht was al aan Mo Medewerker voorgelegd." in page
+    assert put(other).status_code == 303  # another superior is a new step
+    assert _escalations() == (2, 2)
+    later = utcnow() + timedelta(minutes=11)
+    monkeypatch.setattr(escalation, "utcnow", lambda: later)
+    assert put(colleague).status_code == 303  # after the window: a real reminder again
+    assert _escalations() == (3, 3)
+
+
+class TestEscalationRateLimit:
+    @pytest.fixture
+    def app_config(self):
+        return {"RATELIMIT_ENABLED": True}
+
+    def test_a_user_can_escalate_at_most_twenty_times_an_hour(
+        self, client, login, member, colleague, make_complaint
+    ):
+        complaints = [make_complaint(member.company) for _ in range(21)]
+        login(client, member)
+        statuses = [
+            client.post(
+                f"/mijn-profiel/klachten/{c.public_id}/voorleggen",
+                data={"superior": colleague.public_id, "reason": "Loopt uit"},
+            ).status_code
+            for c in complaints
+        ]
+        assert statuses == [303] * 20 + [429]
+        assert _escalations() == (20, 20)

@@ -1,0 +1,17 @@
+"""Row locks that serialise a complaint step's check-then-write against parallel requests.
+
+SELECT ... FOR UPDATE on PostgreSQL holds the row until the transaction ends; SQLite has one
+writer at a time and ignores it. Take the lock before reading what the check depends on.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.complaints.models import Complaint
+from portal.extensions import db
+
+
+def lock_complaint(complaint: Complaint) -> None:
+    """Hold the complaint's row (was it just escalated to this person, say)."""
+    db.session.execute(select(Complaint.id).where(Complaint.id == complaint.id).with_for_update())
