@@ -3,6 +3,10 @@
 Upload safety is portal/core/attachments.py (content sniffing, size limit, photos re-encoded in
 the limited child process). Every upload, download and removal is audited without the file
 name (it may name the customer). Functions flush but never commit.
+
+Limits: MAX_PER_COMPLAINT files per complaint and COMPANY_QUOTA_BYTES over all of a company's
+complaints. The company's row is locked before counting (SELECT ... FOR UPDATE on PostgreSQL),
+so parallel uploads of one company wait for each other instead of both passing a check.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.auth.models import User
+from portal.complaints.locks import lock_company
 from portal.complaints.models import Complaint
 from portal.complaints.models_extra import ComplaintAttachment
 from portal.complaints.services import Actor, ComplaintError, add_event
@@ -19,16 +24,19 @@ from portal.core.attachments import CheckedFile
 from portal.extensions import db
 
 MAX_PER_COMPLAINT = 20
+COMPANY_QUOTA_BYTES = 500 * 1024 * 1024  # all attachments of one company together
 
 
 def add(complaint: Complaint, checked: CheckedFile, *, by: User) -> ComplaintAttachment:
     """Keep an accepted file with the complaint (history line and audit event).
 
-    :raises ComplaintError: the complaint already has the maximum number of attachments, or it
-        was anonymised after the retention period.
+    :raises ComplaintError: the complaint already has the maximum number of attachments, the
+        company's attachments would pass COMPANY_QUOTA_BYTES, or the complaint was anonymised
+        after the retention period.
     """
     if complaint.anonymised_at is not None:
         raise ComplaintError(str(_l("Deze klacht is geanonimiseerd.")), field="file")
+    lock_company(complaint.company_id)  # covers the complaint's count and the company's total
     count = db.session.scalar(
         select(func.count())
         .select_from(ComplaintAttachment)
@@ -37,6 +45,22 @@ def add(complaint: Complaint, checked: CheckedFile, *, by: User) -> ComplaintAtt
     if (count or 0) >= MAX_PER_COMPLAINT:
         raise ComplaintError(
             str(_l("Een klacht kan hoogstens %(num)s bijlagen hebben.", num=MAX_PER_COMPLAINT)),
+            field="file",
+        )
+    used = db.session.scalar(
+        select(func.coalesce(func.sum(ComplaintAttachment.size), 0)).where(
+            ComplaintAttachment.company_id == complaint.company_id
+        )
+    )
+    if (used or 0) + len(checked.data) > COMPANY_QUOTA_BYTES:
+        raise ComplaintError(
+            str(
+                _l(
+                    "De bijlagen van uw bedrijf nemen samen al bijna %(max_mb)s MB in beslag. "
+                    "Verwijder eerst bijlagen die u niet meer nodig hebt.",
+                    max_mb=COMPANY_QUOTA_BYTES >> 20,
+                )
+            ),
             field="file",
         )
     actor = Actor.of(by)

@@ -149,3 +149,78 @@ def test_retention_and_erasure_remove_attachments(logged_in, member, make_compla
     db.session.commit()
     assert _count() == 0
     assert db.session.get(Complaint, other.id) is not None
+
+
+def test_count_limit_per_complaint(logged_in, member, make_complaint, monkeypatch):
+    from portal.complaints import attachments
+
+    monkeypatch.setattr(attachments, "MAX_PER_COMPLAINT", 2)
+    complaint = make_complaint(member.company)
+    assert [_post(logged_in, complaint, PDF, f"{n}.pdf").status_code for n in range(2)] == [303] * 2
+    refused = _post(logged_in, complaint, PDF, "derde.pdf")
+    assert refused.status_code == 422
+    assert "Een klacht kan hoogstens 2 bijlagen hebben." in refused.text
+    assert _post(logged_in, make_complaint(member.company), PDF, "a.pdf").status_code == 303
+    assert _count() == 3
+
+
+def test_company_quota_over_all_complaints(logged_in, member, make_complaint, monkeypatch):
+    """Regression: only the number per complaint was limited, not a company's total."""
+    from portal.complaints import attachments
+
+    assert attachments.COMPANY_QUOTA_BYTES == 500 * 1024 * 1024
+    monkeypatch.setattr(attachments, "COMPANY_QUOTA_BYTES", 2 * len(PDF))
+    first, second = make_complaint(member.company), make_complaint(member.company)
+    assert _post(logged_in, first, PDF, "a.pdf").status_code == 303
+    assert _post(logged_in, second, PDF, "b.pdf").status_code == 303
+    refused = _post(logged_in, second, PDF, "c.pdf")
+    assert refused.status_code == 422
+    assert "De bijlagen van uw bedrijf nemen samen al bijna" in refused.text
+    assert _count() == 2
+    stored = db.session.scalars(select(ComplaintAttachment)).first()
+    logged_in.post(f"/mijn-profiel/klachten/bijlagen/{stored.public_id}/verwijderen")
+    assert _post(logged_in, second, PDF, "c.pdf").status_code == 303  # room again
+
+
+def test_parallel_uploads_do_not_pass_the_count_together(
+    app, login, member, make_complaint, monkeypatch
+):
+    """The count is taken under the company row's lock: of simultaneous uploads to a complaint
+    with room for one more file, one is kept."""
+    import threading
+    import time
+
+    from portal.complaints import attachments
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the in-memory SQLite test database has one shared connection")
+    monkeypatch.setattr(attachments, "MAX_PER_COMPLAINT", 1)
+    counted = attachments.db.session.scalar
+
+    def slow_scalar(*args, **kwargs):  # widen the window between the check and the insert
+        found = counted(*args, **kwargs)
+        time.sleep(0.3)
+        return found
+
+    monkeypatch.setattr(attachments.db.session, "scalar", slow_scalar)
+    url = f"/mijn-profiel/klachten/{make_complaint(member.company).public_id}/bijlagen"
+    clients = [app.test_client() for _ in range(3)]
+    for client in clients:
+        login(client, member)
+    barrier = threading.Barrier(3)
+    statuses: list[int] = []
+
+    def upload(client):
+        barrier.wait()
+        data = {"file": (io.BytesIO(PDF), "a.pdf")}
+        response = client.post(url, data=data, content_type="multipart/form-data")
+        statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=upload, args=(c,)) for c in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(statuses) == [303, 422, 422]
+    db.session.expire_all()
+    assert _count() == 1
