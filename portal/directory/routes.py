@@ -191,7 +191,9 @@ def map_json():
     """
     query = SearchQuery.from_args(request.args)
     g.directory_shared_cache = True
-    parts = ("map", query.url_args(page=1), current_app.config.get("GEOCODER"))
+    # "map-url": bodies cached before each point carried its page's URL are not served (a
+    # cached body lives an hour; the new script reads `url`).
+    parts = ("map-url", query.url_args(page=1), current_app.config.get("GEOCODER"))
     if current_app.config["DIRECTORY_RESULT_CACHE_SECONDS"] > 0:
         body = _cached(parts, lambda: _map_body(query))
     else:
