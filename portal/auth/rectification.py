@@ -26,7 +26,7 @@ from portal.auth.models import TokenPurpose, User, UserSession, UserToken
 from portal.auth.passwords import verify_password
 from portal.auth.services import AccountError, find_user
 from portal.core import audit, outbox
-from portal.core.db import rowcount, utcnow
+from portal.core.db import utcnow
 from portal.core.validation import normalise_email
 from portal.extensions import db
 
@@ -84,8 +84,8 @@ def check_reauth(user: User, password: str, session_row: UserSession | None) -> 
 def request_email_change(user: User, new_email: str) -> None:
     """Send the confirmation link to the new address and a notice to the old one.
 
-    When the new address belongs to another account, nothing changes and only the owner of
-    that address hears of it; the caller answers the same in both cases.
+    When the new address belongs to another account, its owner gets a warning instead of the
+    link; everything else (pending entry, notice to the old address, the answer) is the same.
 
     :raises AccountError: not a valid address, the current one, or managed by the IdP.
     """
@@ -105,6 +105,10 @@ def request_email_change(user: User, new_email: str) -> None:
         subject_type="user",
         subject_id=user.public_id,
     )
+    # A taken address gets a pending entry and an old-address notice exactly like a free one
+    # (the account page and the old mailbox must not tell them apart); only the mail to the
+    # new address differs, and confirming fails because the address is taken.
+    raw = tokens.issue(user, TokenPurpose.EMAIL, new_email=address)
     if find_user(address) is not None:
         outbox.enqueue(
             "auth.email_taken",
@@ -112,16 +116,15 @@ def request_email_change(user: User, new_email: str) -> None:
             subject=_("Poging om dit e-mailadres te gebruiken in het ledenportaal"),
             template="mail/email_change_taken.txt",
         )
-        return
-    raw = tokens.issue(user, TokenPurpose.EMAIL, new_email=address)
-    outbox.enqueue(
-        "auth.email_confirm",
-        to=address,
-        subject=_("Bevestig uw nieuwe e-mailadres voor het ledenportaal"),
-        template="mail/email_change_confirm.txt",
-        user=user,
-        secret_link=_external("auth.email_confirm", token=raw),
-    )
+    else:
+        outbox.enqueue(
+            "auth.email_confirm",
+            to=address,
+            subject=_("Bevestig uw nieuwe e-mailadres voor het ledenportaal"),
+            template="mail/email_change_confirm.txt",
+            user=user,
+            secret_link=_external("auth.email_confirm", token=raw),
+        )
     outbox.enqueue(
         "auth.email_change_notice",
         to=user.email,
@@ -149,16 +152,7 @@ def pending_change(user: User) -> UserToken | None:
 
 def cancel_pending(user: User) -> bool:
     """Withdraw a pending change (its link stops working)."""
-    result = db.session.execute(
-        update(UserToken)
-        .where(
-            UserToken.user_id == user.id,
-            UserToken.purpose == TokenPurpose.EMAIL,
-            UserToken.used_at.is_(None),
-        )
-        .values(used_at=utcnow())
-    )
-    return bool(rowcount(result))
+    return tokens.withdraw(user, TokenPurpose.EMAIL)
 
 
 def confirm_email_change(raw: str, *, keep_session_id: int | None) -> User | None:
@@ -171,6 +165,18 @@ def confirm_email_change(raw: str, *, keep_session_id: int | None) -> User | Non
         return None
     user = row.user
     row.used_at = utcnow()
+    if not user.active:
+        db.session.flush()
+        raise AccountError(_("Dit account is niet actief; het e-mailadres wordt niet gewijzigd."))
+    if user.password_changed_at is not None and row.created_at < user.password_changed_at:
+        # set_password withdraws pending changes; this also covers any other path.
+        db.session.flush()
+        raise AccountError(
+            _(
+                "Deze link geldt niet meer: het wachtwoord is gewijzigd nadat de link is "
+                "verstuurd. Vraag de wijziging zo nodig opnieuw aan."
+            )
+        )
     if find_user(row.new_email) is not None:
         db.session.flush()
         raise AccountError(_("Dit e-mailadres is inmiddels al in gebruik; vraag een ander aan."))

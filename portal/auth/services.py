@@ -77,7 +77,7 @@ def logout(user: User) -> None:
 
 
 def set_password(user: User, password: str, confirm: str) -> None:
-    """Validate and store a new password, ending every session of the user.
+    """Validate and store a new password, ending every session and pending e-mail change.
 
     :raises AccountError: the passwords differ or the policy refuses it.
     """
@@ -92,6 +92,8 @@ def set_password(user: User, password: str, confirm: str) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     sessions.revoke_all(user)
+    # A pending e-mail change (perhaps requested by whoever knew the old password) stops too.
+    tokens.withdraw(user, TokenPurpose.EMAIL)
     audit.record("auth.password_changed", actor=user, subject=user)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from portal.auth.models import TokenPurpose, User, UserToken
 from portal.auth.sessions import token_hash
-from portal.core.db import utcnow
+from portal.core.db import rowcount, utcnow
 from portal.extensions import db
 
 LIFETIMES = {
@@ -62,3 +62,15 @@ def consume(raw: str, purpose: TokenPurpose) -> User | None:
         return None
     row.used_at = utcnow()
     return row.user
+
+
+def withdraw(user: User, purpose: TokenPurpose) -> bool:
+    """Make every unused token of this purpose stop working; True when there was one."""
+    result = db.session.execute(
+        update(UserToken)
+        .where(
+            UserToken.user_id == user.id, UserToken.purpose == purpose, UserToken.used_at.is_(None)
+        )
+        .values(used_at=utcnow())
+    )
+    return bool(rowcount(result))

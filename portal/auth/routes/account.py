@@ -261,6 +261,7 @@ def mfa_enable():
         step = mfa.check_code(secret, form.code.data or "", None)
         if step is not None:
             codes = mfa.enable(user, secret)
+            rectification.cancel_pending(user)  # as after a password change
             user.totp_last_step = step
             session.pop("mfa_pending_secret", None)
             sessions.revoke_all(user)
@@ -289,6 +290,7 @@ def mfa_disable():
         ok, _rehash = verify_password(user.password_hash, form.password.data or "")
         if ok:
             mfa.disable(user)
+            rectification.cancel_pending(user)  # as after a password change
             sessions.revoke_all(user)
             services.complete_login(user, remember=False, mfa_verified=False)
             audit.record("auth.mfa_disabled", actor=user, subject=user)
