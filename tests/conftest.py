@@ -133,6 +133,10 @@ def base_config(**overrides) -> dict:
             "connect_args": {"options": "-c synchronous_commit=off"},
         }
     config.update(overrides)
+    # A test that points its app at its own SQLite file keeps none of the PostgreSQL options.
+    own_sqlite = not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+    if own_sqlite and url.startswith("postgresql") and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+        config.pop("SQLALCHEMY_ENGINE_OPTIONS", None)
     options = config.get("SQLALCHEMY_ENGINE_OPTIONS")
     if config["SQLALCHEMY_DATABASE_URI"] in _MEMORY_URLS and options and "creator" not in options:
         config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "creator": _memory_copy_of_schema}

@@ -207,7 +207,7 @@ def test_readyz_statement_timeout_when_the_migration_table_is_locked(app, client
         with db.engine.begin() as connection:
             stamp_migration_head(connection)
         assert client.get("/readyz").status_code == 200
-        blocker = create_engine(os.environ["TEST_DATABASE_URL"]).connect()
+        blocker = create_engine(db.engine.url).connect()  # this worker's database
         try:
             blocker.execute(text("LOCK TABLE alembic_version IN ACCESS EXCLUSIVE MODE"))
             started = time.monotonic()
