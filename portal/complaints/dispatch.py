@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
-from portal.complaints import letters, services
+from portal.complaints import deadlines, letters, services
 from portal.complaints.models import (
     Channel,
     Complaint,
@@ -51,12 +51,12 @@ def record_letter(
     services.add_event(complaint, "letter", actor, note=f"{letter.kind.value}:{method}")
     if letter.kind is LetterKind.ACKNOWLEDGEMENT:
         if complaint.is_open:
-            services.acknowledge_late(complaint, today=today, by=by)
+            deadlines.acknowledge_late(complaint, today=today, by=by)
         if complaint.status is ComplaintStatus.RECEIVED:
             services.apply_action(complaint, Action.ACKNOWLEDGE, {}, by=by, today=today)
     if letter.kind is LetterKind.INTERIM and complaint.is_open:
         complaint.interim_sent_at = services.moment(today)
-        services.extend_deadline(complaint, today=today, by=by)
+        deadlines.extend_deadline(complaint, today=today, by=by)
     db.session.flush()
     return kept
 

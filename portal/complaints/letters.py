@@ -137,9 +137,9 @@ def letter_values(
     """The placeholder values of one complaint (plain strings only).
 
     The handler signs; without one, the sender (for previews), else the company. `termijn` is
-    the date the letter promises: never a date already past (see `services.promised_due`).
+    the date the letter promises: never a date already past (see `deadlines.promised_due`).
     """
-    from portal.complaints.services import promised_due
+    from portal.complaints.deadlines import promised_due
 
     company: Company = complaint.company
     handler = complaint.handler or sender

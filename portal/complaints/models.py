@@ -1,8 +1,10 @@
-"""Complaint register (klachtenregistratie): complaints, their history, letters and signals."""
+"""Complaint register (klachtenregistratie): complaints, their history, letters and signals.
+
+The enums the columns use live in enums.py; they are re-exported here for existing imports.
+"""
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -19,109 +21,24 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
+from portal.complaints.enums import (  # noqa: F401  (re-exported for existing imports)
+    DEFAULT_CATEGORIES,
+    OPEN_STATUSES,
+    SERIOUS_LEVELS,
+    Channel,
+    ComplaintStatus,
+    LetterKind,
+    NoteKind,
+    ReopenKind,
+    Satisfaction,
+    Severity,
+    SignalKind,
+    Verdict,
+)
 from portal.core.db import UTCDateTime, new_uuid, utcnow
 from portal.extensions import Model
 from portal.members.models import Company
 from portal.reviews.models import Provider
-
-
-class ComplaintStatus(enum.StrEnum):
-    """Workflow states (seed 001): received → acknowledged → … → closed (→ disputed)."""
-
-    RECEIVED = "received"
-    ACKNOWLEDGED = "acknowledged"
-    IN_PROGRESS = "in_progress"
-    SOLUTION_PROPOSED = "solution_proposed"
-    CLOSED = "closed"
-    DISPUTED = "disputed"
-    REOPENED = "reopened"
-
-
-OPEN_STATUSES = (
-    ComplaintStatus.RECEIVED,
-    ComplaintStatus.ACKNOWLEDGED,
-    ComplaintStatus.IN_PROGRESS,
-    ComplaintStatus.SOLUTION_PROPOSED,
-    ComplaintStatus.DISPUTED,
-    ComplaintStatus.REOPENED,
-)
-
-
-class ReopenKind(enum.StrEnum):
-    """Why a closed complaint was reopened: the problem came back, or the customer disputes."""
-
-    REPEAT = "repeat"
-    DISPUTE = "dispute"
-
-
-class Channel(enum.StrEnum):
-    """How the complaint came in (wijze melding)."""
-
-    PHONE = "phone"
-    EMAIL = "email"
-    LETTER = "letter"
-    COUNTER = "counter"
-    REVIEW = "review"
-    WEB_FORM = "web_form"
-
-
-class Verdict(enum.StrEnum):
-    """Assessment of a complaint: gegrond, twijfelachtig, ongegrond."""
-
-    JUSTIFIED = "justified"
-    DOUBTFUL = "doubtful"
-    UNJUSTIFIED = "unjustified"
-
-
-class Satisfaction(enum.StrEnum):
-    """The complainant's satisfaction with the handling (scale of seed 002)."""
-
-    EXCELLENT = "excellent"
-    VERY_GOOD = "very_good"
-    GOOD = "good"
-    FAIR = "fair"
-    POOR = "poor"
-
-
-class LetterKind(enum.StrEnum):
-    """Standard letters: ontvangstbevestiging, tussenbericht, afhandelingsbrief."""
-
-    ACKNOWLEDGEMENT = "acknowledgement"
-    INTERIM = "interim"
-    FINAL = "final"
-    REJECTION = "rejection"  # final reply to an ongegrond complaint
-
-
-class SignalKind(enum.StrEnum):
-    """Reminders before a deadline and escalations after it passed."""
-
-    ACK_REMINDER = "ack_reminder"
-    ACK_ESCALATION = "ack_escalation"
-    DUE_REMINDER = "due_reminder"
-    DUE_ESCALATION = "due_escalation"
-    FOLLOWUP_DUE = "followup_due"
-
-
-DEFAULT_CATEGORIES = (
-    "Kwaliteit werk",
-    "Planning/levertijd",
-    "Prijs/factuur",
-    "Bejegening",
-    "Communicatie",
-    "Schade",
-    "Overig",
-)
-
-
-class Severity(enum.StrEnum):
-    """How serious a complaint is; serious ones go to the right people at once (seed 001)."""
-
-    NORMAL = "normal"
-    SERIOUS = "serious"
-    CRITICAL = "critical"
-
-
-SERIOUS_LEVELS = (Severity.SERIOUS, Severity.CRITICAL)
 
 
 class ComplaintPolicy(Model):
@@ -362,13 +279,6 @@ class ComplaintEvent(Model):
 
     def __repr__(self) -> str:
         return f"<ComplaintEvent {self.kind} complaint={self.complaint_id}>"
-
-
-class NoteKind(enum.StrEnum):
-    """A line of the investigation log: an internal note or a contact with the customer."""
-
-    NOTE = "note"
-    CONTACT = "contact"
 
 
 class ComplaintNote(Model):

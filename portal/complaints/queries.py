@@ -1,4 +1,5 @@
-"""Read-only selections for the register pages: the filtered list and negative reviews."""
+"""Read-only selections for the register pages: the filtered list, negative reviews, related
+complaints."""
 
 from __future__ import annotations
 
@@ -113,3 +114,17 @@ def colleagues(company_id: int) -> list[User]:
             .order_by(User.name)
         )
     )
+
+
+def related_complaints(complaint: Complaint) -> list[Complaint]:
+    """Complaints linked to this one, in either direction (for the overview screen)."""
+    rows = list(
+        db.session.scalars(
+            select(Complaint)
+            .where(Complaint.related_to_id == complaint.id, Complaint.anonymised_at.is_(None))
+            .order_by(Complaint.received_on)
+        )
+    )
+    if complaint.related_to is not None and complaint.related_to.anonymised_at is None:
+        rows.insert(0, complaint.related_to)
+    return rows

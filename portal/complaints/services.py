@@ -1,29 +1,31 @@
-"""Complaint workflow: the state machine (pure functions) and the services that change records.
+"""Complaint services: register, edit, link, log, assign and take workflow steps.
+
+The rules of the steps are in workflow.py, the deadlines in deadlines.py (both re-exported).
 
 Services flush but never commit; the calling route or command owns the transaction.
 """
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.complaints import workdays
+from portal.complaints.deadlines import (
+    compute_deadlines,
+    holiday_rules,
+    note_missed_deadline,
+)
 from portal.complaints.models import (
     SERIOUS_LEVELS,
     Channel,
     Complaint,
     ComplaintCategory,
-    ComplaintEvent,
     ComplaintNote,
-    ComplaintPolicy,
     ComplaintStatus,
     NoteKind,
     ReopenKind,
@@ -41,11 +43,20 @@ from portal.complaints.policy import (
     save_policy,
 )
 from portal.complaints.policy import resolve_category as _resolve_category
-from portal.complaints.queries import is_negative
 from portal.complaints.retention import (
     PERSONAL_FIELDS,
     erase_personal_data,
     export_personal_data,
+)
+from portal.complaints.workflow import (
+    Action,
+    Actor,
+    ComplaintError,
+    TransitionError,
+    add_event,
+    allowed_actions,
+    missing_for,
+    next_status,
 )
 from portal.core.db import utcnow
 from portal.extensions import db
@@ -54,119 +65,19 @@ from portal.members.models import Company
 if TYPE_CHECKING:
     from portal.auth.models import User
 
+# Re-exported: callers reach these through `services`.
 __all__ = [
+    "TransitionError",
+    "allowed_actions",
     "category_names",
     "ensure_categories",
     "erase_personal_data",
     "export_personal_data",
-    "policy_for",
     "save_categories",
     "save_policy",
 ]
 
 S = ComplaintStatus
-
-
-class Action(enum.StrEnum):
-    """Workflow steps a handler can take."""
-
-    ACKNOWLEDGE = "acknowledge"
-    START = "start"
-    PROPOSE = "propose"
-    RESUME = "resume"
-    CLOSE = "close"
-    REOPEN = "reopen"
-
-
-# action → (states it may start from, state it leads to)
-TRANSITIONS: dict[Action, tuple[frozenset[ComplaintStatus], ComplaintStatus]] = {
-    Action.ACKNOWLEDGE: (frozenset({S.RECEIVED}), S.ACKNOWLEDGED),
-    Action.START: (frozenset({S.ACKNOWLEDGED}), S.IN_PROGRESS),
-    Action.PROPOSE: (frozenset({S.IN_PROGRESS}), S.SOLUTION_PROPOSED),
-    Action.RESUME: (frozenset({S.SOLUTION_PROPOSED, S.DISPUTED, S.REOPENED}), S.IN_PROGRESS),
-    Action.CLOSE: (
-        frozenset({S.IN_PROGRESS, S.SOLUTION_PROPOSED, S.DISPUTED, S.REOPENED}),
-        S.CLOSED,
-    ),
-    # A dispute (geschil) leads to DISPUTED; a repeat problem after repair to REOPENED.
-    Action.REOPEN: (frozenset({S.CLOSED}), S.DISPUTED),
-}
-
-
-class ComplaintError(ValueError):
-    """A domain rule refused the change; `field` names the form field it belongs to."""
-
-    def __init__(self, message: str, *, field: str = "") -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class TransitionError(ComplaintError):
-    """The action is not allowed from the complaint's current state."""
-
-
-def next_status(current: ComplaintStatus, action: Action) -> ComplaintStatus:
-    """The state an action leads to.
-
-    :raises TransitionError: the action is not allowed from `current`.
-    """
-    sources, target = TRANSITIONS[Action(action)]
-    if current not in sources:
-        raise TransitionError(str(_l("Deze stap is in de huidige status niet mogelijk.")))
-    return target
-
-
-def allowed_actions(current: ComplaintStatus) -> list[Action]:
-    """Actions possible from `current`, in workflow order."""
-    return [action for action, (sources, _) in TRANSITIONS.items() if current in sources]
-
-
-def missing_for(action: Action, data: dict) -> dict[str, str]:
-    """Fields an action still needs, as {field: Dutch message} (empty when complete).
-
-    Closing needs a resolution and a verdict, and a rejection always states its reason
-    (seed 001); proposing needs the proposal; a dispute names its external route.
-    """
-    problems: dict[str, str] = {}
-    if action in (Action.PROPOSE, Action.CLOSE) and not (data.get("resolution") or "").strip():
-        problems["resolution"] = str(_l("Beschrijf de (voorgestelde) oplossing."))
-    if action is Action.CLOSE:
-        verdict = data.get("verdict")
-        if not verdict:
-            problems["verdict"] = str(_l("Kies of de klacht gegrond is."))
-        elif (
-            Verdict(verdict) is Verdict.UNJUSTIFIED
-            and not (data.get("verdict_reason") or "").strip()
-        ):
-            problems["verdict_reason"] = str(_l("Geef aan waarom de klacht ongegrond is."))
-    if action is Action.REOPEN:
-        kind = data.get("reopen_kind") or ""
-        if kind not in {k.value for k in ReopenKind}:
-            problems["reopen_kind"] = str(_l("Kies waarom de klacht wordt heropend."))
-        elif kind == ReopenKind.DISPUTE and not (data.get("dispute_route") or "").strip():
-            problems["dispute_route"] = str(
-                _l("Vermeld de externe route, bijvoorbeeld De Geschillencommissie.")
-            )
-    return problems
-
-
-def compute_deadlines(
-    received_on: date, policy: ComplaintPolicy, rules: workdays.HolidayRules
-) -> tuple[date, date]:
-    """(acknowledgement due, handling due) for a complaint received on `received_on`."""
-    ack = workdays.add_working_days(received_on, policy.ack_working_days, rules)
-    due = workdays.due_after_days(received_on, policy.handling_days, rules)
-    return ack, due
-
-
-def holiday_rules() -> workdays.HolidayRules:
-    """Holiday choices from the settings (COMPLAINTS_GOOD_FRIDAY, COMPLAINTS_LIBERATION_YEARLY)."""
-    config = current_app.config
-    return workdays.HolidayRules(
-        good_friday=bool(config.get("COMPLAINTS_GOOD_FRIDAY", False)),
-        liberation_yearly=bool(config.get("COMPLAINTS_LIBERATION_YEARLY", False)),
-    )
-
 
 # --- Creating and changing complaints ------------------------------------------------------------
 
@@ -192,27 +103,6 @@ EDITABLE_FIELDS = (
 
 NULLABLE_FIELDS = ("satisfaction", "followup_on", "costs")
 FOLLOWUP_DAYS = 14  # the final letter promises contact "over enkele weken"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who did something: a user, or the public form / a scheduled job."""
-
-    user_id: int | None
-    label: str
-
-    @classmethod
-    def of(cls, user: User | None) -> Actor:
-        if user is None:
-            return cls(None, "systeem")
-        return cls(user.id, user.name or user.email.split("@", 1)[0])
-
-
-def add_event(complaint: Complaint, kind: str, actor: Actor, **values: Any) -> ComplaintEvent:
-    """Append one history line to the complaint."""
-    event = ComplaintEvent(kind=kind, actor_id=actor.user_id, actor_label=actor.label, **values)
-    complaint.events.append(event)
-    return event
 
 
 def resolve_category(company: Company, name: str | None) -> ComplaintCategory | None:
@@ -334,20 +224,6 @@ def link_related(complaint: Complaint, reference: str, *, by: User) -> bool:
     add_event(complaint, "related", Actor.of(by), note=target.reference if target else "")
     db.session.flush()
     return True
-
-
-def related_complaints(complaint: Complaint) -> list[Complaint]:
-    """Complaints linked to this one, in either direction (for the overview screen)."""
-    rows = list(
-        db.session.scalars(
-            select(Complaint)
-            .where(Complaint.related_to_id == complaint.id, Complaint.anonymised_at.is_(None))
-            .order_by(Complaint.received_on)
-        )
-    )
-    if complaint.related_to is not None and complaint.related_to.anonymised_at is None:
-        rows.insert(0, complaint.related_to)
-    return rows
 
 
 def set_severity(complaint: Complaint, severity: str, *, by: User) -> bool:
@@ -490,128 +366,6 @@ def _apply_data(complaint: Complaint, action: Action, data: dict, *, today: date
         policy = policy_for(complaint.company)
         complaint.due_on = workdays.due_after_days(today, policy.handling_days, holiday_rules())
         complaint.extended_on = None
-
-
-def note_missed_deadline(complaint: Complaint, *, today: date) -> bool:
-    """Record the handling deadline as missed when it passed with the complaint open.
-
-    Only the first missed deadline is kept: later extensions cannot make the case on time.
-    """
-    if today > complaint.due_on and complaint.missed_due_on is None:
-        complaint.missed_due_on = complaint.due_on
-        return True
-    return today > complaint.due_on
-
-
-def promised_due(complaint: Complaint, *, today: date, interim: bool = False) -> date:
-    """The handling date a letter sent today promises (and, once sent, the deadline).
-
-    After the deadline: today plus the policy's extension, so no letter promises a date already
-    past. An interim reply in time moves the deadline by the extension once per handling round.
-    """
-    policy = policy_for(complaint.company)
-    rules = holiday_rules()
-    if today > complaint.due_on:
-        return workdays.due_after_days(today, max(policy.extension_days, 1), rules)
-    if interim and complaint.extended_on is None:
-        return workdays.due_after_days(complaint.due_on, policy.extension_days, rules)
-    return complaint.due_on
-
-
-def extend_deadline(
-    complaint: Complaint, *, today: date, by: User | None = None
-) -> tuple[date, bool]:
-    """After an interim reply: move the handling deadline by the policy's extension.
-
-    In time, once per handling round (a second interim reply keeps the date). After the
-    deadline the extension is recorded as late: the missed deadline stays in `missed_due_on`,
-    so the complaint never counts as handled in time. Returns (deadline, late).
-    """
-    new_due = promised_due(complaint, today=today, interim=True)
-    late = note_missed_deadline(complaint, today=today)
-    if new_due == complaint.due_on:
-        return complaint.due_on, False
-    complaint.due_on = new_due
-    complaint.extended_on = today
-    add_event(
-        complaint,
-        "deadline_late" if late else "deadline",
-        Actor.of(by),
-        note=complaint.due_on.isoformat(),
-    )
-    return complaint.due_on, late
-
-
-def acknowledge_late(complaint: Complaint, *, today: date, by: User | None = None) -> bool:
-    """A late acknowledgement (after the handling deadline): record the miss, set the new date.
-
-    Returns True when the acknowledgement came after the handling deadline.
-    """
-    if today <= complaint.due_on:
-        return False
-    note_missed_deadline(complaint, today=today)
-    complaint.due_on = promised_due(complaint, today=today)
-    complaint.extended_on = today
-    add_event(complaint, "deadline_late", Actor.of(by), note=complaint.due_on.isoformat())
-    return True
-
-
-def open_from_review(review: SyncedReview, *, by: User, today: date) -> tuple[Complaint, bool]:
-    """One click: a complaint record linked to a negative review (or the one already linked).
-
-    Returns (complaint, created).
-
-    :raises ComplaintError: the review scores at or above the company's negative threshold.
-    """
-    company = db.session.get_one(Company, review.company_id)
-    if not is_negative(review, company):
-        raise ComplaintError(
-            str(
-                _l(
-                    "Van deze beoordeling kunt u geen klacht maken: het cijfer ligt niet onder de grens voor negatieve beoordelingen."
-                )
-            )
-        )
-    existing = db.session.scalars(
-        select(Complaint).where(Complaint.source_review_id == review.id)
-    ).first()
-    if existing is not None:
-        return existing, False
-    rating = f"{review.rating.normalize():f}/{review.scale_max.normalize():f}"
-    values = {
-        "complainant_name": str(_l("Onbekende klant (beoordeling)")),
-        "complainant_city": review.author_city,
-        "subject": str(_l("Negatieve beoordeling")),
-        "description": str(
-            _l(
-                "Beoordeling van %(date)s met cijfer %(rating)s: %(headline)s",
-                date=review.reviewed_at.date().isoformat(),
-                rating=rating,
-                headline=review.headline or "-",
-            )
-        ),
-    }
-    complaint = create_complaint(
-        company,
-        values,
-        by=by,
-        channel=Channel.REVIEW,
-        received_on=review_local_date(review, today=today),
-        source_review=review,
-    )
-    return complaint, True
-
-
-def review_local_date(review: SyncedReview, *, today: date) -> date:
-    """The review's Dutch calendar date: the day the customer complained (never after today)."""
-    from portal.core.templating import AMSTERDAM
-
-    when = review.reviewed_at
-    if when.tzinfo is None:
-        from datetime import UTC
-
-        when = when.replace(tzinfo=UTC)
-    return min(when.astimezone(AMSTERDAM).date(), today)
 
 
 def moment(today: date) -> datetime:

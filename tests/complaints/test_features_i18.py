@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from portal.complaints import services, stats
+from portal.complaints import exports, services, stats
 from portal.complaints.models import Complaint, ComplaintNote, Severity
 from portal.complaints.services import Action
 from portal.core.models import OutboxMessage
@@ -210,7 +210,7 @@ def test_costs_and_added_statistics(member, colleague, make_complaint):
         stats.compute(staff_rows, start=date(2026, 1, 1), end=date(2026, 12, 31)).by_handler == []
     )
     assert all(r.handler == "" for r in staff_rows)  # staff figures never name members' staff
-    csv_text = stats.to_csv(rows).decode("utf-8")
+    csv_text = exports.to_csv(rows).decode("utf-8")
     assert "Ernst;Soort installatie" in csv_text and ";Gegrond;Product;ja;350,00;" in csv_text
     assert "Mo Medewerker" not in csv_text
 

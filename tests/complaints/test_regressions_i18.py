@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from portal.complaints import dispatch, services, stats
+from portal.complaints import dispatch, review_intake, services, stats
 from portal.complaints.models import (
     Complaint,
     ComplaintLetter,
@@ -365,7 +365,7 @@ def test_complaint_from_a_review_is_received_on_the_review_date(member):
     )
     db.session.add(review)
     db.session.commit()
-    complaint, created = services.open_from_review(review, by=member, today=D(2026, 3, 2))
+    complaint, created = review_intake.open_from_review(review, by=member, today=D(2026, 3, 2))
     assert created and complaint.received_on == D(2026, 2, 21)
     assert complaint.due_on == D(2026, 3, 9)  # 14 days after the review, on a Monday
     assert isinstance(complaint, Complaint)

@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from portal.complaints import services
+from portal.complaints import deadlines, services
 from portal.complaints.models import ComplaintPolicy, ComplaintSignal, SignalKind
 from portal.complaints.reminders import due_signals, open_signals, run_reminders
 from portal.complaints.services import Action
@@ -94,7 +94,7 @@ def test_extended_deadline_gets_its_own_signals(member, make_complaint):
     run_reminders(today=D(2026, 3, 17))
     db.session.commit()
     assert [s.kind for s in open_signals(member.company_id)] == [SignalKind.DUE_ESCALATION]
-    services.extend_deadline(complaint, today=D(2026, 3, 17))
+    deadlines.extend_deadline(complaint, today=D(2026, 3, 17))
     db.session.commit()
     assert complaint.due_on == D(2026, 3, 31)
     assert open_signals(member.company_id) == []  # the old deadline no longer applies

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from portal.complaints import dispatch, queries, services, stats
+from portal.complaints import dispatch, queries, review_intake, services, stats
 from portal.complaints.models import (
     Complaint,
     ComplaintEvent,
@@ -120,7 +120,7 @@ def test_purge_keeps_linked_reviews_and_drops_old_ones(member, make_complaint):
     kept = review("kept", NOW - timedelta(days=800))
     review("new", NOW - timedelta(days=10))
     db.session.commit()
-    complaint, _ = services.open_from_review(kept, by=member, today=date(2026, 3, 2))
+    complaint, _ = review_intake.open_from_review(kept, by=member, today=date(2026, 3, 2))
     db.session.commit()
     counts = purge_expired(now=NOW, retention_days=730)
     assert counts["reviews"] == 1

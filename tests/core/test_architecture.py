@@ -14,11 +14,6 @@ PORTAL = Path(__file__).resolve().parents[2] / "portal"
 MAX_LINES = 400
 # Modules still over MAX_LINES, with the length they may not exceed; the list may only shrink.
 OVERSIZED: dict[str, int] = {
-    "portal.complaints.models": 465,
-    "portal.complaints.routes.cases": 434,
-    "portal.complaints.routes.docs": 460,
-    "portal.complaints.services": 632,
-    "portal.complaints.stats": 424,
     "portal.compliance.services": 422,
     "portal.config": 450,
     "portal.invitations.services": 426,

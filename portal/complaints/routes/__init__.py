@@ -14,7 +14,10 @@ from portal.complaints.routes import (  # noqa: F401  (attach their views)
     cases,
     docs,
     escalation,
+    figures,
     instruction,
+    intake,
+    settings,
     solutions,
 )
 from portal.complaints.routes.blueprint import bp

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from portal.complaints import stats
 from portal.complaints.models import Complaint
-from portal.complaints.routes.docs import period_from_args
+from portal.complaints.routes.figures import period_from_args
 from portal.core.security import staff_required
 from portal.extensions import db
 
