@@ -38,10 +38,20 @@ TIGHT_WAITS = {
     "PROVIDER_REQUEST_DEADLINE": 0.8,
     "PROVIDER_INVITE_TIMEOUT": 0.3,
 }
-# `trickle`: the status line and headers come at once and a piece of body every 0.1 s, so the
-# read timeouts stay roomy (a loaded machine may be late with the headers: no timeout before
-# the status is known) and the request deadline ends the body, which is never complete in time.
-TRICKLE_WAITS = {**ROOMY_WAITS, "PROVIDER_REQUEST_DEADLINE": 0.8}
+# `trickle`: the status line and headers come at once and a piece of body every 0.1 s until the
+# test ends, so the body is never complete and only the request deadline can end it. The read
+# timeouts are as long as the control calls' (a loaded machine may be late with the headers or
+# a piece: no timeout before the status is known, none instead of the deadline).
+TRICKLE_WAITS = {
+    "PROVIDER_READ_TIMEOUT": 30.0,
+    "PROVIDER_REQUEST_DEADLINE": 0.8,
+    "PROVIDER_INVITE_TIMEOUT": 30.0,
+}
+# The whole link's deadline (all tries of one sync): 10 s, but a minute for a waiting mode, whose
+# three tries each last a request deadline or a read timeout plus whatever a loaded machine adds
+# (the expected try count must not depend on the machine's speed).
+LINK_DEADLINE = 10.0
+WAITING_LINK_DEADLINE = 60.0
 # The tests' own calls to the emulator's fault API: a control call that times out is no finding
 # (one did at 5 s, load average 25, on the shared 2-core machine).
 CONTROL_TIMEOUT = 30
@@ -127,7 +137,7 @@ def emulator_config(emulator: Emulator, mode: str | None = None, **overrides) ->
         **_waits(mode),
         "SYNC_BACKOFF_BASE": 0.01,
         "SYNC_MAX_RETRY_AFTER": 1.0,  # the emulator's Retry-After: 2 → pause, not wait
-        "SYNC_LINK_DEADLINE": 10.0,
+        "SYNC_LINK_DEADLINE": WAITING_LINK_DEADLINE if mode in WAITING_MODES else LINK_DEADLINE,
     }
     config.update(overrides)
     return config
