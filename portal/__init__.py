@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import importlib
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Blueprint, Flask
 
-from portal.config import ConfigError, check_deploy, cli_runs_doctor, load_config
+from portal.config import (
+    ConfigError,
+    check_deploy,
+    cli_runs_doctor,
+    instance_path,
+    load_config,
+    validate,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -19,7 +25,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app = Flask(
         __name__,
         # One host's private files (development secrets, local rate-limit file); see the README.
-        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or str(ROOT / "instance"),
+        instance_path=instance_path(ROOT / "instance"),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
@@ -27,6 +33,7 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path, strict=strict))
     if config:
         app.config.from_mapping(config)
+    validate(app.config)  # a caller's overrides are held to the same rules as the environment
     if strict and app.config["PORTAL_ENV"] == "production":
         problems = check_deploy(app.config)
         if problems:
@@ -112,7 +119,6 @@ def register_blueprints(app: Flask) -> None:
     from portal.directory import redis_cache
     from portal.directory import routes as directory_routes
     from portal.invitations import routes as invitation_routes
-    from portal.invitations import settings as invitation_settings
     from portal.members import routes_import as member_import_routes
     from portal.members import routes_staff as member_staff_routes
     from portal.outbox import routes as outbox_routes
@@ -126,7 +132,6 @@ def register_blueprints(app: Flask) -> None:
     # Feature settings and template helpers the blueprints' views rely on.
     app.jinja_env.globals["password_minimum"] = passwords.minimum_length
     redis_cache.init_app(app)
-    invitation_settings.load_defaults(app.config)
     complaint_routes.init_app(app)
     blueprints: tuple[tuple[Blueprint, str | None], ...] = (
         (public_bp, None),

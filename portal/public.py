@@ -1,8 +1,9 @@
 """Public pages that belong to no feature: the home page."""
 
-from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal.config import ReviewSettings
 from portal.core.settings import publication_min
 from portal.directory.services import listed_count
 from portal.extensions import db
@@ -22,5 +23,5 @@ def home():
         "home.html",
         listed=listed_count(db.session),
         min_count=publication_min(),
-        max_age_days=current_app.config["REVIEW_MAX_AGE_DAYS"],
+        max_age_days=ReviewSettings.of().max_age_days,
     )

@@ -16,17 +16,18 @@ from typing import Any
 from flask import current_app
 
 from portal.agreements.models import AgreementVersion
+from portal.config import ComplaintSettings, PrivacySettings
 from portal.core import association
 from portal.core.association import Association
 
 INVITATION_DAYS = 90
-MEMBERSHIP_END_DAYS = 30  # customer data goes this long after the end of membership (clause G)
 
 
 def processing_details(processor: Association, config: Mapping) -> list[list[str]]:
     """The art. 28(3) processing details printed as a table at the top of the agreement."""
-    complaint_days = config.get("COMPLAINTS_RETENTION_DAYS", 730)
-    end_days = config.get("MEMBERSHIP_END_DATA_DAYS", MEMBERSHIP_END_DAYS)
+    complaint_days = ComplaintSettings.read(config).retention_days
+    # Customer data goes this long after the end of membership (clause G).
+    end_days = PrivacySettings.read(config).membership_end_data_days
     return [
         ["Onderwerp", "(1) Beoordelingsverzoeken versturen namens het lidbedrijf; (2) het klachtenregister van het lidbedrijf bijhouden, ook klachten via het klachtenformulier in de ledenzoeker; (3) downloads en exports van deze klantgegevens voor het lidbedrijf"],
         ["Duur", "Zolang het lidmaatschap duurt; daarna tot de verwijdering (zie Bewaartermijn)"],

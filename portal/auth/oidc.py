@@ -20,6 +20,7 @@ from joserfc.errors import JoseError as JoserfcError
 
 from portal.auth import services, sessions
 from portal.auth.models import Role, User
+from portal.config import OidcSettings
 from portal.core import audit
 from portal.core.logs import security_event
 from portal.extensions import db
@@ -74,18 +75,19 @@ def enabled(app: Flask | None = None) -> bool:
 
 def init_app(app: Flask) -> None:
     """Register this app's OpenID Connect client when the environment configures one."""
-    if not (app.config.get("OIDC_ISSUER") and app.config.get("OIDC_CLIENT_ID")):
+    settings = OidcSettings.of(app.config)
+    if not (settings.issuer and settings.client_id):
         return
     registry = OAuth()  # one registry per app: tests run several apps with other IdPs
     registry.init_app(app)
-    issuer = app.config["OIDC_ISSUER"].rstrip("/")
+    issuer = settings.issuer.rstrip("/")
     app.extensions[EXTENSION] = registry.register(
         "idp",
-        client_id=app.config["OIDC_CLIENT_ID"],
-        client_secret=app.config.get("OIDC_CLIENT_SECRET") or None,
+        client_id=settings.client_id,
+        client_secret=settings.client_secret or None,
         server_metadata_url=issuer + "/.well-known/openid-configuration",
         client_kwargs={
-            "scope": app.config["OIDC_SCOPES"],
+            "scope": settings.scopes,
             "code_challenge_method": "S256",
             "default_timeout": TIMEOUT,
         },
@@ -155,7 +157,7 @@ class Outcome:
 
 
 def _groups(claims: dict) -> set[str]:
-    value = claims.get(current_app.config["OIDC_GROUPS_CLAIM"], [])
+    value = claims.get(OidcSettings.of().groups_claim, [])
     if isinstance(value, str):
         value = [value]
     return {str(item) for item in value} if isinstance(value, list) else set()
@@ -168,7 +170,7 @@ def idp_mfa(claims: dict) -> bool:
         amr = [amr]
     acr = str(claims.get("acr") or "")
     return bool(MFA_AMR & {str(a).lower() for a in amr}) or (
-        bool(acr) and acr in current_app.config["OIDC_MFA_ACR"]
+        bool(acr) and acr in OidcSettings.of().mfa_acr
     )
 
 
@@ -177,7 +179,7 @@ def _verified_email(claims: dict) -> str:
     verified = claims.get("email_verified")
     if not email or "@" not in email or not (verified is True or verified == "true"):
         raise SSOError(UNVERIFIED, "email_unverified")
-    domains = current_app.config["OIDC_ALLOWED_DOMAINS"]
+    domains = OidcSettings.of().allowed_domains
     if domains and email.rsplit("@", 1)[1] not in domains:
         raise SSOError(DOMAIN, "domain_not_allowed")
     return email
@@ -185,10 +187,10 @@ def _verified_email(claims: dict) -> str:
 
 def _staff_role(claims: dict) -> Role | None:
     """The role the group claims grant, or None (no staff group configured or matched)."""
-    groups = _groups(claims)
-    if groups & set(current_app.config["OIDC_ADMIN_GROUPS"]):
+    groups, settings = _groups(claims), OidcSettings.of()
+    if groups & set(settings.admin_groups):
         return Role.ADMIN
-    if groups & set(current_app.config["OIDC_STAFF_GROUPS"]):
+    if groups & set(settings.staff_groups):
         return Role.STAFF
     return None
 
@@ -204,11 +206,10 @@ def resolve_user(claims: dict) -> Outcome:
     :raises SSOError: unverified or disallowed e-mail, no matching account, group not allowed.
     """
     email = _verified_email(claims)
-    scope = current_app.config["OIDC_FOR"]
+    settings = OidcSettings.of()
+    scope = settings.used_for
     staff_ok, members_ok = scope in ("staff", "both"), scope in ("members", "both")
-    groups_configured = bool(
-        current_app.config["OIDC_STAFF_GROUPS"] or current_app.config["OIDC_ADMIN_GROUPS"]
-    )
+    groups_configured = bool(settings.staff_groups or settings.admin_groups)
     user = services.find_user(email)
     if user is not None and not user.active:
         raise SSOError(INACTIVE, "account_inactive")
@@ -289,7 +290,5 @@ def end_session_url() -> str | None:
     from flask import url_for
 
     back = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.login")
-    query = urlencode(
-        {"client_id": current_app.config["OIDC_CLIENT_ID"], "post_logout_redirect_uri": back}
-    )
+    query = urlencode({"client_id": OidcSettings.of().client_id, "post_logout_redirect_uri": back})
     return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

@@ -40,6 +40,7 @@ from webauthn.helpers.structs import (
 )
 
 from portal.auth.models import User
+from portal.config import PasskeySettings
 from portal.core import audit
 from portal.core.concurrency import IdempotencyKey
 from portal.core.db import UTCDateTime, new_uuid, utcnow
@@ -79,10 +80,7 @@ UNKNOWN = _l("Deze passkey is bij ons niet (meer) bekend. Log in met uw wachtwoo
 
 def rp_id() -> str:
     """The relying party id: PASSKEY_RP_ID, else the host of PUBLIC_BASE_URL."""
-    return (
-        current_app.config.get("PASSKEY_RP_ID")
-        or urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname
-    )
+    return PasskeySettings.of().rp_id or urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname
 
 
 def origin() -> str:
@@ -174,7 +172,7 @@ def registration_options(user: User) -> str:
     """JSON options for navigator.credentials.create (discoverable, user verification)."""
     options = generate_registration_options(
         rp_id=rp_id(),
-        rp_name=current_app.config.get("PASSKEY_RP_NAME") or "Ledenportaal",
+        rp_name=PasskeySettings.of().rp_name,
         user_id=user.public_id.encode(),
         user_name=user.email,
         user_display_name=user.name or user.email,

@@ -24,12 +24,13 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Any
 
 import click
-from flask import current_app, render_template
+from flask import render_template
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 
+from portal.config import MailSettings
 from portal.core import crypto
 from portal.core.claims import claim_rows
 from portal.core.db import HasId, rowcount, utcnow
@@ -78,7 +79,7 @@ def _aad(message: OutboxMessage) -> str:
 
 
 def _msgid_domain() -> str:
-    address = parseaddr(current_app.config["MAIL_FROM"])[1]
+    address = parseaddr(MailSettings.of().sender)[1]
     return address.rpartition("@")[2] or "ledenportaal.invalid"
 
 
@@ -135,7 +136,7 @@ def compose(message: OutboxMessage) -> EmailMessage:
             raise LinkUnavailable from exc
         body = body.replace(REDACTED, link)
     mail = EmailMessage()
-    mail["From"] = current_app.config["MAIL_FROM"]
+    mail["From"] = MailSettings.of().sender
     mail["To"] = message.to_address
     mail["Subject"] = message.subject
     mail["Date"] = format_datetime(message.created_at or utcnow())
@@ -210,7 +211,7 @@ def _give_up_stale_claims() -> None:
 
 def _deliver(message: OutboxMessage, send: Callable[[EmailMessage], None]) -> str:
     """Hand one claimed message to the sender; the outcome: sent, kept, failed or unknown."""
-    if not current_app.config["MAIL_SMTP_HOST"]:
+    if not MailSettings.of().smtp_host:
         message.status = OutboxStatus.KEPT
         return "kept"
     try:
@@ -289,7 +290,7 @@ def purge(now: datetime | None = None) -> dict[str, int]:
     finished messages older than `MAIL_RETENTION_DAYS` are emptied; rows older than a year go.
     """
     now = now or utcnow()
-    days = current_app.config.get("MAIL_RETENTION_DAYS", 30)
+    days = MailSettings.of().retention_days
     rows = rowcount(
         db.session.execute(
             delete(OutboxMessage)

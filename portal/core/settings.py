@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from flask import current_app, has_app_context
+from flask import has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, text
 
+from portal.config import ReviewSettings
 from portal.core import audit, signals
 from portal.core.models import Setting
 from portal.extensions import db
@@ -80,7 +81,7 @@ DEFINITIONS: dict[str, SettingDef] = {
 
 def _fallback(name: str) -> int:
     if name == "publication_min" and has_app_context():
-        return int(current_app.config.get("REVIEW_MIN_COUNT", DEFINITIONS[name].default))
+        return ReviewSettings.of().min_count
     return DEFINITIONS[name].default
 
 

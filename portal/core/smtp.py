@@ -15,34 +15,38 @@ from email.policy import EmailPolicy
 from email.utils import parseaddr
 from typing import cast
 
-from flask import current_app
+from portal.config import MailSettings
 
 
 class MaybeDelivered(Exception):
     """The message data went out but the server's answer never came: it may have been delivered."""
 
 
-def tls_context() -> ssl.SSLContext:
+def tls_context(settings: MailSettings | None = None) -> ssl.SSLContext:
     """Certificate and host name checked; `MAIL_SMTP_CA_FILE` adds a private CA."""
-    return ssl.create_default_context(cafile=current_app.config.get("MAIL_SMTP_CA_FILE") or None)
+    settings = settings or MailSettings.of()
+    return ssl.create_default_context(cafile=settings.smtp_ca_file or None)
 
 
 def send_smtp(mail: EmailMessage) -> None:
     """Deliver one message; raises MaybeDelivered when the outcome cannot be known."""
-    config = current_app.config
-    host, port, mode = config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], config["MAIL_SMTP_TLS"]
-    timeout = config.get("MAIL_SMTP_TIMEOUT", 20)
+    settings = MailSettings.of()
+    host, port, mode = settings.smtp_host, settings.smtp_port, settings.smtp_tls
+    timeout = settings.smtp_timeout
     if mode == "ssl":
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=tls_context())
+        context = tls_context(settings)
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
     try:
         smtp.ehlo()
         if mode == "starttls":
-            smtp.starttls(context=tls_context())  # no STARTTLS offered: SMTPNotSupportedError
+            smtp.starttls(
+                context=tls_context(settings)
+            )  # no STARTTLS offered: SMTPNotSupportedError
             smtp.ehlo()
-        if config["MAIL_SMTP_USER"]:
-            smtp.login(config["MAIL_SMTP_USER"], config["MAIL_SMTP_PASSWORD"])
+        if settings.smtp_user:
+            smtp.login(settings.smtp_user, settings.smtp_password)
         _transmit(smtp, mail)
     finally:
         try:

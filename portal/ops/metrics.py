@@ -13,7 +13,7 @@ import hmac
 import os
 import time
 
-from flask import Flask, Response, abort, current_app, g, request
+from flask import Flask, Response, abort, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -22,6 +22,7 @@ from prometheus_client import (
     multiprocess,
 )
 
+from portal.config import ObservabilitySettings
 from portal.core import metrics
 from portal.extensions import limiter
 from portal.ops import queues
@@ -68,7 +69,7 @@ def scrape():
 
     :raises NotFound: no METRICS_TOKEN is configured (the endpoint is off).
     """
-    token = current_app.config.get("METRICS_TOKEN") or ""
+    token = ObservabilitySettings.of().metrics_token
     if not token:
         abort(404)
     if not authorized(request.headers.get("Authorization", ""), token):

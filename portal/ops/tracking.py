@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from flask import Flask
 
+from portal.config import ObservabilitySettings
 from portal.core.accesslog import mask
 from portal.core.logs import redact
 
@@ -29,7 +30,8 @@ DROPPED_REQUEST_KEYS = ("data", "cookies", "query_string", "env")
 
 def init_app(app: Flask) -> None:
     """Start the Sentry client when SENTRY_DSN is set (once per process)."""
-    dsn = app.config.get("SENTRY_DSN")
+    settings = ObservabilitySettings.of(app.config)
+    dsn = settings.sentry_dsn
     if not dsn:
         return
     import sentry_sdk
@@ -37,8 +39,8 @@ def init_app(app: Flask) -> None:
 
     sentry_sdk.init(
         dsn=dsn,
-        release=app.config.get("SENTRY_RELEASE") or None,
-        environment=app.config.get("SENTRY_ENVIRONMENT") or app.config.get("PORTAL_ENV"),
+        release=settings.sentry_release or None,
+        environment=settings.sentry_environment or app.config.get("PORTAL_ENV"),
         integrations=[FlaskIntegration()],
         send_default_pii=False,
         include_local_variables=False,

@@ -24,6 +24,7 @@ from portal.complaints.models import (
     ComplaintSignal,
     SyncedReview,
 )
+from portal.config import PrivacySettings
 from portal.core import audit
 from portal.core.db import rowcount, utcnow
 from portal.extensions import db
@@ -46,7 +47,6 @@ SESSION_DAYS = 7  # after a session expired or was revoked
 TOKEN_DAYS = 7  # after a reset or activation link expired or was used
 DEACTIVATED_DAYS = 365
 REQUEST_DAYS = 3 * 365 + 1  # three years after a request was handled
-MEMBERSHIP_END_DATA_DAYS = 30  # customer data (processor) after the end of membership
 MEMBERSHIP_END_COMPANY_DAYS = 2 * 365 + 1  # company and its accounts: two years
 SYNC_LOG_DAYS = 90
 # Log files outside the database (journal namespace "ledenportaal", nginx's logs of the site):
@@ -59,7 +59,7 @@ AUDIT_YEARS = 7  # the database trigger refuses younger deletes (portal/core/aud
 def retention_periods(config: Mapping[str, Any] | None = None) -> list[Period]:
     """The periods as configured, for the statement, the register and the README."""
     config = current_app.config if config is None else config
-    end_days = config.get("MEMBERSHIP_END_DATA_DAYS", MEMBERSHIP_END_DATA_DAYS)
+    end_days = PrivacySettings.read(config).membership_end_data_days
     return [
         Period("sessions", "Sessies, na afloop of afmelden", SESSION_DAYS),
         Period("tokens", "Herstel- en activeringslinks, na afloop of gebruik", TOKEN_DAYS),
@@ -129,7 +129,7 @@ def purge_ended_memberships(now: datetime) -> dict[str, int]:
     """Customer data goes `MEMBERSHIP_END_DATA_DAYS` after the end; the company two years after."""
     from portal.privacy.erasure import erase_company
 
-    days = current_app.config.get("MEMBERSHIP_END_DATA_DAYS", MEMBERSHIP_END_DATA_DAYS)
+    days = PrivacySettings.of().membership_end_data_days
     ended = select(Company.id).where(Company.membership_ended_on < ended_before(now, days))
     ids = list(db.session.scalars(ended))
     counts = delete_customer_data(ids)

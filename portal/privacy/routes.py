@@ -18,6 +18,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from portal.config import ComplaintSettings, MailSettings, ObservabilitySettings
 from portal.core import association, concurrency
 from portal.core.access import require_user
 from portal.extensions import db
@@ -47,12 +48,12 @@ def statement():
         version=STATEMENT_VERSION,
         records_version=RECORDS_VERSION,
         retention_days=invite_settings.retention_days(config),
-        complaint_retention_days=config.get("COMPLAINTS_RETENTION_DAYS", 730),
+        complaint_retention_days=ComplaintSettings.read(config).retention_days,
         contact=config["PRIVACY_CONTACT_EMAIL"],
-        mail_days=config.get("MAIL_RETENTION_DAYS", 30),
+        mail_days=MailSettings.read(config).retention_days,
         log_days=LOG_DAYS,
         subprocessors=association.public_subprocessors(config),
-        error_tracking=bool(config.get("SENTRY_DSN")),
+        error_tracking=bool(ObservabilitySettings.read(config).sentry_dsn),
     )
 
 

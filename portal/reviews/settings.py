@@ -1,16 +1,16 @@
 """Provider HTTP and sync settings, read once from the app config into frozen objects.
 
-Worker threads get these objects instead of reaching for `current_app`. Keys missing from
-`portal/config.py` fall back to the environment, then to the PROVIDERS.md defaults.
+Worker threads get these objects instead of reaching for `current_app`. The values come from
+the typed `ProviderSettings` section (portal/config/sections.py, PROVIDERS.md defaults).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from portal.config import ProviderSettings
 from portal.reviews.models import Provider
 
 DEFAULT_BASE_URLS = {
@@ -30,21 +30,6 @@ PROVIDER_DOMAINS = {
 
 class SettingsError(ValueError):
     """A provider setting cannot be understood."""
-
-
-def _number(config: Mapping, name: str, default: float) -> float:
-    raw = config.get(name)
-    if raw is None:
-        raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = float(raw)
-    except (TypeError, ValueError) as exc:
-        raise SettingsError(f"{name} must be a number, got {raw!r}") from exc
-    if value < 0:
-        raise SettingsError(f"{name} must not be negative")
-    return value
 
 
 def parse_base_urls(raw: str) -> dict[Provider, str]:
@@ -115,38 +100,36 @@ class RetryPolicy:
 
 def http_settings(config: Mapping) -> HttpSettings:
     """Build HttpSettings from the app config."""
+    section = ProviderSettings.read(config)
     base_urls = dict(DEFAULT_BASE_URLS)
-    base_urls.update(parse_base_urls(config.get("PROVIDER_BASE_URLS", "")))
-    hosts = config.get("PROVIDER_ALLOWED_HOSTS") or []
-    if isinstance(hosts, str):
-        hosts = hosts.split(",")
+    base_urls.update(parse_base_urls(section.base_urls))
     return HttpSettings(
         base_urls=base_urls,
-        allowed_hosts=frozenset(h.strip().lower() for h in hosts if h.strip()),
+        allowed_hosts=frozenset(host.lower() for host in section.allowed_hosts),
         allow_http=str(config.get("PORTAL_ENV", "development")).lower() != "production",
-        max_bytes=int(config.get("PROVIDER_MAX_RESPONSE_BYTES") or 2 * 1024 * 1024),
-        connect_timeout=_number(config, "PROVIDER_CONNECT_TIMEOUT", 3.0),
-        read_timeout=_number(config, "PROVIDER_READ_TIMEOUT", 5.0),
-        invite_timeout=_number(config, "PROVIDER_INVITE_TIMEOUT", 10.0),
-        request_deadline=_number(config, "PROVIDER_REQUEST_DEADLINE", 20.0),
-        kv_invite_ref_field=str(config.get("KV_INVITE_REF_FIELD") or "reference_code"),
+        max_bytes=section.max_response_bytes,
+        connect_timeout=section.connect_timeout,
+        read_timeout=section.read_timeout,
+        invite_timeout=section.invite_timeout,
+        request_deadline=section.request_deadline,
+        kv_invite_ref_field=section.kv_invite_ref_field,
     )
 
 
 def retry_policy(config: Mapping) -> RetryPolicy:
     """Build the RetryPolicy from the app config (tests shrink the waits)."""
+    section = ProviderSettings.read(config)
     return RetryPolicy(
-        attempts=int(_number(config, "SYNC_ATTEMPTS", 3)) or 1,
-        backoff_base=_number(config, "SYNC_BACKOFF_BASE", 1.0),
-        backoff_cap=_number(config, "SYNC_BACKOFF_CAP", 30.0),
-        max_retry_after=_number(config, "SYNC_MAX_RETRY_AFTER", 30.0),
-        default_retry_after=_number(config, "SYNC_DEFAULT_RETRY_AFTER", 60.0),
-        link_deadline=_number(config, "SYNC_LINK_DEADLINE", 60.0),
+        attempts=section.attempts,
+        backoff_base=section.backoff_base,
+        backoff_cap=section.backoff_cap,
+        max_retry_after=section.max_retry_after,
+        default_retry_after=section.default_retry_after,
+        link_deadline=section.link_deadline,
     )
 
 
 def sync_limits(config: Mapping) -> tuple[int, int]:
     """(SYNC_MAX_WORKERS, SYNC_MAX_PER_HOST), each at least 1."""
-    workers = int(_number(config, "SYNC_MAX_WORKERS", 8)) or 1
-    per_host = int(_number(config, "SYNC_MAX_PER_HOST", 4)) or 1
-    return workers, per_host
+    section = ProviderSettings.read(config)
+    return section.max_workers, section.max_per_host

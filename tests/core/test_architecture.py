@@ -15,7 +15,6 @@ MAX_LINES = 400
 # Modules still over MAX_LINES, with the length they may not exceed; the list may only shrink.
 OVERSIZED: dict[str, int] = {
     "portal.compliance.services": 422,
-    "portal.config": 450,
     "portal.invitations.services": 426,
     "portal.reviews.clients": 415,
     "portal.reviews.routes": 432,

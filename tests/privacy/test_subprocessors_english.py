@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from portal.config import ConfigError, _subprocessors
+from portal.config import ConfigError
+from portal.config.legal import subprocessors as _subprocessors
 from portal.core import association
 
 

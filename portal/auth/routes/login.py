@@ -6,7 +6,6 @@ import time
 
 from flask import (
     Response,
-    current_app,
     flash,
     g,
     redirect,
@@ -23,6 +22,7 @@ from portal.auth import mfa, passkeys, services, sessions, tokens
 from portal.auth.forms import CodeForm, ForgotForm, LoginForm, NewPasswordForm
 from portal.auth.models import TokenPurpose, User
 from portal.auth.routes.blueprint import bp
+from portal.config import OidcSettings
 from portal.core.forms import EmptyForm
 from portal.core.security import safe_next
 from portal.core.validation import add_error
@@ -129,7 +129,7 @@ def login_post():
     next_url = safe_next(request.form.get("next"))
     if form.validate_on_submit():
         user = services.authenticate(form.email.data or "", form.password.data or "")
-        if user is not None and user.is_staff and not current_app.config["STAFF_PASSWORD_LOGIN"]:
+        if user is not None and user.is_staff and not OidcSettings.of().staff_password_login:
             add_error(
                 form.password,
                 _("Medewerkers van de vereniging loggen in met hun verenigingsaccount."),

@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     g,
     jsonify,
@@ -26,6 +25,7 @@ from portal.auth import passkeys, services, sessions
 from portal.auth.passkey_forms import AddPasskeyForm, PasskeyLoginForm, PasskeyNameForm
 from portal.auth.routes.blueprint import bp
 from portal.auth.routes.login import landing, pending_user
+from portal.config import OidcSettings
 from portal.core import audit
 from portal.core.access import require_user
 from portal.core.forms import EmptyForm
@@ -185,7 +185,7 @@ def passkey_login():
         except passkeys.PasskeyError as exc:
             flash(str(exc), "error")
         else:
-            if user.is_staff and not current_app.config["STAFF_PASSWORD_LOGIN"]:
+            if user.is_staff and not OidcSettings.of().staff_password_login:
                 # Staff access follows the IdP's groups, which only an SSO login reads: a passkey
                 # alone must not outlive a removal from the staff group (it stays a second step).
                 flash(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 from flask import Flask
@@ -29,15 +28,7 @@ __all__ = ["bp", "init_app", "public_bp", "staff_bp"]
 
 
 def init_app(app: Flask) -> None:
-    """Fill unset complaint settings from the environment; add the templates' labels."""
-    env = os.environ
-    app.config.setdefault(
-        "COMPLAINTS_RETENTION_DAYS", int(env.get("COMPLAINTS_RETENTION_DAYS") or 730)
-    )
-    app.config.setdefault(
-        "COMPLAINTS_NEGATIVE_BELOW", float(env.get("COMPLAINTS_NEGATIVE_BELOW") or 6)
-    )
-    app.config.setdefault("COMPLAINTS_PUBLIC_RATE", env.get("COMPLAINTS_PUBLIC_RATE", "5/hour"))
+    """Add the templates' labels (the settings are `ComplaintSettings`, portal/config)."""
     app.jinja_env.globals.setdefault("complaint_status_labels", STATUS_LABELS)
     app.jinja_env.filters.setdefault("iso_nl_date", _iso_nl_date)
     app.jinja_env.globals.setdefault("installation_types", INSTALLATION_TYPES)
