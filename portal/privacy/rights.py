@@ -14,19 +14,12 @@ from portal.core import audit, outbox
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.members.models import Company
+from portal.privacy.labels import KIND_LABELS
 from portal.privacy.models import RequestKind, RequestStatus, SubjectRequest
 from portal.privacy.services import PrivacyError, close_request, open_request
 
 SELF_SERVICE_KINDS = (RequestKind.OBJECTION, RequestKind.RESTRICTION)
 EXTENSION_DAYS = {1: 30, 2: 61}  # "by two further months" at most
-KIND_LABELS = {
-    RequestKind.ACCESS: "inzage",
-    RequestKind.RECTIFICATION: "rectificatie",
-    RequestKind.ERASURE: "verwijdering",
-    RequestKind.RESTRICTION: "beperking van de verwerking",
-    RequestKind.OBJECTION: "bezwaar",
-    RequestKind.PORTABILITY: "overdraagbaarheid",
-}
 ADDRESS_RE = re.compile(r"<([^<>\s]+@[^<>\s]+)>\s*$")
 
 
@@ -147,5 +140,5 @@ def _mail(item: SubjectRequest, address: str, kind: str, subject: str, template:
         subject=subject,
         template=template,
         item=item,
-        kind_label=KIND_LABELS.get(item.kind, item.kind.value),
+        kind_label=KIND_LABELS[item.kind],
     )

@@ -14,6 +14,7 @@ from portal.auth.models import User
 from portal.core import association, concurrency, queues
 from portal.core.access import require_user
 from portal.core.db import utcnow
+from portal.core.paging import page_arg
 from portal.core.security import admin_required, staff_required
 from portal.core.templating import AMSTERDAM
 from portal.extensions import db
@@ -29,12 +30,14 @@ from portal.privacy.forms import (
     ExtendRequestForm,
     NewBreachForm,
 )
+from portal.privacy.labels import KIND_LABELS, STATUS_LABELS
 from portal.privacy.models import Breach, RequestKind, RequestStatus, SubjectRequest
 from portal.privacy.records import ACTIVITIES, RECORDS_CREATED, RECORDS_UPDATED, RECORDS_VERSION
 
 _Owned = TypeVar("_Owned", SubjectRequest, Breach)
 
 bp = Blueprint("privacy_staff", __name__)
+PER_PAGE = 50
 MOMENTS = (
     "discovered_at",
     "ap_notified_at",
@@ -63,10 +66,9 @@ def requests_list():
     """Rights requests with their due dates (open ones, or all)."""
     show = "all" if request.args.get("toon") == "alle" else "open"
     kinds = {
-        "": _("Alle soorten"), "access": _("inzage"), "rectification": _("rectificatie"),
-        "erasure": _("verwijdering"), "restriction": _("beperking"), "objection": _("bezwaar"),
-        "portability": _("overdraagbaarheid"),
-    }  # fmt: skip
+        "": _("Alle soorten"),
+        **{kind.value: str(label) for kind, label in KIND_LABELS.items()},
+    }
     args = queues.QueueArgs.from_args(request.args, filters=kinds)
     query = queues.apply(
         services.requests_query(show),
@@ -76,16 +78,19 @@ def requests_list():
         name_column=SubjectRequest.subject_label,
         filters={k: SubjectRequest.kind == RequestKind(k) for k in kinds if k},
     )
-    items = list(db.session.scalars(query.limit(500)))
+    page = db.paginate(query, page=page_arg(), per_page=PER_PAGE, error_out=False)
     return render_template(
         "privacy/staff_requests.html",
-        items=items,
+        items=page.items,
+        page=page,
         show=show,
         now=utcnow(),
-        kinds=RequestKind,
         args=args,
+        extra={"toon": "alle"} if show == "all" else {},
         filters=kinds,
         sorts=queues.SORTS,
+        kind_labels=KIND_LABELS,
+        status_labels=STATUS_LABELS,
     )
 
 
@@ -107,6 +112,7 @@ def _request_page(
     return render_template(
         "privacy/staff_request.html",
         item=item,
+        kind_labels=KIND_LABELS,
         form=form,
         extend_form=extend_form or ExtendRequestForm(),
         subject_user=user,

@@ -108,6 +108,26 @@ def test_privacy_queue(staff_client):
     assert re.search(r'<input type="hidden" name="toon" value="alle">', page)
 
 
+def test_privacy_queue_pages_past_the_first_fifty_and_names_kinds_in_dutch(staff_client):
+    # It stopped at 500 rows without saying so, and the detail page showed "erasure".
+    db.session.add_all(
+        SubjectRequest(kind=RequestKind.ERASURE, subject_label=f"Persoon {n:03d}",
+                       received_at=NOW, due_at=NOW + timedelta(days=n))
+        for n in range(55)
+    )  # fmt: skip
+    db.session.commit()
+    first = staff_client.get("/beheer/privacy/?toon=alle").text
+    assert "55 verzoeken" in first and "Persoon 000" in first and "Persoon 054" not in first
+    assert re.search(r'href="/beheer/privacy/\?[^"]*page=2[^"]*" rel="next"', first)
+    assert "toon=alle" in re.search(r'href="([^"]*)" rel="next"', first).group(1)
+    second = staff_client.get("/beheer/privacy/?toon=alle&page=2").text
+    assert "Persoon 054" in second and "Persoon 000" not in second
+    assert "verwijdering" in second and ">open<" in second
+    item = db.session.scalars(db.select(SubjectRequest).limit(1)).one()
+    detail = staff_client.get(f"/beheer/privacy/verzoeken/{item.public_id}").text
+    assert "<dd>verwijdering" in detail and "<dd>erasure" not in detail
+
+
 def sent_reminder(make_company, name: str, days_ago: int, *, kind: str, source: str, status: str):
     from portal.compliance.models import Reminder, ReminderBatch
     from portal.core.models import OutboxMessage
