@@ -31,3 +31,19 @@ def test_the_token_still_protects_the_form(app, client, make_user):
         "/inloggen", data={"email": user.email, "password": "wrong-password", "csrf_token": token}
     )
     assert accepted.status_code != 400
+
+
+def test_account_page_with_two_step_on_has_unique_ids(client, make_user, login):
+    # The 2FA-off form and the change-password form both rendered id="password".
+    import pyotp
+
+    from portal.auth import mfa
+    from portal.extensions import db
+
+    user = make_user()
+    login(client, user)
+    mfa.enable(user, pyotp.random_base32())
+    db.session.commit()
+    html = client.get("/account").text
+    assert "mfa-off-password" in html
+    assert duplicate_ids(html) == []

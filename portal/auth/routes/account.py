@@ -32,9 +32,12 @@ from portal.extensions import db, limiter
 
 def _account_page(status: int = 200, **forms: Any) -> ResponseReturnValue:
     user = require_user()
+    disable_form = forms.get("disable_form") or ConfirmPasswordForm()
+    # Two password fields on one page: the 2FA-off one gets its own id (labels, error links).
+    disable_form.password.id = "mfa-off-password"
     ctx = {
         "password_form": forms.get("password_form") or ChangePasswordForm(),
-        "disable_form": forms.get("disable_form") or ConfirmPasswordForm(),
+        "disable_form": disable_form,
         "name_form": forms.get("name_form") or NameForm(formdata=None, name=user.name),
         "email_form": forms.get("email_form") or EmailChangeForm(formdata=None),
         "may_change_email": rectification.may_change_email(user),
