@@ -111,6 +111,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprints from one explicit list (URL prefix per blueprint)."""
     from portal.agreements import routes as agreement_routes
     from portal.agreements import routes_staff as agreement_staff_routes
+    from portal.auth import labels as auth_labels
     from portal.auth import passwords
     from portal.auth import routes as auth_routes
     from portal.complaints import routes as complaint_routes
@@ -131,6 +132,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Feature settings and template helpers the blueprints' views rely on.
     app.jinja_env.globals["password_minimum"] = passwords.minimum_length
+    app.jinja_env.globals["company_role_labels"] = auth_labels.COMPANY_ROLE_LABELS
     redis_cache.init_app(app)
     complaint_routes.init_app(app)
     blueprints: tuple[tuple[Blueprint, str | None], ...] = (

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
+from portal.auth.labels import COMPANY_ROLE_LABELS, STAFF_ROLE_LABELS, choices
 from portal.core.concurrency import IdempotentForm
 from portal.core.validation import Email, SafeText, strip_filter
 
@@ -120,9 +121,7 @@ class InviteColleagueForm(InviteeForm):
 class RoleForm(FlaskForm):
     """Change a colleague's company role."""
 
-    company_role = SelectField(
-        _l("Rol"), choices=[("medewerker", _l("Medewerker")), ("beheerder", _l("Beheerder"))]
-    )
+    company_role = SelectField(_l("Rol"), choices=choices(COMPANY_ROLE_LABELS))
 
 
 class StaffAccountForm(InviteeForm):
@@ -134,7 +133,7 @@ class StaffRoleForm(FlaskForm):
 
     role = SelectField(
         _l("Rol"),
-        choices=[("staff", _l("Medewerker ledenservice")), ("admin", _l("Beheerder"))],
+        choices=choices(STAFF_ROLE_LABELS),
         validators=[DataRequired(REQUIRED)],
     )
 
