@@ -16,7 +16,7 @@ from portal.compliance.services import ComplianceError
 from portal.core import audit
 from portal.extensions import db
 from portal.members.models import Company
-from portal.reviews import errors as out
+from portal.providers import errors as out
 from portal.reviews.models import ReviewSystem, SyncAttempt
 from portal.reviews.recording import needs_attention
 from portal.reviews.runlock import MEMBER_SYNC_LOCK, run_lock

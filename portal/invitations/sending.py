@@ -33,9 +33,10 @@ from portal.invitations.models import (
 )
 from portal.invitations.services import invite_channel, recently_invited
 from portal.members.models import Company
+from portal.providers.errors import SERVER_ERROR, TIMEOUT, ProviderError
+from portal.providers.invites import Invite
 from portal.reviews import credentials
-from portal.reviews.clients import Invite, send_invite
-from portal.reviews.errors import SERVER_ERROR, TIMEOUT, ProviderError
+from portal.reviews.clients import send_invite
 from portal.reviews.models import Provider
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,16 @@ from flask_babel import ngettext
 
 from portal.core.templating import format_count, nl_date
 from portal.directory.scores import PublicScore, ScoreState, public_score
+from portal.providers.errors import (
+    AUTH_ERROR,
+    NOT_FOUND,
+    OK,
+    RATE_LIMITED,
+    TRANSIENT,
+    member_message,
+)
 from portal.reviews import credentials
 from portal.reviews.charts import Chart
-from portal.reviews.errors import AUTH_ERROR, NOT_FOUND, OK, RATE_LIMITED, TRANSIENT, member_message
 from portal.reviews.models import PROVIDER_LABELS, Provider, ReviewSystem, SystemStatus
 
 ACTIEF, IN_BEOORDELING, AANGEVRAAGD, ONTBREEKT = (

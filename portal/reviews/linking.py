@@ -15,9 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.core.db import utcnow
 from portal.extensions import db
-from portal.reviews import clients, credentials, recording
-from portal.reviews.card import count_text, one_decimal, scale_text
-from portal.reviews.errors import (
+from portal.providers.errors import (
     AUTH_ERROR,
     LOCATION_MISMATCH,
     NOT_FOUND,
@@ -26,8 +24,10 @@ from portal.reviews.errors import (
     ProviderError,
     member_message,
 )
+from portal.providers.parsing import Stats
+from portal.reviews import clients, credentials, recording
+from portal.reviews.card import count_text, one_decimal, scale_text
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
-from portal.reviews.parsing import Stats
 
 log = logging.getLogger(__name__)
 

@@ -25,22 +25,9 @@ from portal.core.db import UTCDateTime, new_uuid, utcnow
 from portal.extensions import Model
 from portal.members.models import Company
 
-
-class Provider(enum.StrEnum):
-    """Review platforms the portal knows."""
-
-    KLANTENVERTELLEN = "klantenvertellen"
-    KIYOH = "kiyoh"
-    FEEDBACK_COMPANY = "feedback_company"
-    OTHER = "other"
-
-
-PROVIDER_LABELS = {
-    Provider.KLANTENVERTELLEN: "Klantenvertellen",
-    Provider.KIYOH: "Kiyoh",
-    Provider.FEEDBACK_COMPANY: "Feedback Company",
-    Provider.OTHER: "Ander systeem",
-}
+# Re-exported: the reviews feature stores Provider and shows its labels.
+from portal.providers.catalog import PROVIDER_LABELS as PROVIDER_LABELS
+from portal.providers.catalog import Provider
 
 
 class SystemStatus(enum.StrEnum):

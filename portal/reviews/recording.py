@@ -16,10 +16,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.core.db import is_postgres, utcnow
 from portal.extensions import db
-from portal.reviews import errors as out
-from portal.reviews.errors import ProviderError
+from portal.providers import errors as out
+from portal.providers.errors import ProviderError
+from portal.providers.parsing import Stats
 from portal.reviews.models import ReviewSystem, ScoreSnapshot, SyncAttempt, SystemStatus
-from portal.reviews.parsing import Stats
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 BACKOFF_CAP = timedelta(seconds=60)  # SECURITY.md §3: Retry-After, capped, as backoff_until

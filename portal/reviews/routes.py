@@ -35,9 +35,9 @@ from portal.core.responses import done
 from portal.core.security import get_owned_or_404, member_required
 from portal.directory.badge import BadgeOptions, snippet
 from portal.extensions import db, limiter
+from portal.providers.errors import OK
 from portal.reviews import dashboard, services, switching
 from portal.reviews.card import attempt_label
-from portal.reviews.errors import OK
 from portal.reviews.forms import ActivateForm, LinkForm, OtherSystemForm
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 

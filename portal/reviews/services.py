@@ -23,13 +23,13 @@ from portal.core.settings import publication_min
 from portal.core.templating import AMSTERDAM
 from portal.extensions import db
 from portal.members.models import Company
-from portal.reviews import linking, switching
-from portal.reviews.card import Card, build_card
-from portal.reviews.charts import Chart, score_chart
-from portal.reviews.errors import (
+from portal.providers.errors import (
     RATE_LIMITED,
     TRANSIENT,
 )
+from portal.reviews import linking, switching
+from portal.reviews.card import Card, build_card
+from portal.reviews.charts import Chart, score_chart
 from portal.reviews.linking import LinkResult, ReviewSystemError
 from portal.reviews.models import Provider, ReviewSystem, SyncAttempt, SystemStatus
 from portal.reviews.switching import audit_change as _audit

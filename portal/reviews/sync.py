@@ -29,11 +29,11 @@ from portal.core.crypto import SecretError
 from portal.core.db import is_postgres, utcnow
 from portal.extensions import db
 from portal.members.models import Company
+from portal.providers import errors as out
+from portal.providers.clients import Credentials, FetchResult, fetch_link
+from portal.providers.errors import ProviderError
+from portal.providers.http import HostBlocked, HostGate, host_key
 from portal.reviews import credentials
-from portal.reviews import errors as out
-from portal.reviews.clients import Credentials, FetchResult, fetch_link
-from portal.reviews.errors import ProviderError
-from portal.reviews.http import HostBlocked, HostGate, host_key
 from portal.reviews.models import Provider, ReviewSystem, SyncAttempt, SystemStatus
 from portal.reviews.recording import apply_stats, needs_attention, record_failure
 from portal.reviews.runlock import check_lock, run_lock

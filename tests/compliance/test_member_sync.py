@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 from portal.core.db import utcnow
 from portal.core.models import AuditEvent
 from portal.extensions import db
+from portal.providers.clients import FetchResult
+from portal.providers.errors import ProviderError
+from portal.providers.parsing import Stats
 from portal.reviews import credentials
-from portal.reviews.clients import FetchResult
-from portal.reviews.errors import ProviderError
 from portal.reviews.models import Provider, ReviewSystem, SyncAttempt, SystemStatus
-from portal.reviews.parsing import Stats
 from portal.reviews.runlock import LOCK_NAME, MEMBER_SYNC_LOCK, run_lock
 from tests.conftest import database_url_for_tests
 

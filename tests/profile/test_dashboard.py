@@ -14,7 +14,7 @@ from portal.core.db import utcnow
 from portal.core.templating import AMSTERDAM
 from portal.extensions import db
 from portal.members import services as member_services
-from portal.reviews.errors import AUTH_ERROR
+from portal.providers.errors import AUTH_ERROR
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 
 

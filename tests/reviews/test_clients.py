@@ -13,12 +13,14 @@ import requests
 import urllib3
 from requests.adapters import BaseAdapter, HTTPAdapter
 
-from portal.reviews.clients import Credentials, Invite, fetch_link, fetch_stats, send_invite
-from portal.reviews.errors import ProviderError, member_message
-from portal.reviews.http import HostBlocked, HostGate
+from portal.providers.clients import Credentials, fetch_link
+from portal.providers.errors import ProviderError, member_message
+from portal.providers.http import HostBlocked, HostGate
+from portal.providers.invites import Invite
+from portal.providers.transport import Transport
+from portal.reviews.clients import fetch_stats, send_invite
 from portal.reviews.models import Provider
 from portal.reviews.settings import HttpSettings, RetryPolicy
-from portal.reviews.transport import Transport
 
 PAYLOADS = Path(__file__).parent / "payloads"
 KV = Provider.KLANTENVERTELLEN
@@ -138,7 +140,7 @@ def test_kiyoh_variant_fields():
 
 def test_review_list_and_zero_reviews_payloads():
     from portal.core.db import utcnow
-    from portal.reviews.parsing import parse_publication
+    from portal.providers.parsing import parse_publication
 
     listed = parse_publication(json.loads(payload("kv_review_list.json")), KV, utcnow())
     empty = parse_publication(json.loads(payload("kv_zero_reviews.json")), KV, utcnow())
@@ -387,7 +389,7 @@ def test_backoff_stops_at_the_link_deadline():
 def test_retry_after_http_date():
     from datetime import UTC, datetime
 
-    from portal.reviews.http import parse_retry_after
+    from portal.providers.http import parse_retry_after
 
     now = datetime(2025, 1, 1, 12, 0, 0, tzinfo=UTC)
     assert parse_retry_after("Wed, 01 Jan 2025 12:00:30 GMT", now=now) == 30.0

@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from portal.reviews.clients import Credentials, fetch_link
-from portal.reviews.errors import LOCATION_MISMATCH, ProviderError
+from portal.providers.clients import Credentials, fetch_link
+from portal.providers.errors import LOCATION_MISMATCH, ProviderError
 from portal.reviews.models import Provider
 from portal.reviews.settings import http_settings, retry_policy
 

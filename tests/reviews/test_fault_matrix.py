@@ -18,7 +18,7 @@ from portal.dev import emulator_data as seed
 from portal.dev.emulator_data import FAULT_MODES
 from portal.dev.emulator_feed import XML_ONLY_PREFIX, feed_hash
 from portal.extensions import db
-from portal.reviews.errors import member_message
+from portal.providers.errors import member_message
 from portal.reviews.models import Provider, ScoreSnapshot, SyncAttempt
 from portal.reviews.sync import sync_one
 from tests.battery import summary

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from portal.dev.emulator_data import FAULT_MODES
 from portal.dev.emulator_feed import feed_hash
 from portal.extensions import db
-from portal.reviews.errors import member_message
+from portal.providers.errors import member_message
 from portal.reviews.linking import UNREACHABLE
 from portal.reviews.models import Provider, ReviewSystem, SyncAttempt, SystemStatus
 from tests.battery import summary

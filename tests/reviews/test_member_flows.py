@@ -14,10 +14,10 @@ from sqlalchemy import func, select
 from portal.auth.models import CompanyRole, Role
 from portal.core.models import AuditEvent
 from portal.extensions import db
+from portal.providers.errors import ProviderError
+from portal.providers.parsing import Stats
 from portal.reviews import clients
-from portal.reviews.errors import ProviderError
 from portal.reviews.models import Provider, ReviewSystem, ScoreSnapshot, SystemStatus
-from portal.reviews.parsing import Stats
 
 BASE = "/mijn-profiel/beoordelingen"
 TOKEN = "a1b2c3d4-e5f6-4789-abcd-tokenVALUE9876"

@@ -11,10 +11,10 @@ from sqlalchemy import select
 from portal.auth.models import Role
 from portal.core.models import OutboxMessage
 from portal.extensions import db
+from portal.providers.errors import ProviderError
+from portal.providers.parsing import Stats
 from portal.reviews import clients
-from portal.reviews.errors import ProviderError
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
-from portal.reviews.parsing import Stats
 
 STAFF_BASE = "/beheer/beoordelingen"
 TOKEN = "0f9e8d7c-6b5a-4321-9876-staffTOKEN5555"

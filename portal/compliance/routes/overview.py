@@ -28,8 +28,8 @@ from portal.core.responses import done
 from portal.core.validation import present
 from portal.extensions import db
 from portal.members.models import Company
+from portal.providers.errors import OK
 from portal.reviews import services as review_services
-from portal.reviews.errors import OK
 from portal.reviews.models import PROVIDER_LABELS
 from portal.reviews.sync import SyncBusy
 

@@ -9,11 +9,11 @@ feed link has no invite API.
 from __future__ import annotations
 
 from portal.core.db import utcnow
-from portal.reviews import errors as out
-from portal.reviews.errors import LOCATION_MISMATCH, ProviderError, member_message
-from portal.reviews.models import PROVIDER_LABELS
-from portal.reviews.parsing import Invalid, Stats, parse_publication
-from portal.reviews.transport import RetryMode, Transport
+from portal.providers import errors as out
+from portal.providers.catalog import PROVIDER_LABELS
+from portal.providers.errors import LOCATION_MISMATCH, ProviderError, member_message
+from portal.providers.parsing import Stats, parse_publication
+from portal.providers.transport import RetryMode, Transport, validated
 
 FEED_JSON_PATH = "/v1/review/feed.json"
 FEED_XML_PATH = "/v1/review/feed.xml"
@@ -78,9 +78,4 @@ class FeedClient:
             error.message_nl = out.mismatch_message(self.location_id, str(feed_location)[:64])
             error.attempts = self.transport.attempts
             raise error
-        try:
-            return parse_publication(data, self.provider, utcnow())
-        except Invalid as exc:
-            error = self.transport.error(exc.outcome, exc.detail, http_status=200)
-            error.attempts = self.transport.attempts
-            raise error from None
+        return validated(self.transport, lambda: parse_publication(data, self.provider, utcnow()))

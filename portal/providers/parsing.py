@@ -13,9 +13,8 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
-from portal.reviews import errors as out
-from portal.reviews.models import Provider
-from portal.reviews.settings import PROVIDER_DOMAINS
+from portal.providers import errors as out
+from portal.providers.catalog import PROVIDER_DOMAINS, Provider
 
 CENT = Decimal("0.01")
 TEN = Decimal(10)

@@ -26,9 +26,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as xml_fromstring
 
 from portal.core.logs import RedactingFilter
-from portal.reviews import errors as out
-from portal.reviews.errors import ProviderError
-from portal.reviews.settings import HttpSettings, RetryPolicy
+from portal.providers import errors as out
+from portal.providers.config import HttpConfig, RetryConfig
+from portal.providers.errors import ProviderError
 
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 RATE_LIMIT_TEXT = "too many requests"
@@ -108,7 +108,7 @@ def host_key(url: str) -> str:
     return f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
 
 
-def check_url(url: str, settings: HttpSettings) -> None:
+def check_url(url: str, settings: HttpConfig) -> None:
     """Refuse a URL whose scheme or host is not allowed, before any connection is made.
 
     :raises ValueError: with a short reason.
@@ -208,7 +208,7 @@ def parse_xml_object(body: bytes) -> dict[str, Any]:
     return data
 
 
-def backoff_delay(policy: RetryPolicy, attempt: int) -> float:
+def backoff_delay(policy: RetryConfig, attempt: int) -> float:
     """Exponential backoff with equal jitter: base·2^(n-1), capped, halved and re-spread."""
     delay = min(policy.backoff_cap, policy.backoff_base * 2 ** (attempt - 1))
     return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 - jitter, not security
