@@ -13,6 +13,7 @@ PUBLIC_SOURCES = (
     "templates/home.html",
     "templates/directory/index.html",
     "templates/directory/_results.html",
+    "templates/directory/_card.html",
     "templates/directory/detail.html",
     "templates/directory/about_scores.html",
     "templates/complaints/public_form.html",
@@ -54,6 +55,19 @@ def select_locale() -> str:
     every link, so pages stay cacheable per URL) or else the browser's Accept-Language."""
     if not request:
         return current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")
+    # Asked for by every link and card of a page: worked out once per request.
+    held = request.environ.get(_ENVIRON_KEY)
+    if held is not None and held[0] == request.endpoint:
+        return held[1]
+    locale = _choose_locale()
+    request.environ[_ENVIRON_KEY] = (request.endpoint, locale)
+    return locale
+
+
+_ENVIRON_KEY = "portal.locale"  # (endpoint, locale) chosen for this request
+
+
+def _choose_locale() -> str:
     if not is_public_endpoint(request.endpoint):
         return "nl"
     chosen = request.args.get(LANG_ARG, "")

@@ -56,11 +56,19 @@ def format_count(value: int) -> str:
     `portal.core.i18n.select_locale` chose), Dutch outside one (mails, PDFs, commands)."""
     from babel.numbers import format_decimal
     from flask import has_request_context
-    from flask_babel import format_number
+    from flask_babel import format_number, get_locale
 
-    if has_request_context():
+    if not has_request_context():
+        return format_decimal(value, locale="nl")
+    separator = _GROUP_SEPARATORS.get(str(get_locale())) if type(value) is int else None
+    if separator is None:
         return format_number(value)
-    return format_decimal(value, locale="nl")
+    # What Babel writes for a whole number in these languages, without its pattern machinery
+    # (cards and counts ask for it many times per page).
+    return f"{value:,}".replace(",", separator)
+
+
+_GROUP_SEPARATORS = {"nl": ".", "en": ","}  # Babel's thousands separator per page language
 
 
 def count_ngettext(singular: str, plural: str, num: int, **variables: object) -> str:

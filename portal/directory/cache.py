@@ -26,7 +26,6 @@ from sqlalchemy import (
     bindparam,
     create_engine,
     delete,
-    select,
     text,
     update,
 )
@@ -48,12 +47,13 @@ log = logging.getLogger(__name__)
 _C = ResultCache.__table__.c
 
 
+# Read on every ledenzoeker request: one text statement, compiled once.
+_VERSION = text("SELECT version FROM directory_state WHERE id = :state").bindparams(state=STATE_ID)
+
+
 def version(session: AnySession) -> int:
     """The current directory version (0 before the first refresh)."""
-    stmt = select(DirectoryState.__table__.c.version).where(
-        DirectoryState.__table__.c.id == STATE_ID
-    )
-    return session.connection().execute(stmt).scalar() or 0
+    return session.connection().execute(_VERSION).scalar() or 0
 
 
 def bump(session: AnySession, *, now: datetime) -> None:

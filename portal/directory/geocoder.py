@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -87,16 +87,24 @@ def locate(
     session: AnySession, geocoder: Geocoder, query: Query, *, now: datetime
 ) -> Location | None:
     """Cached lookup: a fresh cache row answers, else ask the geocoder and remember it."""
-    row = session.get(GeocodeCache, query.cache_key)
+    row = session.connection().execute(_CACHED, {"key": query.cache_key}).first()
     if row is not None and row.expires_at > now:
         if row.latitude is None or row.longitude is None:
             return None
         return Location(Point(row.latitude, row.longitude), row.label)
     location = geocoder.lookup(query)
     _remember(session, query, location, source=getattr(geocoder, "source", ""), now=now)
-    if row is not None:
-        session.expire(row)
+    for held in list(session.identity_map.values()):  # a loaded row must not hide the new one
+        if isinstance(held, GeocodeCache) and held.key == query.cache_key:
+            session.expire(held)
     return location
+
+
+# The cached answer as plain columns: no ORM identity map work on every located search.
+_CACHE_TABLE = GeocodeCache.__table__.c
+_CACHED = select(
+    _CACHE_TABLE.latitude, _CACHE_TABLE.longitude, _CACHE_TABLE.label, _CACHE_TABLE.expires_at
+).where(_CACHE_TABLE.key == bindparam("key"))
 
 
 def _remember(

@@ -30,6 +30,7 @@ from portal.core.settings import publication_min
 from portal.directory import (
     badge,
     cache,
+    cards,
     logos,
     map_data,
     publish,
@@ -41,6 +42,7 @@ from portal.directory.geocoder import geocoder_for
 from portal.extensions import db, limiter
 
 bp = Blueprint("directory", __name__)
+bp.add_app_template_global(cards.parts, "directory_card")
 RESULTS_TARGET = "directory-results"
 PUBLIC_MAX_AGE = 60
 # Per IP, CSV and JSON together; DIRECTORY_EXPORT_RATE_LIMIT overrides it.

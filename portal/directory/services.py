@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from flask_babel import gettext as _
@@ -116,7 +117,7 @@ class SearchResult:
         """List number of the first card on this page."""
         return (self.query.page - 1) * PER_PAGE + 1
 
-    @property
+    @cached_property
     def summary(self) -> str:
         """'23 installateurs gevonden': heading text and status announcement."""
         if self.location_error:
@@ -130,7 +131,7 @@ class SearchResult:
             count=format_count(self.total),
         )
 
-    @property
+    @cached_property
     def reading_notes(self) -> list[str]:
         """How the text box was understood, when that differs from the words as typed."""
         notes = []
