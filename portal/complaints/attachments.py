@@ -15,13 +15,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from portal.auth.models import User
-from portal.complaints.locks import lock_company
 from portal.complaints.models import Complaint
 from portal.complaints.models_extra import ComplaintAttachment
 from portal.complaints.services import Actor, ComplaintError, add_event
-from portal.core import audit
+from portal.core import audit, concurrency
 from portal.core.attachments import CheckedFile
 from portal.extensions import db
+from portal.members.models import Company
 
 MAX_PER_COMPLAINT = 20
 COMPANY_QUOTA_BYTES = 500 * 1024 * 1024  # all attachments of one company together
@@ -36,7 +36,8 @@ def add(complaint: Complaint, checked: CheckedFile, *, by: User) -> ComplaintAtt
     """
     if complaint.anonymised_at is not None:
         raise ComplaintError(str(_l("Deze klacht is geanonimiseerd.")), field="file")
-    lock_company(complaint.company_id)  # covers the complaint's count and the company's total
+    # The company row: covers the complaint's count and the company's total bytes.
+    concurrency.lock_row(Company, complaint.company_id)
     count = db.session.scalar(
         select(func.count())
         .select_from(ComplaintAttachment)

@@ -18,10 +18,9 @@ from sqlalchemy import select
 
 from portal.auth.models import User
 from portal.complaints import dispatch
-from portal.complaints.locks import lock_complaint
 from portal.complaints.models import Complaint, ComplaintEvent
 from portal.complaints.services import Actor, ComplaintError, add_event
-from portal.core import audit
+from portal.core import audit, concurrency
 from portal.core.db import utcnow
 from portal.core.models import AuditEvent
 from portal.extensions import db
@@ -48,7 +47,7 @@ def escalate(
             str(_l("Kies iemand anders dan uzelf om de klacht aan voor te leggen.")),
             field="superior",
         )
-    lock_complaint(complaint)
+    concurrency.lock_row(Complaint, complaint.id)
     if recently_escalated(complaint, superior):
         return None
     actor = Actor.of(by)

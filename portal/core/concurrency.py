@@ -7,6 +7,8 @@ the fields whose stored value differs from what the user saw, and the version mo
 deliberate second save goes through. The race between that check and the write ends in
 `StaleDataError` at flush, which the routes answer the same way (`conflict_after_race`).
 
+Row locks (`lock_row`) serialise a check-then-write against parallel requests or job runs.
+
 Create forms carry a random hidden `idempotency_key`. The route claims the key (a row keyed by
 scope and key, inserted before anything else in the transaction) and records where the created
 object lives; a repeated or simultaneous submit with the same key runs into the primary key and is
@@ -48,6 +50,7 @@ __all__ = [
     "create_once",
     "finish",
     "is_stale",
+    "lock_row",
     "stamp",
 ]
 
@@ -187,6 +190,20 @@ def conflict_after_race(form: VersionedForm, reload: Callable[[], tuple[int, dic
     if not is_stale(form, version, current):  # the form made no claim: still a conflict
         form.conflict = []
         stamp(form, version, current)
+
+
+# --- row locks ------------------------------------------------------------------------------
+
+
+def lock_row(model: type[Model], row_id: int) -> None:
+    """Hold one row until the transaction ends (SELECT ... FOR UPDATE on its primary key).
+
+    Take it before reading what a check depends on: a parallel request or job run that takes the
+    same lock waits, then reads what the first one wrote. PostgreSQL locks the row; SQLite has one
+    writer at a time and ignores the clause. Flushes nothing, commits nothing.
+    """
+    key = model.__mapper__.primary_key[0]
+    db.session.execute(select(key).where(key == row_id).with_for_update())
 
 
 # --- create forms: idempotency keys ---------------------------------------------------------
