@@ -83,6 +83,8 @@ class SignalKind(enum.StrEnum):
     DUE_REMINDER = "due_reminder"
     DUE_ESCALATION = "due_escalation"
     FOLLOWUP_DUE = "followup_due"
+    # Long delay: put before the coordinator automatically (and reassigned if the policy says so).
+    AUTO_ESCALATION = "auto_escalation"
 
 
 DEFAULT_CATEGORIES = (

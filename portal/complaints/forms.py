@@ -274,6 +274,13 @@ class PolicyForm(VersionedForm, FlaskForm):
         validators=[InputRequired(REQUIRED), NumberRange(1, 10)],
     )
     coordinator = SelectField(_l("Klachtencoördinator"), choices=[], validators=[Optional()])
+    escalate_after_days = IntegerField(
+        _l("Automatisch voorleggen na (werkdagen over de afhandeltermijn)"),
+        validators=[InputRequired(REQUIRED), NumberRange(0, 30)],
+    )
+    escalate_reassign = BooleanField(
+        _l("Klachtencoördinator wordt dan ook de behandelaar (overdragen)")
+    )
     categories = TextAreaField(
         _l("Categorieën (één per regel)"),
         filters=[multiline_filter],

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -57,6 +58,11 @@ class ComplaintPolicy(Model):
     negative_review_below: Mapped[Decimal] = mapped_column(Numeric(4, 1), default=Decimal("6.0"))
     # The complaints coordinator (klachtencoördinator): receives new complaints and escalations.
     coordinator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Automatic escalation (seed 003): this many working days past the handling deadline the
+    # reminder job puts the complaint before the coordinator; with `escalate_reassign` the
+    # coordinator also becomes its handler (off unless the company chooses it).
+    escalate_after_days: Mapped[int] = mapped_column(default=5, server_default="5")
+    escalate_reassign: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Standard compensations, one per line "Omschrijving; bedrag" (complaints/solutions.py).
     compensations: Mapped[str] = mapped_column(Text, default="", server_default="")
     # The company's own work instruction; empty: the association's default (instruction.py).

@@ -14,6 +14,9 @@ from portal.core.db import utcnow
 from portal.extensions import db
 from portal.members.models import Company
 
+# Working days past the handling deadline before the complaint goes to the coordinator by itself.
+ESCALATE_AFTER_DAYS = 5
+
 
 class CategoryError(ValueError):
     """The category is not on the company's list."""
@@ -31,6 +34,8 @@ def policy_for(company: Company) -> ComplaintPolicy:
             handling_days=14,
             extension_days=14,
             reminder_working_days=1,
+            escalate_after_days=ESCALATE_AFTER_DAYS,
+            escalate_reassign=False,
             negative_review_below=current_app.config.get("COMPLAINTS_NEGATIVE_BELOW", 6),
         )
     return policy
@@ -53,6 +58,9 @@ def save_policy(company: Company, values: dict) -> ComplaintPolicy:
         "negative_review_below",
     ):
         setattr(policy, name, values[name])
+    for name in ("escalate_after_days", "escalate_reassign"):
+        if name in values:
+            setattr(policy, name, values[name])
     if "compensations" in values:
         policy.compensations = values["compensations"] or ""
     if "coordinator_id" in values:

@@ -1,4 +1,5 @@
-"""Reminders before a deadline and escalations to the company beheerder after it (seed 003).
+"""Reminders before a deadline and escalations to the company beheerder after it (seed 003);
+a long delay is put before the coordinator automatically (auto_escalation.py).
 
 `due_signals` is pure; `run_reminders` records each signal once per complaint, kind and
 deadline (a unique row), queuing its mails in the same savepoint, so reruns send nothing twice.
@@ -12,7 +13,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.auth.models import User
-from portal.complaints import workdays
+from portal.complaints import auto_escalation, workdays
 from portal.complaints.dispatch import absolute_url, beheerder_addresses, coordinator
 from portal.complaints.labels import SIGNAL_LABELS
 from portal.complaints.models import (
@@ -28,7 +29,7 @@ from portal.extensions import db
 
 ESCALATIONS = (SignalKind.ACK_ESCALATION, SignalKind.DUE_ESCALATION)
 ACK_KINDS = (SignalKind.ACK_REMINDER, SignalKind.ACK_ESCALATION)
-DUE_KINDS = (SignalKind.DUE_REMINDER, SignalKind.DUE_ESCALATION)
+DUE_KINDS = (SignalKind.DUE_REMINDER, SignalKind.DUE_ESCALATION, SignalKind.AUTO_ESCALATION)
 
 
 def due_signals(
@@ -54,6 +55,8 @@ def due_signals(
             signals.append((escalation, deadline))
         elif today >= remind_from:
             signals.append((reminder, deadline))
+    if today > auto_escalation.escalate_from(complaint.due_on, policy, rules):
+        signals.append((SignalKind.AUTO_ESCALATION, complaint.due_on))
     return signals
 
 
@@ -139,11 +142,13 @@ def run_reminders(*, today: date) -> dict[str, int]:
         complaint = db.session.get_one(Complaint, complaint_id)
         if complaint.company_id not in policies:
             policies[complaint.company_id] = policy_for(complaint.company)
-        for kind, deadline in due_signals(
-            complaint, policies[complaint.company_id], today=today, rules=rules
-        ):
-            if _record(complaint, kind, deadline):
-                counts[kind.value] += 1
+        policy = policies[complaint.company_id]
+        for kind, deadline in due_signals(complaint, policy, today=today, rules=rules):
+            if kind is SignalKind.AUTO_ESCALATION:
+                done = auto_escalation.escalate(complaint, policy, deadline)
+            else:
+                done = _record(complaint, kind, deadline)
+            counts[kind.value] += done
     return counts
 
 

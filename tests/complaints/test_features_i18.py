@@ -225,6 +225,7 @@ def test_settings_choose_a_coordinator(logged_in, member, colleague):
         "extension_days": "14",
         "reminder_working_days": "1",
         "negative_review_below": "6,0",
+        "escalate_after_days": "5",
         "categories": "Schade\nOverig",
         "coordinator": colleague.public_id,
     }

@@ -20,6 +20,7 @@ NONE = {
     "due_reminder": 0,
     "due_escalation": 0,
     "followup_due": 0,
+    "auto_escalation": 0,
 }
 
 
@@ -124,7 +125,7 @@ def test_remind_command(app, member, make_complaint):
     assert (
         second.output.strip()
         == "ack_reminder=0 ack_escalation=0 due_reminder=0 due_escalation=0 followup_due=0"
-        " action_reminder=0 action_overdue=0"
+        " auto_escalation=0 action_reminder=0 action_overdue=0"
     )
     bad = runner.invoke(args=["complaints", "remind", "--today", "gisteren"])
     assert bad.exit_code == 2

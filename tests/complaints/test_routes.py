@@ -182,6 +182,7 @@ def test_settings_for_beheerder_only(client, login, member, colleague):
         "extension_days": "10",
         "reminder_working_days": "2",
         "negative_review_below": "5,5",
+        "escalate_after_days": "5",
         "categories": "Lekkage\nPlanning",
     }
     assert (

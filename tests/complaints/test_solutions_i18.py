@@ -25,6 +25,7 @@ def _settings(member, **values):
         "extension_days": "14",
         "reminder_working_days": "1",
         "negative_review_below": "6,0",
+        "escalate_after_days": "5",
         "categories": "Schade\nOverig",
     }
     policy = services.policy_for(member.company)
