@@ -109,6 +109,7 @@ def register_models() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every feature's blueprints from one explicit list (URL prefix per blueprint)."""
+    from portal.admin import routes as admin_routes
     from portal.agreements import routes as agreement_routes
     from portal.agreements import routes_staff as agreement_staff_routes
     from portal.auth import labels as auth_labels
@@ -152,7 +153,7 @@ def register_blueprints(app: Flask) -> None:
         (privacy_routes.bp, None),
         (privacy_staff_routes.bp, "/beheer/privacy"),
         (compliance_routes.bp, "/beheer/criterium-2"),
-        (compliance_routes.admin_bp, "/beheer"),
+        (admin_routes.bp, "/beheer"),
         (compliance_routes.member_bp, "/mijn-profiel/criterium-2"),
         (complaint_routes.bp, "/mijn-profiel/klachten"),
         (complaint_routes.public_bp, "/ledenzoeker"),

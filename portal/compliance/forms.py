@@ -23,7 +23,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.compliance.assessment import DECISION_LABELS, Decision
 from portal.core.concurrency import IdempotentForm, VersionedForm
 from portal.core.evidence import read_evidence
-from portal.core.settings import DEFINITIONS
 from portal.core.validation import SafeText, multiline_filter, strip_filter
 
 REQUIRED = _l("Dit veld is verplicht.")
@@ -103,48 +102,6 @@ class SendForm(FlaskForm):
 
     kind = SelectField(_l("Soort herinnering"), validators=[InputRequired(REQUIRED)])
     confirm = BooleanField(_l("Ik heb het voorbeeld gecontroleerd"))
-
-
-class SettingsForm(VersionedForm, FlaskForm):
-    """Admin settings; fields are generated from the settings definitions."""
-
-
-for _name, _definition in DEFINITIONS.items():
-    setattr(
-        SettingsForm,
-        _name,
-        IntegerField(
-            _definition.label,
-            description=_definition.hint,
-            validators=[
-                InputRequired(REQUIRED),
-                NumberRange(
-                    _definition.minimum,
-                    _definition.maximum,
-                    _l("Kies een waarde van %(min)s tot en met %(max)s."),
-                ),
-            ],
-        ),
-    )
-
-
-class SpecialismForm(FlaskForm):
-    """Add or rename a specialism (vakgebied)."""
-
-    name = StringField(
-        _l("Naam"),
-        filters=[strip_filter],
-        validators=[DataRequired(REQUIRED), Length(max=100), SafeText()],
-    )
-    active = BooleanField(_l("Actief (kiesbaar voor leden)"), default=True)
-
-
-class NewSpecialismForm(IdempotentForm, SpecialismForm):
-    """Add a specialism (a repeated submit adds it once)."""
-
-
-class EditSpecialismForm(VersionedForm, SpecialismForm):
-    """Rename or switch off a specialism (a stale save gets 409)."""
 
 
 class SelfReportForm(IdempotentForm, FlaskForm):

@@ -115,7 +115,7 @@ EDITS: dict[str, Edit] = {
         {"body": _append("body", " Batterijslot.")},
         "Batterijslot.",
     ),
-    "compliance_admin.save_settings": Edit(
+    "admin.save_settings": Edit(
         "admin", {"deadline_days": "30"}, {"reminder_batch_max": "444"}, 'value="444"'
     ),
     "directory_admin.save_search_words": Edit(
@@ -124,7 +124,7 @@ EDITS: dict[str, Edit] = {
         {"body": "# batterijwoord"},
         "batterijwoord",
     ),
-    "compliance_admin.update_specialism": Edit(
+    "admin.update_specialism": Edit(
         "admin",
         {"name": "Vakgebied eerste sessie"},
         {"name": "Vakgebied batterijsessie"},
@@ -214,12 +214,12 @@ CREATES: dict[str, Create] = {
         {"name": "Dubbel Beheerder", "email": "dubbel.beheerder@bedrijf.example"},
         "portal.auth.models:User",
     ),
-    "compliance_admin.create_staff_account": Create(
+    "admin.create_staff_account": Create(
         "admin",
         {"name": "Dubbel Staf", "email": "dubbel.staf@vereniging.example"},
         "portal.auth.models:User",
     ),
-    "compliance_admin.add_specialism": Create(
+    "admin.add_specialism": Create(
         "admin", {"name": "Dubbel vakgebied", "active": "y"}, "portal.members.models:Specialism"
     ),
     "agreements_staff.create": Create(
@@ -336,8 +336,8 @@ OTHER: dict[str, str] = {
     "privacy_staff.customer_search": "a search, writes nothing but the audit",
     "privacy_staff.customer_export": "a download",
     "privacy_staff.customer_erase": "erasing erased data is a no-op",
-    "compliance_admin.change_staff_role": "sets one value; a repeat sets the same",
-    "compliance_admin.deactivate_staff": "a repeat finds the account inactive",
+    "admin.change_staff_role": "sets one value; a repeat sets the same",
+    "admin.deactivate_staff": "a repeat finds the account inactive",
     "agreements_staff.publish": "a published version is frozen; a repeat is refused",
 }
 

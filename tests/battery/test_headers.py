@@ -43,7 +43,7 @@ FRAGMENTS = {  # GET endpoint -> the region an htmx request swaps
     "directory.index": "directory-results",
     "complaints.index": "complaints-list",
     "compliance.overview": "compliance-results",
-    "compliance_admin.audit_log": "audit-results",
+    "admin.audit_log": "audit-results",
     "staff_members.index": "staff-member-results",
 }
 

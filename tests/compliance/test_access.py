@@ -17,17 +17,17 @@ DUMMY = {
     "slug": "loodgieter",
 }
 ADMIN_ONLY = {
-    "compliance_admin.settings",
-    "compliance_admin.save_settings",
-    "compliance_admin.specialisms",
-    "compliance_admin.add_specialism",
-    "compliance_admin.edit_specialism",
-    "compliance_admin.update_specialism",
-    "compliance_admin.staff_accounts_list",
-    "compliance_admin.create_staff_account",
-    "compliance_admin.change_staff_role",
-    "compliance_admin.deactivate_staff_confirm",
-    "compliance_admin.deactivate_staff",
+    "admin.settings",
+    "admin.save_settings",
+    "admin.specialisms",
+    "admin.add_specialism",
+    "admin.edit_specialism",
+    "admin.update_specialism",
+    "admin.staff_accounts_list",
+    "admin.create_staff_account",
+    "admin.change_staff_role",
+    "admin.deactivate_staff_confirm",
+    "admin.deactivate_staff",
 }
 
 
@@ -36,7 +36,7 @@ def staff_routes(app) -> list[tuple[str, str, str]]:
     found = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():
-            if not rule.endpoint.startswith(("compliance.", "compliance_admin.")):
+            if not rule.endpoint.startswith(("compliance.", "admin.")):
                 continue
             url = url_for(rule.endpoint, **{a: DUMMY[a] for a in rule.arguments})
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):

@@ -287,8 +287,8 @@ def test_settings_row_stored_meanwhile_makes_the_page_stale(app, make_user, logi
 
 def test_race_on_a_setting_row_is_a_409(app, make_user, login, monkeypatch):
     """Someone saves after the version check passed: the UPDATE finds no row of that version."""
+    from portal.admin.routes import settings as routes_admin
     from portal.auth.models import Role
-    from portal.compliance.routes import admin as routes_admin
     from portal.core.models import Setting
 
     admin = make_user(role=Role.ADMIN)

@@ -1,8 +1,8 @@
 """Beheer > Criterium 2: the overview and one member's status, deadline and reminders.
 
-The other staff pages of this blueprint live in routes_reminders, routes_assess and
-routes_reports; the audit log, settings and specialisms in routes_admin; the staff accounts
-in routes_staff_accounts; the member's self-reported score in routes_member.
+The other staff pages of this blueprint live in routes/reminders.py, routes/assess.py and
+routes/reports.py; the member's self-reported score in routes/member.py. The audit log, settings,
+specialisms and staff accounts are portal.admin's.
 """
 
 from __future__ import annotations

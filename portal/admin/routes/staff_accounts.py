@@ -7,11 +7,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.admin.routes.blueprint import bp
 from portal.auth import staff_accounts
 from portal.auth.forms import StaffAccountForm, StaffRoleForm
 from portal.auth.models import Role, User
 from portal.auth.services import AccountError
-from portal.compliance.routes.blueprint import admin_bp as bp
 from portal.core import concurrency
 from portal.core.access import require_user
 from portal.core.forms import EmptyForm
@@ -25,7 +25,7 @@ def _list_page(
 ) -> ResponseReturnValue:
     users = db.session.scalars(staff_accounts.staff_users_query()).all()
     page = render_template(
-        "compliance/staff_accounts.html",
+        "admin/staff_accounts.html",
         users=users,
         form=form,
         role_form=StaffRoleForm(),
@@ -78,7 +78,7 @@ def _create_staff(form: StaffAccountForm) -> str | None:
         add_error(form.email, str(exc))
         return None
     flash(_("De activatielink is verstuurd naar %(email)s.", email=form.email.data))
-    return url_for("compliance_admin.staff_accounts_list")
+    return url_for("admin.staff_accounts_list")
 
 
 @bp.post("/medewerkers/<public_id>/rol")
@@ -96,12 +96,12 @@ def change_staff_role(public_id: str) -> ResponseReturnValue:
     db.session.commit()
     if changed:
         flash(_("De rol van %(name)s is aangepast.", name=user.name), "success")
-    return redirect(url_for("compliance_admin.staff_accounts_list"), 303)
+    return redirect(url_for("admin.staff_accounts_list"), 303)
 
 
 def _confirm_page(user: User, *, problem: str = "", status: int = 200) -> ResponseReturnValue:
     page = render_template(
-        "compliance/staff_account_deactivate.html", user=user, form=EmptyForm(), problem=problem
+        "admin/staff_account_deactivate.html", user=user, form=EmptyForm(), problem=problem
     )
     return page, status
 
@@ -129,4 +129,4 @@ def deactivate_staff(public_id: str) -> ResponseReturnValue:
         return _confirm_page(user, problem=str(exc), status=422)
     db.session.commit()
     flash(_("%(name)s kan niet meer inloggen.", name=user.name), "success")
-    return redirect(url_for("compliance_admin.staff_accounts_list"), 303)
+    return redirect(url_for("admin.staff_accounts_list"), 303)

@@ -1,21 +1,19 @@
-"""Beheer > Audit (staff, read-only), Instellingen and Vakgebieden (admin only)."""
+"""Beheer > Instellingen and Vakgebieden (admin only)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal.compliance import admin
-from portal.compliance.forms import EditSpecialismForm, NewSpecialismForm, SettingsForm
-from portal.compliance.routes.blueprint import admin_bp as bp
-from portal.compliance.services import ComplianceError
+from portal.admin import specialisms as specialism_services
+from portal.admin.forms import EditSpecialismForm, NewSpecialismForm, SettingsForm
+from portal.admin.routes.blueprint import bp
+from portal.admin.specialisms import SpecialismError
 from portal.core import concurrency
 from portal.core.access import require_user
-from portal.core.htmx import render
-from portal.core.paging import page_arg
 from portal.core.security import admin_required
 from portal.core.settings import (
     DEFINITIONS,
@@ -25,35 +23,7 @@ from portal.core.settings import (
     update_settings,
 )
 from portal.extensions import db
-from portal.members.models import Company, Specialism
-
-PER_PAGE = 50
-
-
-@bp.get("/audit")
-def audit_log():
-    """Searchable, paginated, read-only audit log; htmx swaps only #audit-results."""
-    filters = admin.parse_audit_filters(request.args)
-    results = db.paginate(
-        admin.audit_query(filters),
-        page=page_arg(),
-        per_page=PER_PAGE,
-        max_per_page=PER_PAGE,
-        error_out=False,
-    )
-    company_ids = {e.on_behalf_of_company_id for e in results.items if e.on_behalf_of_company_id}
-    companies = {
-        c.id: c for c in db.session.scalars(select(Company).where(Company.id.in_(company_ids)))
-    }
-    return render(
-        "compliance/audit.html",
-        "compliance/_audit_results.html",
-        target="audit-results",
-        results=results,
-        filters=filters,
-        companies=companies,
-        actions=admin.action_names(),
-    )
+from portal.members.models import Specialism
 
 
 @bp.get("/instellingen")
@@ -62,7 +32,7 @@ def settings():
     """Publication minimum, deadline period, reminder interval and signal thresholds."""
     form = SettingsForm(data=all_settings())
     concurrency.stamp(form, settings_version(), all_settings())
-    return render_template("compliance/settings.html", form=form, definitions=DEFINITIONS)
+    return render_template("admin/settings.html", form=form, definitions=DEFINITIONS)
 
 
 def _reload_settings():
@@ -87,13 +57,13 @@ def save_settings():
             status = 409
         else:
             flash(_("De instellingen zijn opgeslagen."), "success")
-            return redirect(url_for("compliance_admin.settings"), 303)
-    return render_template("compliance/settings.html", form=form, definitions=DEFINITIONS), status
+            return redirect(url_for("admin.settings"), 303)
+    return render_template("admin/settings.html", form=form, definitions=DEFINITIONS), status
 
 
 def _specialisms_page(form: NewSpecialismForm, status: int = 200) -> ResponseReturnValue:
     items = db.session.scalars(select(Specialism).order_by(Specialism.name)).all()
-    return render_template("compliance/specialisms.html", form=form, items=items), status
+    return render_template("admin/specialisms.html", form=form, items=items), status
 
 
 @bp.get("/vakgebieden")
@@ -118,12 +88,14 @@ def add_specialism():
 def _add_specialism(form: NewSpecialismForm) -> str | None:
     """The service call of `add_specialism`: the list's URL, or None with the field error."""
     try:
-        admin.add_specialism(form.name.data or "", active=form.active.data, by=require_user())
-    except ComplianceError as exc:
+        specialism_services.add_specialism(
+            form.name.data or "", active=form.active.data, by=require_user()
+        )
+    except SpecialismError as exc:
         form.name.errors = [exc.message]
         return None
     flash(_("Vakgebied %(name)s is toegevoegd.", name=form.name.data), "success")
-    return url_for("compliance_admin.specialisms")
+    return url_for("admin.specialisms")
 
 
 def _specialism_or_404(slug: str) -> Specialism:
@@ -140,7 +112,7 @@ def edit_specialism(slug: str) -> ResponseReturnValue:
     item = _specialism_or_404(slug)
     form = EditSpecialismForm(obj=item)
     concurrency.stamp(form, item.version, concurrency.obj_values(form, item))
-    return render_template("compliance/specialism_edit.html", form=form, item=item)
+    return render_template("admin/specialism_edit.html", form=form, item=item)
 
 
 @bp.post("/vakgebieden/<slug>")
@@ -154,11 +126,11 @@ def update_specialism(slug: str) -> ResponseReturnValue:
         status = 409
     elif form.validate_on_submit():
         try:
-            admin.update_specialism(
+            specialism_services.update_specialism(
                 item, name=form.name.data or "", active=form.active.data, by=require_user()
             )
             db.session.commit()
-        except ComplianceError as exc:
+        except SpecialismError as exc:
             form.name.errors = [exc.message]
         except concurrency.StaleDataError:
             values = concurrency.reloader(item, lambda s: concurrency.obj_values(form, s))
@@ -166,5 +138,5 @@ def update_specialism(slug: str) -> ResponseReturnValue:
             status = 409
         else:
             flash(_("Vakgebied %(name)s is opgeslagen.", name=item.name), "success")
-            return redirect(url_for("compliance_admin.specialisms"), 303)
-    return render_template("compliance/specialism_edit.html", form=form, item=item), status
+            return redirect(url_for("admin.specialisms"), 303)
+    return render_template("admin/specialism_edit.html", form=form, item=item), status
