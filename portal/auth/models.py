@@ -125,6 +125,7 @@ class TokenPurpose(enum.StrEnum):
     RESET = "reset"
     ACTIVATE = "activate"
     EMAIL = "email"  # confirm a new e-mail address (sent to that address)
+    WITHDRAW = "withdraw"  # "this wasn't me": stop an e-mail change (sent to the old address)
 
 
 class UserToken(Model):

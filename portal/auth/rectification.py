@@ -21,7 +21,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from portal.auth import tokens
+from portal.auth import sessions, tokens
 from portal.auth.models import TokenPurpose, User, UserSession, UserToken
 from portal.auth.passwords import verify_password
 from portal.auth.services import AccountError, find_user
@@ -132,6 +132,9 @@ def request_email_change(user: User, new_email: str) -> None:
         template="mail/email_change_notice.txt",
         user=user,
         new_email=address,
+        secret_link=_external(
+            "auth.email_withdraw", token=tokens.issue(user, TokenPurpose.WITHDRAW)
+        ),
     )
 
 
@@ -153,6 +156,42 @@ def pending_change(user: User) -> UserToken | None:
 def cancel_pending(user: User) -> bool:
     """Withdraw a pending change (its link stops working)."""
     return tokens.withdraw(user, TokenPurpose.EMAIL)
+
+
+def withdraw_by_link(raw: str) -> tuple[User, str] | None:
+    """ "This wasn't me", from the notice to the old address (flushes, never commits).
+
+    Whoever asked for the change may know the password or hold a session, so every session
+    ends and reset links lapse, whatever the state of the change. The outcome says what
+    happened to the change: "withdrawn" (it was pending and stops), "changed" (it already went
+    through: the account is flagged for ledenservice in the audit log, since the old address
+    cannot take it back by itself) or "lapsed" (withdrawn or expired before). None for an
+    invalid link.
+    """
+    row = tokens.peek(raw, TokenPurpose.WITHDRAW)
+    if row is None:
+        return None
+    user = row.user
+    row.used_at = utcnow()
+    change = db.session.scalars(
+        select(UserToken)
+        .where(
+            UserToken.user_id == user.id,
+            UserToken.purpose == TokenPurpose.EMAIL,
+            UserToken.created_at <= row.created_at,
+        )
+        .order_by(UserToken.id.desc())
+    ).first()
+    if tokens.withdraw(user, TokenPurpose.EMAIL):
+        outcome, action = "withdrawn", "account.email_change_withdrawn"
+    elif change is not None and change.used_at is not None and change.new_email == user.email:
+        outcome, action = "changed", "account.email_change_disputed"
+    else:
+        outcome, action = "lapsed", "account.email_change_withdrawn"
+    tokens.withdraw(user, TokenPurpose.RESET)
+    sessions.revoke_all(user)
+    audit.record(action, actor=user, subject=user)
+    return user, outcome
 
 
 def confirm_email_change(raw: str, *, keep_session_id: int | None) -> User | None:

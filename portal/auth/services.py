@@ -93,7 +93,8 @@ def set_password(user: User, password: str, confirm: str) -> None:
     user.password_changed_at = utcnow()
     sessions.revoke_all(user)
     # A pending e-mail change (perhaps requested by whoever knew the old password) stops too.
-    tokens.withdraw(user, TokenPurpose.EMAIL)
+    if tokens.withdraw(user, TokenPurpose.EMAIL):
+        audit.record("account.email_change_cancelled", actor=user, subject=user)
     audit.record("auth.password_changed", actor=user, subject=user)
 
 

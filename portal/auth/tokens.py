@@ -16,6 +16,8 @@ LIFETIMES = {
     TokenPurpose.RESET: timedelta(minutes=30),
     TokenPurpose.ACTIVATE: timedelta(days=7),
     TokenPurpose.EMAIL: timedelta(hours=24),
+    # Longer than the change link: the old owner may read the notice after the change went through.
+    TokenPurpose.WITHDRAW: timedelta(days=7),
 }
 
 

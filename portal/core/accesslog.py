@@ -14,7 +14,7 @@ import re
 from gunicorn.glogging import Logger
 
 TOKEN_PATH = re.compile(
-    r"/(wachtwoord-herstellen|activeren|klacht-volgen|e-mailadres-bevestigen)/[^/?#\s\"]+"
+    r"/(wachtwoord-herstellen|activeren|klacht-volgen|e-mailadres-bevestigen|e-mailadres-intrekken)/[^/?#\s\"]+"
 )
 TOKEN_QUERY = re.compile(r"(?i)\b(token|code)=[^&\s\"]+")
 MASK = "[verborgen]"

@@ -12,7 +12,13 @@ from flask_babel import lazy_gettext as _l
 
 ACTIONS = {
     "account.email_change_cancelled": _l("Wijziging van het e-mailadres ingetrokken"),
+    "account.email_change_disputed": _l(
+        "Oud e-mailadres meldt een wijziging die al is doorgevoerd als niet zelf gedaan"
+    ),
     "account.email_change_requested": _l("Wijziging van het e-mailadres aangevraagd"),
+    "account.email_change_withdrawn": _l(
+        "Wijziging van het e-mailadres ingetrokken via het oude adres; overal uitgelogd"
+    ),
     "account.email_changed": _l("E-mailadres gewijzigd (bevestigd via het nieuwe adres)"),
     "account.name_changed": _l("Eigen naam gewijzigd"),
     "agreement.acceptances_exported": _l("Acceptaties verwerkersovereenkomst geëxporteerd"),

@@ -44,7 +44,13 @@ REDACTED = "[persoonlijke link verborgen]"
 PURGED = "[inhoud verwijderd na de bewaartermijn]"
 # Mails whose body carries a personal link (put in at sending time only).
 LINK_KINDS = frozenset(
-    {"auth.reset", "auth.activate", "auth.email_confirm", "complaints/status_link"}
+    {
+        "auth.reset",
+        "auth.activate",
+        "auth.email_confirm",
+        "auth.email_change_notice",
+        "complaints/status_link",
+    }
 )
 # Mails to a member's customers (complainants): staff see the address masked.
 CUSTOMER_KINDS = frozenset(

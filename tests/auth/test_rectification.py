@@ -246,10 +246,89 @@ def test_email_change_requests_are_rate_limited(client, make_user):
     assert codes[:5] == [422] * 5 and codes[5] == 429
 
 
-def test_the_confirmation_token_is_masked_in_the_access_log():
-    assert mask("GET /e-mailadres-bevestigen/abcDEF123 HTTP/1.1") == (
-        "GET /e-mailadres-bevestigen/[verborgen] HTTP/1.1"
+@pytest.mark.parametrize("route", ["e-mailadres-bevestigen", "e-mailadres-intrekken"])
+def test_the_confirmation_token_is_masked_in_the_access_log(route):
+    assert mask(f"GET /{route}/abcDEF123 HTTP/1.1") == f"GET /{route}/[verborgen] HTTP/1.1"
+
+
+def _withdraw_path() -> str:
+    (notice,) = _mails("auth.email_change_notice")
+    assert "e-mailadres-intrekken" not in notice.body  # the stored body holds no token
+    return mailed_link(notice, "e-mailadres-intrekken")
+
+
+def _live_sessions(user: User) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
     )
+
+
+def test_the_old_address_stops_a_change_it_did_not_ask_for_and_everyone_is_logged_out(
+    client, app, make_user
+):
+    """Whoever knew the password asked for a change; the owner reads the notice."""
+    user = make_user()
+    old = user.email
+    intruder = app.test_client()
+    login_as(intruder, user)
+    intruder.post("/account/e-mailadres", data={"new_email": NEW, "current_password": PASSWORD})
+    confirm, withdraw = _confirm_path(), _withdraw_path()
+    owner = app.test_client()
+    page = owner.get(withdraw)  # a mail scanner opening the link changes nothing
+    assert page.status_code == 200 and "Wijziging stoppen en overal uitloggen" in page.text
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert _live_sessions(user) == 1
+    done = post_token_form(owner, withdraw)
+    assert done.status_code == 200 and "Er verandert niets aan uw e-mailadres" in done.text
+    assert _live_sessions(user) == 0
+    assert intruder.get("/account").status_code in (302, 401)
+    assert client.get(confirm).status_code == 404  # the change link is dead
+    db.session.expire_all()
+    assert db.session.get(User, user.id).email == old
+    assert post_token_form(owner, withdraw).status_code == 404  # single use
+    (event,) = _events("account.email_change_withdrawn")
+    assert old not in json.dumps(event.changes) and NEW not in json.dumps(event.changes)
+
+
+def test_a_change_that_went_through_is_flagged_for_ledenservice(client, app, make_user):
+    user = make_user()
+    login_as(client, user)
+    client.post("/account/e-mailadres", data={"new_email": NEW, "current_password": PASSWORD})
+    confirm, withdraw = _confirm_path(), _withdraw_path()
+    assert post_token_form(client, confirm).status_code == 303
+    done = post_token_form(app.test_client(), withdraw)
+    assert done.status_code == 200 and "neem ook zelf contact op met ledenservice" in done.text
+    assert len(_events("account.email_change_disputed")) == 1
+    assert _live_sessions(user) == 0
+    assert client.get("/account").status_code in (302, 401)
+
+
+def test_a_newer_request_replaces_the_withdraw_link_and_a_cancelled_change_is_audited(
+    client, make_user
+):
+    user = make_user()
+    login_as(client, user)
+    client.post("/account/e-mailadres", data={"new_email": NEW, "current_password": PASSWORD})
+    first = _withdraw_path()
+    db.session.execute(db.delete(OutboxMessage))
+    client.post(
+        "/account/e-mailadres",
+        data={"new_email": "ander@elders.example", "current_password": PASSWORD},
+    )
+    assert client.get(first).status_code == 404
+    assert client.get(_withdraw_path()).status_code == 200
+    # A password change withdraws the pending change, and now says so in the audit log.
+    client.post(
+        "/account/wachtwoord",
+        data={
+            "current": PASSWORD,
+            "password": "Nieuw-Wachtwoord-2026!x",
+            "confirm": "Nieuw-Wachtwoord-2026!x",
+        },
+    )
+    assert len(_events("account.email_change_cancelled")) == 1
 
 
 def test_a_password_change_withdraws_a_pending_email_change(client, make_user):

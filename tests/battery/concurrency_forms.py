@@ -296,6 +296,7 @@ OTHER: dict[str, str] = {
     "auth.change_email": "a newer request voids the older link; needs the current password",
     "auth.cancel_email_change": "voids the pending link; a repeat finds none",
     "auth.email_confirm_post": "one-time token: a repeat finds it used",
+    "auth.email_withdraw_post": "one-time token: a repeat finds it used; sessions end once",
     "auth.logout": "ends the session",
     "profile.details_check": "htmx field check, writes nothing",
     "profile.change_role": "sets one value; a repeat sets the same",

@@ -95,6 +95,8 @@ ROUTES: tuple[Route, ...] = (
     _r("auth.activate_post", "anon", "POST"),
     _r("auth.email_confirm", "anon", "GET", obj="token", owner=P),
     _r("auth.email_confirm_post", "anon", "POST"),
+    _r("auth.email_withdraw", "anon", "GET", obj="token", owner=P),
+    _r("auth.email_withdraw_post", "anon", "POST"),
     _r("auth.sso_start", "anon", "POST"),  # 404 unless OIDC_ISSUER is set
     _r("auth.sso_callback", "anon"),
     _r("auth.passkey_login_options", "anon", "POST"),

@@ -7,7 +7,7 @@ from typing import Any
 from flask import abort, flash, g, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user, login_required, logout_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -186,6 +186,43 @@ def email_confirm(token: str) -> ResponseReturnValue:
 def email_confirm_post() -> ResponseReturnValue:
     """Confirm the new address; the token comes in the form body."""
     return _email_confirm_page(request.form.get("token", ""))
+
+
+def _email_withdraw_page(raw: str) -> ResponseReturnValue:
+    """ "This wasn't me" from the notice to the old address; GET changes nothing, the button
+    posts the token (a mail scanner may open links)."""
+    g.referrer_policy = "no-referrer"
+    g.no_store = True
+    if rectification.tokens.peek(raw, rectification.TokenPurpose.WITHDRAW) is None:
+        return render_template("auth/token_invalid.html"), 404
+    form = TokenForm()
+    if request.method == "GET":
+        form.token.data = raw
+        return render_template("auth/email_withdraw.html", form=form, outcome=None)
+    if not form.validate_on_submit():
+        abort(400)
+    result = rectification.withdraw_by_link(raw)
+    if result is None:
+        return render_template("auth/token_invalid.html"), 404
+    user, outcome = result
+    db.session.commit()
+    if current_user.is_authenticated and current_user.id == user.id:
+        logout_user()  # this browser's session ended with the others
+        session.clear()
+    return render_template("auth/email_withdraw.html", form=None, outcome=outcome)
+
+
+@bp.get("/e-mailadres-intrekken/<token>")
+def email_withdraw(token: str) -> ResponseReturnValue:
+    """The link in the notice to the old address: a page with one button."""
+    return _email_withdraw_page(token)
+
+
+@bp.post("/e-mailadres-intrekken")
+@limiter.limit("20/hour")
+def email_withdraw_post() -> ResponseReturnValue:
+    """Stop the change and end every session; the token comes in the form body."""
+    return _email_withdraw_page(request.form.get("token", ""))
 
 
 @bp.post("/account/wachtwoord")
