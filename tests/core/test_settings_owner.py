@@ -43,7 +43,12 @@ OUTSIDE_SECTIONS = {"PROMETHEUS_MULTIPROC_DIR", "PORTAL_INSTANCE_PATH"}
 
 def _environment_use(tree: ast.AST) -> bool:
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr in ("environ", "getenv")
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "os"
+        ):
             return True
         if (
             isinstance(node, ast.ImportFrom)
@@ -69,6 +74,7 @@ def test_the_environment_finder_sees_each_spelling():
                    "from os import environ"):  # fmt: skip
         assert _environment_use(ast.parse(source))
     assert not _environment_use(ast.parse("config.get('X')"))
+    assert not _environment_use(ast.parse("request.environ.get('X')"))  # a WSGI request
 
 
 class _Recording(dict):
