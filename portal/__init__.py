@@ -134,6 +134,7 @@ def register_blueprints(app: Flask) -> None:
     # Feature settings and template helpers the blueprints' views rely on.
     app.jinja_env.globals["password_minimum"] = passwords.minimum_length
     app.jinja_env.globals["company_role_labels"] = auth_labels.COMPANY_ROLE_LABELS
+    app.jinja_env.globals["staff_role_labels"] = auth_labels.STAFF_ROLE_LABELS
     redis_cache.init_app(app)
     complaint_routes.init_app(app)
     blueprints: tuple[tuple[Blueprint, str | None], ...] = (
