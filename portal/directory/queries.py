@@ -63,6 +63,12 @@ _NAME_PAGE = (
     "WHERE {where} ORDER BY sort_key, company_id LIMIT :size OFFSET :offset) AS page "
     "ON e.company_id = page.company_id ORDER BY page.sort_key, page.company_id"
 )
+# Keyset paging of the whole A-Z list (portal/directory/browse.py): the page from its first
+# row on, through the sort index, whatever the page number.
+_NAME_PAGE_FROM = (
+    "SELECT {columns} FROM {table} AS e WHERE (e.sort_key, e.company_id) >= (:start_key, "
+    ":start_id) ORDER BY e.sort_key, e.company_id LIMIT :size"
+)
 # A-Z order for at most WALK_THRESHOLD hits: collect the hits once (through the full-text or
 # list index; PostgreSQL would rather walk the A-Z index testing every row for a rare word),
 # then count them and sort them for the page, all in one statement. The count row always
@@ -182,6 +188,19 @@ def sorted_hits(
     if hits > WALK_THRESHOLD or rows[0].company_id is None:
         return hits, []
     return hits, [(row, None) for row in rows]
+
+
+def page_from(
+    session: AnySession, columns: tuple, start: tuple[str, int], *, size: int
+) -> list[tuple]:
+    """One page of the whole A-Z list from its first row `start` (sort_key, company_id), as
+    (row, None) pairs."""
+    sql = _NAME_PAGE_FROM.format(
+        columns=", ".join(f"e.{column.name}" for column in columns), table=_TABLE
+    )
+    params = {"start_key": start[0], "start_id": start[1], "size": size}
+    rows = session.connection().execute(_statement(sql, tuple(columns)), params)
+    return [(row, None) for row in rows]
 
 
 def map_rows(session: AnySession, filters: Filters, *, limit: int) -> list:

@@ -29,6 +29,7 @@ from portal.core.htmx import render, wants_fragment
 from portal.core.settings import publication_min
 from portal.directory import (
     badge,
+    browse,
     cache,
     cards,
     logos,
@@ -146,6 +147,7 @@ def _search(query: SearchQuery) -> services.SearchResult:
         geocoder=geocoder_for(current_app.config, db.session),
         rule=_rule(),
         vocabulary=_vocabulary(),
+        page_starts=lambda: browse.current(db.session, version=_directory_version()),
     )
     db.session.commit()  # geocoder answers are cached in the database
     return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from portal.core.db import AnySession, UTCDateTime
 from portal.core.templating import format_count
 from portal.directory import queries
+from portal.directory.browse import PageStarts
 from portal.directory.forms import PER_PAGE, SearchQuery
 from portal.directory.geocoder import Geocoder, Location, locate, parse_query
 from portal.directory.models import DirectoryEntry
@@ -169,8 +171,13 @@ def search(
     geocoder: Geocoder,
     rule: ScoreRule,
     vocabulary: Vocabulary | None,
+    page_starts: Callable[[], PageStarts] | None = None,
 ) -> SearchResult:
-    """Run a search: filters in SQL, distance or A-Z order, one page and the exact count."""
+    """Run a search: filters in SQL, distance or A-Z order, one page and the exact count.
+
+    `page_starts`: the whole list's page starts (browse.current) for keyset paging when the
+    search has no filter at all; without it that list is counted and paged with OFFSET.
+    """
     result, filters = _plan(session, query, geocoder=geocoder, rule=rule, vocabulary=vocabulary)
     if filters is None:  # an unknown place, specialism or recognition: nothing can match
         return result
@@ -187,6 +194,12 @@ def search(
         )
         if hits > queries.WALK_THRESHOLD:  # too many to sort: count them all, walk the index
             hits = queries.count(session, filters)
+    elif page_starts is not None:  # everyone, A-Z: count and page starts known per version
+        starts = page_starts()
+        hits = starts.total
+        start = starts.start(query.page)
+        if start is not None:
+            rows = queries.page_from(session, CARD_COLUMNS, start, size=PER_PAGE)
     else:  # everyone: nothing to count but the listed rows
         hits = queries.count(session, filters)
     result.total = hits
