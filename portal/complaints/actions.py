@@ -1,6 +1,8 @@
 """Corrective and improvement actions with an owner and a due date, and their follow-up.
 
 Seed 003 asks that problems are prevented systematically and that results go back to staff;
+the action's text may name the customer, so it is personal data (exported, wiped on erasure and
+after retention, see retention.py) and the mails about an action leave it out;
 an action is what a complaint led to, owned by a colleague, done or overdue. The reminder job
 calls `run_action_reminders`; each action is reminded once before its due date and signalled
 once to the coordinator when overdue. Functions flush, never commit.
@@ -71,8 +73,8 @@ def add_action(
             str(_l("Actie voor u bij klacht %(ref)s", ref=complaint.reference)),
             str(
                 _l(
-                    "U bent eigenaar van een actie: %(text)s. Gereed uiterlijk %(date)s.",
-                    text=action.description,
+                    "U bent eigenaar van een actie bij deze klacht, gereed uiterlijk %(date)s."
+                    " Wat er moet gebeuren, staat bij de klacht.",
                     date=nl_date(due_on),
                 )
             ),
@@ -153,9 +155,9 @@ def run_action_reminders(*, today: date) -> dict[str, int]:
                 str(_l("Actie te laat bij klacht %(ref)s", ref=action.complaint.reference)),
                 str(
                     _l(
-                        "Deze actie had op %(date)s gereed moeten zijn: %(text)s.",
+                        "Een actie bij deze klacht had op %(date)s gereed moeten zijn. Wat er"
+                        " moet gebeuren, staat bij de klacht.",
                         date=nl_date(action.due_on),
-                        text=action.description,
                     )
                 ),
             )
@@ -168,9 +170,9 @@ def run_action_reminders(*, today: date) -> dict[str, int]:
                 str(_l("Herinnering actie bij klacht %(ref)s", ref=action.complaint.reference)),
                 str(
                     _l(
-                        "Deze actie moet uiterlijk %(date)s gereed zijn: %(text)s.",
+                        "Een actie bij deze klacht moet uiterlijk %(date)s gereed zijn. Wat er"
+                        " moet gebeuren, staat bij de klacht.",
                         date=nl_date(action.due_on),
-                        text=action.description,
                     )
                 ),
             )

@@ -121,7 +121,8 @@ class ComplaintAction(Model):
         ForeignKey("complaints.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[ActionKind] = mapped_column(Enum(ActionKind, native_enum=False, length=12))
-    description: Mapped[str] = mapped_column(String(300))
+    # May name the customer: personal data like the investigation log (complaints/retention.py).
+    description: Mapped[str] = mapped_column(String(300), info={"personal": True})
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     due_on: Mapped[date] = mapped_column(Date)
     done_on: Mapped[date | None] = mapped_column(Date)

@@ -1,14 +1,17 @@
 """Complainant data as personal data: retention purge, access export and erasure (AVG).
 
 The complaint itself (dates, category, channel, status) stays for the statistics after an
-erasure; the complainant's identity, contact details, free text, letters and attachments are
-removed.
+erasure; the complainant's identity, contact details, free text, letters, the investigation log
+and attachments are removed. Corrective and improvement actions may name the customer too: their
+text goes to the export and is wiped with the rest, while the action itself (kind, owner, dates)
+stays for the action figures.
 Functions flush but never commit; they never log names or addresses.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, delete, func, select, update
 
@@ -21,7 +24,7 @@ from portal.complaints.models import (
     ComplaintStatus,
     SyncedReview,
 )
-from portal.complaints.models_extra import ComplaintAttachment, ComplaintSolution
+from portal.complaints.models_extra import ComplaintAction, ComplaintAttachment, ComplaintSolution
 from portal.core.db import rowcount
 from portal.core.models import OutboxMessage
 from portal.extensions import db
@@ -99,25 +102,41 @@ def export_personal_data(email: str) -> list[dict]:
                     }
                     for letter in complaint.letters
                 ],
+                "logboek": [
+                    {
+                        "soort": note.kind.value,
+                        "op": note.created_at.isoformat(),
+                        "tekst": note.body,
+                    }
+                    for note in complaint.notes
+                ],
+                "acties": [
+                    {
+                        "soort": action.kind.value,
+                        "omschrijving": action.description,
+                        "gereed_uiterlijk": action.due_on.isoformat(),
+                        "gereed_op": action.done_on.isoformat() if action.done_on else None,
+                    }
+                    for action in _children(ComplaintAction, complaint)
+                ],
                 "bijlagen": [
                     {
                         "bestand": a.filename,
                         "soort": a.mime,
                         "toegevoegd_op": a.uploaded_at.isoformat(),
                     }
-                    for a in _attachments(complaint)
+                    for a in _children(ComplaintAttachment, complaint)
                 ],
             }
         )
     return result
 
 
-def _attachments(complaint: Complaint) -> list[ComplaintAttachment]:
+def _children(model: Any, complaint: Complaint) -> list[Any]:
+    """The complaint's rows of a later child table (actions, attachments), in order."""
     return list(
         db.session.scalars(
-            select(ComplaintAttachment)
-            .where(ComplaintAttachment.complaint_id == complaint.id)
-            .order_by(ComplaintAttachment.id)
+            select(model).where(model.complaint_id == complaint.id).order_by(model.id)
         )
     )
 
@@ -134,6 +153,7 @@ def _scrub(complaint: Complaint) -> None:
         db.session.delete(note)
     for model in (ComplaintAttachment, ComplaintSolution):
         db.session.execute(delete(model).where(model.complaint_id == complaint.id))
+    _wipe_action_texts([complaint.id])
     for event in complaint.events:
         event.note = ""
 
@@ -190,6 +210,7 @@ def purge_expired(*, now: datetime, retention_days: int) -> dict[str, int]:
             )
         for model in _extra_children():
             db.session.execute(delete(model).where(model.complaint_id.in_(ids)))
+        _wipe_action_texts(ids, staff_too=True)
         scrubbed = {name: "" for name in (*PERSONAL_FIELDS[1:], *FREE_TEXT_FIELDS, *EXTRA_TEXT)}
         db.session.execute(
             update(Complaint)
@@ -226,6 +247,18 @@ def purge_expired(*, now: datetime, retention_days: int) -> dict[str, int]:
 
 # Free-text columns added after the first release (dispute reference, work order etc.).
 EXTRA_TEXT: tuple[str, ...] = ("dispute_reference", "work_order", "technician")
+
+
+def _wipe_action_texts(complaint_ids: list[int], *, staff_too: bool = False) -> None:
+    """Corrective and improvement actions keep kind, owner and dates (the action figures), lose
+    their text, which may name the customer; after the retention period also who agreed them."""
+    values = {"description": ERASED} | ({"created_by_label": ""} if staff_too else {})
+    db.session.execute(
+        update(ComplaintAction)
+        .where(ComplaintAction.complaint_id.in_(complaint_ids))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _extra_children() -> tuple:

@@ -2,7 +2,7 @@
 company as processor, as one download for the company's beheerder.
 
 Holds the invitations (with the customers' addresses and names while they are kept) and the whole
-complaint register with history and letters. A user's own export (portal/privacy/export.py) holds
+complaint register with history, letters, investigation log and corrective/improvement actions. A user's own export (portal/privacy/export.py) holds
 none of this: it is the company's data about its customers, not the user's personal data.
 """
 

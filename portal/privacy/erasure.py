@@ -14,6 +14,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from portal.agreements.models import AgreementAcceptance
 from portal.auth.models import RecoveryCode, User, UserSession, UserToken
 from portal.complaints.models import Complaint, ComplaintEvent, ComplaintLetter, ComplaintNote
+from portal.complaints.models_extra import ComplaintAction
 from portal.complaints.services import Actor
 from portal.core import audit
 from portal.core.db import rowcount, utcnow
@@ -87,6 +88,14 @@ def relabel_complaint_author(user: User, label: str) -> None:
         update(Complaint)
         .where(Complaint.company_id == user.company_id, Complaint.received_by == name)
         .values(received_by=label, version=Complaint.version + 1)  # open edit forms go stale
+    )
+    db.session.execute(  # who agreed an action: kept by name only, like `received_by`
+        update(ComplaintAction)
+        .where(
+            ComplaintAction.company_id == user.company_id,
+            ComplaintAction.created_by_label == name,
+        )
+        .values(created_by_label=label)
     )
     db.session.execute(
         update(ComplaintEvent)

@@ -55,6 +55,8 @@ COMPLAINT_FIELDS = (
 )  # fmt: skip
 LETTER_FIELDS = ("kind", "method", "sent_at", "sent_by_label", "subject", "body")
 EVENT_FIELDS = ("created_at", "actor_label", "kind", "from_status", "to_status", "note")
+NOTE_FIELDS = ("created_at", "actor_label", "kind", "body")
+ACTION_FIELDS = ("kind", "description", "due_on", "done_on", "created_by_label", "created_at")
 AUDIT_LIMIT = 1000
 CSV_HEADER = ("onderdeel", "nr", "veld", "waarde")
 
@@ -193,6 +195,8 @@ def _complaints(company: Company) -> list[dict[str, Any]]:
         data["handler"] = complaint.handler.name if complaint.handler else None
         data["letters"] = [_pick(letter, LETTER_FIELDS) for letter in complaint.letters]
         data["history"] = [_pick(event, EVENT_FIELDS) for event in complaint.events]
+        data["log"] = [_pick(note, NOTE_FIELDS) for note in complaint.notes]
+        data["actions"] = [_pick(a, ACTION_FIELDS) for a in complaint.actions]  # type: ignore[attr-defined]
         out.append(data)
     return out
 

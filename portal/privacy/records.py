@@ -97,6 +97,7 @@ ACTIVITIES: tuple[Activity, ...] = (
             "complaint_notes.body", "complaint_notes.actor_label", "complaints.followup_outcome",
             "complaint_attachments.filename", "complaint_attachments.data",
             "complaint_solutions.description",
+            "complaint_actions.description", "complaint_actions.created_by_label",
             "synced_reviews.author_city", "synced_reviews.headline",
         ),
         "Alleen het lidbedrijf zelf; e-maildienst (ontvangstbevestiging en brieven aan de klager). Medewerkers van de vereniging zien alleen aantallen, behalve ledenservice bij een privacyverzoek van de klager",
