@@ -78,7 +78,7 @@ SIGNAL_LABELS = {
     SignalKind.DUE_REMINDER: _l("Herinnering: afhandeltermijn loopt af"),
     SignalKind.DUE_ESCALATION: _l("Afhandeltermijn verstreken"),
     SignalKind.FOLLOWUP_DUE: _l("Nazorg: neem contact op met de klant"),
-    SignalKind.AUTO_ESCALATION: _l("Termijn ruim verstreken: automatisch voorgelegd"),
+    SignalKind.AUTO_ESCALATION: _l("Automatisch voorgelegd"),
 }
 
 # Root causes named in seed 001 (oorzaak), stored as these keys.

@@ -162,7 +162,7 @@ def test_the_history_shows_the_automatic_escalation(client, login, member, late,
     page = client.get(f"/mijn-profiel/klachten/{late.public_id}").text
     assert "automatisch voorgelegd aan de klachtencoördinator" in page
     index = client.get("/mijn-profiel/klachten/").text
-    assert "automatisch voorgelegd" in index
+    assert "Automatisch voorgelegd" in index
 
 
 def test_two_hosts_at_once_escalate_once(app, late, coordinator):
