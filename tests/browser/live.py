@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from werkzeug.serving import make_server
@@ -19,6 +20,8 @@ from portal.extensions import db
 from tests.conftest import base_config
 
 CHROMIUM = "/usr/bin/chromium"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 800}
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,19 @@ def log_in(page, base: str, member: Member) -> None:
     page.wait_for_url(f"{base}/mijn-profiel/")
 
 
+def screenshots(page, name: str) -> None:
+    """Full-page screenshots at desktop and phone width (360 px) into SCREENSHOT_DIR when it is
+    set, as `<name>-desktop.png` and `<name>-phone.png`; the page goes back to desktop width."""
+    folder = os.environ.get("SCREENSHOT_DIR")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(Path(folder) / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -173,3 +189,15 @@ def browser_page(*, javascript: bool = True):
         finally:
             context.close()
             browser.close()
+
+
+@contextmanager
+def member_page(
+    tmp_path: Path, seed: Callable[[], None], member: Member, *, javascript: bool = True
+) -> Iterator[tuple[str, Any]]:
+    """A live portal with `seed`, and a browser page (desktop width) logged in as `member`:
+    yields (base URL, page)."""
+    with live_portal(tmp_path, seed) as base, browser_page(javascript=javascript) as page:
+        page.set_viewport_size(DESKTOP)
+        log_in(page, base, member)
+        yield base, page

@@ -21,6 +21,25 @@ def logged_in(client, login, member):
 
 
 @pytest.fixture
+def agree(member):
+    """`agree(complaint, description, due_on, kind=...)`: an action without owner, agreed by
+    the beheerder on 2 March 2026."""
+
+    def make(complaint, description: str, due_on: date, *, kind: str = "corrective"):
+        return actions.add_action(
+            complaint,
+            kind=kind,
+            description=description,
+            owner=None,
+            due_on=due_on,
+            today=date(2026, 3, 2),
+            by=member,
+        )
+
+    return make
+
+
+@pytest.fixture
 def fixed_today(monkeypatch):
     from portal.complaints import services
 
@@ -95,26 +114,12 @@ def test_action_with_owner_is_agreed_reminded_and_done(
     assert "Monteurs instrueren" not in logged_in.get("/mijn-profiel/klachten/acties").text
 
 
-def test_action_figures_in_statistics_and_report(logged_in, member, make_complaint, fixed_today):
+def test_action_figures_in_statistics_and_report(
+    logged_in, member, make_complaint, fixed_today, agree
+):
     complaint = make_complaint(member.company)
-    late = actions.add_action(
-        complaint,
-        kind="corrective",
-        description="Ketel vervangen",
-        owner=None,
-        due_on=date(2026, 3, 10),
-        today=date(2026, 3, 2),
-        by=member,
-    )
-    actions.add_action(
-        complaint,
-        kind="improvement",
-        description="Checklist",
-        owner=None,
-        due_on=date(2026, 3, 5),
-        today=date(2026, 3, 2),
-        by=member,
-    )
+    late = agree(complaint, "Ketel vervangen", date(2026, 3, 10))
+    agree(complaint, "Checklist", date(2026, 3, 5), kind="improvement")
     actions.complete(late, by=member, today=date(2026, 3, 11))
     db.session.commit()
     figures = actions.figures(
@@ -129,19 +134,10 @@ def test_action_figures_in_statistics_and_report(logged_in, member, make_complai
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
 
 
-def test_other_company_cannot_mark_done(client, login, make_user, member, make_complaint):
+def test_other_company_cannot_mark_done(client, login, make_user, member, make_complaint, agree):
     from tests.conftest import accept_agreement
 
-    complaint = make_complaint(member.company)
-    action = actions.add_action(
-        complaint,
-        kind="corrective",
-        description="x",
-        owner=None,
-        due_on=date(2099, 1, 1),
-        today=date(2026, 3, 2),
-        by=member,
-    )
+    action = agree(make_complaint(member.company), "x", date(2099, 1, 1))
     db.session.commit()
     stranger = make_user()
     accept_agreement(stranger.company, stranger)

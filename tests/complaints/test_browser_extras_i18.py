@@ -8,29 +8,20 @@ and the company's own work instruction. Screenshots (desktop and phone) go to SC
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
-from tests.browser.live import browser_page, live_portal
-from tests.complaints.test_browser_flow import EMAIL, PASSWORD, seed
+from tests.browser.live import member_page, screenshots
+from tests.complaints.test_browser_flow import JANSEN, seed
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def _shot(page, name: str, javascript: bool) -> None:
-    folder = os.environ.get("SCREENSHOT_DIR")
-    if not folder or not javascript:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(Path(folder) / f"i18x-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
+    if javascript:  # one set of screenshots (the page looks the same without JavaScript)
+        screenshots(page, f"i18x-{name}")
 
 
 def _photo(tmp_path: Path) -> Path:
@@ -43,14 +34,7 @@ def _photo(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_attachments_solutions_actions_escalation_instruction(tmp_path, javascript):
-    with live_portal(tmp_path, seed) as base, browser_page(javascript=javascript) as page:
-        page.set_viewport_size(DESKTOP)
-        page.goto(f"{base}/inloggen")
-        page.get_by_label("E-mailadres").fill(EMAIL)
-        page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_role("button", name="Inloggen", exact=True).click()
-        page.wait_for_url(f"{base}/mijn-profiel/")
-
+    with member_page(tmp_path, seed, JANSEN, javascript=javascript) as (base, page):
         # A standard compensation in the settings.
         page.goto(f"{base}/mijn-profiel/klachten/instellingen")
         page.get_by_label("Standaardvergoedingen").fill("Tegoedbon; 50,00")

@@ -11,12 +11,13 @@ from portal.auth.models import CompanyRole, Role, User
 from portal.auth.passwords import hash_password
 from portal.extensions import db
 from portal.members.models import Company
-from tests.browser.live import browser_page, live_portal
+from tests.browser.live import Member, browser_page, live_portal
 from tests.conftest import accept_agreement
 
 pytestmark = pytest.mark.browser
 EMAIL, PASSWORD = "beheerder@jansen.example", "paarse-kraan-lekt-zachtjes-2026"
 SLUG = "jansen-installatietechniek"
+JANSEN = Member(email=EMAIL, password=PASSWORD, name="Joke Jansen")  # as `seed` makes her
 
 
 def seed() -> None:

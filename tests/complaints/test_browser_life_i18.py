@@ -8,7 +8,6 @@ Screenshots on desktop and phone go to SCREENSHOT_DIR when set.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -17,24 +16,16 @@ from portal import create_app
 from portal.core import outbox
 from portal.core.models import OutboxMessage
 from portal.extensions import db
-from tests.browser.live import browser_page, live_portal
-from tests.complaints.test_browser_flow import EMAIL, PASSWORD, seed
+from tests.browser.live import member_page, screenshots
+from tests.complaints.test_browser_flow import JANSEN, seed
 from tests.conftest import base_config
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 
 
 def _shot(page, tmp_path: Path, name: str, javascript: bool) -> None:
-    folder = os.environ.get("SCREENSHOT_DIR")
-    if not folder or not javascript:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
-        page.set_viewport_size(size)
-        page.screenshot(path=str(Path(folder) / f"i18-{name}-{label}.png"), full_page=True)
-    page.set_viewport_size(DESKTOP)
+    if javascript:  # one set of screenshots (the page looks the same without JavaScript)
+        screenshots(page, f"i18-{name}")
 
 
 def _status_link(tmp_path: Path) -> str:
@@ -52,14 +43,7 @@ def _status_link(tmp_path: Path) -> str:
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_a_complaints_life(tmp_path, javascript):
-    with live_portal(tmp_path, seed) as base, browser_page(javascript=javascript) as page:
-        page.set_viewport_size(DESKTOP)
-        page.goto(f"{base}/inloggen")
-        page.get_by_label("E-mailadres").fill(EMAIL)
-        page.get_by_label("Wachtwoord").fill(PASSWORD)
-        page.get_by_role("button", name="Inloggen", exact=True).click()
-        page.wait_for_url(f"{base}/mijn-profiel/")
-
+    with member_page(tmp_path, seed, JANSEN, javascript=javascript) as (base, page):
         # Intake by phone: serious, with the job.
         page.goto(f"{base}/mijn-profiel/klachten/nieuw")
         page.get_by_label("Naam klager").fill("Karin Klager")
