@@ -21,7 +21,8 @@ from portal.reviews.models import ReviewSystem, SyncAttempt
 from portal.reviews.recording import needs_attention
 from portal.reviews.runlock import MEMBER_SYNC_LOCK, run_lock
 from portal.reviews.services import company_attempts, current_system
-from portal.reviews.sync import SYNCABLE_PROVIDERS, SYNCABLE_STATUSES, SyncBusy, sync_one
+from portal.reviews.sync import SyncBusy, sync_one
+from portal.reviews.sync_jobs import SYNCABLE_PROVIDERS, SYNCABLE_STATUSES
 
 ATTEMPT_LIMIT = 20  # the staff page shows the newest attempts only
 

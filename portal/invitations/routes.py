@@ -21,7 +21,7 @@ from portal.core.logs import security_event
 from portal.core.security import get_owned_or_404, member_required
 from portal.core.uploads import MAX_BYTES
 from portal.extensions import db, limiter
-from portal.invitations import links, services, settings
+from portal.invitations import links, queries, services, settings
 from portal.invitations.forms import ConfirmForm, UploadForm
 from portal.invitations.models import InviteStatus, InviteUpload, UploadStatus
 
@@ -95,7 +95,7 @@ def _index_page(form: UploadForm, status: int = 200, problem: str = "") -> Respo
         agreement=agreements.state_for(company),
         form=form,
         problem=problem,
-        uploads=services.uploads_for(company),
+        uploads=queries.uploads_for(company),
         can_upload=current_user.is_company_admin,
         retention_days=settings.retention_days(current_app.config),
         dedupe_days=settings.dedupe_days(current_app.config),
@@ -178,7 +178,7 @@ def detail(upload_id: str) -> ResponseReturnValue:
 def _detail_page(
     item: InviteUpload, form: ConfirmForm, status: int = 200, problem: str = ""
 ) -> ResponseReturnValue:
-    progress = services.progress(item)
+    progress = queries.progress(item)
     return render(
         "invitations/detail.html",
         "invitations/_progress.html",
@@ -189,7 +189,7 @@ def _detail_page(
         preview=[i for i in item.invitations[:PREVIEW_ROWS]]
         if item.status is UploadStatus.PREVIEW
         else [],
-        problems=services.problem_rows(item),
+        problems=queries.problem_rows(item),
         form=form,
         action_form=EmptyForm(),
         problem=problem,

@@ -19,7 +19,7 @@ from portal.core.models import OutboxMessage, OutboxStatus
 from portal.extensions import db
 from portal.invitations.models import Invitation, InviteStatus
 from portal.reviews.models import ReviewSystem, SyncAttempt
-from portal.reviews.sync import SYNCABLE_PROVIDERS, SYNCABLE_STATUSES
+from portal.reviews.sync_jobs import SYNCABLE_PROVIDERS, SYNCABLE_STATUSES
 
 RECENT_ATTEMPTS = 50_000  # the sync history a scrape looks at: more than one full daily run
 RUN_WINDOW = timedelta(hours=36)

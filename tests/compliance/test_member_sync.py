@@ -47,7 +47,7 @@ def provider(monkeypatch):
             raise answer
         return FetchResult(answer, attempts=1)
 
-    monkeypatch.setattr("portal.reviews.sync.fetch_link", fetch_link)
+    monkeypatch.setattr("portal.reviews.sync_jobs.fetch_link", fetch_link)
     return answers, calls
 
 

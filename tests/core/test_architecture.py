@@ -14,12 +14,7 @@ from pathlib import Path
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
 MAX_LINES = 400
 # Modules still over MAX_LINES, with the length they may not exceed; the list may only shrink.
-OVERSIZED: dict[str, int] = {
-    "portal.compliance.services": 422,
-    "portal.invitations.services": 426,
-    "portal.reviews.routes": 432,
-    "portal.reviews.sync": 451,
-}
+OVERSIZED: dict[str, int] = {}
 
 
 def _modules() -> dict[str, tuple[Path, bool]]:

@@ -1,65 +1,33 @@
-"""Mijn profiel > Beoordelingen: the company's review system, linking, switching and unlinking.
-
-Members only; medewerkers see everything read-only, only the company beheerder may change it.
+"""Mijn profiel > Beoordelingen, the changes: request the included Klantenvertellen, link an
+account, report another system, cancel a switch, unlink (the company beheerder only).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
-from flask import (
-    Blueprint,
-    Response,
-    current_app,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Response, flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from portal.core import concurrency
-from portal.core.access import company_admin_required, current_company, require_user
+from portal.core.access import current_company, require_user
 from portal.core.forms import EmptyForm
 from portal.core.htmx import render
 from portal.core.logs import security_event
 from portal.core.responses import done
-from portal.core.security import get_owned_or_404, member_required
-from portal.directory.badge import BadgeOptions, snippet
+from portal.core.security import get_owned_or_404
 from portal.extensions import db, limiter
-from portal.providers.errors import OK
-from portal.reviews import dashboard, services, switching
-from portal.reviews.card import attempt_label
+from portal.reviews import services, switching
 from portal.reviews.forms import ActivateForm, LinkForm, OtherSystemForm
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+from portal.reviews.routes.blueprint import beheerder_only, bp
 
 if TYPE_CHECKING:
     from portal.members.models import Company
-
-bp = Blueprint("reviews", __name__)
-
-
-class AttemptRow(NamedTuple):
-    """One line of the member's sync log."""
-
-    started_at: datetime
-    label: str
-    ok: bool
-
-
-@bp.before_request
-@member_required
-def _members_only():
-    """Every page here is for logged-in member users (staff get 404)."""
-    return None
 
 
 def _company_key() -> str:
@@ -69,76 +37,6 @@ def _company_key() -> str:
 def _provider_called(response: Response) -> bool:
     """Only a live provider check counts towards the per-company limit."""
     return bool(g.get("provider_called"))
-
-
-beheerder_only = company_admin_required(
-    _l(
-        "Alleen de beheerder van uw bedrijf kan het beoordelingssysteem wijzigen. "
-        "Vraag uw beheerder om dit te doen."
-    )
-)  # medewerkers may look but not change: a Dutch 403 page
-
-
-class BadgeView(NamedTuple):
-    """The badge section: chosen options, preview URL and the snippet to copy."""
-
-    options: BadgeOptions
-    listed: bool
-    preview_url: str
-    snippet: str
-
-
-BADGE_TARGET = "reviews-badge"
-
-
-def _badge_view(company: Company, options: BadgeOptions) -> BadgeView:
-    """Preview and snippet for the company's badge, with absolute public URLs in the snippet."""
-    base = current_app.config.get("PUBLIC_BASE_URL", "").rstrip("/")
-    badge_path = url_for("directory.badge_svg", slug=company.slug, **options.url_args())
-    html = snippet(
-        detail_url=base + url_for("directory.detail", slug=company.slug),
-        badge_url=base + badge_path,
-        association=current_app.config["ASSOCIATION_NAME"],
-    )
-    return BadgeView(options, company.is_listed, badge_path, html)
-
-
-@bp.get("/")
-def show():
-    """Current system, figures, chart, last sync attempts and history."""
-    company = current_company()
-    system = services.current_system(company)
-    return render(
-        "reviews/show.html",
-        "reviews/_badge.html",
-        target=BADGE_TARGET,
-        badge=_badge_view(company, BadgeOptions.from_args(request.args)),
-        company=company,
-        system=system,
-        pending=services.pending_system(company),
-        cancel_form=EmptyForm(),
-        card=services.criterion_card(company),
-        attempts=_attempt_rows(system),
-        past=services.history(company),
-        can_edit=current_user.is_company_admin,
-        excluded=services.excluded_from_kv_delivery(company),
-        dashboard_url=(
-            dashboard.dashboard_url(current_app.config, system.provider, system.location_id)
-            if system
-            else None
-        ),
-        activate_form=ActivateForm(),
-    )
-
-
-def _attempt_rows(system: ReviewSystem | None) -> list[AttemptRow]:
-    """Member view of the sync log: time and a plain Dutch result, no technical detail."""
-    if system is None or system.provider is Provider.OTHER:
-        return []
-    return [
-        AttemptRow(a.started_at, attempt_label(a.outcome), a.outcome == OK)
-        for a in services.recent_attempts(system)
-    ]
 
 
 @bp.get("/activeren")
