@@ -2,7 +2,7 @@
 
 A search page shows 20 cards, and rendering them (score texts, numbers in the page's language,
 URL quoting) was the largest share of a cache miss. A card's HTML depends only on its public
-row, the score rule's outcome and the language, so each process keeps the rendered parts keyed
+row, what the score rule makes of it and the language, so each process keeps the rendered parts keyed
 on exactly those; only the way back to the search and the distance are put in per request.
 The key holds the card's whole content, so a changed row or a score that went stale simply
 renders anew, and nothing has to be invalidated. The store is bounded (MAX_HELD) and starts
@@ -35,10 +35,7 @@ class CardParts:
 
 def parts(card: Card, detail_base: str) -> CardParts:
     """The card's rendered parts (rendered once per content, language and base URL)."""
-    key = (
-        i18n.select_locale(), detail_base, card.slug, card.name, card.city,
-        tuple(card.specialisms), tuple(card.recognitions), card.score, card.logo_version,
-    )  # fmt: skip
+    key = (i18n.select_locale(), detail_base, card.content_key)
     held: dict = current_app.extensions.setdefault(EXTENSION, {})
     found = held.get(key)
     if found is None:

@@ -44,6 +44,7 @@ from portal.extensions import db, limiter
 
 bp = Blueprint("directory", __name__)
 bp.add_app_template_global(cards.parts, "directory_card")
+bp.add_app_template_global(browse.page_urls, "directory_page_urls")
 RESULTS_TARGET = "directory-results"
 PUBLIC_MAX_AGE = 60
 # Per IP, CSV and JSON together; DIRECTORY_EXPORT_RATE_LIMIT overrides it.
@@ -144,7 +145,7 @@ def _search(query: SearchQuery) -> services.SearchResult:
     result = services.search(
         db.session,
         query,
-        geocoder=geocoder_for(current_app.config, db.session),
+        geocoder=geocoder_for(current_app.config, db.session, version=_directory_version()),
         rule=_rule(),
         vocabulary=_vocabulary(),
         page_starts=lambda: browse.current(db.session, version=_directory_version()),
@@ -211,7 +212,7 @@ def _map_body(query: SearchQuery) -> str:
     found = services.map_points(
         db.session,
         query,
-        geocoder=geocoder_for(current_app.config, db.session),
+        geocoder=geocoder_for(current_app.config, db.session, version=_directory_version()),
         rule=_rule(),
         vocabulary=_vocabulary(),
     )

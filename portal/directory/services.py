@@ -86,9 +86,27 @@ class Card:
     city: str
     specialisms: list[str]
     recognitions: list[str]
-    score: PublicScore
+    facts: StoredScore
+    rule: ScoreRule
     distance_km: float | None = None
     logo_version: str = ""  # empty: no logo
+
+    @cached_property
+    def score(self) -> PublicScore:
+        """The public score rule applied to the row (only when the card is rendered)."""
+        return self.rule.apply(self.facts)
+
+    @property
+    def content_key(self) -> tuple:
+        """Everything the card's HTML depends on besides the language and the distance: the
+        row's public fields and what the score rule makes of them (the moment of judging
+        only decides whether the figures are too old)."""
+        rule, fetched = self.rule, self.facts.fetched_at
+        stale = fetched is not None and rule.now - fetched > timedelta(days=rule.max_age_days)
+        return (
+            self.slug, self.name, self.city, tuple(self.specialisms), tuple(self.recognitions),
+            self.facts, stale, rule.min_count, rule.max_age_days, self.logo_version,
+        )  # fmt: skip
 
 
 @dataclass
@@ -333,7 +351,8 @@ def _card(row: Any, distance: float | None, rule: ScoreRule) -> Card:
         city=row.city,
         specialisms=list(row.specialisms or ()),
         recognitions=list(row.recognitions or ()),
-        score=rule.apply(StoredScore.of(row)),
+        facts=StoredScore.of(row),
+        rule=rule,
         distance_km=distance,
         logo_version=row.logo_version,
     )

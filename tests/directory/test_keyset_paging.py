@@ -72,3 +72,27 @@ def test_filtered_searches_keep_their_own_paging(client, listed):
     jansen = [f"Jansen {n:02d}" for n in range(30) if n % 3]
     assert names(client.get("/ledenzoeker/?q=jansen&page=2")) == jansen[20:]
     assert names(client.get("/ledenzoeker/?page=2")) == [f"Smit {n:02d}" for n in range(0, 30, 3)]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"q": "page=5 &x", "postcode": "Utrecht", "straal": "25"},
+        {"vakgebied": ["cv", "zon"], "score": "1", "lang": "en"},
+    ],
+)
+def test_page_links_are_the_urls_url_for_builds(app, args):
+    from flask import url_for
+
+    from portal.directory.forms import SearchQuery
+
+    with app.test_request_context("/ledenzoeker/", query_string=args):
+        from flask import request
+
+        query = SearchQuery.from_args(request.args)
+        page_url = browse.page_urls(query)
+        for number in (1, 2, 9, 120, 99_999):
+            assert page_url(number) == url_for("directory.index", **query.url_args(page=number)), (
+                number
+            )
