@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -86,7 +87,20 @@ def parse_query(text: str) -> Query | None:
 def locate(
     session: AnySession, geocoder: Geocoder, query: Query, *, now: datetime
 ) -> Location | None:
-    """Cached lookup: a fresh cache row answers, else ask the geocoder and remember it."""
+    """Cached lookup: a fresh cache row answers, else ask the geocoder and remember it.
+
+    An offline geocoder with a `memo` (see `geocoder_for`) answers from that instead: its
+    answers come from the member data and the shipped place list, so they are kept in the
+    process for the directory version (every change of member data moves it on) rather than
+    written to the shared table on every first search for a place (a commit per new place).
+    """
+    memo = getattr(geocoder, "memo", None)
+    if memo is not None:
+        if query.cache_key not in memo:
+            if len(memo) >= MEMO_MAX:
+                memo.clear()
+            memo[query.cache_key] = geocoder.lookup(query)
+        return memo[query.cache_key]
     row = session.connection().execute(_CACHED, {"key": query.cache_key}).first()
     if row is not None and row.expires_at > now:
         if row.latitude is None or row.longitude is None:
@@ -133,9 +147,15 @@ class OfflineGeocoder:
 
     source = "offline"
 
-    def __init__(self, session: AnySession, places: Callable[[], list[Place]] = load_places):
+    def __init__(
+        self,
+        session: AnySession,
+        places: Callable[[], list[Place]] = load_places,
+        memo: dict[str, Location | None] | None = None,
+    ):
         self.session = session
         self.places = places
+        self.memo = memo  # answers kept per directory version (locate), or None: the table
 
     def lookup(self, query: Query) -> Location | None:
         if query.kind == "pc6":
@@ -248,16 +268,34 @@ def _pdok_location(doc: dict) -> Location | None:
     return Location(Point(lat, lon), str(doc.get("weergavenaam", ""))[:200])
 
 
-def geocoder_for(config: Mapping[str, Any], session: AnySession) -> Geocoder:
-    """The configured geocoder: GEOCODER=pdok for PDOK with offline fallback, else offline."""
-    offline = OfflineGeocoder(session)
+def geocoder_for(
+    config: Mapping[str, Any], session: AnySession, *, version: int | None = None
+) -> Geocoder:
+    """The configured geocoder: GEOCODER=pdok for PDOK with offline fallback, else offline.
+
+    `version`: the directory version; the offline geocoder then keeps its answers in the
+    process for that version (see `locate`). PDOK's answers always go to the shared table.
+    """
     if config.get("GEOCODER") == "pdok":
         import requests
 
         return PdokGeocoder(
-            requests.Session(), offline, url=config.get("GEOCODER_PDOK_URL", PDOK_URL)
+            requests.Session(),
+            OfflineGeocoder(session),
+            url=config.get("GEOCODER_PDOK_URL", PDOK_URL),
         )
-    return offline
+    return OfflineGeocoder(session, memo=None if version is None else _memo(version))
+
+
+MEMO_MAX = 20_000  # offline answers kept per process; the memo starts over when full
+_MEMO = "directory_geocode_memo"  # app.extensions: (directory version, {cache key: answer})
+
+
+def _memo(version: int) -> dict[str, Location | None]:
+    held = current_app.extensions.get(_MEMO)
+    if held is None or held[0] != version:
+        held = current_app.extensions[_MEMO] = (version, {})
+    return held[1]
 
 
 def now_utc() -> datetime:

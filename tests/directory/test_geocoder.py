@@ -193,3 +193,38 @@ def test_geocoder_choice_follows_the_setting(app):
     chosen = geocoder_for({"GEOCODER": "pdok"}, db.session)
     assert isinstance(chosen, PdokGeocoder)
     assert isinstance(chosen.http, requests.Session)
+
+
+def test_offline_answers_are_kept_per_directory_version_without_table_writes(app, monkeypatch):
+    """The offline geocoder's answers come from member data: kept in the process for the
+    directory version instead of a commit to the shared table per new place."""
+    from portal.directory import geocoder as geocoding
+
+    asked = []
+    real = OfflineGeocoder.lookup
+
+    def counting(self, query):
+        asked.append(query.cache_key)
+        return real(self, query)
+
+    monkeypatch.setattr(OfflineGeocoder, "lookup", counting)
+    monkeypatch.setattr(geocoding, "load_places", lambda: PLACES)
+    with app.test_request_context():
+        for _round in range(2):
+            found = geocoding.geocoder_for(app.config, db.session, version=7)
+            utrecht = locate(db.session, found, parse_query("Utrecht"), now=NOW)
+            assert utrecht is not None and utrecht.label == "Utrecht"
+            assert locate(db.session, found, parse_query("Nergens"), now=NOW) is None
+        assert asked == ["place:utrecht", "place:nergens"]
+        assert db.session.query(GeocodeCache).count() == 0
+        moved_on = geocoding.geocoder_for(app.config, db.session, version=8)
+        locate(db.session, moved_on, parse_query("Utrecht"), now=NOW)
+        assert asked[-1] == "place:utrecht" and len(asked) == 3
+        # Without a version (or with PDOK) answers still go to the shared table.
+        locate(
+            db.session,
+            geocoding.geocoder_for(app.config, db.session),
+            parse_query("Zwolle"),
+            now=NOW,
+        )
+        assert db.session.query(GeocodeCache).count() == 1
