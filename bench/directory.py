@@ -5,7 +5,10 @@ For each database (SQLite file, PostgreSQL, PostgreSQL with the page cache in Re
 mix of queries, and the detail page. Prints req/s, p50, p99 and the ratio to the ceiling.
 
     .venv/bin/python bench/directory.py [--duration 10] [--connections 8]
-        [--sizes 6300,100000] [--databases sqlite,postgresql,postgresql+redis]
+        [--sizes 6300,100000] [--databases sqlite,postgresql,postgresql+redis] [--keep]
+
+The scratch PostgreSQL databases (ledenportaal_bench_<size>) are dropped at the end unless
+--keep is given.
 """
 
 from __future__ import annotations
@@ -72,6 +75,8 @@ def main() -> None:
                 # words and places in the text box cost (issue 19: at most 20 %).
                 results += _measure(database, size, url, work, args, 0, "", forgiving=False)
     _print_table(results, args.connections)
+    if not args.keep:
+        _drop_scratch_databases(generated)
 
 
 def _arguments():
@@ -81,6 +86,9 @@ def _arguments():
     parser.add_argument("--sizes", default="6300,100000")
     parser.add_argument("--databases", default="sqlite,postgresql,postgresql+redis")
     parser.add_argument("--port", type=int, default=8399)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the scratch PostgreSQL databases afterwards"
+    )
     return parser.parse_args()
 
 
@@ -96,6 +104,20 @@ def _database_url(database: str, size: int, work: Path) -> str:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
     return PG + name
+
+
+def _drop_scratch_databases(generated: set) -> None:
+    """Drop the PostgreSQL databases this run generated (100,000 companies take room)."""
+    import psycopg
+
+    for base, size in sorted(generated):
+        if base != "postgresql":
+            continue
+        with psycopg.connect(
+            host="127.0.0.1", user="postgres", dbname="postgres", autocommit=True
+        ) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "ledenportaal_bench_{size}" WITH (FORCE)')
+        print(f"dropped the scratch database ledenportaal_bench_{size}", flush=True)
 
 
 def _measure(
