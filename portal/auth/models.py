@@ -141,6 +141,7 @@ class UserToken(Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # EMAIL tokens: the address that becomes the login once the link is followed.
+    # WITHDRAW tokens: the address the notice (with the link) was sent to.
     new_email: Mapped[str | None] = mapped_column(String(254), info={"personal": True})
 
     user: Mapped[User] = relationship()

@@ -9,7 +9,8 @@ An e-mail change needs the current password (or, without one, a login of the las
 an earlier pending change stops working. The old address gets a notice at the request and at
 the change. The answer never says whether the new address already has an account; its owner
 gets a mail instead. On confirmation the address changes and every other session of the user
-ends.
+ends. Each notice carries a "this wasn't me" link (see `withdraw_by_link`) that can also take
+back a change that already went through.
 """
 
 from __future__ import annotations
@@ -133,7 +134,8 @@ def request_email_change(user: User, new_email: str) -> None:
         user=user,
         new_email=address,
         secret_link=_external(
-            "auth.email_withdraw", token=tokens.issue(user, TokenPurpose.WITHDRAW)
+            "auth.email_withdraw",
+            token=tokens.issue(user, TokenPurpose.WITHDRAW, new_email=user.email),
         ),
     )
 
@@ -159,20 +161,77 @@ def cancel_pending(user: User) -> bool:
 
 
 def withdraw_by_link(raw: str) -> tuple[User, str] | None:
-    """ "This wasn't me", from the notice to the old address (flushes, never commits).
+    """ "This wasn't me", from the notice to an earlier address (flushes, never commits).
 
     Whoever asked for the change may know the password or hold a session, so every session
     ends and reset links lapse, whatever the state of the change. The outcome says what
-    happened to the change: "withdrawn" (it was pending and stops), "changed" (it already went
-    through: the account is flagged for ledenservice in the audit log, since the old address
-    cannot take it back by itself) or "lapsed" (withdrawn or expired before). None for an
-    invalid link.
+    happened to the change: "withdrawn" (it was pending and stops), "changed" (the login is no
+    longer the address the notice went to: see `_take_back`) or "lapsed" (withdrawn or expired
+    before). None for an invalid link.
     """
     row = tokens.peek(raw, TokenPurpose.WITHDRAW)
     if row is None:
         return None
     user = row.user
     row.used_at = utcnow()
+    notified = row.new_email
+    if notified is None:  # a link sent before the address was kept on it
+        changed = _legacy_changed(user, row)
+    else:
+        changed = user.email.lower() != notified.lower()
+    pending = tokens.withdraw(user, TokenPurpose.EMAIL)
+    changes = None
+    if changed:
+        outcome, action = "changed", "account.email_change_disputed"
+        changes = _take_back(user, row, notified)
+    elif pending:
+        outcome, action = "withdrawn", "account.email_change_withdrawn"
+    else:
+        outcome, action = "lapsed", "account.email_change_withdrawn"
+    tokens.withdraw(user, TokenPurpose.RESET)
+    sessions.revoke_all(user)
+    audit.record(action, actor=user, subject=user, changes=changes)
+    return user, outcome
+
+
+def _take_back(user: User, row: UserToken, notified: str | None) -> dict:
+    """The change went through: the login goes back to the address the notice went to, or,
+    when another account has that address now (or it is unknown), the account is switched
+    off for ledenservice.
+
+    Links sent later (to addresses the account only got through the disputed change) stop;
+    earlier ones stay, so an earlier owner can still take the account back. The password and
+    a second factor stay as they are: the page tells the owner what to do. Returns the
+    audit changes (no addresses).
+    """
+    db.session.execute(
+        update(UserToken)
+        .where(
+            UserToken.user_id == user.id,
+            UserToken.purpose == TokenPurpose.WITHDRAW,
+            UserToken.used_at.is_(None),
+            UserToken.id > row.id,
+        )
+        .values(used_at=utcnow())
+    )
+    if notified is None or find_user(notified) is not None:
+        user.active = False
+        db.session.flush()
+        return audit.diff({"active": True}, {"active": False})
+    user.email = notified
+    db.session.flush()
+    outbox.enqueue(
+        "auth.email_restored",
+        to=notified,
+        subject=_("Uw e-mailadres in het ledenportaal is teruggezet"),
+        template="mail/email_restored.txt",
+        user=user,
+    )
+    return {"email": {"old": "[gewijzigd]", "new": "[teruggezet]"}}
+
+
+def _legacy_changed(user: User, row: UserToken) -> bool:
+    """For a link without its address: did a change requested before it go through?"""
     change = db.session.scalars(
         select(UserToken)
         .where(
@@ -182,16 +241,7 @@ def withdraw_by_link(raw: str) -> tuple[User, str] | None:
         )
         .order_by(UserToken.id.desc())
     ).first()
-    if tokens.withdraw(user, TokenPurpose.EMAIL):
-        outcome, action = "withdrawn", "account.email_change_withdrawn"
-    elif change is not None and change.used_at is not None and change.new_email == user.email:
-        outcome, action = "changed", "account.email_change_disputed"
-    else:
-        outcome, action = "lapsed", "account.email_change_withdrawn"
-    tokens.withdraw(user, TokenPurpose.RESET)
-    sessions.revoke_all(user)
-    audit.record(action, actor=user, subject=user)
-    return user, outcome
+    return change is not None and change.used_at is not None and change.new_email == user.email
 
 
 def confirm_email_change(raw: str, *, keep_session_id: int | None) -> User | None:

@@ -22,14 +22,18 @@ LIFETIMES = {
 
 
 def issue(user: User, purpose: TokenPurpose, *, new_email: str | None = None) -> str:
-    """Create a token (older unused ones of the same purpose stop working)."""
-    db.session.execute(
-        update(UserToken)
-        .where(
-            UserToken.user_id == user.id, UserToken.purpose == purpose, UserToken.used_at.is_(None)
-        )
-        .values(used_at=utcnow())
+    """Create a token (older unused ones of the same purpose stop working).
+
+    WITHDRAW tokens carry in `new_email` the address the notice went to, and only older ones
+    sent to that same address stop: a notice to a later (perhaps an intruder's) address must
+    not kill the link the previous owner holds.
+    """
+    older = update(UserToken).where(
+        UserToken.user_id == user.id, UserToken.purpose == purpose, UserToken.used_at.is_(None)
     )
+    if purpose is TokenPurpose.WITHDRAW:
+        older = older.where(UserToken.new_email == new_email)
+    db.session.execute(older.values(used_at=utcnow()))
     raw = secrets.token_urlsafe(32)
     db.session.add(
         UserToken(

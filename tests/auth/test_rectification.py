@@ -299,10 +299,77 @@ def test_a_change_that_went_through_is_flagged_for_ledenservice(client, app, mak
     confirm, withdraw = _confirm_path(), _withdraw_path()
     assert post_token_form(client, confirm).status_code == 303
     done = post_token_form(app.test_client(), withdraw)
-    assert done.status_code == 200 and "neem ook zelf contact op met ledenservice" in done.text
+    assert done.status_code == 200 and "teruggezet op het adres" in done.text
     assert len(_events("account.email_change_disputed")) == 1
     assert _live_sessions(user) == 0
     assert client.get("/account").status_code in (302, 401)
+
+
+def _intruder_changes(client, address: str) -> str:
+    """Request and confirm a change to `address`; the withdraw link of its notice."""
+    db.session.execute(db.delete(OutboxMessage))
+    client.post("/account/e-mailadres", data={"new_email": address, "current_password": PASSWORD})
+    withdraw = _withdraw_path()
+    assert post_token_form(client, _confirm_path()).status_code == 303
+    return withdraw
+
+
+def test_a_later_change_request_keeps_the_owners_link_and_the_account_comes_back(
+    client, app, make_user
+):
+    """Outside review (high, medium): the intruder's next request voided the owner's link,
+    two changes made it "lapsed", and a disputed change left the account with the intruder."""
+    user = make_user()
+    old = user.email
+    login_as(client, user)
+    owners = _intruder_changes(client, NEW)
+    intruders = _intruder_changes(client, "derde@elders.example")  # notice went to NEW
+    db.session.execute(db.delete(OutboxMessage))
+    client.post(
+        "/account/e-mailadres",
+        data={"new_email": "vierde@elders.example", "current_password": PASSWORD},
+    )  # a pending one too
+    rectification.tokens.issue(db.session.get(User, user.id), TokenPurpose.RESET)
+    db.session.commit()
+    done = post_token_form(app.test_client(), owners)
+    assert done.status_code == 200 and "Wachtwoord vergeten" in done.text
+    assert "tweestapsverificatie" not in done.text
+    db.session.expire_all()
+    back = db.session.get(User, user.id)
+    assert back.email == old and back.active
+    assert _live_sessions(back) == 0
+    live = db.session.scalars(
+        select(UserToken).where(UserToken.user_id == user.id, UserToken.used_at.is_(None))
+    ).all()
+    assert live == []  # change and reset links, and the intruder's own withdraw link
+    assert client.get(intruders).status_code == 404
+    (mail,) = _mails("auth.email_restored")
+    assert mail.to_address == old and "derde@" not in mail.body and NEW not in mail.body
+    assert len(_events("account.email_change_disputed")) == 1
+
+
+def test_a_disputed_change_to_an_address_now_taken_switches_the_account_off(client, app, make_user):
+    user = make_user(totp_secret_enc="versleuteld")
+    old = user.email
+    login_as(client, user)
+    withdraw = _intruder_changes(client, NEW)
+    make_user(email=old)  # the old address got an account of its own meanwhile
+    done = post_token_form(app.test_client(), withdraw)
+    assert done.status_code == 200 and "uitgeschakeld" in done.text
+    db.session.expire_all()
+    assert not db.session.get(User, user.id).active
+    assert db.session.get(User, user.id).email == NEW
+    assert _mails("auth.email_restored") == []
+
+
+def test_a_restored_account_with_a_second_factor_is_sent_to_ledenservice(client, app, make_user):
+    user = make_user(totp_secret_enc="versleuteld")
+    login_as(client, user)
+    withdraw = _intruder_changes(client, NEW)
+    done = post_token_form(app.test_client(), withdraw)
+    assert "tweestapsverificatie" in done.text and "ledenservice" in done.text
+    db.session.expire_all()
+    assert db.session.get(User, user.id).totp_secret_enc == "versleuteld"  # not silently off
 
 
 def test_a_newer_request_replaces_the_withdraw_link_and_a_cancelled_change_is_audited(
@@ -409,3 +476,21 @@ def test_switching_the_second_factor_withdraws_a_pending_email_change(client, ma
     assert response.status_code in (200, 303)
     assert client.get(path).status_code == 404
     assert rectification.pending_change(db.session.get(User, user.id)) is None
+
+
+def test_a_link_sent_before_it_kept_its_address_switches_a_changed_account_off(
+    client, app, make_user
+):
+    user = make_user()
+    login_as(client, user)
+    withdraw = _intruder_changes(client, NEW)
+    db.session.execute(
+        db.update(UserToken)
+        .where(UserToken.purpose == TokenPurpose.WITHDRAW)
+        .values(new_email=None)
+    )
+    db.session.commit()
+    done = post_token_form(app.test_client(), withdraw)
+    assert done.status_code == 200 and "uitgeschakeld" in done.text
+    db.session.expire_all()
+    assert not db.session.get(User, user.id).active

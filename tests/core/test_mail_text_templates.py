@@ -129,7 +129,10 @@ def variants() -> dict[str, list[dict]]:
             {"user": person(), "link": "l"},
             {"user": O(name=""), "link": "l"},
         ],
-        "email_change_notice.txt": [{"user": person(), "new_email": "nieuw@example.nl"}],
+        "email_change_notice.txt": [
+            {"user": person(), "new_email": "nieuw@example.nl", "link": "l"}
+        ],
+        "email_restored.txt": [{"user": person()}, {"user": O(name=None)}],
         "email_change_taken.txt": [{}],
         "email_changed.txt": [{"user": O(name=None), "new_email": "nieuw@example.nl"}],
         "reset.txt": [{"user": person(), "link": "l"}, {"user": O(name=None), "link": "l"}],

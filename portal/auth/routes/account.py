@@ -209,7 +209,7 @@ def _email_withdraw_page(raw: str) -> ResponseReturnValue:
     if current_user.is_authenticated and current_user.id == user.id:
         logout_user()  # this browser's session ended with the others
         session.clear()
-    return render_template("auth/email_withdraw.html", form=None, outcome=outcome)
+    return render_template("auth/email_withdraw.html", form=None, outcome=outcome, account=user)
 
 
 @bp.get("/e-mailadres-intrekken/<token>")
