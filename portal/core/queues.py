@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, func, or_
+from sqlalchemy import ColumnElement, Select, func, inspect, or_
 from sqlalchemy.orm import InstrumentedAttribute
 
 _T = TypeVar("_T", bound=tuple[Any, ...])
@@ -86,7 +86,16 @@ def apply(
         NEWEST: (date_column.desc(),),
         NAME: (func.lower(name_column).asc(), date_column.asc()),
     }[args.sort]
-    return stmt.order_by(None).order_by(*order)
+    return stmt.order_by(None).order_by(*order, *_primary_key(stmt))
+
+
+def _primary_key(stmt: Select[Any]) -> tuple[Any, ...]:
+    """The primary key of the select's first model, as the last tie-break of every sort: rows
+    with equal sort values otherwise come in any order, and paging skips or repeats them."""
+    entity = stmt.column_descriptions[0].get("entity") if stmt.column_descriptions else None
+    if entity is None:
+        return ()
+    return tuple(column.asc() for column in inspect(entity).primary_key)
 
 
 def company_name(company_model):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 
 from tests.browser.live import member_page, screenshots
 from tests.complaints.test_browser_flow import JANSEN, seed
@@ -49,7 +50,7 @@ def test_attachments_solutions_actions_escalation_instruction(tmp_path, javascri
         page.get_by_role("button", name="Klacht registreren").click()
         page.get_by_text("is geregistreerd").wait_for()
         complaint_url = page.url
-        assert page.get_by_text("VvE").first.is_visible()
+        expect(page.get_by_text("VvE").first).to_be_visible()
 
         # A photo: refused file first, then a real one.
         bad = tmp_path / "niet-echt.jpg"

@@ -6,8 +6,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from portal.auth.models import Role
+from portal.core import queues
 from portal.extensions import db
 from portal.privacy.models import RequestKind, SubjectRequest
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
@@ -126,6 +128,36 @@ def test_privacy_queue_pages_past_the_first_fifty_and_names_kinds_in_dutch(staff
     item = db.session.scalars(db.select(SubjectRequest).limit(1)).one()
     detail = staff_client.get(f"/beheer/privacy/verzoeken/{item.public_id}").text
     assert "<dd>verwijdering" in detail and "<dd>erasure" not in detail
+
+
+def test_privacy_queue_pages_rows_with_equal_due_dates_exactly_once(staff_client):
+    """Outside review (low): the sort dropped the id tie-break, so on PostgreSQL rows with
+    equal sort values could come in any order per page, skipped or shown twice."""
+    db.session.add_all(
+        SubjectRequest(kind=RequestKind.ACCESS, subject_label=f"Gelijk {n:03d}",
+                       received_at=NOW, due_at=NOW + timedelta(days=1))
+        for n in range(60)
+    )  # fmt: skip
+    db.session.commit()
+    for sort in ("", "&sort=nieuwste", "&sort=naam"):
+        seen = []
+        for number in (1, 2):
+            page = staff_client.get(f"/beheer/privacy/?toon=alle&page={number}{sort}").text
+            seen += re.findall(r"Gelijk \d{3}", page)
+        assert sorted(seen) == [f"Gelijk {n:03d}" for n in range(60)], sort
+
+
+@pytest.mark.parametrize("sort", list(queues.SORTS))
+def test_every_sort_ends_with_the_primary_key(sort):
+    query = queues.apply(
+        select(SubjectRequest),
+        queues.QueueArgs(sort=sort),
+        search_columns=(SubjectRequest.subject_label,),
+        date_column=SubjectRequest.due_at,
+        name_column=SubjectRequest.subject_label,
+        filters={},
+    )
+    assert str(query).rstrip().endswith("subject_requests.id ASC")
 
 
 def sent_reminder(make_company, name: str, days_ago: int, *, kind: str, source: str, status: str):
