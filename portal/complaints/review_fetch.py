@@ -19,12 +19,14 @@ from sqlalchemy import select
 from portal.complaints.models import SyncedReview
 from portal.core.db import utcnow
 from portal.extensions import db
-from portal.reviews.clients import PUBLICATION, FeedbackCompanyClient, PublicationClient
-from portal.reviews.errors import ProviderError
+from portal.providers.catalog import PUBLICATION
+from portal.providers.errors import ProviderError
+from portal.providers.feedback_company import FeedbackCompanyClient
+from portal.providers.publication import PublicationClient
+from portal.providers.transport import Transport
 from portal.reviews.models import Provider
 from portal.reviews.settings import http_settings, retry_policy
 from portal.reviews.sync import Job, build_job, select_systems
-from portal.reviews.transport import Transport
 
 log = logging.getLogger("portal.complaints")
 FBC_REVIEWS_PATH = "/api/v2/review/"

@@ -1,8 +1,7 @@
 """The provider clients called from a request or command: settings come from the app config.
 
 `fetch_stats` is the live link check, `send_invite` one review invitation; both hand the app's
-settings to the Flask-free clients in `portal.providers`. PUBLICATION and the two client
-classes are re-exported for portal.complaints.review_fetch until it imports them from there.
+settings to the Flask-free clients in `portal.providers`.
 """
 
 from __future__ import annotations
@@ -10,13 +9,10 @@ from __future__ import annotations
 import requests
 from flask import current_app
 
-from portal.providers.catalog import PUBLICATION as PUBLICATION
 from portal.providers.clients import Credentials, fetch_link, invite_link
-from portal.providers.feedback_company import FeedbackCompanyClient as FeedbackCompanyClient
 from portal.providers.http import JsonReply
 from portal.providers.invites import Invite
 from portal.providers.parsing import Stats
-from portal.providers.publication import PublicationClient as PublicationClient
 from portal.reviews.models import Provider
 from portal.reviews.settings import http_settings, retry_policy
 

@@ -18,14 +18,6 @@ DEFAULT_BASE_URLS = {
     Provider.KIYOH: "https://www.kiyoh.com",
     Provider.FEEDBACK_COMPANY: "https://www.feedbackcompany.com",
 }
-TENANT_IDS = {Provider.KLANTENVERTELLEN: 99, Provider.KIYOH: 98}
-# Review-page URLs are kept only when https on the provider's own domain.
-# Klantenvertellen and Kiyoh are one platform, so either domain is theirs.
-PROVIDER_DOMAINS = {
-    Provider.KLANTENVERTELLEN: ("klantenvertellen.nl", "kiyoh.com"),
-    Provider.KIYOH: ("kiyoh.com", "klantenvertellen.nl"),
-    Provider.FEEDBACK_COMPANY: ("feedbackcompany.com",),
-}
 
 
 class SettingsError(ValueError):
