@@ -33,7 +33,8 @@ def create_app(config: Mapping | None = None) -> Flask:
     app.config.from_mapping(load_config(app.instance_path, strict=strict))
     if config:
         app.config.from_mapping(config)
-    validate(app.config)  # a caller's overrides are held to the same rules as the environment
+    if strict:  # a caller's overrides are held to the same rules as the environment
+        app.config.update(validate(app.config))
     if strict and app.config["PORTAL_ENV"] == "production":
         problems = check_deploy(app.config)
         if problems:

@@ -129,9 +129,10 @@ class CoreSettings:
     @classmethod
     def read(cls, env: Mapping[str, str], instance: Path, strict: bool) -> CoreSettings:
         """:raises ConfigError: production without a real secret key or database."""
-        mode = values.text(env, "PORTAL_ENV", "development").lower()
+        # Exactly these two: "prod" or a typo must not quietly drop every production safeguard.
+        mode = values.choice(env, "PORTAL_ENV", "development", ("development", "production"))
         production = mode == "production"
-        secret = values.text(env, "SECRET_KEY")
+        secret = values.secret(env, "SECRET_KEY")
         if strict and production and (secret in WEAK_SECRETS or len(secret) < 32):
             raise ConfigError("SECRET_KEY must be set to a random value of at least 32 characters.")
         if not secret and not production:
@@ -158,10 +159,10 @@ class CoreSettings:
             ratelimit_enabled=values.flag(env, "RATELIMIT_ENABLED", True),
             # Off when a reverse proxy compresses (portal/core/compression.py).
             compress_enabled=values.flag(env, "COMPRESS_ENABLED", True),
-            trusted_proxies=values.whole(env, "TRUSTED_PROXIES", 0, minimum=0),
+            trusted_proxies=values.whole(env, "TRUSTED_PROXIES", 0, minimum=0, maximum=10),
             trusted_hosts=values.words(env, "TRUSTED_HOSTS"),
             public_base_url=values.http_url(env, "PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
-            secrets_keys=values.text(env, "SECRETS_KEYS"),
+            secrets_keys=values.secret(env, "SECRETS_KEYS"),
             log_json=values.flag(env, "LOG_JSON", production),
         )
 
@@ -214,6 +215,8 @@ class Settings:
     oidc: OidcSettings
     passkeys: PasskeySettings
     observability: ObservabilitySettings
+    # Only `flask doctor` (strict=False): the settings it could not read, left at their default.
+    errors: tuple[str, ...] = ()
 
     def flask_config(self) -> dict[str, Any]:
         """The app config: the core's Flask keys, the legal identity, every section's keys."""
@@ -225,6 +228,8 @@ class Settings:
             config.update(section.flat())
         if not config["SENTRY_ENVIRONMENT"]:
             config["SENTRY_ENVIRONMENT"] = self.core.mode
+        if self.errors:
+            config["CONFIG_ERRORS"] = list(self.errors)
         return config
 
 
@@ -238,9 +243,14 @@ def load_settings(
     :raises ConfigError: a setting cannot be understood, or production is unsafe.
     """
     env = os.environ if env is None else env
+    errors: list[str] = []
+    if not strict:
+        # `flask doctor` explains what it cannot read instead of stopping at the first one.
+        env = _readable(env, instance, errors)
     core = CoreSettings.read(env, Path(instance), strict)
     return Settings(
         core=core,
+        errors=tuple(errors),
         legal={
             **legal.association(env, core.production, strict),
             "SUBPROCESSORS": legal.subprocessors(env, core.production, strict),
@@ -259,6 +269,28 @@ def load_settings(
     )
 
 
+def _readable(env: Mapping[str, str], instance: str, errors: list[str]) -> dict[str, str]:
+    """The environment without the variables that cannot be read; each reason goes to `errors`.
+
+    Every ConfigError names its variable first, so it can be dropped and the reading retried.
+    """
+    env = dict(env)
+    for _attempt in range(len(env) + 1):
+        try:
+            core = CoreSettings.read(env, Path(instance), strict=False)
+            legal.association(env, core.production, strict=False)
+            legal.subprocessors(env, core.production, strict=False)
+            validate(env)
+            return env
+        except ConfigError as exc:
+            name = str(exc).split()[0].rstrip(":")
+            if name not in env:
+                raise
+            errors.append(str(exc))
+            env.pop(name)
+    return env
+
+
 def load_config(
     instance: str, env: Mapping[str, str] | None = None, *, strict: bool = True
 ) -> dict[str, Any]:
@@ -266,10 +298,13 @@ def load_config(
     return load_settings(instance, env, strict=strict).flask_config()
 
 
-def validate(config: Mapping[str, Any]) -> None:
-    """Check every section of a final app config (after a caller's overrides).
+def validate(config: Mapping[str, Any]) -> dict[str, Any]:
+    """Check every section of a final app config (after a caller's overrides) and return the
+    typed values, which the caller writes back ("30" passed for a number becomes 30).
 
     :raises ConfigError: a setting cannot be understood.
     """
+    typed: dict[str, Any] = {}
     for section in SECTIONS:
-        section.read(config)
+        typed.update(section.read(config).flat())
+    return typed

@@ -23,9 +23,23 @@ class Problem:
 
 def deploy_problems(config: Mapping) -> list[Problem]:
     """The reasons a production configuration is unsafe (empty when fine)."""
-    problems = []
+    problems = [
+        Problem(
+            message.split()[0].rstrip(":"),
+            f"Deze instelling is onleesbaar en staat daarom op de standaardwaarde: {message}",
+            message,
+        )
+        for message in config.get("CONFIG_ERRORS", ())
+    ]
     if config.get("DEBUG"):
         problems.append(Problem("DEBUG", "DEBUG staat aan.", "DEBUG is on"))
+    if config.get("PORTAL_ENV") == "production" and config.get("RATELIMIT_ENABLED") is False:
+        problems.append(Problem(
+            "RATELIMIT_ENABLED",
+            "RATELIMIT_ENABLED staat uit: zonder snelheidsgrenzen is inloggen te raden.",
+            "rate limiting is off",
+            fatal=False,  # benchmarks and tests run production-like apps without limits
+        ))  # fmt: skip
     if config.get("SECRET_KEY", "") in WEAK_SECRETS or len(config.get("SECRET_KEY", "")) < 32:
         problems.append(Problem(
             "SECRET_KEY",
@@ -91,7 +105,7 @@ def deploy_problems(config: Mapping) -> list[Problem]:
 
 def check_deploy(config: Mapping) -> list[str]:
     """Return the reasons a production configuration is unsafe (empty when fine)."""
-    return [problem.en for problem in deploy_problems(config)]
+    return [problem.en for problem in deploy_problems(config) if problem.fatal]
 
 
 def cli_runs_doctor(argv: list[str] | None = None) -> bool:

@@ -20,6 +20,9 @@ PDOK_URL = "https://api.pdok.nl/bzk/locatieserver/search/v3_1/free"
 PDOK_TILES_URL = (
     "https://service.pdok.nl/brt/achtergrondkaart/wmts/v2_0/standaard/EPSG:3857/{z}/{x}/{y}.png"
 )
+# Upper bounds: a value past them is a typo, and would overflow a date or wait forever.
+DAYS = 3650  # ten years
+TIMEOUT = {"positive": True, "maximum": 600}  # seconds
 PROVIDER_HOSTS = ("www.klantenvertellen.nl", "www.kiyoh.com", "www.feedbackcompany.com")
 
 
@@ -31,7 +34,8 @@ def setting(name: str, read: Callable[..., Any], default: Any, **options: Any) -
 class Section:
     """Shared behaviour of the settings sections (subclasses are frozen dataclasses)."""
 
-    # Settings whose unset value falls back to another setting (e.g. one REDIS_URL for all).
+    # Settings whose unset value falls back to another setting (e.g. one REDIS_URL for all);
+    # set empty, they stay empty.
     FALLBACKS: ClassVar[dict[str, str]] = {}
 
     @classmethod
@@ -44,7 +48,7 @@ class Section:
         for item in fields(cls):  # type: ignore[arg-type]
             meta = item.metadata
             name = meta["setting"]
-            if values.text(source, name) == "" and name in cls.FALLBACKS:
+            if source.get(name) is None and name in cls.FALLBACKS:  # unset, not set empty
                 name = cls.FALLBACKS[name]
             found[item.name] = meta["read"](source, name, meta["default"], **meta["options"])
         section = cls(**found)
@@ -118,16 +122,16 @@ class MailSettings(Section):
     """Outgoing mail (portal/core/smtp.py) and how long sent mail is kept."""
 
     smtp_host: str = setting("MAIL_SMTP_HOST", values.text, "")
-    smtp_port: int = setting("MAIL_SMTP_PORT", values.whole, 587, minimum=1)
+    smtp_port: int = setting("MAIL_SMTP_PORT", values.whole, 587, minimum=1, maximum=65535)
     smtp_user: str = setting("MAIL_SMTP_USER", values.text, "")
-    smtp_password: str = setting("MAIL_SMTP_PASSWORD", values.text, "")
+    smtp_password: str = setting("MAIL_SMTP_PASSWORD", values.secret, "")
     smtp_tls: str = setting(
         "MAIL_SMTP_TLS", values.choice, "starttls", choices=("starttls", "ssl", "none")
     )
     smtp_ca_file: str = setting("MAIL_SMTP_CA_FILE", values.text, "")
-    smtp_timeout: int = setting("MAIL_SMTP_TIMEOUT", values.whole, 20, minimum=1)
+    smtp_timeout: int = setting("MAIL_SMTP_TIMEOUT", values.whole, 20, minimum=1, maximum=300)
     sender: str = setting("MAIL_FROM", values.text, "ledenservice@example.nl")
-    retention_days: int = setting("MAIL_RETENTION_DAYS", values.whole, 30, minimum=1)
+    retention_days: int = setting("MAIL_RETENTION_DAYS", values.whole, 30, minimum=1, maximum=DAYS)
 
 
 @dataclass(frozen=True)
@@ -140,7 +144,9 @@ class DirectorySettings(Section):
     cache_redis_prefix: str = setting(
         "DIRECTORY_CACHE_REDIS_PREFIX", values.text, "ledenportaal:directory:"
     )
-    result_cache_seconds: int = setting("DIRECTORY_RESULT_CACHE_SECONDS", values.seconds, 3600)
+    result_cache_seconds: int = setting(
+        "DIRECTORY_RESULT_CACHE_SECONDS", values.seconds, 3600, maximum=30 * 24 * 3600
+    )
     search_rate_limit: str = setting("DIRECTORY_SEARCH_RATE_LIMIT", values.rate_limit, "120/minute")
     # Per IP, CSV and JSON together.
     export_rate_limit: str = setting("DIRECTORY_EXPORT_RATE_LIMIT", values.rate_limit, "10/hour")
@@ -161,9 +167,11 @@ class DirectorySettings(Section):
 class ReviewSettings(Section):
     """When a score is public (DOMAIN.md) and how often reviews are fetched."""
 
-    min_count: int = setting("REVIEW_MIN_COUNT", values.whole, 5, minimum=1)
-    max_age_days: int = setting("REVIEW_MAX_AGE_DAYS", values.whole, 30, minimum=1)
-    sync_interval_hours: int = setting("REVIEW_SYNC_INTERVAL_HOURS", values.whole, 24, minimum=1)
+    min_count: int = setting("REVIEW_MIN_COUNT", values.whole, 5, minimum=1, maximum=1000)
+    max_age_days: int = setting("REVIEW_MAX_AGE_DAYS", values.whole, 30, minimum=1, maximum=DAYS)
+    sync_interval_hours: int = setting(
+        "REVIEW_SYNC_INTERVAL_HOURS", values.whole, 24, minimum=1, maximum=24 * 31
+    )
 
 
 @dataclass(frozen=True)
@@ -173,23 +181,29 @@ class ProviderSettings(Section):
     base_urls: str = setting("PROVIDER_BASE_URLS", base_urls, "")
     allowed_hosts: tuple[str, ...] = setting("PROVIDER_ALLOWED_HOSTS", values.words, PROVIDER_HOSTS)
     max_response_bytes: int = setting(
-        "PROVIDER_MAX_RESPONSE_BYTES", values.whole, 2 * 1024 * 1024, minimum=1
+        "PROVIDER_MAX_RESPONSE_BYTES",
+        values.whole,
+        2 * 1024 * 1024,
+        minimum=1,
+        maximum=64 * 1024 * 1024,
     )
-    connect_timeout: float = setting("PROVIDER_CONNECT_TIMEOUT", values.number, 3.0)
-    read_timeout: float = setting("PROVIDER_READ_TIMEOUT", values.number, 5.0)
-    invite_timeout: float = setting("PROVIDER_INVITE_TIMEOUT", values.number, 10.0)
+    connect_timeout: float = setting("PROVIDER_CONNECT_TIMEOUT", values.number, 3.0, **TIMEOUT)
+    read_timeout: float = setting("PROVIDER_READ_TIMEOUT", values.number, 5.0, **TIMEOUT)
+    invite_timeout: float = setting("PROVIDER_INVITE_TIMEOUT", values.number, 10.0, **TIMEOUT)
     # The whole request, including a slowly dripped body.
-    request_deadline: float = setting("PROVIDER_REQUEST_DEADLINE", values.number, 20.0)
+    request_deadline: float = setting("PROVIDER_REQUEST_DEADLINE", values.number, 20.0, **TIMEOUT)
     kv_invite_ref_field: str = setting("KV_INVITE_REF_FIELD", values.text, "reference_code")
     dashboard_urls: str = setting("PROVIDER_DASHBOARD_URLS", dashboard_urls, "")
-    attempts: int = setting("SYNC_ATTEMPTS", values.whole, 3, minimum=1)
-    backoff_base: float = setting("SYNC_BACKOFF_BASE", values.number, 1.0)
-    backoff_cap: float = setting("SYNC_BACKOFF_CAP", values.number, 30.0)
-    max_retry_after: float = setting("SYNC_MAX_RETRY_AFTER", values.number, 30.0)
-    default_retry_after: float = setting("SYNC_DEFAULT_RETRY_AFTER", values.number, 60.0)
-    link_deadline: float = setting("SYNC_LINK_DEADLINE", values.number, 60.0)
-    max_workers: int = setting("SYNC_MAX_WORKERS", values.whole, 8, minimum=1)
-    max_per_host: int = setting("SYNC_MAX_PER_HOST", values.whole, 4, minimum=1)
+    attempts: int = setting("SYNC_ATTEMPTS", values.whole, 3, minimum=1, maximum=10)
+    backoff_base: float = setting("SYNC_BACKOFF_BASE", values.number, 1.0, maximum=300)
+    backoff_cap: float = setting("SYNC_BACKOFF_CAP", values.number, 30.0, maximum=3600)
+    max_retry_after: float = setting("SYNC_MAX_RETRY_AFTER", values.number, 30.0, maximum=3600)
+    default_retry_after: float = setting(
+        "SYNC_DEFAULT_RETRY_AFTER", values.number, 60.0, maximum=3600
+    )
+    link_deadline: float = setting("SYNC_LINK_DEADLINE", values.number, 60.0, **TIMEOUT)
+    max_workers: int = setting("SYNC_MAX_WORKERS", values.whole, 8, minimum=1, maximum=64)
+    max_per_host: int = setting("SYNC_MAX_PER_HOST", values.whole, 4, minimum=1, maximum=64)
 
 
 @dataclass(frozen=True)
@@ -198,11 +212,13 @@ class InvitationSettings(Section):
 
     MAX_RETENTION_DAYS: ClassVar[int] = 90  # DOMAIN.md §b rule 15: configurable lower only
 
-    retention_setting: int = setting("INVITATION_RETENTION_DAYS", values.whole, 90, minimum=1)
-    dedupe_setting: int = setting("INVITE_DEDUPE_DAYS", values.whole, 30, minimum=0)
-    max_rows: int = setting("INVITE_MAX_ROWS", values.whole, 5000, minimum=1)
+    retention_setting: int = setting(
+        "INVITATION_RETENTION_DAYS", values.whole, 90, minimum=1, maximum=DAYS
+    )
+    dedupe_setting: int = setting("INVITE_DEDUPE_DAYS", values.whole, 30, minimum=0, maximum=DAYS)
+    max_rows: int = setting("INVITE_MAX_ROWS", values.whole, 5000, minimum=1, maximum=100_000)
     # Key of the pseudonymised customer e-mail hashes; derived from SECRET_KEY when empty.
-    hash_key: str = setting("INVITE_HASH_KEY", values.text, "")
+    hash_key: str = setting("INVITE_HASH_KEY", values.secret, "")
 
     @property
     def retention_days(self) -> int:
@@ -219,8 +235,10 @@ class InvitationSettings(Section):
 class ComplaintSettings(Section):
     """The complaint register: retention, what counts as a negative review, public form limit."""
 
-    retention_days: int = setting("COMPLAINTS_RETENTION_DAYS", values.whole, 730, minimum=1)
-    negative_below: float = setting("COMPLAINTS_NEGATIVE_BELOW", values.number, 6.0)
+    retention_days: int = setting(
+        "COMPLAINTS_RETENTION_DAYS", values.whole, 730, minimum=1, maximum=DAYS
+    )
+    negative_below: float = setting("COMPLAINTS_NEGATIVE_BELOW", values.number, 6.0, maximum=10)
     public_rate: str = setting("COMPLAINTS_PUBLIC_RATE", values.rate_limit, "5/hour")
 
 
@@ -228,7 +246,9 @@ class ComplaintSettings(Section):
 class PrivacySettings(Section):
     """Retention of customer data after a membership ends (processor agreement clause G)."""
 
-    membership_end_data_days: int = setting("MEMBERSHIP_END_DATA_DAYS", values.whole, 30, minimum=0)
+    membership_end_data_days: int = setting(
+        "MEMBERSHIP_END_DATA_DAYS", values.whole, 30, minimum=0, maximum=DAYS
+    )
 
 
 @dataclass(frozen=True)
@@ -237,7 +257,7 @@ class OidcSettings(Section):
 
     issuer: str = setting("OIDC_ISSUER", values.text, "")
     client_id: str = setting("OIDC_CLIENT_ID", values.text, "")
-    client_secret: str = setting("OIDC_CLIENT_SECRET", values.text, "")
+    client_secret: str = setting("OIDC_CLIENT_SECRET", values.secret, "")
     scopes: str = setting("OIDC_SCOPES", values.text, "openid email profile")
     groups_claim: str = setting("OIDC_GROUPS_CLAIM", values.text, "groups")
     staff_groups: tuple[str, ...] = setting("OIDC_STAFF_GROUPS", values.words, ())
@@ -272,7 +292,7 @@ class PasskeySettings(Section):
 class ObservabilitySettings(Section):
     """Metrics and optional error tracking (portal/ops)."""
 
-    metrics_token: str = setting("METRICS_TOKEN", values.text, "")
+    metrics_token: str = setting("METRICS_TOKEN", values.secret, "")
     sentry_dsn: str = setting("SENTRY_DSN", values.text, "")
     sentry_environment: str = setting("SENTRY_ENVIRONMENT", values.text, "")
     sentry_release: str = setting("SENTRY_RELEASE", values.text, "")

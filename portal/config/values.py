@@ -8,6 +8,7 @@ environment.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
@@ -31,18 +32,41 @@ def text(source: Mapping[str, Any], name: str, default: str = "") -> str:
     return default if value is None else str(value)
 
 
+def secret(source: Mapping[str, Any], name: str, default: str = "") -> str:
+    """A key, token or password exactly as given (a trailing newline from a mounted file is
+    part of it, as it always was: trimming would change hashes derived from it)."""
+    value = source.get(name)
+    return default if value is None or value == "" else str(value)
+
+
+ON = frozenset({"1", "true", "yes", "on", "ja", "aan"})
+OFF = frozenset({"0", "false", "no", "off", "nee", "uit"})
+
+
 def flag(source: Mapping[str, Any], name: str, default: bool = False) -> bool:
-    """1/true/yes/on (any case) is on; any other text is off; unset is the default."""
+    """true/false, 1/0, yes/no, on/off (or ja/nee, aan/uit), any case; unset is the default.
+
+    Anything else is refused: a typo must not switch a safeguard such as rate limiting off.
+    """
     value = _raw(source, name)
     if value is None:
         return default
     if isinstance(value, bool):
         return value
-    return str(value).lower() in {"1", "true", "yes", "on"}
+    word = str(value).lower()
+    if word not in ON | OFF:
+        raise ConfigError(f"{name} must be true or false, got {value!r}")
+    return word in ON
 
 
-def whole(source: Mapping[str, Any], name: str, default: int, minimum: int | None = None) -> int:
-    """A whole number, at least `minimum` when given."""
+def whole(
+    source: Mapping[str, Any],
+    name: str,
+    default: int,
+    minimum: int | None = None,
+    maximum: int | None = None,
+) -> int:
+    """A whole number, at least `minimum` and at most `maximum` when given."""
     value = _raw(source, name)
     if value is None:
         return default
@@ -54,16 +78,25 @@ def whole(source: Mapping[str, Any], name: str, default: int, minimum: int | Non
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from exc
     if minimum is not None and number < minimum:
         raise ConfigError(f"{name} must be {minimum} or more, got {number}")
+    if maximum is not None and number > maximum:
+        raise ConfigError(f"{name} must be {maximum} or less, got {number}")
     return number
 
 
-def seconds(source: Mapping[str, Any], name: str, default: int) -> int:
+def seconds(source: Mapping[str, Any], name: str, default: int, maximum: int | None = None) -> int:
     """A whole number of seconds, 0 or more."""
-    return whole(source, name, default, minimum=0)
+    return whole(source, name, default, minimum=0, maximum=maximum)
 
 
-def number(source: Mapping[str, Any], name: str, default: float) -> float:
-    """A number (seconds, a score), 0 or more."""
+def number(
+    source: Mapping[str, Any],
+    name: str,
+    default: float,
+    maximum: float | None = None,
+    positive: bool = False,
+) -> float:
+    """A finite number (seconds, a score), 0 or more (more than 0 when `positive`), at most
+    `maximum` when given."""
     value = _raw(source, name)
     if value is None:
         return default
@@ -71,8 +104,11 @@ def number(source: Mapping[str, Any], name: str, default: float) -> float:
         result = float(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{name} must be a number, got {value!r}") from exc
-    if result < 0 or result != result:  # negative or NaN
-        raise ConfigError(f"{name} must be 0 or more, got {value!r}")
+    if not math.isfinite(result) or result < 0 or (positive and result == 0):
+        bound = "more than 0" if positive else "0 or more"
+        raise ConfigError(f"{name} must be a finite number, {bound}, got {value!r}")
+    if maximum is not None and result > maximum:
+        raise ConfigError(f"{name} must be {maximum:g} or less, got {value!r}")
     return result
 
 

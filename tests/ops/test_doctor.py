@@ -24,6 +24,7 @@ KEYS = new_key_entry("k2026")
 
 PRODUCTION = {
     "PORTAL_ENV": "production",
+    "RATELIMIT_ENABLED": True,
     "TRUSTED_HOSTS": ["leden.example.org"],
     "SESSION_COOKIE_SECURE": True,
     "REMEMBER_COOKIE_SECURE": True,
@@ -86,6 +87,18 @@ def test_warnings_do_not_fail(app):
     app.config.update(PRODUCTION, TRUSTED_PROXIES=0)
     warnings = {p.setting for p in diagnose(app) if not p.fatal}
     assert warnings == {"TRUSTED_PROXIES", "REDIS_URL"}
+    app.config.update(RATELIMIT_ENABLED=False)  # e.g. a typo once read as "off"
+    assert "RATELIMIT_ENABLED" in {p.setting for p in diagnose(app) if not p.fatal}
+
+
+def test_doctor_names_a_setting_it_cannot_read_instead_of_a_traceback(tmp_path):
+    from portal.config import load_config
+
+    env = {"PORTAL_ENV": "production", "SYNC_ATTEMPTS": "0", "MAIL_SMTP_TLS": "tls"}
+    config = load_config(str(tmp_path), env, strict=False)
+    assert config["SYNC_ATTEMPTS"] == 3 and config["MAIL_SMTP_TLS"] == "starttls"
+    named = {p.setting for p in deploy_problems(config) if p.fatal}
+    assert {"SYNC_ATTEMPTS", "MAIL_SMTP_TLS"} <= named
 
 
 def test_schema_behind_and_secrets_that_do_not_decrypt(app, make_company):
