@@ -6,9 +6,10 @@ import logging
 from datetime import date
 
 import click
-from flask import Flask, current_app
+from flask import Flask
 from flask.cli import AppGroup
 
+from portal.config import ComplaintSettings
 from portal.core.db import utcnow
 from portal.extensions import db
 
@@ -46,9 +47,7 @@ def purge_command(days: int | None) -> None:
     """Delete complaints closed longer ago than the retention period; logs counts only."""
     from portal.complaints.retention import purge_expired
 
-    retention = (
-        days if days is not None else current_app.config.get("COMPLAINTS_RETENTION_DAYS", 730)
-    )
+    retention = days if days is not None else ComplaintSettings.of().retention_days
     if retention < 1:
         raise click.BadParameter("retention must be at least one day", param_hint="--days")
     counts = purge_expired(now=utcnow(), retention_days=retention)

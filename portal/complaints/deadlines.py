@@ -9,12 +9,11 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from flask import current_app
-
 from portal.complaints import workdays
 from portal.complaints.models import Complaint, ComplaintPolicy
 from portal.complaints.policy import policy_for
 from portal.complaints.workflow import Actor, add_event
+from portal.config import ComplaintSettings
 
 if TYPE_CHECKING:
     from portal.auth.models import User
@@ -31,10 +30,9 @@ def compute_deadlines(
 
 def holiday_rules() -> workdays.HolidayRules:
     """Holiday choices from the settings (COMPLAINTS_GOOD_FRIDAY, COMPLAINTS_LIBERATION_YEARLY)."""
-    config = current_app.config
+    settings = ComplaintSettings.of()
     return workdays.HolidayRules(
-        good_friday=bool(config.get("COMPLAINTS_GOOD_FRIDAY", False)),
-        liberation_yearly=bool(config.get("COMPLAINTS_LIBERATION_YEARLY", False)),
+        good_friday=settings.good_friday, liberation_yearly=settings.liberation_yearly
     )
 
 

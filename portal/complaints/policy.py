@@ -5,11 +5,11 @@ Flushes but never commits.
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.complaints.models import DEFAULT_CATEGORIES, ComplaintCategory, ComplaintPolicy
+from portal.config import ComplaintSettings
 from portal.core.db import utcnow
 from portal.extensions import db
 from portal.members.models import Company
@@ -36,7 +36,7 @@ def policy_for(company: Company) -> ComplaintPolicy:
             reminder_working_days=1,
             escalate_after_days=ESCALATE_AFTER_DAYS,
             escalate_reassign=False,
-            negative_review_below=current_app.config.get("COMPLAINTS_NEGATIVE_BELOW", 6),
+            negative_review_below=ComplaintSettings.of().negative_below,
         )
     return policy
 

@@ -240,6 +240,10 @@ class ComplaintSettings(Section):
     )
     negative_below: float = setting("COMPLAINTS_NEGATIVE_BELOW", values.number, 6.0, maximum=10)
     public_rate: str = setting("COMPLAINTS_PUBLIC_RATE", values.rate_limit, "5/hour")
+    # Working days: Good Friday and 5 May every year count as holidays when switched on
+    # (by default only in lustrum years, as most collective agreements have it).
+    good_friday: bool = setting("COMPLAINTS_GOOD_FRIDAY", values.flag, False)
+    liberation_yearly: bool = setting("COMPLAINTS_LIBERATION_YEARLY", values.flag, False)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -31,6 +30,7 @@ from portal.complaints.labels import LETTER_LABELS
 from portal.complaints.models import Complaint, ComplaintLetter, LetterKind
 from portal.complaints.routes.blueprint import bp
 from portal.complaints.services import ComplaintError
+from portal.config import ComplaintSettings
 from portal.core import concurrency
 from portal.core.access import current_company, require_user
 from portal.core.forms import EmptyForm
@@ -185,7 +185,7 @@ def help_page():
         policy=policy,
         coordinator=boss,
         categories=services.category_names(company),
-        retention_days=current_app.config.get("COMPLAINTS_RETENTION_DAYS", 730),
+        retention_days=ComplaintSettings.of().retention_days,
         instruction_text=instruction.text_for(policy)[0],
         instruction_own=instruction.text_for(policy)[1],
         can_edit=current_user.is_company_admin,

@@ -7,7 +7,7 @@ thank-you page as a real submission, but nothing is stored or sent.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from portal.agreements.gate import public_form_gate
 from portal.complaints import dispatch, services
 from portal.complaints.forms import PublicComplaintForm, SurveyForm
 from portal.complaints.models import Complaint
+from portal.config import ComplaintSettings
 from portal.core import concurrency
 from portal.core.logs import security_event
 from portal.extensions import db, limiter
@@ -37,7 +38,7 @@ def _listed_company(slug: str) -> Company:
 
 
 def _public_rate() -> str:
-    return current_app.config.get("COMPLAINTS_PUBLIC_RATE", "5/hour")
+    return ComplaintSettings.of().public_rate
 
 
 @bp.get("/<slug>/klacht")
@@ -58,7 +59,7 @@ def _form_page(
         company=company,
         policy=policy,
         coordinator=_coordinator_first_name(company),
-        retention=retention_text(current_app.config.get("COMPLAINTS_RETENTION_DAYS", 730)),
+        retention=retention_text(ComplaintSettings.of().retention_days),
     ), status
 
 
