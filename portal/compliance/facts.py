@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
 from sqlalchemy import Row, and_, func, select
 
 from portal.compliance import status as st
 from portal.compliance.models import DeadlineExtension, Reminder
+from portal.config import ReviewSettings
 from portal.core.settings import get_setting
 from portal.core.templating import AMSTERDAM
 from portal.extensions import db
@@ -24,7 +24,7 @@ def thresholds() -> st.Thresholds:
         deadline_days=get_setting("deadline_days"),
         broken_link_days=get_setting("broken_link_days"),
         below_minimum_months=get_setting("below_minimum_months"),
-        max_age_days=int(current_app.config.get("REVIEW_MAX_AGE_DAYS", 30)),
+        max_age_days=ReviewSettings.of().max_age_days,
     )
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from portal.config import DirectorySettings
 from portal.extensions import db, limiter
 from portal.ops.blueprint import bp
 
@@ -109,7 +110,7 @@ def migration_heads(app: Flask) -> set[str]:
 def redis_urls(config: Mapping[str, Any]) -> list[str]:
     """Every Redis the app is configured to use (rate limits, ledenzoeker cache)."""
     urls = [
-        config.get("DIRECTORY_CACHE_REDIS_URL") or "",
+        DirectorySettings.of(config).cache_redis_url,
         config.get("RATELIMIT_STORAGE_URI") or "",
     ]
     return sorted({url for url in urls if url.startswith(("redis://", "rediss://", "unix://"))})

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
 
 from portal.auth.models import CompanyRole, Role, User
+from portal.config import ReviewSettings
 from portal.core import outbox
 from portal.core.db import utcnow
 from portal.core.settings import publication_min
@@ -95,7 +96,7 @@ def criterion_card(company: Company) -> Card:
     return build_card(
         system,
         min_count=publication_min(),
-        max_age_days=current_app.config["REVIEW_MAX_AGE_DAYS"],
+        max_age_days=ReviewSettings.of().max_age_days,
         now=now,
         chart=chart,
         listed=company.is_listed,
