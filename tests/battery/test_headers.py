@@ -26,6 +26,7 @@ TOKEN_PAGES = (
     "/activeren/",
     "/klacht-volgen/",
     "/e-mailadres-bevestigen/",
+    "/e-mailadres-intrekken/",
 )
 REFERRER_POLICY = "strict-origin-when-cross-origin"
 CSP_REQUIRED = ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'")
