@@ -21,11 +21,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from portal.complaints import dispatch, workdays
-from portal.complaints.models import Complaint, ComplaintPolicy, ComplaintSignal, SignalKind
+from portal.complaints import dispatch, signal_log, workdays
+from portal.complaints.models import Complaint, ComplaintPolicy, SignalKind
 from portal.complaints.policy import ESCALATE_AFTER_DAYS
 from portal.complaints.workflow import Actor, add_event
 from portal.core import concurrency
@@ -53,7 +51,11 @@ def escalate(complaint: Complaint, policy: ComplaintPolicy, deadline: date) -> b
     """Put the complaint before the coordinator for this deadline; False when already done."""
     concurrency.lock_row(Complaint, complaint.id)
     db.session.refresh(complaint)  # what a run that held the lock before us wrote
-    if _done(complaint.id, deadline) or not complaint.is_open or complaint.due_on != deadline:
+    if (
+        signal_log.recorded(complaint.id, KIND, deadline)
+        or not complaint.is_open
+        or complaint.due_on != deadline
+    ):
         return False
     boss = dispatch.coordinator(complaint.company)
     previous = complaint.handler
@@ -61,43 +63,18 @@ def escalate(complaint: Complaint, policy: ComplaintPolicy, deadline: date) -> b
         bool(policy.escalate_reassign) and boss is not None and complaint.handler_id != boss.id
     )
     people = _superiors(complaint, boss, reassign=reassign)
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                ComplaintSignal(
-                    company_id=complaint.company_id,
-                    complaint_id=complaint.id,
-                    kind=KIND,
-                    deadline=deadline,
-                    recipients=len(people),
-                )
-            )
-            db.session.flush()  # the unique row first: a concurrent run stops here
-            to = "coordinator" if boss is not None and boss.email in people else "beheerders"
-            add_event(complaint, "auto_escalated", SYSTEM, note=to)
-            if reassign and boss is not None:
-                complaint.handler_id, complaint.handler = boss.id, boss
-                add_event(complaint, "assigned", SYSTEM, note=Actor.of(boss).label)
-            _tell(complaint, people, deadline, reassigned=reassign)
-            if reassign and previous is not None and previous.active and boss is not None:
-                _tell_previous(complaint, previous, deadline, boss_name=Actor.of(boss).label)
-            db.session.flush()
-    except IntegrityError:  # a concurrent run recorded it first
-        return False
-    return True
 
+    def act() -> None:
+        to = "coordinator" if boss is not None and boss.email in people else "beheerders"
+        add_event(complaint, "auto_escalated", SYSTEM, note=to)
+        if reassign and boss is not None:
+            complaint.handler_id, complaint.handler = boss.id, boss
+            add_event(complaint, "assigned", SYSTEM, note=Actor.of(boss).label)
+        _tell(complaint, people, deadline, reassigned=reassign)
+        if reassign and previous is not None and previous.active and boss is not None:
+            _tell_previous(complaint, previous, deadline, boss_name=Actor.of(boss).label)
 
-def _done(complaint_id: int, deadline: date) -> bool:
-    return (
-        db.session.scalar(
-            select(ComplaintSignal.id).where(
-                ComplaintSignal.complaint_id == complaint_id,
-                ComplaintSignal.kind == KIND,
-                ComplaintSignal.deadline == deadline,
-            )
-        )
-        is not None
-    )
+    return signal_log.record_once(complaint, KIND, deadline, len(people), act)
 
 
 def _superiors(complaint: Complaint, boss: User | None, *, reassign: bool) -> dict[str, str]:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from portal.auth.models import User
-from portal.complaints import auto_escalation, workdays
+from portal.complaints import auto_escalation, signal_log, workdays
 from portal.complaints.dispatch import absolute_url, beheerder_addresses, coordinator
 from portal.complaints.labels import SIGNAL_LABELS
 from portal.complaints.models import (
@@ -77,46 +76,28 @@ def _recipients(complaint: Complaint, kind: SignalKind) -> list[tuple[str, str]]
 
 def _record(complaint: Complaint, kind: SignalKind, deadline: date) -> bool:
     """Insert the signal and queue its mails atomically; False when it already exists."""
-    exists = db.session.scalar(
-        select(ComplaintSignal.id).where(
-            ComplaintSignal.complaint_id == complaint.id,
-            ComplaintSignal.kind == kind,
-            ComplaintSignal.deadline == deadline,
-        )
-    )
-    if exists:
+    if signal_log.recorded(complaint.id, kind, deadline):
         return False
     recipients = _recipients(complaint, kind)
     link = absolute_url("complaints.show", public_id=complaint.public_id)
-    try:
-        with db.session.begin_nested():
-            db.session.add(
-                ComplaintSignal(
-                    company_id=complaint.company_id,
-                    complaint_id=complaint.id,
-                    kind=kind,
-                    deadline=deadline,
-                    recipients=len(recipients),
-                )
+
+    def mail() -> None:
+        for address, name in recipients:
+            outbox.enqueue(
+                f"complaints/{kind.value}",
+                to=address,
+                subject=f"{SIGNAL_LABELS[kind]}: {complaint.reference}",
+                template="mail/complaints_signal.txt",
+                company=complaint.company,
+                name=name,
+                message=str(SIGNAL_LABELS[kind]),
+                complaint=complaint,
+                category=complaint.category.name if complaint.category else "",
+                deadline=deadline,
+                link=link,
             )
-            for address, name in recipients:
-                outbox.enqueue(
-                    f"complaints/{kind.value}",
-                    to=address,
-                    subject=f"{SIGNAL_LABELS[kind]}: {complaint.reference}",
-                    template="mail/complaints_signal.txt",
-                    company=complaint.company,
-                    name=name,
-                    message=str(SIGNAL_LABELS[kind]),
-                    complaint=complaint,
-                    category=complaint.category.name if complaint.category else "",
-                    deadline=deadline,
-                    link=link,
-                )
-            db.session.flush()
-    except IntegrityError:  # a concurrent run recorded it first
-        return False
-    return True
+
+    return signal_log.record_once(complaint, kind, deadline, len(recipients), mail)
 
 
 def run_reminders(*, today: date) -> dict[str, int]:
