@@ -6,7 +6,12 @@ from datetime import date
 
 from flask import Flask
 
-from portal.complaints.labels import CUSTOMER_GROUPS, INSTALLATION_TYPES, STATUS_LABELS
+from portal.complaints.labels import (
+    CUSTOMER_GROUPS,
+    INSTALLATION_TYPES,
+    STATUS_CLASSES,
+    STATUS_LABELS,
+)
 from portal.complaints.routes import (  # noqa: F401  (attach their views)
     actions,
     attachments,
@@ -30,6 +35,7 @@ __all__ = ["bp", "init_app", "public_bp", "staff_bp"]
 def init_app(app: Flask) -> None:
     """Add the templates' labels (the settings are `ComplaintSettings`, portal/config)."""
     app.jinja_env.globals.setdefault("complaint_status_labels", STATUS_LABELS)
+    app.jinja_env.globals.setdefault("complaint_status_classes", STATUS_CLASSES)
     app.jinja_env.filters.setdefault("iso_nl_date", _iso_nl_date)
     app.jinja_env.globals.setdefault("installation_types", INSTALLATION_TYPES)
     app.jinja_env.globals.setdefault("customer_groups", CUSTOMER_GROUPS)
