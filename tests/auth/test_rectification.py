@@ -28,7 +28,9 @@ NEW = "nieuw.adres@elders.example"
 
 
 def _mails(kind: str) -> list[OutboxMessage]:
-    return list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind)))
+    # In the order queued: PostgreSQL returns an updated row wherever it now lies.
+    query = select(OutboxMessage).where(OutboxMessage.kind == kind).order_by(OutboxMessage.id)
+    return list(db.session.scalars(query))
 
 
 def _events(action: str) -> list[AuditEvent]:
