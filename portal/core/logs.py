@@ -4,33 +4,16 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
-SECRET_RE = re.compile(
-    r"(?i)(token|secret|password|authorization|x-publication-api-token|client_secret"
-    r"|feed_hash|(?<!\w)hash)"
-    r"([\"'=:\s]+)([^\s\"'&,]+)"
+from portal.core.redaction import (  # noqa: F401  (EMAIL_RE, redact: re-exported)
+    EMAIL_RE,
+    RedactingFilter,
+    redact,
 )
-
-
-def redact(text: str) -> str:
-    """Mask e-mail addresses and anything that looks like a secret value."""
-    text = EMAIL_RE.sub("[e-mail]", text)
-    return SECRET_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text)
-
-
-class RedactingFilter(logging.Filter):
-    """Rewrites every record's message through `redact` before any handler sees it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = redact(record.getMessage())
-        record.args = ()
-        return True
 
 
 class JsonFormatter(logging.Formatter):

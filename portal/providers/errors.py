@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from portal.core.logs import redact
+from portal.core.redaction import redact
 from portal.providers.catalog import PROVIDER_LABELS, Provider
 
 

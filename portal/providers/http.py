@@ -25,7 +25,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as xml_fromstring
 
-from portal.core.logs import RedactingFilter
+from portal.core.redaction import RedactingFilter
 from portal.providers import errors as out
 from portal.providers.config import HttpConfig, RetryConfig
 from portal.providers.errors import ProviderError

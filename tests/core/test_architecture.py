@@ -193,3 +193,10 @@ def test_providers_import_neither_flask_nor_reviews():
     assert flask == []
     reviews = sorted(m for m in _reachable(providers) if m.split(".")[:2] == ["portal", "reviews"])
     assert reviews == []
+    # Nor through a shared helper: no portal module they reach imports flask itself.
+    indirect = sorted(
+        module
+        for module in _reachable(providers) - providers
+        if any(name == "flask" or name.startswith("flask.") for name in _external_imports(module))
+    )
+    assert indirect == []
