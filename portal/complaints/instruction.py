@@ -12,7 +12,7 @@ from flask import render_template
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from portal.complaints.letters import font_dir
+from portal.complaints.letters import a4_pdf
 from portal.complaints.models import ComplaintPolicy
 from portal.core.db import utcnow
 from portal.extensions import db
@@ -41,16 +41,7 @@ def save(policy: ComplaintPolicy, text: str) -> None:
 
 def render_pdf(*, company_name: str, text: str, policy_lines: list[str]) -> bytes:
     """The instruction as an A4 PDF to print and hang up, with the deadlines of the regeling."""
-    fonts = font_dir()
-    pdf = FPDF(format="A4")
-    pdf.set_margins(20, 18, 20)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-    bold = fonts / "DejaVuSans-Bold.ttf"
-    pdf.add_font("DejaVu", "B", str(bold if bold.exists() else fonts / "DejaVuSans.ttf"))
-    pdf.set_title(f"Werkinstructie klachten {company_name}")
-    pdf.set_creator("Ledenportaal")
-    pdf.add_page()
+    pdf = a4_pdf(f"Werkinstructie klachten {company_name}")
     pdf.set_font("DejaVu", "B", 15)
     _line(pdf, 8, f"Werkinstructie klachten – {company_name}")
     pdf.set_font("DejaVu", "", 10)

@@ -266,20 +266,27 @@ def font_dir() -> Path:
     raise FileNotFoundError("DejaVuSans.ttf not found")
 
 
+def a4_pdf(title: str, *, margin_x: float = 20, margin_y: float = 18) -> FPDF:
+    """An A4 document with DejaVu regular and bold (bold falls back to regular), its title set
+    and a first page: the start of every complaint-register PDF (letters, report, instruction)."""
+    fonts = font_dir()
+    pdf = FPDF(format="A4")
+    pdf.set_margins(margin_x, margin_y, margin_x)
+    pdf.set_auto_page_break(auto=True, margin=margin_y)
+    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    bold = fonts / "DejaVuSans-Bold.ttf"
+    pdf.add_font("DejaVu", "B", str(bold if bold.exists() else fonts / "DejaVuSans.ttf"))
+    pdf.set_title(title)
+    pdf.set_creator("Ledenportaal")
+    pdf.add_page()
+    return pdf
+
+
 def render_pdf(
     *, company: Company, recipient: list[str], subject: str, body: str, letter_date: date
 ) -> bytes:
     """A one-letter A4 PDF: letterhead, address block, date, subject, body (all plain text)."""
-    fonts = font_dir()
-    pdf = FPDF(format="A4")
-    pdf.set_margins(25, 20, 25)
-    pdf.set_auto_page_break(auto=True, margin=20)
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-    bold = fonts / "DejaVuSans-Bold.ttf"
-    pdf.add_font("DejaVu", "B", str(bold if bold.exists() else fonts / "DejaVuSans.ttf"))
-    pdf.set_title(subject)
-    pdf.set_creator("Ledenportaal")
-    pdf.add_page()
+    pdf = a4_pdf(subject, margin_x=25, margin_y=20)
     pdf.set_font("DejaVu", "B", 14)
     _para(pdf, 7, company.display_name)
     pdf.set_font("DejaVu", "", 9)

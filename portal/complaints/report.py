@@ -13,7 +13,7 @@ from fpdf import FPDF, XPos, YPos
 
 from portal.complaints import stats
 from portal.complaints.actions import ActionFigures
-from portal.complaints.letters import font_dir
+from portal.complaints.letters import a4_pdf
 from portal.core.templating import nl_date, nl_decimal
 
 
@@ -74,16 +74,7 @@ def render(
     extra_rows: list[tuple[str, str, str]] | None = None,
 ) -> bytes:
     """The report as A4 PDF bytes."""
-    fonts = font_dir()
-    pdf = FPDF(format="A4")
-    pdf.set_margins(20, 18, 20)
-    pdf.set_auto_page_break(auto=True, margin=18)
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
-    bold = fonts / "DejaVuSans-Bold.ttf"
-    pdf.add_font("DejaVu", "B", str(bold if bold.exists() else fonts / "DejaVuSans.ttf"))
-    pdf.set_title(f"Klachtenrapport {company_name}")
-    pdf.set_creator("Ledenportaal")
-    pdf.add_page()
+    pdf = a4_pdf(f"Klachtenrapport {company_name}")
     pdf.set_font("DejaVu", "B", 15)
     _line(pdf, 8, f"Klachtenrapport {company_name}")
     pdf.set_font("DejaVu", "", 10)
