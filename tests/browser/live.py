@@ -121,6 +121,21 @@ def log_in(page, base: str, member: Member) -> None:
     page.wait_for_url(f"{base}/mijn-profiel/")
 
 
+# Classes htmx puts on elements from the request until the new content is processed.
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+
+
+def htmx_settled(page) -> None:
+    """Wait until htmx has swapped *and processed* the last response.
+
+    After a boosted navigation the new content is visible a moment before htmx binds its
+    triggers (the settle step); typing into a live-search field in that moment is lost, as it
+    would be for a person typing within 20 ms. Without JavaScript this returns at once."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(HTMX_BUSY)).to_have_count(0)
+
+
 def screenshots(page, name: str) -> None:
     """Full-page screenshots at desktop and phone width (360 px) into SCREENSHOT_DIR when it is
     set, as `<name>-desktop.png` and `<name>-phone.png`; the page goes back to desktop width."""

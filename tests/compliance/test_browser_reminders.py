@@ -14,7 +14,7 @@ from portal.auth.passwords import hash_password
 from portal.extensions import db
 from portal.members.models import Company
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
-from tests.browser.live import browser_page, live_portal
+from tests.browser.live import browser_page, htmx_settled, live_portal
 
 pytestmark = pytest.mark.browser
 EMAIL, PASSWORD = "staf@vereniging.example", "paarse-kraan-lekt-zachtjes-2026-staf"
@@ -73,6 +73,7 @@ def test_filter_select_preview_and_send(tmp_path, javascript):
         page.get_by_role("link", name="Criterium 2").first.click()
         page.wait_for_url(f"{base}/beheer/criterium-2/")
         assert page.get_by_text("4 leden gevonden (van 4 actieve leden)").is_visible()
+        htmx_settled(page)
 
         page.get_by_label("Status", exact=True).select_option("voldoet_niet")
         if not javascript:
@@ -107,6 +108,7 @@ def test_filter_select_preview_and_send(tmp_path, javascript):
         page.get_by_role("link", name="Herinneringen", exact=True).click()
         page.wait_for_url(f"{base}/beheer/criterium-2/herinneringen")
         page.get_by_text("2 herinneringen", exact=True).wait_for()
+        htmx_settled(page)
         page.get_by_label("Zoeken").fill("gamma")
         if not javascript:
             page.get_by_role("button", name="Toon").click()
