@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import Enum, ForeignKey, String, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core.db import UTCDateTime, new_uuid, utcnow
@@ -70,6 +70,33 @@ class User(UserMixin, Model):
     def get_id(self) -> str | None:
         """Flask-Login identity: the server-side session token of this request."""
         return self.session_token
+
+    # UserMixin compares get_id(), i.e. session tokens: every user outside a request (token None)
+    # would equal every other, and one row seen from two sessions would differ. Users are equal
+    # when they are the same database row (the identity key, read without a query, so detached
+    # and expired copies compare too); a user not yet flushed equals only itself.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, User):
+            return NotImplemented
+        if self is other:
+            return True
+        key = self._row_key()
+        return key is not None and key == other._row_key()
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    def __hash__(self) -> int:
+        # A flushed user hashes by its row; an unsaved one by object, so do not keep an unsaved
+        # user in a set or dict key across the flush that gives it an id.
+        key = self._row_key()
+        return hash(key) if key is not None else object.__hash__(self)
+
+    def _row_key(self) -> tuple[object, ...] | None:
+        """The ORM identity key (class, primary key), None before the first flush."""
+        key: tuple[object, ...] | None = inspect(self).key
+        return key
 
     @property
     def is_active(self) -> bool:

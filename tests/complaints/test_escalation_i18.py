@@ -118,3 +118,16 @@ class TestEscalationRateLimit:
         ]
         assert statuses == [303] * 20 + [429]
         assert _escalations() == (20, 20)
+
+
+def test_escalation_never_offers_oneself_as_coordinator(member, colleague, make_complaint):
+    """Regression: outside a request `boss in others` matched any colleague (both tokens None)."""
+    from portal.complaints import escalation
+
+    policy = services.policy_for(member.company)
+    policy.coordinator_id = member.id
+    db.session.add(policy)
+    db.session.commit()
+    complaint = make_complaint(member.company)
+    choices = escalation.superiors(complaint, [member, colleague], me=member)
+    assert choices == [(colleague.public_id, colleague.name)]
