@@ -30,6 +30,7 @@ from portal.config.sections import (
     PDOK_TILES_URL,
     PDOK_URL,
     SECTIONS,
+    BackupSettings,
     ComplaintSettings,
     DirectorySettings,
     InvitationSettings,
@@ -48,6 +49,7 @@ __all__ = [
     "PDOK_TILES_URL",
     "PDOK_URL",
     "SECTIONS",
+    "BackupSettings",
     "ComplaintSettings",
     "ConfigError",
     "CoreSettings",
@@ -215,6 +217,7 @@ class Settings:
     oidc: OidcSettings
     passkeys: PasskeySettings
     observability: ObservabilitySettings
+    backups: BackupSettings
     # Only `flask doctor` (strict=False): the settings it could not read, left at their default.
     errors: tuple[str, ...] = ()
 
@@ -224,6 +227,7 @@ class Settings:
         for section in (
             self.mail, self.directory, self.reviews, self.providers, self.invitations,
             self.complaints, self.privacy, self.oidc, self.passkeys, self.observability,
+            self.backups,
         ):  # fmt: skip
             config.update(section.flat())
         if not config["SENTRY_ENVIRONMENT"]:
@@ -266,6 +270,7 @@ def load_settings(
         oidc=OidcSettings.read(env),
         passkeys=PasskeySettings.read(env),
         observability=ObservabilitySettings.read(env),
+        backups=BackupSettings.read(env),
     )
 
 

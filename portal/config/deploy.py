@@ -94,6 +94,14 @@ def deploy_problems(config: Mapping) -> list[Problem]:
             "OIDC_ISSUER moet https gebruiken.",
             "OIDC_ISSUER must use https",
         ))  # fmt: skip
+    if production and not config.get("BACKUP_AGE_RECIPIENTS"):
+        problems.append(Problem(
+            "BACKUP_AGE_RECIPIENTS",
+            "BACKUP_AGE_RECIPIENTS is leeg: back-ups met persoonsgegevens worden onversleuteld "
+            "weggeschreven.",
+            "BACKUP_AGE_RECIPIENTS is not set: backups are written unencrypted",
+            fatal=False,  # the host may encrypt its backup disk itself
+        ))  # fmt: skip
     if str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         problems.append(Problem(
             "DATABASE_URL",

@@ -302,6 +302,32 @@ class ObservabilitySettings(Section):
     sentry_release: str = setting("SENTRY_RELEASE", values.text, "")
 
 
+def age_recipients(
+    source: Mapping[str, Any], name: str, default: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """A comma-separated list of age public keys (`age1...`), each checked by the age library."""
+    import pyrage
+
+    keys = values.words(source, name, default)
+    for key in keys:
+        try:
+            pyrage.x25519.Recipient.from_str(key)
+        except pyrage.RecipientError as exc:
+            raise ConfigError(f"{name}: {key[:12]}... is not an age public key (age1...)") from exc
+    return keys
+
+
+@dataclass(frozen=True)
+class BackupSettings(Section):
+    """`flask backup`: how long backups are kept and to whom they are encrypted (portal/ops)."""
+
+    # Backups older than this are deleted after each successful backup; the privacy statement
+    # promises customer data leaves the backups at most 30 days after it leaves the database.
+    retention_days: int = setting("BACKUP_RETENTION_DAYS", values.whole, 30, minimum=1, maximum=30)
+    # age public keys; the private key stays off the portal host ("keys apart from backups").
+    age_recipients: tuple[str, ...] = setting("BACKUP_AGE_RECIPIENTS", age_recipients, ())
+
+
 # Every section a feature can ask for, validated together when the app starts.
 SECTIONS: tuple[type[Section], ...] = (
     MailSettings,
@@ -314,4 +340,5 @@ SECTIONS: tuple[type[Section], ...] = (
     OidcSettings,
     PasskeySettings,
     ObservabilitySettings,
+    BackupSettings,
 )

@@ -11,6 +11,12 @@ database on the same server, dropped afterwards; SQLite: a temporary file), boot
 (readiness: schema at the migration head), compares every table's row count and checksum with
 the manifest and decrypts every stored secret with the current SECRETS_KEYS. Exit 1 on any
 difference. No credential ever appears on a command line: libpq gets them from the environment.
+
+With BACKUP_AGE_RECIPIENTS set, the copy is encrypted with age to those public keys (the file
+ends in `.age`); the plain copy exists only while it is being encrypted, readable by the portal
+user alone. The private key stays off the portal host, and `flask restore-check --identity FILE`
+takes it where the check runs. After each backup, backups in the same folder older than
+BACKUP_RETENTION_DAYS (at most 30) are deleted: a backup is known by its manifest.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
@@ -37,7 +44,9 @@ from portal.core.db import utcnow
 from portal.extensions import db
 
 MANIFEST_SUFFIX = ".manifest.json"
+AGE_SUFFIX = ".age"
 CHUNK = 2000
+PRIVATE = 0o600  # backups and their manifests: the portal user only
 
 
 def table_digests(connection: Connection) -> dict[str, dict[str, object]]:
@@ -100,14 +109,94 @@ def _pg_tool(name: str) -> str:
     return path
 
 
-def backup(output: Path) -> dict:
-    """Write a consistent copy of the app's database to `output` and its manifest; return it."""
+def backup(output: Path, recipients: tuple[str, ...] = ()) -> dict:
+    """Write a consistent copy of the app's database to `output` and its manifest; return it.
+
+    With age `recipients` the copy is encrypted to them: `output` must then end in `.age`.
+    """
+    output.parent.mkdir(parents=True, exist_ok=True)
+    if not recipients:
+        manifest = _plain_backup(output)
+    else:
+        if output.suffix != AGE_SUFFIX:
+            raise BackupError(f"an encrypted backup's name ends in {AGE_SUFFIX}: {output}")
+        plain = output.with_name(f".{output.name}.{secrets.token_hex(4)}.partial")
+        try:
+            manifest = _plain_backup(plain)
+            _private(output)
+            encrypt(plain, output, recipients)
+        finally:
+            plain.unlink(missing_ok=True)
+        manifest["encrypted"] = "age"
+    _private(manifest_path(output))
+    manifest_path(output).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+    return manifest
+
+
+def _private(path: Path) -> None:
+    """Create `path` empty, readable and writable by this user only (tools write into it)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE))
+    os.chmod(path, PRIVATE)  # an existing file keeps its mode through O_CREAT
+
+
+def encrypt(plain: Path, output: Path, recipients: tuple[str, ...]) -> None:
+    """Encrypt `plain` to `output` for the age public keys `recipients` (streamed)."""
+    import pyrage
+
+    keys = [pyrage.x25519.Recipient.from_str(key) for key in recipients]
+    pyrage.encrypt_file(str(plain), str(output), keys)
+
+
+def decrypt(encrypted: Path, output: Path, identity_file: Path) -> None:
+    """Decrypt an age backup with the private key(s) in `identity_file` (age-keygen's format)."""
+    import pyrage
+
+    keys = []
+    for line in identity_file.read_text().splitlines():
+        if line.strip().startswith("AGE-SECRET-KEY-"):
+            try:
+                keys.append(pyrage.x25519.Identity.from_str(line.strip()))
+            except pyrage.IdentityError as exc:
+                raise BackupError(f"{identity_file} holds an unreadable age key") from exc
+    if not keys:
+        raise BackupError(f"{identity_file} holds no age private key (AGE-SECRET-KEY-...)")
+    try:
+        pyrage.decrypt_file(str(encrypted), str(output), keys)
+    except pyrage.DecryptError as exc:
+        raise BackupError(f"{encrypted} does not decrypt with {identity_file}: {exc}") from exc
+
+
+def prune(folder: Path, days: int, *, keep: Path) -> list[Path]:
+    """Delete the backups in `folder` made more than `days` days ago; return what went.
+
+    Only files with a manifest are backups; `keep` (the one just written) always stays.
+    """
+    cutoff = utcnow() - timedelta(days=days)
+    removed = []
+    for manifest in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")):
+        copy = manifest.with_name(manifest.name[: -len(MANIFEST_SUFFIX)])
+        if copy == keep:
+            continue
+        try:
+            created = datetime.fromisoformat(json.loads(manifest.read_text())["created_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # not a manifest of ours: leave it alone
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        if created < cutoff:
+            copy.unlink(missing_ok=True)
+            manifest.unlink()
+            removed.append(copy)
+    return removed
+
+
+def _plain_backup(output: Path) -> dict:
     engine = db.engine
     manifest: dict[str, object] = {
         "engine": engine.dialect.name,
         "created_at": utcnow().isoformat(),
     }
-    output.parent.mkdir(parents=True, exist_ok=True)
+    _private(output)
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
@@ -133,7 +222,6 @@ def backup(output: Path) -> dict:
         _single_file(output)
     else:
         raise BackupError(f"no backup procedure for {engine.dialect.name}")
-    manifest_path(output).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return manifest
 
 
@@ -144,6 +232,19 @@ def _single_file(path: Path) -> None:
         connection.execute("PRAGMA journal_mode=DELETE")
     finally:
         connection.close()
+
+
+def _integrity(path: Path) -> None:
+    """SQLite's own consistency check of a copy (pages, indexes, constraints)."""
+    connection = sqlite3.connect(path)
+    try:
+        found = [row[0] for row in connection.execute("PRAGMA integrity_check")]
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path.name} is not a readable SQLite database: {exc}") from exc
+    finally:
+        connection.close()
+    if found != ["ok"]:
+        raise BackupError(f"integrity_check failed: {'; '.join(found[:5])}")
 
 
 def manifest_path(output: Path) -> Path:
@@ -185,9 +286,26 @@ class RestoreReport:
         )
 
 
-def restore_check(backup_file: Path, *, keep: bool = False) -> RestoreReport:
-    """Restore `backup_file` into a scratch database and compare it with its manifest."""
+def restore_check(
+    backup_file: Path, *, keep: bool = False, identity: Path | None = None
+) -> RestoreReport:
+    """Restore `backup_file` into a scratch database and compare it with its manifest.
+
+    An encrypted backup is first decrypted, with the age private key in `identity`, into a
+    private temporary folder that is removed afterwards.
+    """
     manifest = json.loads(manifest_path(backup_file).read_text())
+    if manifest.get("encrypted") != "age":
+        return _check(backup_file, manifest, keep=keep)
+    if identity is None:
+        raise BackupError(f"{backup_file} is encrypted: give its age key with --identity FILE")
+    with tempfile.TemporaryDirectory(prefix="restore-check-") as scratch:
+        plain = Path(scratch) / backup_file.name[: -len(AGE_SUFFIX)]
+        decrypt(backup_file, plain, identity)
+        return _check(plain, manifest, keep=keep)
+
+
+def _check(backup_file: Path, manifest: dict, *, keep: bool) -> RestoreReport:
     with _restored(current_app, backup_file, manifest["engine"], keep=keep) as url:
         app = _app_on(current_app, url)
         with app.app_context():
@@ -227,6 +345,7 @@ def _restored(app: Flask, backup_file: Path, engine: str, *, keep: bool) -> Iter
         with tempfile.TemporaryDirectory(prefix="restore-check-") as scratch:
             path = Path(scratch) / "restored.db"
             shutil.copyfile(backup_file, path)
+            _integrity(path)
             yield f"sqlite:///{path}"
         return
     if engine != "postgresql":

@@ -22,12 +22,16 @@ def register(app: Flask) -> None:
 
 @click.command("backup")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Backup file (default: instance/backups/portal-<UTC time>.dump|.db).")  # fmt: skip
+              help="Backup file (default: instance/backups/portal-<UTC time>.dump|.db[.age]).")  # fmt: skip
 @with_appcontext
 def backup_command(output: Path | None) -> None:
-    """Write a consistent copy of the database and its manifest (row counts, checksums)."""
-    from portal.ops.backup import BackupError, backup, manifest_path
+    """Write a consistent copy of the database and its manifest (row counts, checksums),
+    encrypted to BACKUP_AGE_RECIPIENTS when set; then delete the folder's backups older than
+    BACKUP_RETENTION_DAYS."""
+    from portal.config import BackupSettings
+    from portal.ops.backup import AGE_SUFFIX, BackupError, backup, manifest_path, prune
 
+    settings = BackupSettings.of()
     if output is None:
         suffix = (
             ".dump"
@@ -36,25 +40,32 @@ def backup_command(output: Path | None) -> None:
         )
         stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
         output = Path(current_app.instance_path) / "backups" / f"portal-{stamp}{suffix}"
+    if settings.age_recipients and output.suffix != AGE_SUFFIX:
+        output = output.with_name(output.name + AGE_SUFFIX)
     try:
-        manifest = backup(output)
+        manifest = backup(output, settings.age_recipients)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
     rows = sum(table["rows"] for table in manifest["tables"].values())
-    click.echo(f"backup: {output} ({len(manifest['tables'])} tables, {rows} rows)")
+    state = "encrypted with age" if settings.age_recipients else "NOT encrypted"
+    click.echo(f"backup: {output} ({len(manifest['tables'])} tables, {rows} rows, {state})")
     click.echo(f"manifest: {manifest_path(output)}")
+    removed = prune(output.parent, settings.retention_days, keep=output)
+    click.echo(f"removed {len(removed)} backup(s) older than {settings.retention_days} days")
 
 
 @click.command("restore-check")
 @click.argument("backup_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--keep", is_flag=True, help="Keep the scratch database (PostgreSQL) for a look.")
+@click.option("--identity", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="age private key file, for an encrypted (.age) backup.")  # fmt: skip
 @with_appcontext
-def restore_check_command(backup_file: Path, keep: bool) -> None:
+def restore_check_command(backup_file: Path, keep: bool, identity: Path | None) -> None:
     """Restore a backup into a scratch database, boot the app on it and compare with its manifest."""
     from portal.ops.backup import BackupError, restore_check
 
     try:
-        report = restore_check(backup_file, keep=keep)
+        report = restore_check(backup_file, keep=keep, identity=identity)
     except (BackupError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     for name, state in report.tables.items():

@@ -9,6 +9,7 @@ import shutil
 import subprocess
 from datetime import UTC, datetime, timedelta
 
+import pyrage
 import pytest
 
 from portal.config import deploy_problems, load_config
@@ -105,8 +106,10 @@ def test_the_env_example_passes_the_startup_checks_once_its_secrets_are_filled(t
         if line and not line.startswith("#"):
             key, _, value = line.partition("=")
             env[key] = value
-    assert {"SECRET_KEY", "SECRETS_KEYS", "METRICS_TOKEN"} <= {k for k, v in env.items() if not v}
+    filled_in = {"SECRET_KEY", "SECRETS_KEYS", "METRICS_TOKEN", "BACKUP_AGE_RECIPIENTS"}
+    assert filled_in <= {k for k, v in env.items() if not v}
     env.update(SECRET_KEY="s" * 48, SECRETS_KEYS=new_key_entry("k1"), METRICS_TOKEN="m" * 32)
+    env.update(BACKUP_AGE_RECIPIENTS=str(pyrage.x25519.Identity.generate().to_public()))
     config = load_config(str(tmp_path), env)
     assert config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql+psycopg://")
     assert deploy_problems(config) == []

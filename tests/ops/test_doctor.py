@@ -86,7 +86,7 @@ def test_each_check_names_its_setting(app, override, setting):
 def test_warnings_do_not_fail(app):
     app.config.update(PRODUCTION, TRUSTED_PROXIES=0)
     warnings = {p.setting for p in diagnose(app) if not p.fatal}
-    assert warnings == {"TRUSTED_PROXIES", "REDIS_URL"}
+    assert warnings == {"TRUSTED_PROXIES", "REDIS_URL", "BACKUP_AGE_RECIPIENTS"}
     app.config.update(RATELIMIT_ENABLED=False)  # e.g. a typo once read as "off"
     assert "RATELIMIT_ENABLED" in {p.setting for p in diagnose(app) if not p.fatal}
 
