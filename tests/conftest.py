@@ -17,7 +17,9 @@ import itertools
 import os
 import sqlite3
 import threading
+import time
 
+import pyotp
 import pytest
 from flask import current_app, g, has_app_context
 from flask.testing import FlaskClient
@@ -104,6 +106,19 @@ def _memory_copy_of_schema() -> sqlite3.Connection:
         copy = sqlite3.connect(":memory:", check_same_thread=False)
         _sqlite_template.backup(copy)
     return copy
+
+
+def totp_code(secret: str, *, margin: float = 3.0) -> str:
+    """The current TOTP code, taken at least `margin` seconds before its 30-second step ends.
+
+    The portal accepts only the current step (valid_window=0, see SECURITY.md), so a code read
+    just before the step rolls over fails when the request reaches the server in the next one,
+    which on a busy machine happens. Waits (at most `margin` seconds) for the next step instead."""
+    totp = pyotp.TOTP(secret)
+    left = totp.interval - time.time() % totp.interval
+    if left < margin:
+        time.sleep(left + 0.05)
+    return totp.now()
 
 
 def base_config(**overrides) -> dict:

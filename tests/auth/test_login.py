@@ -10,7 +10,7 @@ from portal.auth import mfa
 from portal.auth.models import Role, UserSession
 from portal.auth.passwords import password_problems
 from portal.extensions import db
-from tests.conftest import PASSWORD, login_as
+from tests.conftest import PASSWORD, login_as, totp_code
 
 
 def post_login(client, email, password=PASSWORD, **extra):
@@ -124,7 +124,7 @@ def test_mfa_login_flow_with_replay_protection(client, make_user):
     db.session.commit()
     assert post_login(client, user.email).headers["Location"].endswith("/inloggen/code")
     assert client.get("/mijn-profiel/").status_code == 302  # not logged in yet
-    code = pyotp.TOTP(secret).now()
+    code = totp_code(secret)
     assert (
         client.post(
             "/inloggen/code", data={"code": "000000" if code != "000000" else "111111"}

@@ -28,7 +28,7 @@ from tests.auth.idp import (
     set_mode,
     start,
 )
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_code
 from tests.mailserver import free_port
 
 STAFF_GROUP, ADMIN_GROUP = "portal-staff", "portal-admins"
@@ -182,7 +182,7 @@ def test_existing_staff_without_idp_mfa_still_needs_totp(client, idp, make_user)
     )
     assert response.headers["Location"] == "/inloggen/code"
     assert client.get("/beheer/leden").status_code == 302  # not logged in yet
-    response = client.post("/inloggen/code", data={"code": pyotp.TOTP(secret).now()})
+    response = client.post("/inloggen/code", data={"code": totp_code(secret)})
     assert response.status_code == 303 and response.headers["Location"] == "/beheer/leden"
     assert client.get("/beheer/leden").status_code == 200
 

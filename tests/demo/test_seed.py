@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pyotp
 import pytest
 from sqlalchemy import func, select
 
@@ -17,6 +16,7 @@ from portal.extensions import db
 from portal.members.models import Company, MembershipStatus, Specialism
 from portal.reviews import credentials
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
+from tests.conftest import totp_code
 
 SKIP = {"id", "company_id", "created_at", "updated_at", "credentials_enc", "decided_by_id"}
 
@@ -135,7 +135,8 @@ def test_demo_passwords_pass_the_policy(user):
 def test_totp_command_prints_the_current_code(app):
     run(app, "seed", "--companies", "10")
     staff = next(u for u in DEMO_USERS if u.role is Role.STAFF)
-    assert run(app, "totp", staff.email).strip() == pyotp.TOTP(staff.totp_secret).now()
+    expected = totp_code(staff.totp_secret)  # the command must read the same 30-second step
+    assert run(app, "totp", staff.email).strip() == expected
     result = app.test_cli_runner().invoke(args=["demo", "totp", "beheerder@example.nl"])
     assert result.exit_code == 1
     assert "Only the demo staff and admin logins" in result.output
