@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -20,6 +21,8 @@ from portal.extensions import db
 from tests.conftest import base_config
 
 CHROMIUM = "/usr/bin/chromium"
+TIMEOUT_MS = 10_000  # for actions and for expect(): its default of 5 s is tight on a busy machine
+expect.set_options(timeout=TIMEOUT_MS)
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 800}
 
@@ -119,6 +122,7 @@ def log_in(page, base: str, member: Member) -> None:
     page.get_by_label("Wachtwoord").fill(member.password)
     page.get_by_role("button", name="Inloggen", exact=True).click()
     page.wait_for_url(f"{base}/mijn-profiel/")
+    htmx_settled(page)
 
 
 # Classes htmx puts on elements from the request until the new content is processed.
@@ -130,9 +134,9 @@ def htmx_settled(page) -> None:
 
     After a boosted navigation the new content is visible a moment before htmx binds its
     triggers (the settle step); typing into a live-search field in that moment is lost, as it
-    would be for a person typing within 20 ms. Without JavaScript this returns at once."""
-    from playwright.sync_api import expect
-
+    would be for a person typing within 20 ms. Call it once the new content is there (after
+    `wait_for_url` or a wait for its text): htmx pushes the URL and swaps in one task. Without
+    JavaScript this returns at once."""
     expect(page.locator(HTMX_BUSY)).to_have_count(0)
 
 
@@ -198,7 +202,7 @@ def browser_page(*, javascript: bool = True):
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         context = browser.new_context(java_script_enabled=javascript, locale="nl-NL")
         page = context.new_page()
-        page.set_default_timeout(10_000)
+        page.set_default_timeout(TIMEOUT_MS)
         try:
             yield page
         finally:

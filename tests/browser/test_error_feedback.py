@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.live import DE_VRIES, browser_page, live_portal, log_in, seed_member
 
@@ -44,8 +47,8 @@ def test_errors_are_shown_in_dutch_with_javascript(tmp_path):
         # A boosted form with the expired token: the whole Dutch error page, like without JS.
         page.get_by_role("button", name="Gegevens opslaan").click()
         page.get_by_role("heading", level=1, name="Ongeldig verzoek").wait_for()
-        assert page.get_by_text("Het formulier is verlopen of ongeldig.").is_visible()
-        assert page.title().startswith("Ongeldig verzoek")
+        expect(page.get_by_text("Het formulier is verlopen of ongeldig.")).to_be_visible()
+        expect(page).to_have_title(re.compile(r"^Ongeldig verzoek"))
 
         # A boosted link to a page that does not exist: the Dutch 404 page at that address.
         page.goto(f"{base}/mijn-profiel/")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.live import BADGE, browser_page, live_portal, seed_member
+from tests.browser.live import BADGE, browser_page, htmx_settled, live_portal, seed_member
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("I20_SCREENSHOTS")
@@ -33,10 +34,11 @@ def test_switch_to_english_and_back(tmp_path, javascript):
         page.get_by_label("Name or town").fill("badge")
         page.get_by_role("button", name="Search").click()
         page.wait_for_url("**/ledenzoeker/**lang=en**")
+        htmx_settled(page)  # with JavaScript, follow the result link as htmx does
         page.get_by_role("link", name="Badge Installaties").click()
         page.wait_for_url(f"{base}/ledenzoeker/badge-installaties?*lang=en")
         assert page.locator("html").get_attribute("lang") == "en"
-        assert page.get_by_text("8.6 / 10").first.is_visible()
+        expect(page.get_by_text("8.6 / 10").first).to_be_visible()
         if SHOTS:
             page.screenshot(
                 path=os.path.join(SHOTS, f"detail-en-desktop-{javascript}.png"), full_page=True
@@ -48,4 +50,4 @@ def test_switch_to_english_and_back(tmp_path, javascript):
         page.get_by_role("link", name="Nederlands").first.click()
         page.wait_for_url(f"{base}/ledenzoeker/badge-installaties?*lang=nl")
         assert page.locator("html").get_attribute("lang") == "nl"
-        assert page.get_by_text("8,6 / 10").first.is_visible()
+        expect(page.get_by_text("8,6 / 10").first).to_be_visible()

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.live import BADGE, browser_page, live_portal, log_in, seed_member
+from tests.browser.live import BADGE, browser_page, htmx_settled, live_portal, log_in, seed_member
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("I20_SCREENSHOTS")  # a directory: also save screenshots there
 
 
 def _wait_for_width(page, width: int) -> None:
-    """Poll the preview's natural width (the page's CSP forbids wait_for_function's eval)."""
-    for _attempt in range(50):
-        img = page.locator("#badge-preview-img")
-        if img.evaluate("el => el.complete && el.naturalWidth") == width:
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"the badge preview never loaded at width {width}")
+    """Wait until the preview image has loaded at this natural width."""
+    expect(page.locator("#badge-preview-img")).to_have_js_property("naturalWidth", width)
 
 
 def _shot(page, name: str) -> None:
@@ -36,7 +32,7 @@ def test_dashboard_lists_what_to_do_and_the_invite_button_works(tmp_path):
         first = todos.first
         assert "Nog 2 beoordelingen tot uw score zichtbaar is" in first.inner_text()
         assert first.locator("progress").get_attribute("value") == "3"
-        assert page.locator('[data-todo="profile"]').is_visible()
+        expect(page.locator('[data-todo="profile"]')).to_be_visible()
         _shot(page, "dashboard-desktop.png")
         page.set_viewport_size({"width": 390, "height": 844})
         _shot(page, "dashboard-phone.png")
@@ -57,6 +53,11 @@ def test_badge_preview_follows_the_options(tmp_path, javascript):
         # The image really loads (natural width of the compact badge).
         _wait_for_width(page, 200)
         page.get_by_label("Donker").check()
+        if javascript:
+            # The change swaps in a new options form; a click before htmx has processed it (or
+            # while the request runs, on the form it replaces) would be lost.
+            expect(preview).to_have_attribute("src", re.compile(r"thema=donker"))
+            htmx_settled(page)
         page.get_by_label("Breed").check()
         if not javascript:
             page.get_by_role("button", name="Voorbeeld bijwerken").click()

@@ -8,6 +8,7 @@ and a domain as relying party id, so the portal is addressed as http://localhost
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
@@ -76,7 +77,7 @@ def test_passkey_register_second_factor_login_and_remove(tmp_path):
         page.get_by_label("Naam van de passkey").fill("Laptop kantoor")
         page.get_by_role("button", name="Passkey toevoegen").click()
         page.get_by_text("Uw passkey is toegevoegd.").wait_for()
-        assert page.locator('input[value="Laptop kantoor"]').count() == 1
+        expect(page.locator('input[value="Laptop kantoor"]')).to_have_count(1)
         creds = cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator})
         assert len(creds["credentials"]) == 1 and creds["credentials"][0]["isResidentCredential"]
         page.goto(f"{base}/beheer/leden")
@@ -99,7 +100,7 @@ def test_passkey_register_second_factor_login_and_remove(tmp_path):
         page.get_by_label("Naam van de passkey").first.fill("Oude laptop")
         page.get_by_role("button", name="Naam opslaan").click()
         page.get_by_text("De naam is gewijzigd.").wait_for()
-        assert page.locator('input[value="Oude laptop"]').count() == 1
+        expect(page.locator('input[value="Oude laptop"]')).to_have_count(1)
         page.get_by_role("button", name="Verwijderen Oude laptop").click()
         page.get_by_text("U heeft nog geen passkey.").wait_for()
         logout(page, base)

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser.live import DE_VRIES, browser_page, live_portal, log_in, seed_member
+from tests.browser.live import (
+    DE_VRIES,
+    browser_page,
+    htmx_settled,
+    live_portal,
+    log_in,
+    seed_member,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -16,17 +24,19 @@ def test_login_edit_see_change_logout(tmp_path, javascript):
         browser_page(javascript=javascript) as page,
     ):
         log_in(page, base, DE_VRIES)
-        assert page.get_by_role("heading", level=1, name="De Vries Installaties").is_visible()
+        expect(page.get_by_role("heading", level=1, name="De Vries Installaties")).to_be_visible()
 
         page.get_by_role("link", name="Bedrijfsgegevens").first.click()
         page.wait_for_url(f"{base}/mijn-profiel/bedrijfsgegevens")
+        htmx_settled(page)  # the fields' inline checks are bound
         page.get_by_label("Postcode").fill("12")
         page.get_by_role("button", name="Gegevens opslaan").click()
         page.get_by_text("Vul een postcode in als 1234 AB.").first.wait_for()  # htmx swaps it in
+        htmx_settled(page)
 
         page.get_by_label("Postcode").fill("3512cd")
         page.get_by_label("Plaats").fill("Utrecht Centrum")
-        page.wait_for_load_state("networkidle")  # inline field checks have settled
+        htmx_settled(page)  # the postcode's inline check (on leaving the field) is done
         page.get_by_role("button", name="Gegevens opslaan").click()
         page.wait_for_url(f"{base}/mijn-profiel/bedrijfsgegevens")
         page.get_by_text("Uw gegevens zijn opgeslagen.").wait_for()

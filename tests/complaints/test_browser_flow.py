@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from portal.auth.models import CompanyRole, Role, User
 from portal.auth.passwords import hash_password
@@ -68,7 +69,7 @@ def test_public_form_to_handled_complaint(tmp_path, javascript):
         _shot(page, tmp_path, "public-form")
         page.get_by_role("button", name="Klacht versturen").click()
         page.wait_for_url(f"{base}/ledenzoeker/{SLUG}/klacht/verzonden")
-        assert page.get_by_role("heading", name="Bedankt, uw klacht is verstuurd").is_visible()
+        expect(page.get_by_role("heading", name="Bedankt, uw klacht is verstuurd")).to_be_visible()
 
         page.goto(f"{base}/inloggen")
         page.get_by_label("E-mailadres").fill(EMAIL)
@@ -100,5 +101,5 @@ def test_public_form_to_handled_complaint(tmp_path, javascript):
         page.get_by_text("Status: Afgehandeld.").wait_for()
         _shot(page, tmp_path, "handled")
         steps = page.locator(".complaint-steps li[aria-current=step]")
-        assert steps.inner_text().strip() == "Afgehandeld"
-        assert page.get_by_text("Trillingsdempers geplaatst.").first.is_visible()
+        expect(steps).to_have_text("Afgehandeld")
+        expect(page.get_by_text("Trillingsdempers geplaatst.").first).to_be_visible()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from portal import create_app
 from portal.core import outbox
@@ -58,7 +59,7 @@ def test_a_complaints_life(tmp_path, javascript):
         page.get_by_role("button", name="Klacht registreren").click()
         page.get_by_text("is geregistreerd").wait_for()
         complaint_url = page.url
-        assert page.get_by_text("WB-2026-114").is_visible()
+        expect(page.get_by_text("WB-2026-114")).to_be_visible()
 
         # Handler, then "mijn klachten".
         page.locator("#handler").select_option(label="Joke Jansen")
@@ -113,8 +114,8 @@ def test_a_complaints_life(tmp_path, javascript):
         page.get_by_text("link naar de statuspagina").first.wait_for()
         link = _status_link(tmp_path)
         page.goto(base + link.split("http://localhost", 1)[1])  # PUBLIC_BASE_URL of the tests
-        assert page.get_by_text("Afgehandeld").first.is_visible()
-        assert page.get_by_text("Karin").count() == 0
+        expect(page.get_by_text("Afgehandeld").first).to_be_visible()
+        expect(page.get_by_text("Karin")).to_have_count(0)
         page.get_by_label("Hoe tevreden bent u over de afhandeling van uw klacht?").select_option(
             "good"
         )

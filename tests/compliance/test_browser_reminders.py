@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 
-import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from portal.auth import mfa
 from portal.auth.models import Role, User
@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.members.models import Company
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
 from tests.browser.live import browser_page, htmx_settled, live_portal
+from tests.conftest import totp_code
 
 pytestmark = pytest.mark.browser
 EMAIL, PASSWORD = "staf@vereniging.example", "paarse-kraan-lekt-zachtjes-2026-staf"
@@ -61,7 +62,7 @@ def log_in(page, base: str) -> None:
     page.get_by_label("E-mailadres").fill(EMAIL)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen", exact=True).click()
-    page.locator("input[name=code]").fill(pyotp.TOTP(SECRET).now())
+    page.locator("input[name=code]").fill(totp_code(SECRET, margin=10))
     page.get_by_role("button", name="Bevestigen").click()
     page.wait_for_url(f"{base}/beheer/leden")
 
@@ -72,7 +73,7 @@ def test_filter_select_preview_and_send(tmp_path, javascript):
         log_in(page, base)
         page.get_by_role("link", name="Criterium 2").first.click()
         page.wait_for_url(f"{base}/beheer/criterium-2/")
-        assert page.get_by_text("4 leden gevonden (van 4 actieve leden)").is_visible()
+        expect(page.get_by_text("4 leden gevonden (van 4 actieve leden)")).to_be_visible()
         htmx_settled(page)
 
         page.get_by_label("Status", exact=True).select_option("voldoet_niet")
@@ -80,13 +81,15 @@ def test_filter_select_preview_and_send(tmp_path, javascript):
             page.get_by_role("button", name="Filteren").click()
         page.get_by_text("3 leden gevonden (van 4 actieve leden)").wait_for()
         assert "status=voldoet_niet" in page.url  # the filter lives in the URL
-        assert page.get_by_text("Delta Klimaat").count() == 0
+        expect(page.get_by_text("Delta Klimaat")).to_have_count(0)
+        htmx_settled(page)  # the selection form came with the swap
 
         page.get_by_label("Alfa Installaties selecteren").check()
         page.get_by_label("Gamma Warmte selecteren").check()
         page.get_by_role("button", name="Voorbeeld bekijken").click()
         page.get_by_text("2 leden krijgen deze herinnering; 0 worden overgeslagen.").wait_for()
-        assert page.get_by_text("Beste Alfa Installaties,").first.is_visible()
+        expect(page.get_by_text("Beste Alfa Installaties,").first).to_be_visible()
+        htmx_settled(page)
         page.screenshot(path=str(tmp_path / "preview.png"), full_page=True)
 
         page.get_by_role("button", name="2 herinneringen versturen").click()
@@ -114,6 +117,6 @@ def test_filter_select_preview_and_send(tmp_path, javascript):
             page.get_by_role("button", name="Toon").click()
         page.get_by_text("1 herinnering", exact=True).wait_for()
         assert "q=gamma" in page.url
-        assert page.get_by_role("link", name="Gamma Warmte").is_visible()
-        assert page.get_by_role("link", name="Alfa Installaties").count() == 0
+        expect(page.get_by_role("link", name="Gamma Warmte")).to_be_visible()
+        expect(page.get_by_role("link", name="Alfa Installaties")).to_have_count(0)
         page.screenshot(path=str(tmp_path / "sent-reminders.png"), full_page=True)

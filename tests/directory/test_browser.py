@@ -69,7 +69,7 @@ def test_search_works_without_javascript(live_server):
         assert page.locator("#directory-status").text_content() == "1 installateur gevonden"
         assert page.locator("#directory-results h3").all_text_contents() == ["Bakker Installaties"]
         page.get_by_role("link", name="Bakker Installaties").click()
-        assert page.get_by_role("heading", level=1).text_content() == "Bakker Installaties"
+        expect(page.get_by_role("heading", level=1)).to_have_text("Bakker Installaties")
 
 
 def test_pages_reflow_at_320_css_pixels_without_horizontal_scrolling(live_server):
