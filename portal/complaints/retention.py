@@ -67,8 +67,9 @@ def complaints_for(email: str) -> list[Complaint]:
 def export_personal_data(email: str) -> list[dict]:
     """Everything the register holds about the complainant with this e-mail address (inzage).
 
-    One dict per complaint, with the member company's name and the letters sent; no data of
-    other complainants, no internal user ids.
+    One dict per complaint, with the member company's name, the letters sent, the solutions
+    offered (and which one the customer chose) and the list of attachments, the same parts as
+    the company's customer-data download; no data of other complainants, no internal user ids.
     """
     stmt, address = _by_email(email)
     if not address:
@@ -92,7 +93,24 @@ def export_personal_data(email: str) -> list[dict]:
                 "omschrijving": complaint.description,
                 "status": complaint.status.value,
                 "oplossing": complaint.resolution,
+                "afspraken": complaint.agreements,
+                "oordeel": complaint.verdict.value if complaint.verdict else None,
+                "reden_oordeel": complaint.verdict_reason,
+                "werkbon": complaint.work_order,
+                "soort_installatie": complaint.installation_type,
                 "afgehandeld_op": complaint.closed_on.isoformat() if complaint.closed_on else None,
+                "nazorg_uitkomst": complaint.followup_outcome,
+                "tevredenheid": complaint.satisfaction.value if complaint.satisfaction else None,
+                "oplossingen": [
+                    {
+                        "omschrijving": option.description,
+                        "vergoeding": option.compensation,
+                        "bedrag": None if option.amount is None else str(option.amount),
+                        "gekozen": option.chosen_at is not None,
+                        "aangeboden_op": option.created_at.isoformat(),
+                    }
+                    for option in _children(ComplaintSolution, complaint)
+                ],
                 "brieven": [
                     {
                         "soort": letter.kind.value,
@@ -123,6 +141,7 @@ def export_personal_data(email: str) -> list[dict]:
                     {
                         "bestand": a.filename,
                         "soort": a.mime,
+                        "grootte": a.size,
                         "toegevoegd_op": a.uploaded_at.isoformat(),
                     }
                     for a in _children(ComplaintAttachment, complaint)

@@ -2,8 +2,12 @@
 company as processor, as one download for the company's beheerder.
 
 Holds the invitations (with the customers' addresses and names while they are kept) and the whole
-complaint register with history, letters, investigation log and corrective/improvement actions. A user's own export (portal/privacy/export.py) holds
-none of this: it is the company's data about its customers, not the user's personal data.
+complaint register: every column, history, letters, investigation log, corrective/improvement
+actions, the solutions offered with the customer's choice, and the attachments as a list (name,
+type, size; the files stay downloadable one by one from the complaint). The complainant's own
+access export (portal/complaints/retention.py) holds the same parts. A user's own export
+(portal/privacy/export.py) holds none of this: it is the company's data about its customers,
+not the user's personal data.
 """
 
 from __future__ import annotations

@@ -51,12 +51,22 @@ COMPLAINT_FIELDS = (
     "acknowledged_at", "interim_sent_at", "first_closed_on", "closed_on", "reopen_count",
     "agreements", "reply_method", "resolution", "verdict", "verdict_reason", "root_cause",
     "supplier_fault", "satisfaction", "followup_on", "remarks", "dispute_route",
-    "dispute_reference", "created_at", "updated_at",
+    "dispute_reference", "created_at", "updated_at", "severity", "work_order",
+    "installation_type", "technician", "customer_group", "costs", "closed_at", "repeat_count",
+    "reopen_kind", "missed_due_on", "extended_on", "followup_done_on", "followup_outcome",
+    "anonymised_at",
 )  # fmt: skip
 LETTER_FIELDS = ("kind", "method", "sent_at", "sent_by_label", "subject", "body")
 EVENT_FIELDS = ("created_at", "actor_label", "kind", "from_status", "to_status", "note")
 NOTE_FIELDS = ("created_at", "actor_label", "kind", "body")
 ACTION_FIELDS = ("kind", "description", "due_on", "done_on", "created_by_label", "created_at")
+SOLUTION_FIELDS = (
+    "public_id", "description", "compensation", "amount", "chosen_at", "created_at",
+    "created_by_label",
+)  # fmt: skip
+# The list of files (the files themselves stay in the register, downloadable one by one).
+ATTACHMENT_FIELDS = ("public_id", "filename", "mime", "size", "uploaded_at", "uploaded_by_label")
+REVIEW_FIELDS = ("provider", "reviewed_at", "rating", "scale_max", "author_city", "headline")
 AUDIT_LIMIT = 1000
 CSV_HEADER = ("onderdeel", "nr", "veld", "waarde")
 
@@ -196,7 +206,18 @@ def _complaints(company: Company) -> list[dict[str, Any]]:
         data["letters"] = [_pick(letter, LETTER_FIELDS) for letter in complaint.letters]
         data["history"] = [_pick(event, EVENT_FIELDS) for event in complaint.events]
         data["log"] = [_pick(note, NOTE_FIELDS) for note in complaint.notes]
-        data["actions"] = [_pick(a, ACTION_FIELDS) for a in complaint.actions]  # type: ignore[attr-defined]
+        data["actions"] = [
+            {**_pick(a, ACTION_FIELDS), "owner": a.owner.name if a.owner else None}
+            for a in complaint.actions  # type: ignore[attr-defined]
+        ]
+        data["solutions"] = [
+            {**_pick(option, SOLUTION_FIELDS), "chosen": option.chosen_at is not None}
+            for option in complaint.solutions  # type: ignore[attr-defined]
+        ]
+        data["attachments"] = [_pick(a, ATTACHMENT_FIELDS) for a in complaint.attachments]  # type: ignore[attr-defined]
+        data["related_to"] = complaint.related_to.reference if complaint.related_to else None
+        review = complaint.source_review
+        data["source_review"] = _pick(review, REVIEW_FIELDS) if review else None
         out.append(data)
     return out
 
