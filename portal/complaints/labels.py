@@ -1,11 +1,16 @@
-"""Dutch screen labels for the complaint register's enumerations."""
+"""Dutch screen labels for the complaint register's enumerations and history lines."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.complaints.models import (
     Channel,
+    ComplaintEvent,
     ComplaintStatus,
     LetterKind,
     NoteKind,
@@ -15,6 +20,7 @@ from portal.complaints.models import (
     SignalKind,
     Verdict,
 )
+from portal.core.templating import nl_date
 
 STATUS_LABELS = {
     ComplaintStatus.RECEIVED: _l("Ontvangen"),
@@ -138,3 +144,68 @@ INSTALLATION_TYPES = (
     "Dakwerk",
     "Overig",
 )
+
+
+def iso_nl_date(value: str) -> str:
+    """An ISO date kept as text (a history note) as a Dutch date; other text unchanged."""
+    try:
+        return nl_date(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return value
+
+
+def _letter(event: ComplaintEvent) -> str:
+    kind = event.note.split(":")[0]
+    return f"{_('brief verstuurd')} ({LETTER_LABELS.get(kind, event.note)})"  # type: ignore[call-overload]
+
+
+def _auto_escalated(event: ComplaintEvent) -> str:
+    if event.note == "coordinator":
+        return _("termijn ruim verstreken: automatisch voorgelegd aan de klachtencoördinator")
+    return _("termijn ruim verstreken: automatisch voorgelegd aan de beheerders")
+
+
+# One history line per ComplaintEvent.kind, built from the event (its note, its new status).
+# A kind missing here would show as its bare English key (tests/complaints/test_history_labels.py).
+HISTORY_LABELS: dict[str, Callable[[ComplaintEvent], str]] = {
+    "transition": lambda e: str(STATUS_LABELS.get(e.to_status, e.to_status)),  # type: ignore[call-overload]
+    "created": lambda e: _("klacht geregistreerd"),
+    "letter": _letter,
+    "assigned": lambda e: _("behandelaar: %(name)s", name=e.note),
+    "deadline": lambda e: _("termijn verlengd tot %(date)s", date=iso_nl_date(e.note)),
+    "deadline_late": lambda e: _(
+        "termijn verstreken; nieuwe datum %(date)s (te laat)", date=iso_nl_date(e.note)
+    ),
+    "auto_receipt": lambda e: _("automatische ontvangstmelding aan de klager"),
+    "edited": lambda e: _("gegevens bewerkt"),
+    "severity": lambda e: _(
+        "ernst: %(level)s",
+        level=SEVERITY_LABELS.get(e.note, e.note),  # type: ignore[call-overload]
+    ),
+    "related": lambda e: (
+        _("gekoppeld aan %(ref)s", ref=e.note) if e.note else _("koppeling verwijderd")
+    ),
+    "status_link": lambda e: _("link naar de statuspagina gestuurd"),
+    "survey": lambda e: _("klager beantwoordde de tevredenheidsvraag"),
+    "followup": lambda e: _("nazorg vastgelegd"),
+    "attachment": lambda e: _("bijlage toegevoegd"),
+    "attachment_removed": lambda e: _("bijlage verwijderd"),
+    "solution_offered": lambda e: _("oplossing aangeboden: %(text)s", text=e.note),
+    "solution_chosen": lambda e: _("klant koos: %(text)s", text=e.note),
+    "action_added": lambda e: _("actie afgesproken: %(text)s", text=e.note),
+    "action_done": lambda e: _("actie gereed: %(text)s", text=e.note),
+    "escalated": lambda e: _("voorgelegd aan %(text)s", text=e.note),
+    "auto_escalated": _auto_escalated,
+    "notified": lambda e: _("direct bericht aan %(num)s collega('s)", num=e.note),
+}
+
+
+def history_text(event: ComplaintEvent) -> str:
+    """The Dutch history line of one event (the `complaint_history` template filter).
+
+    A status change without a new status, or a kind without a label, shows its bare kind.
+    """
+    describe = HISTORY_LABELS.get(event.kind)
+    if describe is None or (event.kind == "transition" and not event.to_status):
+        return event.kind
+    return describe(event)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Flask
 
 from portal.complaints.labels import (
@@ -11,6 +9,8 @@ from portal.complaints.labels import (
     INSTALLATION_TYPES,
     STATUS_CLASSES,
     STATUS_LABELS,
+    history_text,
+    iso_nl_date,
 )
 from portal.complaints.routes import (  # noqa: F401  (attach their views)
     actions,
@@ -27,7 +27,6 @@ from portal.complaints.routes import (  # noqa: F401  (attach their views)
 from portal.complaints.routes.blueprint import bp
 from portal.complaints.routes.public import bp as public_bp
 from portal.complaints.routes.staff import bp as staff_bp
-from portal.core.templating import nl_date
 
 __all__ = ["bp", "init_app", "public_bp", "staff_bp"]
 
@@ -36,14 +35,7 @@ def init_app(app: Flask) -> None:
     """Add the templates' labels (the settings are `ComplaintSettings`, portal/config)."""
     app.jinja_env.globals.setdefault("complaint_status_labels", STATUS_LABELS)
     app.jinja_env.globals.setdefault("complaint_status_classes", STATUS_CLASSES)
-    app.jinja_env.filters.setdefault("iso_nl_date", _iso_nl_date)
+    app.jinja_env.filters.setdefault("iso_nl_date", iso_nl_date)
+    app.jinja_env.filters.setdefault("complaint_history", history_text)
     app.jinja_env.globals.setdefault("installation_types", INSTALLATION_TYPES)
     app.jinja_env.globals.setdefault("customer_groups", CUSTOMER_GROUPS)
-
-
-def _iso_nl_date(value: str) -> str:
-    """An ISO date kept as text (a history note) as a Dutch date; other text unchanged."""
-    try:
-        return nl_date(date.fromisoformat(value))
-    except (TypeError, ValueError):
-        return value
