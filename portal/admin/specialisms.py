@@ -55,8 +55,7 @@ def add_specialism(name: str, *, active: bool, by: User) -> Specialism:
     audit.record(
         "specialism.created",
         actor=by,
-        subject_type="specialism",
-        subject_id=specialism.slug,
+        subject=specialism,
         changes=audit.diff({}, {"name": name, "active": active}),
     )
     return specialism
@@ -77,7 +76,6 @@ def update_specialism(specialism: Specialism, *, name: str, active: bool, by: Us
         audit.record(
             "specialism.updated",
             actor=by,
-            subject_type="specialism",
-            subject_id=specialism.slug,
+            subject=specialism,
             changes=changes,
         )

@@ -118,8 +118,9 @@ def export():
     audit.record(
         "agreement.acceptances_exported",
         actor=require_user(),
+        subject=selected,  # or all versions:
         subject_type="agreement_version",
-        subject_id=selected.public_id if selected else "*",
+        subject_id="*",
     )
     db.session.commit()
     return Response(

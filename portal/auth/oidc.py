@@ -270,8 +270,7 @@ def refuse(exc: SSOError, user: User | None = None) -> None:
     security_event("sso_refused", reason=exc.reason)
     audit.record(
         "auth.sso_refused",
-        subject_type="user" if user else "",
-        subject_id=user.public_id if user else "",
+        subject=user,
         changes={"reason": {"old": None, "new": exc.reason}},
     )
 

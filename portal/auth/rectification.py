@@ -53,8 +53,7 @@ def change_name(user: User, name: str) -> bool:
         "account.name_changed",
         actor=user,
         company=user.company,
-        subject_type="user",
-        subject_id=user.public_id,
+        subject=user,
         changes={"name": {"old": "[gewijzigd]", "new": "[gewijzigd]"}},
     )
     return True
@@ -103,8 +102,7 @@ def request_email_change(user: User, new_email: str) -> None:
         "account.email_change_requested",
         actor=user,
         company=user.company,
-        subject_type="user",
-        subject_id=user.public_id,
+        subject=user,
     )
     # A taken address gets a pending entry and an old-address notice exactly like a free one
     # (the account page and the old mailbox must not tell them apart); only the mail to the
@@ -292,8 +290,7 @@ def confirm_email_change(raw: str, *, keep_session_id: int | None) -> User | Non
         "account.email_changed",
         actor=user,
         company=user.company,
-        subject_type="user",
-        subject_id=user.public_id,
+        subject=user,
     )
     outbox.enqueue(
         "auth.email_changed",

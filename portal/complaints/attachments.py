@@ -103,7 +103,6 @@ def _audit(
         action,
         actor=by,
         company=by.company if by is not None else None,
-        subject_type="complaint_attachment",
-        subject_id=attachment.public_id,
+        subject=attachment,
         changes=changes,
     )

@@ -58,8 +58,7 @@ def escalate(
         AUDIT_ACTION,
         actor=by,
         company=complaint.company,
-        subject_type="complaint",
-        subject_id=complaint.public_id,
+        subject=complaint,
         changes={"superior": superior.public_id},
     )
     db.session.flush()

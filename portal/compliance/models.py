@@ -57,6 +57,11 @@ class ReminderTemplate(Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def audit_key(self) -> str:
+        """The audit log names a template by its key (the reminder kind)."""
+        return self.key
+
     def __repr__(self) -> str:
         return f"<ReminderTemplate {self.key}>"
 

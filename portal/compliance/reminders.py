@@ -175,8 +175,7 @@ def update_template(template: ReminderTemplate, *, subject: str, body: str, by: 
     audit.record(
         "compliance.template_updated",
         actor=by,
-        subject_type="reminder_template",
-        subject_id=template.key,
+        subject=template,
         changes=audit.diff(before, {"subject": subject, "body": body}),
     )
 

@@ -285,8 +285,7 @@ def set_deadline(company: Company, *, deadline: date, reason: str, by: User) -> 
         "compliance.deadline_set",
         actor=by,
         company=company,
-        subject_type="company",
-        subject_id=company.public_id,
+        subject=company,
         changes=audit.diff(
             {"deadline": previous.deadline.isoformat() if previous else None},
             {"deadline": deadline.isoformat(), "reason": reason},

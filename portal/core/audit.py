@@ -62,14 +62,13 @@ def record(
     """Add one audit event to the session (the caller's transaction commits it).
 
     `subject` is the record the event is about: its type is the class name in snake case
-    (`ReviewSystem` -> "review_system") and its id the public id. For anything else (a setting,
-    an export, a row without a public id) spell out `subject_type` and `subject_id`.
+    (`ReviewSystem` -> "review_system") and its id the public id, else its `audit_key` (a
+    natural key such as a slug), else its primary key. For anything else (a setting, an export,
+    a deleted row, a set of rows) spell out `subject_type` and `subject_id`.
     """
     if subject is not None:
         subject_type = subject_type or subject_type_of(subject)
-        subject_id = (
-            subject.public_id if hasattr(subject, "public_id") else getattr(subject, "id", "")
-        )
+        subject_id = _subject_id(subject)
     event = AuditEvent(
         action=action,
         actor_id=getattr(actor, "id", None),
@@ -82,6 +81,15 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def _subject_id(subject: object) -> object:
+    """The id the audit log names a record by: public id, natural key, primary key."""
+    for name in ("public_id", "audit_key", "id"):
+        value = getattr(subject, name, None)
+        if value is not None:
+            return value
+    return ""
 
 
 def subject_type_of(subject: object) -> str:

@@ -131,6 +131,7 @@ SUBJECTS = {
     "reminder_template": _l("herinneringstekst"),
     "self_reported_score": _l("opgegeven score"),
     "user": _l("gebruiker"),
+    "user_session": _l("sessie"),
     "agreement_version": _l("versie verwerkersovereenkomst"),
     "outbox_message": _l("e-mail"),
 }

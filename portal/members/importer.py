@@ -146,8 +146,7 @@ def create_batch(table: ParsedTable, *, filename: str, by: User) -> ImportBatch:
     audit.record(
         "member_import.uploaded",
         actor=by,
-        subject_type="import_batch",
-        subject_id=batch.id,
+        subject=batch,
         changes={"rows": len(rows), "rows_with_errors": sum(1 for r in rows if r["errors"])},
     )
     db.session.flush()
@@ -322,8 +321,12 @@ def apply_batch(batch: ImportBatch, *, by: User) -> dict[str, int]:
     }
     batch.summary = summary
     batch.rows = {}  # the register data is no longer needed once applied
-    audit.record("member_import.applied", actor=by, subject_type="import_batch", subject_id=batch.id,
-                 changes={**summary, "filename": batch.filename})  # fmt: skip
+    audit.record(
+        "member_import.applied",
+        actor=by,
+        subject=batch,
+        changes={**summary, "filename": batch.filename},
+    )
     db.session.flush()
     refresh_directory([c.id for c in touched])
     return summary

@@ -62,6 +62,11 @@ class Specialism(Model):
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     __mapper_args__ = {"version_id_col": version}
 
+    @property
+    def audit_key(self) -> str:
+        """The audit log names a specialism by its slug (kept on rename)."""
+        return self.slug
+
     def __repr__(self) -> str:
         return f"<Specialism {self.slug}>"
 

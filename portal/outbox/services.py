@@ -53,8 +53,7 @@ def _audit(
     audit.record(
         action,
         actor=by,
-        subject_type="outbox_message",
-        subject_id=message.id,
+        subject=message,
         changes={field: {"old": old, "new": new}},
     )
 

@@ -92,8 +92,7 @@ def open_request(
         "privacy.request_received",
         actor=user,
         company=user.company,
-        subject_type="subject_request",
-        subject_id=item.public_id,
+        subject=item,
         changes={"kind": {"old": None, "new": kind.value}},
     )
     return item

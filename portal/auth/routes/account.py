@@ -124,8 +124,7 @@ def cancel_email_change() -> ResponseReturnValue:
             "account.email_change_cancelled",
             actor=user,
             company=user.company,
-            subject_type="user",
-            subject_id=user.public_id,
+            subject=user,
         )
         db.session.commit()
         flash(_("De wijziging van uw e-mailadres is ingetrokken."))
@@ -264,7 +263,7 @@ def end_session(session_id: int) -> ResponseReturnValue:
     if row is None or not form.validate_on_submit():
         abort(404)
     row.revoked_at = sessions.utcnow()
-    audit.record("auth.session_ended", actor=user, subject_type="session", subject_id=row.id)
+    audit.record("auth.session_ended", actor=user, subject=row)
     db.session.commit()
     flash(_("De sessie is beëindigd."))
     return redirect(url_for("auth.account"), 303)
