@@ -482,7 +482,6 @@ def test_simultaneous_category_saves_do_not_both_pass(two_sessions, monkeypatch)
     policy row is written on every save, so the later one fails on its version and gets 409."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("the in-memory SQLite test database has one shared connection")
-    import time
 
     from portal.complaints import services
     from portal.complaints.models import ComplaintCategory
@@ -494,19 +493,26 @@ def test_simultaneous_category_saves_do_not_both_pass(two_sessions, monkeypatch)
     seen_a["categories"] += "\nCategorie van A"
     seen_b["categories"] += "\nCategorie van B"
     barrier = threading.Barrier(2, timeout=10)
+    first_done = threading.Event()
     real = services.save_policy
 
     def held(*args, **kwargs):
         barrier.wait()  # both passed the version check
         if threading.current_thread().name == "later":
-            time.sleep(1.0)  # the other save commits first
+            # The other save commits first: wait for its whole request, not a fixed second
+            # (on a busy machine that second was sometimes not enough).
+            assert first_done.wait(30)
         return real(*args, **kwargs)
 
     monkeypatch.setattr(services, "save_policy", held)
     statuses: dict[str, int] = {}
 
     def save(name, client, data):
-        statuses[name] = client.post(settings, data=data).status_code
+        try:
+            statuses[name] = client.post(settings, data=data).status_code
+        finally:
+            if name == "first":
+                first_done.set()
 
     threads = [
         threading.Thread(target=save, args=("first", a, seen_a), name="first"),
