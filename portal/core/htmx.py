@@ -16,6 +16,23 @@ def wants_fragment(target: str) -> bool:
     return hx.target == target
 
 
+def full_page_load() -> Response | None:
+    """For a boosted navigation, a response that makes htmx load the page as a whole instead.
+
+    A boost swaps only the body: the page's own scripts and stylesheets in its head are not
+    loaded, its scripts do not start, and the document keeps the previous page's
+    Content-Security-Policy. A page that needs those answers boosts with this (one extra
+    request); None for any other request."""
+    hx = request.htmx
+    if not hx or not hx.boosted:
+        return None
+    query = request.query_string.decode()
+    response = make_response("", 200)
+    response.headers["HX-Redirect"] = request.path + (f"?{query}" if query else "")
+    response.vary.update(("HX-Request", "HX-Boosted"))
+    return response
+
+
 def render(page: str, fragment: str, *, target: str, status: int = 200, **ctx: Any) -> Response:
     """Render the page, or only its fragment when htmx asks for that region."""
     template = fragment if wants_fragment(target) else page

@@ -25,7 +25,7 @@ from flask_login import current_user
 
 from portal.core import i18n
 from portal.core.db import utcnow
-from portal.core.htmx import render, wants_fragment
+from portal.core.htmx import full_page_load, render, wants_fragment
 from portal.core.settings import publication_min
 from portal.directory import (
     badge,
@@ -118,6 +118,8 @@ def _cache_headers(response: Response) -> Response:
 @limiter.limit(_search_limit)
 def index():
     """Search form and results; an htmx search swaps only #directory-results."""
+    if reload := full_page_load():  # live search and map are scripts in this page's head
+        return reload
     query = SearchQuery.from_args(request.args)
     fragment = wants_fragment(RESULTS_TARGET)
     g.directory_shared_cache = fragment
@@ -138,6 +140,7 @@ def index():
     )
     if not fragment:  # the page holds the map: tiles from the configured host only
         response.headers["Content-Security-Policy"] = map_data.page_csp()
+        response.vary.add("HX-Boosted")
     return response
 
 

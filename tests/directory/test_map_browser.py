@@ -229,3 +229,19 @@ def test_map_view_has_no_axe_violations(live_server):
         finally:
             browser.close()
     assert not problems, "\n".join(problems)
+
+
+def test_live_search_and_map_after_arriving_by_a_boosted_link(live_server):
+    """Regression: the header's link (boosted, like the home page's search) swapped in the
+    ledenzoeker without its scripts, so without live search and map, and under the previous
+    page's Content-Security-Policy. The portal now has htmx load the page as a whole."""
+    with live_server(seed) as base, browser_page(javascript=True) as page:
+        seen = route_outside(page, base)
+        page.goto(f"{base}/privacy")
+        page.get_by_role("link", name="Ledenzoeker").first.click()
+        page.wait_for_url(f"{base}/ledenzoeker/")
+        page.get_by_label("Naam of plaats").press_sequentially("jansen", delay=40)
+        expect(page.locator("#directory-results h3")).to_have_count(6)  # typed, not submitted
+        page.get_by_role("button", name="Kaart", exact=True).click()
+        map_at_rest(page, 6)
+        assert seen["tiles"] and not seen["foreign"]

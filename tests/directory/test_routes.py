@@ -39,10 +39,25 @@ def test_htmx_search_gets_only_the_fragment(client, listed):
         assert {"HX-Request", "HX-Target"} <= set(response.vary)
 
 
+@pytest.mark.parametrize("target", [{}, {"HX-Target": "directory-results"}])
+def test_boosted_navigation_loads_the_whole_page(client, listed, target):
+    """A boost would swap in the body only: without the page's scripts (live search, map) and
+    with the previous page's CSP (no map tiles). htmx is told to load the page instead."""
+    listed("Bakker Installaties")
+    headers = {"HX-Request": "true", "HX-Boosted": "true", **target}
+    response = client.get("/ledenzoeker/?q=bakker&straal=10", headers=headers)
+    assert response.status_code == 200 and response.text == ""
+    assert response.headers["HX-Redirect"] == "/ledenzoeker/?q=bakker&straal=10"
+    assert {"HX-Request", "HX-Boosted"} <= set(response.vary)
+    plain = client.get("/ledenzoeker/", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert plain.headers["HX-Redirect"] == "/ledenzoeker/"
+    page = client.get("/ledenzoeker/?q=bakker")
+    assert "HX-Redirect" not in page.headers and "HX-Boosted" in page.vary
+
+
 @pytest.mark.parametrize(
     "headers",
     [
-        {"HX-Request": "true", "HX-Boosted": "true", "HX-Target": "directory-results"},
         {
             "HX-Request": "true",
             "HX-History-Restore-Request": "true",
@@ -51,7 +66,7 @@ def test_htmx_search_gets_only_the_fragment(client, listed):
         {"HX-Request": "true", "HX-Target": "main"},
     ],
 )
-def test_boosts_history_restores_and_other_targets_get_the_page(client, listed, headers):
+def test_history_restores_and_other_targets_get_the_page(client, listed, headers):
     listed("Bakker Installaties")
     response = client.get("/ledenzoeker/?q=bakker", headers=headers)
     assert "<html" in response.text
