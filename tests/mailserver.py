@@ -154,6 +154,7 @@ class MailServer:
             hostname="127.0.0.1",
             port=self.port,
             server_hostname="localhost",
+            ready_timeout=30,  # aiosmtpd's default 5 s is too short for a loaded machine
             **kwargs,
         )
 

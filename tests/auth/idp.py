@@ -26,18 +26,21 @@ def idp_process(args: list[str], port: int):
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
+    # A minute, not 200 tries of 50 ms: on a loaded machine a fresh Python process takes more
+    # than ten seconds to import Flask and listen, and its first answer may be slow too.
+    deadline = time.monotonic() + 60
     try:
-        for _ in range(200):
+        while True:
             try:
-                if requests.get(f"{url}/.well-known/openid-configuration", timeout=1).ok:
+                if requests.get(f"{url}/.well-known/openid-configuration", timeout=10).ok:
                     break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             if process.poll() is not None:
                 raise RuntimeError(f"IdP process {args[0]} exited early")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"IdP process {args[0]} did not start")
             time.sleep(0.05)
-        else:
-            raise RuntimeError(f"IdP process {args[0]} did not start")
         yield url
     finally:
         process.terminate()
