@@ -87,6 +87,9 @@ _DISTANCE_PAGE = (
     "AS page ON e.company_id = page.company_id ORDER BY page.d2, page.sort_key, page.company_id"
 )
 
+# The rows of one page whose ids are known (id_index): one bound value per id.
+_BY_ID = "SELECT {columns} FROM {table} WHERE company_id IN ({ids})"
+
 # Every match with a position, for the map: no order (the map never changes the list's order).
 _MAP_ROWS = (
     "SELECT slug, name, city, latitude, longitude, exact_location FROM {table} "
@@ -113,6 +116,9 @@ class Filters:
     id_sets: list[IdFilter] = field(default_factory=list)
     center: geo.Point | None = None
     radius_km: float = 0.0
+    # The id filters as conditions of the precomputed sets (id_index.Term), or None when one
+    # of them has no such form (the score filter depends on the moment of judging).
+    terms: list | None = field(default_factory=list)
 
     def where(self, *, walk_sort_index: bool = False) -> str:
         """The WHERE clause; `walk_sort_index` keeps SQLite on the sort index (see module doc)."""
@@ -201,6 +207,26 @@ def page_from(
     params = {"start_key": start[0], "start_id": start[1], "size": size}
     rows = session.connection().execute(_statement(sql, tuple(columns)), params)
     return [(row, None) for row in rows]
+
+
+def rows_by_id(
+    session: AnySession, columns: tuple, ids: list[int], distances: list[float] | None = None
+) -> list[tuple]:
+    """The rows of `ids` in that order, as (row, distance or None) pairs; a row gone meanwhile
+    is left out."""
+    if not ids:
+        return []
+    sql = _BY_ID.format(
+        columns=", ".join(column.name for column in columns),
+        table=_TABLE,
+        ids=", ".join(f":id{n}" for n in range(len(ids))),
+    )
+    params = {f"id{n}": company_id for n, company_id in enumerate(ids)}
+    found = {row.company_id: row for row in session.connection().execute(
+        _statement(sql, tuple(columns)), params
+    )}  # fmt: skip
+    km: list[float | None] = list(distances) if distances else [None] * len(ids)
+    return [(found[i], d) for i, d in zip(ids, km, strict=True) if i in found]
 
 
 def map_rows(session: AnySession, filters: Filters, *, limit: int) -> list:

@@ -32,6 +32,7 @@ from portal.directory import (
     browse,
     cache,
     cards,
+    id_index,
     logos,
     map_data,
     publish,
@@ -152,6 +153,7 @@ def _search(query: SearchQuery) -> services.SearchResult:
         rule=_rule(),
         vocabulary=_vocabulary(),
         page_starts=lambda: browse.current(db.session, version=_directory_version()),
+        id_index=lambda: id_index.current(db.session, version=_directory_version()),
     )
     db.session.commit()  # geocoder answers are cached in the database
     return result

@@ -14,15 +14,15 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
 
-from portal.core.db import AnySession, UTCDateTime
+from portal.core.db import AnySession
 from portal.core.templating import format_count
-from portal.directory import queries
+from portal.directory import queries, search_filters
 from portal.directory.browse import PageStarts
 from portal.directory.forms import PER_PAGE, SearchQuery
 from portal.directory.geocoder import Geocoder, Location, locate, parse_query
+from portal.directory.id_index import IdIndex
 from portal.directory.models import DirectoryEntry
 from portal.directory.scores import PublicScore, ScoreFacts, public_score
-from portal.directory.search_backend import text_groups
 from portal.directory.vocabulary import Reading, Vocabulary, plain, read, suggestion
 from portal.members.models import Recognition, Specialism
 
@@ -190,11 +190,14 @@ def search(
     rule: ScoreRule,
     vocabulary: Vocabulary | None,
     page_starts: Callable[[], PageStarts] | None = None,
+    id_index: Callable[[], IdIndex] | None = None,
 ) -> SearchResult:
     """Run a search: filters in SQL, distance or A-Z order, one page and the exact count.
 
     `page_starts`: the whole list's page starts (browse.current) for keyset paging when the
     search has no filter at all; without it that list is counted and paged with OFFSET.
+    `id_index`: the precomputed matching sets (id_index.current) for A-Z searches with
+    filters; without them those are counted and sorted in SQL.
     """
     result, filters = _plan(session, query, geocoder=geocoder, rule=rule, vocabulary=vocabulary)
     if filters is None:  # an unknown place, specialism or recognition: nothing can match
@@ -204,8 +207,24 @@ def search(
     offset = (query.page - 1) * PER_PAGE
     rows: list[tuple] = []
     rings = None
-    if filters.center is not None:
+    index = id_index() if id_index is not None and filters.terms is not None else None
+    if index is not None and filters.center is not None:  # a circle over precomputed sets
+        allowed = index.match(filters.terms) if filters.terms else None
+        hits, nearest = index.circle(
+            filters.center, filters.radius_km, allowed, needed=offset + PER_PAGE
+        )
+        page = nearest[offset : offset + PER_PAGE]
+        rows = queries.rows_by_id(
+            session, CARD_COLUMNS, [i for _d2, i in page], [math.sqrt(d2) for d2, _i in page]
+        )
+    elif filters.center is not None:
         hits, rings = queries.counted_rings(session, filters)
+    elif index is not None and filters.id_sets:  # set operations: exact count, page by rank
+        bits = index.match(filters.terms or [])
+        hits = bits.bit_count()
+        if offset < hits:
+            ids = index.page(bits, offset=offset, size=PER_PAGE)
+            rows = queries.rows_by_id(session, CARD_COLUMNS, ids)
     elif filters.id_sets:  # up to WALK_THRESHOLD hits: counted and sorted in one statement
         hits, rows = queries.sorted_hits(
             session, filters, CARD_COLUMNS, offset=offset, size=PER_PAGE
@@ -257,7 +276,11 @@ def _plan(
                 value=where,
             )
             return result, None
-    return result, _filters(session, query, result.reading, result.location, rule)
+    score_since = rule.now - timedelta(days=rule.max_age_days)
+    return result, search_filters.build(
+        session, query, result.reading, result.location,
+        score_min_count=rule.min_count, score_since=score_since,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -283,65 +306,6 @@ def map_points(
         return MapPoints(location_error=result.location_error)
     rows = queries.map_rows(session, filters, limit=MAP_LIMIT + 1)
     return MapPoints(rows[:MAP_LIMIT], truncated=len(rows) > MAP_LIMIT)
-
-
-# Fixed conditions of the list filters (`{id}`: see queries.IdFilter); the id is bound.
-_LIST_FILTERS = {
-    "specialism": "{id} IN (SELECT company_id FROM company_specialisms WHERE specialism_id = :specialism)",
-    "recognition": "{id} IN (SELECT company_id FROM company_recognitions WHERE recognition_id = :recognition)",
-}
-
-
-# "Alleen met score": the SQL twin of scores.public_score for rows of the directory (which
-# only ever hold a current system in a public status).
-_WITH_SCORE = (
-    "provider IS NOT NULL AND score IS NOT NULL AND scale_max > 0 AND review_count > 0 "
-    "AND review_count >= :score_min_count AND fetched_at >= :score_fresh_since"
-)
-
-
-def _score_params(session: AnySession, rule: ScoreRule) -> dict:
-    since = rule.now - timedelta(days=rule.max_age_days)
-    dialect = session.get_bind().dialect
-    process = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
-    return {
-        "score_min_count": rule.min_count,
-        "score_fresh_since": process(since) if process else since,
-    }
-
-
-def _filters(
-    session: AnySession,
-    query: SearchQuery,
-    reading: Reading,
-    location: Location | None,
-    rule: ScoreRule,
-) -> queries.Filters | None:
-    """The search's filters; None when a filter names nothing that exists."""
-    filters = queries.Filters()
-    if reading.groups:
-        filters.id_sets += text_groups(
-            session.get_bind().dialect.name,
-            [g.words for g in reading.groups],
-            [g.specialism_ids for g in reading.groups],
-        )
-    for slugs, model, name in (
-        (query.vakgebied, Specialism, "specialism"),
-        (query.erkenning, Recognition, "recognition"),
-    ):
-        if not slugs:
-            continue
-        found = session.scalars(select(model.id).where(model.slug.in_(slugs))).all()
-        if len(found) < len(slugs):
-            return None
-        for n, item_id in enumerate(sorted(found)):
-            sql = _LIST_FILTERS[name].replace(f":{name}", f":{name}_{n}")
-            filters.id_sets.append(queries.IdFilter(sql, {f"{name}_{n}": item_id}))
-    if query.score:
-        filters.id_sets.append(queries.IdFilter(_WITH_SCORE, _score_params(session, rule)))
-    if location is not None:
-        filters.center, filters.radius_km = location.point, query.straal
-    return filters
 
 
 def _card(row: Any, distance: float | None, rule: ScoreRule) -> Card:

@@ -1,0 +1,185 @@
+"""Circle searches over the precomputed sets (id_index.py): members bucketed in a grid of cells.
+
+The same rule as the SQL (queries.py): a member is inside when it lies in the bounding box and
+its squared flat-earth distance (geo.squared_distance_sql, computed here with the very same
+operations in double precision) is at most the radius squared; the order is distance, then
+the A-Z rank. Cells wholly inside the circle are counted without looking at their members
+(the largest squared distance over a cell is at one of its corners, as it grows with the
+distance in each direction), only members of cells on the edge are measured. The page is
+found by visiting cells nearest first and stopping once no unvisited cell can hold a member
+nearer than the page's last one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from portal.directory import geo
+
+CELL_LAT = 0.005  # degrees: about 560 m
+CELL_LON = 0.0075  # degrees: about 510 m in the Netherlands
+_EDGE = 1e-9  # degrees added around a cell, so rounding never puts a member outside its cell
+_SAFE = 1 - 1e-9  # a cell counts as wholly inside only with this much room to spare
+_YES, _NO = ord("1"), ord("0")  # the bytes of `allowed`
+
+
+@dataclass
+class Grid:
+    """The positions of the members by A-Z rank, bucketed in cells."""
+
+    latitudes: list[float | None]
+    longitudes: list[float | None]
+    cells: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # ranks, ascending
+    # Per row of cells: its columns in order, the running member count before each, and the
+    # ranks of the row's cells one after the other (in column order).
+    rows: dict[int, tuple[list[int], list[int], list[int]]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for rank, (lat, lon) in enumerate(zip(self.latitudes, self.longitudes, strict=True)):
+            if lat is not None and lon is not None:
+                key = (math.floor(lat / CELL_LAT), math.floor(lon / CELL_LON))
+                self.cells.setdefault(key, []).append(rank)
+        by_row: dict[int, list[int]] = {}
+        for i, j in sorted(self.cells):
+            by_row.setdefault(i, []).append(j)
+        for i, columns in by_row.items():
+            running, ranks = [0], []
+            for j in columns:
+                ranks += self.cells[(i, j)]
+                running.append(len(ranks))
+            self.rows[i] = (columns, running, ranks)
+
+    def circle(
+        self, center: geo.Point, radius_km: float, allowed: bytes | None, *, needed: int
+    ) -> tuple[int, list[tuple[float, int]]]:
+        """The exact number of members inside the circle (and in `allowed`, if given: one byte
+        per rank, b"1" for a member that may match), and the `needed` nearest as (squared km,
+        rank), nearest first."""
+        box = geo.bounding_box(center, radius_km)
+        params = geo.distance_params(center)
+        clat, clon = params["center_lat"], params["center_lon"]
+        north, east, change = params["km_north"], params["km_east"], params["km_east_change"]
+        r2 = radius_km * radius_km
+        lats, lons, cells = self.latitudes, self.longitudes, self.cells
+
+        def d2(lat: float, lon: float) -> float:  # as geo.squared_distance_sql, same order
+            dlat = lat - clat
+            dx = (lon - clon) * (east - change * dlat)
+            dy = dlat * north
+            return dx * dx + dy * dy
+
+        def member(r: int) -> bool:
+            lat, lon = lats[r], lons[r]
+            return (
+                (allowed is None or allowed[r] == _YES)
+                and box.min_lat <= lat <= box.max_lat  # type: ignore[operator]
+                and box.min_lon <= lon <= box.max_lon  # type: ignore[operator]
+                and d2(lat, lon) <= r2  # type: ignore[arg-type]
+            )
+
+        total = 0
+        j_min = math.floor(box.min_lon / CELL_LON)
+        j_max = math.floor(box.max_lon / CELL_LON)
+        for i in range(math.floor(box.min_lat / CELL_LAT), math.floor(box.max_lat / CELL_LAT) + 1):
+            row = self.rows.get(i)
+            if row is None:
+                continue
+            columns, running, row_ranks = row
+            lo, hi, west, eastmost = self._spans(i, box, clat, clon, r2, north, east, change)
+            first = bisect.bisect_left(columns, max(j_min, west))
+            last = bisect.bisect_right(columns, min(j_max, eastmost))
+            inner_first = max(first, bisect.bisect_left(columns, lo))
+            inner_last = min(last, bisect.bisect_right(columns, hi))
+            if inner_first >= inner_last:  # no cell wholly inside: every cell is an edge cell
+                inner_first = inner_last = last
+            for k in (*range(first, inner_first), *range(inner_last, last)):
+                for r in cells[(i, columns[k])]:
+                    lat, lon = lats[r], lons[r]
+                    if (
+                        (allowed is None or allowed[r] == _YES)
+                        and box.min_lat <= lat <= box.max_lat  # type: ignore[operator]
+                        and box.min_lon <= lon <= box.max_lon  # type: ignore[operator]
+                        and d2(lat, lon) <= r2  # type: ignore[arg-type]
+                    ):
+                        total += 1
+            start, end = running[inner_first], running[inner_last]
+            if allowed is None:
+                total += end - start
+            elif end > start:
+                total += sum(map(allowed.__getitem__, row_ranks[start:end])) - _NO * (end - start)
+        nearest = self._nearest(center, box, member, d2, north, east, change, min(needed, total))
+        return total, nearest
+
+    @staticmethod
+    def _spans(
+        i: int, box: geo.BoundingBox, clat: float, clon: float, r2: float,
+        north: float, east: float, change: float,
+    ) -> tuple[int, int, int, int]:  # fmt: skip
+        """Columns of row `i`: from lo to hi its cells lie wholly inside the circle and the box
+        (none when lo > hi); outside west..eastmost no cell reaches into the circle.
+
+        For a given east-west offset the squared distance over the row's latitudes is largest
+        at one of its edges, and it grows with that offset; a member inside the circle is at
+        most sqrt(r2 - nearest north-south offset²) / smallest east-west scale away east-west.
+        """
+        lat0, lat1 = i * CELL_LAT - _EDGE, (i + 1) * CELL_LAT + _EDGE
+        scales = (east - change * (lat0 - clat), east - change * (lat1 - clat))
+        near = 0.0 if lat0 <= clat <= lat1 else min(abs(lat0 - clat), abs(lat1 - clat))
+        reach = r2 / _SAFE - (near * north) ** 2
+        if reach < 0:
+            return 1, 0, 1, 0
+        out = math.sqrt(reach) / min(scales) + _EDGE
+        west = math.floor((clon - out) / CELL_LON)
+        eastmost = math.floor((clon + out) / CELL_LON)
+        if lat0 < box.min_lat or lat1 > box.max_lat:
+            return 1, 0, west, eastmost
+        half = math.inf
+        for lat, scale in zip((lat0, lat1), scales, strict=True):
+            room = r2 * _SAFE - ((lat - clat) * north) ** 2
+            if room <= 0:
+                return 1, 0, west, eastmost
+            half = min(half, math.sqrt(room) / scale)
+        lo = math.ceil((max(clon - half, box.min_lon) + _EDGE) / CELL_LON)
+        hi = math.floor((min(clon + half, box.max_lon) - _EDGE) / CELL_LON) - 1
+        return lo, hi, west, eastmost
+
+    def _nearest(
+        self, center: geo.Point, box: geo.BoundingBox, member: Callable[[int], bool],
+        d2: Callable[[float, float], float], north: float, east: float, change: float,
+        needed: int,
+    ) -> list[tuple[float, int]]:  # fmt: skip
+        """The `needed` nearest members, visiting rings of cells around the centre's cell until
+        no cell farther out can hold a member nearer than the last one found."""
+        if needed <= 0:
+            return []
+        ci = math.floor(center.latitude / CELL_LAT)
+        cj = math.floor(center.longitude / CELL_LON)
+        i_range = (math.floor(box.min_lat / CELL_LAT), math.floor(box.max_lat / CELL_LAT))
+        j_range = (math.floor(box.min_lon / CELL_LON), math.floor(box.max_lon / CELL_LON))
+        # The smallest east-west scale inside the box bounds every east-west offset from below.
+        scale = min(east - change * (box.min_lat - center.latitude),
+                    east - change * (box.max_lat - center.latitude))  # fmt: skip
+        lats, lons, cells = self.latitudes, self.longitudes, self.cells
+        found: list[tuple[float, int]] = []
+        reach = max(ci - i_range[0], i_range[1] - ci, cj - j_range[0], j_range[1] - cj)
+        for ring in range(reach + 1):
+            for i in range(max(ci - ring, i_range[0]), min(ci + ring, i_range[1]) + 1):
+                edge_row = abs(i - ci) == ring
+                for j in range(max(cj - ring, j_range[0]), min(cj + ring, j_range[1]) + 1):
+                    if not edge_row and abs(j - cj) != ring:
+                        continue
+                    for r in cells.get((i, j), ()):
+                        if member(r):  # a member of a cell has a position
+                            found.append((d2(lats[r], lons[r]), r))  # type: ignore[arg-type]
+            if len(found) >= needed:
+                found.sort()
+                del found[needed:]
+                # A cell of the next ring lies `ring` whole cells away north-south or east-west.
+                gap = min(ring * CELL_LAT * north, ring * CELL_LON * scale)
+                if gap * gap * _SAFE > found[-1][0]:
+                    break
+        found.sort()
+        return found[:needed]

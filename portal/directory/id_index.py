@@ -1,0 +1,266 @@
+"""Which members each word, specialism and recognition matches, per directory version (issue 19).
+
+A typed query is a few word groups and list filters; in SQL each became a full-text or list
+subquery, and a broad one (a trade word, a two-letter prefix, a specialism) was collected,
+counted exactly over every row and then paged by walking the sort index: at 100,000 members
+three statements of 50-150 ms each on every cache miss. Here the matching sets are computed
+once per directory version and a search becomes set operations:
+
+- every listed member gets its rank in the neutral A-Z order (sort_key, company_id, as the
+  database orders them), and a set of members is a bitset over those ranks (a Python int);
+- each word of the folded search text (the words the full-text index holds) keeps the ranks of
+  its members; a typed word matches every word it starts (the full-text prefix match), so its
+  set is the union over a range of the sorted words (frequent words are kept as bitsets,
+  rare ones as rank lists, and recent prefixes are remembered);
+- each specialism and recognition keeps the bitset of its listed members.
+
+A group (a word and its corrections, or a trade word with its specialisms) is a union, the
+groups and list filters are intersected, the count is the number of set bits (exact), and the
+page is the ranks from `offset` on, turned into company ids: only those 20 rows are read.
+
+Like the vocabulary, the sets are built from the database when the version moves on by the
+first worker that needs them and shared as JSON through the page cache (database or Redis);
+each process keeps the one of the current version (with the shared cache off, each process
+builds its own). Every change of public rows, specialisms or recognitions bumps the version.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import text
+
+from portal.core.db import AnySession, utcnow
+from portal.directory import cache, geo
+from portal.directory.grid import Grid
+
+EXTENSION = "directory_id_index"
+CACHE_KEY = "id-index-v1"  # bump when the JSON shape changes
+CACHE_SECONDS = 7 * 24 * 3600  # the directory version makes an old one stale anyway
+PREFIXES_HELD = 256  # remembered prefix sets per process
+_CHUNK = 4096  # bits looked at at once while paging
+_AFTER_Z = "{"  # the character after "z": folded words are [0-9a-z]+
+
+_ROWS = text(
+    "SELECT company_id, search_text, latitude, longitude FROM directory_entries "
+    "ORDER BY sort_key, company_id"
+)
+_LINKS = {
+    "specialisms": text(
+        "SELECT l.specialism_id, l.company_id FROM company_specialisms AS l "
+        "JOIN directory_entries AS e ON e.company_id = l.company_id"
+    ),
+    "recognitions": text(
+        "SELECT l.recognition_id, l.company_id FROM company_recognitions AS l "
+        "JOIN directory_entries AS e ON e.company_id = l.company_id"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One condition of a search: members with a word starting with one of `words`, or with one
+    of the specialisms, or with one of the recognitions (any of them)."""
+
+    words: tuple[str, ...] = ()
+    specialism_ids: tuple[int, ...] = ()
+    recognition_ids: tuple[int, ...] = ()
+
+
+@dataclass
+class IdIndex:
+    """The matching sets of one directory version (see the module doc)."""
+
+    ids: list[int]  # company id per A-Z rank
+    words: list[str]  # sorted distinct words of the search text
+    postings: list[list[int]]  # ranks per word, ascending
+    specialisms: dict[int, list[int]]  # specialism id -> ranks
+    recognitions: dict[int, list[int]]
+    latitudes: list[float | None]  # per rank
+    longitudes: list[float | None]
+    grid: Grid = field(init=False)
+    _dense: dict[int, int] = field(default_factory=dict)  # word number -> bitset
+    _lists: dict[str, dict[int, int]] = field(default_factory=dict)
+    _prefixes: OrderedDict = field(default_factory=OrderedDict)
+
+    def __post_init__(self) -> None:
+        self.grid = Grid(self.latitudes, self.longitudes)
+        threshold = max(64, len(self.ids) // 64)  # a bitset is then smaller than the list
+        self._dense = {
+            n: self._bits(ranks) for n, ranks in enumerate(self.postings) if len(ranks) >= threshold
+        }
+        self._lists = {
+            "specialisms": {k: self._bits(v) for k, v in self.specialisms.items()},
+            "recognitions": {k: self._bits(v) for k, v in self.recognitions.items()},
+        }
+
+    def _bits(self, ranks: Iterable[int], into: bytearray | None = None) -> int:
+        buffer = bytearray(len(self.ids) // 8 + 1) if into is None else into
+        for rank in ranks:
+            buffer[rank >> 3] |= 1 << (rank & 7)
+        return int.from_bytes(buffer, "little")
+
+    def prefix(self, word: str) -> int:
+        """Members with a word starting with `word` (the full-text prefix match)."""
+        found = self._prefixes.get(word)
+        if found is not None:
+            self._prefixes.move_to_end(word)
+            return found
+        first = bisect.bisect_left(self.words, word)
+        last = bisect.bisect_left(self.words, word + _AFTER_Z, first)
+        bits, buffer = 0, bytearray(len(self.ids) // 8 + 1)
+        for n in range(first, last):
+            dense = self._dense.get(n)
+            if dense is not None:
+                bits |= dense
+            else:
+                for rank in self.postings[n]:
+                    buffer[rank >> 3] |= 1 << (rank & 7)
+        bits |= int.from_bytes(buffer, "little")
+        self._prefixes[word] = bits
+        if len(self._prefixes) > PREFIXES_HELD:
+            self._prefixes.popitem(last=False)
+        return bits
+
+    def term(self, term: Term) -> int:
+        """The members of one condition (a union)."""
+        bits = 0
+        for word in term.words:
+            bits |= self.prefix(word)
+        for kind, wanted in (
+            ("specialisms", term.specialism_ids),
+            ("recognitions", term.recognition_ids),
+        ):
+            held = self._lists[kind]
+            for item_id in wanted:
+                bits |= held.get(item_id, 0)
+        return bits
+
+    def match(self, terms: Sequence[Term]) -> int:
+        """The members meeting every condition (an intersection); everyone without any."""
+        bits = (1 << len(self.ids)) - 1
+        for term in terms:
+            bits &= self.term(term)
+            if not bits:
+                break
+        return bits
+
+    def circle(
+        self, center: geo.Point, radius_km: float, bits: int | None, *, needed: int
+    ) -> tuple[int, list[tuple[float, int]]]:
+        """The exact number of members within `radius_km` of `center` (among `bits` if given)
+        and the `needed` nearest as (squared km, company id), in the list's order."""
+        # One byte per rank (b"1": may match), so a cell's members are tested in C.
+        allowed = None if bits is None else format(bits, f"0{len(self.ids)}b")[::-1].encode()
+        total, nearest = self.grid.circle(center, radius_km, allowed, needed=needed)
+        return total, [(d2, self.ids[rank]) for d2, rank in nearest]
+
+    def page(self, bits: int, *, offset: int, size: int) -> list[int]:
+        """Company ids of the matches from the `offset`-th (0-based) on, at most `size`, A-Z."""
+        ranks: list[int] = []
+        skip, base, mask = offset, 0, (1 << _CHUNK) - 1
+        while bits and len(ranks) < size:
+            chunk = bits & mask
+            count = chunk.bit_count()
+            if count <= skip:
+                skip -= count
+            else:
+                while chunk and len(ranks) < size:
+                    low = chunk & -chunk
+                    if skip:
+                        skip -= 1
+                    else:
+                        ranks.append(base + low.bit_length() - 1)
+                    chunk ^= low
+            bits >>= _CHUNK
+            base += _CHUNK
+        return [self.ids[rank] for rank in ranks]
+
+
+def build(session: AnySession) -> IdIndex:
+    """The matching sets of the public rows as they are now."""
+    conn = session.connection()
+    ids: list[int] = []
+    latitudes: list[float | None] = []
+    longitudes: list[float | None] = []
+    by_word: dict[str, list[int]] = {}
+    for rank, (company_id, search_text, lat, lon) in enumerate(conn.execute(_ROWS)):
+        ids.append(company_id)
+        latitudes.append(lat)
+        longitudes.append(lon)
+        for word in set(search_text.split()):
+            by_word.setdefault(word, []).append(rank)
+    rank_of = {company_id: rank for rank, company_id in enumerate(ids)}
+    lists: dict[str, dict[int, list[int]]] = {}
+    for kind, statement in _LINKS.items():
+        held: dict[int, list[int]] = {}
+        for item_id, company_id in conn.execute(statement):
+            held.setdefault(item_id, []).append(rank_of[company_id])
+        lists[kind] = {k: sorted(v) for k, v in held.items()}
+    words = sorted(by_word)
+    postings = [by_word[w] for w in words]
+    return IdIndex(
+        ids, words, postings, lists["specialisms"], lists["recognitions"], latitudes, longitudes
+    )
+
+
+def to_json(index: IdIndex) -> str:
+    """The sets as JSON for the shared cache (never pickle: the cache is shared)."""
+    return json.dumps(
+        {
+            "ids": index.ids,
+            "words": index.words,
+            "postings": index.postings,
+            "specialisms": {str(k): v for k, v in index.specialisms.items()},
+            "recognitions": {str(k): v for k, v in index.recognitions.items()},
+            "latitudes": index.latitudes,
+            "longitudes": index.longitudes,
+        },
+        separators=(",", ":"),
+    )
+
+
+def from_json(body: str) -> IdIndex:
+    """The sets `to_json` wrote."""
+    data = json.loads(body)
+    return IdIndex(
+        data["ids"],
+        data["words"],
+        data["postings"],
+        {int(k): v for k, v in data["specialisms"].items()},
+        {int(k): v for k, v in data["recognitions"].items()},
+        data["latitudes"],
+        data["longitudes"],
+    )
+
+
+def current(session: AnySession, *, version: int) -> IdIndex:
+    """The matching sets of directory version `version` (read by the caller this request).
+
+    Each process keeps the one it last used next to its version and database; after a change
+    the first worker to need it builds it and shares it through the page cache (see the
+    module doc).
+    """
+    key = (version, str(session.get_bind().engine.url))
+    held = current_app.extensions.get(EXTENSION)
+    if held is None or held[0] != key:
+        built: list[IdIndex] = []
+
+        def build_json() -> str:
+            built.append(build(session))
+            return to_json(built[0])
+
+        if current_app.config.get("DIRECTORY_RESULT_CACHE_SECONDS", 0) > 0:
+            body = cache.fetch(
+                session, (CACHE_KEY,), build_json, now=utcnow(), ttl=CACHE_SECONDS, counted=False
+            )
+            held = (key, built[0] if built else from_json(body))
+        else:  # the shared cache is switched off: every process builds its own
+            held = (key, build(session))
+        current_app.extensions[EXTENSION] = held
+    return held[1]

@@ -1,0 +1,109 @@
+"""The precomputed matching sets (portal/directory/id_index.py, grid.py) answer as the SQL does.
+
+The same searches are run with the sets and without them (the SQL of queries.py): the pages,
+counts and distances must be identical, for text, trade words, list filters, circles with and
+without filters, deep pages and pages past the last.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+
+from portal.directory import geo, id_index, services
+from portal.directory.grid import Grid
+from portal.extensions import db
+from tests.directory.conftest import UTRECHT
+from tests.directory.test_search import FRAGMENT
+
+SEARCHES = (
+    "q=bakker", "q=ba", "q=b", "q=de+vries", "q=bakkr", "q=cv", "q=cv+ketel", "q=utrecht",
+    "vakgebied=cv", "vakgebied=cv&vakgebied=zonnepanelen", "erkenning=stek",
+    "q=bakker&vakgebied=cv", "q=bakker&page=2", "vakgebied=cv&page=2", "q=zzz",
+    "postcode=Utrecht&straal=5", "postcode=Utrecht&straal=10", "postcode=Utrecht&straal=25",
+    "postcode=Utrecht&straal=50", "postcode=Utrecht&straal=50&page=2",
+    "postcode=Utrecht&straal=50&page=3", "postcode=Utrecht&straal=50&page=99",
+    "postcode=Utrecht&straal=25&vakgebied=cv", "postcode=Utrecht&straal=50&q=bakker",
+    "q=loodgieter+utrecht", "postcode=Utrecht&straal=10&erkenning=stek&page=2",
+)  # fmt: skip
+
+
+@pytest.fixture
+def spread(listed, specialism):
+    """50 members around Utrecht (0-60 km, every direction), with names, trades, recognitions."""
+    specialism("Sanitair")  # the shipped word list maps "loodgieter" to it
+    specialism("Verwarming")
+    rng = random.Random(19)
+    surnames = ("Bakker", "de Vries", "Jansen", "Baas", "Visser")
+    for n in range(50):
+        km, angle = rng.uniform(0, 60), rng.uniform(0, 2 * math.pi)
+        lat = UTRECHT[0] + km * math.sin(angle) / 111.2
+        lon = UTRECHT[1] + km * math.cos(angle) / (111.2 * math.cos(math.radians(UTRECHT[0])))
+        listed(
+            f"{surnames[n % 5]} {n:02d}",
+            latitude=lat,
+            longitude=lon,
+            specialisms=[s for s, on in (("CV", n % 2), ("Zonnepanelen", n % 3 == 0)) if on],
+            recognitions=["STEK"] if n % 4 == 0 else [],
+        )
+
+
+def test_sets_answer_every_search_as_the_sql_does(client, spread, monkeypatch):
+    real = services.search
+    with_cards = 0
+    for url in SEARCHES:
+        with_sets = client.get(f"/ledenzoeker/?{url}", headers=FRAGMENT).text
+        monkeypatch.setattr(services, "search", lambda *a, **k: real(*a, **{**k, "id_index": None}))
+        in_sql = client.get(f"/ledenzoeker/?{url}", headers=FRAGMENT).text
+        monkeypatch.setattr(services, "search", real)
+        assert with_sets == in_sql, url
+        with_cards += "directory-card" in with_sets
+    assert with_cards >= 20  # the searches do find members
+
+
+def test_sets_follow_the_directory_version(client, listed):
+    listed("Bakker Een")
+    assert "1 installateur gevonden" in client.get("/ledenzoeker/?q=bakker").text
+    listed("Bakker Twee")  # refreshing a row moves the version on
+    assert "2 installateurs gevonden" in client.get("/ledenzoeker/?q=bakker").text
+
+
+def test_shared_sets_read_back_the_same(app, spread):
+    built = id_index.build(db.session)
+    again = id_index.from_json(id_index.to_json(built))
+    assert again.ids == built.ids and again.words == built.words
+    for word in ("b", "ba", "bakker", "vries", "x"):
+        assert again.prefix(word) == built.prefix(word)
+
+
+def test_grid_counts_and_orders_like_brute_force():
+    """Random members and circles: the cells never lose or add a member at an edge."""
+    rng = random.Random(7)
+    lats = [52.0 + rng.gauss(0, 0.2) for _ in range(3000)]
+    lons = [5.0 + rng.gauss(0, 0.3) for _ in range(3000)]
+    lats[5] = lons[5] = None  # a member without a position is never in a circle
+    grid = Grid(lats, lons)
+    for _ in range(60):
+        center = geo.Point(52.0 + rng.gauss(0, 0.2), 5.0 + rng.gauss(0, 0.3))
+        radius = rng.choice((5, 10, 25, 50))
+        allowed = None if rng.random() < 0.5 else bytes(rng.choice(b"01") for _ in lats)
+        box = geo.bounding_box(center, radius)
+        p = geo.distance_params(center)
+        expected = []
+        for r, (lat, lon) in enumerate(zip(lats, lons, strict=True)):
+            if lat is None or (allowed is not None and allowed[r] != ord("1")):
+                continue
+            dlat = lat - p["center_lat"]
+            dx = (lon - p["center_lon"]) * (p["km_east"] - p["km_east_change"] * dlat)
+            dy = dlat * p["km_north"]
+            d2 = dx * dx + dy * dy
+            in_box = box.min_lat <= lat <= box.max_lat and box.min_lon <= lon <= box.max_lon
+            if in_box and d2 <= radius * radius:
+                expected.append((d2, r))
+        expected.sort()
+        needed = rng.choice((1, 20, 60, 400))
+        total, nearest = grid.circle(center, radius, allowed, needed=needed)
+        assert total == len(expected)
+        assert nearest == expected[:needed]
