@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 from portal.directory import geo
 
-CELL_LAT = 0.005  # degrees: about 560 m
-CELL_LON = 0.0075  # degrees: about 510 m in the Netherlands
+CELL_LAT = 0.01  # degrees: about 1.1 km
+CELL_LON = 0.015  # degrees: about 1 km in the Netherlands
 _EDGE = 1e-9  # degrees added around a cell, so rounding never puts a member outside its cell
 _SAFE = 1 - 1e-9  # a cell counts as wholly inside only with this much room to spare
 _YES, _NO = ord("1"), ord("0")  # the bytes of `allowed`
@@ -110,7 +110,9 @@ class Grid:
                 total += end - start
             elif end > start:
                 total += sum(map(allowed.__getitem__, row_ranks[start:end])) - _NO * (end - start)
-        nearest = self._nearest(center, box, member, d2, north, east, change, min(needed, total))
+        nearest = self._nearest(
+            center, box, member, d2, north, east, change, min(needed, total), total
+        )
         return total, nearest
 
     @staticmethod
@@ -149,31 +151,48 @@ class Grid:
     def _nearest(
         self, center: geo.Point, box: geo.BoundingBox, member: Callable[[int], bool],
         d2: Callable[[float, float], float], north: float, east: float, change: float,
-        needed: int,
+        needed: int, total: int,
     ) -> list[tuple[float, int]]:  # fmt: skip
-        """The `needed` nearest members, visiting rings of cells around the centre's cell until
-        no cell farther out can hold a member nearer than the last one found."""
+        """The `needed` nearest of the circle's `total` members: all of them measured when they
+        are few, else rings of cells around the centre's cell are visited until no cell
+        farther out can hold a member nearer than the last one found."""
         if needed <= 0:
             return []
+        i_lo, i_hi = math.floor(box.min_lat / CELL_LAT), math.floor(box.max_lat / CELL_LAT)
+        j_lo, j_hi = math.floor(box.min_lon / CELL_LON), math.floor(box.max_lon / CELL_LON)
+        lats, lons, rows = self.latitudes, self.longitudes, self.rows
+        found: list[tuple[float, int]] = []
+
+        def take(i: int, j_from: int, j_to: int) -> None:  # the cells of row i in a span
+            row = rows.get(i)
+            if row is None or j_from > j_to:
+                return
+            columns, running, row_ranks = row
+            first = bisect.bisect_left(columns, j_from)
+            last = bisect.bisect_right(columns, j_to, first)
+            for r in row_ranks[running[first] : running[last]]:
+                if member(r):  # a member of a cell has a position
+                    found.append((d2(lats[r], lons[r]), r))  # type: ignore[arg-type]
+
+        if total <= 4 * needed + 200:
+            for i in range(i_lo, i_hi + 1):
+                take(i, j_lo, j_hi)
+            found.sort()
+            return found[:needed]
         ci = math.floor(center.latitude / CELL_LAT)
         cj = math.floor(center.longitude / CELL_LON)
-        i_range = (math.floor(box.min_lat / CELL_LAT), math.floor(box.max_lat / CELL_LAT))
-        j_range = (math.floor(box.min_lon / CELL_LON), math.floor(box.max_lon / CELL_LON))
         # The smallest east-west scale inside the box bounds every east-west offset from below.
         scale = min(east - change * (box.min_lat - center.latitude),
                     east - change * (box.max_lat - center.latitude))  # fmt: skip
-        lats, lons, cells = self.latitudes, self.longitudes, self.cells
-        found: list[tuple[float, int]] = []
-        reach = max(ci - i_range[0], i_range[1] - ci, cj - j_range[0], j_range[1] - cj)
+        reach = max(ci - i_lo, i_hi - ci, cj - j_lo, j_hi - cj)
         for ring in range(reach + 1):
-            for i in range(max(ci - ring, i_range[0]), min(ci + ring, i_range[1]) + 1):
-                edge_row = abs(i - ci) == ring
-                for j in range(max(cj - ring, j_range[0]), min(cj + ring, j_range[1]) + 1):
-                    if not edge_row and abs(j - cj) != ring:
-                        continue
-                    for r in cells.get((i, j), ()):
-                        if member(r):  # a member of a cell has a position
-                            found.append((d2(lats[r], lons[r]), r))  # type: ignore[arg-type]
+            for i in {ci - ring, ci + ring}:  # the ring's first and last row, whole
+                if i_lo <= i <= i_hi:
+                    take(i, max(cj - ring, j_lo), min(cj + ring, j_hi))
+            for i in range(max(ci - ring + 1, i_lo), min(ci + ring - 1, i_hi) + 1):
+                for j in {cj - ring, cj + ring}:  # the rows between: their two end cells
+                    if j_lo <= j <= j_hi:
+                        take(i, j, j)
             if len(found) >= needed:
                 found.sort()
                 del found[needed:]
