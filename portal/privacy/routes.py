@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from portal.auth.models import User
 
 bp = Blueprint("privacy", __name__)
-STATEMENT_VERSION = "2026.2"
+STATEMENT_VERSION = "2026.3"
 
 
 @bp.get("/privacy")
