@@ -6,10 +6,18 @@ built, walked and compiled, ~0.2 s of a 0.3 s app on a quiet machine); Jinja com
 template again for each app that rendered it. Both results are pure functions of their input
 (the rule's parsed form; the template's source), so they are cached for the process:
 
+- `Rule.compile`'s parse of the rule text (its parts for the matcher, its trace and the names and
+  arguments of its converters) is kept per rule text and map settings; each rule still gets its
+  own converter objects, made by its own map. That parse was about 40 % of a fresh app's CPU time.
 - `Rule._compile_builder` results are kept per rule signature. The generated function reads the
   rule's converters through its bound `self` at call time, so one function serves every app.
 - Each app's Jinja environment gets a shared in-memory bytecode cache (keyed by template name and
   a checksum of its source, so an edited template is compiled again).
+
+- The test client's multipart bodies use one boundary per process instead of a new random one per
+  request: werkzeug's parser compiles two regular expressions around the boundary, and with a new
+  boundary each request missed `re`'s cache (about 5 % of the hostile-input battery's CPU time).
+  The bytes the app parses are the same but for the boundary string.
 
 And one cost is a parameter, not a result: argon2id at the production cost (t=2, m=19 MiB, about
 60 ms per hash or check) made every `make_user` and every login form slow. Tests hash with t=1 and
@@ -22,17 +30,24 @@ production keeps the OWASP parameters and that the cached builders equal werkzeu
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import threading
 
 from flask import Flask
 from jinja2 import BytecodeCache
+from werkzeug import test as werkzeug_test
 from werkzeug.routing.rules import Rule
 
 from portal.auth import passwords
 
 _original_compile_builder = Rule._compile_builder
+_original_compile = Rule.compile
 _original_create_jinja_environment = Flask.create_jinja_environment
+_original_stream_encode_multipart = werkzeug_test.stream_encode_multipart
+# Random per process, as werkzeug's own (time and random()); fixed within it.
+BOUNDARY = f"---------------WerkzeugFormPart_{secrets.token_hex(16)}"
 _builders: dict[tuple, object] = {}
+_parsed: dict[tuple, tuple] = {}
 _lock = threading.Lock()
 
 
@@ -49,7 +64,7 @@ def _signature(rule: Rule, append_unknown: bool) -> tuple:
         tuple(
             sorted((str(k), type(v).__name__, repr(v)) for k, v in (rule.defaults or {}).items())
         ),
-        tuple(sorted(rule_map.converters.items())),
+        tuple(rule_map.converters.items()),
     )
 
 
@@ -61,6 +76,53 @@ def _cached_compile_builder(self: Rule, append_unknown: bool = True):
         with _lock:
             _builders.setdefault(key, builder)
     return builder
+
+
+def _stream_encode_multipart(values, use_tempfile=True, threshold=1024 * 500, boundary=None):
+    """werkzeug.test.stream_encode_multipart with the process's boundary unless one is given."""
+    return _original_stream_encode_multipart(
+        values, use_tempfile=use_tempfile, threshold=threshold, boundary=boundary or BOUNDARY
+    )
+
+
+def _cached_compile(self: Rule) -> None:
+    """`Rule.compile` with the parse of the rule text cached (see the module docstring)."""
+    rule_map = self.map
+    assert rule_map is not None, "rule not bound"
+    key = (
+        self.rule,
+        (self.host if rule_map.host_matching else self.subdomain) or "",
+        rule_map.host_matching,
+        self.merge_slashes,
+        tuple(rule_map.converters.items()),
+    )
+    parsed = _parsed.get(key)
+    if parsed is None:
+        converters: list[tuple] = []
+        get_converter = self.get_converter
+
+        def recording(variable_name, converter_name, args, kwargs):
+            converters.append((variable_name, converter_name, args, dict(kwargs)))
+            return get_converter(variable_name, converter_name, args, kwargs)
+
+        self.get_converter = recording  # type: ignore[method-assign]
+        try:
+            _original_compile(self)
+        finally:
+            del self.get_converter
+        with _lock:
+            _parsed.setdefault(key, (tuple(self._parts), tuple(self._trace), tuple(converters)))
+        return
+    parts, trace, converters = parsed
+    self._parts = list(parts)
+    self._trace = list(trace)
+    self._converters = {
+        name: self.get_converter(name, converter, args, kwargs)
+        for name, converter, args, kwargs in converters
+    }
+    self.arguments.update(self._converters)
+    self._build = self._compile_builder(False).__get__(self, None)
+    self._build_unknown = self._compile_builder(True).__get__(self, None)
 
 
 class MemoryBytecodeCache(BytecodeCache):
@@ -87,12 +149,15 @@ TEST_PARAMETERS = dataclasses.replace(PRODUCTION_PARAMETERS, time_cost=1, memory
 
 
 def install() -> None:
-    """Cache URL builders and template bytecode, lower the argon2 cost (idempotent).
+    """Cache URL builders and template bytecode, fix the multipart boundary, lower the argon2
+    cost (idempotent).
 
     The hasher object is changed in place because portal.auth.mfa imports it by name.
     """
     Rule._compile_builder = _cached_compile_builder
+    Rule.compile = _cached_compile
     Flask.create_jinja_environment = _jinja_environment_with_shared_bytecode
+    werkzeug_test.stream_encode_multipart = _stream_encode_multipart
     if passwords.hasher._parameters != TEST_PARAMETERS:
         passwords.hasher._parameters = TEST_PARAMETERS
         passwords._DUMMY_HASH = passwords.hasher.hash("dummy password for timing equalisation")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from argon2 import PasswordHasher
+from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
 from portal.auth import passwords
@@ -37,14 +40,84 @@ def test_cached_url_builders_build_what_werkzeug_builds():
     values.append(("c", {"kind": "y"}))
     cached = Map([r.empty() for r in rules]).bind("localhost")
     again = Map([r.empty() for r in rules]).bind("localhost")
-    speedups.Rule._compile_builder = speedups._original_compile_builder
-    try:
+    with _werkzeug_uncached():
         plain = Map([r.empty() for r in rules]).bind("localhost")
-    finally:
-        speedups.install()
     for endpoint, args in values:
         assert (
             cached.build(endpoint, args)
             == again.build(endpoint, args)
             == plain.build(endpoint, args)
         )
+    for path in ("/a/7/x/y", "/b/", "/b/3", "/c/x", "/c/z", "/a/x/y"):
+        assert _match(cached, path) == _match(again, path) == _match(plain, path)
+
+
+@contextmanager
+def _werkzeug_uncached():
+    speedups.Rule._compile_builder = speedups._original_compile_builder
+    speedups.Rule.compile = speedups._original_compile
+    try:
+        yield
+    finally:
+        speedups.install()
+
+
+def _match(adapter, path):
+    try:
+        return adapter.match(path)
+    except HTTPException as error:
+        return type(error)
+
+
+def test_cached_rule_parse_equals_werkzeugs_for_every_route_of_the_app():
+    """Every rule of a fresh app: the same parts, trace, converters and arguments as werkzeug's."""
+    from portal import create_app
+    from tests.conftest import base_config
+
+    def shape(app):
+        return {
+            (rule.rule, rule.endpoint): (
+                rule._parts,
+                rule._trace,
+                {
+                    k: (type(c), c.regex, {**vars(c), "map": c.map is app.url_map})
+                    for k, c in rule._converters.items()
+                },
+                rule.arguments,
+                rule.map is app.url_map,
+            )
+            for rule in app.url_map.iter_rules()
+        }
+
+    create_app(base_config())  # fills the caches
+    cached = shape(create_app(base_config()))
+    with _werkzeug_uncached():
+        plain = shape(create_app(base_config()))
+    assert len(cached) > 150
+    assert cached == plain
+
+
+def test_multipart_bodies_share_one_boundary_and_parse_the_same():
+    """The fixed boundary changes no field or file the app reads, and `re` caches its patterns."""
+    import io
+
+    from flask import Flask, request
+
+    app = Flask(__name__)
+
+    @app.post("/")
+    def echo():
+        upload = request.files["f"]
+        return {
+            "ct": request.content_type,
+            "a": request.form.getlist("a"),
+            "file": [upload.filename, upload.read().decode()],
+        }
+
+    client = app.test_client()
+    for _ in range(2):
+        data = {"a": ["1", "<b>--x</b>"], "f": (io.BytesIO(b"inhoud"), "bijlage.txt")}
+        body = client.post("/", data=data, content_type="multipart/form-data").get_json()
+        assert body["a"] == ["1", "<b>--x</b>"]
+        assert body["file"] == ["bijlage.txt", "inhoud"]
+        assert f'boundary="{speedups.BOUNDARY}"' in body["ct"]
