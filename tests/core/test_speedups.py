@@ -121,3 +121,34 @@ def test_multipart_bodies_share_one_boundary_and_parse_the_same():
         assert body["a"] == ["1", "<b>--x</b>"]
         assert body["file"] == ["bijlage.txt", "inhoud"]
         assert f'boundary="{speedups.BOUNDARY}"' in body["ct"]
+
+
+def test_what_one_test_stores_is_gone_for_the_next(app, make_user):
+    """The per-test cleanup (tests/conftest.py): the next app sees empty tables, and ids start
+    again where a fresh schema starts them (PostgreSQL: only the filled tables are emptied and
+    only the used sequences restarted)."""
+    from sqlalchemy import func, select
+
+    from portal import create_app
+    from portal.extensions import db
+    from tests.conftest import base_config, finish_database, start_database
+
+    user = make_user()
+    first = (user.id, user.company_id)
+    db.session.remove()
+    finish_database()  # what the `app` fixture does after each test
+    following = create_app(base_config())
+    with following.app_context():
+        start_database()
+        try:
+            counts = {
+                table.name: db.session.scalar(select(func.count()).select_from(table))
+                for table in db.metadata.sorted_tables
+            }
+            assert not any(counts.values()), counts
+            again = make_user()
+            assert (again.id, again.company_id) == first
+        finally:
+            db.session.remove()
+            finish_database()
+            db.engine.dispose()
