@@ -11,6 +11,10 @@ template again for each app that rendered it. Both results are pure functions of
   own converter objects, made by its own map. That parse was about 40 % of a fresh app's CPU time.
 - `Rule._compile_builder` results are kept per rule signature. The generated function reads the
   rule's converters through its bound `self` at call time, so one function serves every app.
+- Each app's engine (its own pool and connections) takes the dialect and compiled-SQL cache of the
+  first engine made for the same URL and options: SQLAlchemy keys compiled statements by dialect
+  instance, so every new engine compiled each statement again (about a quarter of the CPU time of
+  a typical small test). One long-lived engine in production keeps them the same way.
 - Each app's Jinja environment gets a shared in-memory bytecode cache (keyed by template name and
   a checksum of its source, so an edited template is compiled again).
 
@@ -34,6 +38,7 @@ import secrets
 import threading
 
 from flask import Flask
+from flask_sqlalchemy import SQLAlchemy
 from jinja2 import BytecodeCache
 from werkzeug import test as werkzeug_test
 from werkzeug.routing.rules import Rule
@@ -43,6 +48,7 @@ from portal.auth import passwords
 _original_compile_builder = Rule._compile_builder
 _original_compile = Rule.compile
 _original_create_jinja_environment = Flask.create_jinja_environment
+_original_make_engine = SQLAlchemy._make_engine
 _original_stream_encode_multipart = werkzeug_test.stream_encode_multipart
 # Random per process, as werkzeug's own (time and random()); fixed within it.
 BOUNDARY = f"---------------WerkzeugFormPart_{secrets.token_hex(16)}"
@@ -125,6 +131,25 @@ def _cached_compile(self: Rule) -> None:
     self._build_unknown = self._compile_builder(True).__get__(self, None)
 
 
+_shared_sql: dict[tuple, tuple] = {}
+
+
+def _make_engine_sharing_compiled_sql(self, bind_key, options, app):
+    """Flask-SQLAlchemy's engine, with the dialect and compiled-SQL cache of the first engine made
+    for the same URL and options in this process (see the module docstring)."""
+    engine = _original_make_engine(self, bind_key, options, app)
+    key = (
+        type(engine.dialect),
+        engine.url.render_as_string(hide_password=False),
+        tuple(sorted((k, repr(v)) for k, v in options.items() if k not in ("creator", "url"))),
+    )
+    with _lock:
+        shared = _shared_sql.setdefault(key, (engine.dialect, engine._compiled_cache))
+    engine.dialect, engine._compiled_cache = shared
+    engine.pool._dialect = shared[0]
+    return engine
+
+
 class MemoryBytecodeCache(BytecodeCache):
     """Jinja bytecode shared by every app of this process (Jinja checks the source checksum)."""
 
@@ -158,6 +183,7 @@ def install() -> None:
     Rule.compile = _cached_compile
     Flask.create_jinja_environment = _jinja_environment_with_shared_bytecode
     werkzeug_test.stream_encode_multipart = _stream_encode_multipart
+    SQLAlchemy._make_engine = _make_engine_sharing_compiled_sql  # type: ignore[method-assign]
     if passwords.hasher._parameters != TEST_PARAMETERS:
         passwords.hasher._parameters = TEST_PARAMETERS
         passwords._DUMMY_HASH = passwords.hasher.hash("dummy password for timing equalisation")

@@ -152,3 +152,32 @@ def test_what_one_test_stores_is_gone_for_the_next(app, make_user):
             db.session.remove()
             finish_database()
             db.engine.dispose()
+
+
+def test_apps_share_compiled_sql_but_not_connections(app):
+    """Each app gets its own engine and pool; the dialect and compiled-SQL cache are the first
+    engine's for the same URL and options, as one long-lived engine keeps them in production."""
+    from sqlalchemy import select
+
+    from portal import create_app
+    from portal.auth.models import User
+    from portal.extensions import db
+    from tests.conftest import base_config, finish_database, start_database
+
+    first = db.engine
+    db.session.execute(select(User.id).where(User.email == "x")).all()
+    other = create_app(base_config())
+    with other.app_context():
+        start_database()
+        try:
+            second = db.engine
+            assert second is not first and second.pool is not first.pool
+            assert second.dialect is first.dialect and second.pool._dialect is first.dialect
+            assert second._compiled_cache is first._compiled_cache
+            cached = len(second._compiled_cache)
+            assert db.session.execute(select(User.id).where(User.email == "y")).all() == []
+            assert len(second._compiled_cache) == cached  # compiled by the first app's engine
+        finally:
+            db.session.remove()
+            finish_database()
+            db.engine.dispose()
