@@ -44,29 +44,6 @@ SYSTEM_FIELDS = (
     "recommend_pct", "profile_url", "write_review_url", "fetched_at", "requested_at",
     "activated_at", "ended_at", "created_at",
 )  # fmt: skip
-COMPLAINT_FIELDS = (
-    "public_id", "reference", "received_on", "channel", "subject", "description",
-    "complainant_name", "complainant_street", "complainant_postcode", "complainant_city",
-    "complainant_phone", "complainant_email", "received_by", "status", "ack_due_on", "due_on",
-    "acknowledged_at", "interim_sent_at", "first_closed_on", "closed_on", "reopen_count",
-    "agreements", "reply_method", "resolution", "verdict", "verdict_reason", "root_cause",
-    "supplier_fault", "satisfaction", "followup_on", "remarks", "dispute_route",
-    "dispute_reference", "created_at", "updated_at", "severity", "work_order",
-    "installation_type", "technician", "customer_group", "costs", "closed_at", "repeat_count",
-    "reopen_kind", "missed_due_on", "extended_on", "followup_done_on", "followup_outcome",
-    "anonymised_at",
-)  # fmt: skip
-LETTER_FIELDS = ("kind", "method", "sent_at", "sent_by_label", "subject", "body")
-EVENT_FIELDS = ("created_at", "actor_label", "kind", "from_status", "to_status", "note")
-NOTE_FIELDS = ("created_at", "actor_label", "kind", "body")
-ACTION_FIELDS = ("kind", "description", "due_on", "done_on", "created_by_label", "created_at")
-SOLUTION_FIELDS = (
-    "public_id", "description", "compensation", "amount", "chosen_at", "created_at",
-    "created_by_label",
-)  # fmt: skip
-# The list of files (the files themselves stay in the register, downloadable one by one).
-ATTACHMENT_FIELDS = ("public_id", "filename", "mime", "size", "uploaded_at", "uploaded_by_label")
-REVIEW_FIELDS = ("provider", "reviewed_at", "rating", "scale_max", "author_city", "headline")
 AUDIT_LIMIT = 1000
 CSV_HEADER = ("onderdeel", "nr", "veld", "waarde")
 
@@ -82,12 +59,13 @@ def plain(value: Any) -> Any:
     return value
 
 
-def _pick(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+def pick(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """The named attributes of `obj` as plain JSON-able values (shared with customer_data)."""
     return {name: plain(getattr(obj, name)) for name in fields}
 
 
 def _user(user: User) -> dict[str, Any]:
-    data = _pick(
+    data = pick(
         user,
         (
             "public_id",
@@ -112,13 +90,13 @@ def _sessions(user: User) -> list[dict[str, Any]]:
         .order_by(UserSession.created_at.desc())
     )
     return [
-        _pick(s, ("created_at", "last_seen_at", "expires_at", "revoked_at", "ip", "user_agent"))
+        pick(s, ("created_at", "last_seen_at", "expires_at", "revoked_at", "ip", "user_agent"))
         for s in rows
     ]
 
 
 def _company(company: Company) -> dict[str, Any]:
-    data = _pick(company, COMPANY_FIELDS)
+    data = pick(company, COMPANY_FIELDS)
     data["specialisms"] = [s.name for s in company.specialisms]
     data["recognitions"] = [r.name for r in company.recognitions]
     data["has_logo"] = bool(company.logo_mime)
@@ -133,7 +111,7 @@ def _systems(company: Company) -> list[dict[str, Any]]:
     )
     out = []
     for system in rows:
-        data = _pick(system, SYSTEM_FIELDS)
+        data = pick(system, SYSTEM_FIELDS)
         data["credentials"] = f"••••{system.secret_hint}" if system.credentials_enc else None
         out.append(data)
     return out
@@ -148,7 +126,7 @@ def _acceptances(company: Company) -> list[dict[str, Any]]:
     return [
         {
             "version": a.version.label,
-            **_pick(
+            **pick(
                 a, ("signatory_name", "signatory_function", "accepted_at", "ip", "document_sha256")
             ),
         }
@@ -172,7 +150,7 @@ def _uploads(company: Company) -> list[dict[str, Any]]:
             .where(Invitation.upload_id == u.id)
             .group_by(Invitation.status)
         )
-        data = _pick(
+        data = pick(
             u,
             (
                 "public_id",
@@ -187,37 +165,6 @@ def _uploads(company: Company) -> list[dict[str, Any]]:
             ),
         )
         data["invitations_by_status"] = {plain(s): n for s, n in counts}
-        out.append(data)
-    return out
-
-
-def _complaints(company: Company) -> list[dict[str, Any]]:
-    """The company's own complaint register (the company is controller of that data)."""
-    rows = db.session.scalars(
-        select(Complaint)
-        .where(Complaint.company_id == company.id)
-        .order_by(Complaint.received_on, Complaint.id)
-    )
-    out = []
-    for complaint in rows:
-        data = _pick(complaint, COMPLAINT_FIELDS)
-        data["category"] = complaint.category.name if complaint.category else None
-        data["handler"] = complaint.handler.name if complaint.handler else None
-        data["letters"] = [_pick(letter, LETTER_FIELDS) for letter in complaint.letters]
-        data["history"] = [_pick(event, EVENT_FIELDS) for event in complaint.events]
-        data["log"] = [_pick(note, NOTE_FIELDS) for note in complaint.notes]
-        data["actions"] = [
-            {**_pick(a, ACTION_FIELDS), "owner": a.owner.name if a.owner else None}
-            for a in complaint.actions  # type: ignore[attr-defined]
-        ]
-        data["solutions"] = [
-            {**_pick(option, SOLUTION_FIELDS), "chosen": option.chosen_at is not None}
-            for option in complaint.solutions  # type: ignore[attr-defined]
-        ]
-        data["attachments"] = [_pick(a, ATTACHMENT_FIELDS) for a in complaint.attachments]  # type: ignore[attr-defined]
-        data["related_to"] = complaint.related_to.reference if complaint.related_to else None
-        review = complaint.source_review
-        data["source_review"] = _pick(review, REVIEW_FIELDS) if review else None
         out.append(data)
     return out
 
@@ -238,7 +185,7 @@ def _requests(user: User) -> list[dict[str, Any]]:
         .order_by(SubjectRequest.received_at)
     )
     return [
-        _pick(r, ("kind", "status", "received_at", "due_at", "handled_at", "message", "outcome"))
+        pick(r, ("kind", "status", "received_at", "due_at", "handled_at", "message", "outcome"))
         for r in rows
     ]
 
@@ -250,7 +197,7 @@ def _audit(user: User) -> list[dict[str, Any]]:
         .order_by(AuditEvent.created_at.desc())
         .limit(AUDIT_LIMIT)
     )
-    return [_pick(e, ("created_at", "action", "subject_type", "ip")) for e in rows]
+    return [pick(e, ("created_at", "action", "subject_type", "ip")) for e in rows]
 
 
 def build_export(user: User) -> dict[str, Any]:
