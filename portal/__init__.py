@@ -48,12 +48,13 @@ def create_app(config: Mapping | None = None) -> Flask:
     from portal import ops
 
     ops.register(app)
-    from portal.core import errors, logs, security, static_files, templating
+    from portal.core import errors, htmx, logs, security, static_files, templating
 
     logs.register(app)
     security.register(app)
     errors.register(app)
     templating.register(app)
+    htmx.register(app)
     static_files.register(app)
     return app
 

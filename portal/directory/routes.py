@@ -320,6 +320,7 @@ def _page_is_shared() -> bool:
         current_app.config["DIRECTORY_RESULT_CACHE_SECONDS"] > 0
         and "_flashes" not in session
         and not current_user.is_authenticated
+        and request.headers.get("HX-Boosted") != "true"  # rendered: a boost becomes a full load
     )
 
 

@@ -1,0 +1,42 @@
+"""Real browser: a boosted link (hx-boost on <body>) to a page with its own head assets loads
+that page as a whole, so its stylesheet applies and its script runs."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.live import browser_page, htmx_settled, live_portal
+from tests.compliance.test_browser_reminders import log_in, seed
+
+pytestmark = pytest.mark.browser
+
+
+def test_boosted_link_to_about_scores_applies_directory_css(tmp_path):
+    with live_portal(tmp_path) as base, browser_page() as page:
+        page.goto(f"{base}/")
+        htmx_settled(page)
+        link = page.get_by_role("link", name="Meer over de scores en het melden van misbruik")
+        assert link.evaluate("a => htmx.closest(a, '[hx-boost]') !== null")  # a boosted link
+        link.click()
+        page.wait_for_url(f"{base}/ledenzoeker/over-de-scores")
+        prose = page.locator(".directory-prose")
+        expect(prose).to_be_visible()
+        expect(page.locator("head link[href*='/static/directory.']")).to_have_count(1)
+        expect(prose).to_have_css("max-width", "736px")  # 46rem, from directory.css
+
+
+def test_boosted_link_to_criterium_2_shows_select_all(tmp_path):
+    with live_portal(tmp_path, seed) as base, browser_page() as page:
+        log_in(page, base)  # lands on /beheer/leden, which has no compliance.js
+        htmx_settled(page)
+        page.get_by_role("link", name="Criterium 2").first.click()
+        page.wait_for_url(f"{base}/beheer/criterium-2/")
+        htmx_settled(page)
+        select_all = page.get_by_label("Alle leden op deze pagina selecteren")
+        expect(select_all).to_be_visible()
+        select_all.check()
+        boxes = page.locator("input[type=checkbox][name=leden]")
+        assert boxes.count() >= 1
+        for n in range(boxes.count()):
+            expect(boxes.nth(n)).to_be_checked()
