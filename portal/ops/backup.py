@@ -32,7 +32,6 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
 
@@ -42,11 +41,22 @@ from sqlalchemy.engine import URL, make_url
 
 from portal.core.db import utcnow
 from portal.extensions import db
+from portal.ops.backup_files import (
+    AGE_SUFFIX,
+    BackupError,
+    decrypt,
+    encrypt,
+    encrypt_command,
+    manifest_path,
+    partial_name,
+    private,
+    prune,
+    sweep_partials,
+)
 
-MANIFEST_SUFFIX = ".manifest.json"
-AGE_SUFFIX = ".age"
+__all__ = ["AGE_SUFFIX", "BackupError", "backup", "manifest_path", "prune", "restore_check"]
+
 CHUNK = 2000
-PRIVATE = 0o600  # backups and their manifests: the portal user only
 
 
 def table_digests(connection: Connection) -> dict[str, dict[str, object]]:
@@ -98,10 +108,6 @@ def _run(command: list[str], url: URL, **env: str) -> None:
         raise BackupError(f"{command[0]} failed: {result.stderr.strip()[-500:]}")
 
 
-class BackupError(RuntimeError):
-    """A dump or restore step failed."""
-
-
 def _pg_tool(name: str) -> str:
     path = shutil.which(name)
     if path is None:
@@ -112,100 +118,57 @@ def _pg_tool(name: str) -> str:
 def backup(output: Path, recipients: tuple[str, ...] = ()) -> dict:
     """Write a consistent copy of the app's database to `output` and its manifest; return it.
 
-    With age `recipients` the copy is encrypted to them: `output` must then end in `.age`.
+    With age `recipients` the copy is encrypted to them: `output` must then end in `.age`, and
+    no plain copy is ever written to its folder (see portal/ops/backup_files.py).
     """
     output.parent.mkdir(parents=True, exist_ok=True)
+    sweep_partials(output.parent)
     if not recipients:
         manifest = _plain_backup(output)
     else:
         if output.suffix != AGE_SUFFIX:
             raise BackupError(f"an encrypted backup's name ends in {AGE_SUFFIX}: {output}")
-        plain = output.with_name(f".{output.name}.{secrets.token_hex(4)}.partial")
+        partial = partial_name(output)
         try:
-            manifest = _plain_backup(plain)
-            _private(output)
-            encrypt(plain, output, recipients)
+            with tempfile.TemporaryDirectory(prefix="portal-backup-") as scratch:
+                manifest = _plain_backup(Path(scratch) / "copy", sealed=(partial, recipients))
+            os.replace(partial, output)
         finally:
-            plain.unlink(missing_ok=True)
+            partial.unlink(missing_ok=True)
         manifest["encrypted"] = "age"
-    _private(manifest_path(output))
+    private(manifest_path(output))
     manifest_path(output).write_text(json.dumps(manifest, indent=1, sort_keys=True))
     return manifest
 
 
-def _private(path: Path) -> None:
-    """Create `path` empty, readable and writable by this user only (tools write into it)."""
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE))
-    os.chmod(path, PRIVATE)  # an existing file keeps its mode through O_CREAT
+def _plain_backup(output: Path, sealed: tuple[Path, tuple[str, ...]] | None = None) -> dict:
+    """Copy the database to `output`; with `sealed` (target, recipients) encrypt it there.
 
-
-def encrypt(plain: Path, output: Path, recipients: tuple[str, ...]) -> None:
-    """Encrypt `plain` to `output` for the age public keys `recipients` (streamed)."""
-    import pyrage
-
-    keys = [pyrage.x25519.Recipient.from_str(key) for key in recipients]
-    pyrage.encrypt_file(str(plain), str(output), keys)
-
-
-def decrypt(encrypted: Path, output: Path, identity_file: Path) -> None:
-    """Decrypt an age backup with the private key(s) in `identity_file` (age-keygen's format)."""
-    import pyrage
-
-    keys = []
-    for line in identity_file.read_text().splitlines():
-        if line.strip().startswith("AGE-SECRET-KEY-"):
-            try:
-                keys.append(pyrage.x25519.Identity.from_str(line.strip()))
-            except pyrage.IdentityError as exc:
-                raise BackupError(f"{identity_file} holds an unreadable age key") from exc
-    if not keys:
-        raise BackupError(f"{identity_file} holds no age private key (AGE-SECRET-KEY-...)")
-    try:
-        pyrage.decrypt_file(str(encrypted), str(output), keys)
-    except pyrage.DecryptError as exc:
-        raise BackupError(f"{encrypted} does not decrypt with {identity_file}: {exc}") from exc
-
-
-def prune(folder: Path, days: int, *, keep: Path) -> list[Path]:
-    """Delete the backups in `folder` made more than `days` days ago; return what went.
-
-    Only files with a manifest are backups; `keep` (the one just written) always stays.
+    PostgreSQL's dump then goes from pg_dump's stdout straight into age and `output` is not
+    written at all; SQLite's copy is made at `output` (a private temporary folder) first.
     """
-    cutoff = utcnow() - timedelta(days=days)
-    removed = []
-    for manifest in sorted(folder.glob(f"*{MANIFEST_SUFFIX}")):
-        copy = manifest.with_name(manifest.name[: -len(MANIFEST_SUFFIX)])
-        if copy == keep:
-            continue
-        try:
-            created = datetime.fromisoformat(json.loads(manifest.read_text())["created_at"])
-        except (OSError, ValueError, KeyError, TypeError):
-            continue  # not a manifest of ours: leave it alone
-        if created.tzinfo is None:
-            created = created.replace(tzinfo=UTC)
-        if created < cutoff:
-            copy.unlink(missing_ok=True)
-            manifest.unlink()
-            removed.append(copy)
-    return removed
-
-
-def _plain_backup(output: Path) -> dict:
     engine = db.engine
     manifest: dict[str, object] = {
         "engine": engine.dialect.name,
         "created_at": utcnow().isoformat(),
     }
-    _private(output)
     if engine.dialect.name == "postgresql":
         with engine.connect() as connection:
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
             with connection.begin():
                 snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar()
-                _run([_pg_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
-                      f"--snapshot={snapshot}", f"--file={output}"], engine.url)  # fmt: skip
+                command = [_pg_tool("pg_dump"), "--format=custom", "--no-owner",
+                           "--no-privileges", f"--snapshot={snapshot}"]  # fmt: skip
+                if sealed is None:
+                    private(output)
+                    _run([*command, f"--file={output}"], engine.url)
+                else:
+                    env = {**os.environ, **libpq_env(engine.url)}
+                    encrypt_command(command, env, *sealed)
                 manifest["tables"] = table_digests(connection)
-    elif engine.dialect.name == "sqlite":
+        return manifest
+    if engine.dialect.name == "sqlite":
+        private(output)
         raw = engine.raw_connection()
         try:
             target = sqlite3.connect(output)
@@ -220,9 +183,11 @@ def _plain_backup(output: Path) -> dict:
                 manifest["tables"] = table_digests(connection)
             db.engine.dispose()
         _single_file(output)
-    else:
-        raise BackupError(f"no backup procedure for {engine.dialect.name}")
-    return manifest
+        _integrity(output)
+        if sealed is not None:
+            encrypt(output, *sealed)
+        return manifest
+    raise BackupError(f"no backup procedure for {engine.dialect.name}")
 
 
 def _single_file(path: Path) -> None:
@@ -245,10 +210,6 @@ def _integrity(path: Path) -> None:
         connection.close()
     if found != ["ok"]:
         raise BackupError(f"integrity_check failed: {'; '.join(found[:5])}")
-
-
-def manifest_path(output: Path) -> Path:
-    return output.with_name(output.name + MANIFEST_SUFFIX)
 
 
 def _sqlite_app(app: Flask, path: Path) -> Flask:

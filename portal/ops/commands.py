@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from pathlib import Path
 
 import click
@@ -32,6 +33,9 @@ def backup_command(output: Path | None) -> None:
     from portal.ops.backup import AGE_SUFFIX, BackupError, backup, manifest_path, prune
 
     settings = BackupSettings.of()
+    # systemd stops a job with SIGTERM (time limit, shutdown): unwind, so the temporary copy
+    # and the partial file are removed instead of left behind.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     if output is None:
         suffix = (
             ".dump"
@@ -50,8 +54,15 @@ def backup_command(output: Path | None) -> None:
     state = "encrypted with age" if settings.age_recipients else "NOT encrypted"
     click.echo(f"backup: {output} ({len(manifest['tables'])} tables, {rows} rows, {state})")
     click.echo(f"manifest: {manifest_path(output)}")
-    removed = prune(output.parent, settings.retention_days, keep=output)
+    problems: list[str] = []
+    removed = prune(output.parent, settings.retention_days, keep=output, problems=problems)
     click.echo(f"removed {len(removed)} backup(s) older than {settings.retention_days} days")
+    for problem in problems:
+        click.echo(f"not pruned: {problem}", err=True)
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @click.command("restore-check")

@@ -4,7 +4,9 @@ private key, never leave a plain copy behind, and are deleted after BACKUP_RETEN
 from __future__ import annotations
 
 import json
+import os
 import stat
+import time
 from datetime import timedelta
 
 import pyrage
@@ -13,6 +15,7 @@ import pytest
 from portal.config import BackupSettings, ConfigError, deploy_problems
 from portal.core.db import utcnow
 from portal.ops import backup as backup_module
+from portal.ops import backup_files
 from portal.ops.backup import manifest_path
 
 AGE_MAGIC = b"age-encryption.org/v1"
@@ -90,18 +93,48 @@ def test_another_key_cannot_restore_it(populated, tmp_path, key):
     assert checked.exit_code != 0 and "no age private key" in checked.output
 
 
-def test_a_failed_encryption_leaves_no_plain_copy(populated, tmp_path, key, monkeypatch):
+def _break_encryption(monkeypatch, folder, error):
+    """Make the encryption step write some bytes and then fail with `error`; while it runs,
+    check that no plain copy of the database sits in the backup folder."""
+
+    def check_and_fail(*args):
+        target = args[-2]  # the encrypted output, in the backup folder
+        target.write_bytes(b"age-encryption.org/v1 half written")
+        for path in folder.iterdir():
+            head = path.read_bytes()[:16]
+            assert not head.startswith((b"SQLite format 3", b"PGDMP")), path.name
+        raise error
+
+    monkeypatch.setattr(backup_module, "encrypt", check_and_fail)
+    monkeypatch.setattr(backup_module, "encrypt_command", check_and_fail)
+
+
+@pytest.mark.parametrize(
+    "error", [backup_module.BackupError("disk full"), SystemExit(143)], ids=["error", "sigterm"]
+)
+def test_a_failed_or_killed_encryption_leaves_nothing_behind(
+    populated, tmp_path, key, monkeypatch, error
+):
     public, _identity = key
     populated.config["BACKUP_AGE_RECIPIENTS"] = [public]
+    folder = tmp_path / "b"
+    _break_encryption(monkeypatch, folder, error)
+    result = _invoke(populated, "backup", "--output", str(folder / "portal.db"))
+    assert result.exit_code != 0
+    assert list(folder.iterdir()) == []  # no plain copy, no half .age, no manifest
 
-    def broken(plain, output, recipients):
-        assert plain.exists() and stat.S_IMODE(plain.stat().st_mode) == 0o600
-        raise backup_module.BackupError("disk full")
 
-    monkeypatch.setattr(backup_module, "encrypt", broken)
-    result = _invoke(populated, "backup", "--output", str(tmp_path / "b" / "portal.db"))
-    assert result.exit_code != 0 and "disk full" in result.output
-    assert [p.name for p in (tmp_path / "b").iterdir() if "partial" in p.name] == []
+def test_partials_left_by_a_killed_run_are_swept(populated, tmp_path):
+    folder = tmp_path / "b"
+    folder.mkdir()
+    old = folder / ".portal-1.db.age.0a0b0c0d.partial"
+    old.write_bytes(b"left by a killed run")
+    os.utime(old, (time.time() - 13 * 3600,) * 2)
+    fresh = folder / ".portal-2.db.age.01020304.partial"  # a run still busy: not touched
+    fresh.write_bytes(b"busy")
+    result = _invoke(populated, "backup", "--output", str(folder / "portal-3.db"))
+    assert result.exit_code == 0, result.output
+    assert not old.exists() and fresh.exists()
 
 
 def _old_backup(folder, name, age_days):
@@ -171,3 +204,20 @@ def test_a_damaged_sqlite_copy_fails_the_integrity_check(populated, tmp_path):
     result = _invoke(populated, "restore-check", str(path))
     assert result.exit_code != 0
     assert "database disk image is malformed" in result.output
+
+
+def test_prune_skips_what_it_cannot_delete_and_goes_on(tmp_path):
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    odd = folder / "a-folder.db"
+    odd.mkdir()  # a folder where a backup file would be
+    created = (utcnow() - timedelta(days=40)).isoformat()
+    manifest_path(odd).write_text(json.dumps({"engine": "sqlite", "created_at": created}))
+    future = _old_backup(folder, "b-future.db", -400)
+    expired = _old_backup(folder, "c-old.db", 40)
+    problems: list[str] = []
+    removed = backup_files.prune(folder, 30, keep=folder / "new.db", problems=problems)
+    assert removed == [expired] and not expired.exists()
+    assert odd.is_dir() and future.exists()
+    assert any("a-folder.db" in p and "folder" in p for p in problems)
+    assert any("b-future.db" in p and "future" in p for p in problems)
