@@ -17,11 +17,12 @@ import json
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import cast
+from typing import TypeVar, cast
 
 from flask import current_app
 from sqlalchemy import (
     Engine,
+    Row,
     Table,
     bindparam,
     create_engine,
@@ -37,7 +38,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from portal.core import metrics
-from portal.core.db import AnySession, UTCDateTime, rowcount
+from portal.core.db import AnySession, UTCDateTime, rowcount, utcnow
 from portal.directory import redis_cache
 from portal.directory.models import DirectoryState, ResultCache
 
@@ -45,6 +46,7 @@ STATE_ID = 1
 READERS = "directory_cache_readers"
 log = logging.getLogger(__name__)
 _C = ResultCache.__table__.c
+T = TypeVar("T")
 
 
 # Read on every ledenzoeker request: one text statement, compiled once.
@@ -86,7 +88,7 @@ def make_key(*parts: object) -> str:
 
 # The hit path of every cached page: one query, built once (no per-request expression building).
 _GET = text(
-    'SELECT body FROM directory_result_cache WHERE "key" = :key AND expires_at > :now'
+    'SELECT body, version FROM directory_result_cache WHERE "key" = :key AND expires_at > :now'
     " AND version = COALESCE((SELECT version FROM directory_state WHERE id = :state), 0)"
 ).bindparams(bindparam("now", type_=UTCDateTime()), state=STATE_ID)
 
@@ -100,19 +102,29 @@ def get(session: AnySession, key: str, *, now: datetime) -> str | None:
     round trip; a connection that turns out broken makes the read a miss and is replaced. A
     database with one shared connection (in-memory SQLite) reads through the session.
     """
+    found = _lookup(session, key, now=now)
+    return None if found is None else found[0]
+
+
+def _lookup(session: AnySession, key: str, *, now: datetime) -> tuple[str, int] | None:
+    """`get`'s body with the version it was stored under (the current one)."""
     params = {"key": key, "now": now}
     bind = session.get_bind()
     if not isinstance(bind, Engine) or isinstance(bind.pool, StaticPool):
-        return session.connection().execute(_GET, params).scalar()
+        return _row(session.connection().execute(_GET, params).first())
     if bind.dialect.name != "postgresql":
         with bind.connect() as conn:
-            return conn.execute(_GET, params).scalar()
+            return _row(conn.execute(_GET, params).first())
     try:
         with _reader(bind).connect() as conn:
-            return conn.execute(_GET, params).scalar()
+            return _row(conn.execute(_GET, params).first())
     except DBAPIError as error:
         log.warning("directory cache: read failed (%s), rendering", type(error.orig).__name__)
         return None
+
+
+def _row(row: Row | None) -> tuple[str, int] | None:
+    return None if row is None else (row[0], row[1])
 
 
 def _reader(bind: Engine) -> Engine:
@@ -151,11 +163,26 @@ def put(session: AnySession, key: str, body: str, *, now: datetime, ttl: int, ve
 
 def fetch(
     session: AnySession, parts: tuple, render: Callable[[], str], *, now: datetime, ttl: int,
-    counted: bool = True,
+    counted: bool = True, basis: Callable[[], int | None] | None = None,
 ) -> str:  # fmt: skip
     """The cached body for `parts`, or `render()` stored on a miss (committed).
 
     `counted=False` keeps the lookup out of the page cache's hit/miss metric (the vocabulary).
+    `basis`, called after `render()`: the directory version the render's per-process copies
+    (matching sets, vocabulary) were kept for, if it read one; the body is never stamped with a
+    newer version than that.
+    """
+    return fetch_stamped(session, parts, render, now=now, ttl=ttl, counted=counted, basis=basis)[0]
+
+
+def fetch_stamped(
+    session: AnySession, parts: tuple, render: Callable[[], str], *, now: datetime, ttl: int,
+    counted: bool = True, basis: Callable[[], int | None] | None = None,
+) -> tuple[str, int]:  # fmt: skip
+    """`fetch`, with the version the body is stamped with (served or stored under).
+
+    With Redis that is Redis's version, which may lag behind the database's (before the
+    publish after a commit, or after a lost one) or run ahead of a version read earlier.
     """
     key = make_key(*parts)
     client = redis_cache.client()
@@ -167,21 +194,46 @@ def fetch(
             rendered = True
             return render()
 
-        body = redis_cache.fetch(
-            client, key, render_counted, ttl=ttl, db_version=lambda: version(session)
-        )
+        found = redis_cache.fetch(
+            client, key, render_counted, ttl=ttl, db_version=lambda: version(session),
+            basis=basis,
+        )  # fmt: skip
         if counted:
             metrics.count_cache_lookup(hit=not rendered)
-        return body
-    cached = get(session, key, now=now)
+        return found
+    cached = _lookup(session, key, now=now)
     if counted:
         metrics.count_cache_lookup(hit=cached is not None)
     if cached is None:
         current = version(session)  # before rendering: a bump meanwhile makes the row stale
-        cached = render()
-        put(session, key, cached, now=now, ttl=ttl, version=current)
+        body = render()
+        current = redis_cache.no_newer(current, basis)
+        put(session, key, body, now=now, ttl=ttl, version=current)
         session.commit()
+        cached = (body, current)
     return cached
+
+
+def shared_copy(
+    session: AnySession, parts: tuple, build: Callable[[], T], *, version: int, ttl: int,
+    dump: Callable[[T], str], load: Callable[[str], T],
+) -> T:  # fmt: skip
+    """What `build()` makes from the database, shared as `dump`'s text through the cache and
+    fit to keep in the process for directory version `version` (read by the caller).
+
+    A shared copy stamped with an older version (Redis not yet, or never, told of the change)
+    is not used: it is built here instead, and not shared (Redis's stamp would be older).
+    """
+    built: list[T] = []
+
+    def build_text() -> str:
+        built.append(build())
+        return dump(built[0])
+
+    body, stamp = fetch_stamped(session, parts, build_text, now=utcnow(), ttl=ttl, counted=False)
+    if built:
+        return built[0]
+    return load(body) if stamp >= version else build()
 
 
 def _insert(session: AnySession, table: Table) -> PgInsert | SqliteInsert:

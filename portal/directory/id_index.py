@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import text
 
-from portal.core.db import AnySession, utcnow
+from portal.core.db import AnySession
 from portal.directory import cache, geo
 from portal.directory.grid import Grid
 
@@ -249,17 +249,13 @@ def current(session: AnySession, *, version: int) -> IdIndex:
     key = (version, str(session.get_bind().engine.url))
     held = current_app.extensions.get(EXTENSION)
     if held is None or held[0] != key:
-        built: list[IdIndex] = []
-
-        def build_json() -> str:
-            built.append(build(session))
-            return to_json(built[0])
-
         if current_app.config.get("DIRECTORY_RESULT_CACHE_SECONDS", 0) > 0:
-            body = cache.fetch(
-                session, (CACHE_KEY,), build_json, now=utcnow(), ttl=CACHE_SECONDS, counted=False
-            )
-            held = (key, built[0] if built else from_json(body))
+            # Never older than `version`, so fit to keep under it (see cache.shared_copy).
+            found = cache.shared_copy(
+                session, (CACHE_KEY,), lambda: build(session), version=version,
+                ttl=CACHE_SECONDS, dump=to_json, load=from_json,
+            )  # fmt: skip
+            held = (key, found)
         else:  # the shared cache is switched off: every process builds its own
             held = (key, build(session))
         current_app.extensions[EXTENSION] = held

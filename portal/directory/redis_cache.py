@@ -53,9 +53,10 @@ def _prefix() -> str:
 
 def fetch(
     client: redis.Redis, key: str, render: Callable[[], str], *, ttl: int,
-    db_version: Callable[[], int],
-) -> str:  # fmt: skip
-    """The cached body for `key`, or `render()` stored under the version read before it."""
+    db_version: Callable[[], int], basis: Callable[[], int | None] | None = None,
+) -> tuple[str, int]:  # fmt: skip
+    """The cached body for `key`, or `render()` stored under the version read before it (never
+    newer than `basis()`, see `cache.fetch`), with that version."""
     prefix = _prefix()
     page_key = f"{prefix}page:{key}"
     try:
@@ -68,19 +69,27 @@ def fetch(
         log.warning(
             "directory cache: Redis unavailable (%s), rendering without it", type(error).__name__
         )
-        return render()
+        body = render()
+        return body, no_newer(db_version(), basis)
     if stored is not None:
         stamp, _, stored_body = stored.partition(b"\n")
         if stamp == current:
-            return stored_body.decode()
+            return stored_body.decode(), int(current)
     body = render()
+    version = no_newer(int(current), basis)
     try:
-        client.set(page_key, current + b"\n" + body.encode(), ex=ttl)
+        client.set(page_key, str(version).encode() + b"\n" + body.encode(), ex=ttl)
     except redis.RedisError as error:
         log.warning(
             "directory cache: Redis unavailable (%s), page not stored", type(error).__name__
         )
-    return body
+    return body, version
+
+
+def no_newer(version: int, basis: Callable[[], int | None] | None) -> int:
+    """`version`, or the older version `basis()` says a body was built from."""
+    used = None if basis is None else basis()
+    return version if used is None else min(version, used)
 
 
 def publish_after_commit(session: AnySession, current: Callable[[], int]) -> None:

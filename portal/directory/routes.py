@@ -188,7 +188,9 @@ def _cached(parts: tuple, render: Callable[[], str]) -> str:
         config["REVIEW_MIN_COUNT"], config["REVIEW_MAX_AGE_DAYS"],
     )  # fmt: skip
     ttl = config["DIRECTORY_RESULT_CACHE_SECONDS"]
-    return cache.fetch(db.session, parts, render, now=now, ttl=ttl)
+    # Stamped no newer than the version this request's matching sets were kept for.
+    basis = lambda: g.get("directory_version")  # noqa: E731
+    return cache.fetch(db.session, parts, render, now=now, ttl=ttl, basis=basis)
 
 
 @bp.get("/kaart.json")

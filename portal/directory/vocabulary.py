@@ -31,7 +31,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
 
-from portal.core.db import AnySession, utcnow
+from portal.core.db import AnySession
 from portal.data.places import load_places
 from portal.directory import cache, synonyms
 from portal.directory.models import DirectoryEntry
@@ -285,17 +285,13 @@ def current(session: AnySession, *, version: int | None = None) -> Vocabulary:
         version = cache.version(session)
     held = current_app.extensions.get(EXTENSION)
     if held is None or held[0] != version:
-        built: list[Vocabulary] = []
-
-        def build_json() -> str:
-            built.append(build(session))
-            return to_json(built[0])
-
         if current_app.config.get("DIRECTORY_RESULT_CACHE_SECONDS", 0) > 0:
-            body = cache.fetch(
-                session, (CACHE_KEY,), build_json, now=utcnow(), ttl=CACHE_SECONDS, counted=False
-            )
-            held = (version, built[0] if built else from_json(body))
+            # Never older than `version`, so fit to keep under it (see cache.shared_copy).
+            found = cache.shared_copy(
+                session, (CACHE_KEY,), lambda: build(session), version=version,
+                ttl=CACHE_SECONDS, dump=to_json, load=from_json,
+            )  # fmt: skip
+            held = (version, found)
         else:  # the shared cache is switched off: every process builds its own
             held = (version, build(session))
         current_app.extensions[EXTENSION] = held

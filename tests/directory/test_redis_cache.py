@@ -15,7 +15,7 @@ from sqlalchemy import event
 from portal.auth.models import Role
 from portal.core.db import utcnow
 from portal.core.settings import update_settings
-from portal.directory import cache, redis_cache
+from portal.directory import cache, redis_cache, vocabulary
 from portal.directory.entries import refresh_entry
 from portal.directory.models import ResultCache
 from portal.extensions import db
@@ -131,3 +131,36 @@ def test_pages_are_served_when_redis_is_down(client, listed, caplog):
     assert page.status_code == 200 and "Bakker Installaties" in page.get_data(as_text=True)
     assert names(fragment) == ["Bakker Installaties"]
     assert "Redis unavailable" in caplog.text and "not published" in caplog.text
+
+
+def test_sets_fetched_while_redis_lags_are_not_kept_for_the_new_version(client, store, listed):
+    """A worker that reads the matching sets while Redis still has the old version (before the
+    publish, or after a lost one) does not keep them, nor results built from them, as current."""
+    listed("Bakker Een")
+    assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == ["Bakker Een"]
+    old = store.get(PREFIX + "version")
+    listed("Bakker Twee")
+    new = store.get(PREFIX + "version")
+    store.set(PREFIX + "version", old)  # the publish was lost
+    assert len(names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT))) == 1  # lag
+    client.get("/ledenzoeker/?q=bakk", headers=FRAGMENT)  # a miss reads the sets meanwhile
+    assert vocabulary.current(db.session)  # so does the vocabulary
+    store.set(PREFIX + "version", new)
+    both = ["Bakker Een", "Bakker Twee"]
+    assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == both
+    assert names(client.get("/ledenzoeker/?q=bakke", headers=FRAGMENT)) == both
+    assert "twee" in vocabulary.current(db.session).words
+
+
+def test_results_are_stamped_no_newer_than_the_sets_they_used(client, store, listed):
+    """A fragment rendered from the matching sets of version V is never stored under a newer
+    version that Redis published meanwhile."""
+    listed("Bakker Een")
+    assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == ["Bakker Een"]
+    used = store.get(PREFIX + "version")
+    store.set(PREFIX + "version", int(used) + 1)  # published after this request read its version
+    client.get("/ledenzoeker/?q=bakk", headers=FRAGMENT)
+    stamps = {
+        store.get(key).partition(b"\n")[0] for key in store.scan_iter(match=PREFIX + "page:*")
+    }
+    assert str(int(used) + 1).encode() not in stamps
