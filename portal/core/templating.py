@@ -25,6 +25,9 @@ HTMX_CONFIG = json.dumps(
         "includeIndicatorStyles": False,
         "historyRestoreAsHxRequest": False,
         "historyCacheSize": 0,
+        # Back and forward load the page whole, so its own head assets and scripts start again
+        # (a boosted swap restores the body only; see portal/core/htmx.py).
+        "refreshOnHistoryMiss": True,
         "responseHandling": [
             {"code": "204", "swap": False},
             {"code": "[23]..", "swap": True},

@@ -40,3 +40,27 @@ def test_boosted_link_to_criterium_2_shows_select_all(tmp_path):
         assert boxes.count() >= 1
         for n in range(boxes.count()):
             expect(boxes.nth(n)).to_be_checked()
+
+
+def test_back_to_criterium_2_after_a_boosted_link_starts_its_script_again(tmp_path):
+    """Back after a boosted link away: htmx has no cached copy (historyCacheSize 0), and a
+    restore that swapped only the body would leave compliance.js (started on DOMContentLoaded)
+    asleep; refreshOnHistoryMiss loads the page whole."""
+    with live_portal(tmp_path, seed) as base, browser_page() as page:
+        log_in(page, base)
+        page.goto(f"{base}/beheer/criterium-2/")
+        htmx_settled(page)
+        expect(page.get_by_label("Alle leden op deze pagina selecteren")).to_be_visible()
+        page.get_by_role("link", name="Herinneringen", exact=True).click()
+        page.wait_for_url(f"{base}/beheer/criterium-2/herinneringen")
+        htmx_settled(page)
+        page.go_back()
+        page.wait_for_url(f"{base}/beheer/criterium-2/")
+        htmx_settled(page)
+        select_all = page.get_by_label("Alle leden op deze pagina selecteren")
+        expect(select_all).to_be_visible()
+        select_all.check()
+        boxes = page.locator("input[type=checkbox][name=leden]")
+        assert boxes.count() >= 1
+        for n in range(boxes.count()):
+            expect(boxes.nth(n)).to_be_checked()
