@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote_to_bytes, urlsplit
 
 from flask import Flask, abort, g, request
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
 from portal.core.logs import security_event
 from portal.extensions import Model, db
@@ -23,6 +23,7 @@ CSP = (
 )
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+URLENCODED = "application/x-www-form-urlencoded"
 # What browsers (and htmx) send from a form; "" is a body-less POST such as a plain button.
 FORM_MIMETYPES = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data"})
 
@@ -34,6 +35,9 @@ def register(app: Flask) -> None:
 
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
+
+    # First of all hooks: CSRF, the limiter and the locale selector read request.args/form.
+    app.before_request_funcs.setdefault(None, []).insert(0, _utf8_only)
 
     @app.before_request
     def _form_bodies_only():
@@ -68,6 +72,30 @@ def register(app: Flask) -> None:
         ):
             headers["Cache-Control"] = "no-store"
         return response
+
+
+def _utf8_only() -> None:
+    """Bytes that are not UTF-8 in the path, query string or form body: 400 up front.
+
+    werkzeug decodes a raw non-UTF-8 byte in a query string or urlencoded body strictly (a 500
+    at the first request.args/request.form), and turns a percent-encoded one into the literal
+    text "%FF". (Multipart values are decoded with U+FFFD for such bytes: no error.) The 400 page
+    itself reads request.args (the locale), so the request is emptied first.
+    """
+    environ = request.environ
+    try:
+        path = environ.get("PATH_INFO", "").encode("latin-1")  # already percent-decoded (PEP 3333)
+        query = unquote_to_bytes(environ.get("QUERY_STRING", "").encode("latin-1"))
+        path.decode("utf-8")
+        query.decode("utf-8")
+        if request.method in UNSAFE_METHODS and request.mimetype == URLENCODED:
+            unquote_to_bytes(request.get_data(cache=True)).decode("utf-8")
+    except UnicodeError:
+        current = request._get_current_object()  # type: ignore[attr-defined]  # LocalProxy
+        current.query_string = b""
+        for name in ("args", "form", "files"):
+            setattr(current, name, ImmutableMultiDict())
+        abort(400)
 
 
 def _has_nul(values: MultiDict[str, str]) -> bool:
