@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, or_, select
 
+from portal.core.audit_text import SUBJECT_ALIASES, subject_type_group
 from portal.core.models import AuditEvent
 from portal.core.templating import AMSTERDAM
 from portal.extensions import db
@@ -73,6 +74,7 @@ def audit_query(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
                 func.lower(AuditEvent.actor_label).like(like, escape="\\"),
                 func.lower(AuditEvent.subject_id).like(like, escape="\\"),
                 func.lower(AuditEvent.subject_type).like(like, escape="\\"),
+                AuditEvent.subject_type.in_(_aliased_subject_types(filters.q)),
             )
         )
     if filters.actie:
@@ -85,6 +87,19 @@ def audit_query(filters: AuditFilters) -> Select[tuple[AuditEvent]]:
     if filters.tot:
         query = query.where(AuditEvent.created_at < _start(filters.tot + timedelta(days=1)))
     return query.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
+
+
+def _aliased_subject_types(text: str) -> list[str]:
+    """Every name of the subject types that have an older name which `text` is part of.
+
+    "user_session" also finds the older records that say "session" (and "session" the newer).
+    """
+    needle = text.lower()
+    found: set[str] = set()
+    for old, new in SUBJECT_ALIASES.items():
+        if needle in old or needle in new:
+            found |= subject_type_group(new)
+    return sorted(found)
 
 
 def action_names() -> list[str]:

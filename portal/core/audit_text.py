@@ -135,6 +135,9 @@ SUBJECTS = {
     "agreement_version": _l("versie verwerkersovereenkomst"),
     "outbox_message": _l("e-mail"),
 }
+# Older names of a subject type, kept in history rows (never rewritten): shown and searched as one.
+# "session": auth.session_ended before records named their record by its class (UserSession).
+SUBJECT_ALIASES = {"session": "user_session"}
 ROLES = {"member": _l("lid"), "staff": _l("ledenservice"), "admin": _l("beheerder")}
 FIELDS = {
     "provider": _l("systeem"),
@@ -209,7 +212,14 @@ def subject_text(subject_type: str) -> str:
     """The kind of object an event is about, in Dutch ('' when none)."""
     if not subject_type:
         return ""
+    subject_type = SUBJECT_ALIASES.get(subject_type, subject_type)
     return str(SUBJECTS.get(subject_type, subject_type.replace("_", " ")))
+
+
+def subject_type_group(subject_type: str) -> set[str]:
+    """The subject type with its older names (an alias and its current name are one type)."""
+    current = SUBJECT_ALIASES.get(subject_type, subject_type)
+    return {current} | {old for old, new in SUBJECT_ALIASES.items() if new == current}
 
 
 def actor_text(label: str) -> str:
