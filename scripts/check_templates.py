@@ -2,7 +2,8 @@
 
 Fails on: render_template_string, Markup(), |safe, autoescape off, inline scripts, event-handler
 attributes and inline styles (CSP), requests calls without timeout=, allow_redirects=True,
-debug=True, and the unscoped `.query.get(` loader in member-facing code.
+debug=True, and the unscoped `.query.get(` loader in member-facing code. Also (WCAG 2.1.1) a
+scrolling `.table-wrap` box that a keyboard cannot reach or a screen reader cannot name.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ CODE_PATTERNS = (
     (r"debug\s*=\s*True", "debug=True"),
     (r"\.query\.get\(", ".query.get( (use get_owned_or_404 or a scoped select)"),
 )
+TABLE_WRAP = re.compile(r"<[a-z]+\b[^>]*\bclass=\"(?:[^\"]*\s)?table-wrap(?:\s[^\"]*)?\"[^>]*>")
 REQUESTS_WITHOUT_TIMEOUT = re.compile(
     r"requests\.(get|post|put|patch|delete|head|request)\((?![^)]*timeout=)"
 )
@@ -64,6 +66,10 @@ def _template_problems(text: str) -> list[str]:
         found.append("inline event handler")
     if re.search(r"\sstyle\s*=", text):
         found.append("inline style attribute (CSP forbids it)")
+    for tag in TABLE_WRAP.findall(text):
+        named = "aria-label=" in tag or "aria-labelledby=" in tag
+        if 'tabindex="0"' not in tag or 'role="region"' not in tag or not named:
+            found.append('.table-wrap without tabindex="0", role="region" and an aria-label(ledby)')
     return found
 
 

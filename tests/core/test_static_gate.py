@@ -52,6 +52,10 @@ def test_code_patterns_fail(tmp_path, code, reason):
         ('<a href="#" onclick="go()">x</a>', "event handler"),
         ('<button hx-on:click="go()">x</button>', "event handler"),
         ('<p style="color:red">x</p>', "inline style"),
+        ('<div class="table-wrap"><table></table></div>', "table-wrap"),
+        ('<div class="table-wrap rv-table" tabindex="0" role="region">', "table-wrap"),
+        ('<div class="x table-wrap" role="region" aria-label="T">', "table-wrap"),
+        ('<div class="table-wrap" tabindex="0" aria-labelledby="h">', "table-wrap"),
     ],
 )
 def test_template_patterns_fail(tmp_path, template, reason):
@@ -63,7 +67,9 @@ def test_clean_code_and_the_real_tree_pass(tmp_path):
     clean = _tree(
         tmp_path,
         code="requests.get(url, timeout=5)\n",
-        template='<script src="/static/x.js" defer></script>{{ name }}',
+        template='<script src="/static/x.js" defer></script>{{ name }}'
+        '<div class="table-wrap" tabindex="0" role="region" aria-labelledby="h"></div>'
+        '<div class="table-wrapper"></div>',
     )
     assert gate.scan(clean) == []
     assert gate.scan(ROOT) == []
