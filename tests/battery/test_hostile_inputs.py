@@ -239,3 +239,37 @@ def test_stored_payloads_render_escaped_everywhere(battery_app, world):
     _stored_crawl(checker, world, payloads.corpus(with_oversized=False))
     checker.record()
     assert not checker.problems, "\n".join(checker.problems[:50])
+
+
+def test_bytes_that_are_not_utf8_get_the_400_page_on_every_route(battery_app, world, discovered):
+    """A raw or percent-encoded non-UTF-8 byte in the query of every GET route, and in the body
+    of every form, as the route's own role: the Dutch 400 page (werkzeug raised a 500 on it)."""
+    checker = Checker(battery_app, "hostile-encoding")
+    clients = {role: client_for(battery_app, world, role) for role in ROLES}
+    for route in ROUTES:
+        if "GET" not in route.methods or route.audience not in ROLE_FOR:
+            continue
+        url = sample_url(route, world, "a")
+        for query in ("q=\xff", "q=%FF&page=1"):
+            response = clients[ROLE_FOR[route.audience]].get(
+                url.split("?")[0], environ_overrides={"QUERY_STRING": query}
+            )
+            _expect_400(checker, f"GET {route.endpoint} ?{query!r}", response)
+    for role, form in ordered(battery_app, discovered):
+        if form.method != "POST":
+            continue
+        for body in (b"name=%FF", b"name=\xff&x=1"):
+            response = fetch(
+                clients[role], form.action, "POST", data=body,
+                content_type="application/x-www-form-urlencoded",
+            )  # fmt: skip
+            _expect_400(checker, f"POST {form.action} as {role} {body!r}", response)
+        db.session.rollback()
+    checker.record()
+    assert not checker.problems, "\n".join(checker.problems[:50])
+
+
+def _expect_400(checker, label: str, response) -> None:
+    checker.cases += 1
+    if response.status_code != 400 or "verzoek kon niet worden verwerkt" not in response.text:
+        checker.problems.append(f"{label}: {response.status_code}")
