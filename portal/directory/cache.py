@@ -236,5 +236,28 @@ def shared_copy(
     return load(body) if stamp >= version else build()
 
 
+def process_copy(
+    name: str, key: object, session: AnySession, parts: tuple, build: Callable[[], T], *,
+    version: int, ttl: int, dump: Callable[[T], str], load: Callable[[str], T],
+) -> T:  # fmt: skip
+    """The process's copy of a structure made per directory version, kept in the app's
+    extensions under `name` with `key` (the version, plus whatever else it depends on).
+
+    The first request after a change fetches it through `shared_copy` (never older than
+    `version`, so fit to keep) or, with the shared cache switched off, builds its own.
+    """
+    held = current_app.extensions.get(name)
+    if held is None or held[0] != key:
+        if current_app.config.get("DIRECTORY_RESULT_CACHE_SECONDS", 0) > 0:
+            found = shared_copy(
+                session, parts, build, version=version, ttl=ttl, dump=dump, load=load
+            )
+        else:
+            found = build()
+        held = (key, found)
+        current_app.extensions[name] = held
+    return held[1]
+
+
 def _insert(session: AnySession, table: Table) -> PgInsert | SqliteInsert:
     return (pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)

@@ -32,7 +32,6 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from flask import current_app
 from sqlalchemy import text
 
 from portal.core.db import AnySession
@@ -247,16 +246,7 @@ def current(session: AnySession, *, version: int) -> IdIndex:
     module doc).
     """
     key = (version, str(session.get_bind().engine.url))
-    held = current_app.extensions.get(EXTENSION)
-    if held is None or held[0] != key:
-        if current_app.config.get("DIRECTORY_RESULT_CACHE_SECONDS", 0) > 0:
-            # Never older than `version`, so fit to keep under it (see cache.shared_copy).
-            found = cache.shared_copy(
-                session, (CACHE_KEY,), lambda: build(session), version=version,
-                ttl=CACHE_SECONDS, dump=to_json, load=from_json,
-            )  # fmt: skip
-            held = (key, found)
-        else:  # the shared cache is switched off: every process builds its own
-            held = (key, build(session))
-        current_app.extensions[EXTENSION] = held
-    return held[1]
+    return cache.process_copy(
+        EXTENSION, key, session, (CACHE_KEY,), lambda: build(session), version=version,
+        ttl=CACHE_SECONDS, dump=to_json, load=from_json,
+    )  # fmt: skip

@@ -26,7 +26,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import current_app
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import select
@@ -283,16 +282,7 @@ def current(session: AnySession, *, version: int | None = None) -> Vocabulary:
     """
     if version is None:
         version = cache.version(session)
-    held = current_app.extensions.get(EXTENSION)
-    if held is None or held[0] != version:
-        if current_app.config.get("DIRECTORY_RESULT_CACHE_SECONDS", 0) > 0:
-            # Never older than `version`, so fit to keep under it (see cache.shared_copy).
-            found = cache.shared_copy(
-                session, (CACHE_KEY,), lambda: build(session), version=version,
-                ttl=CACHE_SECONDS, dump=to_json, load=from_json,
-            )  # fmt: skip
-            held = (version, found)
-        else:  # the shared cache is switched off: every process builds its own
-            held = (version, build(session))
-        current_app.extensions[EXTENSION] = held
-    return held[1]
+    return cache.process_copy(
+        EXTENSION, version, session, (CACHE_KEY,), lambda: build(session), version=version,
+        ttl=CACHE_SECONDS, dump=to_json, load=from_json,
+    )  # fmt: skip

@@ -12,6 +12,17 @@ from tests.compliance.test_browser_reminders import log_in, seed
 pytestmark = pytest.mark.browser
 
 
+def _select_all_ticks_every_row(page) -> None:
+    """compliance.js runs: its select-all box shows and ticks every member row."""
+    select_all = page.get_by_label("Alle leden op deze pagina selecteren")
+    expect(select_all).to_be_visible()
+    select_all.check()
+    boxes = page.locator("input[type=checkbox][name=leden]")
+    assert boxes.count() >= 1
+    for n in range(boxes.count()):
+        expect(boxes.nth(n)).to_be_checked()
+
+
 def test_boosted_link_to_about_scores_applies_directory_css(tmp_path):
     with live_portal(tmp_path) as base, browser_page() as page:
         page.goto(f"{base}/")
@@ -33,13 +44,7 @@ def test_boosted_link_to_criterium_2_shows_select_all(tmp_path):
         page.get_by_role("link", name="Criterium 2").first.click()
         page.wait_for_url(f"{base}/beheer/criterium-2/")
         htmx_settled(page)
-        select_all = page.get_by_label("Alle leden op deze pagina selecteren")
-        expect(select_all).to_be_visible()
-        select_all.check()
-        boxes = page.locator("input[type=checkbox][name=leden]")
-        assert boxes.count() >= 1
-        for n in range(boxes.count()):
-            expect(boxes.nth(n)).to_be_checked()
+        _select_all_ticks_every_row(page)
 
 
 def test_back_to_criterium_2_after_a_boosted_link_starts_its_script_again(tmp_path):
@@ -57,10 +62,4 @@ def test_back_to_criterium_2_after_a_boosted_link_starts_its_script_again(tmp_pa
         page.go_back()
         page.wait_for_url(f"{base}/beheer/criterium-2/")
         htmx_settled(page)
-        select_all = page.get_by_label("Alle leden op deze pagina selecteren")
-        expect(select_all).to_be_visible()
-        select_all.check()
-        boxes = page.locator("input[type=checkbox][name=leden]")
-        assert boxes.count() >= 1
-        for n in range(boxes.count()):
-            expect(boxes.nth(n)).to_be_checked()
+        _select_all_ticks_every_row(page)
