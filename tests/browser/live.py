@@ -115,6 +115,19 @@ def seed_member(member: Member, *, reviews: int | None = None) -> Callable[[], N
     return run
 
 
+def add_staff(email: str, name: str, role: Any, password: str, totp_secret: str) -> None:
+    """A staff or admin account with two-step verification on (staff must have it), committed."""
+    from portal.auth import mfa
+    from portal.auth.models import User
+    from portal.auth.passwords import hash_password
+
+    user = User(email=email, name=name, role=role, password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    mfa.enable(user, totp_secret)
+    db.session.commit()
+
+
 def log_in(page, base: str, member: Member) -> None:
     """Log in through the form and land on the member's dashboard."""
     page.goto(f"{base}/inloggen")

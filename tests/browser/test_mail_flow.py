@@ -10,12 +10,11 @@ import pytest
 from playwright.sync_api import expect
 
 from portal import create_app
-from portal.auth import mfa
 from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
 from portal.core import outbox
 from portal.extensions import db
-from tests.browser.live import browser_page, live_portal
+from tests.browser.live import add_staff, browser_page, live_portal
 from tests.conftest import base_config, totp_code
 from tests.mailserver import Certificates, MailServer
 
@@ -40,13 +39,7 @@ def seed() -> None:
             password_hash=hash_password("oud-wachtwoord-dat-hij-vergat-1"),
         )
     )
-    admin = User(
-        email=ADMIN, name="Bea Beheer", role=Role.ADMIN, password_hash=hash_password(ADMIN_PASSWORD)
-    )
-    db.session.add(admin)
-    db.session.flush()
-    mfa.enable(admin, SECRET)
-    db.session.commit()
+    add_staff(ADMIN, "Bea Beheer", Role.ADMIN, ADMIN_PASSWORD, SECRET)
 
 
 def _send_outbox(database: str, mail_config: dict) -> dict:

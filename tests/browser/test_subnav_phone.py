@@ -12,11 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.auth import mfa
-from portal.auth.models import Role, User
-from portal.auth.passwords import hash_password
-from portal.extensions import db
-from tests.browser.live import DESKTOP, PHONE, browser_page, live_portal, log_in
+from portal.auth.models import Role
+from tests.browser.live import DESKTOP, PHONE, add_staff, browser_page, live_portal, log_in
 from tests.complaints.test_browser_flow import JANSEN
 from tests.complaints.test_browser_flow import seed as seed_member
 from tests.conftest import totp_code
@@ -73,13 +70,7 @@ MEASURE = """() => {
 
 def seed() -> None:
     seed_member()  # with the processor agreement, which the complaint register needs
-    admin = User(
-        email=ADMIN, name="Bea Beheer", role=Role.ADMIN, password_hash=hash_password(ADMIN_PASSWORD)
-    )
-    db.session.add(admin)
-    db.session.flush()
-    mfa.enable(admin, SECRET)
-    db.session.commit()
+    add_staff(ADMIN, "Bea Beheer", Role.ADMIN, ADMIN_PASSWORD, SECRET)
 
 
 def _in_reading_order(links: list[dict]) -> bool:

@@ -8,13 +8,11 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from portal.auth import mfa
-from portal.auth.models import Role, User
-from portal.auth.passwords import hash_password
+from portal.auth.models import Role
 from portal.extensions import db
 from portal.members.models import Company
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
-from tests.browser.live import browser_page, htmx_settled, live_portal
+from tests.browser.live import add_staff, browser_page, htmx_settled, live_portal
 from tests.conftest import totp_code
 
 pytestmark = pytest.mark.browser
@@ -48,13 +46,8 @@ def seed() -> None:
     db.session.add(
         ReviewSystem(company_id=good.id, provider=Provider.KIYOH, status=SystemStatus.ACTIVE)
     )
-    staff = User(
-        email=EMAIL, name="Sanne Staf", role=Role.STAFF, password_hash=hash_password(PASSWORD)
-    )
-    db.session.add(staff)
-    db.session.flush()
-    mfa.enable(staff, SECRET)
     db.session.commit()
+    add_staff(EMAIL, "Sanne Staf", Role.STAFF, PASSWORD, SECRET)
 
 
 def log_in(page, base: str) -> None:
