@@ -259,6 +259,7 @@ def load_settings(
             **legal.association(env, core.production, strict),
             "SUBPROCESSORS": legal.subprocessors(env, core.production, strict),
             "SUBPROCESSORS_SET": bool(values.text(env, "SUBPROCESSORS")),
+            "SENTRY_SUBPROCESSOR": legal.error_tracking(env),
         },
         mail=MailSettings.read(env),
         directory=DirectorySettings.read(env),
@@ -285,6 +286,7 @@ def _readable(env: Mapping[str, str], instance: str, errors: list[str]) -> dict[
             core = CoreSettings.read(env, Path(instance), strict=False)
             legal.association(env, core.production, strict=False)
             legal.subprocessors(env, core.production, strict=False)
+            legal.error_tracking(env)
             validate(env)
             return env
         except ConfigError as exc:

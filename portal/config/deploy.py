@@ -88,6 +88,15 @@ def deploy_problems(config: Mapping) -> list[Problem]:
             "(naam|dienst|locatie;...).",
             "SUBPROCESSORS is not set",
         ))  # fmt: skip
+    if production and config.get("SENTRY_DSN") and not config.get("SENTRY_SUBPROCESSOR"):
+        problems.append(Problem(
+            "SENTRY_SUBPROCESSOR",
+            "SENTRY_SUBPROCESSOR is leeg: de bijlage subverwerkers noemt de foutmeldingsdienst "
+            "alleen als 'Sentry' met de host uit SENTRY_DSN (naam|dienst|locatie).",
+            "SENTRY_SUBPROCESSOR is not set: the sub-processor annex names error tracking only "
+            "as 'Sentry' at the SENTRY_DSN host",
+            fatal=False,
+        ))  # fmt: skip
     if config.get("OIDC_ISSUER") and not str(config["OIDC_ISSUER"]).startswith("https://"):
         problems.append(Problem(
             "OIDC_ISSUER",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from portal.config.values import ConfigError
 
@@ -85,17 +86,38 @@ def subprocessors(
     for entry in raw.split(";"):
         if not entry.strip():
             continue
-        parts = [part.strip() for part in entry.split("|")]
-        if len(parts) not in (3, 5) or not all(parts):
-            raise ConfigError(
-                "SUBPROCESSORS entries must be 'name|service|location' or "
-                f"'name|service|location|service_en|location_en', got {entry.strip()!r}"
-            )
-        item = {"name": parts[0], "service": parts[1], "location": parts[2]}
-        if len(parts) == 5:
-            item.update(service_en=parts[3], location_en=parts[4])
-        result.append(item)
+        result.append(_entry("SUBPROCESSORS", entry))
     return result
+
+
+def _entry(name: str, entry: str) -> dict[str, str]:
+    parts = [part.strip() for part in entry.split("|")]
+    if len(parts) not in (3, 5) or not all(parts):
+        raise ConfigError(
+            f"{name} entries must be 'name|service|location' or "
+            f"'name|service|location|service_en|location_en', got {entry.strip()!r}"
+        )
+    item = {"name": parts[0], "service": parts[1], "location": parts[2]}
+    if len(parts) == 5:
+        item.update(service_en=parts[3], location_en=parts[4])
+    return item
+
+
+def error_tracking(env: Mapping[str, str]) -> dict[str, str] | None:
+    """`SENTRY_SUBPROCESSOR`: the error-tracking service as one `SUBPROCESSORS` entry.
+
+    The annex names it only while `SENTRY_DSN` is set (`portal.core.association`); without
+    this setting it says `error_tracking_default` and `flask doctor` warns in production.
+
+    :raises ConfigError: a malformed entry.
+    """
+    raw = (env.get("SENTRY_SUBPROCESSOR") or "").strip()
+    return _entry("SENTRY_SUBPROCESSOR", raw) if raw else None
+
+
+def error_tracking_default(dsn: str) -> dict[str, str]:
+    """The annex entry for a DSN without `SENTRY_SUBPROCESSOR`: Sentry at the DSN's host."""
+    return {"name": "Sentry", "service": "foutmeldingen", "location": urlsplit(dsn).hostname or "?"}
 
 
 # The review providers are fixed by the portal; hosting, mail and back-up come from SUBPROCESSORS.

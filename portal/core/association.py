@@ -9,6 +9,8 @@ from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
+from portal.config import legal
+
 # The review platforms are part of the portal itself; only the one a member chooses receives data.
 REVIEW_PROVIDERS = (
     {
@@ -41,6 +43,7 @@ KNOWN_TERMS = (
     _l("e-maildienst"),
     _l("back-updienst"),
     _l("hostingpartij"),
+    _l("foutmeldingen"),
     _l("Nederland (EU)"),
     _l("Duitsland (EU)"),
     _l("België (EU)"),
@@ -128,16 +131,26 @@ def from_config(config: Mapping | None = None) -> Association:
 
 
 def subprocessors(config: Mapping | None = None) -> list[dict[str, str]]:
-    """Every sub-processor of the annex: configured hosting, mail, back-up, then the platforms."""
+    """Every sub-processor of the annex: configured hosting, mail, back-up, error tracking
+    (only while configured), then the platforms."""
     config = current_app.config if config is None else config
     return [
-        {key: item[key] for key in AGREEMENT_KEYS} for item in config.get("SUBPROCESSORS", [])
+        {key: item[key] for key in AGREEMENT_KEYS}
+        for item in [*config.get("SUBPROCESSORS", []), *error_tracking(config)]
     ] + [dict(item) for item in REVIEW_PROVIDERS]
 
 
+def error_tracking(config: Mapping) -> list[dict[str, str]]:
+    """The error-tracking service (a sub-processor) while `SENTRY_DSN` is set, else nothing."""
+    dsn = config.get("SENTRY_DSN")
+    if not dsn:
+        return []
+    return [dict(config.get("SENTRY_SUBPROCESSOR") or legal.error_tracking_default(dsn))]
+
+
 def public_subprocessors(config: Mapping | None = None) -> list[dict[str, str]]:
-    """Every sub-processor (configured hosting, mail, back-up, then the review platforms) in
-    the page's language, for the privacy statement.
+    """Every sub-processor (configured hosting, mail, back-up, error tracking while configured,
+    then the review platforms) in the page's language, for the privacy statement.
 
     English pages use the entry's own English (`service_en`, `location_en`) when configured,
     else the catalogue's translation of the Dutch, else the Dutch as configured. Names are
@@ -148,7 +161,7 @@ def public_subprocessors(config: Mapping | None = None) -> list[dict[str, str]]:
     config = current_app.config if config is None else config
     english = is_english()
     shown = []
-    for item in [*config.get("SUBPROCESSORS", []), *REVIEW_PROVIDERS]:
+    for item in [*config.get("SUBPROCESSORS", []), *error_tracking(config), *REVIEW_PROVIDERS]:
         entry = {"name": item["name"]}
         for key in ("service", "location"):
             own = item.get(f"{key}_en") if english else ""

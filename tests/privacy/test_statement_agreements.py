@@ -52,6 +52,7 @@ def test_error_tracking_is_named_with_its_agreement(app, client, configured, mon
     monkeypatch.setitem(app.config, "SENTRY_DSN", "https://key@errors.example/1")
     us = app.config["ASSOCIATION_NAME"]
     page = html.unescape(client.get("/privacy").text)
-    assert f"Ook met deze dienst heeft {us} een verwerkersovereenkomst." in page
+    assert "Onze dienst voor foutmeldingen" in page
+    assert f"verwerkersovereenkomst tussen {us} en Sentry" in page
     english = html.unescape(client.get("/privacy?lang=en").text)
-    assert f"{us} has a data processing agreement with this service too." in english
+    assert f"data processing agreement between {us} and Sentry" in english
