@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from array import array
+from collections.abc import Callable, Sequence
 
 from portal.directory import geo
 
@@ -24,33 +24,65 @@ CELL_LON = 0.015  # degrees: about 1 km in the Netherlands
 _EDGE = 1e-9  # degrees added around a cell, so rounding never puts a member outside its cell
 _SAFE = 1 - 1e-9  # a cell counts as wholly inside only with this much room to spare
 _YES, _NO = ord("1"), ord("0")  # the bytes of `allowed`
+Cells = tuple[array, array, array]  # see Grid.cells
 
 
-@dataclass
 class Grid:
-    """The positions of the members by A-Z rank, bucketed in cells."""
+    """The positions of the members by A-Z rank, bucketed in cells.
 
-    latitudes: list[float | None]
-    longitudes: list[float | None]
-    cells: dict[tuple[int, int], list[int]] = field(default_factory=dict)  # ranks, ascending
-    # Per row of cells: its columns in order, the running member count before each, and the
-    # ranks of the row's cells one after the other (in column order).
-    rows: dict[int, tuple[list[int], list[int], list[int]]] = field(default_factory=dict)
+    Positions are sequences of floats per rank (lists or arrays); None or NaN: no position.
+    """
 
-    def __post_init__(self) -> None:
-        for rank, (lat, lon) in enumerate(zip(self.latitudes, self.longitudes, strict=True)):
-            if lat is not None and lon is not None:
-                key = (math.floor(lat / CELL_LAT), math.floor(lon / CELL_LON))
-                self.cells.setdefault(key, []).append(rank)
-        by_row: dict[int, list[int]] = {}
-        for i, j in sorted(self.cells):
-            by_row.setdefault(i, []).append(j)
-        for i, columns in by_row.items():
-            running, ranks = [0], []
-            for j in columns:
-                ranks += self.cells[(i, j)]
-                running.append(len(ranks))
-            self.rows[i] = (columns, running, ranks)
+    def __init__(
+        self, latitudes: Sequence[float | None], longitudes: Sequence[float | None],
+        cells: Cells | None = None,
+    ) -> None:  # fmt: skip
+        """`cells`: the buckets as `cells()` gave them for these positions (a shared copy read
+        back), else they are worked out from the positions."""
+        self.latitudes, self.longitudes = latitudes, longitudes
+        # Per row of cells: its columns in order, the running member count before each, and
+        # the ranks of the row's cells one after the other (in column order, each ascending).
+        self.rows: dict[int, tuple[list[int], list[int], array]] = {}
+        if cells is None:
+            cells = self._bucket(latitudes, longitudes)
+        keys, sizes, ranks = cells
+        at = 0
+        for n, size in enumerate(sizes):
+            i, j = keys[2 * n], keys[2 * n + 1]
+            row = self.rows.get(i)
+            if row is None:
+                row = self.rows[i] = ([], [at], ranks)
+            at += size
+            row[0].append(j)
+            row[1].append(at)
+        # Rows index one shared array of ranks: their running counts start where they begin.
+
+    @staticmethod
+    def _bucket(latitudes: Sequence[float | None], longitudes: Sequence[float | None]) -> Cells:
+        found: dict[tuple[int, int], list[int]] = {}
+        floor = math.floor
+        for rank, (lat, lon) in enumerate(zip(latitudes, longitudes, strict=True)):
+            # NaN != NaN: a member without a position is in no cell
+            if lat is not None and lon is not None and lat == lat and lon == lon:
+                found.setdefault((floor(lat / CELL_LAT), floor(lon / CELL_LON)), []).append(rank)
+        keys, sizes, ranks = array("q"), array("i"), array("i")
+        for key in sorted(found):
+            keys.extend(key)
+            sizes.append(len(found[key]))
+            ranks.extend(found[key])
+        return keys, sizes, ranks
+
+    def cells(self) -> Cells:
+        """The buckets, for a shared copy: (i, j) of every cell with members in order, how
+        many members each holds, and their ranks one cell after the other."""
+        keys, sizes = array("q"), array("i")
+        ranks: array = array("i")
+        for i in sorted(self.rows):
+            columns, running, ranks = self.rows[i]
+            for k, j in enumerate(columns):
+                keys.extend((i, j))
+                sizes.append(running[k + 1] - running[k])
+        return keys, sizes, ranks
 
     def circle(
         self, center: geo.Point, radius_km: float, allowed: bytes | None, *, needed: int
@@ -63,7 +95,7 @@ class Grid:
         clat, clon = params["center_lat"], params["center_lon"]
         north, east, change = params["km_north"], params["km_east"], params["km_east_change"]
         r2 = radius_km * radius_km
-        lats, lons, cells = self.latitudes, self.longitudes, self.cells
+        lats, lons = self.latitudes, self.longitudes
 
         def d2(lat: float, lon: float) -> float:  # as geo.squared_distance_sql, same order
             dlat = lat - clat
@@ -96,13 +128,13 @@ class Grid:
             if inner_first >= inner_last:  # no cell wholly inside: every cell is an edge cell
                 inner_first = inner_last = last
             for k in (*range(first, inner_first), *range(inner_last, last)):
-                for r in cells[(i, columns[k])]:
+                for r in row_ranks[running[k] : running[k + 1]]:
                     lat, lon = lats[r], lons[r]
                     if (
                         (allowed is None or allowed[r] == _YES)
-                        and box.min_lat <= lat <= box.max_lat  # type: ignore[operator]
-                        and box.min_lon <= lon <= box.max_lon  # type: ignore[operator]
-                        and d2(lat, lon) <= r2  # type: ignore[arg-type]
+                        and box.min_lat <= lat <= box.max_lat
+                        and box.min_lon <= lon <= box.max_lon
+                        and d2(lat, lon) <= r2
                     ):
                         total += 1
             start, end = running[inner_first], running[inner_last]
@@ -172,7 +204,7 @@ class Grid:
             last = bisect.bisect_right(columns, j_to, first)
             for r in row_ranks[running[first] : running[last]]:
                 if member(r):  # a member of a cell has a position
-                    found.append((d2(lats[r], lons[r]), r))  # type: ignore[arg-type]
+                    found.append((d2(lats[r], lons[r]), r))
 
         if total <= 4 * needed + 200:
             for i in range(i_lo, i_hi + 1):

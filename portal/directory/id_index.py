@@ -11,7 +11,7 @@ once per directory version and a search becomes set operations:
 - each word of the folded search text (the words the full-text index holds) keeps the ranks of
   its members; a typed word matches every word it starts (the full-text prefix match), so its
   set is the union over a range of the sorted words (frequent words are kept as bitsets,
-  rare ones as rank lists, and recent prefixes are remembered);
+  rare ones as ranks in one array, and recent prefixes are remembered);
 - each specialism and recognition keeps the bitset of its listed members.
 
 A group (a word and its corrections, or a trade word with its specialisms) is a union, the
@@ -19,28 +19,32 @@ groups and list filters are intersected, the count is the number of set bits (ex
 page is the ranks from `offset` on, turned into company ids: only those 20 rows are read.
 
 Like the vocabulary, the sets are built from the database when the version moves on by the
-first worker that needs them and shared as JSON through the page cache (database or Redis);
+first worker that needs them and shared through the page cache (database or Redis) in a
+compact binary form (id_codec.py);
 each process keeps the one of the current version (with the shared cache off, each process
 builds its own). Every change of public rows, specialisms or recognitions bumps the version.
 """
 
 from __future__ import annotations
 
+import base64
 import bisect
-import json
+import math
+from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy import text
 
 from portal.core.db import AnySession
-from portal.directory import cache, geo
+from portal.directory import cache, geo, id_codec
 from portal.directory.grid import Grid
 
 EXTENSION = "directory_id_index"
-CACHE_KEY = "id-index-v1"  # bump when the JSON shape changes
+CACHE_KEY = "id-index-v2"  # bump when the encoding changes (id_codec.MAGIC)
 CACHE_SECONDS = 7 * 24 * 3600  # the directory version makes an old one stale anyway
+DENSE_FROM = 64  # a word with at least this many members (and 1/64 of them) is a bitset
 PREFIXES_HELD = 256  # remembered prefix sets per process
 _CHUNK = 4096  # bits looked at at once while paging
 _AFTER_Z = "{"  # the character after "z": folded words are [0-9a-z]+
@@ -71,38 +75,27 @@ class Term:
     recognition_ids: tuple[int, ...] = ()
 
 
-@dataclass
 class IdIndex:
-    """The matching sets of one directory version (see the module doc)."""
+    """The matching sets of one directory version (see the module doc).
 
-    ids: list[int]  # company id per A-Z rank
-    words: list[str]  # sorted distinct words of the search text
-    postings: list[list[int]]  # ranks per word, ascending
-    specialisms: dict[int, list[int]]  # specialism id -> ranks
-    recognitions: dict[int, list[int]]
-    latitudes: list[float | None]  # per rank
-    longitudes: list[float | None]
-    grid: Grid = field(init=False)
-    _dense: dict[int, int] = field(default_factory=dict)  # word number -> bitset
-    _lists: dict[str, dict[int, int]] = field(default_factory=dict)
-    _prefixes: OrderedDict = field(default_factory=OrderedDict)
+    Held compactly: company ids, word offsets, ranks and positions in arrays of fixed-size
+    numbers, frequent words, specialisms and recognitions as bitsets (their ranks are not kept
+    as lists), so that the shared copy (id_codec) is read back by copying bytes.
+    """
 
-    def __post_init__(self) -> None:
-        self.grid = Grid(self.latitudes, self.longitudes)
-        threshold = max(64, len(self.ids) // 64)  # a bitset is then smaller than the list
-        self._dense = {
-            n: self._bits(ranks) for n, ranks in enumerate(self.postings) if len(ranks) >= threshold
-        }
-        self._lists = {
-            "specialisms": {k: self._bits(v) for k, v in self.specialisms.items()},
-            "recognitions": {k: self._bits(v) for k, v in self.recognitions.items()},
-        }
-
-    def _bits(self, ranks: Iterable[int], into: bytearray | None = None) -> int:
-        buffer = bytearray(len(self.ids) // 8 + 1) if into is None else into
-        for rank in ranks:
-            buffer[rank >> 3] |= 1 << (rank & 7)
-        return int.from_bytes(buffer, "little")
+    def __init__(self, parts: id_codec.Parts) -> None:
+        self.parts = parts
+        self.ids = parts.ids  # company id per A-Z rank
+        self.words = parts.words  # sorted distinct words of the search text
+        # Word n's ranks (ascending) are flat[starts[n]:starts[n + 1]]; empty for a word held
+        # as a bitset in `dense`.
+        self._starts, self._flat, self._dense = parts.starts, parts.flat, parts.dense
+        self._dense_numbers = sorted(parts.dense)
+        self._lists = {"specialisms": parts.specialisms, "recognitions": parts.recognitions}
+        self.grid = Grid(parts.latitudes, parts.longitudes, parts.cells)
+        if parts.cells is None:
+            parts.cells = self.grid.cells()
+        self._prefixes: OrderedDict[str, int] = OrderedDict()
 
     def prefix(self, word: str) -> int:
         """Members with a word starting with `word` (the full-text prefix match)."""
@@ -113,13 +106,11 @@ class IdIndex:
         first = bisect.bisect_left(self.words, word)
         last = bisect.bisect_left(self.words, word + _AFTER_Z, first)
         bits, buffer = 0, bytearray(len(self.ids) // 8 + 1)
-        for n in range(first, last):
-            dense = self._dense.get(n)
-            if dense is not None:
-                bits |= dense
-            else:
-                for rank in self.postings[n]:
-                    buffer[rank >> 3] |= 1 << (rank & 7)
+        numbers = self._dense_numbers
+        for n in numbers[bisect.bisect_left(numbers, first) : bisect.bisect_left(numbers, last)]:
+            bits |= self._dense[n]
+        for rank in self._flat[self._starts[first] : self._starts[last]]:  # the rare words
+            buffer[rank >> 3] |= 1 << (rank & 7)
         bits |= int.from_bytes(buffer, "little")
         self._prefixes[word] = bits
         if len(self._prefixes) > PREFIXES_HELD:
@@ -184,58 +175,55 @@ class IdIndex:
 def build(session: AnySession) -> IdIndex:
     """The matching sets of the public rows as they are now."""
     conn = session.connection()
-    ids: list[int] = []
-    latitudes: list[float | None] = []
-    longitudes: list[float | None] = []
+    ids, latitudes, longitudes = array("q"), array("d"), array("d")
     by_word: dict[str, list[int]] = {}
     for rank, (company_id, search_text, lat, lon) in enumerate(conn.execute(_ROWS)):
         ids.append(company_id)
-        latitudes.append(lat)
-        longitudes.append(lon)
+        latitudes.append(math.nan if lat is None else lat)
+        longitudes.append(math.nan if lon is None else lon)
         for word in set(search_text.split()):
             by_word.setdefault(word, []).append(rank)
     rank_of = {company_id: rank for rank, company_id in enumerate(ids)}
-    lists: dict[str, dict[int, list[int]]] = {}
+    lists: dict[str, dict[int, int]] = {}
     for kind, statement in _LINKS.items():
         held: dict[int, list[int]] = {}
         for item_id, company_id in conn.execute(statement):
             held.setdefault(item_id, []).append(rank_of[company_id])
-        lists[kind] = {k: sorted(v) for k, v in held.items()}
+        lists[kind] = {k: _bits(v, len(ids)) for k, v in held.items()}
     words = sorted(by_word)
-    postings = [by_word[w] for w in words]
+    threshold = max(DENSE_FROM, len(ids) // 64)  # a bitset is then smaller than the list
+    starts, flat, dense = array("q", [0]), array("i"), {}
+    for n, word in enumerate(words):
+        ranks = by_word[word]
+        if len(ranks) >= threshold:
+            dense[n] = _bits(ranks, len(ids))
+        else:
+            flat.extend(ranks)  # ascending: rows come in rank order
+        starts.append(len(flat))
     return IdIndex(
-        ids, words, postings, lists["specialisms"], lists["recognitions"], latitudes, longitudes
-    )
+        id_codec.Parts(
+            ids, words, starts, flat, dense, lists["specialisms"], lists["recognitions"],
+            latitudes, longitudes,
+        )
+    )  # fmt: skip
 
 
-def to_json(index: IdIndex) -> str:
-    """The sets as JSON for the shared cache (never pickle: the cache is shared)."""
-    return json.dumps(
-        {
-            "ids": index.ids,
-            "words": index.words,
-            "postings": index.postings,
-            "specialisms": {str(k): v for k, v in index.specialisms.items()},
-            "recognitions": {str(k): v for k, v in index.recognitions.items()},
-            "latitudes": index.latitudes,
-            "longitudes": index.longitudes,
-        },
-        separators=(",", ":"),
-    )
+def _bits(ranks: Iterable[int], size: int) -> int:
+    """The bitset of `ranks` among `size` members."""
+    buffer = bytearray(size // 8 + 1)
+    for rank in ranks:
+        buffer[rank >> 3] |= 1 << (rank & 7)
+    return int.from_bytes(buffer, "little")
 
 
-def from_json(body: str) -> IdIndex:
-    """The sets `to_json` wrote."""
-    data = json.loads(body)
-    return IdIndex(
-        data["ids"],
-        data["words"],
-        data["postings"],
-        {int(k): v for k, v in data["specialisms"].items()},
-        {int(k): v for k, v in data["recognitions"].items()},
-        data["latitudes"],
-        data["longitudes"],
-    )
+def to_text(index: IdIndex) -> str:
+    """The sets for the shared cache (id_codec's bytes in base64: the cache holds text)."""
+    return base64.b64encode(id_codec.encode(index.parts)).decode("ascii")
+
+
+def from_text(body: str) -> IdIndex:
+    """The sets `to_text` wrote."""
+    return IdIndex(id_codec.decode(base64.b64decode(body)))
 
 
 def current(session: AnySession, *, version: int) -> IdIndex:
@@ -248,5 +236,5 @@ def current(session: AnySession, *, version: int) -> IdIndex:
     key = (version, str(session.get_bind().engine.url))
     return cache.process_copy(
         EXTENSION, key, session, (CACHE_KEY,), lambda: build(session), version=version,
-        ttl=CACHE_SECONDS, dump=to_json, load=from_json,
+        ttl=CACHE_SECONDS, dump=to_text, load=from_text,
     )  # fmt: skip

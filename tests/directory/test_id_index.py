@@ -7,12 +7,14 @@ without filters, deep pages and pages past the last.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
+import zlib
 
 import pytest
 
-from portal.directory import geo, id_index, services
+from portal.directory import geo, id_codec, id_index, services
 from portal.directory.grid import Grid
 from portal.extensions import db
 from tests.directory.conftest import UTRECHT
@@ -31,8 +33,10 @@ SEARCHES = (
 
 
 @pytest.fixture
-def spread(listed, specialism):
-    """50 members around Utrecht (0-60 km, every direction), with names, trades, recognitions."""
+def spread(listed, specialism, monkeypatch):
+    """50 members around Utrecht (0-60 km, every direction), with names, trades, recognitions;
+    words with at least 6 members are held as bitsets, as frequent ones are in a big directory."""
+    monkeypatch.setattr(id_index, "DENSE_FROM", 6)
     specialism("Sanitair")  # the shipped word list maps "loodgieter" to it
     specialism("Verwarming")
     rng = random.Random(19)
@@ -70,12 +74,33 @@ def test_sets_follow_the_directory_version(client, listed):
     assert "2 installateurs gevonden" in client.get("/ledenzoeker/?q=bakker").text
 
 
-def test_shared_sets_read_back_the_same(app, spread):
+def test_shared_sets_read_back_exactly(app, spread):
+    """The binary encoding gives back every part as built, and the same answers."""
     built = id_index.build(db.session)
-    again = id_index.from_json(id_index.to_json(built))
-    assert again.ids == built.ids and again.words == built.words
-    for word in ("b", "ba", "bakker", "vries", "x"):
+    blob = id_codec.encode(built.parts)
+    again = id_index.IdIndex(id_codec.decode(blob))
+    for name in (f.name for f in dataclasses.fields(id_codec.Parts)):
+        mine, theirs = getattr(built.parts, name), getattr(again.parts, name)
+        if name in ("latitudes", "longitudes"):  # NaN (no position) is never equal to itself
+            assert [str(v) for v in mine] == [str(v) for v in theirs], name
+        else:
+            assert mine == theirs, name
+    assert built.parts.dense and built.parts.flat  # both kinds of word sets are exercised
+    assert id_codec.encode(again.parts) == blob
+    assert id_index.from_text(id_index.to_text(built)).parts.words == built.parts.words
+    for word in ("b", "ba", "bakker", "vries", "x", "0"):
         assert again.prefix(word) == built.prefix(word)
+    center = geo.Point(*UTRECHT)
+    for radius in (5, 25, 50):
+        assert again.circle(center, radius, None, needed=30) == built.circle(
+            center, radius, None, needed=30
+        )
+
+
+def test_a_foreign_or_cut_entry_is_refused():
+    for blob in (b"[1, 2, 3]", id_codec.MAGIC + b"garbage"):
+        with pytest.raises((ValueError, zlib.error)):
+            id_codec.decode(blob)
 
 
 def test_grid_counts_and_orders_like_brute_force():
