@@ -44,6 +44,7 @@ from portal.directory.models import DirectoryState, ResultCache
 
 STATE_ID = 1
 READERS = "directory_cache_readers"
+CHANGED = "directory_changed"  # session.info: this transaction bumped the version
 log = logging.getLogger(__name__)
 _C = ResultCache.__table__.c
 T = TypeVar("T")
@@ -78,6 +79,7 @@ def bump(session: AnySession, *, now: datetime) -> None:
             .on_conflict_do_nothing()
         )
     redis_cache.publish_after_commit(session, lambda: version(session))
+    session.info[CHANGED] = True  # id_index: the matching sets are built after the commit
 
 
 def make_key(*parts: object) -> str:
@@ -257,6 +259,60 @@ def process_copy(
         held = (key, found)
         current_app.extensions[name] = held
     return held[1]
+
+
+# A copy built per directory version (the matching sets), read only when stamped with the
+# version asked for or a newer one: a stale one costs no transfer of its body.
+_STORED = text(
+    'SELECT body FROM directory_result_cache WHERE "key" = :key AND expires_at > :now'
+    " AND version >= :version"
+).bindparams(bindparam("now", type_=UTCDateTime()))
+_STAMP = text('SELECT version FROM directory_result_cache WHERE "key" = :key AND expires_at > :now')
+
+
+def stored_copy(session: AnySession, parts: tuple, *, version: int) -> str | None:
+    """The shared copy stored for `parts` (`store_copy`) if it was built from directory
+    version `version` or a newer one, else None. Only reads: never builds."""
+    key = make_key(*parts)
+    client = redis_cache.client()
+    if client is not None:
+        return redis_cache.stored(client, key, version=version)
+    params = {"key": key, "now": utcnow(), "version": version}
+    bind = session.get_bind()
+    if not isinstance(bind, Engine) or isinstance(bind.pool, StaticPool):
+        return session.connection().execute(_STORED, params).scalar()
+    with bind.connect() as conn:
+        return conn.execute(_STORED, params).scalar()
+
+
+def copy_stamp(session: AnySession, parts: tuple) -> int | None:
+    """The directory version the shared copy for `parts` was built from (None: none)."""
+    key = make_key(*parts)
+    client = redis_cache.client()
+    if client is not None:
+        return redis_cache.stamp(client, key)
+    return session.connection().execute(_STAMP, {"key": key, "now": utcnow()}).scalar()
+
+
+def store_copy(session: AnySession, parts: tuple, body: str, *, version: int, ttl: int) -> None:
+    """Share `body`, built from directory `version`, for `stored_copy` (committed). A copy of
+    a newer version already stored is kept."""
+    key = make_key(*parts)
+    client = redis_cache.client()
+    if client is not None:
+        redis_cache.store(client, key, body, version=version, ttl=ttl)
+        return
+    now = utcnow()
+    table = cast(Table, ResultCache.__table__)
+    session.execute(delete(ResultCache).where(ResultCache.expires_at <= now))
+    values = {"body": body, "expires_at": now + timedelta(seconds=ttl), "version": version}
+    stmt = _insert(session, table).values(key=key, **values)
+    session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=["key"], set_=values, where=table.c.version <= version
+        )
+    )
+    session.commit()
 
 
 def _insert(session: AnySession, table: Table) -> PgInsert | SqliteInsert:

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from portal.directory import id_index
 from portal.directory.entries import refresh_all
 from portal.extensions import db
 
@@ -18,6 +19,13 @@ def reindex() -> None:
     listed = refresh_all()
     db.session.commit()
     click.echo(f"{listed} listed members indexed.")
+
+
+@directory_cli.command("build-sets")
+def build_sets() -> None:
+    """Build and share the ledenzoeker's matching sets of the current directory version."""
+    built = id_index.share(wait=True)
+    click.echo("Matching sets already shared." if built is None else f"Built version {built}.")
 
 
 def register(app: Flask) -> None:

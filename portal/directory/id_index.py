@@ -18,11 +18,12 @@ A group (a word and its corrections, or a trade word with its specialisms) is a 
 groups and list filters are intersected, the count is the number of set bits (exact), and the
 page is the ranks from `offset` on, turned into company ids: only those 20 rows are read.
 
-Like the vocabulary, the sets are built from the database when the version moves on by the
-first worker that needs them and shared through the page cache (database or Redis) in a
-compact binary form (id_codec.py);
-each process keeps the one of the current version (with the shared cache off, each process
-builds its own). Every change of public rows, specialisms or recognitions bumps the version.
+The sets are built when the version moves on by the process that changed the directory, after
+its commit, under a lock (prebuild.py), and shared through the page cache (database or Redis)
+in a compact binary form (id_codec.py); each worker reads the one of the current version and
+keeps it, and answers from SQL (the same pages) while there is none yet, never waiting for a
+build. With the shared cache off, each process builds its own. Every change of public rows,
+specialisms or recognitions bumps the version.
 """
 
 from __future__ import annotations
@@ -35,16 +36,20 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from flask import current_app, has_app_context, has_request_context
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
 
 from portal.core.db import AnySession
-from portal.directory import cache, geo, id_codec
+from portal.directory import cache, geo, id_codec, prebuild
 from portal.directory.grid import Grid
+from portal.extensions import db
 
 EXTENSION = "directory_id_index"
 CACHE_KEY = "id-index-v2"  # bump when the encoding changes (id_codec.MAGIC)
 CACHE_SECONDS = 7 * 24 * 3600  # the directory version makes an old one stale anyway
 DENSE_FROM = 64  # a word with at least this many members (and 1/64 of them) is a bitset
+LOCK_KEY = 0x4C5A_1901  # the build lock (an advisory lock id on PostgreSQL)
 PREFIXES_HELD = 256  # remembered prefix sets per process
 _CHUNK = 4096  # bits looked at at once while paging
 _AFTER_Z = "{"  # the character after "z": folded words are [0-9a-z]+
@@ -226,15 +231,72 @@ def from_text(body: str) -> IdIndex:
     return IdIndex(id_codec.decode(base64.b64decode(body)))
 
 
-def current(session: AnySession, *, version: int) -> IdIndex:
-    """The matching sets of directory version `version` (read by the caller this request).
+def current(session: AnySession, *, version: int) -> IdIndex | None:
+    """The matching sets of directory version `version` (read by the caller this request), or
+    None while they are not shared yet: the caller answers from SQL meanwhile.
 
-    Each process keeps the one it last used next to its version and database; after a change
-    the first worker to need it builds it and shares it through the page cache (see the
-    module doc).
+    Each process keeps the one it last used next to its version and database, read from the
+    shared cache, where the process that changed the directory put them (prebuild.py). Never
+    builds them while a visitor waits: a worker that finds none of this version (or newer)
+    arranges their build after its response, unless another process is at it. With the shared
+    cache switched off each process builds its own.
     """
     key = (version, str(session.get_bind().engine.url))
-    return cache.process_copy(
-        EXTENSION, key, session, (CACHE_KEY,), lambda: build(session), version=version,
-        ttl=CACHE_SECONDS, dump=to_text, load=from_text,
-    )  # fmt: skip
+    held = current_app.extensions.get(EXTENSION)
+    if held is not None and held[0] == key:
+        return held[1]
+    if not _shared():
+        found = build(session)
+    else:
+        body = cache.stored_copy(session, (CACHE_KEY,), version=version)
+        if body is None:
+            prebuild.later(EXTENSION, lambda: share(wait=False))
+            return None
+        found = from_text(body)
+    current_app.extensions[EXTENSION] = (key, found)
+    return found
+
+
+def share(*, wait: bool) -> int | None:
+    """Build the matching sets of the current directory version and share them, unless a copy
+    of that version or a newer one is shared already; under the build lock, so one process
+    builds a version. `wait=False`: leave it to a process that holds the lock.
+
+    Returns the version built (None: nothing built). The version is read before the rows, so
+    the sets are never older than their stamp. A change committed while the lock was held is
+    built afterwards here, since its process may have left the build to this one.
+    """
+    session, built = db.session, None
+    while True:
+        with prebuild.lock(db.engine, LOCK_KEY, wait=wait) as got:
+            if not got:
+                return built
+            now = cache.version(session)
+            stamp = cache.copy_stamp(session, (CACHE_KEY,))
+            if stamp is None or stamp < now:
+                body = to_text(build(session))
+                session.rollback()  # the reads' transaction; the store commits its own
+                cache.store_copy(session, (CACHE_KEY,), body, version=now, ttl=CACHE_SECONDS)
+                built = stamp = now
+            session.rollback()
+        if cache.version(session) <= stamp:
+            session.rollback()
+            return built
+
+
+def _shared() -> bool:
+    return current_app.config.get("DIRECTORY_RESULT_CACHE_SECONDS", 0) > 0
+
+
+@event.listens_for(Session, "after_commit")
+def _after_change(session: Session) -> None:
+    """The directory changed in this transaction: build its sets once the change is done (at
+    the end of the CLI command or after the request's response), not in a visitor's search."""
+    if session.info.pop(cache.CHANGED, False) and has_app_context() and _shared():
+        wait = not has_request_context()
+        prebuild.later(EXTENSION, lambda: share(wait=wait))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction: object) -> None:
+    session.info.pop(cache.CHANGED, None)

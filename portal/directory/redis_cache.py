@@ -86,6 +86,45 @@ def fetch(
     return body, version
 
 
+def stored(client: redis.Redis, key: str, *, version: int) -> str | None:
+    """The body stored under `key` by `store` if built from `version` or a newer one."""
+    page_key = f"{_prefix()}page:{key}"
+    try:
+        # The stamp first: a stale copy (megabytes) is not transferred.
+        head = cast(bytes, client.getrange(page_key, 0, 24))
+        stamp, newline, _rest = head.partition(b"\n")
+        if not newline or int(stamp) < version:
+            return None
+        found = cast("bytes | None", client.get(page_key))
+    except redis.RedisError as error:
+        log.warning("directory cache: Redis unavailable (%s)", type(error).__name__)
+        return None
+    if found is None:
+        return None
+    stamp, _, body = found.partition(b"\n")
+    return body.decode() if int(stamp) >= version else None
+
+
+def stamp(client: redis.Redis, key: str) -> int | None:
+    """The version `store` stamped the body under `key` with (None: none, or Redis down)."""
+    try:
+        head = cast(bytes, client.getrange(f"{_prefix()}page:{key}", 0, 24))
+    except redis.RedisError:
+        return None
+    found, newline, _rest = head.partition(b"\n")
+    return int(found) if newline else None
+
+
+def store(client: redis.Redis, key: str, body: str, *, version: int, ttl: int) -> None:
+    """Store `body`, built from directory `version`, under `key` (see `stored`)."""
+    try:
+        client.set(f"{_prefix()}page:{key}", str(version).encode() + b"\n" + body.encode(), ex=ttl)
+    except redis.RedisError as error:
+        log.warning(
+            "directory cache: Redis unavailable (%s), copy not stored", type(error).__name__
+        )
+
+
 def no_newer(version: int, basis: Callable[[], int | None] | None) -> int:
     """`version`, or the older version `basis()` says a body was built from."""
     used = None if basis is None else basis()

@@ -190,14 +190,14 @@ def search(
     rule: ScoreRule,
     vocabulary: Vocabulary | None,
     page_starts: Callable[[], PageStarts] | None = None,
-    id_index: Callable[[], IdIndex] | None = None,
+    id_index: Callable[[], IdIndex | None] | None = None,
 ) -> SearchResult:
     """Run a search: filters in SQL, distance or A-Z order, one page and the exact count.
 
     `page_starts`: the whole list's page starts (browse.current) for keyset paging when the
     search has no filter at all; without it that list is counted and paged with OFFSET.
-    `id_index`: the precomputed matching sets (id_index.current) for A-Z searches with
-    filters; without them those are counted and sorted in SQL.
+    `id_index`: the precomputed matching sets (id_index.current) for searches with filters;
+    without them (or while it gives None) those are counted and sorted in SQL.
     """
     result, filters = _plan(session, query, geocoder=geocoder, rule=rule, vocabulary=vocabulary)
     if filters is None:  # an unknown place, specialism or recognition: nothing can match
