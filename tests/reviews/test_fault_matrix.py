@@ -23,7 +23,7 @@ from portal.reviews.models import Provider, ScoreSnapshot, SyncAttempt
 from portal.reviews.sync import sync_one
 from tests.battery import summary
 
-from .conftest import PRIOR_GOOD, PROVIDERS, WAITING_MODES, emulator_config, played_mode
+from .conftest import PRIOR_GOOD, PROVIDERS, emulator_config, played_mode
 
 # mode: (outcome, HTTP status, tries)
 EXPECTED = {
@@ -84,10 +84,7 @@ def feed_ident(base: str, fmt: str) -> str:
 
 @pytest.fixture
 def app_config(emulator, request):
-    mode = played_mode(request)
-    if mode in WAITING_MODES:  # three 0.3 s tries would outlast the deadline of 0.5 s
-        return emulator_config(emulator, mode, PROVIDER_REQUEST_DEADLINE=0.5)
-    return emulator_config(emulator, mode)
+    return emulator_config(emulator, played_mode(request))
 
 
 def test_matrix_covers_every_mode():
