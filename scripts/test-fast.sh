@@ -7,5 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
 unset TEST_DATABASE_URL
-exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" -p xdist \
+# Keep bytecode and rewritten test modules (see scripts/test.sh); long tests first, and an idle
+# worker takes the other's last quick tests (--dist worksteal, see LONG_MODULES in tests/conftest.py).
+unset PYTHONDONTWRITEBYTECODE
+exec .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-2}" -p xdist --dist worksteal \
   -m "not browser and not slow" --ignore=tests/battery/test_hostile_inputs.py "$@"

@@ -45,6 +45,36 @@ PASSWORD = "paarse-kraan-lekt-zachtjes-2026"
 _counter = itertools.count(1)
 
 
+# Modules whose tests take seconds each (measured with --durations on the shared machine), besides
+# the `slow` and `browser` markers. They run first, so no worker starts one when the others have
+# nothing left to do: with `--dist worksteal` (scripts/test.sh) an idle worker takes the other's
+# last, quick tests instead of waiting for a long one that started at the end.
+LONG_MODULES = (
+    "tests/battery/test_hostile_inputs.py",
+    "tests/battery/test_access_matrix.py",
+    "tests/battery/test_csrf_session.py",
+    "tests/battery/test_upload_matrix.py",
+    "tests/ops/test_metrics.py",
+    "tests/ops/test_tracking.py",
+    "tests/core/test_ratelimit_store.py",
+    "tests/core/test_access_log.py",
+    "tests/core/test_gunicorn_server_header.py",
+    "tests/demo/test_seed.py",
+    "tests/migrations/test_migrations.py",
+)
+
+
+def _runs_long(item: pytest.Item) -> bool:
+    if item.get_closest_marker("slow") or item.get_closest_marker("browser"):
+        return True
+    return item.nodeid.split("::", 1)[0] in LONG_MODULES
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests first, each group in collection order (the same order in every worker)."""
+    items.sort(key=lambda item: not _runs_long(item))
+
+
 def database_url_for_tests() -> str:
     """TEST_DATABASE_URL (PostgreSQL scratch database, one per xdist worker) or in-memory SQLite."""
     url = os.environ.get("TEST_DATABASE_URL", "sqlite://")
