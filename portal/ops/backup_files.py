@@ -25,6 +25,7 @@ AGE_SUFFIX = ".age"
 PARTIAL_SUFFIX = ".partial"
 PRIVATE = 0o600  # backups and their manifests: the portal user only
 STALE_PARTIAL_SECONDS = 12 * 3600  # far beyond the backup service's 30-minute time limit
+DEFAULT_FOLDER = "backups"  # under the instance folder: where `flask backup` writes by default
 
 
 class BackupError(RuntimeError):
@@ -160,3 +161,23 @@ def prune(folder: Path, days: int, *, keep: Path, problems: list[str] | None = N
             continue
         removed.append(copy)
     return removed
+
+
+def newest_backup(folder: Path) -> datetime | None:
+    """When the newest backup in `folder` was made (its manifest's `created_at`), or None.
+
+    Only a manifest next to its backup file counts; unreadable or foreign manifests are skipped.
+    """
+    newest = None
+    for manifest in folder.glob(f"*{MANIFEST_SUFFIX}"):
+        copy = manifest.with_name(manifest.name[: -len(MANIFEST_SUFFIX)])
+        try:
+            created = datetime.fromisoformat(json.loads(manifest.read_text())["created_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if not copy.is_file():
+            continue
+        if created.tzinfo is None:
+            created = created.replace(tzinfo=UTC)
+        newest = created if newest is None else max(newest, created)
+    return newest

@@ -31,6 +31,7 @@ def backup_command(output: Path | None) -> None:
     BACKUP_RETENTION_DAYS."""
     from portal.config import BackupSettings
     from portal.ops.backup import AGE_SUFFIX, BackupError, backup, manifest_path, prune
+    from portal.ops.backup_files import DEFAULT_FOLDER
 
     settings = BackupSettings.of()
     # systemd stops a job with SIGTERM (time limit, shutdown): unwind, so the temporary copy
@@ -43,7 +44,7 @@ def backup_command(output: Path | None) -> None:
             else ".db"
         )
         stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-        output = Path(current_app.instance_path) / "backups" / f"portal-{stamp}{suffix}"
+        output = Path(current_app.instance_path) / DEFAULT_FOLDER / f"portal-{stamp}{suffix}"
     if settings.age_recipients and output.suffix != AGE_SUFFIX:
         output = output.with_name(output.name + AGE_SUFFIX)
     try:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import binascii
 from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,9 +21,13 @@ from flask.cli import with_appcontext
 
 from portal.config import Problem, deploy_problems
 from portal.core.crypto import SecretError, _parse_keys
+from portal.core.db import utcnow
+from portal.ops.backup_files import DEFAULT_FOLDER, newest_backup
 from portal.ops.health import readiness, redis_urls
 
 MIN_METRICS_TOKEN = 32
+# `flask backup` runs daily (ledenportaal-backup.timer, 02:15); a day plus two hours of slack.
+BACKUP_MAX_AGE = timedelta(hours=26)
 
 
 def diagnose(app: Flask) -> list[Problem]:
@@ -39,6 +45,8 @@ def diagnose(app: Flask) -> list[Problem]:
     problems += _mail(config)
     problems += _public_url(config)
     problems += _proxies_and_metrics(config)
+    if config.get("PORTAL_ENV") == "production":
+        problems += _backup_age(Path(app.instance_path) / DEFAULT_FOLDER)
     return problems
 
 
@@ -173,6 +181,36 @@ def _proxies_and_metrics(config: Mapping[str, Any]) -> list[Problem]:
             "METRICS_TOKEN is too short: at least 32 random characters",
         ))  # fmt: skip
     return problems
+
+
+def _backup_age(folder: Path) -> list[Problem]:
+    """A warning when the newest backup (by its manifest) in `folder` is missing or stale."""
+    where = (
+        f"kijk in {folder} en in 'journalctl -u ledenportaal-backup' "
+        "(timer: 'systemctl list-timers ledenportaal-backup.timer')"
+    )
+    where_en = (
+        f"look in {folder} and at 'journalctl -u ledenportaal-backup' "
+        "(timer: 'systemctl list-timers ledenportaal-backup.timer')"
+    )
+    newest = newest_backup(folder) if folder.is_dir() else None
+    if newest is None:
+        return [Problem(
+            "flask backup",
+            f"Er is geen back-up gevonden; {where}.",
+            f"no backup found; {where_en}",
+            fatal=False,
+        )]  # fmt: skip
+    age = utcnow() - newest
+    if age <= BACKUP_MAX_AGE:
+        return []
+    hours = int(age.total_seconds() // 3600)
+    return [Problem(
+        "flask backup",
+        f"De nieuwste back-up is {hours} uur oud (van {newest:%Y-%m-%d %H:%M} UTC); {where}.",
+        f"the newest backup is {hours} hours old (from {newest:%Y-%m-%d %H:%M} UTC); {where_en}",
+        fatal=False,
+    )]  # fmt: skip
 
 
 @click.command("doctor")

@@ -83,10 +83,11 @@ def test_each_check_names_its_setting(app, override, setting):
     assert settings(diagnose(app)) - {"DATABASE_URL"} == {setting}
 
 
-def test_warnings_do_not_fail(app):
+def test_warnings_do_not_fail(app, tmp_path):
     app.config.update(PRODUCTION, TRUSTED_PROXIES=0)
+    app.instance_path = str(tmp_path)  # no backups there
     warnings = {p.setting for p in diagnose(app) if not p.fatal}
-    assert warnings == {"TRUSTED_PROXIES", "REDIS_URL", "BACKUP_AGE_RECIPIENTS"}
+    assert warnings == {"TRUSTED_PROXIES", "REDIS_URL", "BACKUP_AGE_RECIPIENTS", "flask backup"}
     app.config.update(RATELIMIT_ENABLED=False)  # e.g. a typo once read as "off"
     assert "RATELIMIT_ENABLED" in {p.setting for p in diagnose(app) if not p.fatal}
 
