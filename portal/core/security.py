@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
+from portal.core.form_parser import NotUtf8, utf8_request
 from portal.core.logs import security_event
 from portal.extensions import Model, db
 
@@ -24,6 +25,7 @@ CSP = (
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
 # What browsers (and htmx) send from a form; "" is a body-less POST such as a plain button.
 FORM_MIMETYPES = frozenset({"", "application/x-www-form-urlencoded", "multipart/form-data"})
 
@@ -36,6 +38,8 @@ def register(app: Flask) -> None:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
 
+    # After htmx-flask's own request class: multipart text fields as strict UTF-8 (NotUtf8: 400).
+    app.request_class = utf8_request(app.request_class)
     # First of all hooks: CSRF, the limiter and the locale selector read request.args/form.
     app.before_request_funcs.setdefault(None, []).insert(0, _utf8_only)
 
@@ -79,8 +83,9 @@ def _utf8_only() -> None:
 
     werkzeug decodes a raw non-UTF-8 byte in a query string or urlencoded body strictly (a 500
     at the first request.args/request.form), and turns a percent-encoded one into the literal
-    text "%FF". (Multipart values are decoded with U+FFFD for such bytes: no error.) The 400 page
-    itself reads request.args (the locale), so the request is emptied first.
+    text "%FF". Multipart text fields are decoded strictly (`portal.core.form_parser`) (file parts stay
+    bytes), so a multipart form is parsed here. The 400 page itself reads request.args (the
+    locale), so the request is emptied first.
     """
     environ = request.environ
     try:
@@ -90,7 +95,9 @@ def _utf8_only() -> None:
         query.decode("utf-8")
         if request.method in UNSAFE_METHODS and request.mimetype == URLENCODED:
             unquote_to_bytes(request.get_data(cache=True)).decode("utf-8")
-    except UnicodeError:
+        if request.method in UNSAFE_METHODS and request.mimetype == MULTIPART:
+            request.form  # noqa: B018 - parsed now, so a NotUtf8 field is answered here
+    except (UnicodeError, NotUtf8):
         current = request._get_current_object()  # type: ignore[attr-defined]  # LocalProxy
         current.query_string = b""
         for name in ("args", "form", "files"):
