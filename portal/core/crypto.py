@@ -20,7 +20,9 @@ class SecretError(RuntimeError):
     """A secret could not be decrypted (unknown key, tampered value)."""
 
 
-def _parse_keys(raw: str) -> dict[str, bytes]:
+def parse_keys(raw: str) -> dict[str, bytes]:
+    """SECRETS_KEYS (`<id>:<base64 of 32 bytes>`, comma-separated) as id -> key; `flask doctor`
+    uses it to explain an unreadable value."""
     keys: dict[str, bytes] = {}
     for part in raw.split(","):
         part = part.strip()
@@ -52,7 +54,7 @@ def keyring() -> tuple[str, dict[str, bytes]]:
             os.chmod(path, 0o600)
         raw = path.read_text().strip()
         current_app.config["SECRETS_KEYS"] = raw
-    keys = _parse_keys(raw)
+    keys = parse_keys(raw)
     if not keys:
         raise SecretError("SECRETS_KEYS holds no key")
     return next(iter(keys)), keys

@@ -20,7 +20,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from portal.config import Problem, deploy_problems
-from portal.core.crypto import SecretError, _parse_keys
+from portal.core.crypto import SecretError, parse_keys
 from portal.core.db import utcnow
 from portal.ops.backup_files import DEFAULT_FOLDER, newest_backup
 from portal.ops.health import readiness, redis_urls
@@ -54,7 +54,7 @@ def _keys(raw: str) -> list[Problem]:
     if not raw:
         return []  # deploy_problems names it
     try:
-        keys = _parse_keys(raw)
+        keys = parse_keys(raw)
     except (SecretError, binascii.Error, ValueError):
         return [Problem(
             "SECRETS_KEYS",

@@ -12,7 +12,7 @@ from portal.complaints.models import Complaint
 from portal.complaints.models_extra import ComplaintAction
 from portal.complaints.queries import colleagues
 from portal.complaints.routes.blueprint import bp
-from portal.complaints.routes.cases import _show_page
+from portal.complaints.routes.cases import show_page
 from portal.complaints.services import ComplaintError
 from portal.core import concurrency
 from portal.core.access import current_company, require_user
@@ -31,7 +31,7 @@ def action_add(public_id: str) -> ResponseReturnValue:
     form = ImprovementForm()
     form.action_owner.choices = [("", _("— niemand —"))] + [(k, u.name) for k, u in people.items()]
     if not form.validate_on_submit():
-        return _show_page(complaint, status=422, improvement_form=form)
+        return show_page(complaint, status=422, improvement_form=form)
 
     def create() -> str | None:
         try:
@@ -53,7 +53,7 @@ def action_add(public_id: str) -> ResponseReturnValue:
 
     url = concurrency.create_once(create)
     if url is None:
-        return _show_page(complaint, status=422, improvement_form=form)
+        return show_page(complaint, status=422, improvement_form=form)
     return redirect(url, 303)
 
 

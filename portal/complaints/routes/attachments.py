@@ -12,7 +12,7 @@ from portal.complaints.forms_extra import AttachmentForm
 from portal.complaints.models import Complaint
 from portal.complaints.models_extra import ComplaintAttachment
 from portal.complaints.routes.blueprint import bp
-from portal.complaints.routes.cases import _show_page
+from portal.complaints.routes.cases import show_page
 from portal.complaints.services import ComplaintError
 from portal.core import concurrency
 from portal.core.access import require_user
@@ -36,7 +36,7 @@ def attachment_add(public_id: str) -> ResponseReturnValue:
     if not form.validate_on_submit() or form.checked is None:
         if form.file.errors:
             security_event("upload_refused", kind="complaint_attachment")
-        return _show_page(complaint, status=422, attachment_form=form)
+        return show_page(complaint, status=422, attachment_form=form)
     checked = form.checked
 
     def create() -> str | None:
@@ -50,7 +50,7 @@ def attachment_add(public_id: str) -> ResponseReturnValue:
 
     url = concurrency.create_once(create)
     if url is None:
-        return _show_page(complaint, status=422, attachment_form=form)
+        return show_page(complaint, status=422, attachment_form=form)
     return redirect(url, 303)
 
 

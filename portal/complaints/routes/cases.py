@@ -144,7 +144,9 @@ def _action_forms(failed_form: ActionForm | None, failed: str) -> dict[str, Acti
     return forms
 
 
-def _show_page(complaint: Complaint, *, status: int = 200, **forms: Any) -> ResponseReturnValue:
+def show_page(complaint: Complaint, *, status: int = 200, **forms: Any) -> ResponseReturnValue:
+    """The complaint page with its forms; the sibling route modules re-show it with a failed form
+    (status 422)."""
     company = complaint.company
     failed = forms.get("failed_action", "")
     people = colleagues(company.id)
@@ -186,7 +188,7 @@ def _show_page(complaint: Complaint, *, status: int = 200, **forms: Any) -> Resp
 def show(public_id: str) -> ResponseReturnValue:
     """One overview screen: data, workflow, deadlines, letters and history."""
     complaint = get_owned_or_404(Complaint, public_id)
-    return _show_page(complaint)
+    return show_page(complaint)
 
 
 @bp.post("/<public_id>/stap/<action>")
@@ -199,7 +201,7 @@ def act(public_id: str, action: str) -> ResponseReturnValue:
         step = None
     form = ActionForm(prefix=action if step else "")
     if step is None or not form.validate_on_submit():
-        return _show_page(complaint, status=422, action_form=form, failed_action=action)
+        return show_page(complaint, status=422, action_form=form, failed_action=action)
     try:
         services.apply_action(
             complaint, step, form.data, by=require_user(), today=services.now_local_date()
@@ -210,7 +212,7 @@ def act(public_id: str, action: str) -> ResponseReturnValue:
         target.errors = [*target.errors, str(exc)]
         db.session.rollback()
         complaint = get_owned_or_404(Complaint, public_id)
-        return _show_page(complaint, status=422, action_form=form, failed_action=action)
+        return show_page(complaint, status=422, action_form=form, failed_action=action)
     db.session.commit()
     flash(_("Status: %(status)s.", status=STATUS_LABELS[complaint.status]))
     return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)
@@ -231,7 +233,7 @@ def assign(public_id: str) -> ResponseReturnValue:
         db.session.commit()
         flash(_("Behandelaar gewijzigd."))
         return redirect(url_for("complaints.show", public_id=complaint.public_id), 303)
-    return _show_page(complaint, status=422, handler_form=form)
+    return show_page(complaint, status=422, handler_form=form)
 
 
 @bp.post("/<public_id>/logboek")
@@ -240,7 +242,7 @@ def add_note(public_id: str) -> ResponseReturnValue:
     complaint = get_owned_or_404(Complaint, public_id)
     form = NoteForm()
     if not form.validate_on_submit():
-        return _show_page(complaint, status=422, note_form=form)
+        return show_page(complaint, status=422, note_form=form)
 
     def create() -> str:
         services.add_note(complaint, form.kind.data or "", form.body.data or "", by=require_user())
@@ -274,7 +276,7 @@ def record_followup(public_id: str) -> ResponseReturnValue:
     complaint = get_owned_or_404(Complaint, public_id)
     form = FollowupForm()
     if not form.validate_on_submit():
-        return _show_page(complaint, status=422, followup_form=form)
+        return show_page(complaint, status=422, followup_form=form)
     services.record_followup(
         complaint,
         form.followup_outcome.data or "",

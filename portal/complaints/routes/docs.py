@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     pass
 
 
-def _kind(kind: str) -> LetterKind:
+def letter_kind_or_404(kind: str) -> LetterKind:
+    """The letter kind named in a URL; 404 for any other word (also used by settings)."""
     try:
         return LetterKind(kind)
     except ValueError:
@@ -72,7 +73,8 @@ def _letter_form(
     return False, form, None
 
 
-def _pdf_response(data: bytes, filename: str) -> Response:
+def pdf_response(data: bytes, filename: str) -> Response:
+    """A PDF download named `filename` (also used by the instruction and the figures report)."""
     return Response(
         data,
         mimetype="application/pdf",
@@ -106,7 +108,7 @@ def _preview_page(
 def letter_preview(public_id: str, kind: str) -> ResponseReturnValue:
     """The filled-in letter in an editable form, with send and download buttons."""
     complaint = get_owned_or_404(Complaint, public_id)
-    letter_kind = _kind(kind)
+    letter_kind = letter_kind_or_404(kind)
     letter = letters.compose(
         complaint, letter_kind, today=services.now_local_date(), sender=require_user()
     )
@@ -118,7 +120,7 @@ def letter_preview(public_id: str, kind: str) -> ResponseReturnValue:
 def letter_send(public_id: str, kind: str) -> ResponseReturnValue:
     """Queue the (possibly adjusted) letter by e-mail and keep it with the complaint."""
     complaint = get_owned_or_404(Complaint, public_id)
-    letter_kind = _kind(kind)
+    letter_kind = letter_kind_or_404(kind)
     ok, form, letter = _letter_form(complaint, letter_kind)
     if not ok:
         return _preview_page(complaint, letter_kind, form, 422)
@@ -148,7 +150,7 @@ def letter_send(public_id: str, kind: str) -> ResponseReturnValue:
 def letter_pdf(public_id: str, kind: str) -> ResponseReturnValue:
     """Download the (possibly adjusted) letter as PDF; kept with the complaint as sent."""
     complaint = get_owned_or_404(Complaint, public_id)
-    letter_kind = _kind(kind)
+    letter_kind = letter_kind_or_404(kind)
     ok, form, letter = _letter_form(complaint, letter_kind)
     if not ok:
         return _preview_page(complaint, letter_kind, form, 422)
@@ -158,7 +160,7 @@ def letter_pdf(public_id: str, kind: str) -> ResponseReturnValue:
     dispatch.record_letter(complaint, letter, method="pdf", by=require_user(), today=today)
     data = dispatch.pdf_for(complaint, letter, today)
     db.session.commit()
-    return _pdf_response(data, f"{complaint.reference}-{letter.kind.value}.pdf")
+    return pdf_response(data, f"{complaint.reference}-{letter.kind.value}.pdf")
 
 
 @bp.get("/brieven/<public_id>.pdf")
@@ -167,7 +169,7 @@ def kept_pdf(public_id: str) -> ResponseReturnValue:
     kept = get_owned_or_404(ComplaintLetter, public_id)
     complaint = kept.complaint
     data = dispatch.pdf_for(complaint, kept, kept.sent_at.date())
-    return _pdf_response(data, f"{complaint.reference}-{kept.kind.value}.pdf")
+    return pdf_response(data, f"{complaint.reference}-{kept.kind.value}.pdf")
 
 
 # --- Help: the company's complaint policy and the work instruction (seed 001) ----------------

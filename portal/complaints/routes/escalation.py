@@ -12,7 +12,7 @@ from portal.complaints.forms_extra import EscalationForm
 from portal.complaints.models import Complaint
 from portal.complaints.queries import colleagues
 from portal.complaints.routes.blueprint import bp
-from portal.complaints.routes.cases import _show_page
+from portal.complaints.routes.cases import show_page
 from portal.complaints.services import ComplaintError
 from portal.core.access import require_user
 from portal.core.security import get_owned_or_404
@@ -32,14 +32,14 @@ def escalate(public_id: str) -> ResponseReturnValue:
     form = EscalationForm()
     form.superior.choices = escalation.superiors(complaint, people, me=require_user())
     if not form.validate_on_submit():
-        return _show_page(complaint, status=422, escalation_form=form)
+        return show_page(complaint, status=422, escalation_form=form)
     superior = next(u for u in people if u.public_id == form.superior.data)
 
     try:
         done = escalation.escalate(complaint, superior, form.reason.data or "", by=require_user())
     except ComplaintError as exc:
         form.superior.errors = [str(exc)]
-        return _show_page(complaint, status=422, escalation_form=form)
+        return show_page(complaint, status=422, escalation_form=form)
     db.session.commit()
     if done is None:  # a repeat within the window: no second notice
         flash(_("De klacht was al aan %(name)s voorgelegd.", name=superior.name))

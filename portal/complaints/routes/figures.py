@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 
 from portal.complaints import actions, exports, services, stats
 from portal.complaints.routes.blueprint import bp
-from portal.complaints.routes.docs import _pdf_response
+from portal.complaints.routes.docs import pdf_response
 from portal.core.access import current_company
 
 if TYPE_CHECKING:
@@ -118,4 +118,4 @@ def report_pdf():
             actions.figures(company.id, start=prev[0], end=prev[1], today=today),
         ),
     )
-    return _pdf_response(data, f"klachtenrapport-{start.isoformat()}-{end.isoformat()}.pdf")
+    return pdf_response(data, f"klachtenrapport-{start.isoformat()}-{end.isoformat()}.pdf")

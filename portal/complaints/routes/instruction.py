@@ -13,7 +13,7 @@ from portal.complaints import dispatch, instruction, services
 from portal.complaints.forms_extra import WorkInstructionForm
 from portal.complaints.models import ComplaintPolicy
 from portal.complaints.routes.blueprint import bp
-from portal.complaints.routes.docs import _pdf_response
+from portal.complaints.routes.docs import pdf_response
 from portal.core import concurrency
 from portal.core.access import company_admin_required, current_company
 from portal.core.forms import EmptyForm
@@ -103,4 +103,4 @@ def instruction_pdf() -> ResponseReturnValue:
         _("Stand van %(date)s", date=nl_date(services.now_local_date())),
     ]  # fmt: skip
     data = instruction.render_pdf(company_name=company.display_name, text=text, policy_lines=lines)
-    return _pdf_response(data, "werkinstructie-klachten.pdf")
+    return pdf_response(data, "werkinstructie-klachten.pdf")

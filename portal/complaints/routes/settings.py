@@ -29,7 +29,7 @@ from portal.complaints.forms import (
 from portal.complaints.labels import LETTER_LABELS
 from portal.complaints.models import ComplaintPolicy, LetterKind
 from portal.complaints.routes.blueprint import bp
-from portal.complaints.routes.docs import _kind
+from portal.complaints.routes.docs import letter_kind_or_404
 from portal.core import concurrency
 from portal.core.access import company_admin_required, current_company
 from portal.core.forms import EmptyForm
@@ -132,7 +132,7 @@ def _coordinator_id(company: Company, public_id: str) -> int | None:
 def letter_template(kind: str) -> ResponseReturnValue:
     """Edit the wording of one standard letter."""
     company = current_company()
-    letter_kind = _kind(kind)
+    letter_kind = letter_kind_or_404(kind)
     subject, body, custom = letters.template_for(company.id, letter_kind)
     form = LetterTemplateForm(subject=subject, body=body)
     concurrency.stamp(form, *_letter_state(company, letter_kind))
@@ -166,7 +166,7 @@ def _template_page(
 def letter_template_post(kind: str) -> ResponseReturnValue:
     """Save the wording (beheerder only); unknown placeholders are refused."""
     company = current_company()
-    letter_kind = _kind(kind)
+    letter_kind = letter_kind_or_404(kind)
     form = LetterTemplateForm()
     status = 422
     _held = letters.stored_template(
@@ -194,7 +194,7 @@ def letter_template_post(kind: str) -> ResponseReturnValue:
 def letter_template_reset(kind: str) -> ResponseReturnValue:
     """Go back to the association's default wording (beheerder only)."""
     company = current_company()
-    letter_kind = _kind(kind)
+    letter_kind = letter_kind_or_404(kind)
     if not EmptyForm().validate_on_submit():
         abort(400)
     letters.save_template(company.id, letter_kind, subject="", body="")

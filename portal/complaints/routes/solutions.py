@@ -11,7 +11,7 @@ from portal.complaints.forms_extra import SolutionForm
 from portal.complaints.models import Complaint
 from portal.complaints.models_extra import ComplaintSolution
 from portal.complaints.routes.blueprint import bp
-from portal.complaints.routes.cases import _show_page
+from portal.complaints.routes.cases import show_page
 from portal.complaints.services import ComplaintError
 from portal.complaints.show_extras import compensation_choices
 from portal.core import concurrency
@@ -32,7 +32,7 @@ def solution_add(public_id: str) -> ResponseReturnValue:
     }
     form.compensation.choices = compensation_choices(offered.values())
     if not form.validate_on_submit():
-        return _show_page(complaint, status=422, solution_form=form)
+        return show_page(complaint, status=422, solution_form=form)
 
     def create() -> str | None:
         try:
@@ -50,7 +50,7 @@ def solution_add(public_id: str) -> ResponseReturnValue:
 
     url = concurrency.create_once(create)
     if url is None:
-        return _show_page(complaint, status=422, solution_form=form)
+        return show_page(complaint, status=422, solution_form=form)
     return redirect(url, 303)
 
 
