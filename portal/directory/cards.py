@@ -1,27 +1,44 @@
-"""Result cards rendered once per card state and language, not once per search.
+"""Result cards kept per member, directory version and language: a miss reads no rows.
 
-A search page shows 20 cards, and rendering them (score texts, numbers in the page's language,
-URL quoting) was the largest share of a cache miss. A card's HTML depends only on its public
-row, what the score rule makes of it and the language, so each process keeps the rendered parts keyed
-on exactly those; only the way back to the search and the distance are put in per request.
-The key holds the card's whole content, so a changed row or a score that went stale simply
-renders anew, and nothing has to be invalidated. The store is bounded (MAX_HELD) and starts
-over when full.
+Live typing makes most searches cache misses, and on a miss reading the page's 20 rows,
+building their cards and rendering them (score texts, numbers in the page's language, URL
+quoting) cost more than finding the members. Each process therefore keeps every card it
+rendered, keyed on the member's company id, the language and the base URL of the detail
+pages, in a store bound to what every card depends on besides its row: the directory version
+(every change of public rows, specialisms, recognitions, logos and of the publication minimum
+bumps it), the database, the publication minimum and the maximum age of a score. A store of
+another binding is dropped whole, so a card never outlives the version it was read from.
+
+The moment of judging changes a card only when its figures grow too old: each kept card
+knows until when it holds (its fetch time plus the maximum age) and is rendered again from
+its kept row after that. Only the way back to the search and the distance are put in per
+request. The store is bounded (MAX_HELD cards, least recently used dropped first), so a
+directory of 100,000 members keeps a few MB per process.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
 
-from flask import current_app
-from markupsafe import Markup
+from flask import current_app, url_for
+from jinja2.filters import do_urlencode
+from markupsafe import Markup, escape
 
 from portal.core import i18n
-from portal.directory.services import Card
+from portal.core.db import AnySession
+from portal.core.templating import nl_decimal
+from portal.directory import queries
+from portal.directory.services import CARD_COLUMNS, Card, ScoreRule, SearchResult, card_of
 
-EXTENSION = "directory_card_parts"
+EXTENSION = "directory_cards"
 TEMPLATE = "directory/_card.html"
-MAX_HELD = 20_000
+MAX_HELD = 10_000  # cards per process, all languages together
+_GAP = "\x00"  # where the distance goes in the distance macro's output (never in a template)
 
 
 @dataclass(frozen=True)
@@ -33,18 +50,136 @@ class CardParts:
     tail: Markup  # after the distance to the end of the list item
 
 
-def parts(card: Card, detail_base: str) -> CardParts:
-    """The card's rendered parts (rendered once per content, language and base URL)."""
-    key = (i18n.select_locale(), detail_base, card.content_key)
-    held: dict = current_app.extensions.setdefault(EXTENSION, {})
-    found = held.get(key)
-    if found is None:
-        if len(held) >= MAX_HELD:
-            held.clear()
-        macros = current_app.jinja_env.get_template(TEMPLATE).module
-        found = held[key] = CardParts(
-            macros.head(card, detail_base),  # type: ignore[attr-defined]  # template macros
-            macros.middle(card),  # type: ignore[attr-defined]
-            macros.tail(card),  # type: ignore[attr-defined]
-        )
-    return found
+@dataclass(frozen=True)
+class _Kept:
+    card: Card  # the row as read (to render again once the figures grow too old)
+    parts: CardParts
+    until: datetime | None  # the last moment of judging the parts hold for; None: always
+
+
+class _Store:
+    """The cards of one binding (version, database, score settings), least recent first."""
+
+    def __init__(self, binding: tuple) -> None:
+        self.binding = binding
+        self.cards: OrderedDict[tuple, _Kept] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: tuple) -> _Kept | None:
+        with self.lock:
+            found = self.cards.get(key)
+            if found is not None:
+                self.cards.move_to_end(key)
+            return found
+
+    def put(self, key: tuple, kept: _Kept) -> None:
+        with self.lock:
+            self.cards[key] = kept
+            self.cards.move_to_end(key)
+            while len(self.cards) > MAX_HELD:
+                self.cards.popitem(last=False)
+
+
+def _store(binding: tuple) -> _Store:
+    """This process's store for `binding`; a store of another binding is dropped."""
+    store = current_app.extensions.get(EXTENSION)
+    if store is None or store.binding != binding:
+        store = current_app.extensions[EXTENSION] = _Store(binding)
+    return store
+
+
+def page_items(
+    session: AnySession, result: SearchResult, *, version: int, rule: ScoreRule
+) -> list[Markup]:
+    """The list items of a search result's page (see `list_items`), with the links of the
+    request: the detail pages' base URL, the way back to the search and the language."""
+    back = result.query.query_string()
+    back_suffix = f"?terug={do_urlencode(back)}" if back else ""
+    lang_query = i18n.language_query()
+    link_suffix = back_suffix + (f"&{lang_query[1:]}" if back_suffix and lang_query else lang_query)
+    return list_items(
+        result,
+        version=(version, str(session.get_bind().engine.url)),
+        rule=rule,
+        read_rows=lambda ids: {
+            row.company_id: row for row, _d in queries.rows_by_id(session, CARD_COLUMNS, ids)
+        },
+        detail_base=url_for("directory.index", lang=None),
+        link_suffix=link_suffix,
+    )
+
+
+def list_items(
+    result: SearchResult,
+    *,
+    version: tuple,
+    rule: ScoreRule,
+    read_rows: Callable[[list[int]], dict[int, Any]],
+    detail_base: str,
+    link_suffix: str,
+) -> list[Markup]:
+    """The page's list items, in order, from the kept cards; rows are read only for members
+    whose card is not kept (`read_rows`: company ids -> rows), unless the search read them.
+
+    `version`: the directory version and database the result was found in. A member whose row
+    is gone meanwhile is left out.
+    """
+    store = _store((*version, rule.min_count, rule.max_age_days))
+    locale = i18n.select_locale()
+    found: dict[int, _Kept] = {}
+    missing: list[int] = []
+    for company_id, _distance in result.entries:
+        kept = store.get((company_id, locale, detail_base))
+        if kept is not None and kept.until is not None and rule.now > kept.until:
+            kept = _render(replace(kept.card, rule=rule), detail_base)  # the figures aged
+            store.put((company_id, locale, detail_base), kept)
+        if kept is None:
+            missing.append(company_id)
+        else:
+            found[company_id] = kept
+    if missing:
+        rows = {i: result.rows[i] for i in missing if i in result.rows}
+        unread = [i for i in missing if i not in rows]
+        if unread:
+            rows.update(read_rows(unread))
+        for company_id, row in rows.items():
+            kept = _render(card_of(row, rule), detail_base)
+            store.put((company_id, locale, detail_base), kept)
+            found[company_id] = kept
+    suffix, (before, after) = escape(link_suffix), _distance_parts()
+    items = []
+    for company_id, distance in result.entries:
+        kept = found.get(company_id)
+        if kept is None:  # the row is gone meanwhile
+            continue
+        item = kept.parts.head + suffix + kept.parts.middle
+        if distance is not None:
+            item += before + escape(nl_decimal(distance)) + after
+        items.append(item + kept.parts.tail)
+    return items
+
+
+def _distance_parts() -> list[Markup]:
+    """The distance macro's HTML before and after the number (the same for every card)."""
+    macros = current_app.jinja_env.get_template(TEMPLATE).module
+    return macros.distance(_GAP).split(_GAP)  # type: ignore[attr-defined]  # template macro
+
+
+def _render(card: Card, detail_base: str) -> _Kept:
+    macros = current_app.jinja_env.get_template(TEMPLATE).module
+    parts = CardParts(
+        macros.head(card, detail_base),  # type: ignore[attr-defined]  # template macros
+        macros.middle(card),  # type: ignore[attr-defined]
+        macros.tail(card),  # type: ignore[attr-defined]
+    )
+    return _Kept(card, parts, _holds_until(card))
+
+
+def _holds_until(card: Card) -> datetime | None:
+    """Until when the card's score text holds: its figures turn too old after the maximum
+    age (the rule's only use of the moment of judging); once too old they stay so."""
+    rule, fetched = card.rule, card.facts.fetched_at
+    if fetched is None:
+        return None
+    until = fetched + timedelta(days=rule.max_age_days)
+    return until if rule.now <= until else None

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
-from flask import current_app
+from flask import current_app, url_for
 
 from portal.config import PDOK_TILES_URL
+from portal.core import i18n
 from portal.core.security import CSP
+from portal.directory.forms import SearchQuery
 from portal.directory.services import MapPoints
 
 # The Dutch government's BRT-Achtergrondkaart (PDOK): public, no tracking, no key.
@@ -72,3 +74,17 @@ def geojson(found: MapPoints, *, detail_url: Callable[[str], str], message: str 
         "melding": message,
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def detail_url(query: SearchQuery) -> Callable[[str], str]:
+    """A member's page as the map's popup links it: like the list's links, the way back to the
+    search (every page: the map has none) in `terug` and the visitor's language in `lang`."""
+    base = url_for("directory.index", lang=None)
+    args: dict[str, str] = {}
+    back = urlencode(query.url_args(page=1), doseq=True)
+    if back:
+        args["terug"] = back
+    if i18n.select_locale() != "nl":
+        args[i18n.LANG_ARG] = i18n.select_locale()
+    suffix = ("?" + urlencode(args)) if args else ""
+    return lambda slug: base + quote(slug, safe="") + suffix

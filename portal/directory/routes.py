@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from flask import (
     Blueprint,
@@ -44,7 +43,6 @@ from portal.directory.geocoder import geocoder_for
 from portal.extensions import db, limiter
 
 bp = Blueprint("directory", __name__)
-bp.add_app_template_global(cards.parts, "directory_card")
 bp.add_app_template_global(browse.page_urls, "directory_page_urls")
 RESULTS_TARGET = "directory-results"
 PUBLIC_MAX_AGE = 60
@@ -146,15 +144,17 @@ def index():
 
 
 def _search(query: SearchQuery) -> services.SearchResult:
+    version, rule = _directory_version(), _rule()
     result = services.search(
         db.session,
         query,
-        geocoder=geocoder_for(current_app.config, db.session, version=_directory_version()),
-        rule=_rule(),
+        geocoder=geocoder_for(current_app.config, db.session, version=version),
+        rule=rule,
         vocabulary=_vocabulary(),
-        page_starts=lambda: browse.current(db.session, version=_directory_version()),
-        id_index=lambda: id_index.current(db.session, version=_directory_version()),
+        page_starts=lambda: browse.current(db.session, version=version),
+        id_index=lambda: id_index.current(db.session, version=version),
     )
+    result.items = cards.page_items(db.session, result, version=version, rule=rule)
     db.session.commit()  # geocoder answers are cached in the database
     return result
 
@@ -224,21 +224,9 @@ def _map_body(query: SearchQuery) -> str:
         vocabulary=_vocabulary(),
     )
     db.session.commit()  # geocoder answers are cached in the database
-    return map_data.geojson(found, detail_url=_map_detail_url(query), message=_map_message(found))
-
-
-def _map_detail_url(query: SearchQuery) -> Callable[[str], str]:
-    """A member's page as the map's popup links it: like the list's links, the way back to the
-    search (every page: the map has none) in `terug` and the visitor's language in `lang`."""
-    base = url_for("directory.index", lang=None)
-    args: dict[str, str] = {}
-    back = urlencode(query.url_args(page=1), doseq=True)
-    if back:
-        args["terug"] = back
-    if i18n.select_locale() != "nl":
-        args[i18n.LANG_ARG] = i18n.select_locale()
-    suffix = ("?" + urlencode(args)) if args else ""
-    return lambda slug: base + quote(slug, safe="") + suffix
+    return map_data.geojson(
+        found, detail_url=map_data.detail_url(query), message=_map_message(found)
+    )
 
 
 def _map_message(found: services.MapPoints) -> str:

@@ -79,7 +79,7 @@ class StoredScore:
 
 @dataclass(frozen=True)
 class Card:
-    """One search result as the card shows it."""
+    """One search result as the card shows it (portal/directory/cards.py keeps them)."""
 
     slug: str
     name: str
@@ -88,7 +88,6 @@ class Card:
     recognitions: list[str]
     facts: StoredScore
     rule: ScoreRule
-    distance_km: float | None = None
     logo_version: str = ""  # empty: no logo
 
     @cached_property
@@ -96,25 +95,17 @@ class Card:
         """The public score rule applied to the row (only when the card is rendered)."""
         return self.rule.apply(self.facts)
 
-    @property
-    def content_key(self) -> tuple:
-        """Everything the card's HTML depends on besides the language and the distance: the
-        row's public fields and what the score rule makes of them (the moment of judging
-        only decides whether the figures are too old)."""
-        rule, fetched = self.rule, self.facts.fetched_at
-        stale = fetched is not None and rule.now - fetched > timedelta(days=rule.max_age_days)
-        return (
-            self.slug, self.name, self.city, tuple(self.specialisms), tuple(self.recognitions),
-            self.facts, stale, rule.min_count, rule.max_age_days, self.logo_version,
-        )  # fmt: skip
-
 
 @dataclass
 class SearchResult:
     """A page of cards, the exact total, and how the list is ordered."""
 
     query: SearchQuery
-    cards: list[Card] = field(default_factory=list)
+    # The page: (company id, distance in km or None) in the list's order; the rows the search
+    # read on the way (SQL paths) by company id, so their cards need no second read.
+    entries: list[tuple[int, float | None]] = field(default_factory=list)
+    rows: dict[int, Any] = field(default_factory=dict)
+    items: list = field(default_factory=list)  # the page's rendered cards (cards.list_items)
     total: int = 0
     location: Location | None = None
     location_error: str = ""
@@ -213,18 +204,14 @@ def search(
         hits, nearest = index.circle(
             filters.center, filters.radius_km, allowed, needed=offset + PER_PAGE
         )
-        page = nearest[offset : offset + PER_PAGE]
-        rows = queries.rows_by_id(
-            session, CARD_COLUMNS, [i for _d2, i in page], [math.sqrt(d2) for d2, _i in page]
-        )
+        result.entries = [(i, math.sqrt(d2)) for d2, i in nearest[offset : offset + PER_PAGE]]
     elif filters.center is not None:
         hits, rings = queries.counted_rings(session, filters)
     elif index is not None and filters.id_sets:  # set operations: exact count, page by rank
         bits = index.match(filters.terms or [])
         hits = bits.bit_count()
         if offset < hits:
-            ids = index.page(bits, offset=offset, size=PER_PAGE)
-            rows = queries.rows_by_id(session, CARD_COLUMNS, ids)
+            result.entries = [(i, None) for i in index.page(bits, offset=offset, size=PER_PAGE)]
     elif filters.id_sets:  # up to WALK_THRESHOLD hits: counted and sorted in one statement
         hits, rows = queries.sorted_hits(
             session, filters, CARD_COLUMNS, offset=offset, size=PER_PAGE
@@ -242,12 +229,13 @@ def search(
     result.total = hits
     if not hits and query.q and vocabulary is not None:
         result.suggestion = suggestion(query.q, vocabulary)
-    if offset < hits:
+    if offset < hits and not result.entries:  # cards from the sets' ids, or from rows:
         if not rows:  # distance order, everyone, or too many hits to sort: walk an index
             rows = queries.page_rows(
                 session, filters, CARD_COLUMNS, offset=offset, size=PER_PAGE, rings=rings
             )
-        result.cards = [_card(row, distance, rule) for row, distance in rows]
+        result.entries = [(row.company_id, distance) for row, distance in rows]
+        result.rows = {row.company_id: row for row, _distance in rows}
     return result
 
 
@@ -308,7 +296,8 @@ def map_points(
     return MapPoints(rows[:MAP_LIMIT], truncated=len(rows) > MAP_LIMIT)
 
 
-def _card(row: Any, distance: float | None, rule: ScoreRule) -> Card:
+def card_of(row: Any, rule: ScoreRule) -> Card:
+    """The card of a directory row (CARD_COLUMNS) under `rule`."""
     return Card(
         slug=row.slug,
         name=row.name,
@@ -317,7 +306,6 @@ def _card(row: Any, distance: float | None, rule: ScoreRule) -> Card:
         recognitions=list(row.recognitions or ()),
         facts=StoredScore.of(row),
         rule=rule,
-        distance_km=distance,
         logo_version=row.logo_version,
     )
 

@@ -1,0 +1,112 @@
+"""Result cards kept per member and directory version (portal/directory/cards.py) never go stale.
+
+Each test renders a card once (so the process keeps it) and then changes what the card depends
+on: the member's row, the moment of judging its score, the publication minimum, the language,
+the logo. The next miss must show the change, with the shared result cache off (a miss is what
+live typing sends).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from portal.auth.models import Role
+from portal.core.settings import update_settings
+from portal.directory import cards
+from portal.directory.entries import refresh_entry
+from portal.extensions import db
+from portal.members import services as members
+from portal.members.models import Company
+from tests.directory.conftest import NOW
+from tests.directory.test_logos import png, with_logo
+from tests.directory.test_search import FRAGMENT, names
+
+
+@pytest.fixture(autouse=True)
+def misses_only(app):
+    """Every search renders (the shared page cache would hide a stale card)."""
+    app.config["DIRECTORY_RESULT_CACHE_SECONDS"] = 0
+
+
+def _fragment(client, url: str) -> str:
+    return client.get(url, headers=FRAGMENT).get_data(as_text=True)
+
+
+def test_a_changed_row_shows_on_the_next_miss(client, listed):
+    company = listed("Bakker Installaties", city="Utrecht")
+    assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == ["Bakker Installaties"]
+    company = db.session.get(Company, company.id)
+    company.city = "Zeist"
+    company.legal_name = "Bakker Warmte"
+    refresh_entry(company.id)
+    db.session.commit()
+    text = _fragment(client, "/ledenzoeker/?q=bakker")
+    assert "Bakker Warmte" in text and "Zeist" in text
+    assert "Bakker Installaties" not in text and "Utrecht" not in text
+
+
+def test_a_member_that_leaves_is_not_shown_from_a_kept_card(client, listed):
+    company = listed("Bakker Installaties")
+    listed("Bakker Techniek")
+    assert len(names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT))) == 2
+    db.session.get(Company, company.id).directory_opt_out = True
+    refresh_entry(company.id)
+    db.session.commit()
+    assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == ["Bakker Techniek"]
+
+
+def test_a_score_that_grows_too_old_is_no_longer_shown(client, listed, app, monkeypatch):
+    listed("Bakker Installaties", reviews=9)  # fetched a day before NOW
+    max_age = app.config["REVIEW_MAX_AGE_DAYS"]
+    monkeypatch.setattr("portal.directory.routes.utcnow", lambda: NOW)
+    assert "8,7 / 10" in _fragment(client, "/ledenzoeker/?q=bakker")
+    last = NOW + timedelta(days=max_age - 1)  # fetched + max_age: the last moment it holds
+    monkeypatch.setattr("portal.directory.routes.utcnow", lambda: last)
+    assert "8,7 / 10" in _fragment(client, "/ledenzoeker/?q=bakk")
+    later = last + timedelta(seconds=1)
+    monkeypatch.setattr("portal.directory.routes.utcnow", lambda: later)
+    text = _fragment(client, "/ledenzoeker/?q=bakke")
+    assert "Bakker Installaties" in text and "8,7" not in text
+
+
+def test_a_new_publication_minimum_shows_on_the_next_miss(client, listed, make_user, frozen_now):
+    listed("Bakker Installaties", reviews=4)
+    text = _fragment(client, "/ledenzoeker/?q=bakker")
+    assert "8,7" not in text and "4 van de 5" in text
+    update_settings({"publication_min": 4}, by=make_user(role=Role.ADMIN))
+    db.session.commit()
+    assert "8,7 / 10" in _fragment(client, "/ledenzoeker/?q=bakker")
+
+
+def test_cards_are_kept_per_language(client, listed, frozen_now):
+    listed("Bakker Installaties", reviews=3, specialisms=["CV"])
+    dutch = _fragment(client, "/ledenzoeker/?q=bakker")
+    english = _fragment(client, "/ledenzoeker/?q=bakker&lang=en")
+    assert "Vakgebieden:" in dutch and "3 van de 5" in dutch
+    assert "Specialisms:" in english and "Vakgebieden:" not in english
+    assert "lang=en" in english and "lang=en" not in dutch
+    assert _fragment(client, "/ledenzoeker/?q=bakker") == dutch
+
+
+def test_a_new_logo_shows_on_the_next_miss(client, listed):
+    company = listed("Bakker Installaties")
+    assert "directory-card-logo" not in _fragment(client, "/ledenzoeker/?q=bakker")
+    with_logo(listed, "Jansen Loodgieters")  # another member: this one's card stays as it was
+    assert "directory-card-logo" not in _fragment(client, "/ledenzoeker/?q=bakker")
+    members.store_logo(db.session.get(Company, company.id), png(), by=None)
+    db.session.commit()
+    assert "directory-card-logo" in _fragment(client, "/ledenzoeker/?q=bakker")
+
+
+def test_the_store_is_bounded_and_answers_the_same(client, listed, monkeypatch):
+    for n in range(30):
+        listed(f"Bakker {n:02d}", specialisms=["CV"] if n % 2 else [])
+    urls = ["/ledenzoeker/?q=bakker", "/ledenzoeker/?q=bakker&page=2", "/ledenzoeker/?vakgebied=cv"]
+    unbounded = [_fragment(client, url) for url in urls]
+    monkeypatch.setattr(cards, "MAX_HELD", 5)
+    client.application.extensions.pop(cards.EXTENSION)  # start over with the small store
+    assert [_fragment(client, url) for url in urls] == unbounded
+    assert [_fragment(client, url) for url in reversed(urls)] == unbounded[::-1]
+    assert len(client.application.extensions[cards.EXTENSION].cards) == 5
