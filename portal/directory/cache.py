@@ -235,7 +235,14 @@ def shared_copy(
     body, stamp = fetch_stamped(session, parts, build_text, now=utcnow(), ttl=ttl, counted=False)
     if built:
         return built[0]
-    return load(body) if stamp >= version else build()
+    if stamp < version:
+        return build()
+    try:
+        return load(body)
+    except Exception:  # a broken or foreign entry: build (and share) a good one
+        log.warning("directory cache: unreadable shared copy of %s rebuilt", parts[0])
+        drop_copy(session, parts)
+        return build()
 
 
 def process_copy(
@@ -292,6 +299,18 @@ def copy_stamp(session: AnySession, parts: tuple) -> int | None:
     if client is not None:
         return redis_cache.stamp(client, key)
     return session.connection().execute(_STAMP, {"key": key, "now": utcnow()}).scalar()
+
+
+def drop_copy(session: AnySession, parts: tuple) -> None:
+    """Remove the shared copy for `parts` (one that could not be read), committed, so the next
+    build shares a good one whatever its stamp said."""
+    key = make_key(*parts)
+    client = redis_cache.client()
+    if client is not None:
+        redis_cache.drop(client, key)
+        return
+    session.execute(delete(ResultCache).where(ResultCache.key == key))
+    session.commit()
 
 
 def store_copy(session: AnySession, parts: tuple, body: str, *, version: int, ttl: int) -> None:

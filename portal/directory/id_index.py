@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import base64
 import bisect
+import logging
 import math
 from array import array
 from collections import OrderedDict
@@ -44,6 +45,8 @@ from portal.core.db import AnySession
 from portal.directory import cache, geo, id_codec, prebuild
 from portal.directory.grid import Grid
 from portal.extensions import db
+
+log = logging.getLogger(__name__)
 
 EXTENSION = "directory_id_index"
 CACHE_KEY = "id-index-v2"  # bump when the encoding changes (id_codec.MAGIC)
@@ -252,7 +255,13 @@ def current(session: AnySession, *, version: int) -> IdIndex | None:
         if body is None:
             prebuild.later(EXTENSION, lambda: share(wait=False))
             return None
-        found = from_text(body)
+        try:
+            found = from_text(body)
+        except Exception:  # a broken or foreign entry: answer from SQL, share good sets
+            log.warning("directory: unreadable shared matching sets dropped and rebuilt")
+            cache.drop_copy(session, (CACHE_KEY,))
+            prebuild.later(EXTENSION, lambda: share(wait=False))
+            return None
     current_app.extensions[EXTENSION] = (key, found)
     return found
 
@@ -274,12 +283,21 @@ def share(*, wait: bool) -> int | None:
             now = cache.version(session)
             stamp = cache.copy_stamp(session, (CACHE_KEY,))
             if stamp is None or stamp < now:
-                body = to_text(build(session))
+                index = build(session)
                 session.rollback()  # the reads' transaction; the store commits its own
-                cache.store_copy(session, (CACHE_KEY,), body, version=now, ttl=CACHE_SECONDS)
+                cache.store_copy(
+                    session, (CACHE_KEY,), to_text(index), version=now, ttl=CACHE_SECONDS
+                )
+                if cache.copy_stamp(session, (CACHE_KEY,)) is None:
+                    # Not stored (Redis down or full): keep them here rather than build
+                    # them again after every search.
+                    key = (now, str(session.get_bind().engine.url))
+                    current_app.extensions[EXTENSION] = (key, index)
                 built = stamp = now
             session.rollback()
-        if cache.version(session) <= stamp:
+        # A web worker builds once; newer versions are left to the process that changed
+        # the directory (or the next search), so it never loops while a sync keeps bumping.
+        if not wait or cache.version(session) <= stamp:
             session.rollback()
             return built
 

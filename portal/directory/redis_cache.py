@@ -93,7 +93,7 @@ def stored(client: redis.Redis, key: str, *, version: int) -> str | None:
         # The stamp first: a stale copy (megabytes) is not transferred.
         head = cast(bytes, client.getrange(page_key, 0, 24))
         stamp, newline, _rest = head.partition(b"\n")
-        if not newline or int(stamp) < version:
+        if not newline or _int(stamp) < version:
             return None
         found = cast("bytes | None", client.get(page_key))
     except redis.RedisError as error:
@@ -102,7 +102,11 @@ def stored(client: redis.Redis, key: str, *, version: int) -> str | None:
     if found is None:
         return None
     stamp, _, body = found.partition(b"\n")
-    return body.decode() if int(stamp) >= version else None
+    try:
+        return body.decode() if _int(stamp) >= version else None
+    except UnicodeDecodeError:
+        log.warning("directory cache: unreadable copy under %s ignored", key)
+        return None
 
 
 def stamp(client: redis.Redis, key: str) -> int | None:
@@ -112,7 +116,26 @@ def stamp(client: redis.Redis, key: str) -> int | None:
     except redis.RedisError:
         return None
     found, newline, _rest = head.partition(b"\n")
-    return int(found) if newline else None
+    return _int(found) if newline else None
+
+
+def drop(client: redis.Redis, key: str) -> None:
+    """Remove the body under `key` (a copy that could not be read), so it is built again."""
+    try:
+        client.delete(f"{_prefix()}page:{key}")
+    except redis.RedisError as error:
+        log.warning(
+            "directory cache: Redis unavailable (%s), copy not dropped", type(error).__name__
+        )
+
+
+def _int(stamp: bytes) -> int:
+    """A stored stamp; one that is not a number (a foreign or broken entry) counts as -1, so the
+    entry is never used and is built again."""
+    try:
+        return int(stamp)
+    except ValueError:
+        return -1
 
 
 def store(client: redis.Redis, key: str, body: str, *, version: int, ttl: int) -> None:

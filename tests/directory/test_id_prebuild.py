@@ -160,6 +160,7 @@ def _waiting_for_advisory_lock() -> bool:
         return bool(
             conn.exec_driver_sql(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             ).scalar()
         )
 
