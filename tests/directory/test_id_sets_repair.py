@@ -28,9 +28,9 @@ def test_a_broken_shared_copy_answers_from_sql_and_is_built_again(
     app,
     client,
     listed,
-    builds,
+    builds,  # noqa: F811 (the fixture imported above)
     kind,
-    caplog,  # noqa: F811
+    caplog,
 ):
     listed("Bakker Een")
     listed("Bakker Twee")
@@ -90,8 +90,8 @@ def test_with_redis_down_a_worker_builds_the_sets_once(app, client, listed, buil
 def test_a_web_worker_builds_once_while_the_directory_keeps_changing(
     app,
     listed,
-    builds,
-    monkeypatch,  # noqa: F811
+    builds,  # noqa: F811 (the fixture imported above)
+    monkeypatch,
 ):
     listed("Bakker Een")
     real = id_index.build
