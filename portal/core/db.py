@@ -11,6 +11,8 @@ from sqlalchemy.engine import Connection, CursorResult, Engine, Result
 from sqlalchemy.orm import Session, scoped_session
 from sqlalchemy.types import TypeDecorator
 
+from portal.core.sqlite_wal import enable_wal
+
 # What a query helper may be handed: a plain Session (jobs, tests) or Flask-SQLAlchemy's
 # request-scoped ``db.session`` proxy, which forwards every call to the current Session.
 AnySession: TypeAlias = Session | scoped_session[Any]
@@ -68,8 +70,8 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: object) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+    enable_wal(dbapi_connection, timeout=10.0)
 
 
 def is_postgres(session_or_engine: AnySession | Engine | Connection) -> bool:

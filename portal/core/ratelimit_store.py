@@ -24,6 +24,8 @@ from urllib.parse import unquote, urlsplit
 
 from limits.storage import Storage
 
+from portal.core.sqlite_wal import enable_wal
+
 SCHEME = "portal-sqlite"
 BUSY_TIMEOUT_SECONDS = 5.0
 PURGE_EVERY = 500  # hits between deletions of expired counters
@@ -62,7 +64,7 @@ class SQLiteFileStorage(Storage):
                 self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                 check_same_thread=False,
             )  # fmt: skip
-            conn.execute("PRAGMA journal_mode=WAL")
+            enable_wal(conn, timeout=BUSY_TIMEOUT_SECONDS)
             conn.execute("PRAGMA synchronous=NORMAL")
             self._local.conn, self._local.pid = conn, os.getpid()
         return conn
