@@ -26,7 +26,7 @@ from portal.extensions import db
 
 def _forms() -> tuple:
     if hasattr(id_index, "to_text"):
-        return "binary", id_index.to_text, id_index.from_text
+        return "binary", lambda index: id_index.to_text(index, "bench"), id_index.from_text
     return "json", id_index.to_json, id_index.from_json
 
 

@@ -59,6 +59,24 @@ def version(session: AnySession) -> int:
     return session.connection().execute(_VERSION).scalar() or 0
 
 
+_GENERATION = text("SELECT version, updated_at FROM directory_state WHERE id = :state").bindparams(
+    state=STATE_ID
+)
+
+
+def generation(session: AnySession) -> tuple[int, str]:
+    """The current directory version and a tag naming it within this database's history.
+
+    The tag is the version with the time of its bump. After a database restore the counter runs
+    again through numbers that copies kept outside the database (Redis, a worker's memory) were
+    built from; the bump times tell those apart, so such a copy is never taken for current.
+    """
+    row = session.connection().execute(_GENERATION).first()
+    if row is None:
+        return 0, "0"
+    return row[0], f"{row[0]}@{row[1]}"
+
+
 def bump(session: AnySession, *, now: datetime) -> None:
     """Mark every cached body stale: called whenever public rows change.
 
@@ -269,17 +287,23 @@ def process_copy(
 
 
 # A copy built per directory version (the matching sets), read only when stamped with the
-# version asked for or a newer one: a stale one costs no transfer of its body.
+# version asked for: a stale one costs no transfer of its body. Not a newer one either: after a
+# database restore a copy from the lost history carries a number the database has not reached.
 _STORED = text(
     'SELECT body FROM directory_result_cache WHERE "key" = :key AND expires_at > :now'
-    " AND version >= :version"
+    " AND version = :version"
 ).bindparams(bindparam("now", type_=UTCDateTime()))
 _STAMP = text('SELECT version FROM directory_result_cache WHERE "key" = :key AND expires_at > :now')
+_HEAD = text(
+    'SELECT substr(body, 1, :size) FROM directory_result_cache WHERE "key" = :key'
+    " AND expires_at > :now"
+).bindparams(bindparam("now", type_=UTCDateTime()))
+HEAD_SIZE = 100
 
 
 def stored_copy(session: AnySession, parts: tuple, *, version: int) -> str | None:
     """The shared copy stored for `parts` (`store_copy`) if it was built from directory
-    version `version` or a newer one, else None. Only reads: never builds."""
+    version `version` (exactly), else None. Only reads: never builds."""
     key = make_key(*parts)
     client = redis_cache.client()
     if client is not None:
@@ -301,6 +325,19 @@ def copy_stamp(session: AnySession, parts: tuple) -> int | None:
     return session.connection().execute(_STAMP, {"key": key, "now": utcnow()}).scalar()
 
 
+def copy_head(session: AnySession, parts: tuple) -> str | None:
+    """The first line of the shared copy for `parts` (at most HEAD_SIZE characters; None: no
+    copy), read without transferring the rest of its body."""
+    key = make_key(*parts)
+    client = redis_cache.client()
+    if client is not None:
+        head = redis_cache.head(client, key, size=HEAD_SIZE)
+    else:
+        params = {"key": key, "now": utcnow(), "size": HEAD_SIZE}
+        head = session.connection().execute(_HEAD, params).scalar()
+    return None if head is None else head.partition("\n")[0]
+
+
 def drop_copy(session: AnySession, parts: tuple) -> None:
     """Remove the shared copy for `parts` (one that could not be read), committed, so the next
     build shares a good one whatever its stamp said."""
@@ -314,8 +351,9 @@ def drop_copy(session: AnySession, parts: tuple) -> None:
 
 
 def store_copy(session: AnySession, parts: tuple, body: str, *, version: int, ttl: int) -> None:
-    """Share `body`, built from directory `version`, for `stored_copy` (committed). A copy of
-    a newer version already stored is kept."""
+    """Share `body`, built from directory `version`, for `stored_copy` (committed), in place
+    of any copy stored before (the caller holds the build lock and read `version` under it;
+    after a database restore the copy before may carry a higher number from a lost history)."""
     key = make_key(*parts)
     client = redis_cache.client()
     if client is not None:
@@ -326,11 +364,7 @@ def store_copy(session: AnySession, parts: tuple, body: str, *, version: int, tt
     session.execute(delete(ResultCache).where(ResultCache.expires_at <= now))
     values = {"body": body, "expires_at": now + timedelta(seconds=ttl), "version": version}
     stmt = _insert(session, table).values(key=key, **values)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=["key"], set_=values, where=table.c.version <= version
-        )
-    )
+    session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
     session.commit()
 
 

@@ -22,9 +22,12 @@ def reindex() -> None:
 
 
 @directory_cli.command("build-sets")
-def build_sets() -> None:
+@click.option(
+    "--force", is_flag=True, help="Build them even if a copy of this version is shared already."
+)
+def build_sets(force: bool) -> None:
     """Build and share the ledenzoeker's matching sets of the current directory version."""
-    built = id_index.share(wait=True)
+    built = id_index.share(wait=True, force=force)
     click.echo("Matching sets already shared." if built is None else f"Built version {built}.")
 
 

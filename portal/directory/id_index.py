@@ -224,27 +224,36 @@ def _bits(ranks: Iterable[int], size: int) -> int:
     return int.from_bytes(buffer, "little")
 
 
-def to_text(index: IdIndex) -> str:
-    """The sets for the shared cache (id_codec's bytes in base64: the cache holds text)."""
-    return base64.b64encode(id_codec.encode(index.parts)).decode("ascii")
+def to_text(index: IdIndex, tag: str) -> str:
+    """The sets for the shared cache: the generation tag they were built for (cache.generation)
+    on the first line, then id_codec's bytes in base64 (the cache holds text)."""
+    return tag + "\n" + base64.b64encode(id_codec.encode(index.parts)).decode("ascii")
 
 
 def from_text(body: str) -> IdIndex:
-    """The sets `to_text` wrote."""
-    return IdIndex(id_codec.decode(base64.b64decode(body)))
+    """The sets `to_text` wrote (without checking their tag)."""
+    _tag, newline, encoded = body.partition("\n")
+    if not newline:
+        raise ValueError("no generation tag")
+    return IdIndex(id_codec.decode(base64.b64decode(encoded)))
 
 
 def current(session: AnySession, *, version: int) -> IdIndex | None:
     """The matching sets of directory version `version` (read by the caller this request), or
     None while they are not shared yet: the caller answers from SQL meanwhile.
 
-    Each process keeps the one it last used next to its version and database, read from the
-    shared cache, where the process that changed the directory put them (prebuild.py). Never
-    builds them while a visitor waits: a worker that finds none of this version (or newer)
-    arranges their build after its response, unless another process is at it. With the shared
-    cache switched off each process builds its own.
+    Each process keeps the one it last used next to its generation (cache.generation) and
+    database, read from the shared cache, where the process that changed the directory put them
+    (prebuild.py). Only sets built for the current generation are used: not an older version's,
+    nor, after a database restore, those of the lost history (a higher number, or the same
+    number bumped at another time). Never builds them while a visitor waits: a worker that finds
+    none arranges their build after its response, unless another process is at it. With the
+    shared cache switched off each process builds its own.
     """
-    key = (version, str(session.get_bind().engine.url))
+    now, tag = cache.generation(session)
+    if now != version:  # changed since the caller read it: its builder shares the new sets
+        return None
+    key = (version, tag, str(session.get_bind().engine.url))
     held = current_app.extensions.get(EXTENSION)
     if held is not None and held[0] == key:
         return held[1]
@@ -252,6 +261,8 @@ def current(session: AnySession, *, version: int) -> IdIndex | None:
         found = build(session)
     else:
         body = cache.stored_copy(session, (CACHE_KEY,), version=version)
+        if body is not None and "\n" in body and not body.startswith(tag + "\n"):
+            body = None  # another history's sets (a database restore): built again
         if body is None:
             prebuild.later(EXTENSION, lambda: share(wait=False))
             return None
@@ -266,10 +277,11 @@ def current(session: AnySession, *, version: int) -> IdIndex | None:
     return found
 
 
-def share(*, wait: bool) -> int | None:
-    """Build the matching sets of the current directory version and share them, unless a copy
-    of that version or a newer one is shared already; under the build lock, so one process
-    builds a version. `wait=False`: leave it to a process that holds the lock.
+def share(*, wait: bool, force: bool = False) -> int | None:
+    """Build the matching sets of the current directory version and share them, unless the
+    copy shared is of that generation already (`force`: build them anyway, once); under the
+    build lock, so one process builds a version. `wait=False`: leave it to a process that holds
+    the lock.
 
     Returns the version built (None: nothing built). The version is read before the rows, so
     the sets are never older than their stamp. A change committed while the lock was held is
@@ -280,24 +292,23 @@ def share(*, wait: bool) -> int | None:
         with prebuild.lock(db.engine, LOCK_KEY, wait=wait) as got:
             if not got:
                 return built
-            now = cache.version(session)
-            stamp = cache.copy_stamp(session, (CACHE_KEY,))
-            if stamp is None or stamp < now:
+            now, tag = cache.generation(session)
+            if force or cache.copy_head(session, (CACHE_KEY,)) != tag:
                 index = build(session)
                 session.rollback()  # the reads' transaction; the store commits its own
                 cache.store_copy(
-                    session, (CACHE_KEY,), to_text(index), version=now, ttl=CACHE_SECONDS
+                    session, (CACHE_KEY,), to_text(index, tag), version=now, ttl=CACHE_SECONDS
                 )
-                if cache.copy_stamp(session, (CACHE_KEY,)) is None:
+                if cache.copy_head(session, (CACHE_KEY,)) != tag:
                     # Not stored (Redis down or full): keep them here rather than build
                     # them again after every search.
-                    key = (now, str(session.get_bind().engine.url))
+                    key = (now, tag, str(session.get_bind().engine.url))
                     current_app.extensions[EXTENSION] = (key, index)
-                built = stamp = now
+                built, force = now, False
             session.rollback()
         # A web worker builds once; newer versions are left to the process that changed
         # the directory (or the next search), so it never loops while a sync keeps bumping.
-        if not wait or cache.version(session) <= stamp:
+        if not wait or cache.version(session) == now:
             session.rollback()
             return built
 

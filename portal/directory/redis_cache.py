@@ -87,13 +87,14 @@ def fetch(
 
 
 def stored(client: redis.Redis, key: str, *, version: int) -> str | None:
-    """The body stored under `key` by `store` if built from `version` or a newer one."""
+    """The body stored under `key` by `store` if built from `version` (exactly: after a database
+    restore a copy from the lost history carries a higher number)."""
     page_key = f"{_prefix()}page:{key}"
     try:
         # The stamp first: a stale copy (megabytes) is not transferred.
         head = cast(bytes, client.getrange(page_key, 0, 24))
         stamp, newline, _rest = head.partition(b"\n")
-        if not newline or _int(stamp) < version:
+        if not newline or _int(stamp) != version:
             return None
         found = cast("bytes | None", client.get(page_key))
     except redis.RedisError as error:
@@ -103,7 +104,7 @@ def stored(client: redis.Redis, key: str, *, version: int) -> str | None:
         return None
     stamp, _, body = found.partition(b"\n")
     try:
-        return body.decode() if _int(stamp) >= version else None
+        return body.decode() if _int(stamp) == version else None
     except UnicodeDecodeError:
         log.warning("directory cache: unreadable copy under %s ignored", key)
         return None
@@ -117,6 +118,19 @@ def stamp(client: redis.Redis, key: str) -> int | None:
         return None
     found, newline, _rest = head.partition(b"\n")
     return _int(found) if newline else None
+
+
+def head(client: redis.Redis, key: str, *, size: int) -> str | None:
+    """The first `size` characters of the body under `key` (None: none, unreadable, or Redis
+    down)."""
+    try:
+        found = cast(bytes, client.getrange(f"{_prefix()}page:{key}", 0, 24 + size))
+    except redis.RedisError:
+        return None
+    _stamp, newline, body = found.partition(b"\n")
+    if not newline:
+        return None
+    return body[:size].decode("utf-8", errors="replace")
 
 
 def drop(client: redis.Redis, key: str) -> None:
