@@ -12,6 +12,7 @@ from portal.agreements import document
 from portal.agreements.clauses import parse_body
 from portal.agreements.models import AgreementAcceptance, AgreementVersion
 from portal.core.association import Association
+from portal.core.pdf_fonts import add_font
 from portal.core.templating import nl_date
 from portal.members.models import Company
 
@@ -35,8 +36,8 @@ class AgreementPdf(FPDF):
     def __init__(self, version: AgreementVersion):
         super().__init__(orientation="P", unit="mm", format="A4")
         self.version = version
-        self.add_font(FONT, "", str(FONT_DIR / "DejaVuSans.ttf"))
-        self.add_font(FONT, "B", str(FONT_DIR / "DejaVuSans-Bold.ttf"))
+        add_font(self, FONT, "", FONT_DIR / "DejaVuSans.ttf")
+        add_font(self, FONT, "B", FONT_DIR / "DejaVuSans-Bold.ttf")
         self.set_auto_page_break(auto=True, margin=18)
         self.set_margins(20, 18, 20)
         self.set_title(f"{version.title} {version.label}")

@@ -18,6 +18,7 @@ from fpdf import FPDF, XPos, YPos
 from sqlalchemy import select
 
 from portal.complaints.models import Complaint, LetterKind, LetterTemplate
+from portal.core.pdf_fonts import add_font
 from portal.core.templating import nl_date
 from portal.extensions import db
 from portal.members.models import Company
@@ -273,9 +274,9 @@ def a4_pdf(title: str, *, margin_x: float = 20, margin_y: float = 18) -> FPDF:
     pdf = FPDF(format="A4")
     pdf.set_margins(margin_x, margin_y, margin_x)
     pdf.set_auto_page_break(auto=True, margin=margin_y)
-    pdf.add_font("DejaVu", "", str(fonts / "DejaVuSans.ttf"))
+    add_font(pdf, "DejaVu", "", fonts / "DejaVuSans.ttf")
     bold = fonts / "DejaVuSans-Bold.ttf"
-    pdf.add_font("DejaVu", "B", str(bold if bold.exists() else fonts / "DejaVuSans.ttf"))
+    add_font(pdf, "DejaVu", "B", bold if bold.exists() else fonts / "DejaVuSans.ttf")
     pdf.set_title(title)
     pdf.set_creator("Ledenportaal")
     pdf.add_page()
