@@ -91,11 +91,13 @@ def deploy_problems(config: Mapping) -> list[Problem]:
     if production and config.get("SENTRY_DSN") and not config.get("SENTRY_SUBPROCESSOR"):
         problems.append(Problem(
             "SENTRY_SUBPROCESSOR",
-            "SENTRY_SUBPROCESSOR is leeg: de bijlage subverwerkers noemt de foutmeldingsdienst "
-            "alleen als 'Sentry' met de host uit SENTRY_DSN (naam|dienst|locatie).",
-            "SENTRY_SUBPROCESSOR is not set: the sub-processor annex names error tracking only "
-            "as 'Sentry' at the SENTRY_DSN host",
-            fatal=False,
+            "SENTRY_SUBPROCESSOR is leeg terwijl SENTRY_DSN is gezet: noem de "
+            "foutmeldingsdienst (naam|dienst|locatie) voor de bijlage subverwerkers en de "
+            "privacyverklaring, of haal SENTRY_DSN weg. Zonder die naam is onbekend waar de "
+            "foutmeldingen heen gaan.",
+            "SENTRY_DSN is set but SENTRY_SUBPROCESSOR is empty: name the error-tracking "
+            "service (name|service|location) for the sub-processor annex and the privacy "
+            "statement, or unset SENTRY_DSN",
         ))  # fmt: skip
     if config.get("OIDC_ISSUER") and not str(config["OIDC_ISSUER"]).startswith("https://"):
         problems.append(Problem(

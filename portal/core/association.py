@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -59,6 +60,77 @@ KNOWN_TERMS = (
     _l("beoordelingsplatform: uitnodigingen, alleen als het lidbedrijf dit platform gebruikt"),
 )
 AGREEMENT_KEYS = ("name", "service", "location")
+
+# A configured location counts as inside the European Economic Area only when it says so: a
+# marker "(EU)", "(EER)" or "(EEA)", or nothing but the name of an EEA country. Anything else
+# (a host name, "Verenigde Staten", "Duitsland en VS") counts as outside: the privacy statement
+# then names the transfer instead of denying it.
+_EEA_MARKER = re.compile(r"\((EU|EER|EEA)\)", re.IGNORECASE)
+EEA_COUNTRIES = frozenset(
+    [
+        "nederland",
+        "belgië",
+        "belgie",
+        "luxemburg",
+        "duitsland",
+        "frankrijk",
+        "ierland",
+        "oostenrijk",
+        "italië",
+        "italie",
+        "spanje",
+        "portugal",
+        "griekenland",
+        "cyprus",
+        "malta",
+        "denemarken",
+        "zweden",
+        "finland",
+        "estland",
+        "letland",
+        "litouwen",
+        "polen",
+        "tsjechië",
+        "tsjechie",
+        "slowakije",
+        "hongarije",
+        "slovenië",
+        "slovenie",
+        "kroatië",
+        "kroatie",
+        "roemenië",
+        "roemenie",
+        "bulgarije",
+        "ijsland",
+        "noorwegen",
+        "liechtenstein",
+        "netherlands",
+        "belgium",
+        "luxembourg",
+        "germany",
+        "france",
+        "ireland",
+        "austria",
+        "italy",
+        "spain",
+        "greece",
+        "denmark",
+        "sweden",
+        "estonia",
+        "latvia",
+        "lithuania",
+        "poland",
+        "czechia",
+        "slovakia",
+        "hungary",
+        "slovenia",
+        "croatia",
+        "romania",
+        "bulgaria",
+        "iceland",
+        "norway",
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -146,6 +218,24 @@ def error_tracking(config: Mapping) -> list[dict[str, str]]:
     if not dsn:
         return []
     return [dict(config.get("SENTRY_SUBPROCESSOR") or legal.error_tracking_default(dsn))]
+
+
+def in_eea(location: str) -> bool:
+    """Whether a configured location is declared inside the EEA (see `_EEA_MARKER`)."""
+    text = location.strip()
+    return bool(_EEA_MARKER.search(text)) or text.casefold() in EEA_COUNTRIES
+
+
+def outside_eea(config: Mapping | None = None) -> list[str]:
+    """Names of the configured sub-processors (hosting, mail, back-up, error tracking while
+    configured) whose location is not declared inside the EEA; the review platforms are Dutch.
+    Error tracking without `SENTRY_SUBPROCESSOR` counts: its location is only the DSN's host."""
+    config = current_app.config if config is None else config
+    return [
+        item["name"]
+        for item in [*config.get("SUBPROCESSORS", []), *error_tracking(config)]
+        if not in_eea(item["location"])
+    ]
 
 
 def public_subprocessors(config: Mapping | None = None) -> list[dict[str, str]]:

@@ -9,6 +9,7 @@ local variables, no user but an id, and every remaining string passes the log re
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
@@ -21,6 +22,7 @@ from portal.core.logs import redact
 if TYPE_CHECKING:
     from sentry_sdk.types import Event, Hint
 
+log = logging.getLogger(__name__)
 SAFE_HEADERS = frozenset(
     {"accept", "accept-language", "content-type", "content-length", "hx-request", "hx-target",
      "hx-boosted", "user-agent", "x-request-id"}
@@ -33,6 +35,11 @@ def init_app(app: Flask) -> None:
     settings = ObservabilitySettings.of(app.config)
     dsn = settings.sentry_dsn
     if not dsn:
+        return
+    if app.config.get("PORTAL_ENV") == "production" and not app.config.get("SENTRY_SUBPROCESSOR"):
+        # Production refuses to start like this (check_deploy); `flask doctor`, which loads
+        # the configuration anyway to explain it, sends nothing to an undeclared service.
+        log.warning("error tracking off: SENTRY_DSN is set but SENTRY_SUBPROCESSOR is empty")
         return
     import sentry_sdk
     from sentry_sdk.integrations.flask import FlaskIntegration

@@ -54,6 +54,7 @@ def statement():
         log_days=LOG_DAYS,
         subprocessors=association.public_subprocessors(config),
         error_tracking=bool(ObservabilitySettings.read(config).sentry_dsn),
+        outside_eea=association.outside_eea(config),
     )
 
 

@@ -269,6 +269,7 @@ def register_page():
         created=RECORDS_CREATED,
         updated=RECORDS_UPDATED,
         subprocessors=association.subprocessors(),
+        outside_eea=association.outside_eea(),
     )
 
 

@@ -76,8 +76,8 @@ def test_without_a_name_the_annex_says_sentry_at_the_dsn_host(app, client, monke
     )
     assert "key" not in str(listed)  # the DSN's secret part is never shown
     problems = deploy_problems({**app.config, "PORTAL_ENV": "production"})
-    warning = [p for p in problems if p.setting == "SENTRY_SUBPROCESSOR"]
-    assert warning and not warning[0].fatal
+    refusal = [p for p in problems if p.setting == "SENTRY_SUBPROCESSOR"]
+    assert refusal and refusal[0].fatal  # production does not start like this (below)
 
 
 def test_the_setting_is_read_like_a_subprocessors_entry(tmp_path):
