@@ -30,15 +30,16 @@ from __future__ import annotations
 
 import base64
 import bisect
+import contextlib
 import logging
 import math
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context, has_request_context
-from sqlalchemy import event, text
+from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
 
 from portal.core.db import AnySession
@@ -181,8 +182,31 @@ class IdIndex:
 
 
 def build(session: AnySession) -> IdIndex:
-    """The matching sets of the public rows as they are now."""
-    conn = session.connection()
+    """The matching sets of the public rows as they are now.
+
+    Rows and links are read in one snapshot: on PostgreSQL in a REPEATABLE READ transaction of
+    its own (the session's may have read already, and reads at READ COMMITTED). Where no
+    snapshot spans the statements (SQLite outside a write transaction), a link of a member the
+    rows did not have (listed or re-published in between) is left out rather than failing; the
+    change bumped the version, so its own build follows.
+    """
+    with _snapshot(session) as conn:
+        return _build(conn)
+
+
+@contextlib.contextmanager
+def _snapshot(session: AnySession) -> Iterator[Connection]:
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+        with bind.connect() as conn:
+            conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            with conn.begin():
+                yield conn
+        return
+    yield session.connection()
+
+
+def _build(conn: Connection) -> IdIndex:
     ids, latitudes, longitudes = array("q"), array("d"), array("d")
     by_word: dict[str, list[int]] = {}
     for rank, (company_id, search_text, lat, lon) in enumerate(conn.execute(_ROWS)):
@@ -196,7 +220,9 @@ def build(session: AnySession) -> IdIndex:
     for kind, statement in _LINKS.items():
         held: dict[int, list[int]] = {}
         for item_id, company_id in conn.execute(statement):
-            held.setdefault(item_id, []).append(rank_of[company_id])
+            linked = rank_of.get(company_id)
+            if linked is not None:  # None: listed after the rows were read (no snapshot)
+                held.setdefault(item_id, []).append(linked)
         lists[kind] = {k: _bits(v, len(ids)) for k, v in held.items()}
     words = sorted(by_word)
     threshold = max(DENSE_FROM, len(ids) // 64)  # a bitset is then smaller than the list
