@@ -326,6 +326,9 @@ class BackupSettings(Section):
     retention_days: int = setting("BACKUP_RETENTION_DAYS", values.whole, 30, minimum=1, maximum=30)
     # age public keys; the private key stays off the portal host ("keys apart from backups").
     age_recipients: tuple[str, ...] = setting("BACKUP_AGE_RECIPIENTS", age_recipients, ())
+    # Where `flask backup` writes by default and `flask doctor` looks for the newest backup;
+    # empty: instance/backups. A relative path is under the instance folder.
+    folder: str = setting("BACKUP_FOLDER", values.text, "")
 
 
 # Every section a feature can ask for, validated together when the app starts.

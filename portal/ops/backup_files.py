@@ -163,6 +163,12 @@ def prune(folder: Path, days: int, *, keep: Path, problems: list[str] | None = N
     return removed
 
 
+def backup_folder(instance_path: str | Path, configured: str = "") -> Path:
+    """The backup folder: BACKUP_FOLDER (a relative one under the instance folder), else
+    instance/backups."""
+    return Path(instance_path) / (configured or DEFAULT_FOLDER)
+
+
 def newest_backup(folder: Path) -> datetime | None:
     """When the newest backup in `folder` was made (its manifest's `created_at`), or None.
 

@@ -23,7 +23,8 @@ def register(app: Flask) -> None:
 
 @click.command("backup")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Backup file (default: instance/backups/portal-<UTC time>.dump|.db[.age]).")  # fmt: skip
+              help="Backup file (default: BACKUP_FOLDER or instance/backups, "
+              "portal-<UTC time>.dump|.db[.age]).")  # fmt: skip
 @with_appcontext
 def backup_command(output: Path | None) -> None:
     """Write a consistent copy of the database and its manifest (row counts, checksums),
@@ -31,7 +32,7 @@ def backup_command(output: Path | None) -> None:
     BACKUP_RETENTION_DAYS."""
     from portal.config import BackupSettings
     from portal.ops.backup import AGE_SUFFIX, BackupError, backup, manifest_path, prune
-    from portal.ops.backup_files import DEFAULT_FOLDER
+    from portal.ops.backup_files import backup_folder
 
     settings = BackupSettings.of()
     # systemd stops a job with SIGTERM (time limit, shutdown): unwind, so the temporary copy
@@ -44,7 +45,8 @@ def backup_command(output: Path | None) -> None:
             else ".db"
         )
         stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
-        output = Path(current_app.instance_path) / DEFAULT_FOLDER / f"portal-{stamp}{suffix}"
+        folder = backup_folder(current_app.instance_path, settings.folder)
+        output = folder / f"portal-{stamp}{suffix}"
     if settings.age_recipients and output.suffix != AGE_SUFFIX:
         output = output.with_name(output.name + AGE_SUFFIX)
     try:

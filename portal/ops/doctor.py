@@ -19,15 +19,18 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from portal.config import Problem, deploy_problems
+from portal.config import BackupSettings, Problem, deploy_problems
 from portal.core.crypto import SecretError, parse_keys
 from portal.core.db import utcnow
-from portal.ops.backup_files import DEFAULT_FOLDER, newest_backup
+from portal.ops.backup_files import backup_folder, newest_backup
 from portal.ops.health import readiness, redis_urls
 
 MIN_METRICS_TOKEN = 32
 # `flask backup` runs daily (ledenportaal-backup.timer, 02:15); a day plus two hours of slack.
 BACKUP_MAX_AGE = timedelta(hours=26)
+# A manifest made later than now (plus clock slack) is not trusted: a wrong clock or a foreign
+# file would otherwise hide that no backup has run since.
+BACKUP_FUTURE_SLACK = timedelta(minutes=5)
 
 
 def diagnose(app: Flask) -> list[Problem]:
@@ -46,7 +49,8 @@ def diagnose(app: Flask) -> list[Problem]:
     problems += _public_url(config)
     problems += _proxies_and_metrics(config)
     if config.get("PORTAL_ENV") == "production":
-        problems += _backup_age(Path(app.instance_path) / DEFAULT_FOLDER)
+        folder = backup_folder(app.instance_path, BackupSettings.of(config).folder)
+        problems += _backup_age(folder)
     return problems
 
 
@@ -201,7 +205,17 @@ def _backup_age(folder: Path) -> list[Problem]:
             f"no backup found; {where_en}",
             fatal=False,
         )]  # fmt: skip
-    age = utcnow() - newest
+    now = utcnow()
+    if newest > now + BACKUP_FUTURE_SLACK:
+        return [Problem(
+            "flask backup",
+            f"De nieuwste back-up draagt een tijd in de toekomst ({newest:%Y-%m-%d %H:%M} UTC): "
+            f"de klok of het manifest klopt niet, dus is onbekend hoe oud hij is; {where}.",
+            f"the newest backup is dated in the future ({newest:%Y-%m-%d %H:%M} UTC): the "
+            f"clock or the manifest is wrong, so its age is unknown; {where_en}",
+            fatal=False,
+        )]  # fmt: skip
+    age = now - newest
     if age <= BACKUP_MAX_AGE:
         return []
     hours = int(age.total_seconds() // 3600)

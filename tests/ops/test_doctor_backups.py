@@ -1,5 +1,6 @@
-"""`flask doctor` warns (without failing) when the newest backup in the instance's backup folder
-is missing or older than 26 hours in production, and says where to look; a fresh one is fine."""
+"""`flask doctor` warns (without failing) when the newest backup in the backup folder
+(BACKUP_FOLDER, default instance/backups) is missing, older than 26 hours or dated in the future
+in production, and says where to look; a fresh one is fine."""
 
 from __future__ import annotations
 
@@ -76,3 +77,35 @@ def test_newest_backup_skips_foreign_manifests(tmp_path):
     _backup(tmp_path, hours_ago=5)
     newest = newest_backup(tmp_path)
     assert newest is not None and timedelta(hours=4) < utcnow() - newest < timedelta(hours=6)
+
+
+def test_a_backup_dated_in_the_future_is_a_warning_not_a_fresh_backup(production, tmp_path):
+    """A wrong clock or a foreign manifest must not hide that no backup ran since (review)."""
+    _backup(tmp_path / "backups", hours_ago=50)
+    _backup(tmp_path / "backups", hours_ago=-24)  # "made" tomorrow
+    (problem,) = _backup_problems(production)
+    assert not problem.fatal
+    assert "in de toekomst" in problem.nl and "dated in the future" in problem.en
+    assert str(tmp_path / "backups") in problem.en
+
+
+def test_the_configured_backup_folder_is_checked(production, tmp_path):
+    """BACKUP_FOLDER moves where `flask backup` writes; the doctor looks there (review)."""
+    elsewhere = tmp_path / "elders"
+    production.config["BACKUP_FOLDER"] = str(elsewhere)
+    _backup(tmp_path / "backups", hours_ago=1)  # the default folder does not count then
+    (problem,) = _backup_problems(production)
+    assert "geen back-up" in problem.nl and str(elsewhere) in problem.nl
+    _backup(elsewhere, hours_ago=1)
+    assert _backup_problems(production) == []
+    production.config["BACKUP_FOLDER"] = "relatief"  # under the instance folder
+    _backup(tmp_path / "relatief", hours_ago=2)
+    assert _backup_problems(production) == []
+
+
+def test_flask_backup_writes_to_the_configured_folder(production, tmp_path):
+    production.config.update(PORTAL_ENV="development", BACKUP_FOLDER=str(tmp_path / "elders"))
+    result = production.test_cli_runner().invoke(args=["backup"])
+    assert result.exit_code == 0, result.output
+    assert newest_backup(tmp_path / "elders") is not None
+    assert not (tmp_path / "backups").exists()
