@@ -18,7 +18,6 @@ cache lost the entry); it never waits for one.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import logging
 import os
 import threading
@@ -27,6 +26,8 @@ from collections.abc import Callable, Iterator
 import click
 from flask import Flask, Response, after_this_request, current_app, g, has_request_context
 from sqlalchemy import Engine, text
+
+from portal.core import filelock
 
 log = logging.getLogger(__name__)
 _PROCESS_LOCKS: dict[str, threading.Lock] = {}
@@ -53,16 +54,8 @@ def lock(engine: Engine, key: int, *, wait: bool) -> Iterator[bool]:
         return
     database = engine.url.database
     if engine.dialect.name == "sqlite" and database and database != ":memory:":
-        with open(f"{database}.lock-{key}", "a+b") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-            except BlockingIOError:
-                yield False
-                return
-            try:
-                yield True
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+        with filelock.file_lock(f"{database}.lock-{key}", wait=wait) as got:
+            yield got
         return
     with _PROCESS_LOCKS_GUARD:
         held = _PROCESS_LOCKS.setdefault(f"{engine.url}#{key}", threading.Lock())

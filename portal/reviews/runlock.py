@@ -7,15 +7,15 @@ the database; an in-memory database is private to its process and needs no lock.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
+
+from portal.core import filelock
 
 LOCK_NAME = "ledenportaal:reviews-sync"  # the scheduled `flask reviews sync` run
 # Staff's "sync now" of one member (portal.compliance.member_sync): its own lock, so it neither
@@ -63,7 +63,7 @@ def run_lock(engine: Engine, name: str = LOCK_NAME) -> Iterator[bool]:
     if path is None:
         yield True
         return
-    with _file_lock(path) as got:
+    with filelock.file_lock(path) as got:
         yield got
 
 
@@ -83,20 +83,3 @@ def _pg_lock(engine: Engine, key: int) -> Iterator[tuple[bool, Connection]]:
                     if not exc.connection_invalidated:
                         raise
                     # The connection died, and the session-level lock with it: nothing to release.
-
-
-@contextmanager
-def _file_lock(path: Path) -> Iterator[bool]:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
