@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import os
 import sqlite3
+import sys
 import threading
 import time
 
@@ -73,6 +74,13 @@ def _runs_long(item: pytest.Item) -> bool:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Long tests first, each group in collection order (the same order in every worker)."""
     items.sort(key=lambda item: not _runs_long(item))
+
+
+def pytest_sessionfinish() -> None:
+    """Quit this worker's chromium, if a browser test started one (tests/browser/chromium.py)."""
+    chromium = sys.modules.get("tests.browser.chromium")
+    if chromium is not None:
+        chromium.CHROMIUM_PROCESS.stop()
 
 
 def database_url_for_tests() -> str:

@@ -1,4 +1,4 @@
-"""A live portal on a loopback port and a Debian-chromium browser, for Playwright tests."""
+"""A live portal on a loopback port and a page in Debian's chromium, for Playwright tests."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from portal.extensions import db
+from tests.browser.chromium import CHROMIUM, CHROMIUM_PROCESS
 from tests.conftest import base_config
 
-CHROMIUM = "/usr/bin/chromium"
 TIMEOUT_MS = 10_000  # for actions and for expect(): its default of 5 s is tight on a busy machine
 expect.set_options(timeout=TIMEOUT_MS)
 DESKTOP = {"width": 1280, "height": 900}
@@ -166,17 +166,6 @@ def screenshots(page, name: str) -> None:
     page.set_viewport_size(DESKTOP)
 
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
 @contextmanager
 def live_portal(
     tmp_path: Path, seed: Callable[[], None] | None = None, *, port: int = 0, **config
@@ -203,8 +192,10 @@ def live_portal(
 
 
 @contextmanager
-def browser_page(*, javascript: bool = True):
-    """A Playwright page in headless Debian chromium; skips when chromium is absent outside CI."""
+def connected_browser():
+    """Playwright connected to this worker's headless Debian chromium (tests/browser/chromium.py):
+    the contexts a test opens in it are its own and closed at the end; skips when chromium is
+    absent outside CI."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
             pytest.fail("Debian's chromium (/usr/bin/chromium) is required in CI")
@@ -212,7 +203,18 @@ def browser_page(*, javascript: bool = True):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = p.chromium.connect_over_cdp(CHROMIUM_PROCESS.cdp_endpoint())
+        try:
+            yield browser
+        finally:
+            browser.close()  # over CDP: closes this test's contexts and disconnects
+
+
+@contextmanager
+def browser_page(*, javascript: bool = True):
+    """A Playwright page in a new context (cookies, storage and cache empty) of this worker's
+    headless Debian chromium; skips when chromium is absent outside CI."""
+    with connected_browser() as browser:
         context = browser.new_context(java_script_enabled=javascript, locale="nl-NL")
         page = context.new_page()
         page.set_default_timeout(TIMEOUT_MS)
@@ -220,7 +222,6 @@ def browser_page(*, javascript: bool = True):
             yield page
         finally:
             context.close()
-            browser.close()
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.live import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.live import connected_browser
 from tests.directory.test_browser import seed
 
 pytestmark = pytest.mark.browser
@@ -22,31 +22,23 @@ PAGES = (
 
 
 def test_public_pages_have_no_axe_violations(live_server):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
     problems = []
-    with live_server(seed) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            for width, height in ((390, 844), (1280, 900)):
-                # The CSP forbids injected scripts; only this test's own context bypasses it.
-                context = browser.new_context(
-                    bypass_csp=True, viewport={"width": width, "height": height}, locale="nl-NL"
+    with live_server(seed) as base, connected_browser() as browser:
+        for width, height in ((390, 844), (1280, 900)):
+            # The CSP forbids injected scripts; only this test's own context bypasses it.
+            context = browser.new_context(
+                bypass_csp=True, viewport={"width": width, "height": height}, locale="nl-NL"
+            )
+            page = context.new_page()
+            for path in PAGES:
+                page.goto(f"{base}{path}")
+                page.add_script_tag(path=str(AXE))
+                found = page.evaluate(
+                    "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+                    ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map("
+                    "n => n.target.join(' ')).slice(0, 3)})))",
+                    TAGS,
                 )
-                page = context.new_page()
-                for path in PAGES:
-                    page.goto(f"{base}{path}")
-                    page.add_script_tag(path=str(AXE))
-                    found = page.evaluate(
-                        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-                        ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map("
-                        "n => n.target.join(' ')).slice(0, 3)})))",
-                        TAGS,
-                    )
-                    problems += [f"{width}px {path}: {json.dumps(v)}" for v in found]
-                context.close()
-        finally:
-            browser.close()
+                problems += [f"{width}px {path}: {json.dumps(v)}" for v in found]
+            context.close()
     assert not problems, "\n".join(problems)

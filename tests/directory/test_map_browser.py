@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from portal.directory.entries import refresh_all
 from portal.extensions import db
 from portal.members.models import Company
-from tests.browser.live import browser_page
+from tests.browser.live import browser_page, connected_browser
 
 pytestmark = pytest.mark.browser
 TILE_HOST = "service.pdok.nl"
@@ -194,40 +194,29 @@ def test_without_javascript_there_is_only_the_list(live_server):
 
 def test_map_view_has_no_axe_violations(live_server):
     """axe-core over the search page with the map shown (phone and desktop)."""
-    from pathlib import Path
-
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.live import CHROMIUM, CHROMIUM_ARGS
     from tests.directory.test_axe import AXE, TAGS
 
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium is not installed")
     problems = []
-    with live_server(seed) as base, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        try:
-            for width, height in ((360, 800), (1280, 900)):
-                context = browser.new_context(  # bypass: the CSP forbids the injected axe
-                    bypass_csp=True, viewport={"width": width, "height": height}, locale="nl-NL"
-                )
-                page = context.new_page()
-                seen = route_outside(page, base)
-                page.goto(f"{base}/ledenzoeker/?q=bakker")
-                page.get_by_role("button", name="Kaart", exact=True).click()
-                map_at_rest(page, 24)
-                page.add_script_tag(path=str(AXE))
-                found = page.evaluate(
-                    "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-                    ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map("
-                    "n => n.target.join(' ')).slice(0, 3)})))",
-                    TAGS,
-                )
-                problems += [f"{width}px: {v}" for v in found]
-                assert not seen["foreign"]
-                context.close()
-        finally:
-            browser.close()
+    with live_server(seed) as base, connected_browser() as browser:
+        for width, height in ((360, 800), (1280, 900)):
+            context = browser.new_context(  # bypass: the CSP forbids the injected axe
+                bypass_csp=True, viewport={"width": width, "height": height}, locale="nl-NL"
+            )
+            page = context.new_page()
+            seen = route_outside(page, base)
+            page.goto(f"{base}/ledenzoeker/?q=bakker")
+            page.get_by_role("button", name="Kaart", exact=True).click()
+            map_at_rest(page, 24)
+            page.add_script_tag(path=str(AXE))
+            found = page.evaluate(
+                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+                ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map("
+                "n => n.target.join(' ')).slice(0, 3)})))",
+                TAGS,
+            )
+            problems += [f"{width}px: {v}" for v in found]
+            assert not seen["foreign"]
+            context.close()
     assert not problems, "\n".join(problems)
 
 
