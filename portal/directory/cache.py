@@ -118,7 +118,7 @@ def get(session: AnySession, key: str, *, now: datetime) -> str | None:
 
     The read runs on a connection of its own, outside the session's transaction. It sees
     committed rows only, which is all a shared cache holds. On PostgreSQL that connection comes
-    from a small pool of autocommit connections without a pre-ping (`_reader`), so a hit is one
+    from a small pool of autocommit connections without a pre-ping (`reader`), so a hit is one
     round trip; a connection that turns out broken makes the read a miss and is replaced. A
     database with one shared connection (in-memory SQLite) reads through the session.
     """
@@ -136,7 +136,7 @@ def _lookup(session: AnySession, key: str, *, now: datetime) -> tuple[str, int] 
         with bind.connect() as conn:
             return _row(conn.execute(_GET, params).first())
     try:
-        with _reader(bind).connect() as conn:
+        with reader(bind).connect() as conn:
             return _row(conn.execute(_GET, params).first())
     except DBAPIError as error:
         log.warning("directory cache: read failed (%s), rendering", type(error.orig).__name__)
@@ -147,7 +147,7 @@ def _row(row: Row | None) -> tuple[str, int] | None:
     return None if row is None else (row[0], row[1])
 
 
-def _reader(bind: Engine) -> Engine:
+def reader(bind: Engine) -> Engine:
     """This process's pool of autocommit connections for cache reads on `bind`'s database."""
     engines = current_app.extensions.setdefault(READERS, {})
     engine = engines.get(bind.url)

@@ -264,7 +264,9 @@ def from_text(body: str) -> IdIndex:
     return IdIndex(id_codec.decode(base64.b64decode(encoded)))
 
 
-def current(session: AnySession, *, version: int) -> IdIndex | None:
+def current(
+    session: AnySession, *, version: int, generation: tuple[int, str] | None = None
+) -> IdIndex | None:
     """The matching sets of directory version `version` (read by the caller this request), or
     None while they are not shared yet: the caller answers from SQL meanwhile.
 
@@ -274,9 +276,10 @@ def current(session: AnySession, *, version: int) -> IdIndex | None:
     nor, after a database restore, those of the lost history (a higher number, or the same
     number bumped at another time). Never builds them while a visitor waits: a worker that finds
     none arranges their build after its response, unless another process is at it. With the
-    shared cache switched off each process builds its own.
+    shared cache switched off each process builds its own. `generation`: the caller's
+    `cache.generation`, read with `version` (else read here).
     """
-    now, tag = cache.generation(session)
+    now, tag = generation or cache.generation(session)
     if now != version:  # changed since the caller read it: its builder shares the new sets
         return None
     key = (version, tag, str(session.get_bind().engine.url))

@@ -35,6 +35,7 @@ from portal.directory import (
     logos,
     map_data,
     publish,
+    request_state,
     services,
     vocabulary,
 )
@@ -70,9 +71,15 @@ def _rule() -> services.ScoreRule:
 
 def _directory_version() -> int:
     """The directory version, read once per request."""
-    if "directory_version" not in g:
-        g.directory_version = cache.version(db.session)
-    return g.directory_version
+    return _directory_generation()[0]
+
+
+def _directory_generation() -> tuple[int, str]:
+    """The directory version and its generation tag (cache.generation), read once per request."""
+    if "directory_generation" not in g:
+        g.directory_generation = request_state.request_generation(db.session)
+        g.directory_version = g.directory_generation[0]
+    return g.directory_generation
 
 
 def _publication_min() -> int:
@@ -152,10 +159,13 @@ def _search(query: SearchQuery) -> services.SearchResult:
         rule=rule,
         vocabulary=_vocabulary(),
         page_starts=lambda: browse.current(db.session, version=version),
-        id_index=lambda: id_index.current(db.session, version=version),
+        id_index=lambda: id_index.current(
+            db.session, version=version, generation=_directory_generation()
+        ),
     )
     result.items = cards.page_items(db.session, result, version=version, rule=rule)
-    db.session.commit()  # geocoder answers are cached in the database
+    if db.session().in_transaction():  # an unused session has nothing to commit
+        db.session.commit()  # geocoder answers are cached in the database
     return result
 
 

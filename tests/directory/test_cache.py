@@ -165,7 +165,7 @@ def test_a_broken_reader_connection_is_a_miss_and_is_replaced(app, caplog):
         pytest.skip("the reader pool is PostgreSQL's")
     _put("b" * 64, "bewaard")
     assert cache.get(db.session, "b" * 64, now=NOW) == "bewaard"
-    with cache._reader(db.engine).connect() as conn:  # the pooled connection the next read gets
+    with cache.reader(db.engine).connect() as conn:  # the pooled connection the next read gets
         pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
     db.session.execute(db.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
     db.session.commit()

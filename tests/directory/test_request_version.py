@@ -1,0 +1,74 @@
+"""The directory version a ledenzoeker request reads (request_state.request_generation) is the current one.
+
+A request whose session has begun nothing reads it on a pooled connection of its own, so a
+search answered from kept sets and cards begins no transaction on the session's engine at
+all; a session that is in a transaction (it may hold its own bump) reads through the session.
+Runs on a database file (in-memory SQLite has one shared connection and always reads through
+the session) or on the PostgreSQL test database.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from portal.directory import cache, request_state
+from portal.directory.entries import refresh_entry
+from portal.extensions import db
+from portal.members.models import Company
+from tests.conftest import database_url_for_tests
+from tests.directory.conftest import NOW
+from tests.directory.test_search import FRAGMENT, names
+
+
+@pytest.fixture
+def app_config(tmp_path):
+    config = {"DIRECTORY_RESULT_CACHE_SECONDS": 0}  # every search a miss, as live typing
+    if not database_url_for_tests().startswith("postgresql"):
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'portal.db'}"
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = {}  # a pool of connections, as in production
+    return config
+
+
+@pytest.fixture
+def begins(app):
+    """Transactions begun on the session's engine (the version reader has its own pool)."""
+    counted: list[int] = []
+    listener = lambda *_args: counted.append(1)  # noqa: E731
+    event.listen(db.engine, "begin", listener)
+    yield counted
+    event.remove(db.engine, "begin", listener)
+
+
+def test_a_warm_miss_begins_no_transaction_on_the_session(client, listed, begins):
+    listed("Bakker Installaties")
+    listed("Bakker Techniek")
+    assert len(names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT))) == 2  # warm
+    db.session.remove()  # as at the end of a real request
+    begins.clear()
+    assert len(names(client.get("/ledenzoeker/?q=bakk", headers=FRAGMENT))) == 2
+    assert begins == []
+
+
+def test_a_change_committed_elsewhere_shows_on_the_next_miss(client, listed):
+    company_id = listed("Bakker Installaties", city="Utrecht").id
+    assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == ["Bakker Installaties"]
+    db.session.remove()
+    company = db.session.get(Company, company_id)
+    company.legal_name = "Bakker Warmte"
+    refresh_entry(company.id)
+    db.session.commit()
+    db.session.remove()
+    assert names(client.get("/ledenzoeker/?q=bakk", headers=FRAGMENT)) == ["Bakker Warmte"]
+
+
+def test_a_session_in_a_transaction_reads_its_own_bump(app):
+    cache.bump(db.session, now=NOW)
+    db.session.commit()
+    committed, tag = request_state.request_generation(db.session)
+    assert (committed, tag) == cache.generation(db.session) and committed >= 1
+    db.session.rollback()
+    cache.bump(db.session, now=NOW)  # not committed: only this session sees it
+    assert request_state.request_generation(db.session)[0] == committed + 1
+    db.session.rollback()
+    assert request_state.request_generation(db.session) == (committed, tag)
