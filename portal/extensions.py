@@ -3,6 +3,7 @@
 from typing import TYPE_CHECKING, Any
 
 from authlib.integrations.flask_client import OAuth
+from flask import current_app
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -66,7 +67,23 @@ class _CsrfInput(HiddenInput):
 
 
 CSRFTokenField.widget = _CsrfInput()  # type: ignore[misc]
-login_manager = LoginManager()
+
+
+class _LoginManager(LoginManager):
+    """Flask-Login's manager without its session-protection hash when protection is off.
+
+    The portal binds logins to server-side sessions (`session_protection = None`), yet
+    Flask-Login hashes the client's address and user agent on every request before it looks
+    at the mode; this skips the hash when the mode is off, with the same outcome.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        if not current_app.config.get("SESSION_PROTECTION", self.session_protection):
+            return False
+        return bool(super()._session_protection_failed())
+
+
+login_manager = _LoginManager()
 htmx = Htmx()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

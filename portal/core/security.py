@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
+from portal.core.cookie_session import KeptSerializerSessionInterface
 from portal.core.form_parser import NotUtf8, utf8_request
 from portal.core.logs import security_event
 from portal.extensions import Model, db
@@ -38,6 +39,7 @@ def register(app: Flask) -> None:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]  # Flask's documented way to wrap the WSGI app
 
+    app.session_interface = KeptSerializerSessionInterface()
     # After htmx-flask's own request class: multipart text fields as strict UTF-8 (NotUtf8: 400).
     app.request_class = utf8_request(app.request_class)
     # First of all hooks: CSRF, the limiter and the locale selector read request.args/form.
