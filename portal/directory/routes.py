@@ -162,6 +162,7 @@ def _search(query: SearchQuery) -> services.SearchResult:
         id_index=lambda: id_index.current(
             db.session, version=version, generation=_directory_generation()
         ),
+        lists_key=(_directory_generation()[1], str(db.session.get_bind().engine.url)),
     )
     result.items = cards.page_items(db.session, result, version=version, rule=rule)
     if db.session().in_transaction():  # an unused session has nothing to commit

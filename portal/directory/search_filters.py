@@ -8,8 +8,10 @@ depends on the moment of judging and has none, so such a search is answered in S
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
 from portal.core.db import AnySession, UTCDateTime
@@ -45,6 +47,30 @@ def _score_params(session: AnySession, min_count: int, since: datetime) -> dict:
     }
 
 
+KEPT_IDS = "directory_list_ids"  # app.extensions: (key, {(table, slug): id})
+
+
+def list_ids(
+    session: AnySession, model: type[Specialism] | type[Recognition], slugs: Sequence[str], *,
+    key: object,
+) -> list[int]:  # fmt: skip
+    """The ids of the specialisms or recognitions with these (distinct) slugs; fewer when a
+    slug names none. Kept per process for `key` (the directory generation and database, so a
+    restore or another database starts afresh); a slug not kept yet is looked up in SQL, so a
+    specialism added since is found (slugs never change and are never removed)."""
+    held = current_app.extensions.get(KEPT_IDS)
+    if held is None or held[0] != key:
+        held = current_app.extensions[KEPT_IDS] = (key, {})
+    known: dict[tuple[str, str], int] = held[1]
+    table = model.__tablename__
+    missing = [slug for slug in slugs if (table, slug) not in known]
+    if missing:
+        found = session.execute(select(model.slug, model.id).where(model.slug.in_(missing)))
+        for slug, item_id in found:
+            known[(table, slug)] = item_id
+    return [known[(table, slug)] for slug in slugs if (table, slug) in known]
+
+
 def build(
     session: AnySession,
     query: SearchQuery,
@@ -53,12 +79,15 @@ def build(
     *,
     score_min_count: int,
     score_since: datetime,
+    lists_key: object = None,
 ) -> queries.Filters | None:
     """The search's filters, as SQL conditions and as conditions of the precomputed sets
     (`terms`); None when a filter names nothing that exists.
 
     `score_min_count`, `score_since`: the public score rule's minimum number of reviews and
-    the oldest fetch still fresh ("Alleen met score").
+    the oldest fetch still fresh ("Alleen met score"). `lists_key`: keep the ids of
+    specialism and recognition slugs in the process under this key (`list_ids`); None reads
+    them from SQL.
     """
     filters = queries.Filters()
     terms: list[Term] = []
@@ -75,7 +104,10 @@ def build(
     ):
         if not slugs:
             continue
-        found = session.scalars(select(model.id).where(model.slug.in_(slugs))).all()
+        if lists_key is None:
+            found = session.scalars(select(model.id).where(model.slug.in_(slugs))).all()
+        else:
+            found = list_ids(session, model, slugs, key=lists_key)
         if len(found) < len(slugs):
             return None
         for n, item_id in enumerate(sorted(found)):

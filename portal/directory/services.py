@@ -182,15 +182,19 @@ def search(
     vocabulary: Vocabulary | None,
     page_starts: Callable[[], PageStarts] | None = None,
     id_index: Callable[[], IdIndex | None] | None = None,
+    lists_key: object = None,
 ) -> SearchResult:
     """Run a search: filters in SQL, distance or A-Z order, one page and the exact count.
 
     `page_starts`: the whole list's page starts (browse.current) for keyset paging when the
     search has no filter at all; without it that list is counted and paged with OFFSET.
     `id_index`: the precomputed matching sets (id_index.current) for searches with filters;
-    without them (or while it gives None) those are counted and sorted in SQL.
+    without them (or while it gives None) those are counted and sorted in SQL. `lists_key`:
+    see search_filters.build.
     """
-    result, filters = _plan(session, query, geocoder=geocoder, rule=rule, vocabulary=vocabulary)
+    result, filters = _plan(
+        session, query, geocoder=geocoder, rule=rule, vocabulary=vocabulary, lists_key=lists_key
+    )
     if filters is None:  # an unknown place, specialism or recognition: nothing can match
         return result
     if result.location is not None:
@@ -246,6 +250,7 @@ def _plan(
     geocoder: Geocoder,
     rule: ScoreRule,
     vocabulary: Vocabulary | None,
+    lists_key: object = None,
 ) -> tuple[SearchResult, queries.Filters | None]:
     """How the text was read, where the search is centred, and its filters (None: no match)."""
     result = SearchResult(query)
@@ -267,7 +272,7 @@ def _plan(
     score_since = rule.now - timedelta(days=rule.max_age_days)
     return result, search_filters.build(
         session, query, result.reading, result.location,
-        score_min_count=rule.min_count, score_since=score_since,
+        score_min_count=rule.min_count, score_since=score_since, lists_key=lists_key,
     )  # fmt: skip
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import event
 
-from portal.directory import cache, request_state
+from portal.directory import cache, request_state, search_filters
 from portal.directory.entries import refresh_entry
 from portal.extensions import db
-from portal.members.models import Company
+from portal.members.models import Company, Specialism
 from tests.conftest import database_url_for_tests
 from tests.directory.conftest import NOW
 from tests.directory.test_search import FRAGMENT, names
@@ -72,3 +72,26 @@ def test_a_session_in_a_transaction_reads_its_own_bump(app):
     assert request_state.request_generation(db.session)[0] == committed + 1
     db.session.rollback()
     assert request_state.request_generation(db.session) == (committed, tag)
+
+
+def test_a_kept_specialism_filter_begins_no_transaction(client, listed, begins):
+    listed("Bakker Installaties", specialisms=["Verwarming"])
+    listed("Bakker Techniek")
+    url = "/ledenzoeker/?vakgebied=verwarming"
+    assert names(client.get(url, headers=FRAGMENT)) == ["Bakker Installaties"]  # warm
+    db.session.remove()
+    begins.clear()
+    assert names(client.get(url + "&q=bakk", headers=FRAGMENT)) == ["Bakker Installaties"]
+    assert begins == []
+
+
+def test_a_specialism_added_since_its_ids_were_kept_is_found(app, specialism):
+    heating = specialism("Verwarming").id
+    db.session.commit()
+    key = ("generation", "database")
+    assert search_filters.list_ids(db.session, Specialism, ["verwarming"], key=key) == [heating]
+    airco = specialism("Airco").id  # adding a specialism moves no version on
+    db.session.commit()
+    found = search_filters.list_ids(db.session, Specialism, ["airco", "verwarming"], key=key)
+    assert found == [airco, heating]
+    assert search_filters.list_ids(db.session, Specialism, ["bestaat-niet"], key=key) == []
