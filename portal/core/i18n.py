@@ -1,9 +1,12 @@
 """Locale selection: Dutch by default, English when the browser prefers it and a catalogue exists."""
 
+import threading
 from typing import Any
 
+from babel import support
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
+from wtforms.i18n import messages_path
 
 SUPPORTED = ("nl", "en")
 # Consumer-facing sources: their strings make up the English catalogue, which
@@ -76,8 +79,56 @@ def _choose_locale() -> str:
     return request.accept_languages.best_match(SUPPORTED, default="nl") or "nl"
 
 
+class FormMessages:
+    """WTForms' own messages (e.g. "Dit veld is vereist.") in the request's language, from one
+    parsed catalogue per language per process.
+
+    Flask-WTF parses WTForms' .mo file again in every request that needs one of its messages
+    (it keeps the result on the request only): about 0.2 ms of CPU in roughly 40 % of requests
+    (every form with a default message or a label made from the field name). Flask-WTF takes
+    the catalogue from `request.wtforms_translations` when it is set, so the app's request class
+    carries this object there (see `register`) and nothing is parsed after the first request
+    in each language. The language is read on every call, so `force_locale` is followed too.
+    """
+
+    def __init__(self) -> None:
+        self._held: dict[str, support.NullTranslations] = {}
+        self._lock = threading.Lock()
+
+    def catalogue(self) -> support.NullTranslations:
+        """The parsed catalogue of the current language (parsed once per process)."""
+        locale = get_locale()
+        key = str(locale)
+        found = self._held.get(key)
+        if found is None:
+            with self._lock:
+                found = self._held.get(key)
+                if found is None:
+                    found = support.Translations.load(messages_path(), [locale], domain="wtforms")
+                    self._held[key] = found
+        return found
+
+    def ugettext(self, string: str) -> str:
+        return self.catalogue().ugettext(string)
+
+    def ungettext(self, singular: str, plural: str, n: int) -> str:
+        return self.catalogue().ungettext(singular, plural, n)
+
+    def clear(self) -> None:
+        """Forget the parsed catalogues (tests count the parses)."""
+        with self._lock:
+            self._held.clear()
+
+
+FORM_MESSAGES = FormMessages()
+
+
 def register(app: Flask) -> None:
-    """Keep the chosen language in public links and tell caches what the language came from."""
+    """Keep the chosen language in public links and tell caches what the language came from;
+    WTForms' messages from the per-process catalogues (`FormMessages`)."""
+    app.request_class = type(
+        "CatalogueRequest", (app.request_class,), {"wtforms_translations": FORM_MESSAGES}
+    )
 
     @app.url_defaults
     def _keep_language(endpoint: str, values: dict) -> None:
