@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from portal.config import legal, values
+from portal.config import legal, local_secret, values
 from portal.config.deploy import (
     WEAK_SECRETS,
     Problem,
@@ -90,12 +90,7 @@ def instance_path(default: Path) -> str:
 
 def _dev_secret(instance: Path) -> str:
     """Create (once) and read a random development secret under instance/."""
-    path = instance / "secret_key"
-    if not path.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return local_secret.read_or_create(instance / "secret_key", lambda: secrets.token_urlsafe(48))
 
 
 def _database_url(raw: str) -> str:

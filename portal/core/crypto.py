@@ -7,13 +7,14 @@ its table, row and column so a ciphertext cannot be moved to another row.
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
+
+from portal.config import local_secret
 
 
 class SecretError(RuntimeError):
@@ -48,11 +49,7 @@ def keyring() -> tuple[str, dict[str, bytes]]:
         if current_app.config.get("PORTAL_ENV") == "production":
             raise SecretError("SECRETS_KEYS is not set")
         path = Path(current_app.instance_path) / "secrets_keys"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(new_key_entry("dev1"))
-            os.chmod(path, 0o600)
-        raw = path.read_text().strip()
+        raw = local_secret.read_or_create(path, lambda: new_key_entry("dev1"))
         current_app.config["SECRETS_KEYS"] = raw
     keys = parse_keys(raw)
     if not keys:
