@@ -14,6 +14,9 @@ import requests
 from tests.mailserver import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+# The tests' own calls to a provider process: a bound on a hang, not an expectation (a fresh
+# Flask process on the loaded CI machine can take seconds to answer).
+CALL_TIMEOUT = 60
 
 
 @contextmanager
@@ -69,13 +72,15 @@ def forging_idp():
 
 def put_user(issuer: str, sub: str, **claims) -> None:
     """Create or replace a user (and its claims) at oidc-provider-mock."""
-    response = requests.put(f"{issuer}/users/{sub}", json=claims, timeout=5)
+    response = requests.put(f"{issuer}/users/{sub}", json=claims, timeout=CALL_TIMEOUT)
     assert response.status_code == 204, response.text
 
 
 def set_mode(issuer: str, mode: str, **claims) -> None:
     """Choose what the forging IdP's next ID token looks like."""
-    response = requests.put(f"{issuer}/mode", json={"mode": mode, "claims": claims}, timeout=5)
+    response = requests.put(
+        f"{issuer}/mode", json={"mode": mode, "claims": claims}, timeout=CALL_TIMEOUT
+    )
     assert response.status_code == 204, response.text
 
 
@@ -95,12 +100,12 @@ def start(client, **form):
 def authorize_at_mock(authorize_url: str, sub: str | None, *, deny: bool = False) -> str:
     """Log in at oidc-provider-mock's form as `sub` (or deny); returns the callback URL."""
     data = {"action": "deny"} if deny else {"sub": sub}
-    response = requests.post(authorize_url, data=data, allow_redirects=False, timeout=5)
+    response = requests.post(authorize_url, data=data, allow_redirects=False, timeout=CALL_TIMEOUT)
     assert response.status_code == 302, response.text[:500]
     return response.headers["Location"]
 
 
 def authorize_at_forger(authorize_url: str) -> str:
-    response = requests.get(authorize_url, allow_redirects=False, timeout=5)
+    response = requests.get(authorize_url, allow_redirects=False, timeout=CALL_TIMEOUT)
     assert response.status_code == 302, response.text[:500]
     return response.headers["Location"]

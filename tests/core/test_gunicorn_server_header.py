@@ -20,16 +20,38 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+# Bounds on a hang, not expectations: on the loaded CI machine a gunicorn worker took more
+# than 30 s to import the portal, and one request more than 5 s.
+READY_SECONDS = 180
+REQUEST_SECONDS = 60
+
+
 def _get(port: int, path: str) -> http.client.HTTPResponse:
-    deadline = time.monotonic() + 30
+    """One GET, never repeated: a retried request would be counted and logged twice."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_SECONDS)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        response.read()
+        return response
+    finally:
+        conn.close()
+
+
+def wait_ready(port: int, server: subprocess.Popen) -> None:
+    """Block until a worker answers /readyz (any status: the worker is up) or the server exits.
+
+    The probe stays out of the access log and the checked request counts."""
+    deadline = time.monotonic() + READY_SECONDS
     while True:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
         try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            response.read()
-            return response
+            conn.request("GET", "/readyz")
+            conn.getresponse().read()
+            return
         except OSError:
+            if server.poll() is not None:
+                raise AssertionError(f"gunicorn exited: {server.stderr.read()!r}") from None
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
@@ -59,7 +81,21 @@ def start_gunicorn(tmp_path: Path, *, workers: int, access_log: Path, **extra: s
         cwd=ROOT, env={**env, **extra}, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         start_new_session=True,
     )  # fmt: skip
+    try:
+        wait_ready(port, server)
+    except BaseException:
+        stop(server)
+        raise
     return port, server
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=REQUEST_SECONDS)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
 
 
 def test_gunicorn_sends_no_server_header(tmp_path):
@@ -79,18 +115,14 @@ def test_gunicorn_sends_no_server_header(tmp_path):
         start_new_session=True,
     )  # fmt: skip
     try:
+        wait_ready(port, server)
         for path in ("/static/portal.css", "/bestaat-niet"):
             response = _get(port, path)
             assert response.status in (200, 404)
             assert response.getheader("Server") is None, response.getheaders()
             assert not any("gunicorn" in value.lower() for _, value in response.getheaders())
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)
 
 
 def test_run_script_and_benchmarks_use_the_config_file():

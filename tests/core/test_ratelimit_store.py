@@ -27,16 +27,15 @@ print(",".join(map(str, codes)))
 """
 
 HITTER = """
-import sys, time
+import sys
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import FixedWindowRateLimiter
 import portal.core.ratelimit_store
+print("ready", flush=True)
+sys.stdin.readline()  # the go: every process has imported and opens the new file now
 limiter = FixedWindowRateLimiter(storage_from_string(sys.argv[1]))
 limit = parse("50/hour")
-start = float(sys.argv[2])
-while time.time() < start:
-    time.sleep(0.001)
 print(sum(limiter.hit(limit, "shared-key") for _ in range(40)))
 """
 
@@ -71,14 +70,20 @@ def test_two_app_processes_together_allow_exactly_the_limit(tmp_path):
 
 
 def test_concurrent_processes_never_lose_a_hit(tmp_path):
-    import time
+    """Four processes open a new store file and hit one key at the same moment.
 
+    They start together on a signal sent once all have imported, not at a wall-clock moment
+    (on a loaded machine a process could still be importing then, and ran alone)."""
     uri = f"portal-sqlite://{tmp_path / 'ratelimit.db'}"
-    start = str(time.time() + 2)
-    procs = [_python(HITTER, uri, start) for _ in range(4)]
+    procs = [_python(HITTER, uri, stdin=subprocess.PIPE) for _ in range(4)]
+    for proc in procs:
+        assert proc.stdout.readline() == "ready\n", proc.communicate(timeout=120)[1]
+    for proc in procs:
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
     allowed = []
     for proc in procs:
-        out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err
         allowed.append(int(out))
     assert sum(allowed) == 50  # 160 attempts, exactly the limit let through

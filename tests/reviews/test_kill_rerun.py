@@ -112,7 +112,9 @@ def sync_env(url: str, emulator) -> dict[str, str]:
         PROVIDER_ALLOWED_HOSTS="127.0.0.1",
         SECRETS_KEYS=KEYS,
         SECRET_KEY="kill-rerun-secret-key-long-enough-0123456789",
-        PROVIDER_READ_TIMEOUT="2",
+        # The emulator answers in 0.02-0.1 s, but from a thread of the loaded test process:
+        # a 2 s read timeout turned an answer into a timeout (and a failed final run).
+        PROVIDER_READ_TIMEOUT="30",
         SYNC_BACKOFF_BASE="0.05",
         PYTHONPATH=str(ROOT),
     )
