@@ -114,6 +114,11 @@ def host_env(app, instance: Path, *, prefix: str, emulators: str, smtp_port: int
         "DIRECTORY_SEARCH_RATE_LIMIT": f"{SEARCH_LIMIT}/minute",
         "PROVIDER_BASE_URLS": emulators,
         "PROVIDER_ALLOWED_HOSTS": "127.0.0.1",
+        # The emulators are threads of this loaded test process: bounds on a hang, so that an
+        # invitation's late answer is not an `unknown` row (the product's 5 and 10 s).
+        "PROVIDER_READ_TIMEOUT": "30",
+        "PROVIDER_INVITE_TIMEOUT": "30",
+        "PROVIDER_REQUEST_DEADLINE": "60",
         "SYNC_MAX_WORKERS": "4",
         "SYNC_MAX_PER_HOST": "4",
         "MAIL_SMTP_HOST": "127.0.0.1",
