@@ -31,6 +31,7 @@ def _tree(tmp_path: Path, *, code: str = "", template: str = "") -> Path:
             "render_template_string",
         ),
         ("from markupsafe import Markup\nMarkup(name)", "Markup()"),
+        ("class Item:\n    def __html__(self):\n        return self.text", "__html__"),
         ("requests.get(url, allow_redirects=True, timeout=5)", "allow_redirects=True"),
         ("app.run(debug=True)", "debug=True"),
         ("Company.query.get(company_id)", ".query.get("),
@@ -73,3 +74,12 @@ def test_clean_code_and_the_real_tree_pass(tmp_path):
     )
     assert gate.scan(clean) == []
     assert gate.scan(ROOT) == []
+
+
+def test_a_reviewed_pattern_is_allowed_in_its_own_file_only(tmp_path):
+    code = "class Item:\n    def __html__(self):\n        return self.text"
+    root = _tree(tmp_path, code=code)
+    (root / "portal" / "directory").mkdir()
+    (root / "portal" / "directory" / "cards.py").write_text(code + "\nMarkup(x)")
+    problems = gate.scan(root)
+    assert problems == ["portal/directory/cards.py: Markup()", "portal/mod.py: __html__"]
