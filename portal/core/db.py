@@ -74,6 +74,12 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: object) -> None:
     enable_wal(dbapi_connection, timeout=10.0)
 
 
+def database_key(session: AnySession) -> str:
+    """The bound database as a key for what a process keeps per database (its URL, password
+    masked: the same host, port and name are the same database)."""
+    return str(session.get_bind().engine.url)
+
+
 def is_postgres(session_or_engine: AnySession | Engine | Connection) -> bool:
     """True when the bound database is PostgreSQL."""
     bind = (

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from sqlalchemy import text
 
-from portal.core.db import AnySession
+from portal.core.db import AnySession, database_key
 from portal.directory.forms import PER_PAGE, SearchQuery
 
 EXTENSION = "directory_page_starts"
@@ -49,7 +49,7 @@ def build(session: AnySession, *, size: int = PER_PAGE) -> PageStarts:
 
 def current(session: AnySession, *, version: int) -> PageStarts:
     """This process's page starts for directory version `version` (built when it moved on)."""
-    key = (version, str(session.get_bind().engine.url))
+    key = (version, database_key(session))
     held = current_app.extensions.get(EXTENSION)
     if held is None or held[0] != key:
         held = (key, build(session))

@@ -30,7 +30,7 @@ from jinja2.filters import do_urlencode
 from markupsafe import escape
 
 from portal.core import i18n
-from portal.core.db import AnySession
+from portal.core.db import AnySession, database_key
 from portal.directory import queries
 from portal.directory.services import CARD_COLUMNS, Card, ScoreRule, SearchResult, card_of
 
@@ -107,7 +107,7 @@ def page_items(
     link_suffix = back_suffix + (f"&{lang_query[1:]}" if back_suffix and lang_query else lang_query)
     return list_items(
         result,
-        version=(version, str(session.get_bind().engine.url)),
+        version=(version, database_key(session)),
         rule=rule,
         read_rows=lambda ids: {
             row.company_id: row for row, _d in queries.rows_by_id(session, CARD_COLUMNS, ids)

@@ -42,7 +42,7 @@ from flask import current_app, has_app_context, has_request_context
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
 
-from portal.core.db import AnySession
+from portal.core.db import AnySession, database_key
 from portal.directory import cache, geo, id_codec, prebuild
 from portal.directory.grid import Grid
 from portal.extensions import db
@@ -282,7 +282,7 @@ def current(
     now, tag = generation or cache.generation(session)
     if now != version:  # changed since the caller read it: its builder shares the new sets
         return None
-    key = (version, tag, str(session.get_bind().engine.url))
+    key = (version, tag, database_key(session))
     held = current_app.extensions.get(EXTENSION)
     if held is not None and held[0] == key:
         return held[1]
@@ -331,7 +331,7 @@ def share(*, wait: bool, force: bool = False) -> int | None:
                 if cache.copy_head(session, (CACHE_KEY,)) != tag:
                     # Not stored (Redis down or full): keep them here rather than build
                     # them again after every search.
-                    key = (now, tag, str(session.get_bind().engine.url))
+                    key = (now, tag, database_key(session))
                     current_app.extensions[EXTENSION] = (key, index)
                 built, force = now, False
             session.rollback()

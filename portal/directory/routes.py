@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.core import i18n
-from portal.core.db import utcnow
+from portal.core.db import database_key, utcnow
 from portal.core.htmx import full_page_load, render, wants_fragment
 from portal.core.settings import publication_min
 from portal.directory import (
@@ -162,7 +162,7 @@ def _search(query: SearchQuery) -> services.SearchResult:
         id_index=lambda: id_index.current(
             db.session, version=version, generation=_directory_generation()
         ),
-        lists_key=(_directory_generation()[1], str(db.session.get_bind().engine.url)),
+        lists_key=(_directory_generation()[1], database_key(db.session)),
     )
     result.items = cards.page_items(db.session, result, version=version, rule=rule)
     if db.session().in_transaction():  # an unused session has nothing to commit

@@ -194,7 +194,7 @@ def test_without_javascript_there_is_only_the_list(live_server):
 
 def test_map_view_has_no_axe_violations(live_server):
     """axe-core over the search page with the map shown (phone and desktop)."""
-    from tests.directory.test_axe import AXE, TAGS
+    from tests.directory.test_axe import axe_violations
 
     problems = []
     with live_server(seed) as base, connected_browser() as browser:
@@ -207,14 +207,7 @@ def test_map_view_has_no_axe_violations(live_server):
             page.goto(f"{base}/ledenzoeker/?q=bakker")
             page.get_by_role("button", name="Kaart", exact=True).click()
             map_at_rest(page, 24)
-            page.add_script_tag(path=str(AXE))
-            found = page.evaluate(
-                "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-                ".then(r => r.violations.map(v => ({id: v.id, nodes: v.nodes.map("
-                "n => n.target.join(' ')).slice(0, 3)})))",
-                TAGS,
-            )
-            problems += [f"{width}px: {v}" for v in found]
+            problems += [f"{width}px: {v}" for v in axe_violations(page)]
             assert not seen["foreign"]
             context.close()
     assert not problems, "\n".join(problems)
