@@ -47,9 +47,10 @@ def build(session: AnySession, *, size: int = PER_PAGE) -> PageStarts:
     return PageStarts(rows[0].total if rows else 0, [(r.sort_key, r.company_id) for r in rows])
 
 
-def current(session: AnySession, *, version: int) -> PageStarts:
-    """This process's page starts for directory version `version` (built when it moved on)."""
-    key = (version, database_key(session))
+def current(session: AnySession, *, generation: str) -> PageStarts:
+    """This process's page starts for the directory generation `generation` (`cache.generation`'s
+    tag; built when it moved on, or after a database restore)."""
+    key = (generation, database_key(session))
     held = current_app.extensions.get(EXTENSION)
     if held is None or held[0] != key:
         held = (key, build(session))

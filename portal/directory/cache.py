@@ -5,9 +5,10 @@ DIRECTORY_CACHE_REDIS_URL is set (by default REDIS_URL; see `portal.directory.re
 
 A key covers what the body depends on besides the directory: the query or slug, the locale, the
 score configuration and the current hour (so the score freshness rule is re-applied at least
-hourly). Each row also records the directory version it was rendered from; the version is bumped
-by every refresh of public rows and by a change of the publication minimum, and a read only
-returns rows of the current version, so a hit costs one query. Entries also expire after a TTL.
+hourly). Each row also records the directory generation it was rendered from (the version, bumped
+by every refresh of public rows and by a change of the publication minimum, with the time of its
+bump, see `generation`); a read only returns rows of the current one, so a hit costs one query.
+Entries also expire after a TTL.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from flask import current_app
 from sqlalchemy import (
@@ -55,8 +56,7 @@ _VERSION = text("SELECT version FROM directory_state WHERE id = :state").bindpar
 
 
 def version(session: AnySession) -> int:
-    """The current directory version (0 before the first refresh)."""
-    return session.connection().execute(_VERSION).scalar() or 0
+    return session.connection().execute(_VERSION).scalar() or 0  # 0 before the first refresh
 
 
 _GENERATION = text("SELECT version, updated_at FROM directory_state WHERE id = :state").bindparams(
@@ -71,10 +71,18 @@ def generation(session: AnySession) -> tuple[int, str]:
     again through numbers that copies kept outside the database (Redis, a worker's memory) were
     built from; the bump times tell those apart, so such a copy is never taken for current.
     """
-    row = session.connection().execute(_GENERATION).first()
-    if row is None:
-        return 0, "0"
-    return row[0], f"{row[0]}@{row[1]}"
+    return tagged(session.connection().execute(_GENERATION).first())
+
+
+def tagged(row: Sequence[Any] | None) -> tuple[int, str]:
+    """The version and generation tag of a read (version, updated_at) row of the state (None:
+    no bump yet; updated_at as the database returns it). Every copy kept outside the database
+    is keyed or stamped with the tag."""
+    return (0, "0") if row is None else (row[0], tag(row[0], row[1]))
+
+
+def tag(version: int, bumped_at: object) -> str:  # see `tagged`
+    return str(version) if bumped_at is None else f"{version}@{bumped_at}"
 
 
 def bump(session: AnySession, *, now: datetime) -> None:
@@ -96,8 +104,19 @@ def bump(session: AnySession, *, now: datetime) -> None:
             .values(id=STATE_ID, version=1, updated_at=now)
             .on_conflict_do_nothing()
         )
-    redis_cache.publish_after_commit(session, lambda: version(session))
+    redis_cache.publish_after_commit(
+        session, lambda: generation(session)[1], committed=lambda: committed_generation(session)
+    )
     session.info[CHANGED] = True  # id_index: the matching sets are built after the commit
+
+
+def committed_generation(session: AnySession) -> str:
+    """The generation tag committed now, read on a connection of its own (after a commit)."""
+    bind = session.get_bind()
+    if not isinstance(bind, Engine):
+        return generation(session)[1]
+    with bind.connect() as conn:
+        return tagged(conn.execute(_GENERATION).first())[1]
 
 
 def make_key(*parts: object) -> str:
@@ -107,14 +126,17 @@ def make_key(*parts: object) -> str:
 
 
 # The hit path of every cached page: one query, built once (no per-request expression building).
+# A body's first line is its generation tag; the version column skips other versions' rows.
 _GET = text(
-    'SELECT body, version FROM directory_result_cache WHERE "key" = :key AND expires_at > :now'
+    "SELECT body, version, (SELECT updated_at FROM directory_state WHERE id = :state)"
+    ' FROM directory_result_cache WHERE "key" = :key AND expires_at > :now'
     " AND version = COALESCE((SELECT version FROM directory_state WHERE id = :state), 0)"
 ).bindparams(bindparam("now", type_=UTCDateTime()), state=STATE_ID)
 
 
 def get(session: AnySession, key: str, *, now: datetime) -> str | None:
-    """The cached body, or None when missing, expired or rendered from an older version.
+    """The cached body, or None when missing, expired or rendered from another generation
+    (an older version, or after a database restore the same number of a lost history).
 
     The read runs on a connection of its own, outside the session's transaction. It sees
     committed rows only, which is all a shared cache holds. On PostgreSQL that connection comes
@@ -126,8 +148,8 @@ def get(session: AnySession, key: str, *, now: datetime) -> str | None:
     return None if found is None else found[0]
 
 
-def _lookup(session: AnySession, key: str, *, now: datetime) -> tuple[str, int] | None:
-    """`get`'s body with the version it was stored under (the current one)."""
+def _lookup(session: AnySession, key: str, *, now: datetime) -> tuple[str, str] | None:
+    """`get`'s body with the generation tag it was stored under (the current one)."""
     params = {"key": key, "now": now}
     bind = session.get_bind()
     if not isinstance(bind, Engine) or isinstance(bind.pool, StaticPool):
@@ -143,8 +165,12 @@ def _lookup(session: AnySession, key: str, *, now: datetime) -> tuple[str, int] 
         return None
 
 
-def _row(row: Row | None) -> tuple[str, int] | None:
-    return None if row is None else (row[0], row[1])
+def _row(row: Row | None) -> tuple[str, str] | None:
+    if row is None:
+        return None
+    current = tag(row[1], row[2])
+    stamp, newline, body = row[0].partition("\n")
+    return (body, current) if newline and stamp == current else None
 
 
 def reader(bind: Engine) -> Engine:
@@ -169,40 +195,44 @@ def dispose_readers() -> None:
         engine.dispose()
 
 
-def put(session: AnySession, key: str, body: str, *, now: datetime, ttl: int, version: int) -> None:
-    """Store a body rendered from `version` (read it before rendering) and prune expired ones.
-
-    An upsert: concurrent workers may render the same key. A body stored under a version that
-    has moved on meanwhile is simply never served.
-    """
+def put(
+    session: AnySession, key: str, body: str, *, now: datetime, ttl: int, generation: str
+) -> None:
+    """Store a body rendered from the generation tagged `generation` (read before rendering)
+    and prune expired ones. An upsert: concurrent workers may render the same key. A body stored
+    under a generation that has moved on meanwhile is simply never served."""
     session.execute(delete(ResultCache).where(ResultCache.expires_at <= now))
-    values = {"body": body, "expires_at": now + timedelta(seconds=ttl), "version": version}
+    values = {
+        "body": generation + "\n" + body,
+        "expires_at": now + timedelta(seconds=ttl),
+        "version": redis_cache.tag_version(generation),
+    }
     stmt = _insert(session, cast(Table, ResultCache.__table__)).values(key=key, **values)
     session.execute(stmt.on_conflict_do_update(index_elements=["key"], set_=values))
 
 
 def fetch(
     session: AnySession, parts: tuple, render: Callable[[], str], *, now: datetime, ttl: int,
-    counted: bool = True, basis: Callable[[], int | None] | None = None,
+    counted: bool = True, basis: Callable[[], str | None] | None = None,
 ) -> str:  # fmt: skip
     """The cached body for `parts`, or `render()` stored on a miss (committed).
 
     `counted=False` keeps the lookup out of the page cache's hit/miss metric (the vocabulary).
-    `basis`, called after `render()`: the directory version the render's per-process copies
+    `basis`, called after `render()`: the generation tag the render's per-process copies
     (matching sets, vocabulary) were kept for, if it read one; the body is never stamped with a
-    newer version than that.
+    newer generation than that.
     """
     return fetch_stamped(session, parts, render, now=now, ttl=ttl, counted=counted, basis=basis)[0]
 
 
 def fetch_stamped(
     session: AnySession, parts: tuple, render: Callable[[], str], *, now: datetime, ttl: int,
-    counted: bool = True, basis: Callable[[], int | None] | None = None,
-) -> tuple[str, int]:  # fmt: skip
-    """`fetch`, with the version the body is stamped with (served or stored under).
+    counted: bool = True, basis: Callable[[], str | None] | None = None,
+) -> tuple[str, str]:  # fmt: skip
+    """`fetch`, with the generation tag the body is stamped with (served or stored under).
 
-    With Redis that is Redis's version, which may lag behind the database's (before the
-    publish after a commit, or after a lost one) or run ahead of a version read earlier.
+    With Redis that is Redis's generation, which may lag behind the database's (before the
+    publish after a commit, or after a lost one) or run ahead of one read earlier.
     """
     key = make_key(*parts)
     client = redis_cache.client()
@@ -215,7 +245,7 @@ def fetch_stamped(
             return render()
 
         found = redis_cache.fetch(
-            client, key, render_counted, ttl=ttl, db_version=lambda: version(session),
+            client, key, render_counted, ttl=ttl, db_generation=lambda: generation(session)[1],
             basis=basis,
         )  # fmt: skip
         if counted:
@@ -225,24 +255,22 @@ def fetch_stamped(
     if counted:
         metrics.count_cache_lookup(hit=cached is not None)
     if cached is None:
-        current = version(session)  # before rendering: a bump meanwhile makes the row stale
+        current = generation(session)[1]  # before rendering: a bump meanwhile makes it stale
         body = render()
         current = redis_cache.no_newer(current, basis)
-        put(session, key, body, now=now, ttl=ttl, version=current)
+        put(session, key, body, now=now, ttl=ttl, generation=current)
         session.commit()
         cached = (body, current)
     return cached
 
 
 def shared_copy(
-    session: AnySession, parts: tuple, build: Callable[[], T], *, version: int, ttl: int,
+    session: AnySession, parts: tuple, build: Callable[[], T], *, generation: str, ttl: int,
     dump: Callable[[T], str], load: Callable[[str], T],
 ) -> T:  # fmt: skip
-    """What `build()` makes from the database, shared as `dump`'s text through the cache and
-    fit to keep in the process for directory version `version` (read by the caller).
-
-    A shared copy stamped with an older version (Redis not yet, or never, told of the change)
-    is not used: it is built here instead, and not shared (Redis's stamp would be older).
+    """What `build()` makes from the database, shared as `dump`'s text through the cache, fit
+    to keep for the generation tagged `generation`. A shared copy stamped with another (Redis
+    not yet told of a change; a lost history's after a restore) is not used: built, not shared.
     """
     built: list[T] = []
 
@@ -253,7 +281,7 @@ def shared_copy(
     body, stamp = fetch_stamped(session, parts, build_text, now=utcnow(), ttl=ttl, counted=False)
     if built:
         return built[0]
-    if stamp < version:
+    if stamp != generation:
         return build()
     try:
         return load(body)
@@ -265,19 +293,19 @@ def shared_copy(
 
 def process_copy(
     name: str, key: object, session: AnySession, parts: tuple, build: Callable[[], T], *,
-    version: int, ttl: int, dump: Callable[[T], str], load: Callable[[str], T],
+    generation: str, ttl: int, dump: Callable[[T], str], load: Callable[[str], T],
 ) -> T:  # fmt: skip
-    """The process's copy of a structure made per directory version, kept in the app's
-    extensions under `name` with `key` (the version, plus whatever else it depends on).
+    """The process's copy of a structure made per directory generation, kept in the app's
+    extensions under `name` with `key` (the generation tag, plus whatever else it depends on).
 
-    The first request after a change fetches it through `shared_copy` (never older than
-    `version`, so fit to keep) or, with the shared cache switched off, builds its own.
+    The first request after a change fetches it through `shared_copy` (of exactly
+    `generation`, so fit to keep) or, with the shared cache switched off, builds its own.
     """
     held = current_app.extensions.get(name)
     if held is None or held[0] != key:
         if current_app.config.get("DIRECTORY_RESULT_CACHE_SECONDS", 0) > 0:
             found = shared_copy(
-                session, parts, build, version=version, ttl=ttl, dump=dump, load=load
+                session, parts, build, generation=generation, ttl=ttl, dump=dump, load=load
             )
         else:
             found = build()

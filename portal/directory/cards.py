@@ -97,7 +97,7 @@ def _store(binding: tuple) -> _Store:
 
 
 def page_items(
-    session: AnySession, result: SearchResult, *, version: int, rule: ScoreRule
+    session: AnySession, result: SearchResult, *, generation: str, rule: ScoreRule
 ) -> list[ListItem]:
     """The list items of a search result's page (see `list_items`), with the links of the
     request: the detail pages' base URL, the way back to the search and the language."""
@@ -107,7 +107,7 @@ def page_items(
     link_suffix = back_suffix + (f"&{lang_query[1:]}" if back_suffix and lang_query else lang_query)
     return list_items(
         result,
-        version=(version, database_key(session)),
+        version=(generation, database_key(session)),
         rule=rule,
         read_rows=lambda ids: {
             row.company_id: row for row, _d in queries.rows_by_id(session, CARD_COLUMNS, ids)

@@ -6,7 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from portal.directory import id_index
+from portal.directory import cache, id_index, redis_cache
 from portal.directory.entries import refresh_all
 from portal.extensions import db
 
@@ -26,7 +26,15 @@ def reindex() -> None:
     "--force", is_flag=True, help="Build them even if a copy of this version is shared already."
 )
 def build_sets(force: bool) -> None:
-    """Build and share the ledenzoeker's matching sets of the current directory version."""
+    """Build and share the ledenzoeker's matching sets of the current directory version.
+
+    With Redis, first publish the database's generation: after a restore Redis may hold one of
+    the lost history (a higher number, or the same one bumped at another time), whose pages
+    would be served until it expired.
+    """
+    redis_cache.publish(
+        cache.committed_generation(db.session), lambda: cache.committed_generation(db.session)
+    )
     built = id_index.share(wait=True, force=force)
     click.echo("Matching sets already shared." if built is None else f"Built version {built}.")
 

@@ -269,12 +269,12 @@ def _pdok_location(doc: dict) -> Location | None:
 
 
 def geocoder_for(
-    config: Mapping[str, Any], session: AnySession, *, version: int | None = None
+    config: Mapping[str, Any], session: AnySession, *, version: int | str | None = None
 ) -> Geocoder:
     """The configured geocoder: GEOCODER=pdok for PDOK with offline fallback, else offline.
 
-    `version`: the directory version; the offline geocoder then keeps its answers in the
-    process for that version (see `locate`). PDOK's answers always go to the shared table.
+    `version`: the directory version or its generation tag; the offline geocoder then keeps its
+    answers in the process for that version (see `locate`). PDOK's answers always go to the shared table.
     """
     if config.get("GEOCODER") == "pdok":
         import requests
@@ -291,7 +291,7 @@ MEMO_MAX = 20_000  # offline answers kept per process; the memo starts over when
 _MEMO = "directory_geocode_memo"  # app.extensions: (directory version, {cache key: answer})
 
 
-def _memo(version: int) -> dict[str, Location | None]:
+def _memo(version: int | str) -> dict[str, Location | None]:
     held = current_app.extensions.get(_MEMO)
     if held is None or held[0] != version:
         held = current_app.extensions[_MEMO] = (version, {})

@@ -1,11 +1,13 @@
 """The directory's shared page cache in Redis: a hit is one MGET round trip, no SQL.
 
 Two kinds of keys under one prefix:
-- `<prefix>version`: the directory version as last published; it expires after
-  VERSION_SECONDS so that a publish lost while Redis was unreachable is corrected from the
-  database within that time (a missing version is read from the database and set with NX).
-- `<prefix>page:<sha256>`: "<version>\\n<body>", expiring after the cache TTL. A body whose
-  version is not the current one is a miss.
+- `<prefix>version`: the directory generation as last published (`cache.generation`'s tag: the
+  version and the time of its bump); it expires after VERSION_SECONDS so that a publish lost
+  while Redis was unreachable is corrected from the database within that time (a missing one
+  is read from the database and set with NX).
+- `<prefix>page:<sha256>`: "<tag>\\n<body>", expiring after the cache TTL. A body of another
+  generation than the current one is a miss: an older version's, or after a database restore
+  one of the lost history (the counter runs through its numbers again, at other times).
 
 `cache.bump()` records the new version on the SQLAlchemy session; it is published only after
 that transaction commits, so a reader never pairs a new version with uncommitted rows, and a
@@ -53,37 +55,40 @@ def _prefix() -> str:
 
 def fetch(
     client: redis.Redis, key: str, render: Callable[[], str], *, ttl: int,
-    db_version: Callable[[], int], basis: Callable[[], int | None] | None = None,
-) -> tuple[str, int]:  # fmt: skip
-    """The cached body for `key`, or `render()` stored under the version read before it (never
-    newer than `basis()`, see `cache.fetch`), with that version."""
+    db_generation: Callable[[], str], basis: Callable[[], str | None] | None = None,
+) -> tuple[str, str]:  # fmt: skip
+    """The cached body for `key`, or `render()` stored under the generation read before it
+    (never newer than `basis()`, see `cache.fetch`), with that generation's tag."""
     prefix = _prefix()
     page_key = f"{prefix}page:{key}"
     try:
         # Without decode_responses the client returns bytes.
         current, stored = cast("list[bytes | None]", client.mget(f"{prefix}version", page_key))
         if current is None:
-            current = str(db_version()).encode()
+            current = db_generation().encode()
             client.set(f"{prefix}version", current, nx=True, ex=VERSION_SECONDS)
     except redis.RedisError as error:
         log.warning(
             "directory cache: Redis unavailable (%s), rendering without it", type(error).__name__
         )
         body = render()
-        return body, no_newer(db_version(), basis)
+        return body, no_newer(db_generation(), basis)
     if stored is not None:
         stamp, _, stored_body = stored.partition(b"\n")
         if stamp == current:
-            return stored_body.decode(), int(current)
+            return stored_body.decode(), current.decode()
     body = render()
-    version = no_newer(int(current), basis)
+    published = current.decode()
+    stamp_tag = no_newer(published, basis)
     try:
-        client.set(page_key, str(version).encode() + b"\n" + body.encode(), ex=ttl)
+        if stamp_tag != published and tag_version(stamp_tag) >= tag_version(published):
+            _replace(client, f"{prefix}version", published, stamp_tag)
+        client.set(page_key, stamp_tag.encode() + b"\n" + body.encode(), ex=ttl)
     except redis.RedisError as error:
         log.warning(
             "directory cache: Redis unavailable (%s), page not stored", type(error).__name__
         )
-    return body, version
+    return body, stamp_tag
 
 
 def stored(client: redis.Redis, key: str, *, version: int) -> str | None:
@@ -162,42 +167,90 @@ def store(client: redis.Redis, key: str, body: str, *, version: int, ttl: int) -
         )
 
 
-def no_newer(version: int, basis: Callable[[], int | None] | None) -> int:
-    """`version`, or the older version `basis()` says a body was built from."""
+def tag_version(tag: str | bytes) -> int:
+    """The version number of a generation tag (`cache.generation`); -1 for one that is not."""
+    text = tag.decode("ascii", "replace") if isinstance(tag, bytes) else tag
+    try:
+        return int(text.partition("@")[0])
+    except ValueError:
+        return -1
+
+
+def no_newer(tag: str, basis: Callable[[], str | None] | None) -> str:
+    """The generation `tag`, or the one `basis()` says a body was built from when that is not
+    newer (an older version, or the same number of another history: the database's)."""
     used = None if basis is None else basis()
-    return version if used is None else min(version, used)
+    return tag if used is None or tag_version(used) > tag_version(tag) else used
 
 
-def publish_after_commit(session: AnySession, current: Callable[[], int]) -> None:
-    """Publish the version `current()` reads to Redis once the session's transaction commits.
+def publish_after_commit(
+    session: AnySession, current: Callable[[], str], *, committed: Callable[[], str]
+) -> None:
+    """Publish the generation `current()` reads to Redis once the session's transaction commits.
 
-    Without Redis this is a no-op and `current` is never called (no extra query per bump).
+    `committed()`: the generation committed at that moment, read when Redis holds a higher
+    number than `current()` (see `_publish`). Without Redis this is a no-op and neither is
+    called (no extra query per bump).
     """
     if client() is not None:
-        session.info[PENDING] = current()
+        session.info[PENDING] = (current(), committed)
 
 
-# Two commits may publish out of order: the version in Redis only ever moves forward.
-_SET_IF_GREATER = """
-local current = tonumber(redis.call('GET', KEYS[1]) or '-1')
-if tonumber(ARGV[1]) > current then
-  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+# Two commits may publish out of order: the version in Redis only moves forward within one
+# history. The same number with another bump time is another history (a database restore):
+# replaced. A higher number is answered with the tag held, for `_publish` to judge.
+_PUBLISH = """
+local held = redis.call('GET', KEYS[1])
+local number = -1
+if held then number = tonumber(string.match(held, '^%d+') or '-1') end
+local new = tonumber(ARGV[2])
+if (not held) or new > number or (new == number and held ~= ARGV[1]) then
+  redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[3])
+  return false
+end
+if new < number then return held end
+return false
+"""
+_REPLACE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 end
 """
 
 
+def _replace(found: redis.Redis, key: str, held: str | bytes, tag: str) -> None:
+    """Publish `tag` in place of `held` (unless another was published meanwhile): `held` is of
+    a history the database no longer has (its number is ahead of the database's, read after
+    `held`, or the same number bumped at another time)."""
+    found.eval(_REPLACE, 1, key, held, tag, VERSION_SECONDS)
+
+
 @event.listens_for(Session, "after_commit")
 def _publish(session: Session) -> None:
-    version = session.info.pop(PENDING, None)
+    pending = session.info.pop(PENDING, None)
+    if pending is not None:
+        publish(*pending)
+
+
+def publish(tag: str, committed: Callable[[], str]) -> None:
+    """Publish the committed generation `tag` (see `publish_after_commit`); also by hand, after a
+    database restore (`flask directory build-sets`), in place of a lost history's."""
     found = client()
-    if version is None or found is None:
+    if found is None:
         return
+    key = f"{_prefix()}version"
     try:
-        found.eval(_SET_IF_GREATER, 1, f"{_prefix()}version", version, VERSION_SECONDS)
+        held = found.eval(_PUBLISH, 1, key, tag, tag_version(tag), VERSION_SECONDS)
+        if held is not None:
+            # Redis is ahead: a later commit published (same history), or a database restore
+            # went back. The database, read after Redis, tells: it has at least the number.
+            now = committed()
+            if tag_version(now) < tag_version(held):
+                _replace(found, key, held, now)
     except redis.RedisError as error:
         log.warning(
             "directory cache: version %s not published (%s); Redis corrects it within %s s",
-            version, type(error).__name__, VERSION_SECONDS,
+            tag, type(error).__name__, VERSION_SECONDS,
         )  # fmt: skip
 
 

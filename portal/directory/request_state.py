@@ -46,6 +46,4 @@ def request_generation(session: AnySession) -> tuple[int, str]:
         return cache.generation(session)
     finally:
         connection.close()
-    if row is None:
-        return 0, "0"
-    return row[0], f"{row[0]}@{row[1]}"
+    return cache.tagged(row)

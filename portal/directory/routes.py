@@ -69,22 +69,20 @@ def _rule() -> services.ScoreRule:
     )
 
 
-def _directory_version() -> int:
-    """The directory version, read once per request."""
-    return _directory_generation()[0]
-
-
 def _directory_generation() -> tuple[int, str]:
-    """The directory version and its generation tag (cache.generation), read once per request."""
+    """The directory version and its generation tag (cache.generation), read once per request.
+
+    What this process keeps per directory state is keyed by the tag, not the number alone:
+    after a database restore the counter runs through numbers of the lost history again.
+    """
     if "directory_generation" not in g:
         g.directory_generation = request_state.request_generation(db.session)
-        g.directory_version = g.directory_generation[0]
     return g.directory_generation
 
 
 def _publication_min() -> int:
     """The publication minimum, read once per directory version (changing it bumps the version)."""
-    key = (_directory_version(), current_app.config["REVIEW_MIN_COUNT"])
+    key = (_directory_generation()[1], current_app.config["REVIEW_MIN_COUNT"])
     held = current_app.extensions.get(PUBLICATION_MIN)
     if held is None or held[0] != key:
         held = (key, publication_min())
@@ -151,20 +149,18 @@ def index():
 
 
 def _search(query: SearchQuery) -> services.SearchResult:
-    version, rule = _directory_version(), _rule()
+    (version, tag), rule = _directory_generation(), _rule()
     result = services.search(
         db.session,
         query,
-        geocoder=geocoder_for(current_app.config, db.session, version=version),
+        geocoder=geocoder_for(current_app.config, db.session, version=tag),
         rule=rule,
         vocabulary=_vocabulary(),
-        page_starts=lambda: browse.current(db.session, version=version),
-        id_index=lambda: id_index.current(
-            db.session, version=version, generation=_directory_generation()
-        ),
-        lists_key=(_directory_generation()[1], database_key(db.session)),
+        page_starts=lambda: browse.current(db.session, generation=tag),
+        id_index=lambda: id_index.current(db.session, version=version, generation=(version, tag)),
+        lists_key=(tag, database_key(db.session)),
     )
-    result.items = cards.page_items(db.session, result, version=version, rule=rule)
+    result.items = cards.page_items(db.session, result, generation=tag, rule=rule)
     if db.session().in_transaction():  # an unused session has nothing to commit
         db.session.commit()  # geocoder answers are cached in the database
     return result
@@ -174,7 +170,7 @@ def _vocabulary() -> vocabulary.Vocabulary | None:
     """The forgiving search's vocabulary; None reads words as typed (a benchmark baseline)."""
     if not current_app.config.get("DIRECTORY_FORGIVING_SEARCH", True):
         return None
-    return vocabulary.current(db.session, version=_directory_version())
+    return vocabulary.current(db.session, generation=_directory_generation()[1])
 
 
 def _cached_fragment(query: SearchQuery) -> Response:
@@ -199,8 +195,8 @@ def _cached(parts: tuple, render: Callable[[], str]) -> str:
         config["REVIEW_MIN_COUNT"], config["REVIEW_MAX_AGE_DAYS"],
     )  # fmt: skip
     ttl = config["DIRECTORY_RESULT_CACHE_SECONDS"]
-    # Stamped no newer than the version this request's matching sets were kept for.
-    basis = lambda: g.get("directory_version")  # noqa: E731
+    # Stamped no newer than the generation this request's matching sets were kept for.
+    basis = lambda: g.get("directory_generation", (None, None))[1]  # noqa: E731
     return cache.fetch(db.session, parts, render, now=now, ttl=ttl, basis=basis)
 
 
@@ -230,7 +226,7 @@ def _map_body(query: SearchQuery) -> str:
     found = services.map_points(
         db.session,
         query,
-        geocoder=geocoder_for(current_app.config, db.session, version=_directory_version()),
+        geocoder=geocoder_for(current_app.config, db.session, version=_directory_generation()[1]),
         rule=_rule(),
         vocabulary=_vocabulary(),
     )

@@ -271,18 +271,19 @@ def from_json(body: str) -> Vocabulary:
     )
 
 
-def current(session: AnySession, *, version: int | None = None) -> Vocabulary:
-    """The vocabulary of the current directory version.
+def current(session: AnySession, *, generation: str | None = None) -> Vocabulary:
+    """The vocabulary of the current directory generation.
 
-    Each process keeps the one it last used next to its version. After a change the first
-    worker to need it builds it and puts it in the shared cache (database or Redis, stamped
-    with the directory version like the cached pages); the other workers read it from there
-    instead of building it again (with the cache switched off, DIRECTORY_RESULT_CACHE_SECONDS=0,
-    each process builds its own). `version`: the directory version if the caller read it.
+    Each process keeps the one it last used next to its generation (`cache.generation`'s tag,
+    so not one of a history lost in a database restore). After a change the first worker to
+    need it builds it and puts it in the shared cache (database or Redis, stamped with the
+    generation like the cached pages); the other workers read it from there instead of
+    building it again (with the cache switched off, DIRECTORY_RESULT_CACHE_SECONDS=0, each
+    process builds its own). `generation`: the tag if the caller read it.
     """
-    if version is None:
-        version = cache.version(session)
+    if generation is None:
+        generation = cache.generation(session)[1]
     return cache.process_copy(
-        EXTENSION, version, session, (CACHE_KEY,), lambda: build(session), version=version,
-        ttl=CACHE_SECONDS, dump=to_json, load=from_json,
+        EXTENSION, generation, session, (CACHE_KEY,), lambda: build(session),
+        generation=generation, ttl=CACHE_SECONDS, dump=to_json, load=from_json,
     )  # fmt: skip

@@ -51,9 +51,9 @@ def test_cache_can_be_switched_off(app, client, listed):
     assert db.session.query(ResultCache).count() == 0
 
 
-def _put(key: str, body: str, *, now=NOW, version: int = 0) -> None:
+def _put(key: str, body: str, *, now=NOW, generation: str = "0") -> None:
     """Store and commit: on PostgreSQL cache reads see committed rows only."""
-    cache.put(db.session, key, body, now=now, ttl=60, version=version)
+    cache.put(db.session, key, body, now=now, ttl=60, generation=generation)
     db.session.commit()
 
 
@@ -92,9 +92,9 @@ def test_rows_of_an_older_version_are_never_served(app):
     db.session.commit()
     assert cache.get(db.session, "c" * 64, now=NOW) is None
     # A body rendered from version 0 but stored after the bump (a slow worker) stays unserved.
-    _put("c" * 64, "late", version=0)
+    _put("c" * 64, "late", generation="0")
     assert cache.get(db.session, "c" * 64, now=NOW) is None
-    _put("c" * 64, "v1", version=1)
+    _put("c" * 64, "v1", generation=cache.generation(db.session)[1])
     assert cache.get(db.session, "c" * 64, now=NOW) == "v1"
 
 

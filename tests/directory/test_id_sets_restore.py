@@ -9,10 +9,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import text
 
+from portal.core.db import utcnow
 from portal.directory import cache, id_index
 from portal.extensions import db
 from tests.directory.test_id_prebuild import PARTS, builds  # noqa: F401 (fixture)
 from tests.directory.test_redis_cache import PREFIX, REDIS_URL, _redis_or_skip
+from tests.directory.test_search import FRAGMENT, names
 
 BACKENDS = {
     "database": {},
@@ -118,3 +120,61 @@ def test_build_sets_force_builds_even_when_the_shared_copy_is_current(
     assert _share(app, "--force") == f"Built version {version}.\n"
     assert builds == [1]
     assert id_index.current(db.session, version=version) is not None
+
+
+def _search(client, words: str) -> list[str]:
+    return names(client.get(f"/ledenzoeker/?q={words}", headers=FRAGMENT))
+
+
+def test_pages_of_a_version_the_counter_reaches_again_are_not_served(app, client, backend, listed):
+    """The page cache (database or Redis) and the copies each process keeps (cards, page starts,
+    vocabulary, filter ids) are stamped with the generation, not the number alone."""
+    listed("Bakker Een", specialisms=["Warmtepompen"])
+    state = _backup()
+    two = listed("Bakker Twee", specialisms=["Warmtepompen"])
+    lost = cache.version(db.session)
+    assert _search(client, "bakker") == ["Bakker Een", "Bakker Twee"]
+    assert _search(client, "warmtepomp") == ["Bakker Een", "Bakker Twee"]
+    assert _search(client, "")[:2] == ["Bakker Een", "Bakker Twee"]
+    _restore(state, two)
+    listed("Bakker Drie", specialisms=["Warmtepompen"])
+    assert cache.version(db.session) == lost  # the counter is back at the lost pages' number
+    assert _search(client, "bakker") == ["Bakker Drie", "Bakker Een"]
+    assert _search(client, "warmtepomp") == ["Bakker Drie", "Bakker Een"]
+    assert "Bakker Twee" not in _search(client, "")
+
+
+def test_pages_of_a_higher_version_from_before_a_restore_are_not_served(
+    app, client, backend, listed
+):
+    """Right after the restore the database's number is below the lost pages' one; the next
+    change, or `flask directory build-sets`, replaces Redis's generation of the lost history."""
+    listed("Bakker Een")
+    state = _backup()
+    two = listed("Bakker Twee")
+    assert _search(client, "bakker") == ["Bakker Een", "Bakker Twee"]
+    _restore(state, two)
+    _share(app)
+    assert _search(client, "bakker") == ["Bakker Een"]
+    listed("Bakker Drie")
+    assert _search(client, "bakker") == ["Bakker Drie", "Bakker Een"]
+
+
+@pytest.mark.parametrize("app_config", [{"DIRECTORY_RESULT_CACHE_SECONDS": 0}])
+def test_cards_kept_in_the_process_are_of_the_generation(client, listed):
+    """A worker's kept cards of a lost history are not shown once the counter is back at their
+    number (the shared page cache switched off: every search renders its cards)."""
+    one = listed("Bakker Een")
+    state = _backup()
+    rename = text("UPDATE directory_entries SET name = :name WHERE company_id = :id")
+    db.session.execute(rename, {"name": "Bakker Verloren", "id": one.id})
+    cache.bump(db.session, now=utcnow())
+    db.session.commit()
+    assert _search(client, "bakker") == ["Bakker Verloren"]
+    db.session.execute(rename, {"name": "Bakker Een", "id": one.id})  # the restore
+    db.session.execute(
+        text("UPDATE directory_state SET version = :version, updated_at = :updated_at"), state
+    )
+    cache.bump(db.session, now=utcnow())
+    db.session.commit()
+    assert _search(client, "bakker") == ["Bakker Een"]
