@@ -7,12 +7,15 @@ still compare. One pass through the mix warms the process (sets, vocabulary, car
 then each pass is timed.
 
     .venv/bin/python bench/directory_inprocess.py DATABASE_URL [--passes 3] [--count 3000]
-        [--plain] [--profile N] [--digest] [--against DIR [--rounds 3]]
+        [--plain] [--cache SECONDS] [--profile N] [--digest [--headers]] [--against DIR [--rounds 3]]
 
 DATABASE_URL: a database filled by bench/gen_companies.py. `--plain`: the forgiving search
-off (DIRECTORY_FORGIVING_SEARCH=false). `--profile N`: cProfile over one timed pass, the N
+off (DIRECTORY_FORGIVING_SEARCH=false). `--cache SECONDS`: the shared result cache on (as
+`mix`; every query of the mix is distinct, so each request is a miss that also stores its
+fragment; the wall time then includes the database's commits). `--profile N`: cProfile over one timed pass, the N
 costliest functions by own and cumulative time. `--digest`: a SHA-256 over every response
-status and body (compare two checkouts: equal digests mean byte-identical answers).
+status and body (compare two checkouts: equal digests mean byte-identical answers);
+`--headers` adds every response header but Date to it.
 `--against DIR`: alternate runs of this checkout and the checkout at DIR (each in its own
 process, same database, `--rounds` times) and print the pairs (each run's best pass: on a
 shared machine other processes only ever add to the CPU time of a pass).
@@ -46,8 +49,8 @@ def main() -> None:
         return
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; root {root}")
     print(f"{result['requests']} requests per pass ({'plain' if args.plain else 'forgiving'})")
-    for n, ms in enumerate(result["passes"], 1):
-        print(f"  pass {n}: {ms:.3f} ms CPU per request")
+    for n, (ms, wall) in enumerate(zip(result["passes"], result["walls"], strict=True), 1):
+        print(f"  pass {n}: {ms:.3f} ms CPU per request ({wall:.3f} ms wall)")
     print(f"median: {statistics.median(result['passes']):.3f} ms CPU per request, "
           f"best: {min(result['passes']):.3f} ms")  # fmt: skip
     if args.digest:
@@ -60,9 +63,11 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--passes", type=int, default=3)
     parser.add_argument("--count", type=int, default=3000)
     parser.add_argument("--plain", action="store_true")
+    parser.add_argument("--cache", type=int, default=0)
     parser.add_argument("--profile", type=int, default=0)
     parser.add_argument("--sample", type=int, default=0)
     parser.add_argument("--digest", action="store_true")
+    parser.add_argument("--headers", action="store_true")
     parser.add_argument("--against", default="")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--root", default="", help=argparse.SUPPRESS)
@@ -84,11 +89,11 @@ def _run(root: Path, args: argparse.Namespace) -> dict:
     from portal import create_app
 
     app = create_app()
-    app.config["DIRECTORY_RESULT_CACHE_SECONDS"] = 0
+    app.config["DIRECTORY_RESULT_CACHE_SECONDS"] = args.cache
     paths = [f"/ledenzoeker/?{q}" for q in directory._mix(args.url)][: args.count]
     client = app.test_client()
     _pass(client, paths)  # warm: sets, vocabulary, card parts, geocoder answers
-    passes, digest = [], ""
+    passes, walls, digest = [], [], ""
     for n in range(args.passes):
         profiler = sampler = None
         if args.sample and n == 0:
@@ -98,25 +103,47 @@ def _run(root: Path, args: argparse.Namespace) -> dict:
 
             profiler = cProfile.Profile()
             profiler.enable()
-        seconds, digest = _pass(client, paths, digest=args.digest)
+        if args.cache:
+            _forget_pages(app)  # each pass misses, as the distinct queries of live typing do
+        seconds, wall, digest = _pass(client, paths, digest=args.digest, headers=args.headers)
         if profiler is not None:
             profiler.disable()
             _print_profile(profiler, args.profile)
         if sampler is not None:
             sampler.stop(args.sample)
         passes.append(seconds * 1000 / len(paths))
-    return {"requests": len(paths), "passes": passes, "digest": digest}
+        walls.append(wall * 1000 / len(paths))
+    return {"requests": len(paths), "passes": passes, "walls": walls, "digest": digest}
 
 
-def _pass(client, paths: list[str], *, digest: bool = False) -> tuple[float, str]:
+def _pass(
+    client, paths: list[str], *, digest: bool = False, headers: bool = False
+) -> tuple[float, float, str]:
+    """CPU and wall seconds of one pass, and the digest of its answers when asked."""
     sha = hashlib.sha256()
-    start = time.process_time()
+    start, wall = time.process_time(), time.perf_counter()
     for path in paths:
         response = client.get(path, headers=HX)
         if digest:
             sha.update(f"{path} {response.status_code}\n".encode())
+            if headers:
+                sha.update(repr([h for h in response.headers if h[0] != "Date"]).encode())
             sha.update(response.get_data())
-    return time.process_time() - start, sha.hexdigest()
+    return time.process_time() - start, time.perf_counter() - wall, sha.hexdigest()
+
+
+def _forget_pages(app) -> None:
+    """Drop the stored result fragments (the database table; the benchmark runs without Redis),
+    not the shared matching sets and vocabulary kept in the same table."""
+    from sqlalchemy import text
+
+    from portal.extensions import db
+
+    with app.app_context():
+        db.session.execute(
+            text("DELETE FROM directory_result_cache WHERE body LIKE '%id=\"directory-results\"%'")
+        )
+        db.session.commit()
 
 
 def _print_profile(profiler, top: int) -> None:
@@ -171,7 +198,8 @@ def _paired(args: argparse.Namespace) -> None:
     """Alternate this checkout and the one at --against, each run in a fresh process."""
     roots = {"this": HERE.parent.parent, "against": Path(args.against).resolve()}
     common = [args.url, "--passes", str(args.passes), "--count", str(args.count), "--json"]
-    common += ["--plain"] * args.plain + ["--digest"] * args.digest
+    common += ["--plain"] * args.plain + ["--digest"] * args.digest + ["--headers"] * args.headers
+    common += ["--cache", str(args.cache)]
     figures: dict[str, list[float]] = {"this": [], "against": []}
     digests: dict[str, set[str]] = {"this": set(), "against": set()}
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")

@@ -78,7 +78,7 @@ def register_extensions(app: Flask) -> None:
     )
     csrf.init_app(app)
     htmx.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
+    babel.init_app(app, locale_selector=i18n.babel_locale)
     i18n.register(app)
     limiter.init_app(app)
     oauth.init_app(app)

@@ -74,10 +74,21 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: object) -> None:
     enable_wal(dbapi_connection, timeout=10.0)
 
 
+_DATABASE_KEY = "portal.database_key"  # Session.info: the key, worked out once per session
+
+
 def database_key(session: AnySession) -> str:
     """The bound database as a key for what a process keeps per database (its URL, password
-    masked: the same host, port and name are the same database)."""
-    return str(session.get_bind().engine.url)
+    masked: the same host, port and name are the same database).
+
+    Kept in the session's `info` for the session's life (a session's default bind never
+    changes): a ledenzoeker search asks for it several times, and `get_bind` of Flask-SQLAlchemy's
+    session is the costly part of the answer."""
+    info = session.info
+    key = info.get(_DATABASE_KEY)
+    if key is None:
+        key = info[_DATABASE_KEY] = str(session.get_bind().engine.url)
+    return key
 
 
 def is_postgres(session_or_engine: AnySession | Engine | Connection) -> bool:

@@ -3,7 +3,7 @@
 import threading
 from typing import Any
 
-from babel import support
+from babel import Locale, support
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_locale, get_translations
 from wtforms.i18n import messages_path
@@ -68,6 +68,20 @@ def select_locale() -> str:
 
 
 _ENVIRON_KEY = "portal.locale"  # (endpoint, locale) chosen for this request
+_PARSED: dict[str, Locale] = {}  # babel_locale: each code parsed once per process
+
+
+def babel_locale() -> Locale:
+    """`select_locale`'s choice as the babel `Locale` Flask-Babel's selector returns.
+
+    Flask-Babel parses a code returned by the selector again in every request (about 14 µs,
+    with file-system checks); a `Locale` it takes as it is. Locales are immutable.
+    """
+    code = select_locale()
+    found = _PARSED.get(code)
+    if found is None:
+        found = _PARSED[code] = Locale.parse(code)
+    return found
 
 
 def _choose_locale() -> str:

@@ -31,6 +31,7 @@ from portal.directory import (
     browse,
     cache,
     cards,
+    headers,
     id_index,
     logos,
     map_data,
@@ -46,7 +47,6 @@ from portal.extensions import db, limiter
 bp = Blueprint("directory", __name__)
 bp.add_app_template_global(browse.page_urls, "directory_page_urls")
 RESULTS_TARGET = "directory-results"
-PUBLIC_MAX_AGE = 60
 # Per IP, CSV and JSON together; DIRECTORY_EXPORT_RATE_LIMIT overrides it.
 EXPORT_RATE_LIMIT = "10/hour"
 PUBLICATION_MIN = "directory_publication_min"  # app.extensions: (version key, value)
@@ -97,25 +97,7 @@ def _public_url(endpoint: str, **values: Any) -> str:
     return base + url_for(endpoint, **values)
 
 
-@bp.after_request
-def _cache_headers(response: Response) -> Response:
-    """Cache public pages briefly: shared caches only for responses without session data.
-
-    Full pages carry the visitor's CSRF token, so only the browser may keep them; the results
-    fragment and the exports are the same for everyone.
-    """
-    if request.method != "GET" or response.status_code != 200:
-        return response
-    response.cache_control.max_age = PUBLIC_MAX_AGE
-    if g.get("directory_shared_cache") and not session.modified:
-        response.cache_control.public = True
-    else:
-        response.cache_control.private = True
-    if not response.is_streamed:
-        response.add_etag()
-        if request.if_none_match or request.if_modified_since:
-            response.make_conditional(request)
-    return response
+bp.after_request(headers.cache_headers)
 
 
 @bp.get("/")

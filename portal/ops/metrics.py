@@ -12,6 +12,7 @@ from __future__ import annotations
 import hmac
 import os
 import time
+from typing import Any
 
 from flask import Flask, Response, abort, g, request
 from prometheus_client import (
@@ -48,9 +49,21 @@ def _observe(response):
         endpoint = request.endpoint or "unmatched"
         # Labels come from fixed sets: a client must not be able to mint new series.
         method = request.method if request.method in METHODS else "other"
-        metrics.REQUEST_SECONDS.labels(endpoint, method).observe(time.perf_counter() - started)
-        metrics.REQUESTS.labels(endpoint, method, f"{response.status_code // 100}xx").inc()
+        key = (endpoint, method, f"{response.status_code // 100}xx")
+        series = _SERIES.get(key)
+        if series is None:
+            series = _SERIES[key] = (
+                metrics.REQUEST_SECONDS.labels(endpoint, method),
+                metrics.REQUESTS.labels(*key),
+            )
+        series[0].observe(time.perf_counter() - started)
+        series[1].inc()
     return response
+
+
+# _observe: the labelled series per (endpoint, method, status class), looked up once per process
+# (`labels` checks and locks on every call). A fixed set: endpoints, METHODS and classes.
+_SERIES: dict[tuple[str, str, str], tuple[Any, Any]] = {}
 
 
 def authorized(header: str, token: str) -> bool:
