@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
+import weakref
 from datetime import UTC, datetime
 from typing import Any, Protocol, TypeAlias, cast
 
@@ -78,8 +80,7 @@ _DATABASE_KEY = "portal.database_key"  # Session.info: the key, worked out once 
 
 
 def database_key(session: AnySession) -> str:
-    """The bound database as a key for what a process keeps per database (its URL, password
-    masked: the same host, port and name are the same database).
+    """The bound database as a key for what a process keeps per database (`engine_key`).
 
     Kept in the session's `info` for the session's life (a session's default bind never
     changes): a ledenzoeker search asks for it several times, and `get_bind` of Flask-SQLAlchemy's
@@ -87,7 +88,21 @@ def database_key(session: AnySession) -> str:
     info = session.info
     key = info.get(_DATABASE_KEY)
     if key is None:
-        key = info[_DATABASE_KEY] = str(session.get_bind().engine.url)
+        key = info[_DATABASE_KEY] = engine_key(session.get_bind().engine)
+    return key
+
+
+_ENGINE_KEYS: weakref.WeakKeyDictionary[Engine, str] = weakref.WeakKeyDictionary()
+
+
+def engine_key(engine: Engine) -> str:
+    """An opaque, stable key for `engine`'s database: a digest of its URL without the password
+    (the same user, host, port and name are the same database, whatever the password), so no
+    credentials or host details end up in keys of caches or locks. Worked out once per engine."""
+    key = _ENGINE_KEYS.get(engine)
+    if key is None:
+        rendered = engine.url.set(password=None).render_as_string(hide_password=True)
+        key = _ENGINE_KEYS[engine] = hashlib.sha256(rendered.encode()).hexdigest()[:32]
     return key
 
 

@@ -176,9 +176,9 @@ def _row(row: Row | None) -> tuple[str, str] | None:
 def reader(bind: Engine) -> Engine:
     """This process's pool of autocommit connections for cache reads on `bind`'s database."""
     engines = current_app.extensions.setdefault(READERS, {})
-    engine = engines.get(bind.url)
+    engine = engines.get(bind)  # per engine: no URL (credentials) as a key
     if engine is None:
-        engine = engines[bind.url] = create_engine(
+        engine = engines[bind] = create_engine(
             bind.url,
             isolation_level="AUTOCOMMIT",
             pool_pre_ping=False,

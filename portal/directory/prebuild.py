@@ -28,6 +28,7 @@ from flask import Flask, Response, after_this_request, current_app, g, has_reque
 from sqlalchemy import Engine, text
 
 from portal.core import filelock
+from portal.core.db import engine_key
 
 log = logging.getLogger(__name__)
 _PROCESS_LOCKS: dict[str, threading.Lock] = {}
@@ -58,7 +59,7 @@ def lock(engine: Engine, key: int, *, wait: bool) -> Iterator[bool]:
             yield got
         return
     with _PROCESS_LOCKS_GUARD:
-        held = _PROCESS_LOCKS.setdefault(f"{engine.url}#{key}", threading.Lock())
+        held = _PROCESS_LOCKS.setdefault(f"{engine_key(engine)}#{key}", threading.Lock())
     got = held.acquire(blocking=wait)
     try:
         yield got
