@@ -38,7 +38,7 @@ from sqlalchemy.sql.elements import TextClause
 from sqlalchemy.sql.selectable import TextualSelect
 
 from portal.core.db import AnySession
-from portal.directory import geo
+from portal.directory import geo, request_state
 from portal.directory.models import DirectoryEntry
 
 WALK_THRESHOLD = 5000  # hits beyond which walking the sort index beats sorting the hits
@@ -205,7 +205,7 @@ def page_from(
         columns=", ".join(f"e.{column.name}" for column in columns), table=_TABLE
     )
     params = {"start_key": start[0], "start_id": start[1], "size": size}
-    rows = session.connection().execute(_statement(sql, tuple(columns)), params)
+    rows = request_state.rows(session, _statement(sql, tuple(columns)), params)
     return [(row, None) for row in rows]
 
 
@@ -222,9 +222,10 @@ def rows_by_id(
         ids=", ".join(f":id{n}" for n in range(len(ids))),
     )
     params = {f"id{n}": company_id for n, company_id in enumerate(ids)}
-    found = {row.company_id: row for row in session.connection().execute(
-        _statement(sql, tuple(columns)), params
-    )}  # fmt: skip
+    found = {
+        row.company_id: row
+        for row in request_state.rows(session, _statement(sql, tuple(columns)), params)
+    }
     km: list[float | None] = list(distances) if distances else [None] * len(ids)
     return [(found[i], d) for i, d in zip(ids, km, strict=True) if i in found]
 

@@ -2,7 +2,8 @@
 
 A request whose session has begun nothing reads it on a pooled connection of its own, so a
 search answered from kept sets and cards begins no transaction on the session's engine at
-all; a session that is in a transaction (it may hold its own bump) reads through the session.
+all (the rows of cards not kept yet and of a page of everyone are read there too); a session
+that is in a transaction (it may hold its own bump or changes) reads through the session.
 Runs on a database file (in-memory SQLite has one shared connection and always reads through
 the session) or on the PostgreSQL test database.
 """
@@ -10,7 +11,7 @@ the session) or on the PostgreSQL test database.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from portal.directory import cache, request_state, search_filters
 from portal.directory.entries import refresh_entry
@@ -95,3 +96,43 @@ def test_a_specialism_added_since_its_ids_were_kept_is_found(app, specialism):
     found = search_filters.list_ids(db.session, Specialism, ["airco", "verwarming"], key=key)
     assert found == [airco, heating]
     assert search_filters.list_ids(db.session, Specialism, ["bestaat-niet"], key=key) == []
+
+
+def test_a_miss_reading_rows_for_cards_not_kept_begins_no_transaction(client, listed, begins):
+    listed("Bakker Installaties")
+    listed("Smit Techniek")
+    assert names(client.get("/ledenzoeker/?q=smit", headers=FRAGMENT)) == ["Smit Techniek"]
+    db.session.remove()
+    begins.clear()
+    # Bakker's card was never rendered: its row is read, on the reader, not in the session.
+    assert names(client.get("/ledenzoeker/?q=bakk", headers=FRAGMENT)) == ["Bakker Installaties"]
+    assert begins == []
+
+
+def test_a_later_page_of_everyone_begins_no_transaction(client, listed, begins):
+    for n in range(25):
+        listed(f"Bakker {n:02d}")
+    assert len(names(client.get("/ledenzoeker/", headers=FRAGMENT))) == 20  # page starts kept
+    db.session.remove()
+    begins.clear()
+    assert names(client.get("/ledenzoeker/?page=2", headers=FRAGMENT)) == [
+        f"Bakker {n:02d}" for n in range(20, 25)
+    ]
+    assert begins == []
+
+
+def test_rows_are_read_in_the_session_while_it_is_in_a_transaction(app, listed):
+    company_id = listed("Bakker Installaties").id
+    db.session.commit()
+    statement = text("SELECT name FROM directory_entries WHERE company_id = :id")
+    assert [r.name for r in request_state.rows(db.session, statement, {"id": company_id})] == [
+        "Bakker Installaties"
+    ]
+    db.session.execute(
+        text("UPDATE directory_entries SET name = 'Bakker Warmte' WHERE company_id = :id"),
+        {"id": company_id},
+    )  # not committed: only this session sees it
+    assert [r.name for r in request_state.rows(db.session, statement, {"id": company_id})] == [
+        "Bakker Warmte"
+    ]
+    db.session.rollback()
