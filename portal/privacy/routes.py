@@ -31,12 +31,12 @@ from portal.privacy.forms import ErasureRequestForm, RightRequestForm
 from portal.privacy.models import RequestKind
 from portal.privacy.purges import LOG_DAYS
 from portal.privacy.records import RECORDS_VERSION
+from portal.privacy.versions import STATEMENT_VERSION
 
 if TYPE_CHECKING:
     from portal.auth.models import User
 
 bp = Blueprint("privacy", __name__)
-STATEMENT_VERSION = "2026.3"
 
 
 @bp.get("/privacy")
