@@ -88,16 +88,18 @@ def deploy_problems(config: Mapping) -> list[Problem]:
             "(naam|dienst|locatie;...).",
             "SUBPROCESSORS is not set",
         ))  # fmt: skip
-    if production and config.get("SENTRY_DSN") and not config.get("SENTRY_SUBPROCESSOR"):
+    if config.get("SENTRY_DSN") and not config.get("SENTRY_SUBPROCESSOR"):
+        # Fatal in production; elsewhere a warning: nothing is sent meanwhile (ops/tracking.py).
         problems.append(Problem(
             "SENTRY_SUBPROCESSOR",
             "SENTRY_SUBPROCESSOR is leeg terwijl SENTRY_DSN is gezet: noem de "
             "foutmeldingsdienst (naam|dienst|locatie) voor de bijlage subverwerkers en de "
             "privacyverklaring, of haal SENTRY_DSN weg. Zonder die naam is onbekend waar de "
-            "foutmeldingen heen gaan.",
+            "foutmeldingen heen gaan; tot dan worden er geen verstuurd.",
             "SENTRY_DSN is set but SENTRY_SUBPROCESSOR is empty: name the error-tracking "
             "service (name|service|location) for the sub-processor annex and the privacy "
-            "statement, or unset SENTRY_DSN",
+            "statement, or unset SENTRY_DSN (until then no error reports are sent)",
+            fatal=production,
         ))  # fmt: skip
     if config.get("OIDC_ISSUER") and not str(config["OIDC_ISSUER"]).startswith("https://"):
         problems.append(Problem(

@@ -1,6 +1,7 @@
 """Optional error tracking with Sentry (SENTRY_DSN), with personal data scrubbed before sending.
 
-Nothing is sent without SENTRY_DSN. Events carry the release (SENTRY_RELEASE, e.g. the deployed
+Nothing is sent without SENTRY_DSN, nor, in any environment, without SENTRY_SUBPROCESSOR (the
+service declared as a sub-processor): events would go to a service nobody listed. Events carry the release (SENTRY_RELEASE, e.g. the deployed
 git commit) and the environment (SENTRY_ENVIRONMENT, default PORTAL_ENV). `scrub_event` runs on
 every event: no form bodies, cookies, query strings or headers other than a short allow-list, no
 local variables, no user but an id, and every remaining string passes the log redaction
@@ -31,15 +32,20 @@ DROPPED_REQUEST_KEYS = ("data", "cookies", "query_string", "env")
 
 
 def init_app(app: Flask) -> None:
-    """Start the Sentry client when SENTRY_DSN is set (once per process)."""
+    """Start the Sentry client when SENTRY_DSN and SENTRY_SUBPROCESSOR are set (once per
+    process)."""
     settings = ObservabilitySettings.of(app.config)
     dsn = settings.sentry_dsn
     if not dsn:
         return
-    if app.config.get("PORTAL_ENV") == "production" and not app.config.get("SENTRY_SUBPROCESSOR"):
-        # Production refuses to start like this (check_deploy); `flask doctor`, which loads
-        # the configuration anyway to explain it, sends nothing to an undeclared service.
-        log.warning("error tracking off: SENTRY_DSN is set but SENTRY_SUBPROCESSOR is empty")
+    if not app.config.get("SENTRY_SUBPROCESSOR"):
+        # Production refuses to start like this (check_deploy); elsewhere, and in `flask
+        # doctor`, which loads the configuration anyway to explain it, nothing is sent to an
+        # undeclared service (the doctor warns).
+        log.warning(
+            "error tracking off: SENTRY_DSN is set but SENTRY_SUBPROCESSOR is empty; no error "
+            "reports are sent until the service is declared as a sub-processor"
+        )
         return
     import sentry_sdk
     from sentry_sdk.integrations.flask import FlaskIntegration

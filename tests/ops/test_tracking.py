@@ -112,6 +112,7 @@ from portal import create_app
 app = create_app({"TESTING": False, "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "s" * 40,
                   "SENTRY_DSN": DSN, "SENTRY_RELEASE": "ledenportaal@test-1",
                   "SENTRY_ENVIRONMENT": "staging", "WTF_CSRF_ENABLED": False,
+                  "SENTRY_SUBPROCESSOR": "Sentry Test|foutmeldingen|Duitsland (EU)",
                   "RATELIMIT_ENABLED": False})
 
 @app.post("/boem")
