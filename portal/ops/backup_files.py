@@ -26,6 +26,7 @@ PARTIAL_SUFFIX = ".partial"
 PRIVATE = 0o600  # backups and their manifests: the portal user only
 STALE_PARTIAL_SECONDS = 12 * 3600  # far beyond the backup service's 30-minute time limit
 DEFAULT_FOLDER = "backups"  # under the instance folder: where `flask backup` writes by default
+LAST_BACKUP = "last-backup.json"  # instance folder: where the last `flask backup` wrote
 
 
 class BackupError(RuntimeError):
@@ -169,13 +170,17 @@ def backup_folder(instance_path: str | Path, configured: str = "") -> Path:
     return Path(instance_path) / (configured or DEFAULT_FOLDER)
 
 
-def newest_backup(folder: Path) -> datetime | None:
-    """When the newest backup in `folder` was made (its manifest's `created_at`), or None.
+def newest_backup(folder: Path, also: Path | None = None) -> datetime | None:
+    """When the newest backup in `folder`, or the backup file `also`, was made (its manifest's
+    `created_at`), or None.
 
     Only a manifest next to its backup file counts; unreadable or foreign manifests are skipped.
     """
+    manifests = list(folder.glob(f"*{MANIFEST_SUFFIX}")) if folder.is_dir() else []
+    if also is not None:
+        manifests.append(manifest_path(also))
     newest = None
-    for manifest in folder.glob(f"*{MANIFEST_SUFFIX}"):
+    for manifest in manifests:
         copy = manifest.with_name(manifest.name[: -len(MANIFEST_SUFFIX)])
         try:
             created = datetime.fromisoformat(json.loads(manifest.read_text())["created_at"])
@@ -187,3 +192,23 @@ def newest_backup(folder: Path) -> datetime | None:
             created = created.replace(tzinfo=UTC)
         newest = created if newest is None else max(newest, created)
     return newest
+
+
+def record_last_backup(instance_path: str | Path, output: Path) -> None:
+    """Note where this host's last successful `flask backup` wrote (`--output` may name any
+    folder), for `flask doctor`; written whole (a temporary file renamed)."""
+    record = Path(instance_path) / LAST_BACKUP
+    record.parent.mkdir(parents=True, exist_ok=True)
+    partial = record.with_name(f".{record.name}.{os.urandom(4).hex()}{PARTIAL_SUFFIX}")
+    private(partial)
+    partial.write_text(json.dumps({"backup": str(output.resolve())}))
+    partial.replace(record)
+
+
+def last_backup(instance_path: str | Path) -> Path | None:
+    """The backup file `record_last_backup` noted (None: none noted, or unreadable)."""
+    try:
+        found = json.loads((Path(instance_path) / LAST_BACKUP).read_text())["backup"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return Path(found) if isinstance(found, str) else None

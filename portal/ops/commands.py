@@ -32,7 +32,7 @@ def backup_command(output: Path | None) -> None:
     BACKUP_RETENTION_DAYS."""
     from portal.config import BackupSettings
     from portal.ops.backup import AGE_SUFFIX, BackupError, backup, manifest_path, prune
-    from portal.ops.backup_files import backup_folder
+    from portal.ops.backup_files import backup_folder, record_last_backup
 
     settings = BackupSettings.of()
     # systemd stops a job with SIGTERM (time limit, shutdown): unwind, so the temporary copy
@@ -53,6 +53,7 @@ def backup_command(output: Path | None) -> None:
         manifest = backup(output, settings.age_recipients)
     except BackupError as error:
         raise click.ClickException(str(error)) from error
+    record_last_backup(current_app.instance_path, output)
     rows = sum(table["rows"] for table in manifest["tables"].values())
     state = "encrypted with age" if settings.age_recipients else "NOT encrypted"
     click.echo(f"backup: {output} ({len(manifest['tables'])} tables, {rows} rows, {state})")

@@ -22,7 +22,7 @@ from flask.cli import with_appcontext
 from portal.config import BackupSettings, Problem, deploy_problems
 from portal.core.crypto import SecretError, parse_keys
 from portal.core.db import utcnow
-from portal.ops.backup_files import backup_folder, newest_backup
+from portal.ops.backup_files import LAST_BACKUP, backup_folder, last_backup, newest_backup
 from portal.ops.health import readiness, redis_urls
 
 MIN_METRICS_TOKEN = 32
@@ -50,7 +50,7 @@ def diagnose(app: Flask) -> list[Problem]:
     problems += _proxies_and_metrics(config)
     if config.get("PORTAL_ENV") == "production":
         folder = backup_folder(app.instance_path, BackupSettings.of(config).folder)
-        problems += _backup_age(folder)
+        problems += _backup_age(folder, last_backup(app.instance_path))
     return problems
 
 
@@ -187,17 +187,24 @@ def _proxies_and_metrics(config: Mapping[str, Any]) -> list[Problem]:
     return problems
 
 
-def _backup_age(folder: Path) -> list[Problem]:
-    """A warning when the newest backup (by its manifest) in `folder` is missing or stale."""
+def _backup_age(folder: Path, last: Path | None) -> list[Problem]:
+    """A warning when the newest backup (by its manifest) in `folder`, or the one this host's
+    last `flask backup` wrote elsewhere (`--output`, noted in the instance folder), is missing
+    or stale. Backups other hosts or tools write elsewhere are not seen: the text says so."""
+    places = f"{folder}" if last is None or last.parent == folder else f"{folder}, {last}"
     where = (
-        f"kijk in {folder} en in 'journalctl -u ledenportaal-backup' "
-        "(timer: 'systemctl list-timers ledenportaal-backup.timer')"
+        f"gekeken in {places}; een back-up die 'flask backup --output' op een andere host of "
+        f"die een ander programma elders schreef, ziet deze controle niet (alleen de laatste "
+        f"van deze host, genoteerd in {LAST_BACKUP}); kijk in 'journalctl -u "
+        "ledenportaal-backup' (timer: 'systemctl list-timers ledenportaal-backup.timer')"
     )
     where_en = (
-        f"look in {folder} and at 'journalctl -u ledenportaal-backup' "
+        f"looked in {places}; a backup written elsewhere by 'flask backup --output' on another "
+        f"host or by another tool is not seen (only this host's last one, noted in "
+        f"{LAST_BACKUP}); look at 'journalctl -u ledenportaal-backup' "
         "(timer: 'systemctl list-timers ledenportaal-backup.timer')"
     )
-    newest = newest_backup(folder) if folder.is_dir() else None
+    newest = newest_backup(folder, also=last)
     if newest is None:
         return [Problem(
             "flask backup",
