@@ -26,7 +26,6 @@ from portal.core.logs import security_event
 from portal.extensions import db
 
 EXTENSION = "portal.oidc"
-TIMEOUT = (3.05, 10)
 STATE_MAX_AGE = 600  # seconds between the redirect to the IdP and its answer
 MFA_AMR = {"mfa", "otp", "hwk"}
 
@@ -89,7 +88,7 @@ def init_app(app: Flask) -> None:
         client_kwargs={
             "scope": settings.scopes,
             "code_challenge_method": "S256",
-            "default_timeout": TIMEOUT,
+            "default_timeout": (settings.connect_timeout, settings.read_timeout),
         },
     )
 

@@ -268,6 +268,14 @@ class OidcSettings(Section):
     admin_groups: tuple[str, ...] = setting("OIDC_ADMIN_GROUPS", values.words, ())
     allowed_domains: tuple[str, ...] = setting("OIDC_ALLOWED_DOMAINS", domains, ())
     mfa_acr: tuple[str, ...] = setting("OIDC_MFA_ACR", values.words, ())
+    # Seconds per call to the IdP (discovery, keys, token): connecting, then each read. A login
+    # request waits for them: together under gunicorn's worker timeout (30 s, see check).
+    connect_timeout: float = setting(
+        "OIDC_CONNECT_TIMEOUT", values.number, 3.05, positive=True, maximum=30
+    )
+    read_timeout: float = setting(
+        "OIDC_READ_TIMEOUT", values.number, 10.0, positive=True, maximum=30
+    )
     used_for: str = setting(
         "OIDC_FOR", values.choice, "staff", choices=("staff", "members", "both")
     )
@@ -275,6 +283,11 @@ class OidcSettings(Section):
     staff_password_login: bool = setting("STAFF_PASSWORD_LOGIN", values.flag, True)
 
     def check(self) -> None:
+        if self.connect_timeout + self.read_timeout > 30:
+            raise ConfigError(
+                "OIDC_CONNECT_TIMEOUT and OIDC_READ_TIMEOUT together must be 30 seconds or less "
+                "(a login request waits for them)."
+            )
         if not self.issuer:
             return
         parts = urlsplit(self.issuer)
