@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from jinja2.filters import do_urlencode
 from markupsafe import escape
 
@@ -35,6 +35,7 @@ from portal.directory import queries
 from portal.directory.services import CARD_COLUMNS, Card, ScoreRule, SearchResult, card_of
 
 EXTENSION = "directory_cards"
+DETAIL_BASES = "directory_detail_bases"  # app.extensions: script root -> detail pages' base
 TEMPLATE = "directory/_card.html"
 MAX_HELD = 10_000  # cards per process, all languages together
 _GAP = "\x00"  # where the distance goes in the distance macro's output (never in a template)
@@ -112,9 +113,20 @@ def page_items(
         read_rows=lambda ids: {
             row.company_id: row for row, _d in queries.rows_by_id(session, CARD_COLUMNS, ids)
         },
-        detail_base=url_for("directory.index", lang=None),
+        detail_base=_detail_base(),
         link_suffix=link_suffix,
     )
+
+
+def _detail_base() -> str:
+    """The detail pages' base URL, `url_for("directory.index", lang=None)`, built once per
+    script root (a path: the same for every request under one mount point)."""
+    bases = current_app.extensions.setdefault(DETAIL_BASES, {})
+    root = request.script_root
+    found = bases.get(root)
+    if found is None:
+        found = bases[root] = url_for("directory.index", lang=None)
+    return found
 
 
 def list_items(
@@ -173,6 +185,15 @@ def list_items(
                 ListItem(parts.head + suffix + parts.middle + before + km + after + parts.tail)
             )
     return items
+
+
+ITEM_INDENT = "\n          "  # between the list items, as _results.html indents the first
+
+
+def joined(items: list[ListItem]) -> ListItem:
+    """The page's list items as one piece of HTML for the results template, one per line
+    (one `__html__` call and one Markup instead of one of each per card)."""
+    return ListItem(ITEM_INDENT.join([item.html for item in items]))
 
 
 class ListItem:

@@ -46,6 +46,7 @@ from portal.extensions import db, limiter
 
 bp = Blueprint("directory", __name__)
 bp.add_app_template_global(browse.page_urls, "directory_page_urls")
+bp.add_app_template_global(cards.joined, "directory_cards")
 RESULTS_TARGET = "directory-results"
 # Per IP, CSV and JSON together; DIRECTORY_EXPORT_RATE_LIMIT overrides it.
 EXPORT_RATE_LIMIT = "10/hour"

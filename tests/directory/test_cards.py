@@ -110,3 +110,26 @@ def test_the_store_is_bounded_and_answers_the_same(client, listed, monkeypatch):
     assert [_fragment(client, url) for url in urls] == unbounded
     assert [_fragment(client, url) for url in reversed(urls)] == unbounded[::-1]
     assert len(client.application.extensions[cards.EXTENSION].cards) == 5
+
+
+def test_card_links_follow_the_mount_point(client, listed):
+    """The detail pages' base URL is kept per script root, never one root for all."""
+    listed("Bakker Installaties", slug="bakker")
+    plain = client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT).text
+    mounted = client.get(
+        "/ledenzoeker/?q=bakker", headers=FRAGMENT, base_url="http://localhost/portaal/"
+    ).text
+    again = client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT).text
+    assert 'href="/ledenzoeker/bakker?terug=q%3Dbakker"' in plain
+    assert 'href="/portaal/ledenzoeker/bakker?terug=q%3Dbakker"' in mounted
+    assert again == plain
+
+
+def test_the_page_lists_every_card_indented_as_the_template_did(client, listed):
+    for name in ("Bakker A", "Bakker B", "Bakker C"):
+        listed(name)
+    text = client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT).text
+    items = text.split('<ol class="directory-list" start="1">\n')[1].split("      </ol>")[0]
+    assert items.startswith('          <li class="card directory-card">')
+    assert items.count('</li>\n\n          <li class="card directory-card">') == 2
+    assert items.endswith("</li>\n\n")
