@@ -3,7 +3,8 @@
 The offline geocoder needs no network: centroids of member postcodes (computed in SQL) and the
 shipped place list portal/data/places.csv (name, province, lat, lon, PC4 range). PDOK is used
 only when GEOCODER=pdok; every answer, including "does not exist", lands in GeocodeCache so all
-workers share it and nothing is held in process memory.
+workers share it. Only the offline geocoder's answers (from the member data and the place list)
+are held in process memory, per directory version and database (`geocoder_for`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from portal.config import PDOK_URL
-from portal.core.db import AnySession, utcnow
+from portal.core.db import AnySession, database_key, utcnow
 from portal.core.validation import normalise_postcode
 from portal.data.places import Place, load_places
 from portal.directory.geo import Point
@@ -274,7 +275,8 @@ def geocoder_for(
     """The configured geocoder: GEOCODER=pdok for PDOK with offline fallback, else offline.
 
     `version`: the directory version or its generation tag; the offline geocoder then keeps its
-    answers in the process for that version (see `locate`). PDOK's answers always go to the shared table.
+    answers in the process for that version of the session's database (see `locate`). PDOK's
+    answers always go to the shared table.
     """
     if config.get("GEOCODER") == "pdok":
         import requests
@@ -284,17 +286,20 @@ def geocoder_for(
             OfflineGeocoder(session),
             url=config.get("GEOCODER_PDOK_URL", PDOK_URL),
         )
-    return OfflineGeocoder(session, memo=None if version is None else _memo(version))
+    return OfflineGeocoder(session, memo=None if version is None else _memo(version, session))
 
 
 MEMO_MAX = 20_000  # offline answers kept per process; the memo starts over when full
-_MEMO = "directory_geocode_memo"  # app.extensions: (directory version, {cache key: answer})
+# app.extensions: ((directory version, database key), {cache key: answer}). Two databases can be
+# at the same version number; the key keeps one's places and postcodes from answering the other.
+_MEMO = "directory_geocode_memo"
 
 
-def _memo(version: int | str) -> dict[str, Location | None]:
+def _memo(version: int | str, session: AnySession) -> dict[str, Location | None]:
+    key = (version, database_key(session))
     held = current_app.extensions.get(_MEMO)
-    if held is None or held[0] != version:
-        held = current_app.extensions[_MEMO] = (version, {})
+    if held is None or held[0] != key:
+        held = current_app.extensions[_MEMO] = (key, {})
     return held[1]
 
 

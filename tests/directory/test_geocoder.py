@@ -10,6 +10,7 @@ import requests
 from portal.data.places import Place
 from portal.directory.geo import Point
 from portal.directory.geocoder import (
+    Location,
     OfflineGeocoder,
     PdokGeocoder,
     Query,
@@ -228,3 +229,29 @@ def test_offline_answers_are_kept_per_directory_version_without_table_writes(app
             now=NOW,
         )
         assert db.session.query(GeocodeCache).count() == 1
+
+
+def test_offline_answers_of_one_database_never_answer_for_another(app, monkeypatch, tmp_path):
+    """Two databases in one process can be at the same directory version: the kept answers are
+    per database (`database_key`), so a place found in one is not served for the other. (A file:
+    two in-memory SQLite URLs are the same key.)"""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from portal.directory import geocoder as geocoding
+
+    other_engine = create_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    here = {db.engine: "Utrecht (hier)", other_engine: "Utrecht (elders)"}
+
+    def per_database(self, query):
+        return Location(Point(52.09, 5.12), here[self.session.get_bind().engine])
+
+    monkeypatch.setattr(OfflineGeocoder, "lookup", per_database)
+    query = parse_query("Utrecht")
+    with app.test_request_context(), Session(other_engine) as other:
+        for _round in range(2):
+            mine = geocoding.geocoder_for(app.config, db.session, version=7)
+            assert locate(db.session, mine, query, now=NOW).label == "Utrecht (hier)"
+            theirs = geocoding.geocoder_for(app.config, other, version=7)
+            assert locate(other, theirs, query, now=NOW).label == "Utrecht (elders)"
+    other_engine.dispose()
