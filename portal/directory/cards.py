@@ -11,9 +11,11 @@ another binding is dropped whole, so a card never outlives the version it was re
 
 The moment of judging changes a card only when its figures grow too old: each kept card
 knows until when it holds (its fetch time plus the maximum age) and is rendered again from
-its kept row after that. Only the way back to the search and the distance are put in per
-request. The store is bounded (MAX_HELD cards, least recently used dropped first), so a
-directory of 100,000 members keeps a few MB per process.
+its row after that. Only the way back to the search and the distance are put in per
+request. The store is bounded (MAX_HELD cards, least recently used dropped first; a kept
+card is its HTML, about 1 KB, so at most about 40 MB per process): at 100,000 members the
+distinct queries of live typing touch tens of thousands of cards, and with 10,000 held most
+misses read and rendered most of their cards again.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -37,11 +39,11 @@ from portal.directory.services import CARD_COLUMNS, Card, ScoreRule, SearchResul
 EXTENSION = "directory_cards"
 DETAIL_BASES = "directory_detail_bases"  # app.extensions: script root -> detail pages' base
 TEMPLATE = "directory/_card.html"
-MAX_HELD = 10_000  # cards per process, all languages together
+MAX_HELD = 40_000  # cards per process, all languages together (about 1 KB each)
 _GAP = "\x00"  # where the distance goes in the distance macro's output (never in a template)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CardParts:
     """A card's HTML around the two per-request pieces: link query and distance.
 
@@ -54,9 +56,12 @@ class CardParts:
     tail: str  # after the distance to the end of the list item
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Kept:
-    card: Card  # the row as read (to render again once the figures grow too old)
+    """A kept card: only its HTML and until when it holds (about 1 KB). The row it came from
+    is not kept (it took more than half of a kept card's memory); a card whose figures grew
+    too old is rendered again from its row, read like a card not kept."""
+
     parts: CardParts
     until: datetime | None  # the last moment of judging the parts hold for; None: always
 
@@ -152,8 +157,7 @@ def list_items(
     held = store.get_many([(company_id, locale, detail_base) for company_id in ids])
     for company_id, kept in zip(ids, held, strict=True):
         if kept is not None and kept.until is not None and rule.now > kept.until:
-            kept = _render(replace(kept.card, rule=rule), detail_base)  # the figures aged
-            store.put((company_id, locale, detail_base), kept)
+            kept = None  # the figures aged: rendered again from the row
         if kept is None:
             missing.append(company_id)
         else:
@@ -232,7 +236,7 @@ def _render(card: Card, detail_base: str) -> _Kept:
         str(macros.middle(card)),  # type: ignore[attr-defined]
         str(macros.tail(card)),  # type: ignore[attr-defined]
     )
-    return _Kept(card, parts, _holds_until(card))
+    return _Kept(parts, _holds_until(card))
 
 
 def _holds_until(card: Card) -> datetime | None:

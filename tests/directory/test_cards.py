@@ -8,6 +8,8 @@ live typing sends).
 
 from __future__ import annotations
 
+import gc
+import sys
 from datetime import timedelta
 
 import pytest
@@ -133,3 +135,31 @@ def test_the_page_lists_every_card_indented_as_the_template_did(client, listed):
     assert items.startswith('          <li class="card directory-card">')
     assert items.count('</li>\n\n          <li class="card directory-card">') == 2
     assert items.endswith("</li>\n\n")
+
+
+def _held_bytes(objects) -> int:
+    """The memory of `objects` and everything they hold (each object once), classes aside."""
+    seen, todo, total = set(), list(objects), 0
+    while todo:
+        obj = todo.pop()
+        if id(obj) in seen or isinstance(obj, type):
+            continue
+        seen.add(id(obj))
+        total += sys.getsizeof(obj)
+        todo.extend(gc.get_referents(obj))
+    return total
+
+
+def test_a_kept_card_is_its_html_about_a_kilobyte(client, listed, frozen_now):
+    """At 100,000 members live typing touches tens of thousands of cards: a kept card holds its
+    HTML and until when it holds, not the row it came from (that was more than half of it)."""
+    for n in range(40):
+        listed(f"Bakker {n:02d}", reviews=9, specialisms=["CV", "Airco"], recognitions=["BRL"])
+    for page in (1, 2):
+        assert len(names(client.get(f"/ledenzoeker/?q=bakker&page={page}", headers=FRAGMENT))) == 20
+    store = client.application.extensions[cards.EXTENSION]
+    assert len(store.cards) == 40
+    kept = list(store.cards.values())
+    html = sum(len(k.parts.head) + len(k.parts.middle) + len(k.parts.tail) for k in kept)
+    # The HTML itself and the objects around it (strings, slots, the moment it holds until).
+    assert _held_bytes(kept) - html < 40 * 400
