@@ -35,7 +35,7 @@ from portal.auth.passwords import hash_password
 from portal.directory.cache import dispose_readers
 from portal.extensions import db
 from portal.members.models import Company, MembershipStatus
-from tests import speedups
+from tests import halves, speedups
 
 speedups.install()
 
@@ -71,9 +71,74 @@ def _runs_long(item: pytest.Item) -> bool:
     return item.nodeid.split("::", 1)[0] in LONG_MODULES
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Long tests first, each group in collection order (the same order in every worker)."""
+# Set by scripts/test.sh for its PostgreSQL half: leave the tests that never reach the test
+# database to the SQLite half (tests/halves.py).
+ONLY_DATABASE_TESTS = "TEST_ONLY_DATABASE_TESTS"
+_left_to_sqlite: list[int] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Long tests first, each group in collection order (the same order in every worker); in
+    the PostgreSQL half of scripts/test.sh, without the tests that never reach the database."""
     items.sort(key=lambda item: not _runs_long(item))
+    if os.environ.get(ONLY_DATABASE_TESTS) == "1":
+        if not _test_database_url().startswith("postgresql"):
+            raise pytest.UsageError(f"{ONLY_DATABASE_TESTS}=1 is for a PostgreSQL run")
+        left = [item for item in items if not halves.reaches_database(item)]
+        if left:
+            config.hook.pytest_deselected(items=left)
+            kept = {id(item) for item in left}
+            items[:] = [item for item in items if id(item) not in kept]
+        _left_to_sqlite.append(len(left))
+        if hasattr(config, "workeroutput"):  # an xdist worker: the controller prints it
+            config.workeroutput["left_to_sqlite"] = len(left)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    """The xdist controller keeps a worker's count of tests left to the SQLite half."""
+    count = getattr(node, "workeroutput", {}).get("left_to_sqlite")
+    if count is not None and not _left_to_sqlite:
+        _left_to_sqlite.append(count)
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if _left_to_sqlite:
+        terminalreporter.write_line(
+            f"{_left_to_sqlite[0]} tests that never reach the test database were left to the "
+            "SQLite half (tests/halves.py)"
+        )
+
+
+_guarded: list[str] = []  # the test being run, when it must not reach the test database
+_guard_violations: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _database_free_guard(request):
+    """Fail a test that tests/halves.py leaves to the SQLite half if it reaches the test
+    database after all (its PostgreSQL run would have been lost)."""
+    if halves.reaches_database(request.node):
+        yield
+        return
+    _guarded.append(request.node.nodeid)
+    try:
+        yield
+    finally:
+        _guarded.clear()
+    if _guard_violations:
+        where = _guard_violations[:]
+        _guard_violations.clear()
+        pytest.fail(
+            "this test reaches the test database (" + "; ".join(where) + "), so it must run "
+            "on PostgreSQL too: see tests/halves.py",
+            pytrace=False,
+        )
+
+
+def _check_guard(what: str) -> None:
+    if _guarded:
+        _guard_violations.append(what)
 
 
 def pytest_sessionfinish() -> None:
@@ -85,6 +150,11 @@ def pytest_sessionfinish() -> None:
 
 def database_url_for_tests() -> str:
     """TEST_DATABASE_URL (PostgreSQL scratch database, one per xdist worker) or in-memory SQLite."""
+    _check_guard("database_url_for_tests()")
+    return _test_database_url()
+
+
+def _test_database_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if url.startswith("postgresql") and worker:
@@ -115,7 +185,7 @@ def _ensure_postgres_database(url: str) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def _postgres_scratch():
     """Make sure this worker's PostgreSQL database exists."""
-    url = database_url_for_tests()
+    url = _test_database_url()
     if url.startswith("postgresql"):
         _ensure_postgres_database(url)
 
@@ -161,7 +231,7 @@ def totp_code(secret: str, *, margin: float = 3.0) -> str:
 
 def base_config(**overrides) -> dict:
     """Test settings: CSRF and rate limits off unless a test turns them on."""
-    url = database_url_for_tests()
+    url = _test_database_url()
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-that-is-long-enough-1234567890",
@@ -186,6 +256,8 @@ def base_config(**overrides) -> dict:
             "connect_args": {"options": "-c synchronous_commit=off"},
         }
     config.update(overrides)
+    if config["SQLALCHEMY_DATABASE_URI"] == url:
+        _check_guard("an app on the test database")
     # A test that points its app at its own SQLite file keeps none of the PostgreSQL options.
     own_sqlite = not config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
     if own_sqlite and url.startswith("postgresql") and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
@@ -217,7 +289,7 @@ def _database_kind() -> str:
     if (config.get("SQLALCHEMY_ENGINE_OPTIONS") or {}).get("creator") is _memory_copy_of_schema:
         return "template"
     url = config["SQLALCHEMY_DATABASE_URI"]
-    if url.startswith("postgresql") and _url_key(url) == _url_key(database_url_for_tests()):
+    if url.startswith("postgresql") and _url_key(url) == _url_key(_test_database_url()):
         return "postgres"
     return "own"
 

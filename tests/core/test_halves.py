@@ -1,0 +1,50 @@
+"""The PostgreSQL half leaves only tests that never reach the test database to the SQLite half
+(tests/halves.py), and the guard fails one that does after all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests import conftest, halves
+
+TESTS = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize(
+    ("module", "reaches"),
+    [
+        ("core/test_static_gate.py", False),  # reads source files only
+        ("reviews/test_contract.py", False),  # parses provider payloads
+        ("compliance/test_member_sync.py", True),  # reads the test database URL
+        ("core/test_ratelimit_store.py", True),  # builds apps and subprocesses
+        ("migrations/test_migrations.py", True),
+    ],
+)
+def test_modules_that_name_the_database_stay_in_both_halves(module, reaches):
+    assert halves.file_reaches_database(TESTS / module) is reaches
+
+
+def test_a_helper_module_that_names_the_database_counts(tmp_path):
+    helper = TESTS / "battery" / "routes.py"  # imported by battery tests; builds the world
+    assert halves.file_reaches_database(helper)
+
+
+def test_the_guard_records_a_database_free_test_asking_for_the_database():
+    conftest._guarded.append("a test")
+    try:
+        conftest.database_url_for_tests()
+        conftest.base_config()
+        conftest.base_config(SQLALCHEMY_DATABASE_URI="sqlite:////tmp/own.db")
+        seen = conftest._guard_violations[:]
+    finally:
+        conftest._guarded.clear()
+        conftest._guard_violations.clear()
+    assert seen == ["database_url_for_tests()", "an app on the test database"]
+
+
+def test_outside_a_guarded_test_nothing_is_recorded():
+    conftest.database_url_for_tests()
+    conftest.base_config()
+    assert conftest._guard_violations == []
