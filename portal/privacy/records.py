@@ -1,5 +1,8 @@
 """Records of processing activities (AVG art. 30), versioned in the repository.
 
+Any change to this file or the register's template needs a new register version
+(`portal/privacy/versions.py`, tests/privacy/test_statement_version.py checks it).
+
 Every column marked `info={"personal": True}` must be listed under some activity (a test
 checks it), and every listed column must exist.
 """
@@ -8,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-RECORDS_VERSION = "2026.2"
 RECORDS_CREATED = "2026-11-20"  # first version of this register
-RECORDS_UPDATED = "2026-12-06"  # this version: laws named, sources, transfers, every processing
+RECORDS_UPDATED = "2026-12-06"  # date of the current version (RECORDS_VERSION in versions.py)
 NO_TRANSFER = "Geen doorgifte buiten de Europese Economische Ruimte"
 
 

@@ -30,8 +30,7 @@ from portal.privacy.export import build_export, to_csv, to_json
 from portal.privacy.forms import ErasureRequestForm, RightRequestForm
 from portal.privacy.models import RequestKind
 from portal.privacy.purges import LOG_DAYS
-from portal.privacy.records import RECORDS_VERSION
-from portal.privacy.versions import STATEMENT_VERSION
+from portal.privacy.versions import RECORDS_VERSION, STATEMENT_VERSION
 
 if TYPE_CHECKING:
     from portal.auth.models import User

@@ -32,7 +32,8 @@ from portal.privacy.forms import (
 )
 from portal.privacy.labels import KIND_LABELS, STATUS_LABELS
 from portal.privacy.models import Breach, RequestKind, RequestStatus, SubjectRequest
-from portal.privacy.records import ACTIVITIES, RECORDS_CREATED, RECORDS_UPDATED, RECORDS_VERSION
+from portal.privacy.records import ACTIVITIES, RECORDS_CREATED, RECORDS_UPDATED
+from portal.privacy.versions import RECORDS_VERSION
 
 _Owned = TypeVar("_Owned", SubjectRequest, Breach)
 

@@ -1,40 +1,67 @@
-"""The privacy statement's version moves with its text: a change of its templates or of their
-English translations without a new version (and its recorded digest) fails here."""
+"""The privacy statement's and the processing register's versions move with their text: a change
+of their templates, the register's entries or their English translations without a new version
+(and its recorded digest) fails here. The statement cites the register's version, so a new
+register version is a new statement version too."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
+import pytest
+
 from portal import ROOT
+from portal.privacy.records import RECORDS_UPDATED
 from portal.privacy.versions import (
     CATALOGUE,
+    RECORDS_SOURCES,
+    RECORDS_TEXT,
+    RECORDS_VERSION,
     STATEMENT_SOURCES,
     STATEMENT_TEXT,
     STATEMENT_VERSION,
+    records_digest,
     statement_digest,
 )
 
 HOW = (
-    "the privacy statement's text changed: give it a new STATEMENT_VERSION in "
-    "portal/privacy/versions.py and record its digest {digest} there (keep the old ones)"
+    "the {what}'s text changed: give it a new {name} in portal/privacy/versions.py and record "
+    "its digest {digest} there (keep the old ones)"
 )
 
 
 def test_the_text_is_the_one_recorded_for_the_current_version():
     digest = statement_digest(Path(ROOT))
-    assert STATEMENT_TEXT[STATEMENT_VERSION] == digest, HOW.format(digest=digest)
+    assert STATEMENT_TEXT[STATEMENT_VERSION] == digest, HOW.format(
+        what="privacy statement", name="STATEMENT_VERSION", digest=digest
+    )
 
 
-def test_versions_only_move_on_and_each_has_its_own_text():
-    numbers = [tuple(int(part) for part in version.split(".")) for version in STATEMENT_TEXT]
+def test_the_register_text_is_the_one_recorded_for_its_current_version():
+    digest = records_digest(Path(ROOT))
+    assert RECORDS_TEXT[RECORDS_VERSION] == digest, HOW.format(
+        what="processing register",
+        name="RECORDS_VERSION (and RECORDS_UPDATED in portal/privacy/records.py)",
+        digest=digest,
+    )
+
+
+@pytest.mark.parametrize("recorded", [STATEMENT_TEXT, RECORDS_TEXT], ids=["statement", "register"])
+def test_versions_only_move_on_and_each_has_its_own_text(recorded):
+    numbers = [tuple(int(part) for part in version.split(".")) for version in recorded]
     assert numbers == sorted(numbers) and len(set(numbers)) == len(numbers)
-    assert len(set(STATEMENT_TEXT.values())) == len(STATEMENT_TEXT)
-    assert STATEMENT_VERSION == "2026.4"  # the EEA sentence of 31f4ca4 made a new version
+    assert len(set(recorded.values())) == len(recorded)
+
+
+def test_the_versions_after_the_eea_sentence():
+    # 31f4ca4 changed the register's transfer sentence (and 6a8313c its entries) under 2026.2;
+    # citing register 2026.3 changed the statement's text, hence statement 2026.5.
+    assert RECORDS_VERSION == "2026.3"
+    assert STATEMENT_VERSION == "2026.5"
 
 
 def _copy(tmp_path: Path) -> Path:
-    for name in (*STATEMENT_SOURCES, CATALOGUE):
+    for name in (*STATEMENT_SOURCES, *RECORDS_SOURCES, CATALOGUE):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(Path(ROOT) / name, tmp_path / name)
     return tmp_path
@@ -56,5 +83,34 @@ def test_a_changed_sentence_or_translation_changes_the_digest(tmp_path):
     assert statement_digest(root) != recorded
 
 
+@pytest.mark.parametrize(
+    ("source", "old", "new"),
+    [
+        ("templates/privacy/staff_register.html", "verder geen, tenzij", "en verder geen, tenzij"),
+        ("portal/privacy/records.py", '"3 jaar na afhandeling"', '"5 jaar na afhandeling"'),
+        ("templates/privacy/_controller.html", "KvK-nummer", "KvK"),
+    ],
+    ids=["template", "entry", "controller"],
+)
+def test_a_changed_register_text_changes_its_digest(tmp_path, source, old, new):
+    root = _copy(tmp_path)
+    recorded = records_digest(root)
+    _edit(root / source, old, new)
+    assert records_digest(root) != recorded
+
+
+def test_a_new_register_version_is_a_new_statement_text():
+    root = Path(ROOT)
+    assert statement_digest(root, records_version="2026.2") != statement_digest(root)
+
+
 def test_the_page_shows_the_current_version(client):
-    assert f"Versie {STATEMENT_VERSION}" in client.get("/privacy").text
+    page = client.get("/privacy").text
+    assert f"Versie {STATEMENT_VERSION}" in page
+    assert f"Register van verwerkingen: versie {RECORDS_VERSION}." in page
+
+
+def test_the_register_shows_its_version_and_date(client, login, make_user):
+    login(client, make_user(role="admin"))
+    page = client.get("/beheer/privacy/verwerkingsregister").text
+    assert f"Versie {RECORDS_VERSION} · aangelegd 2026-11-20 · bijgewerkt {RECORDS_UPDATED}" in page
