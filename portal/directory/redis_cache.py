@@ -239,6 +239,8 @@ def publish(tag: str, committed: Callable[[], str]) -> None:
     if found is None:
         return
     key = f"{_prefix()}version"
+    # Called after a commit: nothing may escape (the data is committed; an exception would fail
+    # a save that succeeded and leave the session unusable). Redis corrects it within the expiry.
     try:
         held = found.eval(_PUBLISH, 1, key, tag, tag_version(tag), VERSION_SECONDS)
         if held is not None:
@@ -247,7 +249,7 @@ def publish(tag: str, committed: Callable[[], str]) -> None:
             now = committed()
             if tag_version(now) < tag_version(held):
                 _replace(found, key, held, now)
-    except redis.RedisError as error:
+    except Exception as error:
         log.warning(
             "directory cache: version %s not published (%s); Redis corrects it within %s s",
             tag, type(error).__name__, VERSION_SECONDS,

@@ -13,12 +13,15 @@ Runs on SQLite and on the PostgreSQL test database; the Redis tests need the mac
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta, timezone
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 
 from portal.core.db import is_postgres
 from portal.directory import cache, redis_cache
+from portal.directory.entries import refresh_entry
 from portal.directory.models import DirectoryState
 from portal.extensions import db
 from tests.directory import test_redis_cache
@@ -80,3 +83,24 @@ def test_two_hosts_in_other_time_zones_keep_each_others_pages(app, store):
                     db_generation=lambda g=generation: g, basis=lambda g=generation: g,
                 )  # fmt: skip
     assert len(renders) == len(popular) + 4 * len(hosts)
+
+
+def test_a_failed_database_read_after_commit_does_not_fail_the_commit(app, store, listed, caplog):
+    """Redis holds a later number (another commit published first), so the publish reads the
+    committed generation; that read failing is logged and left to the version's expiry."""
+    company = listed("Bakker Een")
+    company_id, model = company.id, type(company)
+    store.set(PREFIX + "version", "999@later")
+
+    def committed() -> str:
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    company.legal_name = "Bakker Warmte"
+    refresh_entry(company_id)
+    redis_cache.publish_after_commit(db.session, lambda: "998@mine", committed=committed)
+    with caplog.at_level(logging.WARNING, logger="portal.directory.redis_cache"):
+        db.session.commit()
+    assert "not published (OperationalError)" in caplog.text
+    assert db.session.execute(text("SELECT 1")).scalar() == 1  # the session is usable
+    db.session.remove()
+    assert db.session.get(model, company_id).legal_name == "Bakker Warmte"
