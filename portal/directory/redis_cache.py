@@ -24,7 +24,7 @@ from typing import cast
 import redis
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from portal.core.db import AnySession
 
@@ -232,7 +232,7 @@ def _publish(session: Session) -> None:
         publish(*pending)
 
 
-def publish(tag: str, committed: Callable[[], str]) -> None:
+def publish(tag: str | None, committed: Callable[[], str]) -> None:
     """Publish the committed generation `tag` (see `publish_after_commit`); also by hand, after a
     database restore (`flask directory build-sets`), in place of a lost history's."""
     found = client()
@@ -242,6 +242,8 @@ def publish(tag: str, committed: Callable[[], str]) -> None:
     # Called after a commit: nothing may escape (the data is committed; an exception would fail
     # a save that succeeded and leave the session unusable). Redis corrects it within the expiry.
     try:
+        if tag is None:  # a savepoint rolled back after the bump: publish what was committed
+            tag = committed()
         held = found.eval(_PUBLISH, 1, key, tag, tag_version(tag), VERSION_SECONDS)
         if held is not None:
             # Redis is ahead: a later commit published (same history), or a database restore
@@ -257,5 +259,11 @@ def publish(tag: str, committed: Callable[[], str]) -> None:
 
 
 @event.listens_for(Session, "after_soft_rollback")
-def _forget(session: Session, previous_transaction: object) -> None:
-    session.info.pop(PENDING, None)
+def _forget(session: Session, previous_transaction: SessionTransaction) -> None:
+    """A rolled-back transaction publishes nothing. A rolled-back savepoint leaves the outer
+    transaction's bump pending, but it may have held a later bump of its own: the generation
+    published is then read after the commit."""
+    if previous_transaction.parent is None:
+        session.info.pop(PENDING, None)
+    elif PENDING in session.info:
+        session.info[PENDING] = (None, session.info[PENDING][1])

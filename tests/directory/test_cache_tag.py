@@ -13,13 +13,15 @@ Runs on SQLite and on the PostgreSQL test database; the Redis tests need the mac
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
-from portal.core.db import is_postgres
+from portal.core.db import is_postgres, utcnow
 from portal.directory import cache, redis_cache
 from portal.directory.entries import refresh_entry
 from portal.directory.models import DirectoryState
@@ -104,3 +106,24 @@ def test_a_failed_database_read_after_commit_does_not_fail_the_commit(app, store
     assert db.session.execute(text("SELECT 1")).scalar() == 1  # the session is usable
     db.session.remove()
     assert db.session.get(model, company_id).legal_name == "Bakker Warmte"
+
+
+@pytest.mark.parametrize("bump_in_savepoint", [False, True])
+def test_a_rolled_back_savepoint_keeps_the_outer_bumps_publish(
+    app, store, listed, bump_in_savepoint
+):
+    """E.g. a complaint's record-once or a reference retry in a savepoint after a change of
+    public rows: the committed generation is published, not the savepoint's rolled-back one."""
+    listed("Bakker Een")
+    store.set(PREFIX + "version", cache.generation(db.session)[1])
+    db.session.commit()
+    before = store.get(PREFIX + "version")
+    cache.bump(db.session, now=utcnow())
+    with contextlib.suppress(RuntimeError), db.session.begin_nested():
+        if bump_in_savepoint:
+            cache.bump(db.session, now=utcnow())
+        raise RuntimeError("savepoint rolled back")
+    db.session.commit()
+    committed = cache.generation(db.session)[1]
+    db.session.rollback()
+    assert store.get(PREFIX + "version") == committed.encode() != before
