@@ -141,9 +141,7 @@ class DirectorySettings(Section):
     FALLBACKS: ClassVar[dict[str, str]] = {"DIRECTORY_CACHE_REDIS_URL": "REDIS_URL"}
 
     cache_redis_url: str = setting("DIRECTORY_CACHE_REDIS_URL", values.text, "")
-    cache_redis_prefix: str = setting(
-        "DIRECTORY_CACHE_REDIS_PREFIX", values.text, "ledenportaal:directory:"
-    )
+    cache_redis_prefix: str = setting("DIRECTORY_CACHE_REDIS_PREFIX", values.text, "")
     result_cache_seconds: int = setting(
         "DIRECTORY_RESULT_CACHE_SECONDS", values.seconds, 3600, maximum=30 * 24 * 3600
     )

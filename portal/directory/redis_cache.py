@@ -1,6 +1,8 @@
 """The directory's shared page cache in Redis: a hit is one MGET round trip, no SQL.
 
-Two kinds of keys under one prefix:
+Two kinds of keys under one prefix (DIRECTORY_CACHE_REDIS_PREFIX; by default `PREFIX` with the
+database's opaque key, `portal.core.db.engine_key`, so portals or a restored copy in another
+database sharing one Redis never serve each other's pages):
 - `<prefix>version`: the directory generation as last published (`cache.generation`'s tag: the
   version and the time of its bump); it expires after VERSION_SECONDS so that a publish lost
   while Redis was unreachable is corrected from the database within that time (a missing one
@@ -26,11 +28,13 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
-from portal.core.db import AnySession
+from portal.core.db import AnySession, engine_key
+from portal.extensions import db
 
 log = logging.getLogger(__name__)
 EXTENSION = "directory_cache_redis"
 PENDING = "directory_version_pending"
+PREFIX_IN_USE = "directory_cache_redis_prefix"
 VERSION_SECONDS = 300
 PREFIX = "ledenportaal:directory:"
 
@@ -50,7 +54,13 @@ def client() -> redis.Redis | None:
 
 
 def _prefix() -> str:
-    return current_app.config.get("DIRECTORY_CACHE_REDIS_PREFIX", PREFIX)
+    """The configured prefix, or `PREFIX` with the database's key (worked out once per app)."""
+    found = current_app.extensions.get(PREFIX_IN_USE)
+    if found is None:
+        configured = current_app.config.get("DIRECTORY_CACHE_REDIS_PREFIX")
+        found = configured or f"{PREFIX}{engine_key(db.engine)}:"
+        current_app.extensions[PREFIX_IN_USE] = found
+    return found
 
 
 def fetch(

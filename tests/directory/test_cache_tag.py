@@ -21,13 +21,14 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError
 
-from portal.core.db import is_postgres, utcnow
+from portal.core.db import database_key, is_postgres, utcnow
 from portal.directory import cache, redis_cache
 from portal.directory.entries import refresh_entry
 from portal.directory.models import DirectoryState
 from portal.extensions import db
 from tests.directory import test_redis_cache
-from tests.directory.test_redis_cache import PREFIX
+from tests.directory.test_redis_cache import PREFIX, REDIS_URL, _redis_or_skip
+from tests.directory.test_search import FRAGMENT, names
 
 app_config = test_redis_cache.app_config  # the fixtures: Redis under a per-run prefix
 store = test_redis_cache.store
@@ -127,3 +128,29 @@ def test_a_rolled_back_savepoint_keeps_the_outer_bumps_publish(
     committed = cache.generation(db.session)[1]
     db.session.rollback()
     assert store.get(PREFIX + "version") == committed.encode() != before
+
+
+@pytest.fixture
+def default_prefix(app):
+    """The default prefix of this test's database; its keys are removed afterwards."""
+    prefix = f"{redis_cache.PREFIX}{database_key(db.session)}:"
+    yield prefix
+    found = _redis_or_skip()
+    for key in found.scan_iter(match=prefix + "*"):
+        found.delete(key)
+
+
+@pytest.mark.parametrize("app_config", [{"DIRECTORY_CACHE_REDIS_URL": REDIS_URL}])
+def test_the_default_prefix_carries_the_database_key(client, default_prefix, listed):
+    found = _redis_or_skip()
+    listed("Bakker Een")
+    assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == ["Bakker Een"]
+    assert found.get(default_prefix + "version") is not None
+    assert list(found.scan_iter(match=default_prefix + "page:*"))
+
+
+def test_a_configured_prefix_is_used_as_it_is(client, store, listed):
+    listed("Bakker Een")
+    assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == ["Bakker Een"]
+    assert store.get(PREFIX + "version") is not None
+    assert list(store.scan_iter(match=PREFIX + "page:*"))
