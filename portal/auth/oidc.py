@@ -20,6 +20,7 @@ from joserfc.errors import JoseError as JoserfcError
 
 from portal.auth import services, sessions
 from portal.auth.models import Role, User
+from portal.auth.oidc_deadline import DeadlineSession, login_deadline
 from portal.config import OidcSettings
 from portal.core import audit
 from portal.core.logs import security_event
@@ -91,6 +92,8 @@ def init_app(app: Flask) -> None:
             "default_timeout": (settings.connect_timeout, settings.read_timeout),
         },
     )
+    # Every call to the IdP keeps to the login request's deadline (portal/auth/oidc_deadline.py).
+    app.extensions[EXTENSION].client_cls = DeadlineSession
 
 
 def client():
@@ -111,7 +114,8 @@ def start_redirect():
     :raises SSOError: the IdP's discovery document cannot be fetched.
     """
     try:
-        return client().authorize_redirect(redirect_uri())
+        with login_deadline():
+            return client().authorize_redirect(redirect_uri())
     except (requests.RequestException, ValueError) as exc:
         raise SSOError(UNREACHABLE, "idp_unreachable") from exc
 
@@ -132,7 +136,8 @@ def receive_identity(started_at: float | None) -> dict:
     if started_at is None or time.time() - started_at > STATE_MAX_AGE:
         raise SSOError(STATE, "state_expired")
     try:
-        token = client().authorize_access_token()
+        with login_deadline():
+            token = client().authorize_access_token()
     except MismatchingStateError as exc:
         raise SSOError(STATE, "state_mismatch") from exc
     except OAuthError as exc:

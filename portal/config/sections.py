@@ -23,6 +23,14 @@ PDOK_TILES_URL = (
 # Upper bounds: a value past them is a typo, and would overflow a date or wait forever.
 DAYS = 3650  # ten years
 TIMEOUT = {"positive": True, "maximum": 600}  # seconds
+# gunicorn's worker timeout in seconds (`--timeout` in deploy/systemd/ledenportaal.service; a
+# test keeps them equal): a request still running then is killed and the visitor gets a 502.
+WORKER_TIMEOUT = 60
+# A first SSO login request calls the IdP up to three times (discovery, token, signing keys);
+# together they must end within LOGIN_DEADLINE seconds (portal/auth/oidc.py enforces it), which
+# leaves the rest of the worker timeout for the database and the page.
+IDP_CALLS = 3
+LOGIN_DEADLINE = 45
 PROVIDER_HOSTS = ("www.klantenvertellen.nl", "www.kiyoh.com", "www.feedbackcompany.com")
 
 
@@ -266,13 +274,14 @@ class OidcSettings(Section):
     admin_groups: tuple[str, ...] = setting("OIDC_ADMIN_GROUPS", values.words, ())
     allowed_domains: tuple[str, ...] = setting("OIDC_ALLOWED_DOMAINS", domains, ())
     mfa_acr: tuple[str, ...] = setting("OIDC_MFA_ACR", values.words, ())
-    # Seconds per call to the IdP (discovery, keys, token): connecting, then each read. A login
-    # request waits for them: together under gunicorn's worker timeout (30 s, see check).
+    # Seconds per call to the IdP (discovery, token, signing keys): connecting, then each read.
+    # A first login makes up to IDP_CALLS of them in one request, so IDP_CALLS x (connect + read)
+    # must stay within LOGIN_DEADLINE, well under gunicorn's worker timeout (see check).
     connect_timeout: float = setting(
-        "OIDC_CONNECT_TIMEOUT", values.number, 3.05, positive=True, maximum=30
+        "OIDC_CONNECT_TIMEOUT", values.number, 3.05, positive=True, maximum=LOGIN_DEADLINE
     )
     read_timeout: float = setting(
-        "OIDC_READ_TIMEOUT", values.number, 10.0, positive=True, maximum=30
+        "OIDC_READ_TIMEOUT", values.number, 10.0, positive=True, maximum=LOGIN_DEADLINE
     )
     used_for: str = setting(
         "OIDC_FOR", values.choice, "staff", choices=("staff", "members", "both")
@@ -281,10 +290,12 @@ class OidcSettings(Section):
     staff_password_login: bool = setting("STAFF_PASSWORD_LOGIN", values.flag, True)
 
     def check(self) -> None:
-        if self.connect_timeout + self.read_timeout > 30:
+        if IDP_CALLS * (self.connect_timeout + self.read_timeout) > LOGIN_DEADLINE:
             raise ConfigError(
-                "OIDC_CONNECT_TIMEOUT and OIDC_READ_TIMEOUT together must be 30 seconds or less "
-                "(a login request waits for them)."
+                f"OIDC_CONNECT_TIMEOUT and OIDC_READ_TIMEOUT together must be "
+                f"{LOGIN_DEADLINE / IDP_CALLS:g} seconds or less: a login request makes up to "
+                f"{IDP_CALLS} calls to the IdP and must end within {LOGIN_DEADLINE} seconds, "
+                f"under gunicorn's worker timeout of {WORKER_TIMEOUT} seconds."
             )
         if not self.issuer:
             return

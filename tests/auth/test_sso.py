@@ -344,6 +344,22 @@ def test_unreachable_idp(client):
     assert "niet bereikbaar" in flashed(client)
 
 
+def test_a_login_past_its_deadline_ends_in_the_error_page(client, idp, make_user, monkeypatch):
+    # The token and key calls of the callback share the login deadline: when it has passed
+    # (here: a deadline of 0 s, as after slow IdP calls), no further call is made and the visitor
+    # gets the Dutch error instead of a worker killed by gunicorn's timeout.
+    from portal.config import sections
+
+    user = make_user(email="deadline@bedrijf.example")
+    sub = _sub()
+    put_user(idp, sub, email=user.email, email_verified=True)
+    callback = authorize_at_mock(start(client), sub)
+    monkeypatch.setattr(sections, "LOGIN_DEADLINE", 0)
+    response = client.get(local_path(callback))
+    assert response.headers["Location"] == "/inloggen"
+    assert "niet bereikbaar" in flashed(client) and live_sessions(user) == 0
+
+
 # --- tokens from the forging provider ------------------------------------------------------
 
 
