@@ -41,9 +41,15 @@ bp = Blueprint("privacy", __name__)
 @bp.get("/privacy")
 def statement():
     """The privacy statement in plain Dutch."""
+    return render_template("privacy/statement.html", **statement_context())
+
+
+def statement_context() -> dict:
+    """What the statement's template gets besides the app's context: its version, and the
+    wording that comes from code and configuration (portal/privacy/reader_text.py renders it
+    under a reference configuration for the version's digest)."""
     config = current_app.config
-    return render_template(
-        "privacy/statement.html",
+    return dict(
         version=STATEMENT_VERSION,
         records_version=RECORDS_VERSION,
         retention_days=invite_settings.retention_days(config),

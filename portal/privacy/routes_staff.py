@@ -263,8 +263,13 @@ def customer_erase():
 @admin_required
 def register_page():
     """The records of processing activities (art. 30), versioned in the repository."""
-    return render_template(
-        "privacy/staff_register.html",
+    return render_template("privacy/staff_register.html", **register_context())
+
+
+def register_context() -> dict:
+    """What the register's template gets besides the app's context (portal/privacy/reader_text.py
+    renders it under a reference configuration for the version's digest)."""
+    return dict(
         activities=ACTIVITIES,
         version=RECORDS_VERSION,
         created=RECORDS_CREATED,

@@ -10,6 +10,13 @@ when a text no longer matches the digest of its current version: then give it a 
 a recorded one. A change of markup only (no wording) may be recorded as a new version too: a
 version is cheap, a silent change is not.
 
+Wording from code and configuration (the log retention, default retention periods, the
+sub-processors) is not in those files: `STATEMENT_SHOWN` and `RECORDS_SHOWN` record, per version
+from statement 2026.5 and register 2026.3 on, a digest of the document as a reader sees it
+(`shown_digest` over portal/privacy/reader_text.py's renderings under a reference configuration,
+the statement in Dutch and English). Any change of what a reader sees under the default
+configuration needs a new version too; the same test checks both digests.
+
 The statement cites the register's version ("Register van verwerkingen: versie …"), so since
 statement 2026.5 its digest covers that version too: a new register version is a new statement
 version as well.
@@ -41,6 +48,10 @@ RECORDS_TEXT = {
     "2026.3": "15f89f76c7f375b7b55e53b180fbdc15f1f4ae97266100f75b749a1cf06925f5",
 }
 RECORDS_VERSION = list(RECORDS_TEXT)[-1]
+# Register version -> digest of the register as shown (`shown_digest`), from 2026.3 on.
+RECORDS_SHOWN = {
+    "2026.3": "8b39e6aba9a0ea93191fb97fc26c8f9f461fbdccd586b72a9ff3284820e89b47",
+}
 
 # Statement version -> digest of its text (`statement_digest`), oldest first; the last is current.
 STATEMENT_TEXT = {
@@ -53,6 +64,10 @@ STATEMENT_TEXT = {
     "2026.5": "27c87cd7d754c21c1ac91f8d7bbd1007b97357903f8b3a40c25bcf520939c543",
 }
 STATEMENT_VERSION = list(STATEMENT_TEXT)[-1]
+# Statement version -> digest of the statement as shown (`shown_digest`), from 2026.5 on.
+STATEMENT_SHOWN = {
+    "2026.5": "996e520c4054f99458e84b8c735a55553d538023b5dd2336c1ebff47d5f7a17b",
+}
 
 
 def text_digest(root: Path, sources: Sequence[str], *, cited: Sequence[str] = ()) -> str:
@@ -85,3 +100,11 @@ def statement_digest(root: Path, *, records_version: str = RECORDS_VERSION) -> s
 def records_digest(root: Path) -> str:
     """The processing register's digest: its template, its entries and their translations."""
     return text_digest(root, RECORDS_SOURCES)
+
+
+def shown_digest(texts: Sequence[str]) -> str:
+    """SHA-256 over a document's renderings as a reader sees them (one per language)."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode() + b"\0")
+    return digest.hexdigest()

@@ -1,6 +1,8 @@
 """The privacy statement's and the processing register's versions move with their text: a change
 of their templates, the register's entries or their English translations without a new version
-(and its recorded digest) fails here. The statement cites the register's version, so a new
+(and its recorded digest) fails here, and so does a change of what a reader sees under the
+reference configuration (wording from code and configuration: LOG_DAYS, default retention
+periods, sub-processors), rendered in each language. The statement cites the register's version, so a new
 register version is a new statement version too."""
 
 from __future__ import annotations
@@ -10,19 +12,25 @@ from pathlib import Path
 
 import pytest
 
-from portal import ROOT
+from portal import ROOT, create_app
+from portal.config import load_config
+from portal.privacy import reader_text, routes
 from portal.privacy.records import RECORDS_UPDATED
 from portal.privacy.versions import (
     CATALOGUE,
+    RECORDS_SHOWN,
     RECORDS_SOURCES,
     RECORDS_TEXT,
     RECORDS_VERSION,
+    STATEMENT_SHOWN,
     STATEMENT_SOURCES,
     STATEMENT_TEXT,
     STATEMENT_VERSION,
     records_digest,
+    shown_digest,
     statement_digest,
 )
+from tests.conftest import base_config
 
 HOW = (
     "the {what}'s text changed: give it a new {name} in portal/privacy/versions.py and record "
@@ -114,3 +122,84 @@ def test_the_register_shows_its_version_and_date(client, login, make_user):
     login(client, make_user(role="admin"))
     page = client.get("/beheer/privacy/verwerkingsregister").text
     assert f"Versie {RECORDS_VERSION} · aangelegd 2026-11-20 · bijgewerkt {RECORDS_UPDATED}" in page
+
+
+# --- the documents as a reader sees them ------------------------------------------------------
+
+
+def _reference_app(instance: Path):
+    # Every setting at its default (none from this process's environment), the test's own
+    # plumbing (keys, an unused database), then the reference's few fixed values.
+    return create_app(
+        {
+            **load_config(str(instance), {}),
+            **base_config(SQLALCHEMY_DATABASE_URI="sqlite://"),
+            **reader_text.REFERENCE,
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def reference_app(tmp_path_factory):
+    """An app with the reference configuration: the defaults, and no database it would use."""
+    return _reference_app(tmp_path_factory.mktemp("reference"))
+
+
+SHOWN = {
+    "statement": (reader_text.STATEMENT, STATEMENT_SHOWN, "STATEMENT_VERSION"),
+    "register": (reader_text.REGISTER, RECORDS_SHOWN, "RECORDS_VERSION"),
+}
+
+
+@pytest.mark.parametrize("name", list(SHOWN))
+def test_what_a_reader_sees_is_recorded_for_the_current_version(reference_app, name):
+    document, recorded, version_name = SHOWN[name]
+    current = STATEMENT_VERSION if name == "statement" else RECORDS_VERSION
+    digest = shown_digest(reader_text.reader_text(reference_app, document))
+    assert recorded.get(current) == digest, HOW.format(
+        what=name, name=version_name, digest=digest
+    ).replace("its digest", "in the *_SHOWN table its shown digest")
+
+
+def test_shown_versions_are_recorded_versions_each_with_its_own_text():
+    for shown, text in ((STATEMENT_SHOWN, STATEMENT_TEXT), (RECORDS_SHOWN, RECORDS_TEXT)):
+        assert list(shown) == [version for version in text if version in shown]
+        assert len(set(shown.values())) == len(shown)
+
+
+def test_the_log_retention_from_code_changes_the_statement_as_shown(reference_app, monkeypatch):
+    # LOG_DAYS comes from portal/privacy/purges.py, not from the statement's templates: the
+    # digest of the templates stays the same, what a reader sees does not.
+    before = reader_text.reader_text(reference_app, reader_text.STATEMENT)
+    monkeypatch.setattr(routes, "LOG_DAYS", 400)
+    after = reader_text.reader_text(reference_app, reader_text.STATEMENT)
+    assert all("400 " in text for text in after) and not any("400 " in t for t in before)
+    assert shown_digest(after) != STATEMENT_SHOWN[STATEMENT_VERSION]
+    assert statement_digest(Path(ROOT)) == STATEMENT_TEXT[STATEMENT_VERSION]
+
+
+def test_a_sub_processor_or_retention_default_changes_what_is_shown(reference_app, monkeypatch):
+    monkeypatch.setitem(
+        reference_app.config,
+        "SUBPROCESSORS",
+        [{"name": "Ander Hosting BV", "service": "hosting", "location": "Nederland (EER)"}],
+    )
+    assert shown_digest(reader_text.reader_text(reference_app, reader_text.REGISTER)) not in (
+        RECORDS_SHOWN.values()
+    )
+    assert shown_digest(reader_text.reader_text(reference_app, reader_text.STATEMENT)) not in (
+        STATEMENT_SHOWN.values()
+    )
+    monkeypatch.undo()
+    monkeypatch.setitem(reference_app.config, "MAIL_RETENTION_DAYS", 31)
+    assert shown_digest(reader_text.reader_text(reference_app, reader_text.STATEMENT)) not in (
+        STATEMENT_SHOWN.values()
+    )
+
+
+def test_the_text_is_the_same_in_every_run_and_both_languages_count(reference_app, tmp_path):
+    first = reader_text.reader_text(reference_app, reader_text.STATEMENT)
+    again = reader_text.reader_text(_reference_app(tmp_path), reader_text.STATEMENT)
+    assert first == again and len(first) == 2
+    assert "Privacyverklaring" in first[0] and "Privacy statement" in first[1]
+    assert "<nav" not in reader_text.reader_text(reference_app, reader_text.REGISTER)[0]
