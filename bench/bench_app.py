@@ -8,6 +8,7 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from portal import create_app
+from portal.directory import id_index, vocabulary
 
 app = create_app()
 # 0 measures the search without the shared fragment cache.
@@ -25,3 +26,16 @@ app.config["DIRECTORY_CACHE_REDIS_PREFIX"] = os.environ.get(
 def hello() -> str:
     """The cheapest page of the same app: every hook runs, no query, no template."""
     return "hello"
+
+
+# What each worker keeps per directory version, by the extension it is kept under.
+HELD = {"sets": id_index.EXTENSION, "vocabulary": vocabulary.EXTENSION}
+
+
+@app.get("/_bench/ready")
+def ready() -> dict:
+    """This worker's pid and which per-version structures it holds (bench/directory.py warms
+    up until every worker holds those its row needs). Only in the benchmark's app."""
+    kept = {name: app.extensions.get(key) for name, key in HELD.items()}
+    held = [name for name, entry in kept.items() if entry is not None and entry[1] is not None]
+    return {"pid": os.getpid(), "held": held}

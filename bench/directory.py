@@ -4,18 +4,25 @@ For each database (SQLite file, PostgreSQL, PostgreSQL with the page cache in Re
 (6,300 and 100,000 generated companies) it measures, in one run: the app's hello endpoint (the ceiling), the search fragment for a fixed
 mix of queries, and the detail page. Prints req/s, p50, p99 and the ratio to the ceiling.
 
+Every search row first warms up every gunicorn worker with its own requests until each worker
+holds the matching sets (and the forgiving search's vocabulary) of the directory version,
+then 2 s more, and only then measures: the start-up build is printed as the warm-up time
+("warm s"), not averaged into the row. Each row also prints how many distinct paths it sent.
+
     .venv/bin/python bench/directory.py [--duration 10] [--connections 8]
         [--sizes 6300,100000] [--databases sqlite,postgresql,postgresql+redis] [--keep]
 
-The scratch PostgreSQL databases (ledenportaal_bench_<size>) are dropped at the end unless
---keep is given.
+The scratch PostgreSQL databases (ledenportaal_bench_<size>) and the scratch folder (SQLite
+files) are removed at the end unless --keep is given.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -47,6 +54,8 @@ TARGETS = {
     "mix-nc 6300": 0.30, "mix-nc 100000": 0.15,
 }  # fmt: skip
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+WORKERS = 2  # gunicorn -w
+WARM_UP_MAX = 300  # seconds: a warm-up that takes longer is reported and the row measured anyway
 
 
 def main() -> None:
@@ -77,6 +86,7 @@ def main() -> None:
     _print_table(results, args.connections)
     if not args.keep:
         _drop_scratch_databases(generated)
+        shutil.rmtree(work, ignore_errors=True)  # the SQLite files and path lists
 
 
 def _arguments():
@@ -87,7 +97,9 @@ def _arguments():
     parser.add_argument("--databases", default="sqlite,postgresql,postgresql+redis")
     parser.add_argument("--port", type=int, default=8399)
     parser.add_argument(
-        "--keep", action="store_true", help="keep the scratch PostgreSQL databases afterwards"
+        "--keep",
+        action="store_true",
+        help="keep the scratch databases (PostgreSQL, SQLite files) afterwards",
     )
     return parser.parse_args()
 
@@ -149,8 +161,8 @@ def _measure(
         "DIRECTORY_FORGIVING_SEARCH": "true" if forgiving else "false",
     }  # fmt: skip
     server = subprocess.Popen(
-        [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2", "-b", f"127.0.0.1:{args.port}",
-         "--pythonpath", str(ROOT / "bench"),
+        [GUNICORN, "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(WORKERS),
+         "-b", f"127.0.0.1:{args.port}", "--pythonpath", str(ROOT / "bench"),
          "--log-level", "warning", "bench_app:app"],
         env=env, cwd=ROOT, start_new_session=True,
     )  # fmt: skip
@@ -161,10 +173,13 @@ def _measure(
             listing = work / f"{name}.txt"
             listing.write_text("\n".join(urls) + "\n")
             hx = name.startswith(("search", "mix"))
-            _wrk(args.port, listing, hx, 2, args.connections)  # warm-up
+            # Searches: every worker builds (or reads) the version's sets first; not measured.
+            needs = ("sets", "vocabulary") if forgiving else ("sets",)
+            warm = _warm_up(args.port, listing, hx, args.connections, needs) if hx else None
+            _wrk(args.port, listing, hx, 2, args.connections)  # settle: caches, connections
             load = os.getloadavg()[0]
             stats = _wrk(args.port, listing, hx, args.duration, args.connections)
-            stats["load"] = load
+            stats.update(load=load, paths=len(urls), warm=warm)
             rows.append({"database": database, "size": size, "endpoint": name, **stats})
             print(f"  {database} {size} {name}: {stats}", flush=True)
         return rows
@@ -188,7 +203,8 @@ def _measure_minimal(database, size, work, args):
         listing.write_text("/_bench/hello\n")
         _wrk(args.port, listing, False, 2, args.connections)
         load = os.getloadavg()[0]
-        stats = {**_wrk(args.port, listing, False, args.duration, args.connections), "load": load}
+        stats = _wrk(args.port, listing, False, args.duration, args.connections)
+        stats.update(load=load, paths=1, warm=None)
         print(f"  {database} {size} minimal: {stats}", flush=True)
         return [{"database": database, "size": size, "endpoint": "minimal", **stats}]
     finally:
@@ -257,19 +273,56 @@ def _wait_until_up(port: int) -> None:
     raise RuntimeError("gunicorn did not come up")
 
 
-def _wrk(port: int, listing: Path, hx: bool, seconds: int, connections: int) -> dict:
-    command = [
+def _warm_up(port: int, listing: Path, hx: bool, connections: int, needs: tuple) -> dict:
+    """Send the row's requests until every worker holds `needs` (bench_app's /_bench/ready,
+    polled alongside; each poll reaches whichever worker accepts it). Returns the seconds
+    until every worker was ready ("warm") and until each worker was ("workers"), the warm-up's
+    req/s, and whether all were ready within WARM_UP_MAX ("ready")."""
+    command = _wrk_command(port, listing, WARM_UP_MAX, connections)
+    env = {**os.environ, "WRK_HX": "1" if hx else "0", "WRK_THREADS": "2"}
+    start = time.monotonic()
+    wrk = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env)
+    ready: dict[int, float] = {}
+    while len(ready) < WORKERS and wrk.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_bench/ready", timeout=30) as r:
+                answer = json.load(r)
+        except OSError:
+            answer = {"pid": 0, "held": []}
+        if set(needs) <= set(answer["held"]):
+            ready.setdefault(answer["pid"], round(time.monotonic() - start, 1))
+        time.sleep(0.1)
+    wrk.send_signal(signal.SIGINT)  # wrk stops and prints what it measured
+    output = wrk.communicate(timeout=30)[0]
+    found = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    return {
+        "warm": round(time.monotonic() - start, 1),
+        "workers": sorted(ready.values()),
+        "ready": len(ready) >= WORKERS,
+        "rps": float(found.group(1)) if found else 0.0,
+    }
+
+
+def _wrk_command(port: int, listing: Path, seconds: int, connections: int) -> list:
+    return [
         "wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s", "--latency",
         "--timeout", "10s", "-s", str(ROOT / "bench" / "directory.lua"),
         f"http://127.0.0.1:{port}", "--", str(listing),
     ]  # fmt: skip
-    env = {**os.environ, "WRK_HX": "1" if hx else "0"}
+
+
+def _wrk(port: int, listing: Path, hx: bool, seconds: int, connections: int) -> dict:
+    """One wrk run; "distinct": how many different paths of the listing it requested."""
+    command = _wrk_command(port, listing, seconds, connections)
+    env = {**os.environ, "WRK_HX": "1" if hx else "0", "WRK_THREADS": "2"}
     output = subprocess.run(command, capture_output=True, text=True, env=env, check=True).stdout
+    distinct = re.search(r"distinct paths: (\d+)", output)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
         "p50": _latency(output, "50%"),
         "p99": _latency(output, "99%"),
         "errors": _errors(output),
+        "distinct": int(distinct.group(1)) if distinct else 0,
     }
 
 
@@ -288,10 +341,13 @@ def _errors(output: str) -> int:
 
 def _print_table(rows: list[dict], connections: int) -> None:
     print(f"\nwrk, {connections} connections, gunicorn 2 sync workers, loopback")
-    print("search, detail: shared cache on (default); search-nc: cache off (no target)")
-    print("load: 1-minute load average when the row started (the machine may be shared)")
+    print("search, detail, mix: shared cache on (default); *-nc: result cache off, every request")
+    print("a miss (-plain: forgiving search off); load: 1-minute load average when the row started")
+    print("warm s: warm-up until every worker held the version's sets (the start-up build, not")
+    print("measured; '!' = not ready within the limit); distinct: different paths sent / listed")
     print(f"{'database':<17}{'companies':>10}  {'endpoint':<13}{'req/s':>9}{'p50 ms':>9}"
-          f"{'p99 ms':>9}{'ratio':>8}{'target':>8}{'errors':>8}{'load':>7}")  # fmt: skip
+          f"{'p99 ms':>9}{'ratio':>8}{'target':>8}{'errors':>8}{'load':>7}{'warm s':>8}"
+          f"{'distinct':>12}")  # fmt: skip
     ceilings = {(r["database"], r["size"]): r["rps"] for r in rows if r["endpoint"] == "hello"}
     minimal = {(r["database"], r["size"]): r["rps"] for r in rows if r["endpoint"] == "minimal"}
     for r in rows:
@@ -304,8 +360,13 @@ def _print_table(rows: list[dict], connections: int) -> None:
         print(f"{r['database']:<17}{r['size']:>10}  {r['endpoint']:<13}{r['rps']:>9.0f}"
               f"{r['p50']:>9.1f}{r['p99']:>9.1f}{ratio:>8.2f}"
               f"{(f'≥{target:.2f}' if target else ''):>8}{r['errors']:>8}"
-              f"{r.get('load', 0):>7.1f}")  # fmt: skip
+              f"{r.get('load', 0):>7.1f}{_warm_cell(r.get('warm')):>8}"
+              f"{r['distinct']:>6}/{r['paths']:<5}")  # fmt: skip
     _print_forgiving_cost(rows)
+
+
+def _warm_cell(warm: dict | None) -> str:
+    return "" if warm is None else f"{warm['warm']:.1f}{'' if warm['ready'] else '!'}"
 
 
 def _print_forgiving_cost(rows: list[dict]) -> None:
