@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 from portal import create_app
 from portal.extensions import db
 from tests.browser.chromium import CHROMIUM, CHROMIUM_PROCESS
-from tests.conftest import base_config
+from tests.conftest import base_config, totp_code
 
 # For actions, navigations and expect(): a bound on a hang, not an expectation. Playwright's 5 s
 # and then 10 s were tight for a page load on the 2-core CI machine running both test halves.
@@ -138,6 +138,17 @@ def log_in(page, base: str, member: Member) -> None:
     page.get_by_role("button", name="Inloggen", exact=True).click()
     page.wait_for_url(f"{base}/mijn-profiel/")
     htmx_settled(page)
+
+
+def log_in_staff(page, base: str, email: str, password: str, totp_secret: str) -> None:
+    """Log a staff account in through the form and the two-step code; land on /beheer/leden."""
+    page.goto(f"{base}/inloggen")
+    page.get_by_label("E-mailadres").fill(email)
+    page.get_by_label("Wachtwoord").fill(password)
+    page.get_by_role("button", name="Inloggen", exact=True).click()
+    page.locator("input[name=code]").fill(totp_code(totp_secret, margin=10))
+    page.get_by_role("button", name="Bevestigen").click()
+    page.wait_for_url(f"{base}/beheer/leden")
 
 
 # Classes htmx puts on elements from the request until the new content is processed.

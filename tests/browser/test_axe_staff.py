@@ -8,9 +8,8 @@ import json
 
 import pytest
 
-from tests.browser.live import DESKTOP, PHONE, live_portal
+from tests.browser.live import DESKTOP, PHONE, live_portal, log_in_staff
 from tests.browser.test_subnav_phone import ADMIN, ADMIN_PASSWORD, SECRET, seed
-from tests.conftest import totp_code
 from tests.directory.test_axe import axe_violations
 
 pytestmark = pytest.mark.browser
@@ -34,13 +33,7 @@ def test_staff_pages_have_no_axe_violations(tmp_path):
         # The CSP forbids injected scripts; only this test's own context bypasses it.
         context = browser.new_context(bypass_csp=True, viewport=DESKTOP, locale="nl-NL")
         page = context.new_page()
-        page.goto(f"{base}/inloggen")
-        page.get_by_label("E-mailadres").fill(ADMIN)
-        page.get_by_label("Wachtwoord").fill(ADMIN_PASSWORD)
-        page.get_by_role("button", name="Inloggen", exact=True).click()
-        page.locator("input[name=code]").fill(totp_code(SECRET, margin=10))
-        page.get_by_role("button", name="Bevestigen").click()
-        page.wait_for_url(f"{base}/beheer/leden")
+        log_in_staff(page, base, ADMIN, ADMIN_PASSWORD, SECRET)
         member = page.locator("main a[href^='/beheer/leden/']").first.get_attribute("href")
         for size in (PHONE, DESKTOP):
             page.set_viewport_size(size)

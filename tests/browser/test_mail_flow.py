@@ -14,8 +14,8 @@ from portal.auth.models import Role, User
 from portal.auth.passwords import hash_password
 from portal.core import outbox
 from portal.extensions import db
-from tests.browser.live import add_staff, browser_page, live_portal
-from tests.conftest import base_config, totp_code
+from tests.browser.live import add_staff, browser_page, live_portal, log_in_staff
+from tests.conftest import base_config
 from tests.mailserver import Certificates, MailServer
 
 pytestmark = pytest.mark.browser
@@ -89,13 +89,7 @@ def test_reset_by_mail_and_the_outbox_as_admin_sees_it(tmp_path, javascript):
             page.goto(link.replace("http://localhost", base))  # single use
             expect(page.get_by_text("Deze link werkt niet meer")).to_be_visible()
 
-            page.goto(f"{base}/inloggen")
-            page.get_by_label("E-mailadres").fill(ADMIN)
-            page.get_by_label("Wachtwoord").fill(ADMIN_PASSWORD)
-            page.get_by_role("button", name="Inloggen", exact=True).click()
-            page.locator("input[name=code]").fill(totp_code(SECRET, margin=10))
-            page.get_by_role("button", name="Bevestigen").click()
-            page.wait_for_url(f"{base}/beheer/leden")
+            log_in_staff(page, base, ADMIN, ADMIN_PASSWORD, SECRET)
             page.get_by_role("link", name="Verzonden e-mail").click()
             page.wait_for_url(f"{base}/beheer/e-mail")
             expect(page.get_by_role("cell", name="verzonden")).to_be_visible()

@@ -13,10 +13,17 @@ from pathlib import Path
 import pytest
 
 from portal.auth.models import Role
-from tests.browser.live import DESKTOP, PHONE, add_staff, browser_page, live_portal, log_in
+from tests.browser.live import (
+    DESKTOP,
+    PHONE,
+    add_staff,
+    browser_page,
+    live_portal,
+    log_in,
+    log_in_staff,
+)
 from tests.complaints.test_browser_flow import JANSEN
 from tests.complaints.test_browser_flow import seed as seed_member
-from tests.conftest import totp_code
 
 pytestmark = pytest.mark.browser
 ADMIN, ADMIN_PASSWORD = "beheer@vereniging.example", "lange-zin-voor-de-beheerder-2026"
@@ -118,13 +125,7 @@ def test_every_sub_navigation_fits_a_360_px_phone(tmp_path):
 
         page.context.clear_cookies()
         page.set_viewport_size(DESKTOP)
-        page.goto(f"{base}/inloggen")
-        page.get_by_label("E-mailadres").fill(ADMIN)
-        page.get_by_label("Wachtwoord").fill(ADMIN_PASSWORD)
-        page.get_by_role("button", name="Inloggen", exact=True).click()
-        page.locator("input[name=code]").fill(totp_code(SECRET, margin=10))
-        page.get_by_role("button", name="Bevestigen").click()
-        page.wait_for_url(f"{base}/beheer/leden")
+        log_in_staff(page, base, ADMIN, ADMIN_PASSWORD, SECRET)
         page.goto(f"{base}/beheer/criterium-2/")
         _check(page, "/beheer/criterium-2/", STAFF_PAGES[1][1], folder, "staff-desktop")
         page.set_viewport_size(PHONE)

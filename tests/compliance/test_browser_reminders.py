@@ -12,8 +12,7 @@ from portal.auth.models import Role
 from portal.extensions import db
 from portal.members.models import Company
 from portal.reviews.models import Provider, ReviewSystem, SystemStatus
-from tests.browser.live import add_staff, browser_page, htmx_settled, live_portal
-from tests.conftest import totp_code
+from tests.browser.live import add_staff, browser_page, htmx_settled, live_portal, log_in_staff
 
 pytestmark = pytest.mark.browser
 EMAIL, PASSWORD = "staf@vereniging.example", "paarse-kraan-lekt-zachtjes-2026-staf"
@@ -50,20 +49,10 @@ def seed() -> None:
     add_staff(EMAIL, "Sanne Staf", Role.STAFF, PASSWORD, SECRET)
 
 
-def log_in(page, base: str) -> None:
-    page.goto(f"{base}/inloggen")
-    page.get_by_label("E-mailadres").fill(EMAIL)
-    page.get_by_label("Wachtwoord").fill(PASSWORD)
-    page.get_by_role("button", name="Inloggen", exact=True).click()
-    page.locator("input[name=code]").fill(totp_code(SECRET, margin=10))
-    page.get_by_role("button", name="Bevestigen").click()
-    page.wait_for_url(f"{base}/beheer/leden")
-
-
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_filter_select_preview_and_send(tmp_path, javascript):
     with live_portal(tmp_path, seed) as base, browser_page(javascript=javascript) as page:
-        log_in(page, base)
+        log_in_staff(page, base, EMAIL, PASSWORD, SECRET)
         page.get_by_role("link", name="Criterium 2").first.click()
         page.wait_for_url(f"{base}/beheer/criterium-2/")
         expect(page.get_by_text("4 leden gevonden (van 4 actieve leden)")).to_be_visible()
