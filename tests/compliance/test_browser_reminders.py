@@ -49,10 +49,15 @@ def seed() -> None:
     add_staff(EMAIL, "Sanne Staf", Role.STAFF, PASSWORD, SECRET)
 
 
+def log_in(page, base: str) -> None:
+    """Log the seeded staff member in (also used by other staff browser tests)."""
+    log_in_staff(page, base, EMAIL, PASSWORD, SECRET)
+
+
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_filter_select_preview_and_send(tmp_path, javascript):
     with live_portal(tmp_path, seed) as base, browser_page(javascript=javascript) as page:
-        log_in_staff(page, base, EMAIL, PASSWORD, SECRET)
+        log_in(page, base)
         page.get_by_role("link", name="Criterium 2").first.click()
         page.wait_for_url(f"{base}/beheer/criterium-2/")
         expect(page.get_by_text("4 leden gevonden (van 4 actieve leden)")).to_be_visible()
