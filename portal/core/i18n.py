@@ -24,6 +24,7 @@ PUBLIC_SOURCES = (
     "templates/complaints/public_unavailable.html",
     "templates/complaints/_head.html",
     "templates/privacy/statement.html",
+    "templates/privacy/_controller.html",
     "templates/errors/*.html",
     "templates/macros/forms.html",
     "portal/directory/scores.py",

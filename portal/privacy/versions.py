@@ -46,11 +46,14 @@ RECORDS_TEXT = {
     # Action texts listed as complaint data (6a8313c); transfers outside the EEA named per
     # sub-processor whose location is not declared inside it (31f4ca4).
     "2026.3": "15f89f76c7f375b7b55e53b180fbdc15f1f4ae97266100f75b749a1cf06925f5",
+    # The controller section's English translation (shared with the statement) recorded.
+    "2026.4": "538475d0c86fb7efaa1ab6620fb7f196229dbadd2a625ceaa8608890be9a3fd0",
 }
 RECORDS_VERSION = list(RECORDS_TEXT)[-1]
 # Register version -> digest of the register as shown (`shown_digest`), from 2026.3 on.
 RECORDS_SHOWN = {
     "2026.3": "8b39e6aba9a0ea93191fb97fc26c8f9f461fbdccd586b72a9ff3284820e89b47",
+    "2026.4": "5adeb6c4a1cb51070aca6efb2b72f23d27d7b186d998715ee6632eb28fb2654f",
 }
 
 # Statement version -> digest of its text (`statement_digest`), oldest first; the last is current.
@@ -62,11 +65,15 @@ STATEMENT_TEXT = {
     "2026.4": "144e1dc30982fe9fcacdbf8548c56fa3addbe311271028f672c268e2c6dc0577",
     # Cites register 2026.3 (was 2026.2); from here on the digest covers the cited version.
     "2026.5": "27c87cd7d754c21c1ac91f8d7bbd1007b97357903f8b3a40c25bcf520939c543",
+    # The controller section (who is responsible, contact, DPO) translated into English;
+    # cites register 2026.4.
+    "2026.6": "9e184b74682154d5e8f2c4d1383955c5c10bb9ea99cdcfd8055c29368c8cb2ae",
 }
 STATEMENT_VERSION = list(STATEMENT_TEXT)[-1]
 # Statement version -> digest of the statement as shown (`shown_digest`), from 2026.5 on.
 STATEMENT_SHOWN = {
     "2026.5": "996e520c4054f99458e84b8c735a55553d538023b5dd2336c1ebff47d5f7a17b",
+    "2026.6": "baf2d5363ea92d4a8f54f1d3f82a79b069ba40f9c86f818af9faa50d0a8c298c",
 }
 
 

@@ -102,6 +102,8 @@ def test_accept_language_picks_english_and_lang_overrides_it(client, listed):
     [
         ("/?lang=en", "Find an accredited installation company"),
         ("/privacy?lang=en", "Your rights"),
+        ("/privacy?lang=en", "Data controller"),
+        ("/privacy?lang=en", "Contact for privacy and data breaches"),
     ],
 )
 def test_other_public_pages(client, path, english):
