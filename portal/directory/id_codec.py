@@ -2,8 +2,7 @@
 
 JSON lists of ranks had cost 7.8 MB and 0.3-0.5 s to read back per worker at 100,000 members.
 Here every part is stored as it is held in memory: arrays of fixed-size numbers (company ids,
-the word offsets and the ranks of rare words, positions as doubles, NaN for none, the circle
-grid's cells with their members) and the
+the word offsets and the ranks of rare words, positions as doubles, NaN for none) and the
 bitsets of frequent words, specialisms and recognitions as their raw little-endian bytes, one
 after the other behind a small JSON header, the whole zlib-compressed. Reading it back is
 decompressing and copying bytes into arrays and ints, no parsing per number. Never pickle: the
@@ -18,7 +17,7 @@ import zlib
 from array import array
 from dataclasses import dataclass
 
-MAGIC = b"LZIX1\n"
+MAGIC = b"LZIX2\n"  # LZIX1 also held the circle grid's cells (before issue 19's numpy grid)
 LEVEL = 1  # zlib: at 100,000 members 4x faster to write than 6, 2 % larger, as fast to read
 _BIG = sys.byteorder == "big"
 
@@ -36,7 +35,6 @@ class Parts:
     recognitions: dict[int, int]
     latitudes: array  # "d" per rank, NaN: no position
     longitudes: array
-    cells: tuple[array, array, array] | None = None  # the circle grid's buckets (Grid.cells)
 
 
 def _raw(values: array) -> bytes:
@@ -71,10 +69,7 @@ def encode(parts: Parts) -> bytes:
         *(bits.to_bytes(width, "little") for kind in bitsets.values() for _k, bits in kind),
         _raw(parts.latitudes),
         _raw(parts.longitudes),
-        *(_raw(values) for values in parts.cells or ()),
     ]
-    if parts.cells is None:
-        raise ValueError("matching sets: the grid is not bucketed yet")
     header = {
         "members": len(parts.ids),
         "words": len(parts.words),
@@ -104,12 +99,12 @@ def decode(blob: bytes) -> Parts:
     bitsets: dict[str, dict[int, int]] = {}
     for kind, keys in header["keys"].items():
         bitsets[kind] = {k: int.from_bytes(next(held), "little") for k in keys}
-    latitudes, longitudes, keys, sizes, ranks = held
+    latitudes, longitudes = held
     word_list = bytes(words).decode().split("\n") if header["words"] else []
     parts = Parts(
         _array("q", ids), word_list, _array("q", starts), _array("i", flat), bitsets["dense"],
         bitsets["specialisms"], bitsets["recognitions"], _array("d", latitudes),
-        _array("d", longitudes), (_array("q", keys), _array("i", sizes), _array("i", ranks)),
+        _array("d", longitudes),
     )  # fmt: skip
     if len(parts.ids) != header["members"] or len(parts.starts) != len(word_list) + 1:
         raise ValueError("matching sets: counts do not match the header")

@@ -50,7 +50,7 @@ from portal.extensions import db
 log = logging.getLogger(__name__)
 
 EXTENSION = "directory_id_index"
-CACHE_KEY = "id-index-v2"  # bump when the encoding changes (id_codec.MAGIC)
+CACHE_KEY = "id-index-v3"  # bump when the encoding changes (id_codec.MAGIC)
 CACHE_SECONDS = 7 * 24 * 3600  # the directory version makes an old one stale anyway
 DENSE_FROM = 64  # a word with at least this many members (and 1/64 of them) is a bitset
 LOCK_KEY = 0x4C5A_1901  # the build lock (an advisory lock id on PostgreSQL)
@@ -101,9 +101,7 @@ class IdIndex:
         self._starts, self._flat, self._dense = parts.starts, parts.flat, parts.dense
         self._dense_numbers = sorted(parts.dense)
         self._lists = {"specialisms": parts.specialisms, "recognitions": parts.recognitions}
-        self.grid = Grid(parts.latitudes, parts.longitudes, parts.cells)
-        if parts.cells is None:
-            parts.cells = self.grid.cells()
+        self.grid = Grid(parts.latitudes, parts.longitudes)
         self._prefixes: OrderedDict[str, int] = OrderedDict()
 
     def prefix(self, word: str) -> int:
@@ -154,9 +152,7 @@ class IdIndex:
     ) -> tuple[int, list[tuple[float, int]]]:
         """The exact number of members within `radius_km` of `center` (among `bits` if given)
         and the `needed` nearest as (squared km, company id), in the list's order."""
-        # One byte per rank (b"1": may match), so a cell's members are tested in C.
-        allowed = None if bits is None else format(bits, f"0{len(self.ids)}b")[::-1].encode()
-        total, nearest = self.grid.circle(center, radius_km, allowed, needed=needed)
+        total, nearest = self.grid.circle(center, radius_km, bits, needed=needed)
         return total, [(d2, self.ids[rank]) for d2, rank in nearest]
 
     def page(self, bits: int, *, offset: int, size: int) -> list[int]:
