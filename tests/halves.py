@@ -15,7 +15,11 @@ out. The decision is made from the source, conservatively: a test stays in both 
 Browser tests (marker `browser`) without `app` are left to the SQLite half whatever their source
 says: they seed and serve a `live_portal` (tests/browser/live.py), whose database is a file SQLite
 under the test's tmp_path in both halves (the two that open that file again, for the outbox and a
-status link, name it themselves).
+status link, name it themselves). So are tests marked `own_database` (without `app`): the
+processes they start (gunicorn, `flask` commands, a Python child) are given a database of the
+test's own in the test's source, a file SQLite under tmp_path, in-memory SQLite or an address
+that is never reached, never the test database, so the PostgreSQL half would repeat the same run
+(the marker is set by hand, per test or per parameter, where that database is spelled out).
 
 Every test left to the SQLite half is checked there as it runs (`guard` in tests/conftest.py): it
 fails if it asks for the test database URL (`database_url_for_tests`) or builds an app on it
@@ -133,6 +137,8 @@ def reaches_database(item: pytest.Item) -> bool:
         return True
     if item.get_closest_marker("browser"):
         return False  # a live_portal on file SQLite (REVIEWED), checked by the guard
+    if item.get_closest_marker("own_database"):
+        return False  # its processes get a database named in its source, checked by the guard
     path = getattr(item, "path", None)
     if path is None or file_reaches_database(Path(path).resolve()):
         return True

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 
+import pytest
+
 from portal.core.accesslog import mask
 from tests.core.test_gunicorn_server_header import _get, start_gunicorn, stop
 
@@ -23,6 +25,7 @@ def test_mask_covers_paths_queries_and_referrers():
     assert token not in status and "/klacht-volgen/[verborgen]" in status
 
 
+@pytest.mark.own_database  # a file SQLite under tmp_path (tests/halves.py)
 def test_gunicorn_access_log_masks_reset_and_activation_tokens(tmp_path):
     log = tmp_path / "access.log"
     port, server = start_gunicorn(tmp_path, workers=1, access_log=log)

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
@@ -98,6 +100,7 @@ def stop(server: subprocess.Popen) -> None:
         server.wait()
 
 
+@pytest.mark.own_database  # a file SQLite under tmp_path (tests/halves.py)
 def test_gunicorn_sends_no_server_header(tmp_path):
     port = _free_port()
     env = {

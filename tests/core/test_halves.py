@@ -31,6 +31,33 @@ def test_a_helper_module_that_names_the_database_counts(tmp_path):
     assert halves.file_reaches_database(helper)
 
 
+class _Item:
+    """What `halves.reaches_database` reads of a collected test, for a made-up one."""
+
+    def __init__(self, fixturenames: tuple[str, ...], markers: tuple[str, ...]) -> None:
+        self.fixturenames = fixturenames
+        self.markers = markers
+        self.path = TESTS / "migrations" / "test_migrations.py"  # names the database
+
+    def get_closest_marker(self, name: str):
+        return pytest.mark.own_database.mark if name in self.markers else None
+
+
+@pytest.mark.parametrize(
+    ("fixturenames", "markers", "reaches"),
+    [
+        (("tmp_path",), (), True),  # its module names the database
+        (("tmp_path",), ("own_database",), False),  # left to the SQLite half
+        (("app", "tmp_path"), ("own_database",), True),  # an app on the test database
+        (("battery_app",), ("browser",), True),
+    ],
+)
+def test_own_database_tests_are_left_to_the_sqlite_half_unless_they_use_the_app(
+    fixturenames, markers, reaches
+):
+    assert halves.reaches_database(_Item(fixturenames, markers)) is reaches
+
+
 def test_the_guard_records_a_database_free_test_asking_for_the_database():
     conftest._guarded.append("a test")
     try:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from portal.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,6 +64,7 @@ def test_development_default_is_a_shared_file_not_per_process_memory(tmp_path):
     assert with_redis["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
 
 
+@pytest.mark.own_database  # in-memory SQLite and a rate-limit file under tmp_path (tests/halves.py)
 def test_two_app_processes_together_allow_exactly_the_limit(tmp_path):
     """POST /inloggen allows 5 per minute per IP: 3 in one process, then only 2 in another."""
     uri = f"portal-sqlite://{tmp_path / 'ratelimit.db'}"
@@ -69,6 +72,7 @@ def test_two_app_processes_together_allow_exactly_the_limit(tmp_path):
     assert _run(APP_CLIENT, uri, "3") == "422,422,429"
 
 
+@pytest.mark.own_database  # in-memory SQLite and a rate-limit file under tmp_path (tests/halves.py)
 def test_concurrent_processes_never_lose_a_hit(tmp_path):
     """Four processes open a new store file and hit one key at the same moment.
 

@@ -129,6 +129,7 @@ def _doctor(env: dict) -> subprocess.CompletedProcess:
                           **env}, capture_output=True, text=True, timeout=120)  # fmt: skip
 
 
+@pytest.mark.own_database  # a PostgreSQL address that is never reached (tests/halves.py)
 def test_flask_doctor_explains_an_unsafe_production_configuration():
     weak = "geheim"
     result = _doctor({"PORTAL_ENV": "production", "SECRET_KEY": weak,
@@ -144,6 +145,7 @@ def test_flask_doctor_explains_an_unsafe_production_configuration():
     assert f"={weak}" not in out and f" {weak} " not in out
 
 
+@pytest.mark.own_database  # refused before any database is opened (tests/halves.py)
 def test_flask_run_still_refuses_the_same_configuration():
     result = subprocess.run(
         [FLASK, "routes"], cwd=ROOT, capture_output=True, text=True, timeout=120,

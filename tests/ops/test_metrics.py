@@ -188,6 +188,7 @@ def test_review_sync_outcomes_and_duration(client, make_company):
     assert found[last_ok] == pytest.approx((now - timedelta(hours=1)).timestamp(), abs=1)
 
 
+@pytest.mark.own_database  # a file SQLite under tmp_path (tests/halves.py)
 def test_gunicorn_workers_are_added_up_and_probes_stay_out_of_the_access_log(tmp_path):
     log = tmp_path / "access.log"
     port, server = start_gunicorn(

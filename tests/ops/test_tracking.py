@@ -12,6 +12,8 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+import pytest
+
 from portal.ops.tracking import scrub_breadcrumb, scrub_event
 from tests.conftest import ROOT
 
@@ -126,6 +128,7 @@ sentry_sdk.flush(10)
 """
 
 
+@pytest.mark.own_database  # the child's app is on in-memory SQLite (tests/halves.py)
 def test_a_real_error_reaches_sentry_scrubbed_with_release_and_environment():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -30,6 +30,9 @@ ROOT = Path(__file__).resolve().parents[2]
 KEYS = "test1:" + "A" * 43
 COMPANIES = 200
 PROVIDER_CYCLE = (Provider.KLANTENVERTELLEN,) * 3 + (Provider.KIYOH, Provider.FEEDBACK_COMPANY)
+# The SQLite case runs on its own file under tmp_path in either half, so only the SQLite half
+# runs it (tests/halves.py); the PostgreSQL case runs in the PostgreSQL half.
+DB_KINDS = [pytest.param("sqlite", marks=pytest.mark.own_database), "postgresql"]
 
 
 def database_urls(tmp_path: Path) -> list[str]:
@@ -182,7 +185,7 @@ def check_consistency(url: str) -> dict[str, int]:
     return {"synced": synced, "snapshots": snapshots, "attempts": attempts}
 
 
-@pytest.mark.parametrize("db_kind", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("db_kind", DB_KINDS)
 def test_sigkill_at_random_moments_then_rerun(db_kind, tmp_path, slow_emulator):
     urls = {u.split(":", 1)[0].split("+")[0]: u for u in database_urls(tmp_path)}
     if db_kind not in urls:
@@ -213,7 +216,7 @@ def test_sigkill_at_random_moments_then_rerun(db_kind, tmp_path, slow_emulator):
     assert any(p > 0 for p in progress), progress  # some kills really landed mid-run
 
 
-@pytest.mark.parametrize("db_kind", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("db_kind", DB_KINDS)
 def test_two_concurrent_runs_sync_each_company_once(db_kind, tmp_path, slow_emulator):
     urls = {u.split(":", 1)[0].split("+")[0]: u for u in database_urls(tmp_path)}
     if db_kind not in urls:
