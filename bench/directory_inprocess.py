@@ -7,7 +7,8 @@ still compare. One pass through the mix warms the process (sets, vocabulary, car
 then each pass is timed.
 
     .venv/bin/python bench/directory_inprocess.py DATABASE_URL [--passes 3] [--count 3000]
-        [--plain] [--cache SECONDS] [--profile N] [--digest [--headers]] [--against DIR [--rounds 3]]
+        [--plain] [--cache SECONDS] [--cold] [--profile N] [--digest [--headers]]
+        [--against DIR [--rounds 3]]
 
 DATABASE_URL: a database filled by bench/gen_companies.py. `--plain`: the forgiving search
 off (DIRECTORY_FORGIVING_SEARCH=false). `--cache SECONDS`: the shared result cache on (as
@@ -15,7 +16,10 @@ off (DIRECTORY_FORGIVING_SEARCH=false). `--cache SECONDS`: the shared result cac
 fragment; the wall time then includes the database's commits). `--profile N`: cProfile over one timed pass, the N
 costliest functions by own and cumulative time. `--digest`: a SHA-256 over every response
 status and body (compare two checkouts: equal digests mean byte-identical answers);
-`--headers` adds every response header but Date to it.
+`--headers` adds every response header but Date to it. `--cold`: each timed pass starts with
+no kept cards (portal/directory/cards.py), as a fresh worker does: nearly every card of the
+pass is read and rendered for the first time. Each pass also reports the 99th percentile of
+the CPU time of one request.
 `--against DIR`: alternate runs of this checkout and the checkout at DIR (each in its own
 process, same database, `--rounds` times) and print the pairs (each run's best pass: on a
 shared machine other processes only ever add to the CPU time of a pass).
@@ -49,8 +53,10 @@ def main() -> None:
         return
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs; root {root}")
     print(f"{result['requests']} requests per pass ({'plain' if args.plain else 'forgiving'})")
-    for n, (ms, wall) in enumerate(zip(result["passes"], result["walls"], strict=True), 1):
-        print(f"  pass {n}: {ms:.3f} ms CPU per request ({wall:.3f} ms wall)")
+    figures = zip(result["passes"], result["walls"], result["p99s"], strict=True)
+    for n, (ms, wall, p99) in enumerate(figures, 1):
+        print(f"  pass {n}: {ms:.3f} ms CPU per request, p99 {p99:.1f} ms CPU "
+              f"({wall:.3f} ms wall)")  # fmt: skip
     print(f"median: {statistics.median(result['passes']):.3f} ms CPU per request, "
           f"best: {min(result['passes']):.3f} ms")  # fmt: skip
     if args.digest:
@@ -67,6 +73,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--profile", type=int, default=0)
     parser.add_argument("--sample", type=int, default=0)
     parser.add_argument("--digest", action="store_true")
+    parser.add_argument("--cold", action="store_true")
     parser.add_argument("--headers", action="store_true")
     parser.add_argument("--against", default="")
     parser.add_argument("--rounds", type=int, default=3)
@@ -93,7 +100,7 @@ def _run(root: Path, args: argparse.Namespace) -> dict:
     paths = [f"/ledenzoeker/?{q}" for q in directory._mix(args.url)][: args.count]
     client = app.test_client()
     _pass(client, paths)  # warm: sets, vocabulary, card parts, geocoder answers
-    passes, walls, digest = [], [], ""
+    passes, walls, p99s, digest = [], [], [], ""
     for n in range(args.passes):
         profiler = sampler = None
         if args.sample and n == 0:
@@ -105,7 +112,9 @@ def _run(root: Path, args: argparse.Namespace) -> dict:
             profiler.enable()
         if args.cache:
             _forget_pages(app)  # each pass misses, as the distinct queries of live typing do
-        seconds, wall, digest = _pass(client, paths, digest=args.digest, headers=args.headers)
+        if args.cold:
+            app.extensions.pop("directory_cards", None)  # cards.EXTENSION: no kept cards
+        seconds, wall, digest, each = _pass(client, paths, digest=args.digest, headers=args.headers)
         if profiler is not None:
             profiler.disable()
             _print_profile(profiler, args.profile)
@@ -113,23 +122,29 @@ def _run(root: Path, args: argparse.Namespace) -> dict:
             sampler.stop(args.sample)
         passes.append(seconds * 1000 / len(paths))
         walls.append(wall * 1000 / len(paths))
-    return {"requests": len(paths), "passes": passes, "walls": walls, "digest": digest}
+        p99s.append(statistics.quantiles(each, n=100)[98] * 1000)
+    return {"requests": len(paths), "passes": passes, "walls": walls, "p99s": p99s,
+            "digest": digest}  # fmt: skip
 
 
 def _pass(
     client, paths: list[str], *, digest: bool = False, headers: bool = False
-) -> tuple[float, float, str]:
-    """CPU and wall seconds of one pass, and the digest of its answers when asked."""
+) -> tuple[float, float, str, list[float]]:
+    """CPU and wall seconds of one pass, the digest of its answers when asked, and the CPU
+    seconds of each request."""
     sha = hashlib.sha256()
+    each = []
     start, wall = time.process_time(), time.perf_counter()
     for path in paths:
+        before = time.process_time()
         response = client.get(path, headers=HX)
+        each.append(time.process_time() - before)
         if digest:
             sha.update(f"{path} {response.status_code}\n".encode())
             if headers:
                 sha.update(repr([h for h in response.headers if h[0] != "Date"]).encode())
             sha.update(response.get_data())
-    return time.process_time() - start, time.perf_counter() - wall, sha.hexdigest()
+    return time.process_time() - start, time.perf_counter() - wall, sha.hexdigest(), each
 
 
 def _forget_pages(app) -> None:
@@ -199,7 +214,7 @@ def _paired(args: argparse.Namespace) -> None:
     roots = {"this": HERE.parent.parent, "against": Path(args.against).resolve()}
     common = [args.url, "--passes", str(args.passes), "--count", str(args.count), "--json"]
     common += ["--plain"] * args.plain + ["--digest"] * args.digest + ["--headers"] * args.headers
-    common += ["--cache", str(args.cache)]
+    common += ["--cache", str(args.cache)] + ["--cold"] * args.cold
     figures: dict[str, list[float]] = {"this": [], "against": []}
     digests: dict[str, set[str]] = {"this": set(), "against": set()}
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
