@@ -16,6 +16,10 @@ request. The store is bounded (MAX_HELD cards, least recently used dropped first
 card is its HTML, about 1 KB, so at most about 40 MB per process): at 100,000 members the
 distinct queries of live typing touch tens of thousands of cards, and with 10,000 held most
 misses read and rendered most of their cards again.
+
+Even so most cards a worker shows are shown for the first time in that worker, so the first
+render is kept cheap too: the card macros' output comes from patterns (card_html.py), and on
+PostgreSQL the missing cards' rows are one prepared statement (`read_rows`).
 """
 
 from __future__ import annotations
