@@ -1,11 +1,15 @@
 """Locale selection: Dutch by default, English when the browser prefers it and a catalogue exists."""
 
 import threading
-from typing import Any
+from collections.abc import Callable
+from types import FunctionType
+from typing import Any, cast
 
 from babel import Locale, support
 from flask import Flask, current_app, g, request, url_for
 from flask_babel import get_locale, get_translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from wtforms.i18n import messages_path
 
 SUPPORTED = ("nl", "en")
@@ -147,14 +151,8 @@ def register(app: Flask) -> None:
 
     @app.url_defaults
     def _keep_language(endpoint: str, values: dict) -> None:
-        if (
-            request
-            and LANG_ARG not in values
-            and is_public_endpoint(endpoint)
-            and is_public_endpoint(request.endpoint)
-            and select_locale() != "nl"
-        ):
-            values[LANG_ARG] = select_locale()
+        if LANG_ARG not in values and (kept := kept_language(endpoint)):
+            values[LANG_ARG] = kept
 
     @app.after_request
     def _vary_on_language(response):
@@ -165,6 +163,16 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         language_links=language_links, current_language=select_locale, language_query=language_query
     )
+
+
+def kept_language(endpoint: str) -> str | None:
+    """The `lang` a link to `endpoint` built in this request carries unless it names one: the
+    page's language on an English public page linking to a public page, else None."""
+    if request and is_public_endpoint(endpoint) and is_public_endpoint(request.endpoint):
+        locale = select_locale()
+        if locale != "nl":
+            return locale
+    return None
 
 
 def language_query() -> str:
@@ -204,14 +212,54 @@ def _translations():
 
 
 def install_jinja_gettext(app: Flask) -> None:
-    """Template gettext callables that reuse the request's translations (pages call them often)."""
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]  # from jinja2.ext.i18n
+    """Template gettext callables that reuse the request's translations (pages call them often),
+    and a template's fixed strings translated once per catalogue (`_kept_gettext`)."""
+    env = app.jinja_env
+    env.install_gettext_callables(  # type: ignore[attr-defined]  # from jinja2.ext.i18n
         gettext=lambda s: _translations().ugettext(s),
         ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
         newstyle=True,
     )
+    env.globals["gettext"] = _kept_gettext(cast(Callable[..., Any], env.globals["gettext"]))
+    env.globals["_"] = _gettext_alias
+
+
+# _kept_gettext: (catalogue, autoescape, text) -> what Jinja's gettext answered. Bounded: a
+# template that translates text it was given (not a literal) cannot grow it without limit.
+_KEPT: dict[tuple[Any, bool, str], Any] = {}
+KEPT_MAX = 4096
+
+
+def _kept_gettext(translate: Callable[..., Any]) -> Callable[..., Any]:
+    """Jinja's (newstyle) template `gettext`, whose answer for a text without variables is kept
+    per catalogue: the same text in the same catalogue always gives the same answer, and each
+    call costs two context calls, a lookup of the request's catalogue and a Markup copy."""
+
+    @pass_context
+    def gettext(context: Context, string: str, **variables: Any) -> Any:
+        if variables:
+            return translate(context, string, **variables)
+        key = (_translations(), context.eval_ctx.autoescape, string)
+        found = _KEPT.get(key)
+        if found is None:
+            found = translate(context, string)
+            if len(_KEPT) < KEPT_MAX:
+                _KEPT[key] = found
+        return found
+
+    gettext.kept = True  # type: ignore[attr-defined]  # marks it for _gettext_alias
+    return gettext
+
+
+@pass_context
+def _gettext_alias(context: Context, *args: Any, **kwargs: Any) -> Any:
+    """`_` in templates: jinja2.ext's alias of `gettext`, calling the kept one directly."""
+    gettext = context.resolve("gettext")
+    if isinstance(gettext, FunctionType) and getattr(gettext, "kept", False):
+        return gettext(context, *args, **kwargs)
+    return context.call(gettext, *args, **kwargs)
 
 
 def is_english() -> bool:

@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import text
 
 from portal.core.db import AnySession, database_key
+from portal.directory import links
 from portal.directory.forms import PER_PAGE, SearchQuery
 
 EXTENSION = "directory_page_starts"
@@ -62,10 +63,10 @@ _MARK = 987_654_321  # never a page number (forms.MAX_PAGE is far below it)
 
 
 def page_urls(query: SearchQuery) -> Callable[[int], str]:
-    """The URLs of the pages of one search, for its page links: url_for runs twice per page
-    instead of once per link, and each link puts its number in place of a marker."""
-    first = url_for("directory.index", **query.url_args(page=1))
-    marked = url_for("directory.index", **query.url_args(page=_MARK))
+    """The URLs of the pages of one search, for its page links: two URLs are built per page
+    instead of one per link, and each link puts its number in place of a marker."""
+    first = links.query_url("directory.index", query.url_args(page=1))
+    marked = links.query_url("directory.index", query.url_args(page=_MARK))
 
     def page(number: int) -> str:
         return first if number == 1 else marked.replace(f"page={_MARK}", f"page={number}", 1)

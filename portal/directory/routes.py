@@ -26,6 +26,7 @@ from portal.core import i18n
 from portal.core.db import database_key, utcnow
 from portal.core.htmx import full_page_load, render, wants_fragment
 from portal.core.settings import publication_min
+from portal.core.templating import render_bare
 from portal.directory import (
     badge,
     browse,
@@ -33,6 +34,7 @@ from portal.directory import (
     cards,
     headers,
     id_index,
+    links,
     logos,
     map_data,
     publish,
@@ -47,6 +49,7 @@ from portal.extensions import db, limiter
 bp = Blueprint("directory", __name__)
 bp.add_app_template_global(browse.page_urls, "directory_page_urls")
 bp.add_app_template_global(cards.joined, "directory_cards")
+bp.add_app_template_global(links.query_url, "directory_query_url")
 RESULTS_TARGET = "directory-results"
 # Per IP, CSV and JSON together; DIRECTORY_EXPORT_RATE_LIMIT overrides it.
 EXPORT_RATE_LIMIT = "10/hour"
@@ -110,8 +113,10 @@ def index():
     query = SearchQuery.from_args(request.args)
     fragment = wants_fragment(RESULTS_TARGET)
     g.directory_shared_cache = fragment
-    if fragment and current_app.config["DIRECTORY_RESULT_CACHE_SECONDS"] > 0:
-        return _cached_fragment(query)
+    if fragment:
+        if current_app.config["DIRECTORY_RESULT_CACHE_SECONDS"] > 0:
+            return _cached_fragment(query)
+        return _fragment_response(_results_fragment(query, _search(query)))
     response = render(
         "directory/index.html",
         "directory/_results.html",
@@ -160,8 +165,17 @@ def _cached_fragment(query: SearchQuery) -> Response:
     """The results fragment from the shared cache, rendered and stored on a miss."""
     body = _cached(
         ("results", query.url_args(), current_app.config.get("GEOCODER")),
-        lambda: render_template("directory/_results.html", query=query, result=_search(query)),
+        lambda: _results_fragment(query, _search(query)),
     )
+    return _fragment_response(body)
+
+
+def _results_fragment(query: SearchQuery, result: services.SearchResult) -> str:
+    """The results fragment htmx swaps in: its template needs only these two and the globals."""
+    return render_bare("directory/_results.html", query=query, result=result)
+
+
+def _fragment_response(body: str) -> Response:
     response = make_response(body)
     response.vary.update(("HX-Request", "HX-Target"))
     return response
