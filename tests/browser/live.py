@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import atexit
 import os
 import threading
 from collections.abc import Callable, Iterator
@@ -204,23 +206,82 @@ def live_portal(
             db.engine.dispose()
 
 
+class _Driver:
+    """This worker's one Playwright driver, connected over CDP to its chromium (chromium.py).
+
+    Starting Playwright (its Node.js driver) and connecting cost about 0.35 CPU s, once per
+    browser test before. Kept for the worker, it leaves one thing behind between calls: its sync
+    API marks its asyncio loop as the thread's running loop (so that its tasks find it), and a
+    later test in the same worker could then not call `asyncio.run` or start a second
+    Playwright. `connected_browser` therefore marks the loop as running only while a test uses
+    the browser, and unmarks it when the test ends.
+    """
+
+    def __init__(self) -> None:
+        self.manager: Any = None
+        self.browser: Any = None
+        self.endpoint = ""
+        self.defaults: list[Any] = []  # chromium's default context, present before any test
+
+    def connect(self):
+        """The connected browser, (re)starting Playwright if it or chromium went away."""
+        endpoint = CHROMIUM_PROCESS.cdp_endpoint()
+        if self.browser is not None:
+            asyncio._set_running_loop(self.browser._loop)  # as Playwright's last call left it
+            if endpoint == self.endpoint and self.browser.is_connected():
+                return self.browser
+            self.stop()
+        from playwright.sync_api import sync_playwright
+
+        self.manager = sync_playwright()
+        playwright = self.manager.start()
+        try:
+            self.browser = playwright.chromium.connect_over_cdp(endpoint)
+        except BaseException:
+            self.stop()
+            raise
+        self.endpoint = endpoint
+        self.defaults = list(self.browser.contexts)
+        return self.browser
+
+    def release(self) -> None:
+        """Close the contexts a test opened (not chromium's default one); unmark the loop."""
+        try:
+            if self.browser is not None and self.browser.is_connected():
+                for context in self.browser.contexts:
+                    if not any(context is default for default in self.defaults):
+                        context.close()
+        finally:
+            asyncio._set_running_loop(None)
+
+    def stop(self) -> None:
+        manager, self.manager, self.browser, self.endpoint = self.manager, None, None, ""
+        self.defaults = []
+        try:
+            if manager is not None:
+                asyncio._set_running_loop(manager._loop)  # its dispatcher resumes in the loop
+                manager.__exit__()  # ends the driver; chromium stays (chromium.py)
+        finally:
+            asyncio._set_running_loop(None)
+
+
+_DRIVER = _Driver()
+atexit.register(_DRIVER.stop)
+
+
 @contextmanager
 def connected_browser():
-    """Playwright connected to this worker's headless Debian chromium (tests/browser/chromium.py):
-    the contexts a test opens in it are its own and closed at the end; skips when chromium is
-    absent outside CI."""
+    """Playwright connected to this worker's headless Debian chromium (tests/browser/chromium.py),
+    both kept for the worker (`_Driver`): the contexts a test opens in it are its own and closed
+    at the end; skips when chromium is absent outside CI."""
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
             pytest.fail("Debian's chromium (/usr/bin/chromium) is required in CI")
         pytest.skip("chromium is not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.connect_over_cdp(CHROMIUM_PROCESS.cdp_endpoint())
-        try:
-            yield browser
-        finally:
-            browser.close()  # over CDP: closes this test's contexts and disconnects
+    try:
+        yield _DRIVER.connect()
+    finally:
+        _DRIVER.release()
 
 
 @contextmanager

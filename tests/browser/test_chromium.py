@@ -4,6 +4,7 @@ its worker."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import select
 import shutil
@@ -107,3 +108,16 @@ def test_chromium_quits_when_its_worker_is_killed():
     finally:
         os.close(browser)
         shutil.rmtree(profile, ignore_errors=True)  # what a killed worker leaves behind
+
+
+def test_one_playwright_per_worker_and_nothing_left_between_tests():
+    """The driver and its connection are kept for the worker; a test's contexts are closed when
+    it ends, and no asyncio loop is left marked as running for the tests that follow."""
+    with connected_browser() as first:
+        defaults = len(first.contexts)
+        first.new_context().new_page()  # left open on purpose
+        assert len(first.contexts) == defaults + 1
+    asyncio.run(asyncio.sleep(0))
+    with connected_browser() as second:
+        assert second is first
+        assert len(second.contexts) == defaults
