@@ -78,9 +78,8 @@ class _Chromium:
     """This process's one headless chromium, started on first use and reached over CDP.
 
     Launching chromium costs about 1.25 CPU s, a browser context (what each test gets) a small
-    part of that. Playwright's sync API keeps an asyncio loop running in its thread, so tests that
-    come later could not call `asyncio.run`: Playwright itself is therefore started per test and
-    connects to this browser. Chromium also holds a DevTools pipe to this process (its fds 3 and
+    part of that. Playwright connects to it over CDP (`_Driver` in tests/browser/live.py, which
+    also keeps the driver for the worker). Chromium also holds a DevTools pipe to this process (its fds 3 and
     4) and quits when the pipe closes, so it never outlives a worker, even one that was killed.
     """
 
