@@ -44,7 +44,7 @@ from portal.directory import redis_cache
 from portal.directory.models import DirectoryState, ResultCache
 
 STATE_ID = 1
-READERS = "directory_cache_readers"
+READERS = "directory_cache_readers"  # engine -> reader pool; (engine, ...) -> request_state's
 CHANGED = "directory_changed"  # session.info: this transaction bumped the version
 log = logging.getLogger(__name__)
 _C = ResultCache.__table__.c
@@ -190,7 +190,7 @@ def reader(bind: Engine) -> Engine:
 
 
 def dispose_readers() -> None:
-    """Close the reader pools of the current app (the test suite, after each app)."""
+    """Close the reader pools and kept connections of the app (the test suite, after each)."""
     for engine in current_app.extensions.pop(READERS, {}).values():
         engine.dispose()
 

@@ -136,3 +136,49 @@ def test_rows_are_read_in_the_session_while_it_is_in_a_transaction(app, listed):
         "Bakker Warmte"
     ]
     db.session.rollback()
+
+
+@pytest.fixture
+def checkouts(app):
+    """Connections checked out of the reader pool (`cache.reader`)."""
+    counted: list[int] = []
+    reader = cache.reader(db.engine)
+    listener = lambda *_args: counted.append(1)  # noqa: E731
+    event.listen(reader, "checkout", listener)
+    yield counted
+    event.remove(reader, "checkout", listener)
+
+
+def test_warm_misses_read_the_version_without_a_pool_checkout(client, listed, checkouts):
+    listed("Bakker Installaties")
+    assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == ["Bakker Installaties"]
+    db.session.remove()
+    checkouts.clear()
+    for typed in ("bakk", "bakke", "bak"):  # the card is kept: nothing but the version is read
+        assert names(client.get(f"/ledenzoeker/?q={typed}", headers=FRAGMENT)) == [
+            "Bakker Installaties"
+        ]
+        db.session.remove()
+    assert checkouts == []
+
+
+def test_a_broken_kept_connection_is_replaced(client, listed, app, caplog):
+    company_id = listed("Bakker Installaties").id
+    db.session.commit()
+    db.session.remove()  # a session with nothing begun: the version is read on the kept one
+    assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == ["Bakker Installaties"]
+    db.session.remove()
+    kept = app.extensions[cache.READERS][db.engine, request_state.KEPT]
+    broken = kept.current
+    broken.close()  # as a database restart or a dropped connection leaves it
+    company = db.session.get(Company, company_id)
+    company.legal_name = "Bakker Warmte"
+    refresh_entry(company.id)
+    db.session.commit()
+    db.session.remove()
+    # Read in the session instead, so the change shows; the next read opens another connection.
+    assert names(client.get("/ledenzoeker/?q=bakk", headers=FRAGMENT)) == ["Bakker Warmte"]
+    assert "directory version: read failed" in caplog.text
+    db.session.remove()
+    assert names(client.get("/ledenzoeker/?q=bak", headers=FRAGMENT)) == ["Bakker Warmte"]
+    assert kept.current is not None and kept.current is not broken
