@@ -3,9 +3,10 @@
 The vocabulary holds every word of the listed names, trade names and places, the specialism
 names, the consumer words of the maintained list (`synonyms.py`) and the shipped place names.
 It is rebuilt from the database whenever the directory version moves on (every refresh of the
-public rows and every save of the word list) by one worker, shared through the page cache
+public rows and every save of the word list) by the process that changed it, with the matching
+sets (id_index.share; else by the first worker that needs it), shared through the page cache
 (database or Redis), and kept per process next to that version: one read of the version per
-search; after a change one build (40-240 ms) and a JSON read in every other worker.
+search; after a change one build (40-240 ms) and a JSON read in every worker.
 
 Each typed word is read in this order, and the first that applies wins:
 1. a consumer phrase or specialism name (also as the start of one while typing): the members

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.directory import vocabulary
+from portal.directory import cache, id_index, vocabulary
 from portal.extensions import db
 from tests.directory.test_forgiving import demo, names, search  # noqa: F401  (fixture)
 
@@ -27,6 +27,23 @@ def test_a_second_worker_reads_the_vocabulary_instead_of_building_it(app, demo, 
     assert shared.words == built.words and shared.terms == built.terms
     assert shared.places == built.places and shared.names == built.names
     assert shared.corrections("jansn", 1) == ["jansen"]
+
+
+def test_the_process_that_changed_the_directory_shares_its_vocabulary(
+    app,
+    listed,
+    demo,  # noqa: F811
+    monkeypatch,
+):
+    listed("Zwanenburg Installaties")  # refresh: the version moves on
+    assert id_index.share(wait=True) == cache.version(db.session)  # its builder, after the commit
+    forget_in_process(app)
+
+    def no_build(session):
+        raise AssertionError("a worker built the vocabulary in a search")
+
+    monkeypatch.setattr(vocabulary, "build", no_build)
+    assert "zwanenburg" in vocabulary.current(db.session).words
 
 
 def test_a_new_directory_version_builds_a_new_vocabulary(app, listed, demo, monkeypatch):  # noqa: F811
