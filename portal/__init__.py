@@ -48,8 +48,9 @@ def create_app(config: Mapping | None = None) -> Flask:
     from portal import ops
 
     ops.register(app)
-    from portal.core import errors, htmx, logs, security, static_files, templating
+    from portal.core import errors, htmx, logs, security, static_files, sync_hooks, templating
 
+    sync_hooks.register(app)
     logs.register(app)
     security.register(app)
     errors.register(app)

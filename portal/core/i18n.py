@@ -1,12 +1,13 @@
 """Locale selection: Dutch by default, English when the browser prefers it and a catalogue exists."""
 
+import re
 import threading
 from collections.abc import Callable
 from types import FunctionType
 from typing import Any, cast
 
 from babel import Locale, support
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale, get_translations
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -61,14 +62,16 @@ def is_public_endpoint(endpoint: str | None) -> bool:
 def select_locale() -> str:
     """Dutch, unless a public page is asked for in English: `?lang=en` in the URL (kept in
     every link, so pages stay cacheable per URL) or else the browser's Accept-Language."""
-    if not request:
+    if not has_request_context():
         return current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")
-    # Asked for by every link and card of a page: worked out once per request.
-    held = request.environ.get(_ENVIRON_KEY)
-    if held is not None and held[0] == request.endpoint:
+    # Asked for by every link and card of a page: worked out once per request (and the request
+    # proxy resolved once per call, not per attribute).
+    current = request._get_current_object()  # type: ignore[attr-defined]  # LocalProxy
+    held = current.environ.get(_ENVIRON_KEY)
+    if held is not None and held[0] == current.endpoint:
         return held[1]
     locale = _choose_locale()
-    request.environ[_ENVIRON_KEY] = (request.endpoint, locale)
+    current.environ[_ENVIRON_KEY] = (current.endpoint, locale)
     return locale
 
 
@@ -157,7 +160,7 @@ def register(app: Flask) -> None:
     @app.after_request
     def _vary_on_language(response):
         if is_public_endpoint(request.endpoint) and LANG_ARG not in request.args:
-            response.vary.add("Accept-Language")
+            add_vary(response, "Accept-Language")
         return response
 
     app.jinja_env.globals.update(
@@ -165,10 +168,32 @@ def register(app: Flask) -> None:
     )
 
 
+_TOKEN = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # an HTTP token (RFC 9110)
+
+
+def add_vary(response: Response, name: str) -> None:
+    """`response.vary.add(name)` without parsing and writing the header again: a Vary of plain
+    tokens joined by ", " (as werkzeug writes it) gets `name` appended unless it names it in
+    any case; any other Vary is left to werkzeug."""
+    current = response.headers.get("Vary")
+    if current is None:
+        response.headers["Vary"] = name
+        return
+    parts = current.split(", ")
+    if not all(_TOKEN.fullmatch(part) for part in parts):
+        response.vary.add(name)
+    elif name.lower() not in {part.lower() for part in parts}:
+        response.headers["Vary"] = f"{current}, {name}"
+
+
 def kept_language(endpoint: str) -> str | None:
     """The `lang` a link to `endpoint` built in this request carries unless it names one: the
     page's language on an English public page linking to a public page, else None."""
-    if request and is_public_endpoint(endpoint) and is_public_endpoint(request.endpoint):
+    if (
+        has_request_context()
+        and is_public_endpoint(endpoint)
+        and is_public_endpoint(request.endpoint)
+    ):
         locale = select_locale()
         if locale != "nl":
             return locale

@@ -24,6 +24,13 @@ CSP = (
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
 )
 
+# Set on every response (see register's `_headers`), before Referrer-Policy.
+FIXED_HEADERS = (
+    ("Strict-Transport-Security", "max-age=31536000; includeSubDomains"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+)
+
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
@@ -62,15 +69,20 @@ def register(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = getattr(
-            g, "referrer_policy", "strict-origin-when-cross-origin"
-        )
-        headers.pop("Server", None)
-        headers.pop("X-Powered-By", None)
+        # What setdefault, set and pop did one scan of the header list each for: a header the
+        # response does not carry yet is added at the end, one it carries is replaced in place.
+        present = {key.lower() for key, _value in headers.items()}
+        if "content-security-policy" not in present:
+            headers.add("Content-Security-Policy", CSP)
+        referrer = getattr(g, "referrer_policy", "strict-origin-when-cross-origin")
+        for name, value in (*FIXED_HEADERS, ("Referrer-Policy", referrer)):
+            if name.lower() in present:
+                headers[name] = value
+            else:
+                headers.add(name, value)
+        for name in ("Server", "X-Powered-By"):
+            if name.lower() in present:
+                headers.pop(name, None)
         if (
             getattr(g, "authenticated_response", False)
             or getattr(g, "no_store", False)

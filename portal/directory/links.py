@@ -19,20 +19,37 @@ from werkzeug.datastructures import iter_multi_items
 from portal.core import i18n
 
 EXTENSION = "directory_link_paths"  # app.extensions: (endpoint, script root) -> path
+ENVIRON_KEY = "portal.directory_links"  # request.environ: what this request's links share
 SAFE = "!$'()*,/:;?@"  # what werkzeug.urls leaves unquoted in a query string
 
 
 def query_url(endpoint: str, values: dict[str, Any]) -> str:
     """`url_for(endpoint, **values)` for an endpoint without path variables (query values only,
     none of url_for's own `_anchor`/`_external`/... options)."""
-    if current_app.url_map.sort_parameters:  # werkzeug would sort the query: let it
+    current = request._get_current_object()  # type: ignore[attr-defined]  # LocalProxy, once
+    held = current.environ.get(ENVIRON_KEY)
+    if held is None:
+        held = current.environ[ENVIRON_KEY] = {}
+    key = (endpoint, current.endpoint)  # the language kept depends on the page linking
+    found = held.get(key)
+    if found is None:
+        found = held[key] = _link_base(endpoint, current.script_root)
+    path, kept = found
+    if path is None:  # werkzeug would sort the query: let it
         return url_for(endpoint, **values)
-    paths = current_app.extensions.setdefault(EXTENSION, {})
-    key = (endpoint, request.script_root)
-    path = paths.get(key)
-    if path is None:
-        path = paths[key] = url_for(endpoint, **{i18n.LANG_ARG: None})
-    if i18n.LANG_ARG not in values and (kept := i18n.kept_language(endpoint)):
+    if kept and i18n.LANG_ARG not in values:
         values = {**values, i18n.LANG_ARG: kept}
     query = urlencode([item for item in iter_multi_items(values) if item[1] is not None], safe=SAFE)
     return f"{path}?{query}" if query else path
+
+
+def _link_base(endpoint: str, script_root: str) -> tuple[str | None, str | None]:
+    """The endpoint's path (None when the URL map sorts query parameters) and the language
+    links to it keep in this request."""
+    if current_app.url_map.sort_parameters:
+        return None, None
+    paths = current_app.extensions.setdefault(EXTENSION, {})
+    path = paths.get((endpoint, script_root))
+    if path is None:
+        path = paths[(endpoint, script_root)] = url_for(endpoint, **{i18n.LANG_ARG: None})
+    return path, i18n.kept_language(endpoint)

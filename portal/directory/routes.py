@@ -51,6 +51,7 @@ bp.add_app_template_global(browse.page_urls, "directory_page_urls")
 bp.add_app_template_global(cards.joined, "directory_cards")
 bp.add_app_template_global(links.query_url, "directory_query_url")
 RESULTS_TARGET = "directory-results"
+FRAGMENT_VARY = ("HX-Request", "HX-Target")  # the fragment differs from the page by these
 # Per IP, CSV and JSON together; DIRECTORY_EXPORT_RATE_LIMIT overrides it.
 EXPORT_RATE_LIMIT = "10/hour"
 PUBLICATION_MIN = "directory_publication_min"  # app.extensions: (version key, value)
@@ -176,8 +177,10 @@ def _results_fragment(query: SearchQuery, result: services.SearchResult) -> str:
 
 
 def _fragment_response(body: str) -> Response:
-    response = make_response(body)
-    response.vary.update(("HX-Request", "HX-Target"))
+    """What `make_response(body)` and `response.vary.update(FRAGMENT_VARY)` made: the Vary of
+    a new response is written as werkzeug writes it."""
+    response = current_app.response_class(body)
+    response.headers["Vary"] = ", ".join(FRAGMENT_VARY)
     return response
 
 
