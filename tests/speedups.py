@@ -14,7 +14,9 @@ template again for each app that rendered it. Both results are pure functions of
 - Each app's engine (its own pool and connections) takes the dialect and compiled-SQL cache of the
   first engine made for the same URL and options: SQLAlchemy keys compiled statements by dialect
   instance, so every new engine compiled each statement again (about a quarter of the CPU time of
-  a typical small test). One long-lived engine in production keeps them the same way.
+  a typical small test). One long-lived engine in production keeps them the same way. The
+  shared dialect asks the server what it needs (version, default schema, string quoting) on the
+  first connection of the process only: every new engine did so again, a few queries per test.
 - Each app's Jinja environment gets a shared in-memory bytecode cache (keyed by template name and
   a checksum of its source, so an edited template is compiled again).
 
@@ -144,10 +146,39 @@ def _make_engine_sharing_compiled_sql(self, bind_key, options, app):
         tuple(sorted((k, repr(v)) for k, v in options.items() if k not in ("creator", "url"))),
     )
     with _lock:
-        shared = _shared_sql.setdefault(key, (engine.dialect, engine._compiled_cache))
+        shared = _shared_sql.get(key)
+        if shared is None:
+            shared = _shared_sql[key] = (engine.dialect, engine._compiled_cache)
+            engine.dialect.initialize = _initialize_once(engine.dialect)  # type: ignore[method-assign]
+        else:
+            # The engine's own dialect is dropped below, but its first connection would still
+            # initialize it (a few queries to the server per engine, so per test): initialize
+            # the shared one instead, once.
+            engine.dialect.initialize = shared[0].initialize  # type: ignore[method-assign]
     engine.dialect, engine._compiled_cache = shared
     engine.pool._dialect = shared[0]
     return engine
+
+
+def _initialize_once(dialect):
+    """`dialect.initialize` that asks the server only on the first connection that calls it.
+
+    What it learns (server version, default schema, string quoting, hstore support) is the same
+    for every engine of one URL and options; each engine still sets up its own connections
+    (`on_connect`)."""
+    done = threading.Event()
+    lock = threading.Lock()
+    initialize = dialect.initialize
+
+    def initialize_once(connection) -> None:
+        if done.is_set():
+            return
+        with lock:
+            if not done.is_set():
+                initialize(connection)
+                done.set()
+
+    return initialize_once
 
 
 class MemoryBytecodeCache(BytecodeCache):

@@ -181,3 +181,28 @@ def test_apps_share_compiled_sql_but_not_connections(app):
             db.session.remove()
             finish_database()
             db.engine.dispose()
+
+
+def test_the_shared_dialect_asks_the_server_once(app, monkeypatch):
+    """A new app's engine does not initialize a dialect again (server version, default schema,
+    string quoting: a few queries per test on PostgreSQL); the shared one was initialized."""
+    from portal import create_app
+    from portal.extensions import db
+    from tests.conftest import base_config, finish_database, start_database
+
+    db.session.execute(db.select(1)).all()  # this app's first connection
+    shared = db.engine.dialect
+    assert shared.server_version_info is not None  # initialized, by this or an earlier engine
+    calls = []
+    monkeypatch.setattr(type(shared), "initialize", lambda self, conn: calls.append(self))
+    other = create_app(base_config())
+    with other.app_context():
+        start_database()
+        try:
+            db.session.execute(db.select(1)).all()
+            assert db.engine.dialect is shared
+        finally:
+            db.session.remove()
+            finish_database()
+            db.engine.dispose()
+    assert calls == []
