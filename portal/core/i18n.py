@@ -187,23 +187,42 @@ def add_vary(response: Response, name: str) -> None:
 
 
 def kept_language(endpoint: str) -> str | None:
-    """The `lang` a link to `endpoint` built in this request carries unless it names one: the
-    page's language on an English public page linking to a public page, else None."""
+    """The `lang` a link to `endpoint` built in this request carries unless it names one: on a
+    public page linking to a public page, the page's language if it is English or was chosen
+    in the URL (`?lang=nl` on an English browser stays Dutch on the next click), else None."""
     if (
         has_request_context()
         and is_public_endpoint(endpoint)
         and is_public_endpoint(request.endpoint)
     ):
-        locale = select_locale()
-        if locale != "nl":
-            return locale
+        return page_language()
     return None
 
 
+def page_language() -> str | None:
+    """The language a public page's links keep: the page's own if it is not the default or
+    `?lang=` named it (a supported one), else None (Dutch chosen by the browser or default)."""
+    if not has_request_context() or not is_public_endpoint(request.endpoint):
+        return None
+    locale = select_locale()
+    if locale != "nl" or explicit_language() is not None:
+        return locale
+    return None
+
+
+def explicit_language() -> str | None:
+    """The supported language `?lang=` names on a public page, else None."""
+    if not has_request_context() or not is_public_endpoint(request.endpoint):
+        return None
+    chosen = request.args.get(LANG_ARG, "")
+    return chosen if chosen in SUPPORTED else None
+
+
 def language_query() -> str:
-    """'?lang=en' for links built by hand on an English public page ('' in Dutch)."""
-    locale = select_locale() if request else "nl"
-    return f"?{LANG_ARG}={locale}" if locale != "nl" else ""
+    """'?lang=en' (or '?lang=nl' when the URL named it) for links built by hand on a public
+    page ('' when Dutch was not asked for)."""
+    kept = page_language()
+    return f"?{LANG_ARG}={kept}" if kept else ""
 
 
 def language_links() -> list[tuple[str, str, str, bool]]:

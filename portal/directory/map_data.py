@@ -84,7 +84,7 @@ def detail_url(query: SearchQuery) -> Callable[[str], str]:
     back = urlencode(query.url_args(page=1), doseq=True)
     if back:
         args["terug"] = back
-    if i18n.select_locale() != "nl":
-        args[i18n.LANG_ARG] = i18n.select_locale()
+    if kept := i18n.page_language():
+        args[i18n.LANG_ARG] = kept
     suffix = ("?" + urlencode(args)) if args else ""
     return lambda slug: base + quote(slug, safe="") + suffix

@@ -140,3 +140,46 @@ def test_hostile_query_next_to_the_switch_is_harmless(client, listed):
         response = client.get(f"/ledenzoeker/{company.slug}{query}")
         assert response.status_code == 200, query
         assert "http://localhost" not in response.text.split("<footer")[1]
+
+
+ENGLISH = {"Accept-Language": "en"}
+HTMX = {"HX-Request": "true", "HX-Target": "directory-results"}
+NAMED_DUTCH = 'href="/ledenzoeker/jansen?terug=q%3Djansen&amp;lang=nl"'
+IMPLICIT_DUTCH = 'href="/ledenzoeker/jansen?terug=q%3Djansen"'
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["page", "fragment"])
+def test_dutch_chosen_on_an_english_browser_is_kept_in_links(client, listed, headers):
+    """`?lang=nl` on a browser that prefers English: the page is Dutch and so is the next
+    click (its links keep `lang=nl`); the shared cache keeps that body apart from the body of
+    a Dutch request that did not name its language (whose links carry no `lang`)."""
+    listed("Jansen Installaties", slug="jansen")
+    implicit = client.get("/ledenzoeker/?q=jansen", headers=headers).text
+    assert IMPLICIT_DUTCH in implicit and "lang=nl&" not in implicit
+    for _ in range(2):  # rendered, then (a fragment) from the shared cache
+        named = client.get("/ledenzoeker/?q=jansen&lang=nl", headers=ENGLISH | headers).text
+        assert "Gesorteerd op naam" in named  # Dutch
+        assert NAMED_DUTCH in named
+        assert 'data-directory-map-url="/ledenzoeker/kaart.json?q=jansen&amp;lang=nl"' in named
+    assert IMPLICIT_DUTCH in client.get("/ledenzoeker/?q=jansen", headers=headers).text
+    if not headers:  # the search form keeps the language, and the switch still leads to English
+        assert '<input type="hidden" name="lang" value="nl">' in named
+        assert 'href="/ledenzoeker/?q=jansen&amp;lang=en" lang="en"' in named
+
+
+def test_the_map_keeps_dutch_when_the_url_named_it(client, listed):
+    listed("Jansen Installaties", slug="jansen")
+    url = "/ledenzoeker/kaart.json?q=jansen&page=1"
+    assert (
+        client.get(url).json["features"][0]["properties"]["url"]
+        == "/ledenzoeker/jansen?terug=q%3Djansen"
+    )
+    named = client.get(url + "&lang=nl", headers=ENGLISH).json
+    assert (
+        named["features"][0]["properties"]["url"] == "/ledenzoeker/jansen?terug=q%3Djansen&lang=nl"
+    )
+    english = client.get(url, headers=ENGLISH).json
+    assert (
+        english["features"][0]["properties"]["url"]
+        == "/ledenzoeker/jansen?terug=q%3Djansen&lang=en"
+    )
