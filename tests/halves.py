@@ -2,8 +2,9 @@
 
 `scripts/test.sh` runs the suite twice, once per database. A test that never reaches the database
 named by TEST_DATABASE_URL runs the same code on the same data in both halves, so the PostgreSQL
-half deselects it (`LP_SKIP_SAME_IN_BOTH=1`, set by scripts/test.sh) and prints how many it left
-out. The decision is made from the source, conservatively: a test stays in both halves when
+half deselects it (`TEST_ONLY_DATABASE_TESTS=1`, set by scripts/test.sh for that half) and prints
+how many it left out. The decision is made from the source, conservatively: a test stays in
+both halves when
 
 - its fixture closure has `app` or `battery_app` (every fixture built on them too), or any other
   fixture defined under tests/ whose source (or a tests/ helper module it imports) names one of
