@@ -112,6 +112,10 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 _guarded: list[str] = []  # the test being run, when it must not reach the test database
 _guard_violations: list[str] = []
+# TEST_DATABASE_URL while a guarded test runs (tests/halves.py): PostgreSQL that refuses every
+# connection (nothing listens on port 1), so a child process that reads the test database from
+# the inherited variable fails instead of quietly using in-memory SQLite in the SQLite half.
+GUARD_DATABASE_URL = "postgresql+psycopg://left-to-the-sqlite-half@127.0.0.1:1/see_tests_halves_py"
 
 
 @pytest.fixture(autouse=True)
@@ -122,10 +126,16 @@ def _database_free_guard(request):
         yield
         return
     _guarded.append(request.node.nodeid)
+    inherited = os.environ.get("TEST_DATABASE_URL")
+    os.environ["TEST_DATABASE_URL"] = GUARD_DATABASE_URL
     try:
         yield
     finally:
         _guarded.clear()
+        if inherited is None:
+            os.environ.pop("TEST_DATABASE_URL", None)
+        else:
+            os.environ["TEST_DATABASE_URL"] = inherited
     if _guard_violations:
         where = _guard_violations[:]
         _guard_violations.clear()

@@ -25,7 +25,11 @@ that is never reached, never the test database, so the PostgreSQL half would rep
 Every test left to the SQLite half is checked there as it runs (`guard` in tests/conftest.py): it
 fails if it asks for the test database URL (`database_url_for_tests`) or builds an app on it
 (`base_config` without a database of its own), which in the PostgreSQL half would have been
-PostgreSQL. So a test the rules above misjudge fails instead of losing its PostgreSQL run.
+PostgreSQL. So a test the rules above misjudge fails instead of losing its PostgreSQL run. The
+guard cannot see child processes, so while such a test runs TEST_DATABASE_URL names a PostgreSQL
+database that refuses every connection (`conftest.GUARD_DATABASE_URL`; unset it would mean
+in-memory SQLite): a child that takes the test database from the inherited variable fails loudly
+instead of running on in-memory SQLite in the SQLite half and nowhere else.
 
 Two helper modules are read by hand instead (`REVIEWED`): tests/conftest.py, whose database
 fixtures all go through `app`, and tests/browser/live.py, whose live portal always serves a file

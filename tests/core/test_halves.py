@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -75,3 +78,22 @@ def test_outside_a_guarded_test_nothing_is_recorded():
     conftest.database_url_for_tests()
     conftest.base_config()
     assert conftest._guard_violations == []
+
+
+CHILD = """
+import os, sqlalchemy
+url = os.environ.get("TEST_DATABASE_URL", "sqlite://")  # in-memory SQLite when unset
+sqlalchemy.create_engine(url, connect_args={"connect_timeout": 10}).connect()
+"""
+
+
+@pytest.mark.own_database
+def test_a_child_of_a_guarded_test_cannot_take_the_test_database_from_its_environment():
+    """The guard cannot see child processes: they inherit a test database URL that refuses."""
+    assert conftest._guarded  # left to the SQLite half, so guarded
+    assert os.environ["TEST_DATABASE_URL"] == conftest.GUARD_DATABASE_URL
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert child.returncode != 0
+    assert "OperationalError" in child.stderr and "port 1 failed" in child.stderr
