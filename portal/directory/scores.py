@@ -114,6 +114,14 @@ class PublicScore:
         return ""
 
 
+def _provider_label(provider: Provider) -> str:
+    """The platform's name in the request's language: the brands as they are, any other
+    system translated (PROVIDER_LABELS holds its Dutch label)."""
+    if provider is Provider.OTHER:
+        return _("Ander systeem")
+    return PROVIDER_LABELS[provider]
+
+
 def public_score(
     system: ScoreFacts | None, *, min_count: int, max_age_days: int, now: datetime
 ) -> PublicScore:
@@ -127,9 +135,8 @@ def public_score(
     provider = _provider(system.provider)
     if provider is None or system.fetched_at is None:
         return PublicScore(ScoreState.NONE, min_count=min_count)
-    label = PROVIDER_LABELS[provider]
     base: dict[str, Any] = {
-        "provider_label": label,
+        "provider_label": _provider_label(provider),
         "review_count": max(int(system.review_count or 0), 0),
         "min_count": min_count,
         "fetched_at": system.fetched_at,

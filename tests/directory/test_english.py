@@ -183,3 +183,21 @@ def test_the_map_keeps_dutch_when_the_url_named_it(client, listed):
         english["features"][0]["properties"]["url"]
         == "/ledenzoeker/jansen?terug=q%3Djansen&lang=en"
     )
+
+
+def test_another_system_is_named_in_the_page_language(app, client, listed, frozen_now):
+    """The label of a system that is not one of the known platforms: translated on cards (kept
+    per language, Dutch and English in turn in one process), detail pages and badges."""
+    from portal.reviews.models import Provider
+
+    app.config["DIRECTORY_RESULT_CACHE_SECONDS"] = 0  # every request renders (kept cards)
+    listed("Eigen Systeem BV", slug="eigen", reviews=12, system={"provider": Provider.OTHER})
+    for _ in range(2):
+        dutch = client.get("/ledenzoeker/?q=eigen", headers=HTMX).text
+        english = client.get("/ledenzoeker/?q=eigen&lang=en", headers=HTMX).text
+        assert "Ander systeem" in dutch and "Other system" not in dutch
+        assert "Other system" in english and "Ander systeem" not in english
+    for path in ("/ledenzoeker/eigen?lang=en", "/ledenzoeker/eigen/badge.svg?lang=en"):
+        page = client.get(path).text
+        assert "Other system" in page and "Ander systeem" not in page, path
+    assert "Ander systeem" in client.get("/ledenzoeker/eigen").text
