@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 
 EXTENSION = "directory_cards"
 DETAIL_BASES = "directory_detail_bases"  # app.extensions: script root -> detail pages' base
+UNPREPARED = "directory_cards_unprepared"  # app.extensions: set once server-side prepare failed
+# SQLSTATEs of a prepared statement the server connection does not have (26000) or already
+# has under that name (42P05): what a pooler in transaction mode gives.
+_PREPARE_FAILED = frozenset({"26000", "42P05"})
 TEMPLATE = "directory/_card.html"
 MAX_HELD = 40_000  # cards per process, all languages together (about 1 KB each)
 _GAP = "\x00"  # where the distance goes in the distance macro's output (never in a template)
@@ -153,9 +157,9 @@ def page_items(
 def read_rows(session: AnySession, ids: list[int]) -> dict[int, Any]:
     """Company id -> card row (CARD_COLUMNS) for `ids`; a row gone meanwhile is left out.
 
-    On PostgreSQL one prepared statement (`= ANY`) for any number of ids, read while the
-    session has begun nothing on the process's pooled autocommit reader (as
-    request_state.rows does) straight through the driver: SQLAlchemy's statement and row
+    On PostgreSQL one statement (`= ANY`, prepared: see `_read_on_reader`) for any number of
+    ids, read while the session has begun nothing on the process's pooled autocommit reader
+    (as request_state.rows does) straight through the driver: SQLAlchemy's statement and row
     handling cost several times the database's answer for 20 cards. Elsewhere, or in a
     session's transaction (it may hold its own changes), the rows are read in the session.
     """
@@ -189,14 +193,27 @@ def _card_row(values: tuple) -> Any:
 
 def _read_on_reader(bind: Engine, params: dict[str, str]) -> list | None:
     """The card rows read on the reader pool's connection, or None when that failed (the
-    broken connection is dropped, the caller reads in the session)."""
+    broken connection is dropped, the caller reads in the session).
+
+    Prepared on the server unless that failed once in this process: behind a pooler in
+    transaction mode (PgBouncer) the server connection that runs the statement need not be the
+    one that prepared it. From then on the statement is sent unprepared (psycopg would
+    otherwise prepare it by itself after a few runs).
+    """
+    prepare = UNPREPARED not in current_app.extensions
     connection = cache.reader(bind).raw_connection()
     try:
         cursor = connection.driver_connection.cursor()  # type: ignore[union-attr]  # psycopg
-        cursor.execute(_ROWS_ANY, params, prepare=True)
+        cursor.execute(_ROWS_ANY, params, prepare=prepare)
         rows = [_card_row(row) for row in cursor.fetchall()]
         cursor.close()
     except bind.dialect.loaded_dbapi.Error as error:
+        if prepare and getattr(error, "sqlstate", None) in _PREPARE_FAILED:
+            current_app.extensions[UNPREPARED] = True
+            log.warning(
+                "directory cards: the prepared statement failed (%s; a pooler in transaction "
+                "mode?), no longer preparing it in this process", type(error).__name__
+            )  # fmt: skip
         log.warning(
             "directory cards: read failed (%s), reading in the session", type(error).__name__
         )

@@ -125,3 +125,40 @@ def test_postgresql_reads_card_rows_on_the_reader_and_survives_a_broken_one(
         e.company_id: (e.specialisms, e.recognitions, e.name) for e in entries
     }
     assert any(r.specialisms == ["CV & ketels"] for r in rows.values())
+
+
+def _forget_prepared_statements() -> None:
+    """What a pooler in transaction mode does to the reader's next statement: the server
+    connection it lands on has none of the statements psycopg prepared (sent past psycopg,
+    which otherwise notices a DEALLOCATE ALL and forgets its own record too)."""
+    connection = cache.reader(db.engine).raw_connection()  # the pooled one the next read gets
+    try:
+        connection.driver_connection.pgconn.exec_(b"DEALLOCATE ALL")
+    finally:
+        connection.close()
+
+
+def test_postgresql_stops_preparing_the_card_rows_after_a_lost_prepared_statement(
+    app, listed, caplog
+):
+    """Behind PgBouncer in transaction mode a prepared statement may be missing on the server
+    connection: after the first such failure the rows are read unprepared, on the reader."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the card rows' reader statement is PostgreSQL's")
+    for n in range(3):
+        listed(f"Bakker {n:02d}")
+    db.session.commit()
+    db.session.remove()
+    ids = list(range(1, 50))
+    rows = cards.read_rows(db.session, ids)  # prepared on the reader's connection
+    assert len(rows) == 3
+    with caplog.at_level("WARNING", logger=cards.__name__):
+        for _ in range(4):
+            _forget_prepared_statements()
+            assert cards.read_rows(db.session, ids) == rows
+            db.session.remove()
+    assert caplog.text.count("directory cards: read failed") == 1  # the first one only
+    assert "no longer preparing" in caplog.text and app.extensions.get(cards.UNPREPARED)
+    with cache.reader(db.engine).connect() as conn:  # what the reader's connection holds
+        held = conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar()
+    assert held == 0
