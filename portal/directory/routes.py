@@ -186,13 +186,14 @@ def _fragment_response(body: str) -> Response:
 
 def _cached(parts: tuple, render: Callable[[], str]) -> str:
     """A body from the shared cache, keyed on `parts` and what every public body depends on:
-    the language and whether the URL named it (its links keep `lang` then).
+    the language and whether the URL named it (its links keep `lang` then), and the mount
+    point (its links are paths under `request.script_root`).
 
     The publication minimum is not part of the key: changing it bumps the directory version.
     """
     config, now = current_app.config, utcnow()
     parts += (
-        f"{now:%Y%m%d%H}", i18n.select_locale(), i18n.page_language(),
+        f"{now:%Y%m%d%H}", i18n.select_locale(), i18n.page_language(), request.script_root,
         config["REVIEW_MIN_COUNT"], config["REVIEW_MAX_AGE_DAYS"],
     )  # fmt: skip
     ttl = config["DIRECTORY_RESULT_CACHE_SECONDS"]

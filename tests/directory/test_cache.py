@@ -172,3 +172,17 @@ def test_a_broken_reader_connection_is_a_miss_and_is_replaced(app, caplog):
     assert cache.get(db.session, "b" * 64, now=NOW) is None  # a miss, never a 500
     assert "directory cache: read failed" in caplog.text
     assert cache.get(db.session, "b" * 64, now=NOW) == "bewaard"  # a fresh connection
+
+
+def test_cached_bodies_are_kept_per_mount_point(client, listed):
+    """The links in a cached body are paths under the mount point: one body per mount point."""
+    listed("Bakker Installaties", slug="bakker")
+    mounted = {"base_url": "http://localhost/portaal/"}
+    for _ in range(2):  # rendered, then from the cache
+        plain = client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT).text
+        under = client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT, **mounted).text
+        assert 'href="/ledenzoeker/bakker?terug=q%3Dbakker"' in plain
+        assert 'href="/portaal/ledenzoeker/bakker?terug=q%3Dbakker"' in under
+        for path in ("/ledenzoeker/bakker?terug=q%3Dbakker", "/ledenzoeker/kaart.json?q=bakker"):
+            assert "/portaal/" not in client.get(path).text
+            assert "/portaal/ledenzoeker/" in client.get(path, **mounted).text
