@@ -90,6 +90,21 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: object) -> None:
     enable_wal(dbapi_connection, timeout=10.0)
 
 
+# libpq parameters of the connections the ledenzoeker keeps or pools for its reads outside the
+# session (cache.reader, request_state.Kept): a connect that gets no answer gives up, and a
+# server gone silent (a failover, a dropped NAT entry or firewall state) is noticed by TCP
+# keepalives and the unacknowledged-data limit instead of a request waiting on it forever.
+# Client-side parameters, not server settings: they work behind a pooler (PgBouncer) too.
+READER_CONNECT_ARGS: dict[str, Any] = {
+    "connect_timeout": 5,  # seconds (libpq's minimum is 2)
+    "keepalives": 1,
+    "keepalives_idle": 30,  # seconds idle before the first probe
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "tcp_user_timeout": 30_000,  # milliseconds sent data may stay unacknowledged (Linux)
+}
+
+
 _DATABASE_KEY = "portal.database_key"  # Session.info: the key, worked out once per session
 
 

@@ -21,16 +21,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar, cast
 
 from flask import current_app
-from sqlalchemy import (
-    Engine,
-    Row,
-    Table,
-    bindparam,
-    create_engine,
-    delete,
-    text,
-    update,
-)
+from sqlalchemy import Engine, Row, Table, bindparam, create_engine, delete, text, update
 from sqlalchemy.dialects.postgresql import Insert as PgInsert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
@@ -39,7 +30,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import StaticPool
 
 from portal.core import metrics
-from portal.core.db import AnySession, UTCDateTime, epoch_micros, rowcount, utcnow
+from portal.core.db import (
+    READER_CONNECT_ARGS,
+    AnySession,
+    UTCDateTime,
+    epoch_micros,
+    rowcount,
+    utcnow,
+)
 from portal.directory import redis_cache
 from portal.directory.models import DirectoryState, ResultCache
 
@@ -185,6 +183,8 @@ def reader(bind: Engine) -> Engine:
             pool_reset_on_return=None,  # autocommit: nothing to roll back
             pool_size=2,
             max_overflow=4,
+            # no connect or read waits forever (the kept generation connection is one of these)
+            connect_args=READER_CONNECT_ARGS if bind.dialect.name == "postgresql" else {},
         )
     return engine
 
