@@ -51,15 +51,21 @@ def test_a_warm_miss_begins_no_transaction_on_the_session(client, listed, begins
     assert begins == []
 
 
+def rename_elsewhere(company_id: int, name: str) -> None:
+    """Rename a member and refresh its entry in a session of its own, committed, as another
+    process would."""
+    company = db.session.get(Company, company_id)
+    company.legal_name = name
+    refresh_entry(company.id)
+    db.session.commit()
+    db.session.remove()
+
+
 def test_a_change_committed_elsewhere_shows_on_the_next_miss(client, listed):
     company_id = listed("Bakker Installaties", city="Utrecht").id
     assert names(client.get("/ledenzoeker/?q=bakker", headers=FRAGMENT)) == ["Bakker Installaties"]
     db.session.remove()
-    company = db.session.get(Company, company_id)
-    company.legal_name = "Bakker Warmte"
-    refresh_entry(company.id)
-    db.session.commit()
-    db.session.remove()
+    rename_elsewhere(company_id, "Bakker Warmte")
     assert names(client.get("/ledenzoeker/?q=bakk", headers=FRAGMENT)) == ["Bakker Warmte"]
 
 
@@ -171,11 +177,7 @@ def test_a_broken_kept_connection_is_replaced(client, listed, app, caplog):
     kept = app.extensions[cache.READERS][db.engine, request_state.KEPT]
     broken = kept.current
     broken.close()  # as a database restart or a dropped connection leaves it
-    company = db.session.get(Company, company_id)
-    company.legal_name = "Bakker Warmte"
-    refresh_entry(company.id)
-    db.session.commit()
-    db.session.remove()
+    rename_elsewhere(company_id, "Bakker Warmte")
     # Read in the session instead, so the change shows; the next read opens another connection.
     assert names(client.get("/ledenzoeker/?q=bakk", headers=FRAGMENT)) == ["Bakker Warmte"]
     assert "directory version: read failed" in caplog.text
