@@ -153,6 +153,10 @@ class DirectorySettings(Section):
     result_cache_seconds: int = setting(
         "DIRECTORY_RESULT_CACHE_SECONDS", values.seconds, 3600, maximum=30 * 24 * 3600
     )
+    # How old the directory version a process holds may get without a change signal.
+    version_recheck_seconds: float = setting(
+        "DIRECTORY_VERSION_RECHECK_SECONDS", values.number, 1.0, maximum=3600
+    )
     search_rate_limit: str = setting("DIRECTORY_SEARCH_RATE_LIMIT", values.rate_limit, "120/minute")
     # Per IP, CSV and JSON together.
     export_rate_limit: str = setting("DIRECTORY_EXPORT_RATE_LIMIT", values.rate_limit, "10/hour")

@@ -38,7 +38,7 @@ from portal.core.db import (
     rowcount,
     utcnow,
 )
-from portal.directory import redis_cache
+from portal.directory import change_signal, redis_cache
 from portal.directory.models import DirectoryState, ResultCache
 
 STATE_ID = 1
@@ -84,10 +84,8 @@ def tag(version: int, bumped_at: datetime | str | None) -> str:  # see `tagged`,
 
 
 def bump(session: AnySession, *, now: datetime) -> None:
-    """Mark every cached body stale: called whenever public rows change.
-
-    The new version reaches a Redis cache after the commit (`redis_cache.publish_after_commit`).
-    """
+    """Mark every cached body stale: called whenever public rows change. The new version reaches
+    Redis and the processes' kept state once committed (`redis_cache`, `change_signal`)."""
     table = cast(Table, DirectoryState.__table__)
     changed = rowcount(
         session.execute(
@@ -105,6 +103,7 @@ def bump(session: AnySession, *, now: datetime) -> None:
     redis_cache.publish_after_commit(
         session, lambda: generation(session)[1], committed=lambda: committed_generation(session)
     )
+    change_signal.announce(session)
     session.info[CHANGED] = True  # id_index: the matching sets are built after the commit
 
 

@@ -6,38 +6,43 @@ import contextlib
 import logging
 import os
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Engine, Executable, Row
+from sqlalchemy import Connection, Engine, Executable, Row
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import scoped_session
 from sqlalchemy.pool import StaticPool
 
 from portal.core.db import AnySession
-from portal.directory import cache
+from portal.directory import cache, change_signal
 
 log = logging.getLogger(__name__)
 
 KEPT = "generation"  # cache.READERS: (engine, KEPT) -> Kept
 # STATE_ID, no parameters: the same text for every driver's paramstyle.
 _GENERATION_SQL = "SELECT version, updated_at FROM directory_state WHERE id = 1"
+RECHECK = "DIRECTORY_VERSION_RECHECK_SECONDS"  # see `Kept.fresh`
+_OK = 0  # libpq's CONNECTION_OK (psycopg.pq.ConnStatus.OK)
 
 
 def request_generation(session: AnySession) -> tuple[int, str]:
     """`cache.generation`, read as cheaply as a ledenzoeker request can (once per request).
 
     A session that has not begun a transaction has nothing of its own to see, so the state
-    is read outside it: one plain statement on the autocommit connection this process keeps
-    for it (`Kept`: no pool checkout and return, a statement the driver keeps prepared), a
-    fraction of checking out the session's connection, beginning and later committing its
-    transaction. The read sees the latest committed state, as the session's first statement
-    would: every statement of an autocommit connection does (a change committed by another
-    process or host shows on the next request). While another thread of the process reads on
+    is taken from outside it: from the state this process keeps for it (`Kept`), read on the
+    autocommit connection it keeps (no pool checkout and return, a statement the driver keeps
+    prepared) only when the state may have changed since (`Kept.fresh`): a change signal came
+    (`change_signal`: NOTIFY on PostgreSQL, the hint file on SQLite), this process committed a
+    bump, or the last read is DIRECTORY_VERSION_RECHECK_SECONDS old (0: read on every request).
+    A read sees the latest committed state, as the session's first statement would: every
+    statement of an autocommit connection does. While another thread of the process reads on
     it, a connection of the reader pool (`cache.reader`) is used. A session already in a
     transaction (it may hold its own bump) or an in-memory database reads through the session;
-    so does a failed read (the broken connection is dropped, the next read opens another).
+    so does a failed read or signal check (the broken connection is dropped, the next request
+    opens another, listens again and reads).
     """
     bind = _reader_bind(session)
     if bind is None:
@@ -48,6 +53,10 @@ def request_generation(session: AnySession) -> tuple[int, str]:
     try:
         connection = kept.connection(bind)
         try:
+            recheck = current_app.config.get(RECHECK, 1.0)
+            if kept.fresh(recheck):
+                return kept.held
+            kept.arm(recheck)  # LISTEN (once per connection) or the hint, before the read
             return kept.tagged(_read_state(connection))
         except bind.dialect.loaded_dbapi.Error as error:
             _failed(error)
@@ -84,34 +93,90 @@ def _failed(error: Exception) -> None:
 
 
 class Kept:
-    """The autocommit connection a process keeps for the generation read of one database: one
-    of its reader pool (`cache.reader`, so set up as every connection of the app), detached
-    from the pool. One thread at a time reads on it (`lock`); `cache.dispose_readers` closes
-    it (`dispose`)."""
+    """The autocommit connection a process keeps for the generation read of one database (one
+    of its reader pool, `cache.reader`, so set up as every connection of the app, detached
+    from the pool), and the state last read on it with what tells that it may have changed.
+    One thread at a time uses it (`lock`); `cache.dispose_readers` closes it (`dispose`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, hint: str | None = None) -> None:
         self.lock = threading.Lock()
         self.current: Any = None  # the DBAPI connection, opened on the first read
         self._pid = 0
         self._row: Any = None
-        self._tagged = (0, "0")
+        self.held = (0, "0")  # the version and tag of the row read last
+        self._read_at: float | None = None  # monotonic time before that read; None: read
+        self._mark = 0  # change_signal.local_mark() before that read
+        self._listening = False  # LISTEN on `current` (PostgreSQL)
+        self._heard = False  # a notification came since the read
+        self.hint = None if hint is None else change_signal.Hint(hint)  # SQLite
+        self._hint_seen: bytes | None = None  # the hint read before that read
 
     def connection(self, bind: Engine) -> Any:
         if self.current is None or self._pid != os.getpid():  # a forked process: its own
             pooled = cache.reader(bind).raw_connection()
             pooled.detach()
             self.current, self._pid = pooled.dbapi_connection, os.getpid()
+            self._listening, self._read_at = False, None
         return self.current
+
+    def fresh(self, recheck: float) -> bool:
+        """True while the row read last is still the current state as far as the process
+        can tell without reading it: read less than `recheck` seconds ago, no bump committed
+        by this process since, and a signal in place that has not fired since."""
+        read_at = self._read_at
+        if read_at is None or recheck <= 0 or self._mark != change_signal.local_mark():
+            return False
+        if time.monotonic() - read_at >= recheck:
+            if self.hint is not None:
+                self.hint.moved()  # a deleted or replaced file is mapped again
+            return False
+        if self._listening:
+            return not self._notified()
+        return (
+            self._hint_seen is not None
+            and self.hint is not None
+            and (self.hint.read() == self._hint_seen)
+        )
+
+    def _notified(self) -> bool:
+        """Whether a notification came since the read: those the driver took in during a
+        query (`_hear`) and, without waiting, those that arrived since (drained: a flood of
+        them costs one read). A connection found broken raises the driver's error."""
+        pgconn = self.current.pgconn
+        pgconn.consume_input()
+        while pgconn.notifies() is not None:
+            self._heard = True
+        return self._heard or pgconn.status != _OK
+
+    def _hear(self, _notify: Any) -> None:
+        self._heard = True
+
+    def arm(self, recheck: float) -> None:
+        """Before reading the row: take what the next `fresh` compares with (on PostgreSQL
+        listen first, then read: a change committed after the read is then notified)."""
+        self._read_at, self._mark = time.monotonic(), change_signal.local_mark()
+        if recheck <= 0:
+            return
+        if self.hint is not None:
+            self._hint_seen = self.hint.read()
+        elif hasattr(self.current, "pgconn") and not self._listening:
+            cursor = self.current.cursor()
+            cursor.execute(change_signal.LISTEN)
+            cursor.close()
+            self.current.add_notify_handler(self._hear)
+            self._listening = True
+        self._heard = False
 
     def tagged(self, row: Any) -> tuple[int, str]:
         """`cache.tagged(row)`, worked out again only when the row changed."""
         if row is None or row != self._row:
-            self._tagged, self._row = cache.tagged(row), row
-        return self._tagged
+            self.held, self._row = cache.tagged(row), row
+        return self.held
 
     def drop(self) -> None:
         """Forget the connection, closing it (unless it is a parent process's)."""
         connection, self.current = self.current, None
+        self._listening, self._read_at = False, None
         if connection is not None and self._pid == os.getpid():
             with contextlib.suppress(Exception):
                 connection.close()
@@ -119,6 +184,8 @@ class Kept:
     def dispose(self) -> None:
         with self.lock:
             self.drop()
+            if self.hint is not None:
+                self.hint.close()
 
 
 def _kept(bind: Engine) -> Kept:
@@ -126,7 +193,8 @@ def _kept(bind: Engine) -> Kept:
     held = current_app.extensions.setdefault(cache.READERS, {})
     kept = held.get((bind, KEPT))
     if kept is None:
-        kept = held.setdefault((bind, KEPT), Kept())  # per engine: no URL (credentials) as a key
+        # per engine: no URL (credentials) as a key
+        kept = held.setdefault((bind, KEPT), Kept(change_signal.hint_path(bind)))
     return kept
 
 
@@ -153,9 +221,25 @@ def rows(session: AnySession, statement: Executable, params: Mapping[str, Any]) 
 
 
 def _reader_bind(session: AnySession) -> Engine | None:
-    """The session's engine when a read may go to its reader pool (see `rows`), else None."""
-    bind = session.get_bind()
-    own = session() if isinstance(session, scoped_session) else session
-    if own.in_transaction() or not isinstance(bind, Engine) or isinstance(bind.pool, StaticPool):
+    """The session's engine when a read may go to its reader pool (see `rows`), else None.
+
+    A scoped session with no session made yet in its scope has begun nothing: its engine is
+    the one a new Flask-SQLAlchemy session would be bound to (`get_bind` without a mapper or
+    clause: the app's default engine), found without making that session."""
+    if isinstance(session, scoped_session):
+        if not session.registry.has():
+            owner = session.session_factory.kw.get("db")  # Flask-SQLAlchemy's extension
+            engine = None if owner is None else owner.engines.get(None)
+            if engine is not None:
+                return _pooled(engine)
+        own = session()
+    else:
+        own = session
+    return None if own.in_transaction() else _pooled(own.get_bind())
+
+
+def _pooled(bind: Engine | Connection) -> Engine | None:
+    """`bind` if it is an engine with a pool of connections (not in-memory SQLite's one)."""
+    if not isinstance(bind, Engine) or isinstance(bind.pool, StaticPool):
         return None
     return bind
