@@ -12,8 +12,8 @@ another binding is dropped whole, so a card never outlives the version it was re
 The moment of judging changes a card only when its figures grow too old: each kept card
 knows until when it holds (its fetch time plus the maximum age) and is rendered again from
 its row after that. Only the way back to the search and the distance are put in per
-request. The store is bounded (MAX_HELD cards, least recently used dropped first; a kept
-card is its HTML, about 1 KB, so at most about 40 MB per process): at 100,000 members the
+request. The store is bounded (MAX_HELD cards, those not asked for longest dropped first,
+see `_Store`; a kept card is its HTML, about 1 KB, so at most about 40 MB per process): at 100,000 members the
 distinct queries of live typing touch tens of thousands of cards, and with 10,000 held most
 misses read and rendered most of their cards again.
 
@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections import OrderedDict, namedtuple
+from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,7 +41,7 @@ from sqlalchemy.orm import scoped_session
 
 from portal.core import i18n
 from portal.core.db import AnySession, database_key
-from portal.directory import cache, card_html, queries
+from portal.directory import cache, card_html, links, queries
 from portal.directory.models import DirectoryEntry
 from portal.directory.services import CARD_COLUMNS, Card, ScoreRule, SearchResult, card_of
 
@@ -98,33 +98,49 @@ class _Kept:
 
 
 class _Store:
-    """The cards of one binding (version, database, score settings), least recent first."""
+    """The cards of one binding (version, database, score settings), in two generations.
+
+    A card is put in the young generation; when that holds half of MAX_HELD cards it becomes
+    the old one (the previous old generation is dropped) and a new young one starts. A card
+    asked for from the old generation is put in the young one again (a second chance), so the
+    cards in use survive and at most MAX_HELD are kept. A card found in the young generation
+    costs one dict look-up: no bookkeeping on every hit, as a least-recently-used order needs.
+    """
 
     def __init__(self, binding: tuple) -> None:
         self.binding = binding
-        self.cards: OrderedDict[tuple, _Kept] = OrderedDict()
+        self.young: dict[tuple, _Kept] = {}
+        self.old: dict[tuple, _Kept] = {}
         self.lock = threading.Lock()
         self.distance: dict[str, tuple[str, str]] = {}  # per locale: HTML around the number
         self.patterns: dict[tuple, tuple[card_html.Pattern, ...]] = {}  # (locale, shape)
         self.texts: dict[str, dict] = {}  # per locale: escaped score texts (card_html.values)
 
+    @property
+    def cards(self) -> dict[tuple, _Kept]:
+        """Every kept card (both generations)."""
+        return {**self.old, **self.young}
+
     def get_many(self, keys: list[tuple]) -> list[_Kept | None]:
-        """The kept cards for `keys` (None where none is kept), marked as just used."""
-        cards, found = self.cards, []
-        with self.lock:
-            for key in keys:
-                kept = cards.get(key)
+        """The kept cards for `keys` (None where none is kept); one found only in the old
+        generation moves to the young one."""
+        young, old, found = self.young, self.old, []
+        for key in keys:
+            kept = young.get(key)
+            if kept is None:
+                kept = old.get(key)
                 if kept is not None:
-                    cards.move_to_end(key)
-                found.append(kept)
+                    self.put(key, kept)
+            found.append(kept)
         return found
 
     def put(self, key: tuple, kept: _Kept) -> None:
         with self.lock:
-            self.cards[key] = kept
-            self.cards.move_to_end(key)
-            while len(self.cards) > MAX_HELD:
-                self.cards.popitem(last=False)
+            young = self.young
+            if len(young) >= max(1, MAX_HELD // 2) and key not in young:
+                self.old, self.young = young, {}
+                young = self.young
+            young[key] = kept
 
 
 def _store(binding: tuple) -> _Store:
@@ -137,13 +153,18 @@ def _store(binding: tuple) -> _Store:
 
 def page_items(
     session: AnySession, result: SearchResult, *, generation: str, rule: ScoreRule
-) -> list[ListItem]:
+) -> list[str]:
     """The list items of a search result's page (see `list_items`), with the links of the
     request: the detail pages' base URL, the way back to the search and the language."""
     back = result.query.query_string()
     back_suffix = f"?terug={do_urlencode(back)}" if back else ""
-    lang_query = i18n.language_query()
-    link_suffix = back_suffix + (f"&{lang_query[1:]}" if back_suffix and lang_query else lang_query)
+    kept = links.page_language()
+    if kept:
+        link_suffix = (
+            f"{back_suffix}&{i18n.LANG_ARG}={kept}" if back_suffix else f"?{i18n.LANG_ARG}={kept}"
+        )
+    else:
+        link_suffix = back_suffix
     return list_items(
         result,
         version=(generation, database_key(session)),
@@ -243,26 +264,25 @@ def list_items(
     read_rows: Callable[[list[int]], dict[int, Any]],
     detail_base: str,
     link_suffix: str,
-) -> list[ListItem]:
-    """The page's list items, in order, from the kept cards; rows are read only for members
-    whose card is not kept (`read_rows`: company ids -> rows), unless the search read them.
+) -> list[str]:
+    """The page's list items (their HTML, see `joined`), in order, from the kept cards; rows
+    are read only for members whose card is not kept (`read_rows`: company ids -> rows),
+    unless the search read them.
 
     `version`: the directory version and database the result was found in. A member whose row
     is gone meanwhile is left out.
     """
     store = _store((*version, rule.min_count, rule.max_age_days))
     locale = i18n.select_locale()
-    found: dict[int, _Kept] = {}
-    missing: list[int] = []
-    ids = [company_id for company_id, _distance in result.entries]
-    held = store.get_many([(company_id, locale, detail_base) for company_id in ids])
-    for company_id, kept in zip(ids, held, strict=True):
-        if kept is not None and kept.until is not None and rule.now > kept.until:
-            kept = None  # the figures aged: rendered again from the row
-        if kept is None:
-            missing.append(company_id)
-        else:
-            found[company_id] = kept
+    entries = result.entries
+    held = store.get_many([(company_id, locale, detail_base) for company_id, _d in entries])
+    now = rule.now
+    missing = [
+        company_id
+        for (company_id, _d), kept in zip(entries, held, strict=True)
+        if kept is None or (kept.until is not None and now > kept.until)
+    ]  # not kept, or its figures aged: rendered again from the row
+    fresh: dict[int, _Kept] = {}
     if missing:
         rows = {i: result.rows[i] for i in missing if i in result.rows}
         unread = [i for i in missing if i not in rows]
@@ -271,45 +291,44 @@ def list_items(
         patterns_of = _patterns(store, locale)
         texts = store.texts.setdefault(locale, {})
         for company_id, row in rows.items():
-            kept = _render(card_of(row, rule), detail_base, patterns_of, texts)
-            store.put((company_id, locale, detail_base), kept)
-            found[company_id] = kept
+            made = _render(card_of(row, rule), detail_base, patterns_of, texts)
+            store.put((company_id, locale, detail_base), made)
+            fresh[company_id] = made
     suffix = str(escape(link_suffix))
     before, after = _distance_parts(store, locale)
-    comma = not i18n.is_english()  # nl_decimal's choice, made once for the page
+    comma = locale != "en"  # nl_decimal's choice (is_english), made once for the page
     items = []
-    for company_id, distance in result.entries:
-        kept = found.get(company_id)
-        if kept is None:  # the row is gone meanwhile
-            continue
+    for (company_id, distance), kept in zip(entries, held, strict=True):
+        if kept is None or (missing and kept.until is not None and now > kept.until):
+            kept = fresh.get(company_id)
+            if kept is None:  # the row is gone meanwhile
+                continue
         parts = kept.parts
         if distance is None:
-            items.append(ListItem(parts.head + suffix + parts.middle + parts.tail))
+            items.append(parts.head + suffix + parts.middle + parts.tail)
         else:
             km = f"{float(distance):.1f}"  # nl_decimal, digits only: nothing to escape
             km = km.replace(".", ",") if comma else km
-            items.append(
-                ListItem(parts.head + suffix + parts.middle + before + km + after + parts.tail)
-            )
+            items.append(parts.head + suffix + parts.middle + before + km + after + parts.tail)
     return items
 
 
 ITEM_INDENT = "\n          "  # between the list items, as _results.html indents the first
 
 
-def joined(items: list[ListItem]) -> ListItem:
-    """The page's list items as one piece of HTML for the results template, one per line
-    (one `__html__` call and one Markup instead of one of each per card)."""
-    return ListItem(ITEM_INDENT.join([item.html for item in items]))
+def joined(items: list[str]) -> ListItem:
+    """The page's list items (`list_items`) as one piece of HTML for the results template,
+    one per line (one `__html__` call and one Markup instead of one of each per card)."""
+    return ListItem(ITEM_INDENT.join(items))
 
 
 class ListItem:
-    """A result card's HTML for the results template, put in as it is (markupsafe's
+    """The result cards' HTML for the results template, put in as it is (markupsafe's
     `__html__` protocol, as Markup does).
 
     Safe by construction: it is only ever joined from the card macros' autoescaped output
     (`CardParts`, `_distance_parts`), the escaped way back to the search and a formatted
-    number. Joining plain strings and letting the template take the item once costs a
+    number. Joining plain strings and letting the template take the page once costs a
     fraction of Markup's `+`, which escapes and copies every piece (20 cards per miss).
     """
 

@@ -26,21 +26,47 @@ SAFE = "!$'()*,/:;?@"  # what werkzeug.urls leaves unquoted in a query string
 def query_url(endpoint: str, values: dict[str, Any]) -> str:
     """`url_for(endpoint, **values)` for an endpoint without path variables (query values only,
     none of url_for's own `_anchor`/`_external`/... options)."""
+    path, query = query_parts(endpoint, values)
+    if path is None:  # werkzeug would sort the query: let it
+        return url_for(endpoint, **values)
+    return f"{path}?{query}" if query else path
+
+
+def query_parts(endpoint: str, values: dict[str, Any]) -> tuple[str | None, str]:
+    """The path and query string `query_url` joins ('' for no query); the path is None (and
+    the query '') when the URL map sorts query parameters: then only `url_for` builds it."""
     current = request._get_current_object()  # type: ignore[attr-defined]  # LocalProxy, once
-    held = current.environ.get(ENVIRON_KEY)
-    if held is None:
-        held = current.environ[ENVIRON_KEY] = {}
+    held = _held(current)
     key = (endpoint, current.endpoint)  # the language kept depends on the page linking
     found = held.get(key)
     if found is None:
         found = held[key] = _link_base(endpoint, current.script_root)
     path, kept = found
-    if path is None:  # werkzeug would sort the query: let it
-        return url_for(endpoint, **values)
+    if path is None:
+        return None, ""
     if kept and i18n.LANG_ARG not in values:
         values = {**values, i18n.LANG_ARG: kept}
-    query = urlencode([item for item in iter_multi_items(values) if item[1] is not None], safe=SAFE)
-    return f"{path}?{query}" if query else path
+    return path, urlencode(
+        [item for item in iter_multi_items(values) if item[1] is not None], safe=SAFE
+    )
+
+
+def page_language() -> str | None:
+    """`i18n.page_language()`, worked out once per request (the page's links and cards ask)."""
+    current = request._get_current_object()  # type: ignore[attr-defined]  # LocalProxy, once
+    held = _held(current)
+    key = ("page_language", current.endpoint)
+    if key not in held:
+        held[key] = i18n.page_language()
+    return held[key]
+
+
+def _held(current: Any) -> dict:
+    """What this request's links share (kept in its environ)."""
+    held = current.environ.get(ENVIRON_KEY)
+    if held is None:
+        held = current.environ[ENVIRON_KEY] = {}
+    return held
 
 
 def _link_base(endpoint: str, script_root: str) -> tuple[str | None, str | None]:
@@ -52,4 +78,9 @@ def _link_base(endpoint: str, script_root: str) -> tuple[str | None, str | None]
     path = paths.get((endpoint, script_root))
     if path is None:
         path = paths[(endpoint, script_root)] = url_for(endpoint, **{i18n.LANG_ARG: None})
-    return path, i18n.kept_language(endpoint)
+    kept = (
+        page_language()
+        if i18n.is_public_endpoint(endpoint) and i18n.is_public_endpoint(request.endpoint)
+        else None
+    )  # i18n.kept_language(endpoint), with the page's language worked out once
+    return path, kept

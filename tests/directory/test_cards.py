@@ -111,7 +111,24 @@ def test_the_store_is_bounded_and_answers_the_same(client, listed, monkeypatch):
     client.application.extensions.pop(cards.EXTENSION)  # start over with the small store
     assert [_fragment(client, url) for url in urls] == unbounded
     assert [_fragment(client, url) for url in reversed(urls)] == unbounded[::-1]
-    assert len(client.application.extensions[cards.EXTENSION].cards) == 5
+    assert len(client.application.extensions[cards.EXTENSION].cards) <= 5
+
+
+def test_the_store_keeps_the_cards_in_use_and_at_most_max_held(client, listed, monkeypatch):
+    """Two generations of half MAX_HELD each: a card asked for from the old generation gets a
+    second chance in the young one, the one nobody asked for is dropped at the next turn."""
+    listed("Bakker Installaties")
+    _fragment(client, "/ledenzoeker/")
+    store_class = type(client.application.extensions[cards.EXTENSION])
+    monkeypatch.setattr(cards, "MAX_HELD", 4)
+    store = store_class(("binding",))
+    for key in ("a", "b", "c"):  # the young generation holds 2: c starts a new one
+        store.put((key,), key.upper())
+    assert store.get_many([("a",)]) == ["A"]  # from the old generation: young again
+    store.put(("d",), "D")  # young full again: the old one (with b) goes
+    assert store.get_many([("a",), ("b",), ("c",), ("d",)]) == ["A", None, "C", "D"]
+    assert len(store.cards) <= 4
+    assert store.get_many([("e",)]) == [None]
 
 
 def test_card_links_follow_the_mount_point(client, listed):
