@@ -21,6 +21,7 @@ PUBLIC_SOURCES = (
     "templates/home.html",
     "templates/directory/index.html",
     "templates/directory/_results.html",
+    "templates/directory/_results_texts.html",
     "templates/directory/_card.html",
     "templates/directory/detail.html",
     "templates/directory/about_scores.html",

@@ -12,7 +12,6 @@ an older version of the list. Pages and their numbers are the same as with OFFSE
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
@@ -60,15 +59,46 @@ def current(session: AnySession, *, generation: str) -> PageStarts:
 
 
 _MARK = 987_654_321  # never a page number (forms.MAX_PAGE is far below it)
+_TOKEN = f"page={_MARK}"  # a whole parameter: a value's '=' and '&' are always quoted
 
 
-def page_urls(query: SearchQuery) -> Callable[[int], str]:
-    """The URLs of the pages of one search, for its page links: two URLs are built per page
-    instead of one per link, and each link puts its number in place of a marker."""
-    first = links.query_url("directory.index", query.url_args(page=1))
-    marked = links.query_url("directory.index", query.url_args(page=_MARK))
+@dataclass(frozen=True, slots=True)
+class ResultLinks:
+    """The URLs of a search's results frame, from one query string: the map's points and the
+    pages (page 1 without a number; any other is `before`, its number, `after`)."""
 
-    def page(number: int) -> str:
-        return first if number == 1 else marked.replace(f"page={_MARK}", f"page={number}", 1)
+    map: str
+    first: str
+    before: str
+    after: str
 
-    return page
+    def page(self, number: int) -> str:
+        return self.first if number == 1 else f"{self.before}{number}{self.after}"
+
+    def pages(self, numbers: list[int | None]) -> list[tuple[int | None, str]]:
+        """(number, URL) of each page link (`SearchResult.page_numbers`; None: a gap)."""
+        first, before, after = self.first, self.before, self.after
+        return [(n, first if n == 1 else f"{before}{n}{after}" if n else "") for n in numbers]
+
+
+def result_links(query: SearchQuery) -> ResultLinks:
+    """The links of `query`'s results frame as `links.query_url` builds each (url_for's URLs):
+    the query string of a marked page is encoded once and the others are cut from it. The
+    marker is a whole `page=` parameter, which no value can contain (a value's '=' and '&'
+    are quoted), so a search for the marker's text never becomes a page number."""
+    marked = query.url_args(page=_MARK)
+    path, kept = links.base("directory.index")
+    map_path, map_kept = links.base("directory.map_json")
+    if path is None or map_path is None or map_kept != kept:  # url_for builds them
+        path, _q, encoded = links.query_url("directory.index", marked).partition("?")
+        items = encoded.split("&")
+        first = links.query_url("directory.index", query.url_args(page=1))
+        map_url = links.query_url("directory.map_json", query.url_args(page=1))
+    else:
+        items = links.encode(marked, kept).split("&")
+        unmarked = "&".join(item for item in items if item != _TOKEN)
+        first = f"{path}?{unmarked}" if unmarked else path
+        map_url = f"{map_path}?{unmarked}" if unmarked else map_path
+    at = items.index(_TOKEN)
+    before = path + "?" + "&".join([*items[:at], "page="])
+    return ResultLinks(map_url, first, before, "".join(f"&{item}" for item in items[at + 1 :]))

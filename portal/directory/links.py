@@ -26,29 +26,30 @@ SAFE = "!$'()*,/:;?@"  # what werkzeug.urls leaves unquoted in a query string
 def query_url(endpoint: str, values: dict[str, Any]) -> str:
     """`url_for(endpoint, **values)` for an endpoint without path variables (query values only,
     none of url_for's own `_anchor`/`_external`/... options)."""
-    path, query = query_parts(endpoint, values)
+    path, kept = base(endpoint)
     if path is None:  # werkzeug would sort the query: let it
         return url_for(endpoint, **values)
+    query = encode(values, kept)
     return f"{path}?{query}" if query else path
 
 
-def query_parts(endpoint: str, values: dict[str, Any]) -> tuple[str | None, str]:
-    """The path and query string `query_url` joins ('' for no query); the path is None (and
-    the query '') when the URL map sorts query parameters: then only `url_for` builds it."""
+def base(endpoint: str) -> tuple[str | None, str | None]:
+    """The endpoint's path in this request (None when the URL map sorts query parameters:
+    then only `url_for` builds its links) and the language its links keep."""
     current = request._get_current_object()  # type: ignore[attr-defined]  # LocalProxy, once
     held = _held(current)
     key = (endpoint, current.endpoint)  # the language kept depends on the page linking
     found = held.get(key)
     if found is None:
         found = held[key] = _link_base(endpoint, current.script_root)
-    path, kept = found
-    if path is None:
-        return None, ""
+    return found
+
+
+def encode(values: dict[str, Any], kept: str | None) -> str:
+    """The query string werkzeug writes for `values` (see `base` for `kept`)."""
     if kept and i18n.LANG_ARG not in values:
         values = {**values, i18n.LANG_ARG: kept}
-    return path, urlencode(
-        [item for item in iter_multi_items(values) if item[1] is not None], safe=SAFE
-    )
+    return urlencode([item for item in iter_multi_items(values) if item[1] is not None], safe=SAFE)
 
 
 def page_language() -> str | None:

@@ -39,6 +39,7 @@ from portal.directory import (
     map_data,
     publish,
     request_state,
+    results_text,
     services,
     vocabulary,
 )
@@ -47,9 +48,9 @@ from portal.directory.geocoder import geocoder_for
 from portal.extensions import db, limiter
 
 bp = Blueprint("directory", __name__)
-bp.add_app_template_global(browse.page_urls, "directory_page_urls")
 bp.add_app_template_global(cards.joined, "directory_cards")
 bp.add_app_template_global(links.query_url, "directory_query_url")
+results_text.register(bp)
 RESULTS_TARGET = "directory-results"
 FRAGMENT_VARY = ("HX-Request", "HX-Target")  # the fragment differs from the page by these
 # Per IP, CSV and JSON together; DIRECTORY_EXPORT_RATE_LIMIT overrides it.

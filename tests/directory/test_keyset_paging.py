@@ -91,7 +91,7 @@ def test_page_links_are_the_urls_url_for_builds(app, args):
         from flask import request
 
         query = SearchQuery.from_args(request.args)
-        page_url = browse.page_urls(query)
+        page_url = browse.result_links(query).page
         for number in (1, 2, 9, 120, 99_999):
             assert page_url(number) == url_for("directory.index", **query.url_args(page=number)), (
                 number

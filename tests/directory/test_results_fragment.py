@@ -70,11 +70,12 @@ class _Query:
     erkenning = ()
 
     def url_args(self, **changes):
-        return {}
+        return {k: v for k, v in changes.items() if v != 1}
 
 
 class _Result:
     summary = "Nothing"
+    total = 0
     location_error = ""
     order = "name"
     reading_notes = ()
