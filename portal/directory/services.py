@@ -186,11 +186,11 @@ def search(
 ) -> SearchResult:
     """Run a search: filters in SQL, distance or A-Z order, one page and the exact count.
 
-    `page_starts`: the whole list's page starts (browse.current) for keyset paging when the
-    search has no filter at all; without it that list is counted and paged with OFFSET.
-    `id_index`: the precomputed matching sets (id_index.current) for searches with filters;
-    without them (or while it gives None) those are counted and sorted in SQL. `lists_key`:
-    see search_filters.build.
+    `id_index`: the precomputed matching sets (id_index.current); without them (or while it
+    gives None) a search is counted and sorted in SQL. A search without any filter pages the
+    sets' A-Z ranks (no SQL but the cards' rows not kept); while there are no sets, through
+    `page_starts`: the whole list's page starts (browse.current) for keyset paging, else that
+    list is counted and paged with OFFSET. `lists_key`: see search_filters.build.
     """
     result, filters = _plan(
         session, query, geocoder=geocoder, rule=rule, vocabulary=vocabulary, lists_key=lists_key
@@ -211,6 +211,9 @@ def search(
         result.entries = [(i, math.sqrt(d2)) for d2, i in nearest[offset : offset + PER_PAGE]]
     elif filters.center is not None:
         hits, rings = queries.counted_rings(session, filters)
+    elif index is not None and not filters.terms:  # everyone, A-Z: the ranks are the list
+        hits = len(index.ids)
+        result.entries = [(i, None) for i in index.ids[offset : offset + PER_PAGE]]
     elif index is not None and filters.id_sets:  # set operations: exact count, page by rank
         bits = index.match(filters.terms or [])
         hits = bits.bit_count()
