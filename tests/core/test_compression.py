@@ -46,3 +46,46 @@ def test_switched_off_when_a_proxy_compresses(tmp_path):
     app = create_app(base_config(COMPRESS_ENABLED=False))
     response = app.test_client().get("/static/portal.css", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in response.headers
+
+
+VARY_CASES = [None, "Cookie", "HX-Request, Accept-Encoding", "accept-encoding", "Accept-Language"]
+
+
+@pytest.mark.parametrize("vary", VARY_CASES)
+@pytest.mark.parametrize("encoding", [None, ""])
+def test_without_accept_encoding_same_headers_as_flask_compress(app, vary, encoding):
+    """No Accept-Encoding (or an empty one): the fast path adds what Flask-Compress adds."""
+    from flask import Response
+
+    from portal.core.compression import vary_on_encoding
+    from portal.extensions import compress
+
+    headers = {} if encoding is None else {"Accept-Encoding": encoding}
+    for body, streamed in (("<p>" * 400, False), (iter([b"<p>"] * 400), True)):
+        answers = []
+        for fast in (True, False):
+            with app.test_request_context("/ledenzoeker/", headers=headers):
+                response = Response(body, mimetype="text/html")
+                if vary is not None:
+                    response.headers["Vary"] = vary
+                if fast:
+                    vary_on_encoding(response)
+                else:
+                    response = compress.after_request(response)
+                answers.append((response.headers.to_wsgi_list(), response.is_streamed))
+        assert answers[0] == answers[1], (vary, streamed)
+
+
+def test_without_accept_encoding_flask_compress_is_not_asked(client, monkeypatch):
+    """Issue 19: the live search sends no Accept-Encoding; Flask-Compress's negotiation (header
+    and content-type parsing) is skipped, the Vary stays."""
+    from portal.extensions import compress
+
+    def refuse(response):
+        raise AssertionError("Flask-Compress asked for a request without Accept-Encoding")
+
+    monkeypatch.setattr(compress, "after_request", refuse)
+    response = client.get("/ledenzoeker/over-de-scores")
+    assert response.status_code == 200
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert "Content-Encoding" not in response.headers
