@@ -72,8 +72,10 @@ def seed_complaints(company: Company, users: list[User], *, today: date, seed: i
 
 
 # Received this many days ago and still open: with the default 14-day handling term one is
-# overdue and two are due within the dashboard's 7 days, whatever the random year produced.
-OPEN_CASE_AGES = (16, 12, 9)
+# overdue and two are due within the dashboard's 7 days, whatever the random year produced and
+# whatever the day: a term ending on a weekend or holiday moves up to 4 days (Christmas on a
+# Thursday), so the overdue case is older than 14 + 4 days and the others end 1 to 7 days out.
+OPEN_CASE_AGES = (20, 13, 11)
 
 
 _POLICY_FIELDS = (

@@ -52,3 +52,30 @@ def test_open_cases_put_complaint_deadlines_on_the_dashboard(make_user, client, 
     assert any(d < today for d in deadlines)
     login(client, beheerder)
     assert 'data-todo="complaints"' in client.get("/mijn-profiel/").text
+
+
+def test_open_case_ages_hold_on_every_day_of_the_year():
+    """The dashboard test above runs on whatever day it is: the open cases' ages give one overdue
+    term and two within the coming 7 days on every day of five years, under every holiday choice
+    (a term ending on a weekend or holiday moves to the next working day)."""
+    from datetime import timedelta
+
+    from portal.complaints import workdays
+    from portal.demo.complaints import OPEN_CASE_AGES
+
+    handling_days = 14  # the default policy the demo company keeps
+    every_rules = [
+        workdays.HolidayRules(good_friday=friday, liberation_yearly=yearly)
+        for friday in (False, True)
+        for yearly in (False, True)
+    ]
+    day = date(2026, 1, 1)
+    while day < date(2031, 1, 1):
+        for rules in every_rules:
+            dues = [
+                workdays.due_after_days(day - timedelta(days=age), handling_days, rules)
+                for age in OPEN_CASE_AGES
+            ]
+            assert sum(d < day for d in dues) == 1, (day, dues)
+            assert sum(day <= d <= day + timedelta(days=7) for d in dues) == 2, (day, dues)
+        day += timedelta(days=1)
