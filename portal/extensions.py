@@ -3,12 +3,13 @@
 from typing import TYPE_CHECKING, Any
 
 from authlib.integrations.flask_client import OAuth
-from flask import current_app
+from flask import current_app, g, request, session
 from flask_babel import Babel
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
+from flask_login import AnonymousUserMixin, LoginManager, current_user, user_accessed
+from flask_login.config import COOKIE_NAME
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -82,10 +83,66 @@ class _LoginManager(LoginManager):
             return False
         return bool(super()._session_protection_failed())
 
+    def finds_nobody(self) -> bool:
+        """Whether loading this request's user would give the anonymous user, answered without
+        loading it: no session protection, no request or header loader, no listener for the
+        user being accessed, and neither a user in the session nor a remember cookie to use.
+
+        Reads the session as Flask-Login's own load does (`_user_id`, then `_remember` only
+        when a remember cookie came along), so the session counts as accessed the same way.
+        """
+        if (
+            self._request_callback is not None
+            or self._header_callback is not None
+            or self.anonymous_user is not AnonymousUserMixin
+            or user_accessed.receivers
+        ):
+            return False
+        config = current_app.config
+        if config.get("SESSION_PROTECTION", self.session_protection):
+            return False
+        if session.get("_user_id") is not None:
+            return False
+        cookie_name = config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+        has_cookie = "HTTP_COOKIE" in request.environ and cookie_name in request.cookies
+        return not (has_cookie and session.get("_remember") != "clear")
+
 
 login_manager = _LoginManager()
+
+
+def signed_in() -> bool:
+    """`current_user.is_authenticated`, without building an anonymous user for a request
+    that carries no login at all (the app-wide hooks ask on every request)."""
+    if "_login_user" not in g and login_manager.finds_nobody():
+        return False
+    return bool(current_user.is_authenticated)
+
+
 htmx = Htmx()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class _Limiter(Limiter):
+    """Flask-Limiter whose decorated views skip the limit check while limiting is off.
+
+    With RATELIMIT_ENABLED=false, Flask-Limiter's decorator still filters the limits (finding
+    none, as the limiter is off) and evaluates the empty list, which only records that no limit
+    applies. That record is all this writes; with limiting on (and with meta limits) nothing
+    changes.
+    """
+
+    def _check_request_limit(
+        self, callable_name: str | None = None, in_middleware: bool = True
+    ) -> None:
+        if not (self.enabled and self.initialized) and not self._meta_limits:
+            context = self.context
+            context.view_rate_limit = None
+            context.view_rate_limits = []
+            return
+        super()._check_request_limit(callable_name=callable_name, in_middleware=in_middleware)
+
+
+limiter = _Limiter(key_func=get_remote_address, default_limits=[])
 oauth = OAuth()
 compress = Compress()

@@ -8,9 +8,8 @@ BREACH-style attack needs. Set COMPRESS_ENABLED=false when a reverse proxy compr
 from __future__ import annotations
 
 from flask import Flask, Response, request
-from flask_login import current_user
 
-from portal.extensions import compress
+from portal.extensions import compress, signed_in
 
 ALGORITHMS = ["br", "gzip"]
 MIMETYPES = [
@@ -43,7 +42,7 @@ def _compress(response: Response) -> Response:
     gets no encoding from Flask-Compress, only its Vary; that is added here without its header
     and content-type parsing (issue 19: about 10 µs a request; the same headers, tested against
     Flask-Compress)."""
-    if request.endpoint != "static" and current_user and current_user.is_authenticated:
+    if request.endpoint != "static" and signed_in():
         return response
     if not request.environ.get("HTTP_ACCEPT_ENCODING"):
         vary_on_encoding(response)

@@ -11,10 +11,11 @@ pages are UTF-8, and so is what their forms send.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import IO, Any
 
 from flask import Request
-from werkzeug.datastructures import FileStorage, Headers, MultiDict
+from werkzeug.datastructures import FileStorage, Headers, ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import BadRequest
 from werkzeug.formparser import FormDataParser, MultiPartParser
 
@@ -59,6 +60,24 @@ class Utf8FormDataParser(FormDataParser):
         return stream, self.cls(fields), files
 
 
+class QuickMissArgs(ImmutableMultiDict):
+    """werkzeug's ImmutableMultiDict (request.args and request.form) whose `get` answers a
+    missing key directly: werkzeug's raises a BadRequestKeyError (an HTTP exception, costly to
+    make) and catches it, and most requests ask for several parameters they do not carry."""
+
+    def get(self, key: Any, default: Any = None, type: Callable[[Any], Any] | None = None) -> Any:  # type: ignore[override]  # werkzeug's overloads, one signature
+        if key not in self:
+            return default
+        if type is None:
+            return super().get(key, default)
+        return super().get(key, default, type)
+
+
 def utf8_request(base: type[Request]) -> type[Request]:
-    """The app's request class (`base`, e.g. htmx-flask's) with `Utf8FormDataParser`."""
-    return type("Utf8Request", (base,), {"form_data_parser_class": Utf8FormDataParser})
+    """The app's request class (`base`, e.g. htmx-flask's) with `Utf8FormDataParser`, and
+    `QuickMissArgs` for its arguments and form fields."""
+    return type(
+        "Utf8Request",
+        (base,),
+        {"form_data_parser_class": Utf8FormDataParser, "parameter_storage_class": QuickMissArgs},
+    )

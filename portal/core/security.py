@@ -10,12 +10,12 @@ from urllib.parse import unquote_to_bytes, urlsplit
 from flask import Flask, abort, g, request
 from flask_login import current_user
 from sqlalchemy import select
-from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.datastructures import Headers, ImmutableMultiDict, MultiDict
 
 from portal.core.cookie_session import KeptSerializerSessionInterface
 from portal.core.form_parser import NotUtf8, utf8_request
 from portal.core.logs import security_event
-from portal.extensions import Model, db
+from portal.extensions import Model, db, signed_in
 
 _OwnedT = TypeVar("_OwnedT", bound=Model)
 
@@ -30,6 +30,19 @@ FIXED_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("X-Frame-Options", "DENY"),
 )
+
+REFERRER_POLICY = "strict-origin-when-cross-origin"  # unless a view sets g.referrer_policy
+# The headers `_headers` writes or removes; a response carrying none of them (nearly all) gets
+# ADDED (and its Referrer-Policy) appended in one go, in the order the one-by-one path adds them.
+MANAGED = frozenset(
+    name.lower()
+    for name in (
+        "Content-Security-Policy", *(n for n, _v in FIXED_HEADERS), "Referrer-Policy",
+        "Server", "X-Powered-By",
+    )
+)  # fmt: skip
+ADDED = (("Content-Security-Policy", CSP), *FIXED_HEADERS)
+ADDED_DEFAULT = (*ADDED, ("Referrer-Policy", REFERRER_POLICY))
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 URLENCODED = "application/x-www-form-urlencoded"
@@ -51,6 +64,7 @@ def register(app: Flask) -> None:
     app.request_class = utf8_request(app.request_class)
     # First of all hooks: CSRF, the limiter and the locale selector read request.args/form.
     app.before_request_funcs.setdefault(None, []).insert(0, _utf8_only)
+    _csrf_check_after_method(app)
 
     @app.before_request
     def _form_bodies_only():
@@ -61,7 +75,7 @@ def register(app: Flask) -> None:
     @app.before_request
     def _no_nul_characters():
         """NUL is never text a person typed, and PostgreSQL refuses it in strings: 400 up front."""
-        if "\x00" in request.path or _has_nul(request.args):
+        if has_nul_in_url(request.environ):
             abort(400)
         if request.method in UNSAFE_METHODS and _has_nul(request.form):
             abort(400)
@@ -71,25 +85,62 @@ def register(app: Flask) -> None:
         headers = response.headers
         # What setdefault, set and pop did one scan of the header list each for: a header the
         # response does not carry yet is added at the end, one it carries is replaced in place.
-        present = {key.lower() for key, _value in headers.items()}
-        if "content-security-policy" not in present:
-            headers.add("Content-Security-Policy", CSP)
-        referrer = getattr(g, "referrer_policy", "strict-origin-when-cross-origin")
-        for name, value in (*FIXED_HEADERS, ("Referrer-Policy", referrer)):
-            if name.lower() in present:
-                headers[name] = value
-            else:
-                headers.add(name, value)
-        for name in ("Server", "X-Powered-By"):
-            if name.lower() in present:
-                headers.pop(name, None)
-        if (
-            getattr(g, "authenticated_response", False)
-            or getattr(g, "no_store", False)
-            or current_user.is_authenticated
-        ):
+        present = {key.lower() for key, _value in headers}
+        referrer = g.get("referrer_policy", REFERRER_POLICY)
+        if present.isdisjoint(MANAGED):
+            headers.extend(
+                ADDED_DEFAULT
+                if referrer == REFERRER_POLICY
+                else (*ADDED, ("Referrer-Policy", referrer))
+            )
+        else:
+            _set_headers(headers, present, referrer)
+        if g.get("authenticated_response", False) or g.get("no_store", False) or signed_in():
             headers["Cache-Control"] = "no-store"
         return response
+
+
+def _set_headers(headers: Headers, present: set[str], referrer: str) -> None:
+    """The security headers on a response that already carries some of them."""
+    if "content-security-policy" not in present:
+        headers.add("Content-Security-Policy", CSP)
+    for name, value in (*FIXED_HEADERS, ("Referrer-Policy", referrer)):
+        if name.lower() in present:
+            headers[name] = value
+        else:
+            headers.add(name, value)
+    for name in ("Server", "X-Powered-By"):
+        if name.lower() in present:
+            headers.pop(name, None)
+
+
+def has_nul_in_url(environ: dict) -> bool:
+    """Whether request.path or a key or value of request.args holds a NUL character, read from
+    the raw path and query string instead of the parsed ones.
+
+    request.path is PATH_INFO decoded (no decoding makes or removes a NUL). request.args comes
+    from the query string split on "&" and "=" and percent-decoded, with "+" as a space: a NUL
+    in it is a raw NUL or a "%00" (a "%" is never part of an escape before it, and every
+    non-empty field is kept, even without "=").
+    """
+    query = environ.get("QUERY_STRING", "")
+    return "\x00" in environ.get("PATH_INFO", "") or "%00" in query or "\x00" in query
+
+
+def _csrf_check_after_method(app: Flask) -> None:
+    """Flask-WTF's app-wide CSRF hook looks up the view's exemptions before the method; for a
+    method it does not check (GET, HEAD, OPTIONS) the answer is None either way, so that is
+    now answered first. Every other request goes through the hook unchanged, in its place."""
+    hooks = app.before_request_funcs.get(None, [])
+    for n, hook in enumerate(hooks):
+        if hook.__module__ == "flask_wtf.csrf" and hook.__name__ == "csrf_protect":
+
+            def csrf_protect(protect: Callable[[], Any] = hook) -> Any:
+                if request.method not in app.config["WTF_CSRF_METHODS"]:
+                    return None
+                return protect()
+
+            hooks[n] = csrf_protect
 
 
 def _utf8_only() -> None:

@@ -26,7 +26,7 @@ from portal.config import OidcSettings
 from portal.core.forms import EmptyForm
 from portal.core.security import safe_next
 from portal.core.validation import add_error
-from portal.extensions import db, limiter, login_manager
+from portal.extensions import db, limiter, login_manager, signed_in
 
 PENDING_MFA_SECONDS = 300
 # Endpoints a staff user without a verified second factor may still reach.
@@ -89,7 +89,7 @@ def unauthorized():
 @bp.before_app_request
 def enforce_staff_mfa():
     """Staff and admin must verify (or first set up) TOTP before anything else."""
-    if not current_user.is_authenticated or not current_user.is_staff:
+    if not signed_in() or not current_user.is_staff:
         return None
     row = g.get("user_session")
     if row is not None and row.mfa_verified:
