@@ -30,9 +30,10 @@ def _visible(response) -> list[tuple[str, str]]:
     """Headers but Date, with the signed cookie value (it carries a timestamp) masked."""
     shown = []
     for name, value in response.headers.items():
-        if name == "Set-Cookie":
+        if name == "Set-Cookie":  # the value and expiry carry the time
             cookie_name, _, rest = value.partition("=")
-            value = f"{cookie_name}=<value>;{rest.partition(';')[2]}" if rest else value
+            parts = [p for p in rest.split("; ")[1:] if not p.startswith("Expires=")]
+            value = "; ".join([f"{cookie_name}=<value>", *parts])
         if name != "Date":
             shown.append((name, value))
     return shown
