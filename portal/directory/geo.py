@@ -29,16 +29,25 @@ class BoundingBox:
 
 def bounding_box(center: Point, radius_km: float) -> BoundingBox:
     """A box slightly larger than the circle, so the index pre-filter never drops a hit."""
+    return BoundingBox(*_box(center.latitude, center.longitude, radius_km))
+
+
+def _box(latitude: float, longitude: float, radius_km: float) -> tuple[float, ...]:
     margin = radius_km * 1.01 + 0.01
     dlat = margin / KM_PER_DEGREE_LAT
     # Use the latitude farthest from the equator inside the box: the widest longitude span.
-    extreme = min(abs(center.latitude) + dlat, 89.0)
+    extreme = min(abs(latitude) + dlat, 89.0)
     dlon = margin / (KM_PER_DEGREE_LAT * math.cos(math.radians(extreme)))
-    return BoundingBox(
-        center.latitude - dlat,
-        center.latitude + dlat,
-        center.longitude - dlon,
-        center.longitude + dlon,
+    return latitude - dlat, latitude + dlat, longitude - dlon, longitude + dlon
+
+
+def circle_numbers(center: Point, radius_km: float) -> tuple[float, ...]:
+    """`bounding_box` and `distance_params` at once as plain floats, for the matching sets'
+    circle (grid.py) on every search: (min_lat, max_lat, min_lon, max_lon, km_north, km_east,
+    km_east_change), the very same values."""
+    return (
+        *_box(center.latitude, center.longitude, radius_km),
+        *_coefficients(center),
     )
 
 

@@ -38,6 +38,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 from flask import current_app, has_app_context, has_request_context
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
@@ -55,6 +56,7 @@ CACHE_SECONDS = 7 * 24 * 3600  # the directory version makes an old one stale an
 DENSE_FROM = 64  # a word with at least this many members (and 1/64 of them) is a bitset
 LOCK_KEY = 0x4C5A_1901  # the build lock (an advisory lock id on PostgreSQL)
 PREFIXES_HELD = 256  # remembered prefix sets per process
+MASKS_HELD = 32  # remembered circle filters per process (one bool per member each)
 _CHUNK = 4096  # bits looked at at once while paging
 _AFTER_Z = "{"  # the character after "z": folded words are [0-9a-z]+
 
@@ -103,6 +105,7 @@ class IdIndex:
         self._lists = {"specialisms": parts.specialisms, "recognitions": parts.recognitions}
         self.grid = Grid(parts.latitudes, parts.longitudes)
         self._prefixes: OrderedDict[str, int] = OrderedDict()
+        self._masks: OrderedDict[tuple[Term, ...], np.ndarray] = OrderedDict()
 
     def prefix(self, word: str) -> int:
         """Members with a word starting with `word` (the full-text prefix match)."""
@@ -148,12 +151,29 @@ class IdIndex:
         return bits
 
     def circle(
-        self, center: geo.Point, radius_km: float, bits: int | None, *, needed: int
+        self, center: geo.Point, radius_km: float, terms: Sequence[Term], *, needed: int
     ) -> tuple[int, list[tuple[float, int]]]:
-        """The exact number of members within `radius_km` of `center` (among `bits` if given)
-        and the `needed` nearest as (squared km, company id), in the list's order."""
-        total, nearest = self.grid.circle(center, radius_km, bits, needed=needed)
-        return total, [(d2, self.ids[rank]) for d2, rank in nearest]
+        """The exact number of members within `radius_km` of `center` meeting every condition
+        of `terms` (see `match`), and the `needed` nearest as (squared km, company id), in the
+        list's order.
+
+        The conditions' members are kept as the grid's mask (grid.Grid.mask) for the next
+        circle with the same conditions: a search near places with one specialism or trade
+        word repeats them, and unpacking the bitset cost as much as the circle itself at
+        100,000 members."""
+        mask = None
+        if terms:
+            key = tuple(terms)
+            mask = self._masks.get(key)
+            if mask is None:
+                mask = self._masks[key] = self.grid.mask(self.match(terms))
+                if len(self._masks) > MASKS_HELD:
+                    self._masks.popitem(last=False)
+            else:
+                self._masks.move_to_end(key)
+        total, nearest = self.grid.circle(center, radius_km, mask, needed=needed)
+        ids = self.ids
+        return total, [(d2, ids[rank]) for d2, rank in nearest]
 
     def page(self, bits: int, *, offset: int, size: int) -> list[int]:
         """Company ids of the matches from the `offset`-th (0-based) on, at most `size`, A-Z."""

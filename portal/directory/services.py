@@ -204,9 +204,8 @@ def search(
     rings = None
     index = id_index() if id_index is not None and filters.terms is not None else None
     if index is not None and filters.center is not None:  # a circle over precomputed sets
-        allowed = index.match(filters.terms) if filters.terms else None
         hits, nearest = index.circle(
-            filters.center, filters.radius_km, allowed, needed=offset + PER_PAGE
+            filters.center, filters.radius_km, filters.terms or (), needed=offset + PER_PAGE
         )
         result.entries = [(i, math.sqrt(d2)) for d2, i in nearest[offset : offset + PER_PAGE]]
     elif filters.center is not None:

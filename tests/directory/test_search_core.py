@@ -8,13 +8,20 @@ whole bodies; tests/directory/test_id_index.py the sets against the SQL).
 
 from __future__ import annotations
 
+import math
+import random
 import sys
 
 import pytest
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 
-from portal.directory import id_index, queries
+from portal.directory import geo, id_index, queries
+from portal.directory import grid as grid_module
 from portal.directory.forms import DEFAULT_RADIUS, MAX_PAGE, SearchQuery
+from portal.directory.grid import Grid
+from portal.extensions import db
+from tests.directory.conftest import UTRECHT
+from tests.directory.test_id_index import spread  # noqa: F401 (a fixture)
 from tests.directory.test_keyset_paging import offset_pages
 from tests.directory.test_search import FRAGMENT, heading, names
 
@@ -110,3 +117,140 @@ def test_an_empty_list_from_the_sets(app, client, no_page_statement):
     response = client.get("/ledenzoeker/?page=1", headers=FRAGMENT)
     assert names(response) == [] and heading(response) == "Geen installateurs gevonden"
     assert id_index.EXTENSION in app.extensions  # the sets answered
+
+
+def _brute_force(lats, lons, center, radius, chosen):
+    """The SQL's rule member by member: in the box and within the radius; (d2, rank) order."""
+    box = geo.bounding_box(center, radius)
+    p = geo.distance_params(center)
+    found = []
+    for rank, (lat, lon) in enumerate(zip(lats, lons, strict=True)):
+        if lat is None or (chosen is not None and not chosen[rank]):
+            continue
+        dlat = lat - p["center_lat"]
+        dx = (lon - p["center_lon"]) * (p["km_east"] - p["km_east_change"] * dlat)
+        dy = dlat * p["km_north"]
+        d2 = dx * dx + dy * dy
+        in_box = box.min_lat <= lat <= box.max_lat and box.min_lon <= lon <= box.max_lon
+        if in_box and d2 <= radius * radius:
+            found.append((d2, rank))
+    return sorted(found)
+
+
+def _edge_radius(lat, lon, center):
+    """A radius whose square is exactly the member's squared distance (it lies on the circle,
+    so inside), or None when no double squares to it."""
+    p = geo.distance_params(center)
+    dlat = lat - p["center_lat"]
+    dx = (lon - p["center_lon"]) * (p["km_east"] - p["km_east_change"] * dlat)
+    dy = dlat * p["km_north"]
+    d2 = dx * dx + dy * dy
+    radius = math.sqrt(d2)
+    return radius if radius * radius == d2 else None
+
+
+@pytest.mark.parametrize("size", [0, 1, 40, 3000])
+def test_grid_circles_match_brute_force_at_the_edges(size):
+    """Random members, circles and filters, with the edge cases: radius 0 and the largest,
+    members exactly on the circle and one double beyond it, members sharing a position,
+    members without one, centres outside the members' area or near a pole (where the box
+    is tested as well), empty and full filters, pages beyond the last."""
+    rng = random.Random(size)
+    lats = [52.0 + rng.gauss(0, 0.4) for _ in range(size)]
+    lons = [5.0 + rng.gauss(0, 0.6) for _ in range(size)]
+    for r in range(1, min(size, 200), 5):  # the same address: equal distances, rank order
+        lats[r], lons[r] = lats[r - 1], lons[r - 1]
+    for r in range(2, size, 97):
+        lats[r] = lons[r] = None  # never in a circle
+    for r in range(3, size, 89):  # near the poles and far east: the guarded box
+        lats[r], lons[r] = rng.choice((84.0, -86.0)) + rng.random(), 170 + rng.random() * 9
+    centers = [geo.Point(52.0 + rng.gauss(0, 0.4), 5.0 + rng.gauss(0, 0.6)) for _ in range(40)]
+    centers += [geo.Point(52.1, 12.0), geo.Point(40.0, 5.0), geo.Point(85.2, 175.0)]
+    centers += [geo.Point(-86.5, 174.0), geo.Point(52.0, 5.0)]
+    edge = []  # circles with a member exactly on them (and the next smaller radius)
+    for rank in range(size):
+        for center in centers[:8]:
+            radius = None
+            if lats[rank] is not None and abs(lats[rank]) < 80 and len(edge) < 12:
+                radius = _edge_radius(lats[rank], lons[rank], center)
+            if radius is not None and radius < 60:
+                edge.append((center, radius, rank))
+    if size >= 40:
+        assert edge  # the edge is exercised
+    grid = Grid(lats, lons)
+    cases = (
+        [(c, r) for c, r, _rank in edge]
+        + [(c, math.nextafter(r, 0)) for c, r, _ in edge]
+        + [(c, rng.choice((0, 0.0, 5, 10, 25, 50, 50.0, rng.uniform(0, 60)))) for c in centers]
+    )
+    for center, radius in cases:
+        for kind in ("none", "empty", "all", "random"):
+            chosen = {
+                "none": None,
+                "empty": [False] * len(lats),
+                "all": [True] * len(lats),
+                "random": [rng.random() < 0.3 for _ in lats],
+            }[kind]
+            allowed = None if chosen is None else sum(1 << r for r, ok in enumerate(chosen) if ok)
+            expected = _brute_force(lats, lons, center, radius, chosen)
+            for needed in (1, 20, 60, 400, len(lats) + 5):
+                total, nearest = grid.circle(center, radius, allowed, needed=needed)
+                assert total == len(expected), (center, radius, kind)
+                assert nearest == expected[:needed], (center, radius, kind, needed)
+                if allowed is not None:  # the same through the kept mask
+                    again = grid.circle(center, radius, grid.mask(allowed), needed=needed)
+                    assert again == (total, nearest)
+    for center, radius, rank in edge:  # on the circle: inside; one double less: outside
+        inside = {r for _d2, r in grid.circle(center, radius, None, needed=len(lats))[1]}
+        smaller = math.nextafter(radius, 0)
+        assert rank in inside
+        outside = {r for _d2, r in grid.circle(center, smaller, None, needed=len(lats))[1]}
+        assert rank not in outside or smaller * smaller == radius * radius
+
+
+def test_the_box_test_is_implied_away_from_the_poles():
+    """Whoever lies within the radius lies in the bounding box (the grid leaves the box's test
+    out there): points just inside the radius in every direction, at the largest radius, at
+    latitudes up to the guard."""
+    rng = random.Random(80)
+    for _ in range(3000):
+        center = geo.Point(rng.uniform(-79, 79), rng.uniform(-179, 179))
+        radius = rng.choice((0.0, 0.001, 5, 50, 500))
+        box = geo.bounding_box(center, radius)
+        if not grid_module._box_implied(center.latitude, box.max_lat - center.latitude):
+            continue
+        p = geo.distance_params(center)
+        angle = rng.uniform(0, 2 * math.pi)
+        dy = radius * math.sin(angle)
+        lat = center.latitude + dy / p["km_north"]
+        dlat = lat - p["center_lat"]
+        east = p["km_east"] - p["km_east_change"] * dlat
+        lon = center.longitude + radius * math.cos(angle) / east
+        dx = (lon - p["center_lon"]) * east
+        d2 = dx * dx + (dlat * p["km_north"]) ** 2
+        if d2 <= radius * radius:
+            assert box.min_lat <= lat <= box.max_lat and box.min_lon <= lon <= box.max_lon
+
+
+@pytest.mark.usefixtures("spread")
+def test_circle_filters_are_kept_per_condition(app):
+    """A circle with the same conditions again takes the kept mask (no bitset unpacked); the
+    answer is the one the bitset gives."""
+    index = id_index.build(db.session)
+    center, terms = geo.Point(*UTRECHT), [id_index.Term(words=("bakker",))]
+    first = index.circle(center, 25, terms, needed=20)
+    calls = []
+    real = index.grid.mask
+    index.grid.mask = lambda bits: calls.append(bits) or real(bits)
+    assert index.circle(center, 50, list(terms), needed=20)[0] >= first[0] > 0
+    assert calls == []  # kept
+    other = [id_index.Term(words=("vries",))]
+    expected = index.grid.circle(center, 25, real(index.match(other)), needed=20)
+    assert index.circle(center, 25, other, needed=20) == (
+        expected[0],
+        [(d2, index.ids[rank]) for d2, rank in expected[1]],
+    )
+    assert len(calls) == 1
+    for n in range(id_index.MASKS_HELD + 3):  # a bounded number are kept
+        index.circle(center, 5, [id_index.Term(words=(f"w{n}",))], needed=1)
+    assert len(index._masks) == id_index.MASKS_HELD
