@@ -50,8 +50,11 @@ class Grid:
         self.size = len(latitudes)
         lat = np.asarray(latitudes, dtype=np.float64)  # None becomes NaN
         lon = np.asarray(longitudes, dtype=np.float64)
-        placed = np.flatnonzero(~(np.isnan(lat) | np.isnan(lon)))  # a member without a
-        self._lat0 = self._lon0 = 0.0  # position is in no circle
+        # A member without a position is in no circle, nor is one whose position is no place
+        # on earth (infinite, beyond a pole or the date line: bad data from outside).
+        with np.errstate(invalid="ignore"):
+            placed = np.flatnonzero((np.abs(lat) <= 90.0) & (np.abs(lon) <= 180.0))
+        self._lat0 = self._lon0 = 0.0
         self._height = self._width = 1.0
         self._rows = self._cols = 1
         if len(placed):

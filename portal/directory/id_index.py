@@ -111,7 +111,8 @@ class IdIndex:
         """Members with a word starting with `word` (the full-text prefix match)."""
         found = self._prefixes.get(word)
         if found is not None:
-            self._prefixes.move_to_end(word)
+            with contextlib.suppress(KeyError):  # another thread's popitem may have taken it
+                self._prefixes.move_to_end(word)
             return found
         first = bisect.bisect_left(self.words, word)
         last = bisect.bisect_left(self.words, word + _AFTER_Z, first)
@@ -170,7 +171,8 @@ class IdIndex:
                 if len(self._masks) > MASKS_HELD:
                     self._masks.popitem(last=False)
             else:
-                self._masks.move_to_end(key)
+                with contextlib.suppress(KeyError):  # as in `prefix`
+                    self._masks.move_to_end(key)
         total, nearest = self.grid.circle(center, radius_km, mask, needed=needed)
         ids = self.ids
         return total, [(d2, ids[rank]) for d2, rank in nearest]

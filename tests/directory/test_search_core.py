@@ -254,3 +254,24 @@ def test_circle_filters_are_kept_per_condition(app):
     for n in range(id_index.MASKS_HELD + 3):  # a bounded number are kept
         index.circle(center, 5, [id_index.Term(words=(f"w{n}",))], needed=1)
     assert len(index._masks) == id_index.MASKS_HELD
+
+
+@pytest.mark.parametrize("bad", [math.inf, -math.inf, 1e300, -1e300, 95.0, -200.0])
+def test_grid_takes_positions_from_bad_data(bad):
+    """A position that is no place on earth (infinite, absurdly large, beyond a pole or the
+    date line: bad data from outside) does not stop the grid from being built (it raised);
+    such a member is in no circle, as one without a position, and the others are found."""
+    lats = [52.1, 52.2, bad, 52.0, bad, 51.9]
+    lons = [5.1, 5.2, 5.3, bad, bad, 5.0]
+    grid = Grid(lats, lons)
+    placed = [
+        (None, None) if abs(lat) > 90 or abs(lon) > 180 else (lat, lon)
+        for lat, lon in zip(lats, lons, strict=True)
+    ]
+    for center in (geo.Point(52.1, 5.1), geo.Point(89.0, 179.0)):
+        for radius in (0, 25, 50, 20_000):
+            expected = _brute_force(
+                [p[0] for p in placed], [p[1] for p in placed], center, radius, None
+            )
+            total, nearest = grid.circle(center, radius, None, needed=10)
+            assert (total, nearest) == (len(expected), expected), (bad, center, radius)
