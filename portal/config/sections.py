@@ -155,7 +155,7 @@ class DirectorySettings(Section):
     )
     # How old the directory version a process holds may get without a change signal.
     version_recheck_seconds: float = setting(
-        "DIRECTORY_VERSION_RECHECK_SECONDS", values.number, 1.0, maximum=3600
+        "DIRECTORY_VERSION_RECHECK_SECONDS", values.number, 1.0, maximum=60
     )
     search_rate_limit: str = setting("DIRECTORY_SEARCH_RATE_LIMIT", values.rate_limit, "120/minute")
     # Per IP, CSV and JSON together.

@@ -2,12 +2,13 @@
 have changed (`request_state.request_generation`).
 
 - PostgreSQL: `cache.bump` sends NOTIFY on CHANNEL inside its transaction, so it is delivered
-  exactly at the commit and never for a rolled-back bump; each process's kept generation
-  connection LISTENs (`Listening`).
+  exactly at the commit and never for a rolled-back bump; in each process a thread LISTENs on
+  a connection of its own (`signal_listener`).
 - SQLite (one host): after the commit the bumping process writes 8 new random bytes into the
-  hint file next to the database (`hint_path`); readers map it (`Hint`) and compare it, read
-  before the state row, with the one read before the row they hold. Any difference (a torn
-  write too) only means one more read.
+  hint file next to the database (`hint_path`, created by writers only); readers keep it open
+  read-only (`Hint`) and compare its bytes, read before the state row, with those read before
+  the row they hold. Any difference (a torn write, a truncated file too) only means one more
+  read.
 - This process: every committed bump moves `local_mark` on, seen by its next request at once.
 
 A signal can be lost (a writer outside the portal, a database restore, LISTEN behind PgBouncer
@@ -20,8 +21,8 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
-import mmap
 import os
+import stat
 import threading
 
 from sqlalchemy import Engine, event, text
@@ -82,13 +83,19 @@ def _forget(session: Session, previous_transaction: SessionTransaction) -> None:
         session.info.pop(PENDING, None)
 
 
-def _open(path: str) -> int:
-    """The hint file, opened for writing (created with the database file's permission bits)."""
+def _database_stat(path: str) -> os.stat_result | None:
     try:
-        mode = os.stat(path[: -len(HINT_SUFFIX)]).st_mode & 0o666
+        return os.stat(path[: -len(HINT_SUFFIX)])
     except OSError:
-        mode = 0o600
-    return os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
+        return None
+
+
+def _open(path: str) -> int:
+    """The hint file, opened for writing; created (writers only) with the database file's
+    permission bits, never through a symbolic link."""
+    found = _database_stat(path)
+    mode = 0o600 if found is None else found.st_mode & 0o666
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, mode)
 
 
 def touch(path: str) -> None:
@@ -104,14 +111,21 @@ def touch(path: str) -> None:
         log.warning("directory version: change hint not written (%s)", type(error).__name__)
 
 
+class UntrustedHint(OSError):
+    """A hint path that is no regular file, or a file others could write (o+w, or owned by
+    another user than the database file)."""
+
+
 class Hint:
-    """A process's view of a hint file: mapped once (again in a forked process, and after
-    `moved`). A file that cannot be opened or mapped gives None (`read`): the state is then
-    read on every request."""
+    """A process's view of a hint file: a read-only descriptor, opened once (again in a
+    forked process, and after `moved`), read with pread. Readers never create or change the
+    file. A file that is missing, cannot be opened, or could be written by someone the
+    database file does not trust gives None (`read`): the state is then read on every
+    request. A short read (a truncated file) gives b"" and so counts as a change."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self._map: mmap.mmap | None = None
+        self._fd: int | None = None
         self._pid = 0
         self._inode = 0
         self._lock = threading.Lock()
@@ -121,34 +135,48 @@ class Hint:
         if self._pid != os.getpid():
             with self._lock:
                 if self._pid != os.getpid():
-                    self._remap()
-        found = self._map
-        return None if found is None else found[:SIZE]
+                    self._reopen()
+        fd = self._fd
+        if fd is None:
+            return None
+        try:
+            found = os.pread(fd, SIZE, 0)
+        except OSError:
+            return None
+        return found if len(found) == SIZE else b""
 
     def moved(self) -> bool:
-        """The file mapped is no longer the one at the path (deleted or replaced): map it
-        again on the next read."""
+        """The file open is no longer the one at the path (deleted or replaced), or none is
+        open: open it again on the next read."""
         try:
-            moved = os.stat(self.path).st_ino != self._inode
+            moved = self._fd is None or os.stat(self.path).st_ino != self._inode
         except OSError:
             moved = True
         if moved:
             self._pid = 0
         return moved
 
-    def _remap(self) -> None:
+    def _reopen(self) -> None:
         self.close()
         self._pid = os.getpid()
         try:
-            fd = _open(self.path)
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
             try:
-                if os.fstat(fd).st_size < SIZE:
-                    os.ftruncate(fd, SIZE)  # zeros: a reader racing this sees a change, no more
-                self._inode = os.fstat(fd).st_ino
-                self._map = mmap.mmap(fd, SIZE, mmap.MAP_SHARED, mmap.PROT_READ)
-            finally:
+                found = os.fstat(fd)
+                database = _database_stat(self.path)
+                if (
+                    not stat.S_ISREG(found.st_mode)
+                    or found.st_mode & 0o002
+                    or database is None
+                    or found.st_uid != database.st_uid
+                ):
+                    raise UntrustedHint
+                self._inode = found.st_ino
+            except BaseException:
                 os.close(fd)
-        except (OSError, ValueError) as error:
+                raise
+            self._fd = fd
+        except OSError as error:
             if not self._warned:  # tried again after every recheck bound: said once
                 self._warned = True
                 log.warning(
@@ -157,7 +185,7 @@ class Hint:
                 )
 
     def close(self) -> None:
-        found, self._map = self._map, None
-        if found is not None:
-            with contextlib.suppress(Exception):
-                found.close()
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import scoped_session
 from sqlalchemy.pool import StaticPool
 
 from portal.core.db import AnySession
-from portal.directory import cache, change_signal
+from portal.directory import cache, change_signal, signal_listener
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,6 @@ KEPT = "generation"  # cache.READERS: (engine, KEPT) -> Kept
 # STATE_ID, no parameters: the same text for every driver's paramstyle.
 _GENERATION_SQL = "SELECT version, updated_at FROM directory_state WHERE id = 1"
 RECHECK = "DIRECTORY_VERSION_RECHECK_SECONDS"  # see `Kept.fresh`
-_OK = 0  # libpq's CONNECTION_OK (psycopg.pq.ConnStatus.OK)
 
 
 def request_generation(session: AnySession) -> tuple[int, str]:
@@ -35,14 +34,15 @@ def request_generation(session: AnySession) -> tuple[int, str]:
     is taken from outside it: from the state this process keeps for it (`Kept`), read on the
     autocommit connection it keeps (no pool checkout and return, a statement the driver keeps
     prepared) only when the state may have changed since (`Kept.fresh`): a change signal came
-    (`change_signal`: NOTIFY on PostgreSQL, the hint file on SQLite), this process committed a
+    (`change_signal`: NOTIFY on PostgreSQL, heard by the process's listener thread
+    (`signal_listener`), the hint file on SQLite), this process committed a
     bump, or the last read is DIRECTORY_VERSION_RECHECK_SECONDS old (0: read on every request).
     A read sees the latest committed state, as the session's first statement would: every
     statement of an autocommit connection does. While another thread of the process reads on
     it, a connection of the reader pool (`cache.reader`) is used. A session already in a
     transaction (it may hold its own bump) or an in-memory database reads through the session;
-    so does a failed read or signal check (the broken connection is dropped, the next request
-    opens another, listens again and reads).
+    so does a failed read (the broken connection is dropped, the next request opens another
+    and reads).
     """
     bind = _reader_bind(session)
     if bind is None:
@@ -56,7 +56,7 @@ def request_generation(session: AnySession) -> tuple[int, str]:
             recheck = current_app.config.get(RECHECK, 1.0)
             if kept.fresh(recheck):
                 return kept.held
-            kept.arm(recheck)  # LISTEN (once per connection) or the hint, before the read
+            kept.arm(recheck)  # the listener's count or the hint, before the read
             return kept.tagged(_read_state(connection))
         except bind.dialect.loaded_dbapi.Error as error:
             _failed(error)
@@ -98,7 +98,7 @@ class Kept:
     from the pool), and the state last read on it with what tells that it may have changed.
     One thread at a time uses it (`lock`); `cache.dispose_readers` closes it (`dispose`)."""
 
-    def __init__(self, hint: str | None = None) -> None:
+    def __init__(self, hint: str | None = None, *, postgresql: bool = False) -> None:
         self.lock = threading.Lock()
         self.current: Any = None  # the DBAPI connection, opened on the first read
         self._pid = 0
@@ -106,8 +106,9 @@ class Kept:
         self.held = (0, "0")  # the version and tag of the row read last
         self._read_at: float | None = None  # monotonic time before that read; None: read
         self._mark = 0  # change_signal.local_mark() before that read
-        self._listening = False  # LISTEN on `current` (PostgreSQL)
-        self._heard = False  # a notification came since the read
+        # PostgreSQL: the thread that LISTENs (`signal_listener`), and its count before the read
+        self.listener = signal_listener.Listener() if postgresql else None
+        self._count: int | None = None
         self.hint = None if hint is None else change_signal.Hint(hint)  # SQLite
         self._hint_seen: bytes | None = None  # the hint read before that read
 
@@ -116,7 +117,9 @@ class Kept:
             pooled = cache.reader(bind).raw_connection()
             pooled.detach()
             self.current, self._pid = pooled.dbapi_connection, os.getpid()
-            self._listening, self._read_at = False, None
+            self._read_at = None
+        if self.listener is not None:
+            self.listener.ensure(cache.reader(bind))
         return self.current
 
     def fresh(self, recheck: float) -> bool:
@@ -128,44 +131,28 @@ class Kept:
             return False
         if time.monotonic() - read_at >= recheck:
             if self.hint is not None:
-                self.hint.moved()  # a deleted or replaced file is mapped again
+                self.hint.moved()  # a deleted or replaced file is opened again
             return False
-        if self._listening:
-            return not self._notified()
+        if self.listener is not None:
+            return self.listener.listening and self.listener.count == self._count
         return (
             self._hint_seen is not None
             and self.hint is not None
             and (self.hint.read() == self._hint_seen)
         )
 
-    def _notified(self) -> bool:
-        """Whether a notification came since the read: those the driver took in during a
-        query (`_hear`) and, without waiting, those that arrived since (drained: a flood of
-        them costs one read). A connection found broken raises the driver's error."""
-        pgconn = self.current.pgconn
-        pgconn.consume_input()
-        while pgconn.notifies() is not None:
-            self._heard = True
-        return self._heard or pgconn.status != _OK
-
-    def _hear(self, _notify: Any) -> None:
-        self._heard = True
-
     def arm(self, recheck: float) -> None:
-        """Before reading the row: take what the next `fresh` compares with (on PostgreSQL
-        listen first, then read: a change committed after the read is then notified)."""
+        """Before reading the row: take what the next `fresh` compares with (a change
+        committed after this moves the listener's count or the hint on)."""
         self._read_at, self._mark = time.monotonic(), change_signal.local_mark()
         if recheck <= 0:
             return
         if self.hint is not None:
             self._hint_seen = self.hint.read()
-        elif hasattr(self.current, "pgconn") and not self._listening:
-            cursor = self.current.cursor()
-            cursor.execute(change_signal.LISTEN)
-            cursor.close()
-            self.current.add_notify_handler(self._hear)
-            self._listening = True
-        self._heard = False
+            if self._hint_seen is None:  # none open: try again on the next read
+                self.hint.moved()
+        elif self.listener is not None:
+            self._count = self.listener.count if self.listener.listening else None
 
     def tagged(self, row: Any) -> tuple[int, str]:
         """`cache.tagged(row)`, worked out again only when the row changed."""
@@ -176,7 +163,7 @@ class Kept:
     def drop(self) -> None:
         """Forget the connection, closing it (unless it is a parent process's)."""
         connection, self.current = self.current, None
-        self._listening, self._read_at = False, None
+        self._read_at = None
         if connection is not None and self._pid == os.getpid():
             with contextlib.suppress(Exception):
                 connection.close()
@@ -184,6 +171,8 @@ class Kept:
     def dispose(self) -> None:
         with self.lock:
             self.drop()
+            if self.listener is not None:
+                self.listener.stop()
             if self.hint is not None:
                 self.hint.close()
 
@@ -194,7 +183,10 @@ def _kept(bind: Engine) -> Kept:
     kept = held.get((bind, KEPT))
     if kept is None:
         # per engine: no URL (credentials) as a key
-        kept = held.setdefault((bind, KEPT), Kept(change_signal.hint_path(bind)))
+        postgresql = bind.dialect.name == "postgresql"
+        kept = held.setdefault(
+            (bind, KEPT), Kept(change_signal.hint_path(bind), postgresql=postgresql)
+        )
     return kept
 
 

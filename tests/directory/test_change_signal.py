@@ -20,13 +20,16 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
 from portal import ROOT
+from portal.config import ConfigError, load_config
 from portal.core.db import utcnow
 from portal.directory import cache, change_signal, request_state
 from portal.extensions import db
 from tests.conftest import database_url_for_tests
 
 RECHECK = "DIRECTORY_VERSION_RECHECK_SECONDS"
-FOREVER = 3600  # a recheck bound no test reaches: only a signal makes a process read again
+FOREVER = (
+    60  # the largest recheck bound, one no test reaches: only a signal makes a process read again
+)
 WAIT = 30  # seconds a test waits for an asynchronous signal at most (it comes in milliseconds)
 SILENT = text("UPDATE directory_state SET version = version + 1 WHERE id = 1")
 BUMP_ELSEWHERE = """
@@ -65,6 +68,10 @@ def version(app) -> Callable[[], int]:
         db.session.remove()
         return found
 
+    read()  # starts the listener (PostgreSQL): the state is held once it listens
+    kept = app.extensions[cache.READERS][db.engine, request_state.KEPT]
+    if kept.listener is not None:
+        assert wait_for(lambda: int(kept.listener.listening), 1) == 1
     return read
 
 
@@ -161,20 +168,61 @@ def test_a_flood_of_notifications_costs_at_most_one_read_per_request(
     assert sum(per_request) < 50
 
 
-def test_a_broken_listening_connection_recovers(app, version, elsewhere, caplog):
+def listener(app):
+    return app.extensions[cache.READERS][db.engine, request_state.KEPT].listener
+
+
+def test_a_killed_listener_connects_again(app, version, elsewhere, caplog):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("LISTEN is PostgreSQL's")
     before = version()
-    kept = app.extensions[cache.READERS][db.engine, request_state.KEPT]
-    broken = kept.current
+    thread = listener(app)
+    assert wait_for(lambda: int(thread.listening), 1) == 1
+    killed = thread.backend_pid
     with elsewhere.begin() as conn:  # as a database restart or a failover leaves it
-        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": broken.info.backend_pid})
-    bump_in_another_process()  # its notification cannot reach the broken connection
+        conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": killed})
+    bump_in_another_process()  # its notification cannot reach the killed connection
     assert wait_for(version, before + 1) == before + 1
-    assert "directory version: read failed" in caplog.text
-    bump_in_another_process()  # the next request opened another connection and listens again
+    assert wait_for(lambda: int(thread.listening and thread.backend_pid != killed), 1) == 1
+    assert "directory version: change listener failed" in caplog.text
+    bump_in_another_process()  # heard on the new connection
     assert wait_for(version, before + 2) == before + 2
-    assert kept.current is not None and kept.current is not broken
+
+
+NOTIFY_FLOOD = """
+DO $$
+BEGIN
+  FOR i IN 1..{n} LOOP
+    UPDATE directory_state SET version = version + 1 WHERE id = 1;
+    PERFORM pg_notify('{channel}', repeat('x', 4000));
+    COMMIT;
+  END LOOP;
+END $$
+"""
+
+
+def test_an_idle_process_keeps_reading_its_notifications(app, version, elsewhere):
+    """Thousands of bumps while no request of this process comes: its connections must not
+    leave the server blocked writing notifications to them (ClientWrite), which would hold the
+    NOTIFY queue's tail until every NOTIFY, so every bump, fails."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("NOTIFY is PostgreSQL's")
+    before = version()  # this process listens (and then serves no request)
+    flood = 5000
+    with elsewhere.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(NOTIFY_FLOOD.format(n=flood, channel=change_signal.CHANNEL)))
+
+    def blocked() -> int:
+        with elsewhere.connect() as conn:
+            return conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                    " AND wait_event = 'ClientWrite'"
+                )
+            ).scalar_one()
+
+    assert wait_for(blocked, 0) == 0  # a blocked backend stays blocked: never 0 on its own
+    assert wait_for(version, before + flood) == before + flood
 
 
 def test_without_a_usable_hint_file_every_request_reads(app, elsewhere, tmp_path, caplog):
@@ -208,3 +256,50 @@ def test_a_request_with_no_session_yet_makes_none(app, version):
     assert not db.session.registry.has()
     request_state.request_generation(db.session)
     assert not db.session.registry.has()  # the engine was found without making a session
+
+
+def test_a_truncated_hint_file_means_a_read(app, version, elsewhere, tmp_path):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the hint file is SQLite's")
+    before = version()
+    hint = tmp_path / ("portal.db" + change_signal.HINT_SUFFIX)
+    os.truncate(hint, 0)  # by hand, or a full disk's restore
+    change_silently(elsewhere)
+    assert version() == before + 1
+    assert version() == before + 1
+
+
+def test_readers_never_create_the_hint_file(app, elsewhere, tmp_path):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the hint file is SQLite's")
+    hint = tmp_path / ("portal.db" + change_signal.HINT_SUFFIX)
+    cache.bump(db.session, now=utcnow())
+    db.session.commit()
+    db.session.remove()
+    hint.unlink()
+    before = request_state.request_generation(db.session)[0]
+    db.session.remove()
+    assert not hint.exists()  # only a writer creates it (as its own user)
+    change_silently(elsewhere)
+    assert request_state.request_generation(db.session)[0] == before + 1
+
+
+def test_a_hint_file_others_can_write_is_not_trusted(app, elsewhere, tmp_path, caplog):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the hint file is SQLite's")
+    hint = tmp_path / ("portal.db" + change_signal.HINT_SUFFIX)
+    cache.bump(db.session, now=utcnow())
+    db.session.commit()
+    db.session.remove()
+    os.chmod(hint, 0o666)  # noqa: S103 - as another local user's file could be
+    before = request_state.request_generation(db.session)[0]
+    db.session.remove()
+    assert "no change hint (UntrustedHint)" in caplog.text
+    change_silently(elsewhere)  # so every request reads
+    assert request_state.request_generation(db.session)[0] == before + 1
+
+
+def test_the_recheck_bound_is_at_most_a_minute(tmp_path):
+    with pytest.raises(ConfigError, match=f"{RECHECK} must be 60 or less"):
+        load_config(str(tmp_path), {RECHECK: "61"})
+    assert load_config(str(tmp_path), {RECHECK: "60"})[RECHECK] == 60.0
