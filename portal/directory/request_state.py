@@ -136,7 +136,7 @@ class Kept:
         if self.listener is not None:
             return self.listener.listening and self.listener.count == self._count
         return (
-            self._hint_seen is not None
+            bool(self._hint_seen)  # none, or a short read (a truncated file): read again
             and self.hint is not None
             and (self.hint.read() == self._hint_seen)
         )
