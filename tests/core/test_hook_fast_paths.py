@@ -259,8 +259,20 @@ def test_compression_is_what_flask_compress_does(app, vary, accept):
         with app.test_request_context("/ledenzoeker/", headers=headers):
             response = app.response_class(body, headers={} if vary is None else {"Vary": vary})
             response = hook(response)
-            results.append((list(response.headers.items()), response.get_data()))
+            results.append(
+                (_without_clock(response.headers.items()), _gzip_mtime_zeroed(response.get_data()))
+            )
     assert results[0] == results[1]
+
+
+def _without_clock(headers):
+    """The headers but Date (the two hooks may run either side of a second's turn)."""
+    return [(name, value) for name, value in headers if name != "Date"]
+
+
+def _gzip_mtime_zeroed(body):
+    """A gzip body with its header's modification time (bytes 4-7, the clock) zeroed."""
+    return body[:4] + bytes(4) + body[8:] if body[:2] == b"\x1f\x8b" else body
 
 
 QUERIES_FOR_GET = ["", "q=x", "q=", "q=x&q=y", "page=2", "page=x", "&", "lang=en"]
