@@ -113,6 +113,24 @@ def test_a_foreign_or_cut_entry_is_refused():
             id_codec.decode(blob)
 
 
+def brute_force(lats, lons, center, radius, chosen):
+    """The SQL's rule member by member: in the box and within the radius; (d2, rank) order."""
+    box = geo.bounding_box(center, radius)
+    p = geo.distance_params(center)
+    found = []
+    for rank, (lat, lon) in enumerate(zip(lats, lons, strict=True)):
+        if lat is None or (chosen is not None and not chosen[rank]):
+            continue
+        dlat = lat - p["center_lat"]
+        dx = (lon - p["center_lon"]) * (p["km_east"] - p["km_east_change"] * dlat)
+        dy = dlat * p["km_north"]
+        d2 = dx * dx + dy * dy
+        in_box = box.min_lat <= lat <= box.max_lat and box.min_lon <= lon <= box.max_lon
+        if in_box and d2 <= radius * radius:
+            found.append((d2, rank))
+    return sorted(found)
+
+
 def test_grid_counts_and_orders_like_brute_force():
     """Random members and circles: none lost or added at an edge, ties in rank order."""
     rng = random.Random(7)
@@ -127,20 +145,7 @@ def test_grid_counts_and_orders_like_brute_force():
         radius = rng.choice((5, 10, 25, 50))
         chosen = None if rng.random() < 0.5 else [rng.random() < 0.5 for _ in lats]
         allowed = None if chosen is None else sum(1 << r for r, ok in enumerate(chosen) if ok)
-        box = geo.bounding_box(center, radius)
-        p = geo.distance_params(center)
-        expected = []
-        for r, (lat, lon) in enumerate(zip(lats, lons, strict=True)):
-            if lat is None or (chosen is not None and not chosen[r]):
-                continue
-            dlat = lat - p["center_lat"]
-            dx = (lon - p["center_lon"]) * (p["km_east"] - p["km_east_change"] * dlat)
-            dy = dlat * p["km_north"]
-            d2 = dx * dx + dy * dy
-            in_box = box.min_lat <= lat <= box.max_lat and box.min_lon <= lon <= box.max_lon
-            if in_box and d2 <= radius * radius:
-                expected.append((d2, r))
-        expected.sort()
+        expected = brute_force(lats, lons, center, radius, chosen)
         needed = rng.choice((1, 20, 60, 400))
         total, nearest = grid.circle(center, radius, allowed, needed=needed)
         assert total == len(expected)

@@ -21,7 +21,7 @@ from portal.directory.forms import DEFAULT_RADIUS, MAX_PAGE, SearchQuery
 from portal.directory.grid import Grid
 from portal.extensions import db
 from tests.directory.conftest import UTRECHT
-from tests.directory.test_id_index import spread  # noqa: F401 (a fixture)
+from tests.directory.test_id_index import brute_force, spread  # noqa: F401 (a fixture)
 from tests.directory.test_keyset_paging import offset_pages
 from tests.directory.test_search import FRAGMENT, heading, names
 
@@ -119,24 +119,6 @@ def test_an_empty_list_from_the_sets(app, client, no_page_statement):
     assert id_index.EXTENSION in app.extensions  # the sets answered
 
 
-def _brute_force(lats, lons, center, radius, chosen):
-    """The SQL's rule member by member: in the box and within the radius; (d2, rank) order."""
-    box = geo.bounding_box(center, radius)
-    p = geo.distance_params(center)
-    found = []
-    for rank, (lat, lon) in enumerate(zip(lats, lons, strict=True)):
-        if lat is None or (chosen is not None and not chosen[rank]):
-            continue
-        dlat = lat - p["center_lat"]
-        dx = (lon - p["center_lon"]) * (p["km_east"] - p["km_east_change"] * dlat)
-        dy = dlat * p["km_north"]
-        d2 = dx * dx + dy * dy
-        in_box = box.min_lat <= lat <= box.max_lat and box.min_lon <= lon <= box.max_lon
-        if in_box and d2 <= radius * radius:
-            found.append((d2, rank))
-    return sorted(found)
-
-
 def _edge_radius(lat, lon, center):
     """A radius whose square is exactly the member's squared distance (it lies on the circle,
     so inside), or None when no double squares to it."""
@@ -192,7 +174,7 @@ def test_grid_circles_match_brute_force_at_the_edges(size):
                 "random": [rng.random() < 0.3 for _ in lats],
             }[kind]
             allowed = None if chosen is None else sum(1 << r for r, ok in enumerate(chosen) if ok)
-            expected = _brute_force(lats, lons, center, radius, chosen)
+            expected = brute_force(lats, lons, center, radius, chosen)
             for needed in (1, 20, 60, 400, len(lats) + 5):
                 total, nearest = grid.circle(center, radius, allowed, needed=needed)
                 assert total == len(expected), (center, radius, kind)
@@ -270,7 +252,7 @@ def test_grid_takes_positions_from_bad_data(bad):
     ]
     for center in (geo.Point(52.1, 5.1), geo.Point(89.0, 179.0)):
         for radius in (0, 25, 50, 20_000):
-            expected = _brute_force(
+            expected = brute_force(
                 [p[0] for p in placed], [p[1] for p in placed], center, radius, None
             )
             total, nearest = grid.circle(center, radius, None, needed=10)
